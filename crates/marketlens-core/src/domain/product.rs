@@ -1,0 +1,248 @@
+//! Products, offers and reviews: first as a source collected them (`Collected*`, text
+//! as written by the shop), then normalised (`Product`, `Offer`, `Review`).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{InvalidInput, Language, Money};
+
+/// Item condition after normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    New,
+    Used,
+    Refurbished,
+    Unknown,
+}
+
+impl Condition {
+    pub const ALL: [Condition; 4] = [
+        Condition::New,
+        Condition::Used,
+        Condition::Refurbished,
+        Condition::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::New => "new",
+            Condition::Used => "used",
+            Condition::Refurbished => "refurbished",
+            Condition::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a request's condition filter (`new`, `used`, `refurbished`).
+    pub fn parse_filter(s: &str) -> Result<Self, InvalidInput> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "new" => Ok(Condition::New),
+            "used" => Ok(Condition::Used),
+            "refurbished" => Ok(Condition::Refurbished),
+            _ => Err(InvalidInput::parameter(
+                "condition",
+                format!("unknown condition {s:?}: expected new, used, refurbished or any"),
+            )),
+        }
+    }
+}
+
+/// Stock status after normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    InStock,
+    OutOfStock,
+    PreOrder,
+    Unknown,
+}
+
+/// A product as one source returned it. Strings are kept as the shop wrote them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectedProduct {
+    /// Source that produced it (`catalog`, `schema_org`, …).
+    pub source: String,
+    /// The product's id within that source.
+    pub source_product_id: String,
+    pub title: String,
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub category: Option<String>,
+    pub gtin: Option<String>,
+    pub mpn: Option<String>,
+    pub url: Option<String>,
+    pub offers: Vec<CollectedOffer>,
+    pub reviews: Vec<CollectedReview>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectedOffer {
+    pub offer_id: String,
+    /// The shop or marketplace seller.
+    pub seller: String,
+    /// Price exactly as written by the shop, e.g. `1.299,00 €`.
+    pub price_text: String,
+    /// Currency the shop declares (ISO code), used when the text is ambiguous.
+    pub currency_hint: Option<String>,
+    /// Country of the shop (ISO 3166-1 alpha-2), when known.
+    pub country: Option<String>,
+    /// Condition as written: `new`, `Occasion`, `https://schema.org/UsedCondition`, …
+    pub condition_text: Option<String>,
+    pub availability_text: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectedReview {
+    pub review_id: String,
+    pub seller: Option<String>,
+    pub author: Option<String>,
+    /// Stars on a 1–5 scale, when the review has them.
+    pub rating: Option<f64>,
+    pub title: Option<String>,
+    pub text: String,
+    pub language: Option<String>,
+    pub date: Option<NaiveDate>,
+}
+
+/// A star rating on the 0–5 scale.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Rating(f64);
+
+impl Rating {
+    pub fn parse(stars: f64) -> Result<Self, InvalidInput> {
+        if stars.is_finite() && (0.0..=5.0).contains(&stars) {
+            Ok(Rating(stars))
+        } else {
+            Err(InvalidInput::parameter(
+                "rating",
+                format!("rating {stars} is outside 0–5"),
+            ))
+        }
+    }
+
+    pub fn stars(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for Rating {
+    type Error = InvalidInput;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        Rating::parse(v)
+    }
+}
+
+impl From<Rating> for f64 {
+    fn from(r: Rating) -> f64 {
+        r.0
+    }
+}
+
+/// A price converted into the analysis' target currency, with the rate used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvertedPrice {
+    pub money: Money,
+    /// Units of target currency per unit of the original currency.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    /// Date of the reference rate.
+    pub rate_date: NaiveDate,
+}
+
+/// A normalised offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub source: String,
+    pub seller: String,
+    /// The price in the shop's currency, parsed from `price_text`.
+    pub price: Money,
+    pub price_text: String,
+    /// The price in the analysis' target currency.
+    pub converted: ConvertedPrice,
+    pub condition: Condition,
+    pub availability: Availability,
+    pub url: Option<String>,
+}
+
+/// A normalised review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: String,
+    pub source: String,
+    pub seller: Option<String>,
+    pub author: Option<String>,
+    pub rating: Option<Rating>,
+    pub title: Option<String>,
+    pub text: String,
+    pub language: Language,
+    pub date: Option<NaiveDate>,
+}
+
+/// One product after entity resolution: offers from every shop that sells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// Stable id: `gtin:<GTIN-14>` when a valid GTIN is known, else `<source>:<id>`.
+    pub id: String,
+    pub title: String,
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub category: Option<String>,
+    pub gtin: Option<String>,
+    pub mpn: Option<String>,
+    /// Source product ids merged into this product, with the rule that merged them.
+    pub merged_from: Vec<MergeEvidence>,
+    pub offers: Vec<Offer>,
+    pub reviews: Vec<Review>,
+}
+
+/// Why a collected product was merged into a product (explainability).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeEvidence {
+    pub source: String,
+    pub source_product_id: String,
+    /// `first` for the product that started the cluster, else the matching rule.
+    pub rule: String,
+}
+
+impl Product {
+    /// Mean star rating over reviews that carry one.
+    pub fn mean_rating(&self) -> Option<f64> {
+        let stars: Vec<f64> = self
+            .reviews
+            .iter()
+            .filter_map(|r| r.rating.map(Rating::stars))
+            .collect();
+        (!stars.is_empty()).then(|| stars.iter().sum::<f64>() / stars.len() as f64)
+    }
+
+    /// Lowest converted price among its offers.
+    pub fn lowest_offer(&self) -> Option<&Offer> {
+        self.offers
+            .iter()
+            .min_by(|a, b| a.converted.money.amount.cmp(&b.converted.money.amount))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rating_rejects_out_of_range_and_nan() {
+        assert!(Rating::parse(4.5).is_ok());
+        for bad in [-0.1, 5.01, f64::NAN, f64::INFINITY] {
+            assert!(Rating::parse(bad).is_err());
+        }
+        assert!(serde_json::from_str::<Rating>("7").is_err());
+    }
+
+    #[test]
+    fn condition_filter_accepts_only_known_words() {
+        assert_eq!(Condition::parse_filter("Used").unwrap(), Condition::Used);
+        assert!(Condition::parse_filter("unknown").is_err());
+    }
+}

@@ -1,0 +1,476 @@
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use super::{Condition, CurrencyCode, InvalidInput, Language};
+use crate::ErrorType;
+use crate::config::RequestDefaults;
+
+/// Longest accepted query, in characters, before normalisation.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Largest `max_products` a request may ask for.
+pub const MAX_PRODUCTS_LIMIT: u32 = 500;
+
+/// A product query as typed by the user, with its normalised form.
+///
+/// Normalisation (used for matching and for the fingerprint): Unicode compatibility
+/// form, lower case, diacritics folded (`café` = `cafe`), punctuation other than the
+/// characters found in model numbers (`- . + / & ' #`) turned into spaces, runs of
+/// whitespace collapsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryText {
+    raw: String,
+    normalized: String,
+}
+
+impl QueryText {
+    pub fn parse(input: &str) -> Result<Self, InvalidInput> {
+        let raw: String = input.trim().chars().filter(|c| !c.is_control()).collect();
+        if raw.chars().count() > MAX_QUERY_CHARS {
+            return Err(InvalidInput::new(
+                ErrorType::QueryTooLong,
+                "query",
+                format!("query is longer than {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        let normalized = normalize_query(&raw);
+        if normalized.is_empty() {
+            return Err(InvalidInput::new(
+                ErrorType::EmptyQuery,
+                "query",
+                "query is empty: type what product you are looking for",
+            ));
+        }
+        Ok(Self { raw, normalized })
+    }
+
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// Whitespace-separated tokens of the normalised query.
+    pub fn tokens(&self) -> impl Iterator<Item = &str> {
+        self.normalized.split(' ')
+    }
+}
+
+/// Lower-cases, folds diacritics and strips punctuation; see [`QueryText`].
+pub fn normalize_query(s: &str) -> String {
+    let folded: String = s
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            if c.is_alphanumeric() || "-.+/&'#".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    folded
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| "-.+/&'".contains(c)))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A market (country) as an ISO 3166-1 alpha-2 code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Market(String);
+
+impl Market {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        let t = s.trim();
+        if t.len() == 2 && t.chars().all(|c| c.is_ascii_alphabetic()) {
+            Ok(Market(t.to_ascii_uppercase()))
+        } else {
+            Err(InvalidInput::parameter(
+                "market",
+                format!("{s:?} is not a two-letter country code such as FR or US"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Market {
+    type Error = InvalidInput;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Market::parse(&s)
+    }
+}
+
+impl From<Market> for String {
+    fn from(m: Market) -> String {
+        m.0
+    }
+}
+
+/// A source name as used in the agent config: `[a-z0-9_-]`, 1 to 40 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SourceName(String);
+
+impl SourceName {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        let t = s.trim();
+        let ok = (1..=40).contains(&t.len())
+            && t.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if ok {
+            Ok(SourceName(t.to_owned()))
+        } else {
+            Err(InvalidInput::new(
+                ErrorType::UnknownSource,
+                "sources",
+                format!("{s:?} is not a valid source name"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SourceName {
+    type Error = InvalidInput;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        SourceName::parse(&s)
+    }
+}
+
+impl From<SourceName> for String {
+    fn from(s: SourceName) -> String {
+        s.0
+    }
+}
+
+impl std::fmt::Display for SourceName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An analysis request as it arrives (HTTP body or CLI flags), before validation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisRequest {
+    pub query: String,
+    /// Target currency (ISO 4217) for all statistics.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Market as a two-letter country code; selects tax rules and resolves `$`.
+    #[serde(default)]
+    pub market: Option<String>,
+    #[serde(default)]
+    pub max_products: Option<u32>,
+    /// Sources to query; empty or absent means every enabled source.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+    /// `new`, `used`, `refurbished` or `any`.
+    #[serde(default)]
+    pub condition: Option<String>,
+    /// Price range in the target currency, inclusive.
+    #[serde(default)]
+    pub min_price: Option<Decimal>,
+    #[serde(default)]
+    pub max_price: Option<Decimal>,
+    /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// Validated analysis parameters in canonical form (sources sorted, amounts normalised),
+/// so that equal requests serialise to equal bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisParams {
+    pub currency: CurrencyCode,
+    pub market: Market,
+    pub max_products: u32,
+    pub sources: Vec<SourceName>,
+    pub condition: Option<Condition>,
+    pub min_price: Option<Decimal>,
+    pub max_price: Option<Decimal>,
+    pub language: Option<Language>,
+}
+
+impl AnalysisRequest {
+    /// Parses the request. `known_sources` are the sources enabled in the agent config;
+    /// naming any other source is an `unknown_source` error.
+    pub fn parse(
+        &self,
+        defaults: &RequestDefaults,
+        known_sources: &[String],
+    ) -> Result<(QueryText, AnalysisParams), InvalidInput> {
+        let query = QueryText::parse(&self.query)?;
+        let currency = match &self.currency {
+            Some(c) => CurrencyCode::parse(c)?,
+            None => defaults.currency,
+        };
+        let market = match &self.market {
+            Some(m) => Market::parse(m)?,
+            None => defaults.market.clone(),
+        };
+        let max_products = self.max_products.unwrap_or(defaults.max_products);
+        if !(1..=MAX_PRODUCTS_LIMIT).contains(&max_products) {
+            return Err(InvalidInput::parameter(
+                "max_products",
+                format!("max_products must be between 1 and {MAX_PRODUCTS_LIMIT}"),
+            ));
+        }
+        let mut sources = Vec::new();
+        for s in self.sources.iter().flatten() {
+            let name = SourceName::parse(s)?;
+            if !known_sources.iter().any(|k| k == name.as_str()) {
+                return Err(InvalidInput::new(
+                    ErrorType::UnknownSource,
+                    "sources",
+                    format!(
+                        "unknown source {s:?}; enabled sources: {}",
+                        known_sources.join(", ")
+                    ),
+                ));
+            }
+            sources.push(name);
+        }
+        sources.sort();
+        sources.dedup();
+        let condition = match self.condition.as_deref().map(str::trim) {
+            None | Some("") | Some("any") => None,
+            Some(c) => Some(Condition::parse_filter(c)?),
+        };
+        let min_price = self.min_price.map(|d| d.normalize());
+        let max_price = self.max_price.map(|d| d.normalize());
+        for (field, v) in [("min_price", min_price), ("max_price", max_price)] {
+            if v.is_some_and(|v| v.is_sign_negative()) {
+                return Err(InvalidInput::parameter(field, "prices cannot be negative"));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (min_price, max_price)
+            && lo > hi
+        {
+            return Err(InvalidInput::parameter(
+                "min_price",
+                "min_price is greater than max_price",
+            ));
+        }
+        let language = self.language.as_deref().map(Language::parse).transpose()?;
+        Ok((
+            query,
+            AnalysisParams {
+                currency,
+                market,
+                max_products,
+                sources,
+                condition,
+                min_price,
+                max_price,
+                language,
+            },
+        ))
+    }
+}
+
+/// Hash of the normalised query and the canonical parameters: two requests with the
+/// same fingerprint ask the same question, so they may share a job and a result.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    /// Version prefix: bump when the canonical form changes so old fingerprints never
+    /// collide with new ones.
+    const DOMAIN: &'static str = "marketlens/fingerprint/v1";
+
+    pub fn compute(query: &QueryText, params: &AnalysisParams) -> Self {
+        let canonical = serde_json::json!({
+            "query": query.normalized(),
+            "params": params,
+        });
+        // serde_json's map is ordered by key (no preserve_order feature), so this is
+        // canonical.
+        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+        let mut hasher = blake3::Hasher::new_derive_key(Self::DOMAIN);
+        hasher.update(&bytes);
+        Fingerprint(hasher.finalize().to_hex()[..32].to_owned())
+    }
+
+    pub fn from_stored(s: String) -> Self {
+        Fingerprint(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> RequestDefaults {
+        RequestDefaults::default()
+    }
+
+    fn known() -> Vec<String> {
+        vec!["catalog".into(), "shopify".into()]
+    }
+
+    fn req(q: &str) -> AnalysisRequest {
+        AnalysisRequest {
+            query: q.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn normalises_case_accents_punctuation_and_spaces() {
+        let q = QueryText::parse("  Machine à  Café, EXPRESSO!! ").unwrap();
+        assert_eq!(q.normalized(), "machine a cafe expresso");
+        assert_eq!(q.raw(), "Machine à  Café, EXPRESSO!!");
+        let q = QueryText::parse("Sony WH-1000XM5 (black)").unwrap();
+        assert_eq!(q.normalized(), "sony wh-1000xm5 black");
+    }
+
+    #[test]
+    fn rejects_empty_and_punctuation_only_queries() {
+        for q in ["", "   ", "\n\t", "?!…", "<>"] {
+            let err = QueryText::parse(q).unwrap_err();
+            assert_eq!(err.error_type, ErrorType::EmptyQuery, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_overlong_queries() {
+        let q = "a".repeat(MAX_QUERY_CHARS + 1);
+        assert_eq!(
+            QueryText::parse(&q).unwrap_err().error_type,
+            ErrorType::QueryTooLong
+        );
+        assert!(QueryText::parse(&"é".repeat(MAX_QUERY_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn fills_defaults_and_canonicalises_sources() {
+        let mut r = req("headphones");
+        r.sources = Some(vec!["shopify".into(), "catalog".into(), "shopify".into()]);
+        let (_, p) = r.parse(&defaults(), &known()).unwrap();
+        assert_eq!(p.currency, CurrencyCode::EUR);
+        assert_eq!(p.market.as_str(), "FR");
+        assert_eq!(
+            p.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            ["catalog", "shopify"]
+        );
+    }
+
+    #[test]
+    fn rejects_each_bad_parameter_with_its_error_type() {
+        let cases: Vec<(AnalysisRequest, ErrorType)> = vec![
+            (
+                AnalysisRequest {
+                    sources: Some(vec!["ebay".into()]),
+                    ..req("x")
+                },
+                ErrorType::UnknownSource,
+            ),
+            (
+                AnalysisRequest {
+                    currency: Some("EURO".into()),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    market: Some("France".into()),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    max_products: Some(0),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    max_products: Some(MAX_PRODUCTS_LIMIT + 1),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    condition: Some("broken".into()),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    min_price: Some(Decimal::from(10)),
+                    max_price: Some(Decimal::from(5)),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    min_price: Some(Decimal::from(-1)),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+            (
+                AnalysisRequest {
+                    language: Some("de".into()),
+                    ..req("x")
+                },
+                ErrorType::InvalidParameter,
+            ),
+        ];
+        for (r, expected) in cases {
+            let err = r.parse(&defaults(), &known()).unwrap_err();
+            assert_eq!(err.error_type, expected, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_spelling_noise_but_not_parameters() {
+        let fp = |r: AnalysisRequest| {
+            let (q, p) = r.parse(&defaults(), &known()).unwrap();
+            Fingerprint::compute(&q, &p)
+        };
+        let a = fp(req("Wireless Headphones"));
+        assert_eq!(a, fp(req("  wireless   headphones! ")));
+        assert_eq!(a.as_str().len(), 32);
+        let mut r = req("wireless headphones");
+        r.currency = Some("USD".into());
+        assert_ne!(a, fp(r));
+        let mut r = req("wireless headphones");
+        r.min_price = Some(Decimal::new(1000, 1)); // 100.0 == 100
+        let mut r2 = req("wireless headphones");
+        r2.min_price = Some(Decimal::from(100));
+        assert_eq!(fp(r), fp(r2));
+    }
+}

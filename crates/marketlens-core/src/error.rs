@@ -1,0 +1,84 @@
+//! The stable `error_type` vocabulary.
+//!
+//! One word per failure kind, used identically as the span tag, the metric label, the
+//! stored `queries.error_type` and the API error code. Changing a word is a breaking
+//! change for dashboards and API clients.
+
+use serde::{Deserialize, Serialize};
+
+/// A failure kind with a stable snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    // Input errors (HTTP 400/413/422).
+    MalformedRequest,
+    PayloadTooLarge,
+    EmptyQuery,
+    QueryTooLong,
+    InvalidParameter,
+    UnknownSource,
+    // Lookup (HTTP 404/409).
+    NotFound,
+    NotReady,
+    // Analysis failures (stored on the query).
+    NoData,
+    SourceFailed,
+    SourceTimeout,
+    InvalidConfig,
+    /// The worker running it stopped on every allowed attempt.
+    WorkerLost,
+    Internal,
+    // Infrastructure (HTTP 503).
+    Unavailable,
+}
+
+impl ErrorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::MalformedRequest => "malformed_request",
+            ErrorType::PayloadTooLarge => "payload_too_large",
+            ErrorType::EmptyQuery => "empty_query",
+            ErrorType::QueryTooLong => "query_too_long",
+            ErrorType::InvalidParameter => "invalid_parameter",
+            ErrorType::UnknownSource => "unknown_source",
+            ErrorType::NotFound => "not_found",
+            ErrorType::NotReady => "not_ready",
+            ErrorType::NoData => "no_data",
+            ErrorType::SourceFailed => "source_failed",
+            ErrorType::SourceTimeout => "source_timeout",
+            ErrorType::InvalidConfig => "invalid_config",
+            ErrorType::WorkerLost => "worker_lost",
+            ErrorType::Internal => "internal",
+            ErrorType::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+impl std::fmt::Display for ErrorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_str_matches_serde_name() {
+        for e in [
+            ErrorType::MalformedRequest,
+            ErrorType::QueryTooLong,
+            ErrorType::UnknownSource,
+            ErrorType::NoData,
+            ErrorType::Unavailable,
+        ] {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
+            assert_eq!(ErrorType::parse(e.as_str()), Some(e));
+        }
+    }
+}

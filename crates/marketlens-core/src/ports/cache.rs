@@ -1,0 +1,34 @@
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+/// The cache levels of the design, each with its own TTL from the agent config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheLevel {
+    /// What a source returned for a fingerprint (short TTL).
+    CollectedProducts,
+    /// A finished analysis for a fingerprint (medium TTL).
+    AnalysisResult,
+    /// LLM outputs keyed by fingerprint + prompt_version + model (long TTL).
+    LlmOutput,
+}
+
+impl CacheLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheLevel::CollectedProducts => "collected_products",
+            CacheLevel::AnalysisResult => "analysis_result",
+            CacheLevel::LlmOutput => "llm_output",
+        }
+    }
+}
+
+/// A best-effort key-value cache with per-entry TTL. A cache never fails a request:
+/// an unavailable backend behaves as a miss.
+#[async_trait]
+pub trait Cache: Send + Sync {
+    /// Backend name for health and metrics (`memory`, `redis`, …).
+    fn backend(&self) -> &'static str;
+    async fn get(&self, level: CacheLevel, key: &str) -> Option<Vec<u8>>;
+    async fn put(&self, level: CacheLevel, key: &str, value: Vec<u8>, ttl: Duration);
+}

@@ -1,0 +1,21 @@
+//! Ports: the small traits behind which every backend sits.
+//!
+//! Code above these traits (the pipeline, the worker, the HTTP API) never names a
+//! backend. Each port has an embedded adapter (SQLite, in-process, local directory)
+//! and, later, production adapters (PostgreSQL, Redis, a broker, S3), all checked by
+//! the same contract tests.
+
+mod blob;
+mod cache;
+mod queue;
+mod source;
+mod store;
+
+pub use blob::{BlobError, BlobLocation, BlobStore, validate_key};
+pub use cache::{Cache, CacheLevel};
+pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
+pub use source::{Source, SourceBatch, SourceError, SourceQuery};
+pub use store::{
+    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, StageState,
+    Store, StoreError, StoredResult,
+};

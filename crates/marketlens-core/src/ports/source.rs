@@ -1,0 +1,47 @@
+use async_trait::async_trait;
+
+use crate::ErrorType;
+use crate::domain::{AnalysisParams, CollectedProduct, QueryText};
+
+/// What a source is asked for.
+#[derive(Debug, Clone)]
+pub struct SourceQuery {
+    pub query: QueryText,
+    pub params: AnalysisParams,
+}
+
+/// What a source returned.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SourceBatch {
+    pub products: Vec<CollectedProduct>,
+    /// A notice to show with any data from this source (for example "sample data").
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error_type}: {message}")]
+pub struct SourceError {
+    pub error_type: ErrorType,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
+        Self {
+            error_type,
+            message: message.into(),
+        }
+    }
+}
+
+/// The stable "tools" interface: every source of products implements it, in its own
+/// file, with its own documented config struct.
+#[async_trait]
+pub trait Source: Send + Sync {
+    /// The configured name (`catalog`, `my-shop`, …).
+    fn name(&self) -> &str;
+    /// The implementation kind (`catalog`, `schema_org`, …).
+    fn kind(&self) -> &str;
+    /// Products matching the query, at most `params.max_products`.
+    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError>;
+}

@@ -1,0 +1,215 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::{AnalysisParams, CurrencyCode, Fingerprint};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("{0} not found")]
+    NotFound(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+}
+
+impl QueryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryStatus::Queued => "queued",
+            QueryStatus::Running => "running",
+            QueryStatus::Completed => "completed",
+            QueryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => QueryStatus::Queued,
+            "running" => QueryStatus::Running,
+            "completed" => QueryStatus::Completed,
+            "failed" => QueryStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// Progress of one pipeline stage, shown by `GET /v1/analyses/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageProgress {
+    pub stage: String,
+    pub state: StageState,
+    pub duration_ms: Option<u64>,
+    pub detail: Option<String>,
+}
+
+/// A query to record (`queries` row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewQuery {
+    pub id: Uuid,
+    pub text: String,
+    pub normalized_text: String,
+    pub params: AnalysisParams,
+    pub fingerprint: Fingerprint,
+    pub agent_config_version: i64,
+    pub trace_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Set when the query is answered from an earlier query's fresh result: the row is
+    /// then written `completed` with `cache_hit = true`.
+    pub answered_by: Option<Uuid>,
+}
+
+/// A `queries` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryRecord {
+    pub id: Uuid,
+    pub text: String,
+    pub normalized_text: String,
+    pub params: AnalysisParams,
+    pub fingerprint: Fingerprint,
+    pub status: QueryStatus,
+    pub error_type: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub attempts: u32,
+    pub trace_id: Option<String>,
+    pub agent_config_version: i64,
+    pub cache_hit: bool,
+    /// The query whose result answers this one (itself unless a cache hit).
+    pub result_query_id: Option<Uuid>,
+    pub progress: Vec<StageProgress>,
+}
+
+/// One page of history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryPage {
+    pub items: Vec<QueryRecord>,
+    pub total: u64,
+}
+
+/// An `analysis_results` row. The summaries are JSON documents of the result schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredResult {
+    pub query_id: Uuid,
+    /// The whole result document (what `GET /v1/analyses/{id}/result` returns).
+    pub result: serde_json::Value,
+    pub market_summary: serde_json::Value,
+    pub sentiment_summary: serde_json::Value,
+    pub products: serde_json::Value,
+    pub recommendations: serde_json::Value,
+    pub quality_checks: serde_json::Value,
+    pub quality_passed: bool,
+    pub report_key: String,
+    pub report_uri: String,
+    pub report_size: u64,
+    pub crate_version: String,
+    pub git_sha: String,
+    pub prompt_version: Option<String>,
+    pub model: Option<String>,
+    pub agent_config_version: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One observed price (history for trends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceObservation {
+    pub query_id: Uuid,
+    pub product_id: String,
+    pub offer_id: String,
+    pub source: String,
+    pub seller: String,
+    pub amount: Decimal,
+    pub currency: CurrencyCode,
+    pub observed_at: DateTime<Utc>,
+}
+
+/// The source of truth: queries, results, agent configs, collected-products cache,
+/// price history.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn insert_query(&self, query: &NewQuery) -> Result<(), StoreError>;
+    async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError>;
+    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError>;
+    /// Marks the query running for delivery `attempt`.
+    async fn start_query(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        trace_id: Option<&str>,
+    ) -> Result<(), StoreError>;
+    async fn set_progress(&self, id: Uuid, progress: &[StageProgress]) -> Result<(), StoreError>;
+    /// Writes the result and marks the query completed, in one transaction. Idempotent:
+    /// if a result already exists for the query, nothing is written and `false` is
+    /// returned.
+    async fn complete_query(&self, result: &StoredResult) -> Result<bool, StoreError>;
+    /// Marks the query failed (final) with its error.
+    async fn fail_query(&self, id: Uuid, error_type: &str, message: &str)
+    -> Result<(), StoreError>;
+    /// Puts a running query back to `queued` after a retryable failure, keeping the error.
+    async fn requeue_query(
+        &self,
+        id: Uuid,
+        error_type: &str,
+        message: &str,
+    ) -> Result<(), StoreError>;
+    async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError>;
+    /// The most recent completed (non-cache-hit) query with this fingerprint whose
+    /// result was created at or after `not_before`.
+    async fn find_fresh_result(
+        &self,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError>;
+
+    /// Records `toml` as the active agent config unless the active one has the same
+    /// hash; returns the active version number.
+    async fn activate_agent_config(
+        &self,
+        content_hash: &str,
+        toml: &str,
+    ) -> Result<i64, StoreError>;
+
+    /// `collected_products_cache`: the last batch a source returned for a fingerprint,
+    /// with when it was stored (kept past its TTL for the stale fallback).
+    async fn get_collected(
+        &self,
+        source: &str,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(serde_json::Value, DateTime<Utc>)>, StoreError>;
+    async fn put_collected(
+        &self,
+        source: &str,
+        fingerprint: &Fingerprint,
+        batch: &serde_json::Value,
+        stored_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn append_price_observations(&self, obs: &[PriceObservation]) -> Result<(), StoreError>;
+    async fn count_price_observations(&self, product_id: &str) -> Result<u64, StoreError>;
+}
