@@ -1,0 +1,634 @@
+//! Aspects: what reviews talk about (battery, sound, delivery, …) and how they judge it.
+//!
+//! A seed list names each aspect with English and French terms; frequent content words
+//! and word pairs not covered by the seeds are discovered as extra aspects. Each mention
+//! is scored on the narrowest piece of text around it that carries sentiment: the
+//! comma-separated segment, else the clause (sentences are cut at "but", "mais", "par
+//! contre", … so that "great sound but poor battery" judges each aspect apart), else the
+//! whole sentence.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use super::lexicon::{FastMap, FastSet, Lexicon, Role, is_stopword, lexicon};
+use super::scorer::score_tokens;
+use super::text::{Token, TokenKind, span_text, tokenize};
+use crate::domain::Language;
+
+/// Most aspects found by discovery.
+pub(crate) const MAX_DISCOVERED: usize = 5;
+
+struct Seed {
+    name: &'static str,
+    en: &'static [&'static str],
+    fr: &'static [&'static str],
+}
+
+const SEEDS: &[Seed] = &[
+    Seed {
+        name: "battery",
+        en: &[
+            "battery",
+            "batteries",
+            "battery life",
+            "charge",
+            "charging",
+            "charger",
+            "recharge",
+        ],
+        fr: &[
+            "batterie",
+            "autonomie",
+            "charge",
+            "recharge",
+            "chargeur",
+            "chargement",
+        ],
+    },
+    Seed {
+        name: "sound",
+        en: &[
+            "sound",
+            "sound quality",
+            "audio",
+            "bass",
+            "treble",
+            "volume",
+            "speakers",
+        ],
+        fr: &[
+            "le son",
+            "du son",
+            "un son",
+            "son est",
+            "qualite sonore",
+            "qualite du son",
+            "qualite de son",
+            "bon son",
+            "meilleur son",
+            "excellent son",
+            "mauvais son",
+            "beau son",
+            "son clair",
+            "son puissant",
+            "son equilibre",
+            "son etait",
+            "son reste",
+            "son correct",
+            "son parfait",
+            "son sature",
+            "rendu sonore",
+            "audio",
+            "basses",
+            "aigus",
+            "volume",
+        ],
+    },
+    Seed {
+        name: "comfort",
+        en: &["comfort", "comfortable", "uncomfortable", "comfy", "fit"],
+        fr: &["confort", "confortable", "inconfortable", "maintien"],
+    },
+    Seed {
+        name: "build quality",
+        en: &[
+            "build quality",
+            "build",
+            "quality",
+            "construction",
+            "materials",
+            "material",
+            "durability",
+            "finish",
+            "well made",
+            "well built",
+        ],
+        fr: &[
+            "finitions",
+            "finition",
+            "solidite",
+            "robustesse",
+            "fabrication",
+            "qualite de fabrication",
+            "materiaux",
+            "construction",
+            "qualite",
+        ],
+    },
+    Seed {
+        name: "price",
+        en: &[
+            "price",
+            "value",
+            "value for money",
+            "cost",
+            "money",
+            "priced",
+            "expensive",
+            "overpriced",
+            "cheap",
+        ],
+        fr: &[
+            "prix",
+            "rapport qualite prix",
+            "qualite prix",
+            "tarif",
+            "cout",
+            "argent",
+            "cher",
+        ],
+    },
+    Seed {
+        name: "delivery",
+        en: &[
+            "delivery",
+            "shipping",
+            "shipped",
+            "arrived",
+            "package",
+            "packaging",
+            "delivered",
+        ],
+        fr: &[
+            "livraison",
+            "livre",
+            "livree",
+            "colis",
+            "emballage",
+            "expedition",
+            "expedie",
+        ],
+    },
+    Seed {
+        name: "customer service",
+        en: &[
+            "customer service",
+            "customer support",
+            "support",
+            "seller",
+            "warranty",
+            "refund",
+            "after sales",
+        ],
+        fr: &[
+            "sav",
+            "service client",
+            "service apres vente",
+            "vendeur",
+            "garantie",
+            "remboursement",
+        ],
+    },
+    Seed {
+        name: "noise cancelling",
+        en: &[
+            "noise cancelling",
+            "noise canceling",
+            "noise cancellation",
+            "noise reduction",
+            "anc",
+        ],
+        fr: &[
+            "reduction de bruit",
+            "reduction du bruit",
+            "reduction de bruits",
+            "anc",
+            "isolation",
+            "isolation phonique",
+        ],
+    },
+    Seed {
+        name: "screen",
+        en: &["screen", "display", "lcd", "touchscreen", "touch screen"],
+        fr: &["ecran", "affichage"],
+    },
+    Seed {
+        name: "camera",
+        en: &[
+            "camera",
+            "photo",
+            "photos",
+            "pictures",
+            "picture quality",
+            "image quality",
+            "lens",
+            "video",
+            "zoom",
+        ],
+        fr: &[
+            "appareil photo",
+            "photo",
+            "photos",
+            "camera",
+            "objectif",
+            "capteur",
+            "video",
+            "zoom",
+        ],
+    },
+    Seed {
+        name: "coffee",
+        en: &["coffee", "espresso", "cappuccino", "latte", "crema"],
+        fr: &["cafe", "espresso", "expresso", "cappuccino", "crema"],
+    },
+    Seed {
+        name: "milk frother",
+        en: &["milk frother", "frother", "steam wand", "milk"],
+        fr: &[
+            "mousseur",
+            "mousseur a lait",
+            "buse vapeur",
+            "buse a vapeur",
+            "lait",
+            "mousse de lait",
+        ],
+    },
+    Seed {
+        name: "cleaning",
+        en: &[
+            "cleaning",
+            "clean up",
+            "descaling",
+            "maintenance",
+            "washing",
+        ],
+        fr: &["nettoyage", "entretien", "detartrage", "nettoyer"],
+    },
+    Seed {
+        name: "suction",
+        en: &["suction", "suction power"],
+        fr: &["aspiration", "puissance d'aspiration"],
+    },
+    Seed {
+        name: "app",
+        en: &["app", "apps", "application", "software", "firmware"],
+        fr: &["application", "appli", "app", "logiciel"],
+    },
+    Seed {
+        name: "design",
+        en: &[
+            "design",
+            "look",
+            "looks",
+            "style",
+            "appearance",
+            "color",
+            "colour",
+        ],
+        fr: &[
+            "design",
+            "look",
+            "esthetique",
+            "style",
+            "couleur",
+            "apparence",
+        ],
+    },
+    Seed {
+        name: "size and weight",
+        en: &["size", "weight", "heavy", "lightweight", "bulky", "compact"],
+        fr: &[
+            "taille",
+            "poids",
+            "lourd",
+            "leger",
+            "encombrement",
+            "encombrant",
+            "compact",
+        ],
+    },
+    Seed {
+        name: "connectivity",
+        en: &[
+            "connectivity",
+            "bluetooth",
+            "wifi",
+            "wi fi",
+            "pairing",
+            "connection",
+            "signal",
+        ],
+        fr: &[
+            "connectivite",
+            "bluetooth",
+            "wifi",
+            "wi fi",
+            "appairage",
+            "connexion",
+            "signal",
+        ],
+    },
+];
+
+/// Light stemming so that singular and plural meet ("batteries" stays apart from
+/// "battery" but "écrans" meets "écran").
+pub(crate) fn stem(norm: &str) -> &str {
+    if norm.len() > 3 && norm.ends_with('s') && !norm.ends_with("ss") {
+        &norm[..norm.len() - 1]
+    } else {
+        norm
+    }
+}
+
+/// Finds aspect terms in token runs, longest term first, without overlaps.
+#[derive(Debug, Default)]
+pub(crate) struct Matcher {
+    /// First stem → (aspect index, following stems), longest first.
+    by_first: FastMap<String, Vec<(usize, Vec<String>)>>,
+}
+
+impl Matcher {
+    pub fn add(&mut self, aspect: usize, stems: Vec<String>) {
+        let Some((first, rest)) = stems.split_first() else {
+            return;
+        };
+        let list = self.by_first.entry(first.clone()).or_default();
+        if !list.iter().any(|(_, r)| r.as_slice() == rest) {
+            list.push((aspect, rest.to_vec()));
+            list.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));
+        }
+    }
+
+    /// (aspect, token index of the mention) for every mention in `tokens[range]`.
+    pub fn mentions(&self, tokens: &[Token], range: Range<usize>, out: &mut Vec<(usize, usize)>) {
+        let mut i = range.start;
+        while i < range.end {
+            let t = &tokens[i];
+            if !t.is_word() {
+                i += 1;
+                continue;
+            }
+            let found = self.by_first.get(stem(&t.norm)).and_then(|list| {
+                list.iter().find(|(_, rest)| {
+                    i + rest.len() < range.end
+                        && rest.iter().enumerate().all(|(j, s)| {
+                            let n = &tokens[i + 1 + j];
+                            n.is_word() && stem(&n.norm) == s
+                        })
+                })
+            });
+            match found {
+                Some((aspect, rest)) => {
+                    out.push((*aspect, i));
+                    i += rest.len() + 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+fn term_stems(term: &str, language: Language) -> Vec<String> {
+    tokenize(term, Some(language))
+        .iter()
+        .filter(|t| t.is_word())
+        .map(|t| stem(&t.norm).to_string())
+        .collect()
+}
+
+struct SeedTables {
+    matcher: [Matcher; 2],
+    /// Every stem used by a seed term, per language.
+    stems: [FastSet<String>; 2],
+}
+
+fn lang_index(language: Language) -> usize {
+    match language {
+        Language::En => 0,
+        Language::Fr => 1,
+    }
+}
+
+static SEED_TABLES: LazyLock<SeedTables> = LazyLock::new(|| {
+    let mut tables = SeedTables {
+        matcher: [Matcher::default(), Matcher::default()],
+        stems: [FastSet::default(), FastSet::default()],
+    };
+    for (idx, seed) in SEEDS.iter().enumerate() {
+        for (language, terms) in [(Language::En, seed.en), (Language::Fr, seed.fr)] {
+            let li = lang_index(language);
+            for term in terms {
+                let stems = term_stems(term, language);
+                // Function words inside a term ("le son") are not aspect words.
+                for s in &stems {
+                    if !is_stopword(s) {
+                        tables.stems[li].insert(s.clone());
+                    }
+                }
+                tables.matcher[li].add(idx, stems);
+            }
+        }
+    }
+    tables
+});
+
+/// Names of the seed aspects, in seed order.
+pub(crate) fn seed_names() -> impl Iterator<Item = &'static str> {
+    SEEDS.iter().map(|s| s.name)
+}
+
+pub(crate) fn seed_matcher(language: Language) -> &'static Matcher {
+    &SEED_TABLES.matcher[lang_index(language)]
+}
+
+/// Token count of a contrast word or phrase starting at `i`, if any.
+fn contrast_at(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
+    let t = &tokens[i];
+    if !t.is_word() {
+        return None;
+    }
+    if lex.is_contrast(&t.norm) {
+        return Some(1);
+    }
+    lex.phrases(&t.norm).iter().find_map(|p| {
+        let ok = p.role == Role::Contrast
+            && i + p.rest.len() < tokens.len()
+            && p.rest
+                .iter()
+                .enumerate()
+                .all(|(j, w)| tokens[i + 1 + j].is_word() && tokens[i + 1 + j].norm == *w);
+        ok.then_some(p.rest.len() + 1)
+    })
+}
+
+/// The clause (cut at contrast words and `;`) and the segment (also cut at `,` `:`
+/// brackets and dashes) around token `at`, inside `sentence`.
+fn scopes(
+    tokens: &[Token],
+    sentence: Range<usize>,
+    at: usize,
+    lex: &Lexicon,
+) -> (Range<usize>, Range<usize>) {
+    let mut clause = sentence.clone();
+    let mut segment = sentence.clone();
+    let mut i = sentence.start;
+    while i < sentence.end {
+        let t = &tokens[i];
+        let (is_clause_cut, width) = match contrast_at(tokens, i, lex) {
+            Some(w) => (true, w),
+            None => (matches!(t.kind, TokenKind::Punct(';')), 1),
+        };
+        let is_segment_cut =
+            is_clause_cut || matches!(t.kind, TokenKind::Punct(',' | ':' | '(' | ')' | '-' | '"'));
+        if i + width <= at {
+            if is_clause_cut {
+                clause.start = i + width;
+            }
+            if is_segment_cut {
+                segment.start = i + width;
+            }
+        } else if i > at {
+            if is_clause_cut && clause.end == sentence.end {
+                clause.end = i;
+            }
+            if is_segment_cut && segment.end == sentence.end {
+                segment.end = i;
+            }
+        }
+        i += width;
+    }
+    (clause, segment)
+}
+
+/// One judged mention: the score of the scope around it and that scope's text.
+pub(crate) struct ScopedScore<'t> {
+    pub score: f64,
+    pub quote: &'t str,
+    pub scope: Range<usize>,
+}
+
+/// Scores the narrowest scope around token `at` that carries sentiment.
+pub(crate) fn score_mention<'t>(
+    text: &'t str,
+    tokens: &[Token],
+    sentence: Range<usize>,
+    at: usize,
+    lex: &Lexicon,
+) -> ScopedScore<'t> {
+    let (clause, segment) = scopes(tokens, sentence.clone(), at, lex);
+    for scope in [segment, clause.clone(), sentence] {
+        let score = score_tokens(&tokens[scope.clone()], lex);
+        if score != 0.0 {
+            return ScopedScore {
+                score,
+                quote: span_text(text, tokens, scope.clone()),
+                scope,
+            };
+        }
+    }
+    ScopedScore {
+        score: 0.0,
+        quote: span_text(text, tokens, clause.clone()),
+        scope: clause,
+    }
+}
+
+/// Counts content words and word pairs per review for discovery.
+#[derive(Debug, Default)]
+pub(crate) struct Discovery {
+    /// Key (stems joined by a space) → (reviews mentioning it, surface forms seen).
+    counts: HashMap<String, (u32, BTreeMap<String, u32>)>,
+    excluded: HashSet<String>,
+}
+
+impl Discovery {
+    /// `exclude`: texts whose words are never aspects (product titles, brands).
+    pub fn new<'a>(exclude: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut excluded = HashSet::new();
+        for text in exclude {
+            for t in tokenize(text, None).iter().filter(|t| t.is_word()) {
+                excluded.insert(stem(&t.norm).to_string());
+            }
+        }
+        Discovery {
+            counts: HashMap::new(),
+            excluded,
+        }
+    }
+
+    fn is_content(&self, t: &Token) -> bool {
+        if !t.is_word() || t.norm.chars().count() < 3 || !t.norm.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        let s = stem(&t.norm);
+        !is_stopword(&t.norm)
+            && !is_stopword(s)
+            && !self.excluded.contains(s)
+            && !SEED_TABLES.stems[0].contains(s)
+            && !SEED_TABLES.stems[1].contains(s)
+            && Language::ALL
+                .iter()
+                .all(|&l| lexicon(l).role(&t.norm).is_none() && lexicon(l).role(s).is_none())
+    }
+
+    /// Adds one review's tokens.
+    pub fn add_review(&mut self, text: &str, tokens: &[Token]) {
+        let mut seen: HashSet<String> = HashSet::new();
+        let content: Vec<bool> = tokens.iter().map(|t| self.is_content(t)).collect();
+        let surface = |t: &Token| text[t.start..t.end].to_lowercase();
+        for (i, t) in tokens.iter().enumerate() {
+            if !content[i] {
+                continue;
+            }
+            let mut keys = vec![(stem(&t.norm).to_string(), surface(t))];
+            if i + 1 < tokens.len() && content[i + 1] {
+                let n = &tokens[i + 1];
+                keys.push((
+                    format!("{} {}", stem(&t.norm), stem(&n.norm)),
+                    format!("{} {}", surface(t), surface(n)),
+                ));
+            }
+            for (key, surf) in keys {
+                let entry = self.counts.entry(key.clone()).or_default();
+                if seen.insert(key) {
+                    entry.0 += 1;
+                }
+                *entry.1.entry(surf).or_default() += 1;
+            }
+        }
+    }
+
+    /// The most frequent words/pairs seen in at least `min_reviews` reviews: (display
+    /// name, stems). A word is dropped when a chosen pair containing it is as frequent.
+    pub fn top(&self, min_reviews: u32) -> Vec<(String, Vec<String>)> {
+        let mut cands: Vec<(&String, u32, &BTreeMap<String, u32>)> = self
+            .counts
+            .iter()
+            .filter(|(_, (df, _))| *df >= min_reviews)
+            .map(|(k, (df, surf))| (k, *df, surf))
+            .collect();
+        cands.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| b.0.contains(' ').cmp(&a.0.contains(' ')))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        let mut chosen: Vec<(&String, u32, &BTreeMap<String, u32>)> = Vec::new();
+        for c in cands {
+            if chosen.len() >= MAX_DISCOVERED {
+                break;
+            }
+            let words: Vec<&str> = c.0.split(' ').collect();
+            let covered = chosen.iter().any(|(k, df, _)| {
+                let kw: Vec<&str> = k.split(' ').collect();
+                // A word inside a chosen pair, or a pair around a chosen word, that is
+                // not more frequent than it adds nothing.
+                (words.len() == 1 && kw.len() == 2 && kw.contains(&words[0]) && *df >= c.1)
+                    || (words.len() == 2 && kw.len() == 1 && words.contains(&kw[0]))
+            });
+            if !covered {
+                chosen.push(c);
+            }
+        }
+        chosen
+            .into_iter()
+            .map(|(k, _, surf)| {
+                let name = surf
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map_or_else(|| k.clone(), |(s, _)| s.clone());
+                (name, k.split(' ').map(str::to_string).collect())
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,415 @@
+//! Tokenisation shared by the scorer, the aspect extractor and language detection.
+//!
+//! Words are lower-cased and folded (accents removed, typographic apostrophes made
+//! plain) so that `décevant`, `DECEVANT` and `decevant` look the same to the lexicons.
+//! French elisions (`l'`, `d'`, `n'`, `j'`, `qu'`, …) become tokens of their own,
+//! hyphenated words are split (`qualité-prix` → `qualite`, `prix`), decimal numbers stay
+//! whole, and emoticons and a few emoji become tokens carrying their own key.
+
+use std::ops::Range;
+
+use crate::domain::Language;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TokenKind {
+    /// Letters and digits (with inner apostrophes in English: `don't`).
+    Word,
+    /// An emoticon or emoji; `norm` is its key in [`super::lexicon::emoji_valence`].
+    Emo,
+    /// Punctuation that matters: `.` `!` `?` (`…` becomes `.`), `,` `;` `:` `(` `)`
+    /// `"`, `-` for a dash between words, `\n` for a line break.
+    Punct(char),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    pub kind: TokenKind,
+    /// Folded lower-case form (see module docs).
+    pub norm: String,
+    /// Byte range in the text.
+    pub start: usize,
+    pub end: usize,
+    /// An all-capitals word of at least two letters (`GREAT`).
+    pub caps: bool,
+}
+
+impl Token {
+    pub fn is_word(&self) -> bool {
+        self.kind == TokenKind::Word
+    }
+
+    /// Ends a sentence: `.`, `!`, `?` or a line break.
+    pub fn ends_sentence(&self) -> bool {
+        matches!(self.kind, TokenKind::Punct('.' | '!' | '?' | '\n'))
+    }
+
+    /// Breaks a clause (and so ends any look-back window).
+    pub fn breaks_clause(&self) -> bool {
+        matches!(self.kind, TokenKind::Punct(_))
+    }
+}
+
+/// Elided French words whose apostrophe starts a new token (`l'écran` → `l'`, `ecran`).
+const ELISIONS: &[&str] = &[
+    "l", "d", "n", "j", "qu", "c", "s", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+];
+
+/// Emoticons recognised in text, longest first, with the key they map to.
+const EMOTICONS: &[(&str, &str)] = &[
+    (":'-(", ":'("),
+    (":'(", ":'("),
+    ("^_^", "^_^"),
+    (":-))", ":))"),
+    (":-((", ":(("),
+    (":-)", ":)"),
+    (":-(", ":("),
+    (":-D", ":d"),
+    (":-P", ":p"),
+    (":-p", ":p"),
+    (";-)", ";)"),
+    (":-/", ":/"),
+    ("</3", "</3"),
+    (":))", ":))"),
+    (":((", ":(("),
+    (":)", ":)"),
+    (":(", ":("),
+    (":D", ":d"),
+    (":P", ":p"),
+    (":p", ":p"),
+    (";)", ";)"),
+    (":/", ":/"),
+    (":|", ":|"),
+    (":S", ":s"),
+    ("=)", ":)"),
+    ("=(", ":("),
+    ("<3", "<3"),
+    ("^^", "^^"),
+];
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// Lower-cases and folds one character into `out` (accents removed, `œ` → `oe`).
+fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    if is_apostrophe(c) {
+        out.push('\'');
+        return;
+    }
+    for l in c.to_lowercase() {
+        let folded = match l {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'œ' => {
+                out.push_str("oe");
+                continue;
+            }
+            'æ' => {
+                out.push_str("ae");
+                continue;
+            }
+            other => other,
+        };
+        out.push(folded);
+    }
+}
+
+/// Variation selectors, joiners and skin tones that decorate emoji.
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FE0E}' | '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
+    )
+}
+
+fn emoticon_at(text: &str, i: usize) -> Option<(&'static str, usize)> {
+    let rest = &text[i..];
+    let first = rest.as_bytes()[0];
+    if !matches!(first, b':' | b';' | b'=' | b'<' | b'^') {
+        return None;
+    }
+    let prev = text[..i].chars().next_back();
+    for (pat, key) in EMOTICONS {
+        if !rest.starts_with(pat) {
+            continue;
+        }
+        let next = rest[pat.len()..].chars().next();
+        let next_ok = match next {
+            None => true,
+            Some(n) => !n.is_alphanumeric() && n != '/',
+        };
+        let ends_in_letter = pat.chars().next_back().is_some_and(char::is_alphabetic);
+        let prev_ok = !ends_in_letter || prev.is_none_or(|p| !p.is_alphanumeric());
+        if next_ok && prev_ok {
+            return Some((key, pat.len()));
+        }
+    }
+    None
+}
+
+/// Splits `text` into tokens. French elisions are split unless `language` is English.
+pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
+    let split_elisions = language != Some(Language::En);
+    let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
+    let mut chars = text.char_indices().peekable();
+    let mut norm = String::new();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_alphanumeric() {
+            // A word: letters/digits, inner apostrophes, decimal separators.
+            let mut start = i;
+            let mut end = i;
+            let mut letters = 0usize;
+            let mut uppers = 0usize;
+            norm.clear();
+            while let Some(&(j, ch)) = chars.peek() {
+                if ch.is_alphanumeric() {
+                    if ch.is_alphabetic() {
+                        letters += 1;
+                        if ch.is_uppercase() {
+                            uppers += 1;
+                        }
+                    }
+                    push_folded(ch, &mut norm);
+                    end = j + ch.len_utf8();
+                    chars.next();
+                    continue;
+                }
+                let after = text[j + ch.len_utf8()..].chars().next();
+                if is_apostrophe(ch) && after.is_some_and(char::is_alphabetic) {
+                    if split_elisions && ELISIONS.contains(&norm.as_str()) {
+                        norm.push('\'');
+                        tokens.push(Token {
+                            kind: TokenKind::Word,
+                            norm: std::mem::take(&mut norm),
+                            start,
+                            end: j + ch.len_utf8(),
+                            caps: false,
+                        });
+                        chars.next();
+                        start = j + ch.len_utf8();
+                        end = start;
+                        letters = 0;
+                        uppers = 0;
+                        continue;
+                    }
+                    norm.push('\'');
+                    chars.next();
+                    continue;
+                }
+                if (ch == '.' || ch == ',')
+                    && norm.chars().next_back().is_some_and(|p| p.is_ascii_digit())
+                    && after.is_some_and(|a| a.is_ascii_digit())
+                {
+                    norm.push(ch);
+                    chars.next();
+                    continue;
+                }
+                break;
+            }
+            tokens.push(Token {
+                kind: TokenKind::Word,
+                norm: std::mem::take(&mut norm),
+                start,
+                end,
+                caps: letters >= 2 && uppers == letters,
+            });
+            continue;
+        }
+        if let Some((key, len)) = emoticon_at(text, i) {
+            tokens.push(Token {
+                kind: TokenKind::Emo,
+                norm: key.to_string(),
+                start: i,
+                end: i + len,
+                caps: false,
+            });
+            while chars.peek().is_some_and(|&(j, _)| j < i + len) {
+                chars.next();
+            }
+            continue;
+        }
+        chars.next();
+        let end = i + c.len_utf8();
+        if super::lexicon::emoji_valence(c).is_some() {
+            tokens.push(Token {
+                kind: TokenKind::Emo,
+                norm: c.to_string(),
+                start: i,
+                end,
+                caps: false,
+            });
+            continue;
+        }
+        if is_emoji_modifier(c) {
+            continue;
+        }
+        let punct = match c {
+            '.' | '!' | '?' | ',' | ';' | ':' | '(' | ')' | '"' | '\n' => Some(c),
+            '…' => Some('.'),
+            '¡' => Some('!'),
+            '¿' => Some('?'),
+            '«' | '»' | '“' | '”' | '[' | ']' => Some('"'),
+            '–' | '—' => Some('-'),
+            // A hyphen between words splits them; a free-standing one is a dash.
+            c if is_hyphen(c) => {
+                let prev_word = text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                let next_word = text[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric);
+                (!(prev_word && next_word)).then_some('-')
+            }
+            _ => None,
+        };
+        if let Some(p) = punct {
+            tokens.push(Token {
+                kind: TokenKind::Punct(p),
+                norm: String::new(),
+                start: i,
+                end,
+                caps: false,
+            });
+        }
+    }
+    tokens
+}
+
+/// Token ranges of the sentences, each keeping its closing punctuation.
+pub(crate) fn sentences(tokens: &[Token]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].ends_sentence() {
+            while i + 1 < tokens.len() && tokens[i + 1].ends_sentence() {
+                i += 1;
+            }
+            if tokens[start..=i].iter().any(|t| !t.breaks_clause()) {
+                out.push(start..i + 1);
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < tokens.len() && tokens[start..].iter().any(|t| !t.breaks_clause()) {
+        out.push(start..tokens.len());
+    }
+    out
+}
+
+/// The text a token range covers, trimmed of surrounding punctuation and spaces.
+pub(crate) fn span_text<'a>(text: &'a str, tokens: &[Token], range: Range<usize>) -> &'a str {
+    let slice = &tokens[range];
+    let first = slice.iter().position(|t| !t.breaks_clause());
+    let last = slice.iter().rposition(|t| !t.breaks_clause());
+    match (first, last) {
+        (Some(f), Some(l)) => {
+            // Keep closing `!`/`?`/`.` right after the last word.
+            let mut end = slice[l].end;
+            for t in &slice[l + 1..] {
+                if matches!(t.kind, TokenKind::Punct('.' | '!' | '?' | ')')) && t.start >= end {
+                    end = t.end;
+                } else {
+                    break;
+                }
+            }
+            text[slice[f].start..end].trim()
+        }
+        _ => "",
+    }
+}
+
+/// A quote for a report: whitespace collapsed, at most `max_chars` characters (cut on a
+/// word boundary when one is near, with an ellipsis).
+pub(crate) fn quote(s: &str, max_chars: usize) -> String {
+    let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max_chars {
+        return collapsed;
+    }
+    let cut = collapsed
+        .char_indices()
+        .nth(max_chars.saturating_sub(1))
+        .map_or(collapsed.len(), |(i, _)| i);
+    let head = &collapsed[..cut];
+    let head = match head.rfind(' ') {
+        Some(sp) if head[sp..].chars().count() < 40 => &head[..sp],
+        _ => head,
+    };
+    format!("{}…", head.trim_end_matches([' ', ',', ';', ':', '-']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(text: &str, lang: Option<Language>) -> Vec<String> {
+        tokenize(text, lang).into_iter().map(|t| t.norm).collect()
+    }
+
+    #[test]
+    fn splits_french_elisions_and_folds_accents() {
+        assert_eq!(
+            norms("L'écran n'est pas génial", Some(Language::Fr)),
+            ["l'", "ecran", "n'", "est", "pas", "genial"]
+        );
+        assert_eq!(norms("qu’il", Some(Language::Fr)), ["qu'", "il"]);
+        assert_eq!(norms("aujourd'hui", Some(Language::Fr)), ["aujourd'hui"]);
+        assert_eq!(norms("don't", Some(Language::En)), ["don't"]);
+        assert_eq!(norms("Cœur", None), ["coeur"]);
+    }
+
+    #[test]
+    fn splits_hyphens_keeps_numbers_and_emoticons() {
+        let t = tokenize(
+            "rapport qualité-prix 4,5/5 :) http://x.fr 😍👍🏽",
+            Some(Language::Fr),
+        );
+        let n: Vec<&str> = t.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(n[..5], ["rapport", "qualite", "prix", "4,5", "5"]);
+        assert!(n.contains(&":)"));
+        assert!(n.contains(&"😍") && n.contains(&"👍"));
+        assert!(!n.contains(&":/"));
+    }
+
+    #[test]
+    fn caps_flag_needs_two_letters() {
+        let t = tokenize("I LOVE it", Some(Language::En));
+        assert!(!t[0].caps && t[1].caps && !t[2].caps);
+    }
+
+    #[test]
+    fn sentences_and_quotes() {
+        let text = "Great sound!!! Poor battery... ok";
+        let t = tokenize(text, Some(Language::En));
+        let s = sentences(&t);
+        assert_eq!(s.len(), 3);
+        assert_eq!(span_text(text, &t, s[0].clone()), "Great sound!!!");
+        assert_eq!(span_text(text, &t, s[2].clone()), "ok");
+        let long = "word ".repeat(100);
+        let q = quote(&long, 200);
+        assert!(q.chars().count() <= 201 && q.ends_with('…'));
+        assert_eq!(quote("  a \n b ", 200), "a b");
+        let accents = "é".repeat(300);
+        assert_eq!(quote(&accents, 200).chars().count(), 200);
+    }
+}
