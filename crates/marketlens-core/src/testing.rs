@@ -1,0 +1,214 @@
+//! A complete analysis result built by running the pure stages on a small hand-made
+//! set of products (two brands, three shops, reviews in English and French).
+
+use chrono::{TimeZone, Utc};
+use uuid::Uuid;
+
+use crate::analysis::market::{MarketSettings, analyze_market};
+use crate::analysis::sentiment::{SentimentSettings, analyze_sentiment};
+use crate::config::AgentConfig;
+use crate::domain::{
+    AnalysisRequest, CollectedOffer, CollectedProduct, CollectedReview, Fingerprint,
+};
+use crate::normalize::{currency::RateTable, normalize};
+use crate::quality::run_checks;
+use crate::recommend::recommend;
+use crate::report::narrative::narrative;
+use crate::report::{AnalysisResult, RESULT_SCHEMA_VERSION, Traceability};
+
+fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
+    CollectedOffer {
+        offer_id: id.into(),
+        seller: seller.into(),
+        price_text: price.into(),
+        currency_hint: None,
+        country: None,
+        condition_text: None,
+        availability_text: None,
+        url: Some(format!("https://{}.example/{id}", seller.to_lowercase())),
+    }
+}
+
+fn review(id: &str, seller: &str, stars: f64, text: &str, lang: &str) -> CollectedReview {
+    CollectedReview {
+        review_id: id.into(),
+        seller: Some(seller.into()),
+        author: None,
+        rating: Some(stars),
+        title: None,
+        text: text.into(),
+        language: Some(lang.into()),
+        date: None,
+    }
+}
+
+pub fn products() -> Vec<CollectedProduct> {
+    let p = |id: &str, brand: &str, offers, reviews| CollectedProduct {
+        source: "catalog".into(),
+        source_product_id: id.into(),
+        title: format!("{brand} Headphones {id}"),
+        brand: Some(brand.into()),
+        model: Some(format!("HP-{id}")),
+        category: Some("headphones".into()),
+        gtin: None,
+        mpn: None,
+        url: None,
+        offers,
+        reviews,
+    };
+    vec![
+        p(
+            "100",
+            "Acme",
+            vec![
+                offer("a1", "Alpha", "99,00 €"),
+                offer("a2", "Beta", "€105.00"),
+            ],
+            vec![
+                review(
+                    "r1",
+                    "Alpha",
+                    5.0,
+                    "Great sound and the battery lasts forever. Love it!",
+                    "en",
+                ),
+                review(
+                    "r2",
+                    "Alpha",
+                    4.0,
+                    "Very comfortable, good value for the price.",
+                    "en",
+                ),
+                review(
+                    "r3",
+                    "Beta",
+                    5.0,
+                    "Excellent son, très confortable, je recommande !",
+                    "fr",
+                ),
+            ],
+        ),
+        p(
+            "200",
+            "Acme",
+            vec![
+                offer("b1", "Alpha", "149,00 €"),
+                offer("b2", "Gamma", "155 €"),
+            ],
+            vec![
+                review(
+                    "r4",
+                    "Gamma",
+                    1.0,
+                    "Terrible. The battery died after a week and support never answered.",
+                    "en",
+                ),
+                review(
+                    "r5",
+                    "Gamma",
+                    2.0,
+                    "Décevant, la batterie ne tient pas et le SAV est nul.",
+                    "fr",
+                ),
+                review(
+                    "r6",
+                    "Gamma",
+                    1.0,
+                    "Awful build quality, broke in a month. Waste of money.",
+                    "en",
+                ),
+            ],
+        ),
+        p(
+            "300",
+            "Zenith",
+            vec![
+                offer("c1", "Beta", "249,00 €"),
+                offer("c2", "Gamma", "259,00 €"),
+                offer("c3", "Alpha", "1 999,00 €"),
+            ],
+            vec![
+                review(
+                    "r7",
+                    "Beta",
+                    5.0,
+                    "Superb sound, the noise cancelling is amazing.",
+                    "en",
+                ),
+                review(
+                    "r8",
+                    "Beta",
+                    4.0,
+                    "Good sound but the battery could be better.",
+                    "en",
+                ),
+                review(
+                    "r9",
+                    "Alpha",
+                    5.0,
+                    "Le son est vraiment excellent, très bon produit.",
+                    "fr",
+                ),
+            ],
+        ),
+    ]
+}
+
+pub fn result() -> AnalysisResult {
+    let config = AgentConfig::builtin();
+    let (query, params) = AnalysisRequest {
+        query: "headphones".into(),
+        ..Default::default()
+    }
+    .parse(&config.defaults, &config.enabled_source_names())
+    .unwrap();
+    let t = &config.thresholds;
+    let normalized = normalize(&products(), &params, &RateTable::bundled());
+    let market = analyze_market(
+        &normalized.products,
+        params.currency,
+        &MarketSettings {
+            outlier_robust_z: t.outlier_robust_z,
+            min_reviews: t.min_reviews,
+        },
+    );
+    let sentiment = analyze_sentiment(
+        &normalized.products,
+        &SentimentSettings {
+            positive_threshold: t.sentiment_positive,
+            negative_threshold: t.sentiment_negative,
+            min_reviews: t.min_reviews,
+        },
+    );
+    let recommendations = recommend(&normalized.products, &market, &sentiment, t);
+    let narrative = narrative(query.raw(), &market, &sentiment, &recommendations);
+    let mut r = AnalysisResult {
+        schema_version: RESULT_SCHEMA_VERSION,
+        query_id: Uuid::nil(),
+        query: query.raw().into(),
+        normalized_query: query.normalized().into(),
+        fingerprint: Fingerprint::compute(&query, &params),
+        params,
+        generated_at: Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
+        data_notices: vec![],
+        sources: vec![],
+        normalization: normalized.summary,
+        products: normalized.products,
+        market,
+        sentiment,
+        recommendations,
+        narrative,
+        quality: Default::default(),
+        traceability: Traceability {
+            crate_version: "0.0.0".into(),
+            git_sha: "test".into(),
+            agent_config_version: 1,
+            agent_config_hash: config.content_hash(),
+            prompt_version: None,
+            model: None,
+            trace_id: None,
+        },
+    };
+    r.quality = run_checks(&r);
+    r
+}
