@@ -1,0 +1,268 @@
+//! [`JobQueue`] on SQLite: the `jobs` table of the embedded database.
+//!
+//! A job is `queued` (waiting until `available_at`), `running` (leased to `worker_id`
+//! until `lease_expires_at`), `done` or `dead`. A running job whose lease ran out is
+//! claimable again: that is how a job outlives a worker that died. Every transition is
+//! one statement (or one IMMEDIATE transaction) so that several processes sharing the
+//! file never both take the same job.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use marketlens_core::ports::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{SqliteDb, later, parse_ts, ts};
+
+/// The job queue on the embedded database.
+#[derive(Debug, Clone)]
+pub struct SqliteJobQueue {
+    db: SqliteDb,
+    max_attempts: u32,
+}
+
+impl SqliteJobQueue {
+    /// `max_attempts` bounds deliveries per job (at least 1).
+    pub fn new(db: SqliteDb, max_attempts: u32) -> Self {
+        Self {
+            db,
+            max_attempts: max_attempts.max(1),
+        }
+    }
+
+    pub fn db(&self) -> &SqliteDb {
+        &self.db
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> QueueError {
+    QueueError::Unavailable(e.to_string())
+}
+
+fn lease_lost(rows_affected: u64, job: &ClaimedJob) -> Result<(), QueueError> {
+    if rows_affected == 0 {
+        Err(QueueError::LeaseLost(job.job_id))
+    } else {
+        Ok(())
+    }
+}
+
+/// The guard shared by every operation on a held job: still running, held by this
+/// worker, and on the same delivery (a worker that got the job back after its own
+/// lease expired must not act through the stale handle).
+const HELD: &str = "id = ? AND status = 'running' AND worker_id = ? AND attempts = ?";
+
+#[async_trait]
+impl JobQueue for SqliteJobQueue {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn enqueue(&self, query_id: Uuid, payload: &JobPayload) -> Result<(), QueueError> {
+        let now = ts(Utc::now());
+        let payload = serde_json::to_string(payload).map_err(unavailable)?;
+        // The partial unique index makes a second pending job for the query a no-op.
+        sqlx::query(
+            "INSERT INTO jobs (id, query_id, status, attempts, max_attempts, available_at, \
+             payload, created_at, updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) \
+             ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
+        )
+        // v7 ids sort by creation time: a stable tie-break for jobs created in the same
+        // microsecond.
+        .bind(Uuid::now_v7().to_string())
+        .bind(query_id.to_string())
+        .bind(i64::from(self.max_attempts))
+        .bind(&now)
+        .bind(payload)
+        .bind(&now)
+        .bind(&now)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        worker_id: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, QueueError> {
+        let now_t = Utc::now();
+        let now = ts(now_t);
+        let mut tx = self
+            .db
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unavailable)?;
+        // A job whose worker died on its last allowed attempt is still delivered, with
+        // `attempt > max_attempts`, so that a consumer records the failure on the query
+        // before dead-lettering it; otherwise the query would stay `running` forever.
+        let row = sqlx::query(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = ?, \
+             lease_expires_at = ?, updated_at = ? \
+             WHERE id = (SELECT id FROM jobs \
+                 WHERE status IN ('queued', 'running') \
+                 AND ((status = 'queued' AND available_at <= ?) \
+                   OR (status = 'running' AND lease_expires_at < ?)) \
+                 ORDER BY created_at, id LIMIT 1) \
+             RETURNING id, query_id, attempts, max_attempts, payload",
+        )
+        .bind(worker_id.to_owned())
+        .bind(ts(later(now_t, lease)))
+        .bind(&now)
+        .bind(&now)
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let text = |c: &str| row.try_get::<String, _>(c).map_err(unavailable);
+        let num = |c: &str| {
+            row.try_get::<i64, _>(c)
+                .map_err(unavailable)
+                .and_then(|n| u32::try_from(n).map_err(unavailable))
+        };
+        let job_id = Uuid::parse_str(&text("id")?).map_err(unavailable)?;
+        let payload_text = text("payload")?;
+        // The payload only carries trace context: losing it must not lose the job.
+        let payload = serde_json::from_str(&payload_text).unwrap_or_else(|e| {
+            tracing::warn!(%job_id, error = %e, "unreadable job payload; using an empty one");
+            JobPayload::default()
+        });
+        Ok(Some(ClaimedJob {
+            job_id,
+            query_id: Uuid::parse_str(&text("query_id")?).map_err(unavailable)?,
+            attempt: num("attempts")?,
+            max_attempts: num("max_attempts")?,
+            payload,
+        }))
+    }
+
+    async fn renew(
+        &self,
+        job: &ClaimedJob,
+        worker_id: &str,
+        lease: Duration,
+    ) -> Result<(), QueueError> {
+        let now = Utc::now();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE {HELD}"
+        ));
+        let done = sqlx::query(sql)
+            .bind(ts(later(now, lease)))
+            .bind(ts(now))
+            .bind(job.job_id.to_string())
+            .bind(worker_id.to_owned())
+            .bind(i64::from(job.attempt))
+            .execute(self.db.pool())
+            .await
+            .map_err(unavailable)?;
+        lease_lost(done.rows_affected(), job)
+    }
+
+    async fn complete(&self, job: &ClaimedJob, worker_id: &str) -> Result<(), QueueError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE jobs SET status = 'done', lease_expires_at = NULL, updated_at = ? \
+             WHERE {HELD}"
+        ));
+        let done = sqlx::query(sql)
+            .bind(ts(Utc::now()))
+            .bind(job.job_id.to_string())
+            .bind(worker_id.to_owned())
+            .bind(i64::from(job.attempt))
+            .execute(self.db.pool())
+            .await
+            .map_err(unavailable)?;
+        lease_lost(done.rows_affected(), job)
+    }
+
+    async fn fail(
+        &self,
+        job: &ClaimedJob,
+        worker_id: &str,
+        error: &str,
+        retry_after: Option<Duration>,
+    ) -> Result<JobFate, QueueError> {
+        let now = Utc::now();
+        let retry_at = retry_after.map(|d| ts(later(now, d)));
+        // One statement decides and applies the fate, so it reads the attempts it updates.
+        let status: Option<String> = sqlx::query_scalar(
+            "UPDATE jobs SET \
+               status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts \
+                        THEN 'queued' ELSE 'dead' END, \
+               available_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts \
+                        THEN ?1 ELSE available_at END, \
+               worker_id = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts \
+                        THEN NULL ELSE worker_id END, \
+               lease_expires_at = NULL, last_error = ?2, updated_at = ?3 \
+             WHERE id = ?4 AND status = 'running' AND worker_id = ?5 AND attempts = ?6 \
+             RETURNING status",
+        )
+        .bind(retry_at)
+        .bind(error.to_owned())
+        .bind(ts(now))
+        .bind(job.job_id.to_string())
+        .bind(worker_id.to_owned())
+        .bind(i64::from(job.attempt))
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        match (status.as_deref(), retry_after) {
+            (None, _) => Err(QueueError::LeaseLost(job.job_id)),
+            (Some("queued"), Some(delay)) => Ok(JobFate::Retrying { delay }),
+            _ => Ok(JobFate::DeadLettered),
+        }
+    }
+
+    async fn release(&self, job: &ClaimedJob, worker_id: &str) -> Result<(), QueueError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE jobs SET status = 'queued', available_at = ?, \
+             attempts = MAX(attempts - 1, 0), worker_id = NULL, lease_expires_at = NULL, \
+             updated_at = ? WHERE {HELD}"
+        ));
+        let now = ts(Utc::now());
+        let done = sqlx::query(sql)
+            .bind(&now)
+            .bind(&now)
+            .bind(job.job_id.to_string())
+            .bind(worker_id.to_owned())
+            .bind(i64::from(job.attempt))
+            .execute(self.db.pool())
+            .await
+            .map_err(unavailable)?;
+        lease_lost(done.rows_affected(), job)
+    }
+
+    async fn stats(&self) -> Result<QueueStats, QueueError> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM jobs WHERE status = 'queued') AS queued, \
+               (SELECT COUNT(*) FROM jobs WHERE status = 'running') AS running, \
+               (SELECT COUNT(*) FROM jobs WHERE status = 'dead') AS dead, \
+               (SELECT MIN(created_at) FROM jobs WHERE status = 'queued') AS oldest",
+        )
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        let count = |c: &str| {
+            row.try_get::<i64, _>(c)
+                .map(|n| u64::try_from(n).unwrap_or(0))
+                .map_err(unavailable)
+        };
+        let oldest: Option<String> = row.try_get("oldest").map_err(unavailable)?;
+        Ok(QueueStats {
+            queued: count("queued")?,
+            running: count("running")?,
+            dead: count("dead")?,
+            oldest_queued_at: oldest
+                .map(|s| parse_ts("jobs.created_at", &s).map_err(unavailable))
+                .transpose()?,
+        })
+    }
+}
