@@ -1,0 +1,100 @@
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use marketlens_core::ErrorType;
+use serde::Serialize;
+
+/// An API error: status, stable `error_type`, message, and the offending field.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub error_type: ErrorType,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    error_type: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
+        Self {
+            status: status_for(error_type),
+            error_type,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorType::NotFound, format!("{what} not found"))
+    }
+
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        Self::new(ErrorType::Unavailable, format!("service unavailable: {e}"))
+    }
+}
+
+/// The HTTP status of each error type.
+pub fn status_for(t: ErrorType) -> StatusCode {
+    match t {
+        ErrorType::MalformedRequest => StatusCode::BAD_REQUEST,
+        ErrorType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorType::EmptyQuery
+        | ErrorType::QueryTooLong
+        | ErrorType::InvalidParameter
+        | ErrorType::UnknownSource => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorType::NotFound => StatusCode::NOT_FOUND,
+        ErrorType::NotReady => StatusCode::CONFLICT,
+        ErrorType::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorType::NoData
+        | ErrorType::SourceFailed
+        | ErrorType::SourceTimeout
+        | ErrorType::InvalidConfig
+        | ErrorType::WorkerLost
+        | ErrorType::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner {
+                error_type: self.error_type.as_str(),
+                message: &self.message,
+                field: self.field,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<crate::submit::SubmitError> for ApiError {
+    fn from(e: crate::submit::SubmitError) -> Self {
+        match e {
+            crate::submit::SubmitError::Invalid(inv) => ApiError {
+                status: status_for(inv.error_type),
+                error_type: inv.error_type,
+                message: inv.message,
+                field: Some(inv.field),
+            },
+            crate::submit::SubmitError::Unavailable(m) => ApiError::unavailable(m),
+        }
+    }
+}
+
+impl From<marketlens_core::ports::StoreError> for ApiError {
+    fn from(e: marketlens_core::ports::StoreError) -> Self {
+        ApiError::unavailable(e)
+    }
+}

@@ -1,0 +1,46 @@
+//! The HTTP API. Thin on purpose: it validates, records, enqueues and reads; the
+//! analysis itself runs in workers.
+//!
+//! | method | path | answer |
+//! |---|---|---|
+//! | POST | `/v1/analyses` | 202 + `Location` (queued), or 200 when a fresh identical result exists |
+//! | GET | `/v1/analyses` | history, newest first (`?limit=&offset=`) |
+//! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
+//! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
+//! | GET | `/v1/analyses/{id}/report` | the HTML report |
+//! | GET | `/healthz` | liveness and each dependency |
+//!
+//! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
+//! `error_type` (see `marketlens_core::ErrorType`).
+
+mod error;
+mod handlers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+pub use error::ApiError;
+
+use crate::startup::App;
+
+/// Largest accepted request body. A query is at most 200 characters; this leaves room
+/// for parameters while refusing abuse early with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/v1/analyses",
+            post(handlers::create_analysis).get(handlers::list_analyses),
+        )
+        .route("/v1/analyses/{id}", get(handlers::get_analysis))
+        .route("/v1/analyses/{id}/result", get(handlers::get_result))
+        .route("/v1/analyses/{id}/report", get(handlers::get_report))
+        .route("/healthz", get(handlers::healthz))
+        .fallback(handlers::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(app)
+}

@@ -1,0 +1,691 @@
+//! The analysis pipeline: `fetch_products` → `normalize` → (`analyze_market` ‖
+//! `analyze_sentiment`) → `generate_report`.
+//!
+//! Each stage runs in a `tracing` span of the same name tagged with `query_id`,
+//! `product_count`, `cache_hit` and, on failure, `error_type`; each source fetch is a
+//! child span tagged with `source`. The pure computations run on the blocking pool so
+//! a large analysis never stalls the async workers serving the API.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::future::join_all;
+use marketlens_core::analysis::market::{MarketSettings, analyze_market};
+use marketlens_core::analysis::sentiment::{SentimentSettings, analyze_sentiment};
+use marketlens_core::domain::{CollectedProduct, Fingerprint, QueryText};
+use marketlens_core::normalize::normalize;
+use marketlens_core::ports::{
+    BlobLocation, CacheLevel, PriceObservation, QueryRecord, Source, SourceBatch, SourceQuery,
+    StageProgress, StageState, StoredResult,
+};
+use marketlens_core::quality::run_checks;
+use marketlens_core::recommend::recommend;
+use marketlens_core::report::html::render_html;
+use marketlens_core::report::narrative::narrative;
+use marketlens_core::report::{
+    AnalysisResult, RESULT_SCHEMA_VERSION, SourceOutcome, SourceStatus, Traceability,
+};
+use marketlens_core::{ErrorType, stage};
+use tracing::{Instrument, field::Empty};
+
+use crate::startup::App;
+
+/// Why an analysis failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error_type}: {message}")]
+pub struct AnalysisError {
+    pub error_type: ErrorType,
+    pub message: String,
+    /// Whether trying again later may succeed (a source or backend outage).
+    pub retryable: bool,
+}
+
+impl AnalysisError {
+    fn new(error_type: ErrorType, message: impl Into<String>, retryable: bool) -> Self {
+        Self {
+            error_type,
+            message: message.into(),
+            retryable,
+        }
+    }
+
+    fn internal(message: impl std::fmt::Display) -> Self {
+        Self::new(ErrorType::Internal, message.to_string(), true)
+    }
+}
+
+/// Receives stage progress as the analysis moves (the CLI prints it; the worker stores
+/// it on the query).
+#[async_trait::async_trait]
+pub trait ProgressSink: Send + Sync {
+    async fn update(&self, progress: &[StageProgress]);
+}
+
+/// Stores progress on the query row, best effort.
+pub struct StoreProgress {
+    pub app: Arc<App>,
+    pub query_id: uuid::Uuid,
+}
+
+#[async_trait::async_trait]
+impl ProgressSink for StoreProgress {
+    async fn update(&self, progress: &[StageProgress]) {
+        if let Err(e) = self.app.store.set_progress(self.query_id, progress).await {
+            tracing::warn!(query_id = %self.query_id, error = %e, "could not store progress");
+        }
+    }
+}
+
+/// What a completed analysis produced.
+pub struct Completed {
+    pub result: AnalysisResult,
+    pub stored: StoredResult,
+    pub report: BlobLocation,
+    pub json: BlobLocation,
+    /// False when the result had already been written by an earlier delivery.
+    pub written_now: bool,
+}
+
+struct Progress<'a> {
+    stages: Vec<StageProgress>,
+    sink: &'a dyn ProgressSink,
+    started: Option<Instant>,
+}
+
+impl<'a> Progress<'a> {
+    fn new(sink: &'a dyn ProgressSink) -> Self {
+        Self {
+            stages: stage::ALL
+                .iter()
+                .map(|s| StageProgress {
+                    stage: (*s).to_owned(),
+                    state: StageState::Pending,
+                    duration_ms: None,
+                    detail: None,
+                })
+                .collect(),
+            sink,
+            started: None,
+        }
+    }
+
+    async fn set(&mut self, names: &[&str], state: StageState, detail: Option<String>) {
+        let now = Instant::now();
+        if state == StageState::Running {
+            self.started = Some(now);
+        }
+        for s in self
+            .stages
+            .iter_mut()
+            .filter(|s| names.contains(&s.stage.as_str()))
+        {
+            s.state = state;
+            if state != StageState::Running {
+                s.duration_ms = self
+                    .started
+                    .map(|t| now.duration_since(t).as_millis() as u64);
+            }
+            if detail.is_some() {
+                s.detail.clone_from(&detail);
+            }
+        }
+        self.sink.update(&self.stages).await;
+    }
+}
+
+/// Runs the whole pipeline for a recorded query and stores its result.
+pub async fn run_analysis(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    sink: &dyn ProgressSink,
+) -> Result<Completed, AnalysisError> {
+    let timeout = Duration::from_secs(app.config.pipeline.analysis_timeout_secs);
+    match tokio::time::timeout(timeout, run_stages(app, query, sink)).await {
+        Ok(r) => r,
+        Err(_) => Err(AnalysisError::new(
+            ErrorType::SourceTimeout,
+            format!("analysis did not finish within {}s", timeout.as_secs()),
+            true,
+        )),
+    }
+}
+
+async fn run_stages(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    sink: &dyn ProgressSink,
+) -> Result<Completed, AnalysisError> {
+    let qid = query.id;
+    let text = QueryText::parse(&query.text)
+        .map_err(|e| AnalysisError::new(e.error_type, e.message, false))?;
+    let mut progress = Progress::new(sink);
+
+    // fetch_products
+    progress
+        .set(&[stage::FETCH_PRODUCTS], StageState::Running, None)
+        .await;
+    let span = tracing::info_span!(
+        "fetch_products",
+        query_id = %qid,
+        product_count = Empty,
+        cache_hit = Empty,
+        error_type = Empty
+    );
+    let fetched = fetch_products(app, query, &text)
+        .instrument(span.clone())
+        .await;
+    let collected_count: usize = fetched.batches.iter().map(|b| b.products.len()).sum();
+    span.record("product_count", collected_count);
+    span.record(
+        "cache_hit",
+        fetched
+            .outcomes
+            .iter()
+            .any(|o| o.status == SourceStatus::Cache),
+    );
+    if collected_count == 0 {
+        let all_failed = fetched
+            .outcomes
+            .iter()
+            .all(|o| o.status == SourceStatus::Failed);
+        let err = if all_failed {
+            let detail: Vec<String> = fetched
+                .outcomes
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}: {}",
+                        o.source,
+                        o.error_message.as_deref().unwrap_or("failed")
+                    )
+                })
+                .collect();
+            AnalysisError::new(
+                ErrorType::SourceFailed,
+                format!("every source failed ({})", detail.join("; ")),
+                true,
+            )
+        } else {
+            AnalysisError::new(
+                ErrorType::NoData,
+                format!(
+                    "no source has products matching \u{201c}{}\u{201d}",
+                    query.text
+                ),
+                false,
+            )
+        };
+        span.record("error_type", err.error_type.as_str());
+        progress
+            .set(
+                &[stage::FETCH_PRODUCTS],
+                StageState::Failed,
+                Some(err.message.clone()),
+            )
+            .await;
+        return Err(err);
+    }
+    progress
+        .set(
+            &[stage::FETCH_PRODUCTS],
+            StageState::Done,
+            Some(format!("{collected_count} products")),
+        )
+        .await;
+
+    // normalize
+    progress
+        .set(&[stage::NORMALIZE], StageState::Running, None)
+        .await;
+    let span = tracing::info_span!(
+        "normalize",
+        query_id = %qid,
+        product_count = Empty,
+        cache_hit = false,
+        error_type = Empty
+    );
+    let collected: Vec<CollectedProduct> = fetched
+        .batches
+        .iter()
+        .flat_map(|b| b.products.iter().cloned())
+        .collect();
+    let normalized = {
+        let (params, rates, span) = (query.params.clone(), app.rates.clone(), span.clone());
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| normalize(&collected, &params, &rates))
+        })
+        .await
+        .map_err(AnalysisError::internal)?
+    };
+    span.record("product_count", normalized.products.len());
+    if normalized.products.is_empty() {
+        let err = AnalysisError::new(
+            ErrorType::NoData,
+            format!(
+                "{} products were found but none has a usable offer under the requested filters ({} offers rejected, {} filtered out)",
+                collected_count,
+                normalized.summary.offers_rejected.len(),
+                normalized.summary.offers_filtered_out
+            ),
+            false,
+        );
+        span.record("error_type", err.error_type.as_str());
+        progress
+            .set(
+                &[stage::NORMALIZE],
+                StageState::Failed,
+                Some(err.message.clone()),
+            )
+            .await;
+        return Err(err);
+    }
+    progress
+        .set(
+            &[stage::NORMALIZE],
+            StageState::Done,
+            Some(format!(
+                "{} products, {} offers",
+                normalized.products.len(),
+                normalized.summary.offers_kept
+            )),
+        )
+        .await;
+
+    // analyze_market ‖ analyze_sentiment
+    progress
+        .set(
+            &[stage::ANALYZE_MARKET, stage::ANALYZE_SENTIMENT],
+            StageState::Running,
+            None,
+        )
+        .await;
+    let products = Arc::new(normalized.products);
+    let t = &app.config.thresholds;
+    let market_task = {
+        let products = products.clone();
+        let currency = query.params.currency;
+        let settings = MarketSettings {
+            outlier_robust_z: t.outlier_robust_z,
+            min_reviews: t.min_reviews,
+        };
+        let span = tracing::info_span!(
+            "analyze_market",
+            query_id = %qid,
+            product_count = products.len(),
+            cache_hit = false,
+            error_type = Empty
+        );
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| analyze_market(&products, currency, &settings))
+        })
+    };
+    let sentiment_task = {
+        let products = products.clone();
+        let settings = SentimentSettings {
+            positive_threshold: t.sentiment_positive,
+            negative_threshold: t.sentiment_negative,
+            min_reviews: t.min_reviews,
+        };
+        let span = tracing::info_span!(
+            "analyze_sentiment",
+            query_id = %qid,
+            product_count = products.len(),
+            cache_hit = false,
+            error_type = Empty
+        );
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| analyze_sentiment(&products, &settings))
+        })
+    };
+    let (market, sentiment) = tokio::join!(market_task, sentiment_task);
+    let market = market.map_err(AnalysisError::internal)?;
+    let sentiment = sentiment.map_err(AnalysisError::internal)?;
+    progress
+        .set(
+            &[stage::ANALYZE_MARKET, stage::ANALYZE_SENTIMENT],
+            StageState::Done,
+            None,
+        )
+        .await;
+
+    // generate_report
+    progress
+        .set(&[stage::GENERATE_REPORT], StageState::Running, None)
+        .await;
+    let span = tracing::info_span!(
+        "generate_report",
+        query_id = %qid,
+        product_count = products.len(),
+        cache_hit = false,
+        error_type = Empty
+    );
+    let completed = generate_report(
+        app,
+        query,
+        fetched.outcomes,
+        normalized.summary,
+        products,
+        market,
+        sentiment,
+    )
+    .instrument(span.clone())
+    .await;
+    match &completed {
+        Ok(c) => {
+            progress
+                .set(
+                    &[stage::GENERATE_REPORT],
+                    StageState::Done,
+                    Some(format!("{} bytes", c.report.size)),
+                )
+                .await
+        }
+        Err(e) => {
+            span.record("error_type", e.error_type.as_str());
+            progress
+                .set(
+                    &[stage::GENERATE_REPORT],
+                    StageState::Failed,
+                    Some(e.message.clone()),
+                )
+                .await
+        }
+    }
+    completed
+}
+
+struct Fetched {
+    batches: Vec<SourceBatch>,
+    outcomes: Vec<SourceOutcome>,
+}
+
+/// Queries every selected source concurrently, each with its own timeout and cache.
+async fn fetch_products(app: &Arc<App>, query: &QueryRecord, text: &QueryText) -> Fetched {
+    let selected: Vec<&Arc<dyn Source>> = app
+        .sources
+        .iter()
+        .filter(|s| {
+            query.params.sources.is_empty()
+                || query.params.sources.iter().any(|n| n.as_str() == s.name())
+        })
+        .collect();
+    let source_query = SourceQuery {
+        query: text.clone(),
+        params: query.params.clone(),
+    };
+    let results = join_all(selected.into_iter().map(|source| {
+        let span = tracing::info_span!(
+            "fetch_source",
+            query_id = %query.id,
+            source = source.name(),
+            product_count = Empty,
+            cache_hit = Empty,
+            error_type = Empty
+        );
+        fetch_one(app, source.clone(), &source_query, &query.fingerprint).instrument(span)
+    }))
+    .await;
+    let (batches, outcomes) = results.into_iter().unzip();
+    Fetched { batches, outcomes }
+}
+
+/// One source: fresh cache → live fetch (then cached) → stale cache → failed.
+async fn fetch_one(
+    app: &Arc<App>,
+    source: Arc<dyn Source>,
+    query: &SourceQuery,
+    fingerprint: &Fingerprint,
+) -> (SourceBatch, SourceOutcome) {
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let name = source.name().to_owned();
+    let cache_key = format!("{name}:{fingerprint}");
+    let outcome = |status, batch: &SourceBatch, age_secs, error: Option<(ErrorType, String)>| {
+        let product_count = batch.products.len() as u32;
+        span.record("product_count", product_count);
+        span.record(
+            "cache_hit",
+            matches!(status, SourceStatus::Cache | SourceStatus::Stale),
+        );
+        if let Some((t, _)) = &error {
+            span.record("error_type", t.as_str());
+        }
+        SourceOutcome {
+            source: name.clone(),
+            kind: source.kind().to_owned(),
+            status,
+            product_count,
+            offer_count: batch.products.iter().map(|p| p.offers.len() as u32).sum(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            age_secs,
+            error_type: error.as_ref().map(|(t, _)| t.as_str().to_owned()),
+            error_message: error.map(|(_, m)| m),
+            notice: batch.notice.clone(),
+        }
+    };
+
+    if let Some(bytes) = app
+        .cache
+        .get(CacheLevel::CollectedProducts, &cache_key)
+        .await
+        && let Ok(batch) = serde_json::from_slice::<SourceBatch>(&bytes)
+    {
+        let o = outcome(SourceStatus::Cache, &batch, None, None);
+        return (batch, o);
+    }
+
+    let timeout = Duration::from_secs(
+        app.config
+            .sources
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.timeout_secs)
+            .unwrap_or(app.config.pipeline.source_timeout_secs),
+    );
+    let live = match tokio::time::timeout(timeout, source.search(query)).await {
+        Ok(Ok(batch)) => Ok(batch),
+        Ok(Err(e)) => Err((e.error_type, e.message)),
+        Err(_) => Err((
+            ErrorType::SourceTimeout,
+            format!("no answer within {}s", timeout.as_secs()),
+        )),
+    };
+    match live {
+        Ok(batch) => {
+            if let Ok(json) = serde_json::to_value(&batch) {
+                let ttl = Duration::from_secs(app.config.cache.collected_products_ttl_secs);
+                if let Ok(bytes) = serde_json::to_vec(&json) {
+                    app.cache
+                        .put(CacheLevel::CollectedProducts, &cache_key, bytes, ttl)
+                        .await;
+                }
+                if let Err(e) = app
+                    .store
+                    .put_collected(&name, fingerprint, &json, Utc::now())
+                    .await
+                {
+                    tracing::warn!(source = %name, error = %e, "could not store collected products");
+                }
+            }
+            let o = outcome(SourceStatus::Live, &batch, None, None);
+            (batch, o)
+        }
+        Err((error_type, message)) => {
+            tracing::warn!(source = %name, %error_type, %message, "source failed");
+            // Stale fallback: the last batch this source returned for the same question,
+            // however old, clearly marked with its age.
+            if let Ok(Some((json, stored_at))) = app.store.get_collected(&name, fingerprint).await
+                && let Ok(batch) = serde_json::from_value::<SourceBatch>(json)
+            {
+                let age = (Utc::now() - stored_at).num_seconds().max(0) as u64;
+                let o = outcome(
+                    SourceStatus::Stale,
+                    &batch,
+                    Some(age),
+                    Some((error_type, message)),
+                );
+                return (batch, o);
+            }
+            let empty = SourceBatch::default();
+            let o = outcome(
+                SourceStatus::Failed,
+                &empty,
+                None,
+                Some((error_type, message)),
+            );
+            (empty, o)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn generate_report(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    sources: Vec<SourceOutcome>,
+    normalization: marketlens_core::normalize::NormalizationSummary,
+    products: Arc<Vec<marketlens_core::domain::Product>>,
+    market: marketlens_core::analysis::market::MarketSummary,
+    sentiment: marketlens_core::analysis::sentiment::SentimentSummary,
+) -> Result<Completed, AnalysisError> {
+    let products = Arc::try_unwrap(products).unwrap_or_else(|a| (*a).clone());
+    let recommendations = recommend(&products, &market, &sentiment, &app.config.thresholds);
+    let narrative = narrative(&query.text, &market, &sentiment, &recommendations);
+    let mut data_notices: Vec<String> = Vec::new();
+    for o in &sources {
+        if let Some(n) = &o.notice
+            && !data_notices.contains(n)
+        {
+            data_notices.push(n.clone());
+        }
+        match o.status {
+            SourceStatus::Stale => data_notices.push(format!(
+                "Source {} failed ({}); its data comes from a cached copy {} old.",
+                o.source,
+                o.error_type.as_deref().unwrap_or("error"),
+                human_age(o.age_secs.unwrap_or(0))
+            )),
+            SourceStatus::Failed => data_notices.push(format!(
+                "Source {} failed ({}) and contributed no data.",
+                o.source,
+                o.error_type.as_deref().unwrap_or("error")
+            )),
+            _ => {}
+        }
+    }
+    let mut result = AnalysisResult {
+        schema_version: RESULT_SCHEMA_VERSION,
+        query_id: query.id,
+        query: query.text.clone(),
+        normalized_query: query.normalized_text.clone(),
+        fingerprint: query.fingerprint.clone(),
+        params: query.params.clone(),
+        generated_at: Utc::now(),
+        data_notices,
+        sources,
+        normalization,
+        products,
+        market,
+        sentiment,
+        recommendations,
+        narrative,
+        quality: Default::default(),
+        traceability: Traceability {
+            crate_version: crate::CRATE_VERSION.to_owned(),
+            git_sha: crate::GIT_SHA.to_owned(),
+            agent_config_version: query.agent_config_version,
+            agent_config_hash: app.config_hash.clone(),
+            prompt_version: None,
+            model: None,
+            trace_id: query.trace_id.clone(),
+        },
+    };
+    result.quality = run_checks(&result);
+    for failed in result.quality.failed_checks() {
+        tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
+    }
+
+    let html = render_html(&result);
+    let json = serde_json::to_vec_pretty(&result).map_err(AnalysisError::internal)?;
+    let blob_err = |e: marketlens_core::ports::BlobError| {
+        AnalysisError::new(ErrorType::Unavailable, e.to_string(), true)
+    };
+    let report = app
+        .blob
+        .put(&format!("{}/report.html", query.id), html.into_bytes())
+        .await
+        .map_err(blob_err)?;
+    let json_blob = app
+        .blob
+        .put(&format!("{}/result.json", query.id), json)
+        .await
+        .map_err(blob_err)?;
+
+    let stored = StoredResult {
+        query_id: query.id,
+        result: to_value(&result),
+        market_summary: to_value(&result.market),
+        sentiment_summary: to_value(&result.sentiment),
+        products: to_value(&result.products),
+        recommendations: to_value(&result.recommendations),
+        quality_checks: to_value(&result.quality),
+        quality_passed: result.quality.passed,
+        report_key: report.key.clone(),
+        report_uri: report.uri.clone(),
+        report_size: report.size,
+        crate_version: crate::CRATE_VERSION.to_owned(),
+        git_sha: crate::GIT_SHA.to_owned(),
+        prompt_version: None,
+        model: None,
+        agent_config_version: query.agent_config_version,
+        created_at: result.generated_at,
+    };
+    let store_err = |e: marketlens_core::ports::StoreError| {
+        AnalysisError::new(ErrorType::Unavailable, e.to_string(), true)
+    };
+    let written_now = app.store.complete_query(&stored).await.map_err(store_err)?;
+    if written_now {
+        // Price history grows once per analysis, never twice for a redelivered job.
+        let observations: Vec<PriceObservation> = result
+            .products
+            .iter()
+            .flat_map(|p| {
+                p.offers.iter().map(|o| PriceObservation {
+                    query_id: query.id,
+                    product_id: p.id.clone(),
+                    offer_id: o.id.clone(),
+                    source: o.source.clone(),
+                    seller: o.seller.clone(),
+                    amount: o.price.amount,
+                    currency: o.price.currency,
+                    observed_at: result.generated_at,
+                })
+            })
+            .collect();
+        if let Err(e) = app.store.append_price_observations(&observations).await {
+            tracing::warn!(query_id = %query.id, error = %e, "could not record price observations");
+        }
+    }
+    Ok(Completed {
+        result,
+        stored,
+        report,
+        json: json_blob,
+        written_now,
+    })
+}
+
+/// Result parts are plain data: serialising them cannot fail.
+fn to_value<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn human_age(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}

@@ -1,0 +1,108 @@
+//! Builds the whole application from settings: the agent configuration, the adapters
+//! behind each port, and the sources. Everything above this module sees only ports.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use marketlens_adapters::{LocalDirBlobStore, MemoryCache, SqliteDb, SqliteJobQueue, SqliteStore};
+use marketlens_core::config::AgentConfig;
+use marketlens_core::normalize::currency::RateTable;
+use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
+
+/// Where the embedded backends keep their files, and which agent config to load.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Holds `marketlens.db` (SQLite: store and job queue) and `reports/`.
+    pub data_dir: PathBuf,
+    /// Agent configuration file; `None` uses the built-in default.
+    pub config_path: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot read configuration {path}: {source}")]
+    ConfigRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Config(#[from] marketlens_core::config::ConfigError),
+    #[error(transparent)]
+    Source(#[from] marketlens_sources::SourceBuildError),
+    #[error("cannot open the data directory {path}: {message}")]
+    DataDir { path: PathBuf, message: String },
+}
+
+/// Reads and validates an agent configuration, sources included.
+pub fn load_config(path: Option<&Path>) -> Result<AgentConfig, StartupError> {
+    let config = match path {
+        None => AgentConfig::builtin(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| StartupError::ConfigRead {
+                path: p.to_owned(),
+                source,
+            })?;
+            AgentConfig::from_toml_str(&text)?
+        }
+    };
+    Ok(config)
+}
+
+/// The running application: configuration, ports and sources.
+pub struct App {
+    pub config: Arc<AgentConfig>,
+    /// Version of `config` in `agent_configs`.
+    pub config_version: i64,
+    pub config_hash: String,
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn JobQueue>,
+    pub cache: Arc<dyn Cache>,
+    pub blob: Arc<dyn BlobStore>,
+    pub sources: Vec<Arc<dyn Source>>,
+    pub rates: Arc<RateTable>,
+}
+
+impl App {
+    /// Opens the embedded backends under `settings.data_dir`, builds the sources and
+    /// records the configuration as the active version.
+    pub async fn open(settings: &Settings) -> Result<Arc<App>, StartupError> {
+        let config = load_config(settings.config_path.as_deref())?;
+        let sources = marketlens_sources::build_sources(&config)?;
+        let data_err = |message: String| StartupError::DataDir {
+            path: settings.data_dir.clone(),
+            message,
+        };
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| data_err(e.to_string()))?;
+        let db = SqliteDb::open(&settings.data_dir.join("marketlens.db"))
+            .await
+            .map_err(|e| data_err(e.to_string()))?;
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::new(db.clone()));
+        let queue: Arc<dyn JobQueue> = Arc::new(SqliteJobQueue::new(db, config.queue.max_attempts));
+        let blob: Arc<dyn BlobStore> = Arc::new(
+            LocalDirBlobStore::new(settings.data_dir.join("reports"))
+                .map_err(|e| data_err(e.to_string()))?,
+        );
+        let cache: Arc<dyn Cache> = Arc::new(MemoryCache::new(64 * 1024 * 1024));
+        let config_hash = config.content_hash();
+        let config_version = store
+            .activate_agent_config(&config_hash, &config.to_toml())
+            .await
+            .map_err(|e| data_err(e.to_string()))?;
+        Ok(Arc::new(App {
+            config: Arc::new(config),
+            config_version,
+            config_hash,
+            store,
+            queue,
+            cache,
+            blob,
+            sources,
+            rates: Arc::new(RateTable::bundled()),
+        }))
+    }
+}
+
+/// Builds the enabled sources of a configuration (checks their settings and files).
+pub fn build_sources(config: &AgentConfig) -> Result<Vec<Arc<dyn Source>>, StartupError> {
+    Ok(marketlens_sources::build_sources(config)?)
+}

@@ -1,0 +1,296 @@
+//! The HTTP API against the real server on a random port.
+
+mod support;
+
+use serde_json::json;
+use support::{TestApp, write_catalog};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analysis_goes_from_202_to_completed_with_json_and_html() {
+    let t = TestApp::spawn(1).await;
+    let res = t.post(&json!({"query": "wireless headphones"})).await;
+    assert_eq!(res.status(), 202);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["fingerprint"].as_str().unwrap().len(), 32);
+    assert_eq!(
+        location,
+        format!("/v1/analyses/{}", body["id"].as_str().unwrap())
+    );
+
+    let done = t.wait_done(&location).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["attempts"], 1);
+    assert!(
+        done["progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["state"] == "done"),
+        "{done}"
+    );
+
+    let result: serde_json::Value = t
+        .get(&format!("{location}/result"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(result["market"]["offer_count"].as_u64().unwrap() >= 10);
+    assert!(result["sentiment"]["review_count"].as_u64().unwrap() >= 10);
+    assert_eq!(result["quality"]["passed"], true, "{}", result["quality"]);
+    assert!(
+        result["data_notices"][0]
+            .as_str()
+            .unwrap()
+            .contains("Sample data")
+    );
+
+    let report = t.get(&format!("{location}/report")).await;
+    assert_eq!(report.status(), 200);
+    assert!(
+        report.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(
+        report.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let html = report.text().await.unwrap();
+    assert!(html.contains("Sample data"));
+    assert!(html.contains("<svg"));
+
+    // The rows behind it.
+    let id = uuid::Uuid::parse_str(body["id"].as_str().unwrap()).unwrap();
+    let q = t.app.store.get_query(id).await.unwrap().unwrap();
+    assert_eq!(q.normalized_text, "wireless headphones");
+    assert_eq!(q.agent_config_version, t.app.config_version);
+    assert!(q.started_at.is_some() && q.finished_at.is_some() && q.trace_id.is_some());
+    let stored = t.app.store.get_result(id).await.unwrap().unwrap();
+    assert_eq!(stored.report_size as usize, html.len());
+    assert_eq!(stored.crate_version, env!("CARGO_PKG_VERSION"));
+    assert!(!stored.git_sha.is_empty());
+    assert!(stored.quality_passed);
+
+    // History lists it, newest first.
+    let page: serde_json::Value = t.get("/v1/analyses?limit=5").await.json().await.unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["id"], body["id"]);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_request_is_answered_from_the_fresh_result() {
+    let t = TestApp::spawn(1).await;
+    let first = t.post(&json!({"query": "Wireless Headphones"})).await;
+    let first: serde_json::Value = first.json().await.unwrap();
+    let loc = format!("/v1/analyses/{}", first["id"].as_str().unwrap());
+    t.wait_done(&loc).await;
+
+    let second = t.post(&json!({"query": "  wireless   headphones!"})).await;
+    assert_eq!(second.status(), 200);
+    let second: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(second["status"], "completed");
+    assert_eq!(second["cache_hit"], true);
+    assert_eq!(second["fingerprint"], first["fingerprint"]);
+    assert_ne!(second["id"], first["id"]);
+    let a: serde_json::Value = t.get(&format!("{loc}/result")).await.json().await.unwrap();
+    let b: serde_json::Value = t
+        .get(&format!(
+            "/v1/analyses/{}/result",
+            second["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a, b);
+
+    // Different parameters are a different question.
+    let third = t
+        .post(&json!({"query": "wireless headphones", "currency": "USD"}))
+        .await;
+    assert_eq!(third.status(), 202);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_inputs_get_documented_errors_and_write_nothing() {
+    let t = TestApp::spawn(0).await;
+    let big_query = "a".repeat(10 * 1024);
+    let huge_body = format!("{{\"query\": \"{}\"}}", "b".repeat(100 * 1024));
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": ""})),
+            422,
+            "empty_query",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": "  ?! "})),
+            422,
+            "empty_query",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": big_query})),
+            422,
+            "query_too_long",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": "tv", "sources": ["ebay"]})),
+            422,
+            "unknown_source",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": "tv", "currency": "EURO"})),
+            422,
+            "invalid_parameter",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .header("content-type", "application/json")
+                .body("{\"query\": \"tv\""),
+            400,
+            "malformed_request",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .json(&json!({"query": "tv", "colour": "red"})),
+            400,
+            "malformed_request",
+        ),
+        (
+            t.client
+                .post(format!("{}/v1/analyses", t.base))
+                .header("content-type", "application/json")
+                .body(huge_body),
+            413,
+            "payload_too_large",
+        ),
+        (
+            t.client
+                .get(format!("{}/v1/analyses/{}", t.base, uuid::Uuid::new_v4())),
+            404,
+            "not_found",
+        ),
+        (
+            t.client
+                .get(format!("{}/v1/analyses/not-a-uuid/result", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client.get(format!("{}/v1/analyses?limit=0", t.base)),
+            422,
+            "invalid_parameter",
+        ),
+    ];
+    for (req, status, error_type) in cases {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "expected {error_type}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], error_type, "{body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let page = t.app.store.list_queries(10, 0).await.unwrap();
+    assert_eq!(page.total, 0, "a rejected request wrote a query");
+    assert_eq!(t.app.queue.stats().await.unwrap().queued, 0);
+
+    // Not finished yet: result is 409 not_ready.
+    let res = t.post(&json!({"query": "espresso machine"})).await;
+    let loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let res = t.get(&format!("{loc}/result")).await;
+    assert_eq!(res.status(), 409);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["error_type"], "not_ready");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scraped_markup_is_escaped_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_catalog(
+        dir.path(),
+        concat!(
+            r#"{"product_id":"x1","title":"Evil <script>alert('t')</script> Speaker","brand":"\"><img src=x onerror=alert(1)>","category":"speakers","keywords":["speaker"]}"#,
+            "\n"
+        ),
+        concat!(
+            r#"{"offer_id":"o1","product_id":"x1","shop":"<b>Shop</b>","price_text":"19,99 €","currency":"EUR","url":"javascript:alert(1)"}"#,
+            "\n",
+            r#"{"offer_id":"o2","product_id":"x1","shop":"Other","price_text":"$25.00","currency":"USD","url":"https://other.example/x1"}"#,
+            "\n"
+        ),
+        concat!(
+            r#"{"review_id":"r1","product_id":"x1","rating":5,"text":"Great sound <script>steal()</script>, really love it!","language":"en"}"#,
+            "\n"
+        ),
+    );
+    let t = TestApp::spawn_with_config(1, Some(&config)).await;
+    let res = t.post(&json!({"query": "speaker"})).await;
+    let loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let done = t.wait_done(&loc).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let html = t.get(&format!("{loc}/report")).await.text().await.unwrap();
+    assert!(!html.contains("<script"), "raw script tag in report");
+    assert!(!html.contains("<img src=x"), "raw img tag in report");
+    assert!(!html.contains("<b>Shop</b>"));
+    assert!(!html.contains("href=\"javascript:"));
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+        "escaped title missing"
+    );
+    assert!(
+        html.contains("onerror=alert(1)"),
+        "escaped brand text should still be visible"
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_with_no_matching_product_fails_with_no_data() {
+    let t = TestApp::spawn(1).await;
+    let res = t.post(&json!({"query": "flux capacitor"})).await;
+    assert_eq!(res.status(), 202);
+    let loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let done = t.wait_done(&loc).await;
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["error"]["error_type"], "no_data");
+    assert_eq!(done["attempts"], 1, "no_data is not retried");
+    let res = t.get(&format!("{loc}/report")).await;
+    assert_eq!(res.status(), 409);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_reports_each_dependency() {
+    let t = TestApp::spawn(0).await;
+    let res = t.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    let names: Vec<&str> = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["store", "queue", "cache", "blob"]);
+    t.stop().await;
+}

@@ -1,0 +1,123 @@
+//! The spans of one analysis, as JSON log lines: stage names and tags.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use marketlens_core::domain::AnalysisRequest;
+use marketlens_service::pipeline::{StoreProgress, run_analysis};
+use marketlens_service::startup::{App, Settings};
+use marketlens_service::submit::{Dispatch, submit};
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
+    type Writer = Buffer;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Closed spans from the captured JSON lines: (name, fields).
+fn closed_spans(buf: &Buffer) -> Vec<(String, serde_json::Value)> {
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "close")
+        .map(|v| {
+            (
+                v["span"]["name"].as_str().unwrap_or("").to_owned(),
+                v["span"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_stage_is_a_span_with_its_tags() {
+    let buf = Buffer::default();
+    let _guard = tracing::subscriber::set_default(marketlens_service::telemetry::json_subscriber(
+        buf.clone(),
+        "info",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&Settings {
+        data_dir: dir.path().to_owned(),
+        config_path: None,
+    })
+    .await
+    .unwrap();
+    let request = AnalysisRequest {
+        query: "wireless headphones".into(),
+        ..Default::default()
+    };
+    let s = submit(&app, &request, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    let sink = StoreProgress {
+        app: app.clone(),
+        query_id: s.query.id,
+    };
+    run_analysis(&app, &s.query, &sink).await.unwrap();
+    let qid = s.query.id.to_string();
+
+    let spans = closed_spans(&buf);
+    let names: Vec<&str> = spans.iter().map(|(n, _)| n.as_str()).collect();
+    for stage in marketlens_core::stage::ALL {
+        let (_, fields) = spans
+            .iter()
+            .find(|(n, _)| n == stage)
+            .unwrap_or_else(|| panic!("no span {stage} in {names:?}"));
+        assert_eq!(fields["query_id"], qid.as_str(), "{stage}: {fields}");
+        assert!(
+            fields["product_count"].as_u64().unwrap() > 0,
+            "{stage}: {fields}"
+        );
+        assert!(fields["cache_hit"].is_boolean(), "{stage}: {fields}");
+        assert!(
+            fields.get("error_type").is_none(),
+            "{stage} failed: {fields}"
+        );
+    }
+    let (_, source) = spans
+        .iter()
+        .find(|(n, _)| n == "fetch_source")
+        .expect("per-source span");
+    assert_eq!(source["source"], "catalog");
+    assert_eq!(source["cache_hit"], false);
+
+    // A second run of the same question is served by the collected-products cache.
+    buf.0.lock().unwrap().clear();
+    let s2 = submit(&app, &request, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    run_analysis(&app, &s2.query, &sink).await.unwrap();
+    let spans = closed_spans(&buf);
+    let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
+    assert_eq!(fetch["cache_hit"], true, "{fetch}");
+
+    // A failing analysis tags its stage with error_type.
+    buf.0.lock().unwrap().clear();
+    let none = AnalysisRequest {
+        query: "flux capacitor".into(),
+        ..Default::default()
+    };
+    let s3 = submit(&app, &none, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    let err = run_analysis(&app, &s3.query, &sink).await.err().unwrap();
+    assert_eq!(err.error_type.as_str(), "no_data");
+    let spans = closed_spans(&buf);
+    let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
+    assert_eq!(fetch["error_type"], "no_data", "{fetch}");
+}

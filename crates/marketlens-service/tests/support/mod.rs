@@ -1,0 +1,103 @@
+//! Starts the real application on a random port with a fresh data directory.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use marketlens_service::startup::{App, Settings};
+use tokio::sync::watch;
+
+pub struct TestApp {
+    pub base: String,
+    pub app: Arc<App>,
+    pub data_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    shutdown: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(workers: usize) -> TestApp {
+        Self::spawn_with_config(workers, None).await
+    }
+
+    pub async fn spawn_with_config(workers: usize, config: Option<&Path>) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: data_dir.path().to_owned(),
+            config_path: config.map(Path::to_owned),
+        };
+        let app = App::open(&settings).await.expect("app opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = watch::channel(false);
+        let server = tokio::spawn(marketlens_service::server::serve(
+            app.clone(),
+            listener,
+            workers,
+            rx,
+        ));
+        TestApp {
+            base,
+            app,
+            data_dir,
+            client: reqwest::Client::new(),
+            shutdown: tx,
+            server,
+        }
+    }
+
+    pub async fn post(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/v1/analyses", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Polls an analysis until it leaves queued/running.
+    pub async fn wait_done(&self, location: &str) -> serde_json::Value {
+        for _ in 0..600 {
+            let v: serde_json::Value = self.get(location).await.json().await.unwrap();
+            if v["status"] == "completed" || v["status"] == "failed" {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("analysis {location} did not finish in 60 s");
+    }
+
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+    }
+}
+
+/// Writes a catalogue directory and a config using it; returns the config path.
+pub fn write_catalog(
+    dir: &Path,
+    products: &str,
+    offers: &str,
+    reviews: &str,
+) -> std::path::PathBuf {
+    let cat = dir.join("catalog");
+    std::fs::create_dir_all(&cat).unwrap();
+    std::fs::write(cat.join("products.jsonl"), products).unwrap();
+    std::fs::write(cat.join("offers.jsonl"), offers).unwrap();
+    std::fs::write(cat.join("reviews.jsonl"), reviews).unwrap();
+    let config = marketlens_core::config::DEFAULT_AGENT_TOML
+        .replace("builtin:sample", &cat.display().to_string());
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
