@@ -1,0 +1,438 @@
+//! The `marketlens` command. Thin: parses arguments, builds the application through
+//! `marketlens_service::startup`, and reports outcomes with clear exit codes.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use marketlens_core::domain::AnalysisRequest;
+use marketlens_core::ports::{StageProgress, StageState};
+use marketlens_service::pipeline::{ProgressSink, run_analysis};
+use marketlens_service::startup::{App, Settings, load_config};
+use marketlens_service::submit::{Dispatch, SubmitError, submit};
+use marketlens_service::telemetry::{self, LogFormat};
+use rust_decimal::Decimal;
+
+/// Exit codes.
+const EXIT_FAILED: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
+const EXIT_ANALYSIS_FAILED: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "marketlens",
+    version,
+    about = "E-commerce market analysis: products, prices, reviews, recommendations."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Directory for the embedded database and the reports.
+    #[arg(
+        long,
+        global = true,
+        env = "MARKETLENS_DATA_DIR",
+        default_value = "marketlens-data"
+    )]
+    data_dir: PathBuf,
+    /// Agent configuration file (TOML); the built-in default when absent.
+    #[arg(long, global = true, env = "MARKETLENS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
+    log_format: Option<Format>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one analysis in this process and write its report.
+    Analyze(AnalyzeArgs),
+    /// Serve the HTTP API (with embedded workers unless --no-worker).
+    Serve(ServeArgs),
+    /// Run a worker that takes analyses from the queue.
+    Worker(WorkerArgs),
+    /// Show or validate the agent configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// What to analyse, e.g. "wireless headphones".
+    query: String,
+    /// Target currency (ISO 4217).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Market, as a two-letter country code.
+    #[arg(long)]
+    market: Option<String>,
+    #[arg(long)]
+    max_products: Option<u32>,
+    /// Only these sources (repeatable); all enabled sources by default.
+    #[arg(long = "source")]
+    sources: Vec<String>,
+    /// new, used, refurbished or any.
+    #[arg(long)]
+    condition: Option<String>,
+    #[arg(long)]
+    min_price: Option<Decimal>,
+    #[arg(long)]
+    max_price: Option<Decimal>,
+    /// Only analyse reviews in this language (en, fr).
+    #[arg(long)]
+    language: Option<String>,
+    /// Run again even if a fresh identical result exists.
+    #[arg(long)]
+    fresh: bool,
+    /// Print a JSON summary on stdout instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MARKETLENS_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Embedded workers in this process.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// API only: leave the analyses to separate `marketlens worker` processes.
+    #[arg(long)]
+    no_worker: bool,
+}
+
+#[derive(Args)]
+struct WorkerArgs {
+    /// Jobs run concurrently by this process.
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Print the effective configuration as TOML.
+    Show,
+    /// Check the configuration, sources included.
+    Validate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let settings = Settings {
+        data_dir: cli.global.data_dir.clone(),
+        config_path: cli.global.config.clone(),
+    };
+    let format = |default: LogFormat| match cli.global.log_format {
+        Some(Format::Json) => LogFormat::Json,
+        Some(Format::Text) => LogFormat::Text,
+        None => default,
+    };
+    match cli.command {
+        Command::Config { action } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            config_command(&settings, action)
+        }
+        Command::Analyze(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            analyze(&settings, args).await
+        }
+        Command::Serve(args) => {
+            telemetry::init(format(LogFormat::Json), "info");
+            let app = match open(&settings).await {
+                Ok(app) => app,
+                Err(code) => return code,
+            };
+            let listener = match tokio::net::TcpListener::bind(args.bind).await {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: cannot listen on {}: {e}", args.bind);
+                    return ExitCode::from(EXIT_FAILED);
+                }
+            };
+            let workers = if args.no_worker { 0 } else { args.workers };
+            eprintln!(
+                "marketlens API on http://{} ({} embedded worker(s), data in {})",
+                listener
+                    .local_addr()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+                workers,
+                settings.data_dir.display()
+            );
+            let shutdown = marketlens_service::server::shutdown_on_signals();
+            match marketlens_service::server::serve(app, listener, workers, shutdown).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: server failed: {e}");
+                    ExitCode::from(EXIT_FAILED)
+                }
+            }
+        }
+        Command::Worker(args) => {
+            telemetry::init(format(LogFormat::Json), "info");
+            let app = match open(&settings).await {
+                Ok(app) => app,
+                Err(code) => return code,
+            };
+            let shutdown = marketlens_service::server::shutdown_on_signals();
+            let handles: Vec<_> = (0..args.concurrency.max(1))
+                .map(|_| {
+                    tokio::spawn(marketlens_service::worker::run_worker(
+                        app.clone(),
+                        marketlens_service::worker::WorkerOptions::new(
+                            marketlens_service::worker::default_worker_id(),
+                        ),
+                        shutdown.clone(),
+                    ))
+                })
+                .collect();
+            for h in handles {
+                let _ = h.await;
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
+    App::open(settings).await.map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    })
+}
+
+fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
+    let config = match load_config(settings.config_path.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    match action {
+        ConfigAction::Show => {
+            let origin = settings
+                .config_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "built-in default".into());
+            println!(
+                "# marketlens agent configuration ({origin}), content hash {}",
+                config.content_hash()
+            );
+            print!("{}", config.to_toml());
+            ExitCode::SUCCESS
+        }
+        ConfigAction::Validate => match marketlens_sources_check(&config) {
+            Ok(n) => {
+                println!(
+                    "configuration is valid: {n} enabled source(s), content hash {}",
+                    config.content_hash()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        },
+    }
+}
+
+/// Builds every enabled source so their settings (paths, files) are checked too.
+fn marketlens_sources_check(
+    config: &marketlens_core::config::AgentConfig,
+) -> Result<usize, String> {
+    marketlens_service::startup::build_sources(config)
+        .map(|s| s.len())
+        .map_err(|e| e.to_string())
+}
+
+/// Prints stage transitions on stderr.
+struct CliProgress {
+    quiet: bool,
+    last: std::sync::Mutex<Vec<(String, StageState)>>,
+}
+
+#[async_trait::async_trait]
+impl ProgressSink for CliProgress {
+    async fn update(&self, progress: &[StageProgress]) {
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let total = progress.len();
+        for (i, s) in progress.iter().enumerate() {
+            let changed = last
+                .iter()
+                .find(|(n, _)| n == &s.stage)
+                .is_none_or(|(_, st)| *st != s.state);
+            if !changed || s.state == StageState::Pending {
+                continue;
+            }
+            if !self.quiet {
+                let what = match s.state {
+                    StageState::Running => "…".to_owned(),
+                    StageState::Done => format!(
+                        "done in {} ms{}",
+                        s.duration_ms.unwrap_or(0),
+                        s.detail
+                            .as_deref()
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default()
+                    ),
+                    StageState::Failed => format!("FAILED: {}", s.detail.as_deref().unwrap_or("")),
+                    StageState::Pending => continue,
+                };
+                eprintln!("[{}/{}] {} {}", i + 1, total, s.stage, what);
+            }
+        }
+        *last = progress
+            .iter()
+            .map(|s| (s.stage.clone(), s.state))
+            .collect();
+        let _ = std::io::stderr().flush();
+    }
+}
+
+async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
+    let request = AnalysisRequest {
+        query: args.query,
+        currency: args.currency,
+        market: args.market,
+        max_products: args.max_products,
+        sources: (!args.sources.is_empty()).then_some(args.sources),
+        condition: args.condition,
+        min_price: args.min_price,
+        max_price: args.max_price,
+        language: args.language,
+    };
+    let app = match open(settings).await {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let submitted = match submit(&app, &request, Dispatch::RecordOnly, !args.fresh).await {
+        Ok(s) => s,
+        Err(SubmitError::Invalid(e)) => {
+            eprintln!("error: {} ({}): {}", e.field, e.error_type, e.message);
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let query = submitted.query;
+    if !submitted.cache_hit {
+        if let Err(e) = app
+            .store
+            .start_query(query.id, 1, query.trace_id.as_deref())
+            .await
+        {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+        let sink = CliProgress {
+            quiet: args.json,
+            last: Default::default(),
+        };
+        if let Err(e) = run_analysis(&app, &query, &sink).await {
+            let _ = app
+                .store
+                .fail_query(query.id, e.error_type.as_str(), &e.message)
+                .await;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"id": query.id, "status": "failed", "error_type": e.error_type, "message": e.message})
+                );
+            } else {
+                eprintln!("analysis failed ({}): {}", e.error_type, e.message);
+            }
+            return ExitCode::from(EXIT_ANALYSIS_FAILED);
+        }
+    }
+    let stored = match app.store.get_result(query.id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            eprintln!("error: the result of {} is missing", query.id);
+            return ExitCode::from(EXIT_FAILED);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let report_path = file_path(&stored.report_uri);
+    let json_path = report_path.with_file_name("result.json");
+    let r = &stored.result;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "id": query.id,
+                "status": "completed",
+                "cache_hit": submitted.cache_hit,
+                "fingerprint": query.fingerprint,
+                "report_path": report_path,
+                "result_path": json_path,
+                "quality_passed": stored.quality_passed,
+                "products": r["market"]["product_count"],
+                "offers": r["market"]["offer_count"],
+                "reviews": r["sentiment"]["review_count"],
+            })
+        );
+    } else {
+        if submitted.cache_hit {
+            eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
+        }
+        for n in r["data_notices"].as_array().into_iter().flatten() {
+            eprintln!("note: {}", n.as_str().unwrap_or_default());
+        }
+        for p in r["narrative"].as_array().into_iter().flatten() {
+            println!("{}", p.as_str().unwrap_or_default());
+        }
+        if !stored.quality_passed {
+            eprintln!("warning: some quality checks failed (see the report)");
+        }
+        println!();
+        println!("report: {}", report_path.display());
+        println!("result: {}", json_path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn file_path(uri: &str) -> PathBuf {
+    PathBuf::from(uri.strip_prefix("file://").unwrap_or(uri))
+}

@@ -1,0 +1,257 @@
+//! The `marketlens` binary, as a user runs it.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn marketlens(data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("MARKETLENS_CONFIG");
+    c
+}
+
+#[test]
+fn analyze_writes_an_html_report_and_a_json_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens(dir.path())
+        .args(["analyze", "wireless headphones", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["quality_passed"], true);
+    let report = std::fs::read_to_string(summary["report_path"].as_str().unwrap()).unwrap();
+    assert!(report.contains("Sample data"));
+    assert!(report.contains("wireless headphones"));
+    let result: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(summary["result_path"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(result["query"], "wireless headphones");
+    assert!(result["market"]["offer_count"].as_u64().unwrap() > 0);
+
+    // Text mode prints progress on stderr and the paths on stdout; the second run is a
+    // cache hit unless --fresh.
+    let out = marketlens(dir.path())
+        .args(["analyze", "wireless headphones", "--fresh"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fetch_products") && stderr.contains("generate_report"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("report: "));
+    let out = marketlens(dir.path())
+        .args(["analyze", "wireless headphones"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fresh identical analysis"));
+}
+
+#[test]
+fn bad_input_exits_2_and_no_data_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["analyze", ""],
+        vec!["analyze", "tv", "--source", "ebay"],
+        vec!["analyze", "tv", "--currency", "EURO"],
+    ] {
+        let out = marketlens(dir.path()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("error:"),
+            "{args:?}"
+        );
+    }
+    let out = marketlens(dir.path())
+        .args(["analyze", "flux capacitor"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_data"));
+}
+
+#[test]
+fn config_show_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens(dir.path())
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[thresholds]"));
+    let out = marketlens(dir.path())
+        .args(["config", "validate"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        marketlens_core::config::DEFAULT_AGENT_TOML.replace("max_attempts = 3", "max_attempts = 0"),
+    )
+    .unwrap();
+    let out = marketlens(dir.path())
+        .args(["config", "validate", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_attempts"));
+
+    let missing = dir.path().join("catalog-missing.toml");
+    std::fs::write(
+        &missing,
+        marketlens_core::config::DEFAULT_AGENT_TOML.replace("builtin:sample", "/no/such/dir"),
+    )
+    .unwrap();
+    let out = marketlens(dir.path())
+        .args(["config", "validate", "--config"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir"));
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
+    let child = marketlens(data_dir)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .env("MARKETLENS_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+#[test]
+fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let queries = [
+        "wireless headphones",
+        "espresso machine",
+        "iphone 15",
+        "robot vacuum",
+        "smartwatch",
+    ];
+
+    // API only: jobs stay queued.
+    let mut server = start_server(dir.path(), port, &["--no-worker"]);
+    let ids: Vec<String> = rt.block_on(async {
+        let mut ids = Vec::new();
+        for q in queries {
+            let res = client
+                .post(format!("{base}/v1/analyses"))
+                .json(&serde_json::json!({"query": q}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 202);
+            let v: serde_json::Value = res.json().await.unwrap();
+            ids.push(v["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    });
+    // SIGKILL: no graceful shutdown.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    drop(server);
+
+    let _server = start_server(dir.path(), port, &["--workers", "2"]);
+    rt.block_on(async {
+        for id in &ids {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let v: serde_json::Value = client
+                    .get(format!("{base}/v1/analyses/{id}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if v["status"] == "completed" {
+                    assert_eq!(v["attempts"], 1, "{v}");
+                    break;
+                }
+                assert_ne!(v["status"], "failed", "{v}");
+                assert!(Instant::now() < deadline, "{id} never completed: {v}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        let page: serde_json::Value = client
+            .get(format!("{base}/v1/analyses?limit=100"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["total"], queries.len());
+    });
+
+    // Exactly one result row, and one set of price observations, per query: read
+    // straight from the database file.
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=ro", dir.path().join("marketlens.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let (rows, distinct): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT query_id) FROM analysis_results")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((rows, distinct), (queries.len() as i64, queries.len() as i64));
+        let per_query: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT query_id, COUNT(*) - COUNT(DISTINCT product_id || '|' || offer_id) FROM price_observations GROUP BY query_id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(per_query.len(), queries.len());
+        for (q, duplicates) in per_query {
+            assert_eq!(duplicates, 0, "price observations of {q} written twice");
+        }
+    });
+}
