@@ -187,8 +187,8 @@ impl RateTable {
         self.per_eur.get(&currency).copied()
     }
 
-    /// Converts through the euro: rate = per_eur[to] / per_eur[from]. The amount is
-    /// computed from the unrounded rate (amount × per_eur[to] / per_eur[from]) and
+    /// Converts through the euro: rate = `per_eur(to) / per_eur(from)`. The amount is
+    /// computed from the unrounded rate (`amount × per_eur(to) / per_eur(from)`) and
     /// rounded to 4 decimal places; the reported rate is rounded to 10 decimal places
     /// (both half away from zero). Converting to the same currency returns the money
     /// unchanged with rate 1, whether or not the table knows the currency.
