@@ -117,6 +117,13 @@ const HIGH_STARS: f64 = 4.0;
 const LOW_STARS: f64 = 2.0;
 const DISAGREEMENT_SCORE: f64 = 0.3;
 
+/// Words that name the product itself (in reviews written in any language), never an
+/// aspect of it: "le casque est décevant" is about the product as a whole.
+const GENERIC_PRODUCT_NOUNS: &str = "product item purchase unit device thing model \
+    headphones headset earbuds earphones machine phone smartphone laptop computer watch \
+    vacuum robot produit article achat appareil casque ecouteurs machine telephone \
+    ordinateur portable montre aspirateur modele";
+
 /// Compound sentiment score of one text in [-1, 1].
 pub fn score_text(text: &str, language: Language) -> f64 {
     let tokens = tokenize(text, Some(language));
@@ -421,15 +428,20 @@ fn aspect_sentiments(
     // Names: the seeds, then the discovered words and pairs.
     let mut names: Vec<String> = seed_names().map(str::to_string).collect();
     let seed_count = names.len();
-    let mut discovery = Discovery::new(products.iter().flat_map(|p| {
-        [
-            Some(p.title.as_str()),
-            p.brand.as_deref(),
-            p.model.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-    }));
+    let mut discovery = Discovery::new(
+        products
+            .iter()
+            .flat_map(|p| {
+                [
+                    Some(p.title.as_str()),
+                    p.brand.as_deref(),
+                    p.model.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+            })
+            .chain(std::iter::once(GENERIC_PRODUCT_NOUNS)),
+    );
     for r in scored {
         discovery.add_review(&r.text, &r.tokens);
     }
@@ -1027,6 +1039,30 @@ mod tests {
         );
         assert!(s.aspects.iter().all(|a| a.aspect != "colours"));
         assert!(s.aspects.len() <= aspects::MAX_DISCOVERED + seed_names().count());
+    }
+
+    #[test]
+    fn words_naming_the_product_itself_are_not_aspects() {
+        // French reviews of English-titled headphones say "casque" all the time.
+        let texts = [
+            "Le casque est décevant.",
+            "Casque vraiment nul, je le renvoie.",
+            "Ce casque est super, le produit est top.",
+        ];
+        let reviews = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| review(&format!("r{i}"), Language::Fr, None, t))
+            .collect();
+        let products = [product("p", "Acme Wireless Headphones", reviews)];
+        let s = analyze_sentiment(&products, &settings(2));
+        assert!(
+            s.aspects
+                .iter()
+                .all(|a| a.aspect != "casque" && a.aspect != "produit"),
+            "{:?}",
+            s.aspects.iter().map(|a| &a.aspect).collect::<Vec<_>>()
+        );
     }
 
     #[test]
