@@ -11,10 +11,7 @@ use crate::domain::{
     AnalysisRequest, CollectedOffer, CollectedProduct, CollectedReview, Fingerprint,
 };
 use crate::normalize::{currency::RateTable, normalize};
-use crate::quality::run_checks;
-use crate::recommend::recommend;
-use crate::report::narrative::narrative;
-use crate::report::{AnalysisResult, RESULT_SCHEMA_VERSION, Traceability};
+use crate::report::{AnalysisResult, ResultHead, StageOutputs, Traceability, assemble_result};
 
 fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
     CollectedOffer {
@@ -180,25 +177,13 @@ pub fn result() -> AnalysisResult {
             min_reviews: t.min_reviews,
         },
     );
-    let recommendations = recommend(&normalized.products, &market, &sentiment, t);
-    let narrative = narrative(query.raw(), &market, &sentiment, &recommendations);
-    let mut r = AnalysisResult {
-        schema_version: RESULT_SCHEMA_VERSION,
+    let head = ResultHead {
         query_id: Uuid::nil(),
         query: query.raw().into(),
         normalized_query: query.normalized().into(),
         fingerprint: Fingerprint::compute(&query, &params),
         params,
         generated_at: Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
-        data_notices: vec![],
-        sources: vec![],
-        normalization: normalized.summary,
-        products: normalized.products,
-        market,
-        sentiment,
-        recommendations,
-        narrative,
-        quality: Default::default(),
         traceability: Traceability {
             crate_version: "0.0.0".into(),
             git_sha: "test".into(),
@@ -209,6 +194,12 @@ pub fn result() -> AnalysisResult {
             trace_id: None,
         },
     };
-    r.quality = run_checks(&r);
-    r
+    let stages = StageOutputs {
+        sources: vec![],
+        normalization: normalized.summary,
+        products: normalized.products,
+        market,
+        sentiment,
+    };
+    assemble_result(head, stages, t)
 }

@@ -13,23 +13,38 @@ use chrono::Utc;
 use futures::future::join_all;
 use marketlens_core::analysis::market::{MarketSettings, analyze_market};
 use marketlens_core::analysis::sentiment::{SentimentSettings, analyze_sentiment};
-use marketlens_core::domain::{CollectedProduct, Fingerprint, QueryText};
+use marketlens_core::domain::{CollectedProduct, Fingerprint, Product, QueryText};
 use marketlens_core::normalize::normalize;
 use marketlens_core::ports::{
     BlobLocation, CacheLevel, PriceObservation, QueryRecord, Source, SourceBatch, SourceQuery,
     StageProgress, StageState, StoredResult,
 };
-use marketlens_core::quality::run_checks;
-use marketlens_core::recommend::recommend;
 use marketlens_core::report::html::render_html;
-use marketlens_core::report::narrative::narrative;
 use marketlens_core::report::{
-    AnalysisResult, RESULT_SCHEMA_VERSION, SourceOutcome, SourceStatus, Traceability,
+    AnalysisResult, ResultHead, SourceOutcome, SourceStatus, StageOutputs, Traceability,
+    assemble_result,
 };
 use marketlens_core::{ErrorType, stage};
 use tracing::{Instrument, field::Empty};
 
 use crate::startup::App;
+
+/// The span of a pipeline stage with the standard tags; `product_count` and
+/// `cache_hit` may be `Empty` and recorded later, `error_type` is recorded on failure.
+macro_rules! stage_span {
+    ($name:literal, $query_id:expr, $product_count:expr) => {
+        stage_span!($name, $query_id, $product_count, false)
+    };
+    ($name:literal, $query_id:expr, $product_count:expr, $cache_hit:expr) => {
+        tracing::info_span!(
+            $name,
+            query_id = %$query_id,
+            product_count = $product_count,
+            cache_hit = $cache_hit,
+            error_type = Empty
+        )
+    };
+}
 
 /// Why an analysis failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -165,13 +180,7 @@ async fn run_stages(
     progress
         .set(&[stage::FETCH_PRODUCTS], StageState::Running, None)
         .await;
-    let span = tracing::info_span!(
-        "fetch_products",
-        query_id = %qid,
-        product_count = Empty,
-        cache_hit = Empty,
-        error_type = Empty
-    );
+    let span = stage_span!("fetch_products", qid, Empty, Empty);
     let fetched = fetch_products(app, query, &text)
         .instrument(span.clone())
         .await;
@@ -238,13 +247,7 @@ async fn run_stages(
     progress
         .set(&[stage::NORMALIZE], StageState::Running, None)
         .await;
-    let span = tracing::info_span!(
-        "normalize",
-        query_id = %qid,
-        product_count = Empty,
-        cache_hit = false,
-        error_type = Empty
-    );
+    let span = stage_span!("normalize", qid, Empty);
     let collected: Vec<CollectedProduct> = fetched
         .batches
         .iter()
@@ -302,42 +305,26 @@ async fn run_stages(
         .await;
     let products = Arc::new(normalized.products);
     let t = &app.config.thresholds;
-    let market_task = {
-        let products = products.clone();
-        let currency = query.params.currency;
-        let settings = MarketSettings {
-            outlier_robust_z: t.outlier_robust_z,
-            min_reviews: t.min_reviews,
-        };
-        let span = tracing::info_span!(
-            "analyze_market",
-            query_id = %qid,
-            product_count = products.len(),
-            cache_hit = false,
-            error_type = Empty
-        );
-        tokio::task::spawn_blocking(move || {
-            span.in_scope(|| analyze_market(&products, currency, &settings))
-        })
+    let market_settings = MarketSettings {
+        outlier_robust_z: t.outlier_robust_z,
+        min_reviews: t.min_reviews,
     };
-    let sentiment_task = {
-        let products = products.clone();
-        let settings = SentimentSettings {
-            positive_threshold: t.sentiment_positive,
-            negative_threshold: t.sentiment_negative,
-            min_reviews: t.min_reviews,
-        };
-        let span = tracing::info_span!(
-            "analyze_sentiment",
-            query_id = %qid,
-            product_count = products.len(),
-            cache_hit = false,
-            error_type = Empty
-        );
-        tokio::task::spawn_blocking(move || {
-            span.in_scope(|| analyze_sentiment(&products, &settings))
-        })
+    let sentiment_settings = SentimentSettings {
+        positive_threshold: t.sentiment_positive,
+        negative_threshold: t.sentiment_negative,
+        min_reviews: t.min_reviews,
     };
+    let currency = query.params.currency;
+    let market_task = blocking_stage(
+        stage_span!("analyze_market", qid, products.len()),
+        products.clone(),
+        move |p| analyze_market(p, currency, &market_settings),
+    );
+    let sentiment_task = blocking_stage(
+        stage_span!("analyze_sentiment", qid, products.len()),
+        products.clone(),
+        move |p| analyze_sentiment(p, &sentiment_settings),
+    );
     let (market, sentiment) = tokio::join!(market_task, sentiment_task);
     let market = market.map_err(AnalysisError::internal)?;
     let sentiment = sentiment.map_err(AnalysisError::internal)?;
@@ -353,24 +340,17 @@ async fn run_stages(
     progress
         .set(&[stage::GENERATE_REPORT], StageState::Running, None)
         .await;
-    let span = tracing::info_span!(
-        "generate_report",
-        query_id = %qid,
-        product_count = products.len(),
-        cache_hit = false,
-        error_type = Empty
-    );
-    let completed = generate_report(
-        app,
-        query,
-        fetched.outcomes,
-        normalized.summary,
-        products,
+    let span = stage_span!("generate_report", qid, products.len());
+    let stages = StageOutputs {
+        sources: fetched.outcomes,
+        normalization: normalized.summary,
+        products: Arc::try_unwrap(products).unwrap_or_else(|shared| (*shared).clone()),
         market,
         sentiment,
-    )
-    .instrument(span.clone())
-    .await;
+    };
+    let completed = generate_report(app, query, stages)
+        .instrument(span.clone())
+        .await;
     match &completed {
         Ok(c) => {
             progress
@@ -393,6 +373,15 @@ async fn run_stages(
         }
     }
     completed
+}
+
+/// Runs a pure analysis stage on the blocking pool inside its span.
+fn blocking_stage<T: Send + 'static>(
+    span: tracing::Span,
+    products: Arc<Vec<Product>>,
+    work: impl FnOnce(&[Product]) -> T + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(move || span.in_scope(|| work(&products)))
 }
 
 struct Fetched {
@@ -539,58 +528,18 @@ async fn fetch_one(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn generate_report(
     app: &Arc<App>,
     query: &QueryRecord,
-    sources: Vec<SourceOutcome>,
-    normalization: marketlens_core::normalize::NormalizationSummary,
-    products: Arc<Vec<marketlens_core::domain::Product>>,
-    market: marketlens_core::analysis::market::MarketSummary,
-    sentiment: marketlens_core::analysis::sentiment::SentimentSummary,
+    stages: StageOutputs,
 ) -> Result<Completed, AnalysisError> {
-    let products = Arc::try_unwrap(products).unwrap_or_else(|a| (*a).clone());
-    let recommendations = recommend(&products, &market, &sentiment, &app.config.thresholds);
-    let narrative = narrative(&query.text, &market, &sentiment, &recommendations);
-    let mut data_notices: Vec<String> = Vec::new();
-    for o in &sources {
-        if let Some(n) = &o.notice
-            && !data_notices.contains(n)
-        {
-            data_notices.push(n.clone());
-        }
-        match o.status {
-            SourceStatus::Stale => data_notices.push(format!(
-                "Source {} failed ({}); its data comes from a cached copy {} old.",
-                o.source,
-                o.error_type.as_deref().unwrap_or("error"),
-                human_age(o.age_secs.unwrap_or(0))
-            )),
-            SourceStatus::Failed => data_notices.push(format!(
-                "Source {} failed ({}) and contributed no data.",
-                o.source,
-                o.error_type.as_deref().unwrap_or("error")
-            )),
-            _ => {}
-        }
-    }
-    let mut result = AnalysisResult {
-        schema_version: RESULT_SCHEMA_VERSION,
+    let head = ResultHead {
         query_id: query.id,
         query: query.text.clone(),
         normalized_query: query.normalized_text.clone(),
         fingerprint: query.fingerprint.clone(),
         params: query.params.clone(),
         generated_at: Utc::now(),
-        data_notices,
-        sources,
-        normalization,
-        products,
-        market,
-        sentiment,
-        recommendations,
-        narrative,
-        quality: Default::default(),
         traceability: Traceability {
             crate_version: crate::CRATE_VERSION.to_owned(),
             git_sha: crate::GIT_SHA.to_owned(),
@@ -601,7 +550,7 @@ async fn generate_report(
             trace_id: query.trace_id.clone(),
         },
     };
-    result.quality = run_checks(&result);
+    let result = assemble_result(head, stages, &app.config.thresholds);
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
     }
@@ -679,13 +628,4 @@ async fn generate_report(
 /// Result parts are plain data: serialising them cannot fail.
 fn to_value<T: serde::Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
-fn human_age(secs: u64) -> String {
-    match secs {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s if s < 172_800 => format!("{} h", s / 3600),
-        s => format!("{} days", s / 86_400),
-    }
 }

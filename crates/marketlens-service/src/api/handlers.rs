@@ -201,35 +201,33 @@ fn not_ready(q: &QueryRecord) -> ApiError {
     }
 }
 
+/// The stored result of a completed analysis (a cache hit's points to the original).
+async fn completed_result(
+    app: &App,
+    id: &str,
+) -> Result<marketlens_core::ports::StoredResult, ApiError> {
+    let q = load(app, id).await?;
+    if q.status != QueryStatus::Completed {
+        return Err(not_ready(&q));
+    }
+    app.store
+        .get_result(q.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("result"))
+}
+
 pub async fn get_result(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let q = load(&app, &id).await?;
-    if q.status != QueryStatus::Completed {
-        return Err(not_ready(&q));
-    }
-    let stored = app
-        .store
-        .get_result(q.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("result"))?;
-    Ok(Json(stored.result).into_response())
+    Ok(Json(completed_result(&app, &id).await?.result).into_response())
 }
 
 pub async fn get_report(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let q = load(&app, &id).await?;
-    if q.status != QueryStatus::Completed {
-        return Err(not_ready(&q));
-    }
-    let stored = app
-        .store
-        .get_result(q.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("result"))?;
+    let stored = completed_result(&app, &id).await?;
     let html = app
         .blob
         .get(&stored.report_key)
