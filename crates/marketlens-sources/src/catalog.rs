@@ -413,7 +413,8 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Search tokens: normalised words, plurals reduced (`headphones` → `headphone`).
-fn tokens(text: &str) -> Vec<String> {
+/// Shared with the live sources, which filter what a shop returns the same way.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
     normalize_query(text)
         .split(' ')
         .filter(|t| !t.is_empty() && !STOPWORDS.contains(t))
@@ -443,7 +444,31 @@ impl Source for CatalogSource {
     /// Products whose title, brand, model, category or keywords contain every word of
     /// the query; title matches rank first.
     async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
-        let wanted = tokens(query.query.normalized());
+        Ok(SourceBatch {
+            products: self
+                .find(query.query.normalized(), query.params.max_products as usize)
+                .into_iter()
+                .cloned()
+                .collect(),
+            notice: self.notice.clone(),
+        })
+    }
+}
+
+impl CatalogSource {
+    /// Every product, in file order (the demo shop serves them).
+    pub fn products(&self) -> impl Iterator<Item = &CollectedProduct> {
+        self.entries.iter().map(|e| &e.product)
+    }
+
+    /// The notice shown with this catalogue's data.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// At most `limit` products matching `text` (see [`Source::search`]), best first.
+    pub fn find(&self, text: &str, limit: usize) -> Vec<&CollectedProduct> {
+        let wanted = tokens(text);
         let mut hits: Vec<(usize, &Entry)> = self
             .entries
             .iter()
@@ -468,14 +493,10 @@ impl Source for CatalogSource {
                     .cmp(&b.1.product.source_product_id)
             })
         });
-        Ok(SourceBatch {
-            products: hits
-                .into_iter()
-                .take(query.params.max_products as usize)
-                .map(|(_, e)| e.product.clone())
-                .collect(),
-            notice: self.notice.clone(),
-        })
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, e)| &e.product)
+            .collect()
     }
 }
 

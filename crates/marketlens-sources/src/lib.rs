@@ -3,6 +3,12 @@
 //! and one line to [`build_sources`].
 
 pub mod catalog;
+pub mod demo_shop;
+pub mod extract;
+pub mod http;
+pub mod schema_org;
+pub mod shopify;
+pub mod woocommerce;
 
 use std::sync::Arc;
 
@@ -19,7 +25,7 @@ pub struct SourceBuildError {
 }
 
 /// The source kinds this build knows.
-pub const KINDS: &[&str] = &["catalog"];
+pub const KINDS: &[&str] = &["catalog", "schema_org", "shopify", "woocommerce"];
 
 /// Builds one configured source, validating its settings.
 pub fn build_source(entry: &SourceEntry) -> Result<Arc<dyn Source>, SourceBuildError> {
@@ -39,6 +45,24 @@ pub fn build_source(entry: &SourceEntry) -> Result<Arc<dyn Source>, SourceBuildE
                 .map_err(|e| err(e.to_string()))?;
             Ok(Arc::new(source))
         }
+        "schema_org" => {
+            let config: schema_org::SchemaOrgConfig = settings(entry).map_err(err)?;
+            Ok(Arc::new(
+                schema_org::SchemaOrgSource::build(&entry.name, config).map_err(err)?,
+            ))
+        }
+        "shopify" => {
+            let config: shopify::ShopifyConfig = settings(entry).map_err(err)?;
+            Ok(Arc::new(
+                shopify::ShopifySource::build(&entry.name, config).map_err(err)?,
+            ))
+        }
+        "woocommerce" => {
+            let config: woocommerce::WooCommerceConfig = settings(entry).map_err(err)?;
+            Ok(Arc::new(
+                woocommerce::WooCommerceSource::build(&entry.name, config).map_err(err)?,
+            ))
+        }
         other => Err(err(format!(
             "unknown source kind {other:?}; known kinds: {}",
             KINDS.join(", ")
@@ -46,8 +70,19 @@ pub fn build_source(entry: &SourceEntry) -> Result<Arc<dyn Source>, SourceBuildE
     }
 }
 
+/// A kind's settings table as its config struct (unknown keys refused).
+fn settings<T: serde::de::DeserializeOwned>(entry: &SourceEntry) -> Result<T, String> {
+    entry
+        .settings
+        .clone()
+        .try_into()
+        .map_err(|e: toml::de::Error| e.to_string())
+}
+
 /// Builds every enabled source of the configuration.
 pub fn build_sources(config: &AgentConfig) -> Result<Vec<Arc<dyn Source>>, SourceBuildError> {
+    // Before anything in this process builds an HTTP client (see the function).
+    http::install_crypto_provider();
     config
         .sources
         .iter()

@@ -1,0 +1,273 @@
+//! `marketlens eval extract [DIR]`: the product extractor on saved real pages
+//! (`extruct_product_pages` of the datasets: extruct's own test samples and their
+//! expected outputs, summarised in `product_facts.jsonl`), and `--bench`: extraction
+//! throughput on one core.
+//!
+//! Each page's facts come from one upstream extractor (microdata, or OpenGraph for the
+//! fye.com page), so they are compared with that syntax's own reading of the page,
+//! field by field; the merged product (what the sources use) is scored as well. Prices
+//! are compared as numbers, everything else as text (trimmed).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use marketlens_sources::extract::{ExtractedOffer, ExtractedProduct, Field, OfferKind, extract};
+use serde_json::Value;
+
+#[derive(Default)]
+struct Score {
+    total: u32,
+    right: u32,
+    missed: Vec<String>,
+}
+
+impl Score {
+    fn check(&mut self, what: &str, expected: Option<&str>, got: Option<&str>, number: bool) {
+        let Some(expected) = expected else { return };
+        self.total += 1;
+        let same = match (got, number) {
+            (Some(g), true) => match (g.trim().parse::<f64>(), expected.trim().parse::<f64>()) {
+                (Ok(a), Ok(b)) => (a - b).abs() < 1e-9,
+                _ => false,
+            },
+            (Some(g), false) => g.trim() == expected.trim(),
+            (None, _) => false,
+        };
+        if same {
+            self.right += 1;
+        } else {
+            self.missed
+                .push(format!("{what}: expected {expected:?}, got {got:?}"));
+        }
+    }
+}
+
+fn field(f: &Option<Field>) -> Option<&str> {
+    f.as_ref().map(|f| f.value.as_str())
+}
+
+/// Scores one product against one page's facts.
+fn score(facts: &Value, p: Option<&ExtractedProduct>, s: &mut Score) {
+    let fact = |k: &str| facts.get(k).and_then(Value::as_str);
+    let p_field = |f: fn(&ExtractedProduct) -> &Option<Field>| p.and_then(|p| field(f(p)));
+    s.check("name", fact("name"), p_field(|p| &p.name), false);
+    s.check("brand", fact("brand"), p_field(|p| &p.brand), false);
+    s.check("mpn", fact("mpn"), p_field(|p| &p.mpn), false);
+    s.check("gtin", fact("gtin"), p_field(|p| &p.gtin), false);
+    s.check(
+        "retailer_item_id",
+        fact("retailer_item_id"),
+        p_field(|p| &p.sku),
+        false,
+    );
+    let offers: &[ExtractedOffer] = p.map(|p| p.offers.as_slice()).unwrap_or(&[]);
+    if let Some(price) = fact("price") {
+        // OpenGraph facts: one offer.
+        let o = offers.first();
+        s.check(
+            "price",
+            Some(price),
+            o.and_then(|o| o.price.as_deref()),
+            true,
+        );
+        s.check(
+            "currency",
+            fact("currency"),
+            o.and_then(|o| o.currency.as_deref()),
+            false,
+        );
+        s.check(
+            "availability",
+            fact("availability"),
+            o.and_then(|o| o.availability.as_deref()),
+            false,
+        );
+        s.check(
+            "condition",
+            fact("condition"),
+            o.and_then(|o| o.condition.as_deref()),
+            false,
+        );
+    }
+    for (i, e) in facts
+        .get("offers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let ef = |k: &str| e.get(k).and_then(Value::as_str);
+        let kind = match ef("type") {
+            Some("AggregateOffer") => OfferKind::AggregateOffer,
+            _ => OfferKind::Offer,
+        };
+        // The i-th offer of the same kind, in page order.
+        let nth = facts["offers"]
+            .as_array()
+            .map(|a| {
+                a[..i]
+                    .iter()
+                    .filter(|x| x.get("type") == e.get("type"))
+                    .count()
+            })
+            .unwrap_or(0);
+        let o = offers.iter().filter(|o| o.kind == kind).nth(nth);
+        let of = |g: fn(&ExtractedOffer) -> &Option<String>| o.and_then(|o| g(o).as_deref());
+        let at = |k: &str| format!("offers[{i}].{k}");
+        s.check(&at("price"), ef("price"), of(|o| &o.price), true);
+        s.check(&at("lowPrice"), ef("lowPrice"), of(|o| &o.low_price), true);
+        s.check(
+            &at("highPrice"),
+            ef("highPrice"),
+            of(|o| &o.high_price),
+            true,
+        );
+        s.check(
+            &at("priceCurrency"),
+            ef("priceCurrency"),
+            of(|o| &o.currency),
+            false,
+        );
+        s.check(
+            &at("availability"),
+            ef("availability"),
+            of(|o| &o.availability),
+            false,
+        );
+        s.check(
+            &at("itemCondition"),
+            ef("itemCondition"),
+            of(|o| &o.condition),
+            false,
+        );
+        s.check(&at("sku"), ef("sku"), of(|o| &o.sku), false);
+        s.check(&at("name"), ef("name"), of(|o| &o.name), false);
+    }
+}
+
+pub fn run(dir: &Path, verbose: bool) -> ExitCode {
+    let facts_path = dir.join("product_facts.jsonl");
+    let text = match std::fs::read_to_string(&facts_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", facts_path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (mut by_syntax, mut merged) = (Score::default(), Score::default());
+    let (mut bytes, mut pages) = (0usize, 0u32);
+    let started = Instant::now();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(facts) = serde_json::from_str::<Value>(line) else {
+            eprintln!("error: bad line in {}", facts_path.display());
+            return ExitCode::from(2);
+        };
+        let Some(html_file) = facts["html_file"].as_str() else {
+            continue;
+        };
+        let raw = match std::fs::read(dir.join(html_file)) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {html_file}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        bytes += raw.len();
+        pages += 1;
+        let (html, _) = marketlens_sources::http::body::decode(&raw, None);
+        let x = extract(&html, None);
+        // Facts with a top-level price are OpenGraph's; the others are microdata's.
+        let own = if facts.get("price").is_some() {
+            x.by_syntax.opengraph.first()
+        } else {
+            x.by_syntax.microdata.first()
+        };
+        let (b0, m0) = (by_syntax.right, merged.right);
+        let (bt, mt) = (by_syntax.total, merged.total);
+        score(&facts, own, &mut by_syntax);
+        score(&facts, x.products.first(), &mut merged);
+        println!(
+            "page={html_file} fields={} right={} merged_right={}",
+            by_syntax.total - bt,
+            by_syntax.right - b0,
+            merged.right - m0,
+        );
+        let _ = mt;
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    if verbose {
+        for m in &by_syntax.missed {
+            println!("missed: {m}");
+        }
+        for m in &merged.missed {
+            println!("merged differs: {m}");
+        }
+    }
+    let ratio = |s: &Score| {
+        if s.total == 0 {
+            0.0
+        } else {
+            f64::from(s.right) / f64::from(s.total)
+        }
+    };
+    println!(
+        "pages={pages} fields={} fields_right={} field_accuracy={:.4} merged_field_accuracy={:.4} pages_per_s={:.1} mb_per_s={:.2}",
+        by_syntax.total,
+        by_syntax.right,
+        ratio(&by_syntax),
+        ratio(&merged),
+        f64::from(pages) / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    ExitCode::SUCCESS
+}
+
+/// Extraction throughput on one core: the saved pages when `dir` is given, else the
+/// demo shop's product pages (always available).
+pub fn bench(dir: Option<&Path>, seconds: f64) -> ExitCode {
+    let (corpus, pages): (&str, Vec<String>) = match dir {
+        Some(d) => {
+            let mut v = Vec::new();
+            let facts = std::fs::read_to_string(d.join("product_facts.jsonl")).unwrap_or_default();
+            for line in facts.lines() {
+                let f: Value = serde_json::from_str(line).unwrap_or_default();
+                if let Some(h) = f["html_file"].as_str()
+                    && let Ok(raw) = std::fs::read(d.join(h))
+                {
+                    v.push(marketlens_sources::http::body::decode(&raw, None).0);
+                }
+            }
+            ("saved_pages", v)
+        }
+        None => match marketlens_sources::demo_shop::product_pages() {
+            Ok(v) => ("demo_shop", v),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    if pages.is_empty() {
+        println!("skipped: no pages to time");
+        return ExitCode::SUCCESS;
+    }
+    let bytes_per_round: usize = pages.iter().map(String::len).sum();
+    let started = Instant::now();
+    let (mut n, mut bytes, mut products) = (0usize, 0usize, 0usize);
+    // Whole rounds over the corpus until the time is up: every page weighs the same.
+    while started.elapsed().as_secs_f64() < seconds {
+        for p in &pages {
+            products += extract(p, None).products.len();
+        }
+        n += pages.len();
+        bytes += bytes_per_round;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "corpus={corpus} pages={n} products={products} seconds={secs:.2} pages_per_s={:.1} mb_per_s={:.2}",
+        n as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,135 @@
+//! Live sources in the pipeline, against the demo shop on a local port: a live fetch,
+//! the stale cache when the shop goes down, the configured fallback source, and
+//! `no_data` when nothing is left.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use marketlens_core::ErrorType;
+use marketlens_core::domain::AnalysisRequest;
+use marketlens_core::ports::StageProgress;
+use marketlens_service::pipeline::{AnalysisError, ProgressSink, run_analysis};
+use marketlens_service::startup::{App, Settings};
+use marketlens_service::submit::{Dispatch, submit};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+struct Quiet;
+
+#[async_trait::async_trait]
+impl ProgressSink for Quiet {
+    async fn update(&self, _: &[StageProgress]) {}
+}
+
+/// The demo shop on a random port; dropping the sender stops it.
+async fn demo_shop() -> (String, oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(marketlens_sources::demo_shop::serve(listener, async {
+        let _ = rx.await;
+    }));
+    (base, tx)
+}
+
+/// The built-in configuration plus a `shop` source scraping `base`, a 1 s
+/// collected-products TTL, and optionally `fallback = "catalog"`.
+async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
+    let mut toml = marketlens_core::config::DEFAULT_AGENT_TOML.replace(
+        "collected_products_ttl_secs = 900",
+        "collected_products_ttl_secs = 1",
+    );
+    toml.push_str(&format!(
+        "\n[[sources]]\nname = \"shop\"\nkind = \"schema_org\"\ntimeout_secs = 20\n{}\
+         [sources.settings]\nsearch_url = \"{base}/search?q={{query}}&page={{page}}\"\n\
+         [sources.settings.http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n\
+         max_retries = 1\nretry_base_delay_ms = 1\nconnect_timeout_ms = 500\n",
+        if fallback {
+            "fallback = \"catalog\"\n"
+        } else {
+            ""
+        }
+    ));
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, toml).unwrap();
+    App::open(&Settings {
+        data_dir: dir.join("data"),
+        config_path: Some(path),
+    })
+    .await
+    .unwrap()
+}
+
+async fn analyse(app: &Arc<App>, query: &str) -> Result<Value, AnalysisError> {
+    let request = AnalysisRequest {
+        query: query.into(),
+        sources: Some(vec!["shop".into()]),
+        ..Default::default()
+    };
+    let submitted = submit(app, &request, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    app.store
+        .start_query(submitted.query.id, 1, None)
+        .await
+        .unwrap();
+    let done = run_analysis(app, &submitted.query, &Quiet).await?;
+    Ok(serde_json::to_value(&done.result).unwrap())
+}
+
+fn shop_outcome(result: &Value) -> &Value {
+    result["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "shop")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn shop_down_serves_the_stale_entry_with_its_age_then_no_data_without_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stop) = demo_shop().await;
+    let app = app(dir.path(), &base, false).await;
+
+    let live = analyse(&app, "wireless headphones").await.unwrap();
+    let o = shop_outcome(&live);
+    assert_eq!(o["status"], "live");
+    let live_count = o["product_count"].as_u64().unwrap();
+    assert!(live_count >= 5, "{o}");
+
+    drop(stop);
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+
+    let stale = analyse(&app, "wireless headphones").await.unwrap();
+    let o = shop_outcome(&stale);
+    assert_eq!(o["status"], "stale", "{o}");
+    assert_eq!(o["product_count"].as_u64().unwrap(), live_count);
+    assert!(o["age_secs"].as_u64().unwrap() >= 2, "{o}");
+    assert_eq!(o["error_type"], "source_failed");
+    let notices = stale["data_notices"].to_string();
+    assert!(notices.contains("shop"), "{notices}");
+
+    // Never asked before: nothing cached, nothing to fall back on.
+    let err = analyse(&app, "espresso machine").await.unwrap_err();
+    assert_eq!(err.error_type, ErrorType::NoData, "{}", err.message);
+}
+
+#[tokio::test]
+async fn shop_down_without_cache_answers_from_the_configured_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stop) = demo_shop().await;
+    drop(stop);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let app = app(dir.path(), &base, true).await;
+    let result = analyse(&app, "wireless headphones").await.unwrap();
+    let o = shop_outcome(&result);
+    assert_eq!(o["status"], "fallback", "{o}");
+    assert_eq!(o["error_type"], "source_failed");
+    assert!(o["product_count"].as_u64().unwrap() >= 5);
+    assert!(o["notice"].as_str().unwrap().contains("catalog"), "{o}");
+    // The products say where they really came from.
+    let products = result["products"].as_array().unwrap();
+    assert!(!products.is_empty());
+    assert!(result.to_string().contains("\"catalog\""));
+}

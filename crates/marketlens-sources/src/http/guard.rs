@@ -1,0 +1,211 @@
+//! SSRF guard: a scraper driven by configuration and by links found in pages must not
+//! be steerable into the machine's own network (loopback services, the cloud metadata
+//! endpoint, private ranges). The check runs on the *resolved* addresses, inside the
+//! resolver reqwest connects with, so a name that resolves to a private address is
+//! refused and a DNS answer cannot change between check and connect. IP-literal URLs
+//! never reach a resolver and are checked by [`check_url`] on every hop.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::Url;
+
+/// Hosts (names or IP literals, lower case) that may resolve to non-public addresses.
+#[derive(Debug, Clone, Default)]
+pub struct AllowList(HashSet<String>);
+
+impl AllowList {
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(hosts: I) -> Self {
+        Self(
+            hosts
+                .into_iter()
+                .map(|h| normalize_host(h.as_ref()))
+                .collect(),
+        )
+    }
+
+    pub fn allows(&self, host: &str) -> bool {
+        self.0.contains(&normalize_host(host))
+    }
+}
+
+fn normalize_host(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// The error a refused target produces; found again in reqwest's error chain to tell a
+/// refusal from a network failure.
+#[derive(Debug, thiserror::Error)]
+#[error("refused: {host} resolves to non-public address {addr}")]
+pub struct Refused {
+    pub host: String,
+    pub addr: IpAddr,
+}
+
+/// Whether an address is something a public web shop can never legitimately be.
+pub fn is_forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => forbidden_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return forbidden_v4(v4);
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7 (incl. fd00:ec2::254)
+                || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // deprecated site-local fec0::/10
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                // NAT64 64:ff9b::/96 embeds an IPv4 address: judge that one.
+                || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0]
+                    && forbidden_v4(Ipv4Addr::new(
+                        (s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8)))
+                // IPv4-compatible ::a.b.c.d (deprecated, still routed by some stacks).
+                || (s[0..6] == [0, 0, 0, 0, 0, 0] && forbidden_v4(Ipv4Addr::new(
+                        (s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8)))
+        }
+    }
+}
+
+fn forbidden_v4(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local() // 169.254/16, incl. the metadata address 169.254.169.254
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || o[0] == 0 // "this network"
+        || (o[0] == 100 && (o[1] & 0xc0) == 64) // carrier-grade NAT 100.64/10
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18/15
+        || o[0] >= 240 // reserved
+}
+
+/// Pre-flight check of one hop: scheme, and IP-literal hosts (names are checked by
+/// [`GuardedResolver`] when connecting).
+pub fn check_url(url: &Url, allow: &AllowList) -> Result<(), String> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("scheme {:?} is not fetched", url.scheme()));
+    }
+    let Some(host) = url.host() else {
+        return Err("URL has no host".into());
+    };
+    let literal = match host {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    };
+    if let Some(ip) = literal
+        && is_forbidden(ip)
+        && !allow.allows(&host.to_string())
+    {
+        return Err(Refused {
+            host: host.to_string(),
+            addr: ip,
+        }
+        .to_string());
+    }
+    Ok(())
+}
+
+/// A resolver that refuses names resolving to forbidden addresses unless allow-listed.
+/// A name with any forbidden address is refused whole: connecting to "the public one"
+/// of a mixed answer would still let an attacker steer retries.
+#[derive(Debug, Clone)]
+pub struct GuardedResolver {
+    pub allow: Arc<AllowList>,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.allow.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // Port 0: reqwest substitutes the URL's port.
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?
+                .collect();
+            if !allow.allows(&host)
+                && let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip()))
+            {
+                return Err(Box::new(Refused {
+                    host,
+                    addr: bad.ip(),
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
+            }
+            let addrs: Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Whether a reqwest error was caused by the guard refusing a resolved address.
+pub fn refusal_in(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut depth = 0;
+    while let Some(e) = cur {
+        if let Some(r) = e.downcast_ref::<Refused>() {
+            return Some(r.to_string());
+        }
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+        cur = e.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_special_addresses_are_forbidden() {
+        for bad in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00:ec2::254",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+        ] {
+            assert!(is_forbidden(bad.parse().unwrap()), "{bad}");
+        }
+        for ok in ["93.184.216.34", "2606:2800:220:1::1", "8.8.8.8"] {
+            assert!(!is_forbidden(ok.parse().unwrap()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn literal_hosts_are_checked_against_the_allow_list() {
+        let none = AllowList::default();
+        let local = AllowList::new(["127.0.0.1"]);
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(check_url(&u("http://127.0.0.1:8080/x"), &none).is_err());
+        assert!(check_url(&u("http://127.0.0.1:8080/x"), &local).is_ok());
+        assert!(check_url(&u("http://[::1]/"), &local).is_err());
+        assert!(check_url(&u("http://169.254.169.254/latest"), &local).is_err());
+        assert!(check_url(&u("file:///etc/passwd"), &local).is_err());
+        assert!(check_url(&u("https://shop.example/p"), &none).is_ok());
+    }
+}

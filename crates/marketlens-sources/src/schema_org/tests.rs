@@ -1,0 +1,334 @@
+use super::*;
+use crate::demo_shop::tests::{local_http, start};
+use crate::shopify::{ShopifyConfig, ShopifySource};
+use marketlens_core::config::RequestDefaults;
+use marketlens_core::domain::AnalysisRequest;
+
+fn query(q: &str) -> SourceQuery {
+    let (query, params) = AnalysisRequest {
+        query: q.into(),
+        ..Default::default()
+    }
+    .parse(&RequestDefaults::default(), &[])
+    .unwrap();
+    SourceQuery { query, params }
+}
+
+fn demo_source(base: &str) -> SchemaOrgSource {
+    SchemaOrgSource::build(
+        "demo",
+        SchemaOrgConfig {
+            search_url: Some(format!("{base}/search?q={{query}}&page={{page}}")),
+            max_product_pages: 40,
+            http: local_http(),
+            ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn scrapes_search_results_and_product_pages_of_the_demo_shop() {
+    let base = start().await;
+    let source = demo_source(&base);
+    let batch = source.search(&query("wireless headphones")).await.unwrap();
+    let catalog = crate::catalog::CatalogSource::build(
+        "c",
+        &crate::catalog::CatalogConfig {
+            path: crate::catalog::BUILTIN_SAMPLE.into(),
+        },
+    )
+    .unwrap();
+    let expected: Vec<&str> = catalog
+        .find("wireless headphones", 40)
+        .iter()
+        .map(|p| p.title.as_str())
+        .collect();
+    let mut got: Vec<&str> = batch.products.iter().map(|p| p.title.as_str()).collect();
+    let mut want = expected.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    assert!(batch.notice.is_none());
+    let with_reviews = batch
+        .products
+        .iter()
+        .filter(|p| !p.reviews.is_empty())
+        .count();
+    assert!(with_reviews > 0);
+    for p in &batch.products {
+        assert_eq!(p.source, "demo");
+        assert!(!p.offers.is_empty(), "{}", p.title);
+        assert!(p.url.as_deref().unwrap().starts_with(&base));
+        for o in &p.offers {
+            assert!(o.currency_hint.is_some(), "{}", p.title);
+        }
+    }
+}
+
+#[tokio::test]
+async fn listing_pages_are_filtered_by_the_query() {
+    let base = start().await;
+    let source = SchemaOrgSource::build(
+        "demo",
+        SchemaOrgConfig {
+            listing_urls: vec![format!("{base}/search?q=headphones")],
+            max_pages: 5,
+            http: local_http(),
+            ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap();
+    let batch = source.search(&query("sony")).await.unwrap();
+    assert!(!batch.products.is_empty());
+    assert!(
+        batch
+            .products
+            .iter()
+            .all(|p| p.brand.as_deref() == Some("Sony") || p.title.to_lowercase().contains("sony"))
+    );
+    let none = source.search(&query("espresso machine")).await.unwrap();
+    assert!(none.products.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_shop_is_a_source_error() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let source = SchemaOrgSource::build(
+        "gone",
+        SchemaOrgConfig {
+            search_url: Some(format!("http://{addr}/search?q={{query}}")),
+            http: HttpConfig {
+                max_retries: 1,
+                retry_base_delay_ms: 1,
+                ..local_http()
+            },
+            ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap();
+    let err = source.search(&query("headphones")).await.unwrap_err();
+    assert_eq!(err.error_type, ErrorType::SourceFailed, "{err}");
+}
+
+#[test]
+fn settings_are_validated_at_build() {
+    let build = |toml_text: &str| {
+        let c: SchemaOrgConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        SchemaOrgSource::build("s", c).map(|_| ())
+    };
+    assert!(build("").unwrap_err().contains("search_url"));
+    assert!(
+        build("search_url = \"https://x.example/s?q=1\"")
+            .unwrap_err()
+            .contains("{query}")
+    );
+    assert!(build("search_url = \"ftp://x.example/{query}\"").is_err());
+    assert!(build("search_url = \"https://x.example/s?q={query}\"\nmax_pages = 0").is_err());
+    assert!(
+        build("listing_urls = [\"https://x.example/c\"]\nproduct_link_selector = \"a[\"").is_err()
+    );
+    assert!(build("listing_urls = [\"https://x.example/c\"]\nbogus = 1").is_err());
+    assert!(
+        build("listing_urls = [\"https://x.example/c\"]\n[http]\ncontact = \"me@x.example\"")
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn shopify_reads_products_json_pages_and_variants() {
+    let base = start().await;
+    let source = ShopifySource::build(
+        "demo-shopify",
+        ShopifyConfig {
+            base_url: base.clone(),
+            currency: "EUR".into(),
+            seller: Some("Demo".into()),
+            country: Some("FR".into()),
+            max_pages: 10,
+            page_size: 20,
+            filter_by_query: true,
+            notice: Some("Demo shop: sample data".into()),
+            http: local_http(),
+        },
+    )
+    .unwrap();
+    let batch = source.search(&query("headphones")).await.unwrap();
+    assert!(batch.products.len() >= 5, "{}", batch.products.len());
+    for p in &batch.products {
+        assert_eq!(p.category.as_deref(), Some("headphones"), "{}", p.title);
+        for o in &p.offers {
+            assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
+            assert!(o.price_text.parse::<f64>().is_ok(), "{}", o.price_text);
+            assert!(o.url.as_deref().unwrap().contains("variant="));
+        }
+    }
+    assert!(batch.products.iter().any(|p| !p.offers.is_empty()));
+    assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
+    let bad = ShopifyConfig {
+        base_url: base,
+        currency: "euro".into(),
+        seller: None,
+        country: None,
+        max_pages: 1,
+        page_size: 1,
+        filter_by_query: true,
+        notice: None,
+        http: local_http(),
+    };
+    assert!(ShopifySource::build("x", bad).is_err());
+}
+
+#[tokio::test]
+async fn woocommerce_reads_the_store_api_and_reviews() {
+    use crate::woocommerce::{WooCommerceConfig, WooCommerceSource};
+    let base = start().await;
+    let config: WooCommerceConfig = toml::from_str(&format!(
+        "base_url = \"{base}\"\npage_size = 5\nreviews_per_product = 3\n[http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
+    ))
+    .unwrap();
+    let source = WooCommerceSource::build("woo", config).unwrap();
+    let batch = source.search(&query("wireless headphones")).await.unwrap();
+    assert!(batch.products.len() >= 5, "{}", batch.products.len());
+    for p in &batch.products {
+        let o = &p.offers[0];
+        assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
+        assert!(
+            o.price_text.contains('.') && o.price_text.parse::<f64>().is_ok(),
+            "{}",
+            o.price_text
+        );
+        assert!(p.reviews.len() <= 3);
+        assert!(
+            p.reviews
+                .iter()
+                .all(|r| !r.text.contains("<p>") && r.date.is_some())
+        );
+    }
+    assert!(batch.products.iter().any(|p| !p.reviews.is_empty()));
+    assert!(
+        WooCommerceSource::build("x", toml::from_str("base_url = \"gopher://x\"").unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn product_links_come_from_anchors_and_json_ld_item_lists() {
+    let page = Url::parse("https://shop.example/search?q=kettle").unwrap();
+    let html = r#"<a href="/product/1#reviews">K1</a><a href="/about">About</a>
+        <a href="https://other.example/product/9">elsewhere</a><a href="javascript:void(0)">x</a>
+        <script type="application/ld+json">{"@graph":[{"@type":"ItemList","itemListElement":[
+          {"@type":"ListItem","position":1,"url":"/product/2"},
+          {"@type":"ListItem","position":2,"item":{"@type":"Product","url":"https://shop.example/product/3"}}]}]}</script>
+        <link rel="next" href="/search?q=kettle&page=2">"#;
+    let (links, next) = product_links(html, &page, &SchemaOrgConfig::default());
+    let paths: Vec<&str> = links.iter().map(Url::path).collect();
+    assert_eq!(paths, ["/product/1", "/product/2", "/product/3"]);
+    assert_eq!(
+        next.as_deref(),
+        Some("https://shop.example/search?q=kettle&page=2")
+    );
+}
+
+#[tokio::test]
+async fn hostile_and_failing_product_pages_leave_the_good_ones_and_a_notice() {
+    use axum::Router;
+    use axum::http::StatusCode;
+    use axum::response::Html as Page;
+    use axum::routing::get;
+    let app = Router::new()
+        .route(
+            "/search",
+            get(|| async {
+                Page(
+                    "<a href=/product/graph>a</a><a href=/product/broken>b</a>\
+                     <a href=/product/junk>c</a><a href=/product/down>d</a>",
+                )
+            }),
+        )
+        .route(
+            "/product/graph",
+            get(|| async {
+                Page(
+                    r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+                    {"@type":"Product","name":"Acme Kettle K1","sku":"k1","offers":{"@type":"Offer","price":"20.00","priceCurrency":"EUR"}},
+                    {"@type":"Product","name":"Acme Kettle K2","sku":"k2","offers":{"@type":"Offer","price":"30.00","priceCurrency":"EUR"}},
+                    {"@type":"Product","name":"Acme Toaster T1","sku":"t1","offers":{"@type":"Offer","price":"25.00","priceCurrency":"EUR"}}]}</script>"#,
+                )
+            }),
+        )
+        .route(
+            "/product/broken",
+            get(|| async {
+                Page(
+                    r#"<script type="application/ld+json">{"@type":"Product","name": </script>
+                    <div itemscope itemtype="http://schema.org/Product"><h1 itemprop="name">Acme Kettle K3</h1>
+                    <p itemprop="offers" itemscope itemtype="http://schema.org/Offer"><span itemprop="price">19,90 €</span><b>unclosed"#,
+                )
+            }),
+        )
+        .route("/product/junk", get(|| async { Page("<<<<>>>>\u{0}{{{") }))
+        .route("/product/down", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let source = SchemaOrgSource::build(
+        "shop",
+        SchemaOrgConfig {
+            search_url: Some(format!("http://{addr}/search?q={{query}}")),
+            seller: Some("Acme Shop".into()),
+            http: HttpConfig {
+                max_retries: 1,
+                retry_base_delay_ms: 1,
+                ..local_http()
+            },
+            ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap();
+    let batch = source.search(&query("kettle")).await.unwrap();
+    let mut titles: Vec<&str> = batch.products.iter().map(|p| p.title.as_str()).collect();
+    titles.sort_unstable();
+    // The shop's search is trusted (filter_search_results = false): the toaster from
+    // the same page is kept too.
+    assert_eq!(
+        titles,
+        [
+            "Acme Kettle K1",
+            "Acme Kettle K2",
+            "Acme Kettle K3",
+            "Acme Toaster T1"
+        ]
+    );
+    let k3 = batch
+        .products
+        .iter()
+        .find(|p| p.title.ends_with("K3"))
+        .unwrap();
+    assert_eq!(k3.offers[0].price_text, "19,90 €");
+    assert_eq!(k3.offers[0].seller, "Acme Shop");
+    assert_eq!(
+        batch.notice.as_deref(),
+        Some("1 of 4 product pages could not be fetched")
+    );
+    // With the filter on, only the kettles remain.
+    let strict = SchemaOrgSource::build(
+        "shop",
+        SchemaOrgConfig {
+            search_url: Some(format!("http://{addr}/search?q={{query}}")),
+            filter_search_results: true,
+            http: HttpConfig {
+                max_retries: 0,
+                ..local_http()
+            },
+            ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap();
+    let batch = strict.search(&query("kettle")).await.unwrap();
+    assert_eq!(batch.products.len(), 3);
+}

@@ -1,0 +1,319 @@
+//! `woocommerce`: a WooCommerce shop's public Store API
+//! (`/wp-json/wc/store/v1/products?search=…`), read page by page through the shared
+//! [`crate::http`] layer, and optionally each product's reviews
+//! (`/wp-json/wc/store/v1/products/reviews?product_id=…`). The API gives prices in
+//! minor units with their currency, so nothing about the currency is guessed.
+
+use async_trait::async_trait;
+use marketlens_core::ErrorType;
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
+use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
+use serde::Deserialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::catalog::tokens;
+use crate::extract::clean;
+use crate::http::{HttpClient, HttpConfig};
+use crate::schema_org::matches_query;
+
+const API: &str = "/wp-json/wc/store/v1/";
+
+/// Settings of a `woocommerce` source (`[sources.settings]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WooCommerceConfig {
+    /// The shop's root URL, e.g. `https://shop.example` (required).
+    pub base_url: String,
+    /// Seller recorded on offers. Default: the shop's host name.
+    #[serde(default)]
+    pub seller: Option<String>,
+    /// Shop country (ISO 3166-1 alpha-2) recorded on offers. Default none.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Result pages read per query. Default 3.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+    /// Products per page (`per_page`, the API allows up to 100). Default 25.
+    #[serde(default = "default_page_size")]
+    pub page_size: u32,
+    /// Reviews fetched per product (one extra request each); 0 turns reviews off.
+    /// Default 20.
+    #[serde(default = "default_reviews")]
+    pub reviews_per_product: u32,
+    /// Keep only products whose name, brand or category holds every query word (the
+    /// API's search also matches descriptions loosely). Default false.
+    #[serde(default)]
+    pub filter_by_query: bool,
+    /// A notice shown with this source's data in every report. Default none.
+    #[serde(default)]
+    pub notice: Option<String>,
+    /// HTTP settings (timeouts, retries, politeness, robots.txt, allow-list).
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+fn default_max_pages() -> u32 {
+    3
+}
+fn default_page_size() -> u32 {
+    25
+}
+fn default_reviews() -> u32 {
+    20
+}
+
+pub struct WooCommerceSource {
+    name: String,
+    config: WooCommerceConfig,
+    api: Url,
+    client: HttpClient,
+}
+
+impl WooCommerceSource {
+    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, String> {
+        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err("base_url must be http(s)".into());
+        }
+        if !(1..=20).contains(&config.max_pages) {
+            return Err(format!(
+                "max_pages = {} is outside 1..=20",
+                config.max_pages
+            ));
+        }
+        if !(1..=100).contains(&config.page_size) {
+            return Err(format!(
+                "page_size = {} is outside 1..=100",
+                config.page_size
+            ));
+        }
+        if config.reviews_per_product > 100 {
+            return Err(format!(
+                "reviews_per_product = {} is outside 0..=100",
+                config.reviews_per_product
+            ));
+        }
+        if let Some(c) = &config.country
+            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        {
+            return Err(format!("country {c:?} is not a two-letter code"));
+        }
+        let api = base.join(API).map_err(|e| format!("base_url: {e}"))?;
+        let client = HttpClient::new(config.http.clone())?;
+        Ok(Self {
+            name: name.to_owned(),
+            config,
+            api,
+            client,
+        })
+    }
+
+    async fn json(&self, url: &Url) -> Result<Value, SourceError> {
+        let page = self.client.get(url.as_str()).await?;
+        serde_json::from_str(&page.text)
+            .map_err(|e| SourceError::new(ErrorType::SourceFailed, format!("{url}: not JSON: {e}")))
+    }
+
+    fn product(&self, p: &Value, seller: &str) -> Option<CollectedProduct> {
+        let id = match p.get("id")? {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            _ => return None,
+        };
+        let title = text(p.get("name"))?;
+        let url = text(p.get("permalink"));
+        let prices = p.get("prices");
+        let price = prices
+            .and_then(|pr| text(pr.get("price")))
+            .and_then(|minor| {
+                let unit = prices
+                    .and_then(|pr| pr.get("currency_minor_unit"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(2);
+                from_minor_units(&minor, unit)
+            });
+        let currency = prices.and_then(|pr| text(pr.get("currency_code")));
+        let in_stock = p.get("is_in_stock").and_then(Value::as_bool);
+        let names = |key: &str| {
+            p.get(key)
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().find_map(|c| text(c.get("name"))))
+        };
+        let offers = price
+            .map(|price_text| CollectedOffer {
+                offer_id: id.clone(),
+                seller: seller.to_owned(),
+                price_text,
+                currency_hint: currency,
+                country: self.config.country.clone(),
+                condition_text: None,
+                availability_text: in_stock
+                    .map(|s| if s { "InStock" } else { "OutOfStock" }.to_owned()),
+                url: url.clone(),
+            })
+            .into_iter()
+            .collect();
+        Some(CollectedProduct {
+            source: self.name.clone(),
+            source_product_id: id,
+            title,
+            brand: names("brands"),
+            model: None,
+            category: names("categories"),
+            gtin: None,
+            mpn: None,
+            url,
+            offers,
+            reviews: Vec::new(),
+        })
+    }
+
+    async fn reviews(&self, product_id: &str) -> Result<Vec<CollectedReview>, SourceError> {
+        let mut url = self
+            .api
+            .join("products/reviews")
+            .map_err(|e| SourceError::new(ErrorType::InvalidConfig, e.to_string()))?;
+        url.query_pairs_mut()
+            .append_pair("product_id", product_id)
+            .append_pair("per_page", &self.config.reviews_per_product.to_string());
+        let doc = self.json(&url).await?;
+        Ok(doc
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(self.config.reviews_per_product as usize)
+            .filter_map(|r| {
+                // Review text is HTML (`<p>…</p>`): keep its text only.
+                let html = text(r.get("review"))?;
+                let body = clean(
+                    &scraper::Html::parse_fragment(&html)
+                        .root_element()
+                        .text()
+                        .collect::<String>(),
+                    8_000,
+                )?;
+                Some(CollectedReview {
+                    review_id: format!(
+                        "{product_id}#review-{}",
+                        text(r.get("id")).unwrap_or_default()
+                    ),
+                    seller: None,
+                    author: text(r.get("reviewer")),
+                    rating: r
+                        .get("rating")
+                        .and_then(Value::as_f64)
+                        .filter(|v| (0.0..=5.0).contains(v)),
+                    title: None,
+                    text: body,
+                    language: None,
+                    date: text(r.get("date_created"))
+                        .and_then(|d| d.get(..10).map(str::to_owned))
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                })
+            })
+            .collect())
+    }
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => clean(s, 2_000),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `"1899"` with 2 minor units → `"18.99"`; `None` unless all digits.
+fn from_minor_units(minor: &str, unit: u64) -> Option<String> {
+    let unit = usize::try_from(unit).ok().filter(|u| *u <= 6)?;
+    if minor.is_empty() || minor.len() > 30 || !minor.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if unit == 0 {
+        return Some(minor.to_owned());
+    }
+    let padded = format!("{minor:0>width$}", width = unit + 1);
+    let (int, frac) = padded.split_at(padded.len() - unit);
+    Some(format!("{int}.{frac}"))
+}
+
+#[async_trait]
+impl Source for WooCommerceSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn kind(&self) -> &str {
+        "woocommerce"
+    }
+
+    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+        let text_q = query.query.normalized();
+        let wanted = tokens(text_q);
+        let max = query.params.max_products as usize;
+        let seller = self
+            .config
+            .seller
+            .clone()
+            .unwrap_or_else(|| self.api.host_str().unwrap_or("shop").to_owned());
+        let mut products = Vec::new();
+        for page in 1..=self.config.max_pages {
+            let mut url = self
+                .api
+                .join("products")
+                .map_err(|e| SourceError::new(ErrorType::InvalidConfig, e.to_string()))?;
+            url.query_pairs_mut()
+                .append_pair("search", text_q)
+                .append_pair("per_page", &self.config.page_size.to_string())
+                .append_pair("page", &page.to_string());
+            let doc = self.json(&url).await?;
+            let items = doc.as_array().ok_or_else(|| {
+                SourceError::new(
+                    ErrorType::SourceFailed,
+                    format!("{url}: not a product list"),
+                )
+            })?;
+            for item in items.iter().take(self.config.page_size as usize) {
+                if let Some(p) = self.product(item, &seller)
+                    && (!self.config.filter_by_query || matches_query(&wanted, &p, ""))
+                    && products.len() < max
+                {
+                    products.push(p);
+                }
+            }
+            if items.len() < self.config.page_size as usize || products.len() >= max {
+                break;
+            }
+        }
+        if self.config.reviews_per_product > 0 {
+            for p in &mut products {
+                // A product without its reviews is still worth comparing on price.
+                match self.reviews(&p.source_product_id).await {
+                    Ok(r) => p.reviews = r,
+                    Err(e) => tracing::warn!(source = %self.name, error = %e, "reviews failed"),
+                }
+            }
+        }
+        Ok(SourceBatch {
+            products,
+            notice: self.config.notice.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_minor_units;
+
+    #[test]
+    fn minor_units_become_decimal_text() {
+        assert_eq!(from_minor_units("1899", 2).as_deref(), Some("18.99"));
+        assert_eq!(from_minor_units("5", 2).as_deref(), Some("0.05"));
+        assert_eq!(from_minor_units("1500", 0).as_deref(), Some("1500"));
+        assert_eq!(from_minor_units("12345", 3).as_deref(), Some("12.345"));
+        assert_eq!(from_minor_units("-1", 2), None);
+        assert_eq!(from_minor_units("", 2), None);
+        assert_eq!(from_minor_units("1", 99), None);
+    }
+}
