@@ -97,7 +97,7 @@ impl App {
             cache,
             blob,
             sources,
-            rates: Arc::new(RateTable::bundled()),
+            rates: Arc::new(load_rates(&settings.data_dir).map_err(data_err)?.0),
         }))
     }
 }
@@ -105,4 +105,23 @@ impl App {
 /// Builds the enabled sources of a configuration (checks their settings and files).
 pub fn build_sources(config: &AgentConfig) -> Result<Vec<Arc<dyn Source>>, StartupError> {
     Ok(marketlens_sources::build_sources(config)?)
+}
+
+/// Where `marketlens rates import` keeps the imported ECB reference-rate file.
+pub fn rates_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("rates").join("eurofxref.xml")
+}
+
+/// The rates analyses convert with: the imported ECB file of the data directory when
+/// there is one (with its path), else the snapshot bundled with the binary. An
+/// imported file that no longer parses is an error, not a silent fallback.
+pub fn load_rates(data_dir: &Path) -> Result<(RateTable, Option<PathBuf>), String> {
+    let path = rates_file(data_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(xml) => RateTable::from_ecb_xml(&xml)
+            .map(|t| (t, Some(path.clone())))
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((RateTable::bundled(), None)),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }

@@ -12,7 +12,7 @@ pub use language::Language;
 pub use money::{CurrencyCode, Money};
 pub use product::{
     Availability, CollectedOffer, CollectedProduct, CollectedReview, Condition, ConvertedPrice,
-    MergeEvidence, Offer, Product, Rating, Review,
+    MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
 };
 pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,

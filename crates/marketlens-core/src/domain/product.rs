@@ -152,6 +152,48 @@ pub struct ConvertedPrice {
     pub rate_date: NaiveDate,
 }
 
+/// Whether a price includes sales tax / VAT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxBasis {
+    Included,
+    Excluded,
+}
+
+impl TaxBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxBasis::Included => "included",
+            TaxBasis::Excluded => "excluded",
+        }
+    }
+}
+
+/// Where an offer's shown tax basis comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxBasisFrom {
+    /// The price text says it (`TTC`, `HT`, `incl. VAT`, `+ VAT`, …).
+    PriceText,
+    /// Nothing said: the market's convention (see `[tax]` in the agent config).
+    MarketConvention,
+}
+
+/// How an offer's price was put on the analysis' tax basis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferTax {
+    /// Basis of the price as the shop shows it.
+    pub shown: TaxBasis,
+    pub shown_from: TaxBasisFrom,
+    /// Basis of `Offer::converted` (the configured one unless no rate was known).
+    pub basis: TaxBasis,
+    /// Market whose rules and rate were applied.
+    pub market: String,
+    /// Rate applied (0.2 for 20 %) when the price was adjusted.
+    #[serde(default, with = "rust_decimal::serde::str_option")]
+    pub rate_applied: Option<Decimal>,
+}
+
 /// A normalised offer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Offer {
@@ -161,8 +203,10 @@ pub struct Offer {
     /// The price in the shop's currency, parsed from `price_text`.
     pub price: Money,
     pub price_text: String,
-    /// The price in the analysis' target currency.
+    /// The price in the analysis' target currency, on the configured tax basis.
     pub converted: ConvertedPrice,
+    /// Tax basis shown and applied.
+    pub tax: OfferTax,
     pub condition: Condition,
     pub availability: Availability,
     pub url: Option<String>,
@@ -204,8 +248,33 @@ pub struct Product {
 pub struct MergeEvidence {
     pub source: String,
     pub source_product_id: String,
-    /// `first` for the product that started the cluster, else the matching rule.
+    /// `first` for the product that started the cluster, else the matching rule
+    /// (`gtin`, `brand_mpn`, `model_number`, `title_similarity`).
     pub rule: String,
+    /// The rule's similarity score (0..1), for the score-based rules.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// The collected product (`source:id`) it was matched with.
+    #[serde(default)]
+    pub matched_with: Option<String>,
+}
+
+impl MergeEvidence {
+    /// One line for reports: `model_number (score 0.84, with catalog:12)`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.score {
+            parts.push(format!("score {s:.2}"));
+        }
+        if let Some(w) = &self.matched_with {
+            parts.push(format!("with {w}"));
+        }
+        if parts.is_empty() {
+            self.rule.clone()
+        } else {
+            format!("{} ({})", self.rule, parts.join(", "))
+        }
+    }
 }
 
 impl Product {

@@ -11,17 +11,22 @@ pub mod condition;
 pub mod currency;
 pub mod gtin;
 pub mod price_text;
+pub mod resolve;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::sentiment::detect_language;
+use crate::config::{AgentConfig, TaxSettings};
 use crate::domain::{
     AnalysisParams, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, Language,
-    Market, MergeEvidence, Offer, Product, Rating, Review,
+    Market, MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
 };
 use currency::RateTable;
+use price_text::TaxMarker;
 
 /// An offer left out of the analysis, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,11 +37,35 @@ pub struct RejectedOffer {
     pub reason: String,
 }
 
+/// A reference rate used to convert at least one kept offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateUsed {
+    pub from: CurrencyCode,
+    pub to: CurrencyCode,
+    /// Units of `to` per unit of `from`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    pub date: chrono::NaiveDate,
+    pub offers: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NormalizationSummary {
     pub target_currency: CurrencyCode,
     /// Date of the reference rates used for conversion.
     pub rates_date: chrono::NaiveDate,
+    /// Every conversion rate applied to a kept offer, by currency.
+    #[serde(default)]
+    pub rates_used: Vec<RateUsed>,
+    /// Tax basis of every converted price (agent config `tax.basis`).
+    pub tax_basis: TaxBasis,
+    /// Offers shown on the other basis and adjusted with their market's rate.
+    #[serde(default)]
+    pub offers_tax_adjusted: u32,
+    /// Offers shown on the other basis whose market has no configured rate: kept as
+    /// shown (their `tax.basis` says so).
+    #[serde(default)]
+    pub offers_tax_unadjusted: u32,
     pub products_in: u32,
     pub products_out: u32,
     /// Collected products merged into another (same product, other shop or source).
@@ -56,16 +85,33 @@ pub struct Normalized {
     pub summary: NormalizationSummary,
 }
 
-/// Normalises the products of every source, in the order given (the most relevant
-/// first), keeping at most `params.max_products` products.
+static BUILTIN: LazyLock<AgentConfig> = LazyLock::new(AgentConfig::builtin);
+
+/// [`normalize_with`] under the built-in configuration's matching and tax settings.
 pub fn normalize(
     collected: &[CollectedProduct],
     params: &AnalysisParams,
     rates: &RateTable,
 ) -> Normalized {
+    normalize_with(collected, params, rates, &BUILTIN)
+}
+
+/// Normalises the products of every source, in the order given (the most relevant
+/// first), keeping at most `params.max_products` products after merging. Matching
+/// thresholds come from `config.matching`, tax rules from `config.tax`.
+pub fn normalize_with(
+    collected: &[CollectedProduct],
+    params: &AnalysisParams,
+    rates: &RateTable,
+    config: &AgentConfig,
+) -> Normalized {
     let mut summary = NormalizationSummary {
         target_currency: params.currency,
         rates_date: rates.date(),
+        rates_used: Vec::new(),
+        tax_basis: config.tax.basis,
+        offers_tax_adjusted: 0,
+        offers_tax_unadjusted: 0,
         products_in: collected.len() as u32,
         products_out: 0,
         products_merged: 0,
@@ -76,14 +122,13 @@ pub fn normalize(
         reviews_in: 0,
         reviews_kept: 0,
     };
-    let mut products: Vec<Product> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-
+    // Collected products that keep at least one offer, with their offers and reviews.
+    let mut kept: Vec<(&CollectedProduct, Vec<Offer>, Vec<Review>)> = Vec::new();
     for cp in collected {
         let mut offers = Vec::new();
         for co in &cp.offers {
             summary.offers_in += 1;
-            match normalize_offer(cp, co, params, rates) {
+            match normalize_offer(cp, co, params, rates, &config.tax) {
                 Ok(offer) if passes_filters(&offer, params) => offers.push(offer),
                 Ok(_) => summary.offers_filtered_out += 1,
                 Err(reason) => summary.offers_rejected.push(RejectedOffer {
@@ -105,64 +150,103 @@ pub fn normalize(
             // A product nobody sells (under these filters) is not part of this market.
             continue;
         }
-        let (key, rule) = resolution_key(cp);
-        let evidence = |rule: &str| MergeEvidence {
-            source: cp.source.clone(),
-            source_product_id: cp.source_product_id.clone(),
-            rule: rule.to_owned(),
+        kept.push((cp, offers, reviews));
+    }
+
+    let records: Vec<resolve::Record> = kept
+        .iter()
+        .map(|(cp, offers, _)| resolve::Record {
+            title: cp.title.clone(),
+            description: None,
+            brand: clean(cp.brand.as_deref()),
+            model: clean(cp.model.as_deref()),
+            mpn: clean(cp.mpn.as_deref()),
+            gtin: cp.gtin.as_deref().and_then(gtin::normalize_gtin),
+            price: offers
+                .iter()
+                .map(|o| o.converted.money.amount)
+                .min()
+                .and_then(|d| d.to_string().parse::<f64>().ok()),
+        })
+        .collect();
+    let clusters = resolve::Resolver::new(&records, &config.matching).resolve();
+    let label = |i: usize| format!("{}:{}", kept[i].0.source, kept[i].0.source_product_id);
+
+    let mut products: Vec<Product> = Vec::new();
+    for cluster in clusters.iter().take(params.max_products as usize) {
+        let first = cluster.members[0].index;
+        let cp = kept[first].0;
+        let gtin = cluster
+            .members
+            .iter()
+            .find_map(|m| records[m.index].gtin.clone());
+        let mut product = Product {
+            id: match &gtin {
+                Some(g) => format!("gtin:{g}"),
+                None => label(first),
+            },
+            title: cp.title.trim().to_owned(),
+            brand: clean(cp.brand.as_deref()),
+            model: clean(cp.model.as_deref()),
+            category: clean(cp.category.as_deref()),
+            gtin,
+            mpn: clean(cp.mpn.as_deref()),
+            merged_from: Vec::new(),
+            offers: Vec::new(),
+            reviews: Vec::new(),
         };
-        match key.as_ref().and_then(|k| by_key.get(k)) {
-            Some(&idx) => {
-                let p = &mut products[idx];
-                summary.products_merged += 1;
-                p.merged_from.push(evidence(rule));
-                merge_fields(p, cp);
-                for o in offers {
-                    if !p
-                        .offers
-                        .iter()
-                        .any(|x| x.source == o.source && x.id == o.id)
-                    {
-                        p.offers.push(o);
-                    }
-                }
-                for r in reviews {
-                    if !p
-                        .reviews
-                        .iter()
-                        .any(|x| x.source == r.source && x.id == r.id)
-                    {
-                        p.reviews.push(r);
-                    }
+        for m in &cluster.members {
+            let (cp, offers, reviews) = &kept[m.index];
+            merge_fields(&mut product, cp);
+            product.merged_from.push(MergeEvidence {
+                source: cp.source.clone(),
+                source_product_id: cp.source_product_id.clone(),
+                rule: m.joined.map_or("first", |j| j.rule.as_str()).to_owned(),
+                score: m.joined.map(|j| j.score),
+                matched_with: m.joined.map(|j| label(j.with)),
+            });
+            for o in offers {
+                if !product
+                    .offers
+                    .iter()
+                    .any(|x| x.source == o.source && x.id == o.id)
+                {
+                    product.offers.push(o.clone());
                 }
             }
-            None => {
-                if products.len() >= params.max_products as usize {
-                    continue;
+            for r in reviews {
+                if !product
+                    .reviews
+                    .iter()
+                    .any(|x| x.source == r.source && x.id == r.id)
+                {
+                    product.reviews.push(r.clone());
                 }
-                let gtin = cp.gtin.as_deref().and_then(gtin::normalize_gtin);
-                let id = match &gtin {
-                    Some(g) => format!("gtin:{g}"),
-                    None => format!("{}:{}", cp.source, cp.source_product_id),
-                };
-                if let Some(k) = key {
-                    by_key.insert(k, products.len());
-                }
-                products.push(Product {
-                    id,
-                    title: cp.title.trim().to_owned(),
-                    brand: clean(cp.brand.as_deref()),
-                    model: clean(cp.model.as_deref()),
-                    category: clean(cp.category.as_deref()),
-                    gtin,
-                    mpn: clean(cp.mpn.as_deref()),
-                    merged_from: vec![evidence("first")],
-                    offers,
-                    reviews,
-                });
             }
         }
+        summary.products_merged += cluster.members.len() as u32 - 1;
+        products.push(product);
     }
+
+    let mut rates_used: BTreeMap<CurrencyCode, RateUsed> = BTreeMap::new();
+    for o in products.iter().flat_map(|p| &p.offers) {
+        match o.tax.rate_applied {
+            Some(_) => summary.offers_tax_adjusted += 1,
+            None if o.tax.basis != config.tax.basis => summary.offers_tax_unadjusted += 1,
+            None => {}
+        }
+        rates_used
+            .entry(o.price.currency)
+            .or_insert_with(|| RateUsed {
+                from: o.price.currency,
+                to: o.converted.money.currency,
+                rate: o.converted.rate,
+                date: o.converted.rate_date,
+                offers: 0,
+            })
+            .offers += 1;
+    }
+    summary.rates_used = rates_used.into_values().collect();
     summary.products_out = products.len() as u32;
     summary.offers_kept = products.iter().map(|p| p.offers.len() as u32).sum();
     summary.reviews_kept = products.iter().map(|p| p.reviews.len() as u32).sum();
@@ -173,26 +257,6 @@ fn clean(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-}
-
-/// Identity used to merge products: a valid GTIN first, else brand + model number.
-fn resolution_key(cp: &CollectedProduct) -> (Option<String>, &'static str) {
-    if let Some(g) = cp.gtin.as_deref().and_then(gtin::normalize_gtin) {
-        return (Some(format!("gtin:{g}")), "gtin_exact");
-    }
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    match (cp.brand.as_deref(), cp.model.as_deref()) {
-        (Some(b), Some(m)) if !squash(b).is_empty() && squash(m).len() >= 3 => (
-            Some(format!("bm:{}|{}", squash(b), squash(m))),
-            "brand_model_exact",
-        ),
-        _ => (None, "none"),
-    }
 }
 
 fn merge_fields(p: &mut Product, cp: &CollectedProduct) {
@@ -210,11 +274,42 @@ fn merge_fields(p: &mut Product, cp: &CollectedProduct) {
     }
 }
 
+/// Puts `amount`, shown on basis `shown` in `market`, on the configured basis.
+/// Returns the amount, its basis and the rate applied (none when already on the
+/// basis, or when the market has no configured rate: then it stays as shown).
+pub fn apply_tax_basis(
+    amount: Decimal,
+    shown: TaxBasis,
+    market: &Market,
+    tax: &TaxSettings,
+) -> (Decimal, TaxBasis, Option<Decimal>) {
+    if shown == tax.basis {
+        return (amount, shown, None);
+    }
+    let Some(rate) = tax.rate(market) else {
+        return (amount, shown, None);
+    };
+    let factor = Decimal::ONE + rate;
+    let adjusted = match shown {
+        TaxBasis::Excluded => amount.checked_mul(factor),
+        TaxBasis::Included => amount.checked_div(factor),
+    };
+    match adjusted {
+        Some(a) => (
+            a.round_dp_with_strategy(currency::AMOUNT_DP, RoundingStrategy::MidpointAwayFromZero),
+            tax.basis,
+            Some(rate),
+        ),
+        None => (amount, shown, None),
+    }
+}
+
 fn normalize_offer(
     cp: &CollectedProduct,
     co: &CollectedOffer,
     params: &AnalysisParams,
     rates: &RateTable,
+    tax: &TaxSettings,
 ) -> Result<Offer, String> {
     let hint = match co.currency_hint.as_deref().filter(|h| !h.trim().is_empty()) {
         Some(h) => Some(CurrencyCode::parse(h).map_err(|e| e.message)?),
@@ -231,8 +326,19 @@ fn normalize_offer(
         return Err("price is zero or free".into());
     }
     let price = crate::domain::Money::new(parsed.amount, parsed.currency);
+    // The shop's own marker wins; without one, the market's convention.
+    let (shown, shown_from) = match parsed.tax {
+        Some(TaxMarker::Included) => (TaxBasis::Included, TaxBasisFrom::PriceText),
+        Some(TaxMarker::Excluded) => (TaxBasis::Excluded, TaxBasisFrom::PriceText),
+        None if tax.shelf_excludes(&market) => (TaxBasis::Excluded, TaxBasisFrom::MarketConvention),
+        None => (TaxBasis::Included, TaxBasisFrom::MarketConvention),
+    };
+    let (amount, basis, rate_applied) = apply_tax_basis(parsed.amount, shown, &market, tax);
     let converted = rates
-        .convert(price, params.currency)
+        .convert(
+            crate::domain::Money::new(amount, parsed.currency),
+            params.currency,
+        )
         .map_err(|e| e.to_string())?;
     Ok(Offer {
         id: co.offer_id.clone(),
@@ -241,6 +347,13 @@ fn normalize_offer(
         price,
         price_text: co.price_text.clone(),
         converted,
+        tax: OfferTax {
+            shown,
+            shown_from,
+            basis,
+            market: market.as_str().to_owned(),
+            rate_applied,
+        },
         condition: condition::parse_condition(co.condition_text.as_deref(), &cp.title),
         availability: condition::parse_availability(co.availability_text.as_deref()),
         url: co.url.clone(),
@@ -282,6 +395,7 @@ mod tests {
     use super::*;
     use crate::config::RequestDefaults;
     use crate::domain::{AnalysisRequest, Condition};
+    use crate::domain::{TaxBasis, TaxBasisFrom};
     use rust_decimal::Decimal;
 
     fn params(req: AnalysisRequest) -> AnalysisParams {
@@ -363,7 +477,8 @@ mod tests {
         assert_eq!(merged.offers.len(), 2);
         assert_eq!(merged.reviews.len(), 2);
         assert_eq!(merged.merged_from.len(), 2);
-        assert_eq!(merged.merged_from[1].rule, "gtin_exact");
+        assert_eq!(merged.merged_from[1].rule, "gtin");
+        assert_eq!(merged.merged_from[1].matched_with.as_deref(), Some("a:1"));
         assert_eq!(n.summary.products_merged, 1);
         assert_eq!(n.products[1].id, "a:2");
         // The USD offer is converted into EUR with the dated rate.
@@ -383,7 +498,8 @@ mod tests {
         b.brand = Some("ACME".into());
         let n = normalize(&[a, b], &params(req()), &RateTable::bundled());
         assert_eq!(n.products.len(), 1);
-        assert_eq!(n.products[0].merged_from[1].rule, "brand_model_exact");
+        assert_eq!(n.products[0].merged_from[1].rule, "model_number");
+        assert!(n.products[0].merged_from[1].score.is_some());
     }
 
     #[test]
@@ -453,6 +569,129 @@ mod tests {
         let n = normalize(&[a], &p, &RateTable::bundled());
         assert_eq!(n.products[0].offers.len(), 1);
         assert_eq!(n.products[0].offers[0].id, "u");
+    }
+
+    fn offer_in(id: &str, price: &str, currency: &str, country: &str) -> CollectedOffer {
+        CollectedOffer {
+            country: Some(country.into()),
+            ..offer(id, "S", price, Some(currency))
+        }
+    }
+
+    fn tax_config(basis: &str) -> AgentConfig {
+        let text = crate::config::DEFAULT_AGENT_TOML
+            .replace("basis = \"included\"", &format!("basis = \"{basis}\""));
+        AgentConfig::from_toml_str(&text).unwrap()
+    }
+
+    #[test]
+    fn prices_are_put_on_the_configured_tax_basis() {
+        let offers = vec![
+            offer_in("ttc", "120,00 € TTC", "EUR", "FR"),
+            offer_in("ht", "100,00 € HT", "EUR", "FR"),
+            offer_in("fr", "120,00 €", "EUR", "FR"),
+            offer_in("us", "$100.00", "USD", "US"),
+            offer_in("us-vat", "$107.50 incl. tax", "USD", "US"),
+            offer_in("jp", "¥10000 税抜 excl. tax", "JPY", "JP"),
+        ];
+        let a = product("a", "1", None, offers);
+        let p = params(AnalysisRequest {
+            currency: Some("EUR".into()),
+            ..req()
+        });
+        let n = normalize_with(
+            std::slice::from_ref(&a),
+            &p,
+            &RateTable::bundled(),
+            &tax_config("included"),
+        );
+        let by_id = |id: &str| {
+            n.products[0]
+                .offers
+                .iter()
+                .find(|o| o.id == id)
+                .unwrap()
+                .clone()
+        };
+        // Marked TTC, or FR without a marker (VAT-included convention): as shown.
+        for id in ["ttc", "fr"] {
+            let o = by_id(id);
+            assert_eq!(o.converted.money.amount, Decimal::new(120, 0), "{id}");
+            assert_eq!(o.tax.rate_applied, None);
+            assert_eq!(o.tax.basis, TaxBasis::Included);
+        }
+        assert_eq!(by_id("fr").tax.shown_from, TaxBasisFrom::MarketConvention);
+        // HT: FR VAT (20 %) added; the shown price is kept as written.
+        let ht = by_id("ht");
+        assert_eq!(ht.converted.money.amount, Decimal::new(120, 0));
+        assert_eq!(ht.price.amount, Decimal::new(100, 0));
+        assert_eq!(ht.tax.shown, TaxBasis::Excluded);
+        assert_eq!(ht.tax.shown_from, TaxBasisFrom::PriceText);
+        assert_eq!(ht.tax.rate_applied, Some(Decimal::new(2, 1)));
+        // US shelf price: excludes sales tax by convention, the US rate is added
+        // before conversion; a US price marked tax-included is not.
+        let us = by_id("us");
+        assert_eq!(us.tax.shown, TaxBasis::Excluded);
+        assert_eq!(us.tax.shown_from, TaxBasisFrom::MarketConvention);
+        assert_eq!(us.tax.rate_applied, Some(Decimal::new(75, 3)));
+        let us_vat = by_id("us-vat");
+        assert_eq!(us_vat.tax.rate_applied, None);
+        assert_eq!(us.converted.money.amount, us_vat.converted.money.amount);
+        // No configured rate for JP: kept as shown, and said so.
+        let jp = by_id("jp");
+        assert_eq!(jp.tax.basis, TaxBasis::Excluded);
+        assert_eq!(jp.tax.rate_applied, None);
+        assert_eq!(n.summary.tax_basis, TaxBasis::Included);
+        assert_eq!(n.summary.offers_tax_adjusted, 2);
+        assert_eq!(n.summary.offers_tax_unadjusted, 1);
+        // Every currency converted is listed with its rate and date.
+        let used: Vec<&str> = n
+            .summary
+            .rates_used
+            .iter()
+            .map(|r| r.from.as_str())
+            .collect();
+        assert_eq!(used, ["EUR", "JPY", "USD"]);
+        assert!(
+            n.summary
+                .rates_used
+                .iter()
+                .all(|r| r.date == RateTable::bundled().date() && r.to.as_str() == "EUR")
+        );
+
+        // The other basis: VAT-included prices lose their market's VAT.
+        let n = normalize_with(&[a], &p, &RateTable::bundled(), &tax_config("excluded"));
+        let ttc = n.products[0].offers.iter().find(|o| o.id == "ttc").unwrap();
+        assert_eq!(ttc.converted.money.amount, Decimal::new(100, 0));
+        assert_eq!(ttc.tax.basis, TaxBasis::Excluded);
+        assert_eq!(n.summary.tax_basis, TaxBasis::Excluded);
+    }
+
+    #[test]
+    fn resolution_merges_across_shops_and_keeps_evidence() {
+        let mut a = product("shop-a", "1", None, vec![offer("o1", "A", "10 €", None)]);
+        a.title = "Sony WH-1000XM5 Wireless Headphones Black".into();
+        a.model = None;
+        a.brand = Some("Sony".into());
+        let mut b = product("shop-b", "x", None, vec![offer("o2", "B", "11 €", None)]);
+        b.title = "Casque sans fil Sony WH1000XM5 noir".into();
+        b.model = None;
+        b.brand = Some("SONY".into());
+        let mut c = product("shop-c", "y", None, vec![offer("o3", "C", "12 €", None)]);
+        c.title = "Sony WH-1000XM4 Wireless Headphones Black".into();
+        c.model = None;
+        c.brand = Some("Sony".into());
+        let n = normalize(&[a, b, c], &params(req()), &RateTable::bundled());
+        assert_eq!(n.products.len(), 2);
+        let p = &n.products[0];
+        assert_eq!(p.offers.len(), 2);
+        assert_eq!(p.merged_from[0].rule, "first");
+        let e = &p.merged_from[1];
+        assert_eq!(e.source, "shop-b");
+        assert_eq!(e.rule, "model_number");
+        assert_eq!(e.matched_with.as_deref(), Some("shop-a:1"));
+        assert!(e.score.is_some_and(|s| s > 0.0));
+        assert_eq!(n.summary.products_merged, 1);
     }
 
     #[test]

@@ -189,6 +189,18 @@ pub fn scan_price(text: &str, hint: Option<CurrencyCode>, market: Option<&Market
     }
 }
 
+/// The currency a marker or a short text names (`"€"`, `"US$"`, `"руб."`, `"kr"`),
+/// resolved like a price's marker with `hint` and `market`. Used to read a currency
+/// hint written as text and, by the evaluation, to map expected symbols to codes.
+pub fn currency_of(
+    text: &str,
+    hint: Option<CurrencyCode>,
+    market: Option<&Market>,
+) -> CurrencyFinding {
+    // Short letter markers (`kr`, `Rs`) only count next to an amount: give them one.
+    scan_price(&format!("1 {text}"), hint, market).currency
+}
+
 // ---------------------------------------------------------------------------------
 // Clean-up
 
@@ -2287,6 +2299,12 @@ mod tests {
         Fr,
         De,
         Ch,
+        Gb,
+        CaFr,
+        Nl,
+        Pl,
+        Se,
+        Ie,
     }
 
     /// Formats `amount` (two decimals) the way shops of each locale do.
@@ -2298,6 +2316,12 @@ mod tests {
             Style::Fr => ("\u{202f}", ",", "", "\u{a0}€"),
             Style::De => (".", ",", "", " €"),
             Style::Ch => ("'", ".", "CHF ", ""),
+            Style::Gb => (",", ".", "£", ""),
+            Style::CaFr => ("\u{a0}", ",", "", "\u{a0}$"),
+            Style::Nl => (".", ",", "€ ", ""),
+            Style::Pl => (" ", ",", "", " zł"),
+            Style::Se => (" ", ",", "", " kr"),
+            Style::Ie => (",", ".", "€", ""),
         };
         let digits: Vec<char> = int.chars().collect();
         let mut grouped = String::new();
@@ -2345,14 +2369,22 @@ mod tests {
             amounts.push(Decimal::new(cents as i64, 2));
         }
         for amount in amounts {
-            for (style, code) in [
-                (Style::En, "USD"),
-                (Style::Fr, "EUR"),
-                (Style::De, "EUR"),
-                (Style::Ch, "CHF"),
+            // (style, expected currency, shop's declared currency for ambiguous
+            // symbols)
+            for (style, code, hint) in [
+                (Style::En, "USD", None),
+                (Style::Fr, "EUR", None),
+                (Style::De, "EUR", None),
+                (Style::Ch, "CHF", None),
+                (Style::Gb, "GBP", None),
+                (Style::CaFr, "CAD", Some(cc("CAD"))),
+                (Style::Nl, "EUR", None),
+                (Style::Pl, "PLN", None),
+                (Style::Se, "SEK", Some(cc("SEK"))),
+                (Style::Ie, "EUR", None),
             ] {
                 let text = format(amount, style);
-                let r = parse_price(&text, None, None)
+                let r = parse_price(&text, hint, None)
                     .unwrap_or_else(|e| panic!("{text:?} ({style:?}): {e}"));
                 assert_eq!(r.amount, amount, "{text:?} ({style:?})");
                 assert_eq!(r.currency, cc(code), "{text:?} ({style:?})");
