@@ -482,6 +482,55 @@ pub async fn store_contract(store: &dyn Store) {
             .unwrap(),
         0
     );
+
+    // Reading history back: by product and time, oldest first, amounts exact.
+    let other = format!("product-{}", Uuid::new_v4());
+    let at = |days_ago: i64| now_us() - TimeDelta::days(days_ago);
+    let old_obs = |product: &str, offer: &str, cents: i64, days_ago: i64| PriceObservation {
+        product_id: product.to_owned(),
+        offer_id: offer.into(),
+        amount: Decimal::new(cents, 2),
+        currency: CurrencyCode::USD,
+        observed_at: at(days_ago),
+        ..obs("x", 0)
+    };
+    let h1 = old_obs(&other, "h1", 12_345, 40);
+    let h2 = old_obs(&other, "h2", 10_001, 10);
+    let h3 = old_obs(&other, "h3", 9_999, 20);
+    store
+        .append_price_observations(&[h1.clone(), h2.clone(), h3.clone()])
+        .await
+        .unwrap();
+    let since_30 = store
+        .price_history(std::slice::from_ref(&other), at(30))
+        .await
+        .expect("price_history");
+    assert_eq!(
+        since_30,
+        [h3.clone(), h2.clone()],
+        "[{be}] observations since a time, oldest first, every field kept"
+    );
+    let both = store
+        .price_history(&[other.clone(), product.clone()], at(365))
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 7, "[{be}] several products at once");
+    assert_eq!(both[0], h1);
+    assert!(
+        both.windows(2)
+            .all(|w| w[0].observed_at <= w[1].observed_at)
+    );
+    assert!(
+        store.price_history(&[], at(365)).await.unwrap().is_empty(),
+        "[{be}] no ids, no observations"
+    );
+    assert!(
+        store
+            .price_history(&["no-such-product".into()], at(365))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn payload() -> JobPayload {

@@ -1,6 +1,11 @@
 //! The `marketlens` command. Thin: parses arguments, builds the application through
 //! `marketlens_service::startup`, and reports outcomes with clear exit codes.
 
+mod demo_shop;
+mod eval;
+mod extract;
+mod rates;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +75,20 @@ enum Command {
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+    /// Print, as JSON, the products/offers/ratings/reviews found in one page.
+    Extract(extract::ExtractArgs),
+    /// Serve the sample catalogue as a small web shop, for trying live sources offline.
+    DemoShop(demo_shop::DemoShopArgs),
+    /// Import or show the ECB reference rates used to convert prices.
+    Rates {
+        #[command(subcommand)]
+        action: rates::RatesAction,
+    },
+    /// Measure components on external datasets (figures as `name=value`).
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
     },
 }
 
@@ -160,6 +179,22 @@ async fn run(cli: Cli) -> ExitCode {
         None => default,
     };
     match cli.command {
+        Command::Extract(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            extract::run(args).await
+        }
+        Command::DemoShop(args) => {
+            telemetry::init(format(LogFormat::Text), "info");
+            demo_shop::run(args).await
+        }
+        Command::Rates { action } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            rates::run(&settings.data_dir, action)
+        }
+        Command::Eval { command } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            eval::run(command)
+        }
         Command::Config { action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             config_command(&settings, action)

@@ -167,6 +167,8 @@ fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let rt = tokio::runtime::Runtime::new().unwrap();
+    // reqwest is built with rustls and no provider of its own: install ring's.
+    marketlens_sources::http::install_crypto_provider();
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let queries = [
@@ -244,7 +246,7 @@ fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
                 .unwrap();
         assert_eq!((rows, distinct), (queries.len() as i64, queries.len() as i64));
         let per_query: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT query_id, COUNT(*) - COUNT(DISTINCT product_id || '|' || offer_id) FROM price_observations GROUP BY query_id",
+            "SELECT query_id, COUNT(*) - COUNT(DISTINCT product_id || '|' || source || '|' || offer_id) FROM price_observations GROUP BY query_id",
         )
         .fetch_all(&pool)
         .await

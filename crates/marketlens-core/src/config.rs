@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::TaxBasis;
 use crate::domain::{CurrencyCode, MAX_PRODUCTS_LIMIT, Market};
 
 /// The built-in default configuration text.
@@ -27,6 +28,8 @@ pub struct AgentConfig {
     pub cache: CacheTtls,
     pub queue: QueuePolicy,
     pub thresholds: Thresholds,
+    pub matching: MatchingSettings,
+    pub tax: TaxSettings,
     pub sources: Vec<SourceEntry>,
 }
 
@@ -93,6 +96,99 @@ pub struct Thresholds {
     pub best_value_max: u32,
     pub seller_avoid_sentiment: f64,
     pub aspect_watch_negative_share: f64,
+    /// Weight, in reviews, of the prior (the market's mean star rating) in a product's
+    /// Bayesian rating `(C·m + Σ stars) / (C + n)`: a product with few reviews is pulled
+    /// towards the market mean, one with many keeps its own.
+    #[serde(default = "default_bayesian_prior_weight")]
+    pub bayesian_prior_weight: f64,
+    /// A best-value product must have at least this Bayesian rating (stars, 0–5).
+    #[serde(default = "default_best_value_min_rating")]
+    pub best_value_min_rating: f64,
+    /// A used/refurbished condition is flagged when its median discount against new
+    /// offers of the same products is below this share.
+    #[serde(default = "default_condition_avoid_max_discount")]
+    pub condition_avoid_max_discount: f64,
+    /// Stored price observations a window needs before its trend is shown.
+    #[serde(default = "default_history_min_observations")]
+    pub history_min_observations: u32,
+    /// Days between the first and last observation a window needs before its trend is
+    /// shown.
+    #[serde(default = "default_history_min_days")]
+    pub history_min_days: u32,
+}
+
+// Defaults of the thresholds added after the first configuration format, so files
+// written before them keep loading. They equal the values in `config/agent.toml`.
+fn default_bayesian_prior_weight() -> f64 {
+    5.0
+}
+fn default_best_value_min_rating() -> f64 {
+    3.5
+}
+fn default_condition_avoid_max_discount() -> f64 {
+    0.1
+}
+fn default_history_min_observations() -> u32 {
+    3
+}
+fn default_history_min_days() -> u32 {
+    3
+}
+
+/// Entity resolution: when two collected products are the same product.
+///
+/// Identifiers decide first (equal valid GTINs merge, different valid GTINs never
+/// do; equal brand + MPN merge). Without them a pair merges on a shared model number
+/// (with some title agreement) or, when neither side shows a model number that
+/// contradicts the other, on title similarity alone. The defaults were fitted on the
+/// Abt-Buy train split and checked on its validation split with
+/// `marketlens eval matching --fit TRAIN VALID`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSettings {
+    /// Minimum TF-IDF cosine of the titles for a merge on a shared model number.
+    pub model_title_min: f64,
+    /// Minimum TF-IDF cosine of the titles for a merge on the titles alone.
+    pub title_threshold: f64,
+    /// Both prices known and the higher over the lower above this: never a title-only
+    /// merge (a case at 1/20 the price of the camera is not the camera).
+    pub max_price_ratio: f64,
+    /// A model-number or rare-title block larger than this is not used to compare
+    /// (such a "model number" is a generic token); keeps resolution near-linear.
+    pub max_block_size: u32,
+}
+
+/// How offers are brought to one tax basis.
+///
+/// A price's basis is what its text says (`TTC`, `incl. VAT` → included; `HT`,
+/// `excl. VAT`, `+ VAT` → excluded); without a marker it follows the shop's market
+/// convention: consumer prices include VAT everywhere except the markets listed in
+/// `shelf_excludes_tax` (US and Canadian shelf prices are shown before sales tax).
+/// An offer on the other basis than `basis` is adjusted with its market's rate; with
+/// no rate for that market it is kept as shown and marked so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxSettings {
+    /// Basis every converted price is put on: `included` or `excluded`.
+    pub basis: TaxBasis,
+    /// Markets (ISO 3166-1 alpha-2) whose prices without a marker exclude tax.
+    pub shelf_excludes_tax: Vec<Market>,
+    /// Standard VAT / sales-tax rate per market, in percent.
+    pub rates_percent: std::collections::BTreeMap<String, f64>,
+}
+
+impl TaxSettings {
+    /// The rate of `market` as an exact fraction (20 % → 0.2), when configured.
+    pub fn rate(&self, market: &Market) -> Option<rust_decimal::Decimal> {
+        let pct = *self.rates_percent.get(market.as_str())?;
+        let pct = rust_decimal::Decimal::try_from(pct).ok()?.round_dp(4);
+        Some(pct / rust_decimal::Decimal::ONE_HUNDRED)
+    }
+
+    /// Whether prices of `market` without a tax marker exclude tax.
+    pub fn shelf_excludes(&self, market: &Market) -> bool {
+        self.shelf_excludes_tax.contains(market)
+    }
 }
 
 /// One configured source.
@@ -101,13 +197,19 @@ pub struct Thresholds {
 pub struct SourceEntry {
     /// Name used in requests and reports.
     pub name: String,
-    /// Implementation: `catalog` (more kinds arrive as new source files).
+    /// Implementation: `catalog`, `schema_org`, `shopify` or `woocommerce` (checked when
+    /// the sources are built, by `marketlens-sources`).
     pub kind: String,
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Overrides `pipeline.source_timeout_secs` for this source.
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// Another configured, enabled source asked the same question when this one fails
+    /// and has no stale cached answer. One level only: a fallback's own fallback is
+    /// not followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     /// The kind's own settings, validated by the source implementation.
     #[serde(default)]
     pub settings: toml::Table,
@@ -177,6 +279,53 @@ impl AgentConfig {
         if t.best_value_max == 0 {
             return bad("thresholds.best_value_max must be at least 1".into());
         }
+        if !(t.bayesian_prior_weight.is_finite()
+            && (0.0..=1000.0).contains(&t.bayesian_prior_weight))
+        {
+            return bad("thresholds.bayesian_prior_weight must be within 0..1000".into());
+        }
+        if !(t.best_value_min_rating.is_finite() && (0.0..=5.0).contains(&t.best_value_min_rating))
+        {
+            return bad("thresholds.best_value_min_rating must be within 0..5 stars".into());
+        }
+        if !(t.condition_avoid_max_discount.is_finite()
+            && (0.0..=1.0).contains(&t.condition_avoid_max_discount))
+        {
+            return bad("thresholds.condition_avoid_max_discount must be within 0..1".into());
+        }
+        if t.history_min_observations < 2 {
+            // A trend is a slope: it needs two observations at the very least.
+            return bad("thresholds.history_min_observations must be at least 2".into());
+        }
+        if !(1..=365).contains(&t.history_min_days) {
+            return bad("thresholds.history_min_days must be between 1 and 365".into());
+        }
+        let m = &self.matching;
+        let unit = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
+        if !unit(m.model_title_min) || !unit(m.title_threshold) {
+            return bad(
+                "matching.model_title_min and matching.title_threshold must be within 0..1".into(),
+            );
+        }
+        if !(m.max_price_ratio.is_finite() && m.max_price_ratio >= 1.0) {
+            return bad("matching.max_price_ratio must be at least 1".into());
+        }
+        if m.max_block_size < 2 {
+            return bad("matching.max_block_size must be at least 2".into());
+        }
+        for (market, pct) in &self.tax.rates_percent {
+            Market::parse(market).map_err(|e| {
+                ConfigError::Invalid(format!("tax.rates_percent.{market}: {}", e.message))
+            })?;
+            if market.as_str() != market.to_ascii_uppercase() {
+                return bad(format!(
+                    "tax.rates_percent.{market}: write the code in upper case"
+                ));
+            }
+            if !(pct.is_finite() && (0.0..=100.0).contains(pct)) {
+                return bad(format!("tax.rates_percent.{market} must be within 0..100"));
+            }
+        }
         let mut names = std::collections::HashSet::new();
         for s in &self.sources {
             crate::domain::SourceName::parse(&s.name)
@@ -193,6 +342,28 @@ impl AgentConfig {
         }
         if !self.sources.iter().any(|s| s.enabled) {
             return bad("at least one source must be enabled".into());
+        }
+        for s in &self.sources {
+            if let Some(f) = &s.fallback {
+                match self.sources.iter().find(|o| &o.name == f) {
+                    _ if f == &s.name => {
+                        return bad(format!("source {:?}: fallback cannot be itself", s.name));
+                    }
+                    None => {
+                        return bad(format!(
+                            "source {:?}: fallback {f:?} is not a configured source",
+                            s.name
+                        ));
+                    }
+                    Some(o) if !o.enabled => {
+                        return bad(format!(
+                            "source {:?}: fallback {f:?} is not enabled",
+                            s.name
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         Ok(())
     }
@@ -231,6 +402,27 @@ mod tests {
     }
 
     #[test]
+    fn thresholds_added_later_default_to_the_documented_values() {
+        let older: String = DEFAULT_AGENT_TOML
+            .lines()
+            .filter(|l| {
+                ![
+                    "bayesian_prior_weight",
+                    "best_value_min_rating",
+                    "condition_avoid_max_discount",
+                    "history_min_observations",
+                    "history_min_days",
+                ]
+                .iter()
+                .any(|k| l.starts_with(k))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = AgentConfig::from_toml_str(&older).unwrap();
+        assert_eq!(c, AgentConfig::builtin());
+    }
+
+    #[test]
     fn hash_ignores_comments_and_formatting() {
         let a = AgentConfig::builtin();
         let b = AgentConfig::from_toml_str(&a.to_toml()).unwrap();
@@ -250,14 +442,55 @@ mod tests {
             base.replace("max_attempts = 3", "max_attempts = 0"),
             base.replace("retry_backoff_secs = 5", "retry_backoff_secs = 500"),
             base.replace("sentiment_negative = -0.05", "sentiment_negative = 0.5"),
+            base.replace(
+                "bayesian_prior_weight = 5.0",
+                "bayesian_prior_weight = -1.0",
+            ),
+            base.replace("best_value_min_rating = 3.5", "best_value_min_rating = 6.0"),
+            base.replace(
+                "condition_avoid_max_discount = 0.1",
+                "condition_avoid_max_discount = 1.5",
+            ),
+            base.replace(
+                "history_min_observations = 3",
+                "history_min_observations = 1",
+            ),
+            base.replace("history_min_days = 3", "history_min_days = 0"),
             base.replace("enabled = true", "enabled = false"),
             base.replace("name = \"catalog\"", "name = \"Bad Name\""),
             format!("{base}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),
+            base.replace("title_threshold = ", "title_threshold = 1.5 #"),
+            base.replace("max_price_ratio = ", "max_price_ratio = 0.5 #"),
+            base.replace("max_block_size = ", "max_block_size = 1 #"),
+            base.replace("basis = \"included\"", "basis = \"gross\""),
+            base.replace("FR = 20.0", "FR = 120.0"),
+            base.replace("FR = 20.0", "FRA = 20.0"),
             "not toml at all [".to_string(),
         ];
         for text in cases {
             assert!(AgentConfig::from_toml_str(&text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_fallback_must_name_another_enabled_source() {
+        let with = |extra: &str| {
+            AgentConfig::from_toml_str(&format!(
+                "{DEFAULT_AGENT_TOML}\n[[sources]]\nname = \"shop\"\nkind = \"schema_org\"\n{extra}"
+            ))
+        };
+        assert!(with("fallback = \"catalog\"").is_ok());
+        for bad in ["fallback = \"shop\"", "fallback = \"nope\""] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(e.contains("fallback"), "{e}");
+        }
+        let off = DEFAULT_AGENT_TOML.replace("enabled = true", "enabled = false");
+        let e = AgentConfig::from_toml_str(&format!(
+            "{off}\n[[sources]]\nname = \"shop\"\nkind = \"x\"\nfallback = \"catalog\""
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("not enabled"), "{e}");
     }
 
     #[test]

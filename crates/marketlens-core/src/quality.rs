@@ -142,6 +142,30 @@ fn json_is_finite(result: &AnalysisResult) -> bool {
             .iter()
             .all(|b| b.lower.is_finite() && b.upper.is_finite())
         && m.ratings.mean.is_none_or(f64::is_finite)
+        && m.product_ratings
+            .iter()
+            .all(|r| r.weighted_rating.is_finite() && r.mean_stars.is_finite())
+        && m.price_rating_correlation
+            .as_ref()
+            .is_none_or(|c| c.spearman_rho.is_finite())
+        && m.history
+            .daily
+            .iter()
+            .all(|d| d.median.is_finite() && d.min.is_finite() && d.max.is_finite())
+        && m.history.windows.iter().all(|w| {
+            w.days_covered.is_finite()
+                && w.trend.as_ref().is_none_or(|t| {
+                    [
+                        t.slope_per_day,
+                        t.percent_change,
+                        t.start_level,
+                        t.min,
+                        t.max,
+                    ]
+                    .iter()
+                    .all(|v| v.is_finite())
+                })
+        })
         && result
             .recommendations
             .iter()

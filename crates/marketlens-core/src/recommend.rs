@@ -16,6 +16,7 @@ pub enum RecommendationKind {
     BestValue,
     PricePositioning,
     SellerToAvoid,
+    ConditionToAvoid,
     AspectToWatch,
 }
 
@@ -47,79 +48,122 @@ pub fn recommend(
     t: &Thresholds,
 ) -> Vec<Recommendation> {
     let mut out = Vec::new();
-    out.extend(best_value(products, sentiment, t));
+    out.extend(best_value(products, market, sentiment, t));
     out.extend(price_positioning(market));
     out.extend(sellers_to_avoid(sentiment, t));
+    out.extend(conditions_to_avoid(market, t));
     out.extend(aspects_to_watch(sentiment, t));
     out
 }
 
-/// Best value: products on the Pareto front of (lowest price ↓, text sentiment ↑)
-/// among those with at least `min_reviews` reviews, cheapest first.
+/// Best value: the market's Pareto front of (lowest price ↓, Bayesian star rating ↑),
+/// cheapest first, keeping products rated at least `best_value_min_rating` (the
+/// cheapest product is always on the front, however poorly rated). Text sentiment is
+/// reported beside the rating, not used to rank.
 fn best_value(
     products: &[Product],
+    market: &MarketSummary,
     sentiment: &SentimentSummary,
     t: &Thresholds,
 ) -> Vec<Recommendation> {
-    use rust_decimal::prelude::ToPrimitive;
-    let score_of = |id: &str| {
-        sentiment
-            .per_product
-            .iter()
-            .find(|g| g.key == id && g.review_count >= t.min_reviews)
-            .map(|g| g.mean_score)
+    let Some(prior) = market.ratings.mean else {
+        return Vec::new();
     };
-    let mut candidates: Vec<(&Product, f64, f64)> = products
+    let c = market.currency;
+    market
+        .best_value
         .iter()
-        .filter_map(|p| {
-            let price = p.lowest_offer()?.converted.money.amount.to_f64()?;
-            Some((p, price, score_of(&p.id)?))
-        })
-        .collect();
-    candidates.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)));
-    let mut front: Vec<(&Product, f64, f64)> = Vec::new();
-    let mut best_score = f64::NEG_INFINITY;
-    for c in candidates {
-        // Sorted by price: a product is on the front iff it beats every cheaper one.
-        if c.2 > best_score {
-            best_score = c.2;
-            front.push(c);
-        }
-    }
-    // Dominated-by-nothing products with negative sentiment are not "value".
-    front.retain(|c| c.2 > t.sentiment_positive);
-    front
-        .into_iter()
+        .filter(|b| b.rated_reviews >= t.min_reviews && b.weighted_rating >= t.best_value_min_rating)
         .take(t.best_value_max as usize)
-        .map(|(p, price, score)| {
-            let currency = p
-                .lowest_offer()
-                .map(|o| o.converted.money.currency.to_string())
-                .unwrap_or_default();
-            Recommendation {
+        .filter_map(|b| {
+            let p = products.iter().find(|p| p.id == b.product_id)?;
+            let rating = market
+                .product_ratings
+                .iter()
+                .find(|r| r.product_id == b.product_id)?;
+            let text = sentiment
+                .per_product
+                .iter()
+                .find(|g| g.key == b.product_id)
+                .map(|g| g.mean_score);
+            let mut figures = BTreeMap::from([
+                ("lowest_price".into(), b.price),
+                ("weighted_rating".into(), b.weighted_rating),
+                ("mean_stars".into(), rating.mean_stars),
+                ("rated_reviews".into(), f64::from(b.rated_reviews)),
+                ("market_mean_rating".into(), prior),
+            ]);
+            if let Some(score) = text {
+                figures.insert("mean_text_sentiment".into(), score);
+            }
+            Some(Recommendation {
                 kind: RecommendationKind::BestValue,
                 title: format!("Best value: {}", p.title),
                 detail: format!(
-                    "From {price:.2} {currency}; reviewers' text sentiment {score:+.2} over {} reviews. No cheaper product is rated better.",
-                    p.reviews.len()
+                    "From {:.2} {c} at {}; rated {:.2} stars after weighting ({:.2} raw over {} rated reviews{}). No cheaper product is rated better.",
+                    b.price,
+                    b.seller,
+                    b.weighted_rating,
+                    rating.mean_stars,
+                    b.rated_reviews,
+                    text.map(|s| format!(", review text {s:+.2}")).unwrap_or_default()
                 ),
                 why: Explanation {
-                    rule: "Pareto front of lowest price vs mean review-text sentiment, products with enough reviews".into(),
-                    figures: BTreeMap::from([
-                        ("lowest_price".into(), price),
-                        ("mean_sentiment".into(), score),
-                        ("review_count".into(), p.reviews.len() as f64),
-                    ]),
+                    rule: "Pareto front of lowest price vs review-count-weighted (Bayesian) star rating, among products with enough rated reviews and a rating at or above the minimum".into(),
+                    figures,
                     thresholds: BTreeMap::from([
                         ("thresholds.min_reviews".into(), f64::from(t.min_reviews)),
-                        ("thresholds.sentiment_positive".into(), t.sentiment_positive),
+                        ("thresholds.best_value_min_rating".into(), t.best_value_min_rating),
                         ("thresholds.best_value_max".into(), f64::from(t.best_value_max)),
+                        ("thresholds.bayesian_prior_weight".into(), t.bayesian_prior_weight),
                     ]),
                     product_ids: vec![p.id.clone()],
                 },
-            }
+            })
         })
         .collect()
+}
+
+/// Conditions to avoid: a used or refurbished condition whose median discount against
+/// new offers of the same products is below the threshold: the buyer takes the risk of
+/// a second-hand item for (almost) nothing.
+fn conditions_to_avoid(market: &MarketSummary, t: &Thresholds) -> Vec<Recommendation> {
+    market
+        .condition_discounts
+        .iter()
+        .filter(|d| d.products_compared > 0 && d.median_discount < t.condition_avoid_max_discount)
+        .map(|d| Recommendation {
+            kind: RecommendationKind::ConditionToAvoid,
+            title: format!("Condition to avoid: {}", d.condition),
+            detail: format!(
+                "{} offers are a median {:.0}% cheaper than new offers of the same products ({} product{} compared): too little saving for a {} item.",
+                capitalised(&d.condition),
+                d.median_discount * 100.0,
+                d.products_compared,
+                if d.products_compared == 1 { "" } else { "s" },
+                d.condition
+            ),
+            why: Explanation {
+                rule: "Median discount of the condition against new offers of the same products below the threshold".into(),
+                figures: BTreeMap::from([
+                    ("median_discount".into(), d.median_discount),
+                    ("products_compared".into(), f64::from(d.products_compared)),
+                ]),
+                thresholds: BTreeMap::from([(
+                    "thresholds.condition_avoid_max_discount".into(),
+                    t.condition_avoid_max_discount,
+                )]),
+                product_ids: d.product_ids.clone(),
+            },
+        })
+        .collect()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Price bands from the quartiles: budget below Q1, mid-range Q1–Q3, premium above Q3.
@@ -264,6 +308,114 @@ mod tests {
         assert_eq!(avoid.len(), 1, "{:?}", r.sentiment.per_seller);
         assert_eq!(avoid[0].title, "Seller to avoid: Gamma");
         assert!(avoid[0].why.figures["mean_sentiment"] < -0.2);
+    }
+
+    #[test]
+    fn best_value_uses_the_weighted_rating_and_keeps_text_sentiment_as_a_figure() {
+        let r = testing::result();
+        let best = of_kind(&r.recommendations, RecommendationKind::BestValue);
+        let why = &best[0].why;
+        let rating = &r.market.product_ratings;
+        let p100 = rating
+            .iter()
+            .find(|p| p.product_id == "catalog:100")
+            .unwrap();
+        assert_eq!(why.figures["weighted_rating"], p100.weighted_rating);
+        assert!(why.figures.contains_key("mean_text_sentiment"));
+        // A minimum rating above every product's leaves no best value.
+        let mut t = crate::config::AgentConfig::builtin().thresholds;
+        t.best_value_min_rating = 5.0;
+        let recs = recommend(&r.products, &r.market, &r.sentiment, &t);
+        assert!(of_kind(&recs, RecommendationKind::BestValue).is_empty());
+    }
+
+    #[test]
+    fn a_condition_with_a_negligible_discount_is_flagged() {
+        use crate::analysis::market::ConditionDiscount;
+        let mut r = testing::result();
+        r.market.condition_discounts = vec![
+            ConditionDiscount {
+                condition: "used".into(),
+                products_compared: 2,
+                median_discount: 0.04,
+                product_ids: vec!["catalog:100".into(), "catalog:300".into()],
+            },
+            ConditionDiscount {
+                condition: "refurbished".into(),
+                products_compared: 1,
+                median_discount: 0.25,
+                product_ids: vec!["catalog:200".into()],
+            },
+        ];
+        let t = crate::config::AgentConfig::builtin().thresholds;
+        let recs = recommend(&r.products, &r.market, &r.sentiment, &t);
+        let avoid = of_kind(&recs, RecommendationKind::ConditionToAvoid);
+        assert_eq!(avoid.len(), 1);
+        assert_eq!(avoid[0].title, "Condition to avoid: used");
+        assert_eq!(avoid[0].why.figures["median_discount"], 0.04);
+        assert_eq!(avoid[0].why.product_ids, ["catalog:100", "catalog:300"]);
+        assert!(
+            avoid[0].detail.contains("median 4% cheaper"),
+            "{}",
+            avoid[0].detail
+        );
+        r.recommendations = recs;
+        assert_explanations_reference_the_result(&r);
+    }
+
+    /// Every figure of every explanation is a number of the result document (outside
+    /// the recommendations), every threshold is the agent config's value under its key,
+    /// and every product id is a product of the result.
+    fn assert_explanations_reference_the_result(r: &crate::report::AnalysisResult) {
+        fn numbers(v: &serde_json::Value, out: &mut Vec<f64>) {
+            match v {
+                serde_json::Value::Number(n) => out.extend(n.as_f64()),
+                serde_json::Value::Array(a) => a.iter().for_each(|x| numbers(x, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|x| numbers(x, out)),
+                _ => {}
+            }
+        }
+        let mut doc = serde_json::to_value(r).unwrap();
+        doc.as_object_mut().unwrap().remove("recommendations");
+        let mut in_result = Vec::new();
+        numbers(&doc, &mut in_result);
+        let config = serde_json::to_value(crate::config::AgentConfig::builtin()).unwrap();
+        assert!(!r.recommendations.is_empty());
+        for rec in &r.recommendations {
+            for (name, v) in &rec.why.figures {
+                assert!(
+                    in_result.contains(v),
+                    "{:?} figure {name} = {v} is not in the result",
+                    rec.kind
+                );
+            }
+            for (key, v) in &rec.why.thresholds {
+                let (section, name) = key.split_once('.').unwrap();
+                assert_eq!(
+                    config[section][name].as_f64(),
+                    Some(*v),
+                    "{:?} threshold {key}",
+                    rec.kind
+                );
+            }
+            for id in &rec.why.product_ids {
+                assert!(r.products.iter().any(|p| &p.id == id), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_explanation_references_figures_of_the_result() {
+        let r = testing::result();
+        let kinds: Vec<_> = r.recommendations.iter().map(|x| x.kind).collect();
+        for k in [
+            RecommendationKind::BestValue,
+            RecommendationKind::PricePositioning,
+            RecommendationKind::SellerToAvoid,
+        ] {
+            assert!(kinds.contains(&k), "{k:?} missing from {kinds:?}");
+        }
+        assert_explanations_reference_the_result(&r);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
+use crate::analysis::history::{HistorySettings, price_history};
 use crate::analysis::market::{MarketSettings, analyze_market};
 use crate::analysis::sentiment::{SentimentSettings, analyze_sentiment};
 use crate::config::AgentConfig;
@@ -161,13 +162,19 @@ pub fn result() -> AnalysisResult {
     .unwrap();
     let t = &config.thresholds;
     let normalized = normalize(&products(), &params, &RateTable::bundled());
-    let market = analyze_market(
+    let generated_at = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
+    let mut market = analyze_market(
         &normalized.products,
         params.currency,
-        &MarketSettings {
-            outlier_robust_z: t.outlier_robust_z,
-            min_reviews: t.min_reviews,
-        },
+        &MarketSettings::from_thresholds(t),
+    );
+    market.history = price_history(
+        &[],
+        &normalized.products,
+        params.currency,
+        &RateTable::bundled(),
+        generated_at,
+        &HistorySettings::from_thresholds(t),
     );
     let sentiment = analyze_sentiment(
         &normalized.products,
@@ -183,7 +190,7 @@ pub fn result() -> AnalysisResult {
         normalized_query: query.normalized().into(),
         fingerprint: Fingerprint::compute(&query, &params),
         params,
-        generated_at: Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
+        generated_at,
         traceability: Traceability {
             crate_version: "0.0.0".into(),
             git_sha: "test".into(),

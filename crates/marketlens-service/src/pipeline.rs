@@ -11,10 +11,13 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::future::join_all;
+use marketlens_core::analysis::history::{
+    HISTORY_LOOKBACK_DAYS, HistorySettings, observations_of, price_history,
+};
 use marketlens_core::analysis::market::{MarketSettings, analyze_market};
 use marketlens_core::analysis::sentiment::{SentimentSettings, analyze_sentiment};
 use marketlens_core::domain::{CollectedProduct, Fingerprint, Product, QueryText};
-use marketlens_core::normalize::normalize;
+use marketlens_core::normalize::normalize_with;
 use marketlens_core::ports::{
     BlobLocation, CacheLevel, PriceObservation, QueryRecord, Source, SourceBatch, SourceQuery,
     StageProgress, StageState, StoredResult,
@@ -210,9 +213,14 @@ async fn run_stages(
                     )
                 })
                 .collect();
+            // No live answer, no cached copy, no fallback: there is no data (never
+            // anything unrelated in its place). Retried, since an outage may pass.
             AnalysisError::new(
-                ErrorType::SourceFailed,
-                format!("every source failed ({})", detail.join("; ")),
+                ErrorType::NoData,
+                format!(
+                    "no data: every source failed and none had a cached or fallback answer ({})",
+                    detail.join("; ")
+                ),
                 true,
             )
         } else {
@@ -255,8 +263,9 @@ async fn run_stages(
         .collect();
     let normalized = {
         let (params, rates, span) = (query.params.clone(), app.rates.clone(), span.clone());
+        let config = app.config.clone();
         tokio::task::spawn_blocking(move || {
-            span.in_scope(|| normalize(&collected, &params, &rates))
+            span.in_scope(|| normalize_with(&collected, &params, &rates, &config))
         })
         .await
         .map_err(AnalysisError::internal)?
@@ -305,10 +314,33 @@ async fn run_stages(
         .await;
     let products = Arc::new(normalized.products);
     let t = &app.config.thresholds;
-    let market_settings = MarketSettings {
-        outlier_robust_z: t.outlier_robust_z,
-        min_reviews: t.min_reviews,
+    let market_settings = MarketSettings::from_thresholds(t);
+    let history_settings = HistorySettings::from_thresholds(t);
+    // Price history of these products from earlier analyses, read before this
+    // analysis appends its own prices (a redelivered job's own earlier write is left
+    // out so its prices never count twice).
+    let observed_at = Utc::now();
+    let product_ids: Vec<String> = products.iter().map(|p| p.id.clone()).collect();
+    let since = observed_at - chrono::Duration::days(i64::from(HISTORY_LOOKBACK_DAYS));
+    let earlier: Vec<PriceObservation> = match app.store.price_history(&product_ids, since).await {
+        Ok(obs) => obs.into_iter().filter(|o| o.query_id != qid).collect(),
+        Err(e) => {
+            let err = AnalysisError::new(
+                ErrorType::Unavailable,
+                format!("could not read price history: {e}"),
+                true,
+            );
+            progress
+                .set(
+                    &[stage::ANALYZE_MARKET, stage::ANALYZE_SENTIMENT],
+                    StageState::Failed,
+                    Some(err.message.clone()),
+                )
+                .await;
+            return Err(err);
+        }
     };
+    let rates = app.rates.clone();
     let sentiment_settings = SentimentSettings {
         positive_threshold: t.sentiment_positive,
         negative_threshold: t.sentiment_negative,
@@ -318,7 +350,18 @@ async fn run_stages(
     let market_task = blocking_stage(
         stage_span!("analyze_market", qid, products.len()),
         products.clone(),
-        move |p| analyze_market(p, currency, &market_settings),
+        move |p| {
+            let mut market = analyze_market(p, currency, &market_settings);
+            market.history = price_history(
+                &earlier,
+                p,
+                currency,
+                &rates,
+                observed_at,
+                &history_settings,
+            );
+            market
+        },
     );
     let sentiment_task = blocking_stage(
         stage_span!("analyze_sentiment", qid, products.len()),
@@ -348,10 +391,10 @@ async fn run_stages(
         market,
         sentiment,
     };
-    let completed = generate_report(app, query, stages)
+    let generated = generate_report(app, query, stages)
         .instrument(span.clone())
         .await;
-    match &completed {
+    let mut completed = match generated {
         Ok(c) => {
             progress
                 .set(
@@ -359,7 +402,8 @@ async fn run_stages(
                     StageState::Done,
                     Some(format!("{} bytes", c.report.size)),
                 )
-                .await
+                .await;
+            c
         }
         Err(e) => {
             span.record("error_type", e.error_type.as_str());
@@ -369,10 +413,13 @@ async fn run_stages(
                     StageState::Failed,
                     Some(e.message.clone()),
                 )
-                .await
+                .await;
+            return Err(e);
         }
-    }
-    completed
+    };
+    // Recorded last, so that a query seen `completed` already shows every stage done.
+    completed.written_now = record_result(app, query, &completed).await?;
+    Ok(completed)
 }
 
 /// Runs a pure analysis stage on the blocking pool inside its span.
@@ -403,7 +450,7 @@ async fn fetch_products(app: &Arc<App>, query: &QueryRecord, text: &QueryText) -
         query: text.clone(),
         params: query.params.clone(),
     };
-    let results = join_all(selected.into_iter().map(|source| {
+    let results = join_all(selected.iter().map(|source| {
         let span = tracing::info_span!(
             "fetch_source",
             query_id = %query.id,
@@ -412,17 +459,36 @@ async fn fetch_products(app: &Arc<App>, query: &QueryRecord, text: &QueryText) -
             cache_hit = Empty,
             error_type = Empty
         );
-        fetch_one(app, source.clone(), &source_query, &query.fingerprint).instrument(span)
+        // The configured fallback, unless it already answers in this analysis (its
+        // products would then be counted twice).
+        let fallback = app
+            .config
+            .sources
+            .iter()
+            .find(|e| e.name == source.name())
+            .and_then(|e| e.fallback.as_deref())
+            .filter(|f| !selected.iter().any(|s| s.name() == *f))
+            .and_then(|f| app.sources.iter().find(|s| s.name() == f).cloned());
+        fetch_one(
+            app,
+            Arc::clone(source),
+            fallback,
+            &source_query,
+            &query.fingerprint,
+        )
+        .instrument(span)
     }))
     .await;
     let (batches, outcomes) = results.into_iter().unzip();
     Fetched { batches, outcomes }
 }
 
-/// One source: fresh cache → live fetch (then cached) → stale cache → failed.
+/// One source: fresh cache → live fetch (then cached) → stale cache → configured
+/// fallback source → failed.
 async fn fetch_one(
     app: &Arc<App>,
     source: Arc<dyn Source>,
+    fallback: Option<Arc<dyn Source>>,
     query: &SourceQuery,
     fingerprint: &Fingerprint,
 ) -> (SourceBatch, SourceOutcome) {
@@ -516,6 +582,40 @@ async fn fetch_one(
                 );
                 return (batch, o);
             }
+            if let Some(fallback) = fallback {
+                let fb_timeout = Duration::from_secs(
+                    app.config
+                        .sources
+                        .iter()
+                        .find(|s| s.name == fallback.name())
+                        .and_then(|s| s.timeout_secs)
+                        .unwrap_or(app.config.pipeline.source_timeout_secs),
+                );
+                // Asked the same question, so its answer is about the same products;
+                // each product keeps the fallback's name as its source.
+                match tokio::time::timeout(fb_timeout, fallback.search(query)).await {
+                    Ok(Ok(mut batch)) => {
+                        let from = format!("Answered by fallback source {:?}", fallback.name());
+                        batch.notice = Some(match batch.notice.take() {
+                            Some(n) => format!("{from}. {n}"),
+                            None => from,
+                        });
+                        let o = outcome(
+                            SourceStatus::Fallback,
+                            &batch,
+                            None,
+                            Some((error_type, message)),
+                        );
+                        return (batch, o);
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(source = %name, fallback = fallback.name(), error = %e, "fallback failed");
+                    }
+                    Err(_) => {
+                        tracing::warn!(source = %name, fallback = fallback.name(), "fallback timed out");
+                    }
+                }
+            }
             let empty = SourceBatch::default();
             let o = outcome(
                 SourceStatus::Failed,
@@ -590,39 +690,37 @@ async fn generate_report(
         agent_config_version: query.agent_config_version,
         created_at: result.generated_at,
     };
-    let store_err = |e: marketlens_core::ports::StoreError| {
-        AnalysisError::new(ErrorType::Unavailable, e.to_string(), true)
-    };
-    let written_now = app.store.complete_query(&stored).await.map_err(store_err)?;
-    if written_now {
-        // Price history grows once per analysis, never twice for a redelivered job.
-        let observations: Vec<PriceObservation> = result
-            .products
-            .iter()
-            .flat_map(|p| {
-                p.offers.iter().map(|o| PriceObservation {
-                    query_id: query.id,
-                    product_id: p.id.clone(),
-                    offer_id: o.id.clone(),
-                    source: o.source.clone(),
-                    seller: o.seller.clone(),
-                    amount: o.price.amount,
-                    currency: o.price.currency,
-                    observed_at: result.generated_at,
-                })
-            })
-            .collect();
-        if let Err(e) = app.store.append_price_observations(&observations).await {
-            tracing::warn!(query_id = %query.id, error = %e, "could not record price observations");
-        }
-    }
     Ok(Completed {
         result,
         stored,
         report,
         json: json_blob,
-        written_now,
+        written_now: false,
     })
+}
+
+/// Writes the result and marks the query completed (idempotent per query id), then
+/// appends this analysis' price observations, once. Returns whether the result was
+/// written now (false when an earlier delivery of the same job already wrote it).
+async fn record_result(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    completed: &Completed,
+) -> Result<bool, AnalysisError> {
+    let written_now = app
+        .store
+        .complete_query(&completed.stored)
+        .await
+        .map_err(|e| AnalysisError::new(ErrorType::Unavailable, e.to_string(), true))?;
+    if written_now {
+        // Price history grows once per analysis, never twice for a redelivered job.
+        let result = &completed.result;
+        let observations = observations_of(&result.products, query.id, result.generated_at);
+        if let Err(e) = app.store.append_price_observations(&observations).await {
+            tracing::warn!(query_id = %query.id, error = %e, "could not record price observations");
+        }
+    }
+    Ok(written_now)
 }
 
 /// Result parts are plain data: serialising them cannot fail.

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{CurrencyCode, Fingerprint};
 use marketlens_core::ports::{
     NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
     StoreError, StoredResult,
@@ -532,5 +532,57 @@ impl Store for SqliteStore {
                 .await
                 .map_err(store_error)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn price_history(
+        &self,
+        product_ids: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<PriceObservation>, StoreError> {
+        // Chunked so the bound parameters stay far below SQLite's limit; the index on
+        // (product_id, observed_at) serves each `IN` lookup.
+        const CHUNK: usize = 500;
+        let mut out = Vec::new();
+        for ids in product_ids.chunks(CHUNK) {
+            let placeholders = vec!["?"; ids.len()].join(", ");
+            // Only `?` placeholders are formatted in; every value is bound.
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT id, query_id, product_id, offer_id, source, seller, amount, currency, \
+                 observed_at FROM price_observations \
+                 WHERE product_id IN ({placeholders}) AND observed_at >= ?"
+            ));
+            let mut query = sqlx::query(sql);
+            for id in ids {
+                query = query.bind(id.clone());
+            }
+            let rows = query
+                .bind(ts(since))
+                .fetch_all(self.db.pool())
+                .await
+                .map_err(store_error)?;
+            for row in rows {
+                let rowid: i64 = get(&row, "id")?;
+                let amount: String = get(&row, "amount")?;
+                let currency: String = get(&row, "currency")?;
+                let observation = PriceObservation {
+                    query_id: uuid_col(&row, "query_id")?,
+                    product_id: get(&row, "product_id")?,
+                    offer_id: get(&row, "offer_id")?,
+                    source: get(&row, "source")?,
+                    seller: get(&row, "seller")?,
+                    amount: amount.parse().map_err(|e| {
+                        StoreError::Corrupt(format!("amount: bad decimal {amount:?}: {e}"))
+                    })?,
+                    currency: CurrencyCode::parse(&currency)
+                        .map_err(|e| StoreError::Corrupt(format!("currency: {}", e.message)))?,
+                    observed_at: ts_col(&row, "observed_at")?,
+                };
+                out.push((rowid, observation));
+            }
+        }
+        // Timestamps are fixed-width RFC 3339 in UTC, so this order matches the text
+        // order SQLite would use; chunks are merged here.
+        out.sort_by(|a, b| a.1.observed_at.cmp(&b.1.observed_at).then(a.0.cmp(&b.0)));
+        Ok(out.into_iter().map(|(_, o)| o).collect())
     }
 }

@@ -8,14 +8,29 @@ use std::collections::BTreeMap;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Condition, CurrencyCode, Product};
+use super::history::PriceHistory;
+use super::stats::spearman;
+use crate::config::Thresholds;
+use crate::domain::{Condition, CurrencyCode, Offer, Product};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarketSettings {
     /// Robust z-score (|x - median| / (1.4826·MAD)) above which a price is an outlier.
     pub outlier_robust_z: f64,
-    /// Reviews a product needs before its rating counts.
+    /// Rated reviews a product needs before it can be a best-value offer.
     pub min_reviews: u32,
+    /// Weight, in reviews, of the market mean in a product's Bayesian rating.
+    pub bayesian_prior_weight: f64,
+}
+
+impl MarketSettings {
+    pub fn from_thresholds(t: &Thresholds) -> Self {
+        Self {
+            outlier_robust_z: t.outlier_robust_z,
+            min_reviews: t.min_reviews,
+            bayesian_prior_weight: t.bayesian_prior_weight,
+        }
+    }
 }
 
 /// Summary statistics of a set of prices.
@@ -67,7 +82,56 @@ pub struct RatingSummary {
     /// Reviews with 1, 2, 3, 4, 5 stars (half stars rounded).
     pub distribution: [u32; 5],
     pub rated_reviews: u32,
+    /// Mean stars over every rated review: the prior of the Bayesian ratings.
     pub mean: Option<f64>,
+    /// The prior's weight in reviews (`thresholds.bayesian_prior_weight`).
+    pub bayesian_prior_weight: f64,
+}
+
+/// A product's star rating, raw and review-count weighted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductRating {
+    pub product_id: String,
+    pub rated_reviews: u32,
+    pub mean_stars: f64,
+    /// Bayesian average `(C·m + Σ stars) / (C + n)` with `m` the market mean and `C`
+    /// the prior weight: three 5-star reviews do not outrank two hundred 4.8s.
+    pub weighted_rating: f64,
+    /// The product's cheapest offer in the target currency.
+    pub lowest_price: Option<f64>,
+}
+
+/// Rank correlation between products' lowest price and their weighted rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankCorrelation {
+    /// Spearman's rho in [-1, 1]: positive when dearer products are rated better.
+    pub spearman_rho: f64,
+    /// Products in the correlation.
+    pub n: u32,
+}
+
+/// A product on the best-value (Pareto) front: no cheaper product has a better
+/// weighted rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BestValueOffer {
+    pub product_id: String,
+    pub offer_id: String,
+    pub seller: String,
+    pub price: f64,
+    pub weighted_rating: f64,
+    pub rated_reviews: u32,
+}
+
+/// How much cheaper a non-new condition is than new offers of the same products.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConditionDiscount {
+    pub condition: String,
+    /// Products with both a new offer and an offer in this condition.
+    pub products_compared: u32,
+    /// Median over those products of `1 - cheapest(condition) / cheapest(new)`;
+    /// negative when the condition costs more than new.
+    pub median_discount: f64,
+    pub product_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +149,18 @@ pub struct MarketSummary {
     pub by_brand: Vec<GroupStats>,
     pub by_condition: Vec<GroupStats>,
     pub ratings: RatingSummary,
+    /// Rated products, best weighted rating first.
+    pub product_ratings: Vec<ProductRating>,
+    /// `None` with fewer than three rated, priced products or no variation.
+    pub price_rating_correlation: Option<RankCorrelation>,
+    /// Pareto front of (lowest price, weighted rating) among products with at least
+    /// `min_reviews` rated reviews, cheapest first.
+    pub best_value: Vec<BestValueOffer>,
+    pub condition_discounts: Vec<ConditionDiscount>,
+    /// Price trends from stored observations (filled by [`super::history`]; empty
+    /// history when the analysis has none).
+    #[serde(default)]
+    pub history: PriceHistory,
 }
 
 pub fn analyze_market(
@@ -92,7 +168,7 @@ pub fn analyze_market(
     currency: CurrencyCode,
     settings: &MarketSettings,
 ) -> MarketSummary {
-    let offers: Vec<(&Product, &crate::domain::Offer, f64)> = products
+    let offers: Vec<(&Product, &Offer, f64)> = products
         .iter()
         .flat_map(|p| {
             p.offers
@@ -128,7 +204,7 @@ pub fn analyze_market(
     }
 
     let total = offers.len();
-    let group = |key_of: &dyn Fn(&Product, &crate::domain::Offer) -> String| {
+    let group = |key_of: &dyn Fn(&Product, &Offer) -> String| {
         let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (p, o, v) in &offers {
             groups.entry(key_of(p, o)).or_default().push(*v);
@@ -167,7 +243,11 @@ pub fn analyze_market(
             rated += 1;
         }
     }
-    let _ = settings.min_reviews;
+    let prior = (rated > 0).then(|| sum / f64::from(rated));
+    let product_ratings = product_ratings(products, prior, settings.bayesian_prior_weight);
+    let price_rating_correlation = price_rating_correlation(&product_ratings);
+    let best_value = best_value_front(products, &product_ratings, settings.min_reviews);
+    let condition_discounts = condition_discounts(products);
 
     MarketSummary {
         currency,
@@ -184,9 +264,166 @@ pub fn analyze_market(
         ratings: RatingSummary {
             distribution,
             rated_reviews: rated,
-            mean: (rated > 0).then(|| sum / rated as f64),
+            mean: prior,
+            bayesian_prior_weight: settings.bayesian_prior_weight,
         },
+        product_ratings,
+        price_rating_correlation,
+        best_value,
+        condition_discounts,
+        history: PriceHistory::default(),
     }
+}
+
+/// Converted amount of an offer as `f64` (finite), for statistics.
+fn offer_price(o: &Offer) -> Option<f64> {
+    o.converted.money.amount.to_f64().filter(|v| v.is_finite())
+}
+
+/// Bayesian rating of every product with at least one rated review, best first (ties:
+/// more reviews, then id). `prior` is the market mean, `weight` its weight in reviews.
+pub fn product_ratings(
+    products: &[Product],
+    prior: Option<f64>,
+    weight: f64,
+) -> Vec<ProductRating> {
+    let Some(prior) = prior else {
+        return Vec::new();
+    };
+    let mut out: Vec<ProductRating> = products
+        .iter()
+        .filter_map(|p| {
+            let stars: Vec<f64> = p
+                .reviews
+                .iter()
+                .filter_map(|r| r.rating.map(|r| r.stars()))
+                .collect();
+            if stars.is_empty() {
+                return None;
+            }
+            let n = stars.len() as f64;
+            let total: f64 = stars.iter().sum();
+            Some(ProductRating {
+                product_id: p.id.clone(),
+                rated_reviews: stars.len() as u32,
+                mean_stars: total / n,
+                weighted_rating: bayesian_rating(total, n, prior, weight),
+                lowest_price: p.lowest_offer().and_then(offer_price),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.weighted_rating
+            .total_cmp(&a.weighted_rating)
+            .then(b.rated_reviews.cmp(&a.rated_reviews))
+            .then(a.product_id.cmp(&b.product_id))
+    });
+    out
+}
+
+/// `(C·m + Σ stars) / (C + n)`: the mean of the product's stars and `C` imaginary
+/// reviews at the market mean `m`.
+pub fn bayesian_rating(star_sum: f64, rated: f64, prior_mean: f64, prior_weight: f64) -> f64 {
+    if rated + prior_weight <= 0.0 {
+        return prior_mean;
+    }
+    (prior_weight * prior_mean + star_sum) / (prior_weight + rated)
+}
+
+fn price_rating_correlation(ratings: &[ProductRating]) -> Option<RankCorrelation> {
+    let (prices, stars): (Vec<f64>, Vec<f64>) = ratings
+        .iter()
+        .filter_map(|r| Some((r.lowest_price?, r.weighted_rating)))
+        .unzip();
+    // Two points always correlate at ±1: not a finding.
+    if prices.len() < 3 {
+        return None;
+    }
+    Some(RankCorrelation {
+        spearman_rho: spearman(&prices, &stars)?,
+        n: prices.len() as u32,
+    })
+}
+
+/// Pareto front of (lowest price ↓, weighted rating ↑) over products with at least
+/// `min_reviews` rated reviews: walking from the cheapest, a product is on the front
+/// iff it is rated strictly better than every cheaper one.
+fn best_value_front(
+    products: &[Product],
+    ratings: &[ProductRating],
+    min_reviews: u32,
+) -> Vec<BestValueOffer> {
+    let mut candidates: Vec<BestValueOffer> = ratings
+        .iter()
+        .filter(|r| r.rated_reviews >= min_reviews)
+        .filter_map(|r| {
+            let p = products.iter().find(|p| p.id == r.product_id)?;
+            let o = p.lowest_offer()?;
+            Some(BestValueOffer {
+                product_id: p.id.clone(),
+                offer_id: o.id.clone(),
+                seller: o.seller.clone(),
+                price: offer_price(o)?,
+                weighted_rating: r.weighted_rating,
+                rated_reviews: r.rated_reviews,
+            })
+        })
+        .collect();
+    candidates.sort_by(|a, b| {
+        a.price
+            .total_cmp(&b.price)
+            .then(b.weighted_rating.total_cmp(&a.weighted_rating))
+            .then(a.product_id.cmp(&b.product_id))
+    });
+    let mut front = Vec::new();
+    let mut best = f64::NEG_INFINITY;
+    for c in candidates {
+        if c.weighted_rating > best {
+            best = c.weighted_rating;
+            front.push(c);
+        }
+    }
+    front
+}
+
+/// For each non-new condition (used, refurbished), the median discount against new
+/// offers over the products sold in both. Comparing within a product keeps a cheap
+/// used phone from looking like a discount on an expensive new one.
+fn condition_discounts(products: &[Product]) -> Vec<ConditionDiscount> {
+    let mut per_condition: BTreeMap<&'static str, Vec<(f64, String)>> = BTreeMap::new();
+    for p in products {
+        let cheapest = |c: Condition| {
+            p.offers
+                .iter()
+                .filter(|o| o.condition == c)
+                .filter_map(offer_price)
+                .min_by(f64::total_cmp)
+        };
+        let Some(new) = cheapest(Condition::New).filter(|v| *v > 0.0) else {
+            continue;
+        };
+        for c in [Condition::Used, Condition::Refurbished] {
+            if let Some(v) = cheapest(c) {
+                per_condition
+                    .entry(c.as_str())
+                    .or_default()
+                    .push((1.0 - v / new, p.id.clone()));
+            }
+        }
+    }
+    per_condition
+        .into_iter()
+        .map(|(condition, rows)| {
+            let mut discounts: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            discounts.sort_by(f64::total_cmp);
+            ConditionDiscount {
+                condition: condition.to_owned(),
+                products_compared: rows.len() as u32,
+                median_discount: quantile_sorted(&discounts, 0.5),
+                product_ids: rows.into_iter().map(|r| r.1).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Linear-interpolation quantile (type 7, as R and NumPy default) of sorted values.
@@ -345,6 +582,183 @@ mod tests {
         let h = histogram(&v, &price_stats(&v).unwrap());
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].count, 3);
+    }
+
+    fn settings() -> MarketSettings {
+        MarketSettings {
+            outlier_robust_z: 3.5,
+            min_reviews: 3,
+            bayesian_prior_weight: 5.0,
+        }
+    }
+
+    /// The shared test catalogue's products (100: 99 € and 105 €, stars 5 4 5; 200:
+    /// 149 € and 155 €, stars 1 2 1; 300: 249 €, 259 € and 1999 €, stars 5 4 5).
+    fn products() -> Vec<Product> {
+        crate::testing::result().products
+    }
+
+    /// Sets offer `i` of `p` to `eur` euros in `condition`.
+    fn set_offer(p: &mut Product, i: usize, eur: i64, condition: Condition) {
+        let money =
+            crate::domain::Money::new(rust_decimal::Decimal::new(eur, 0), CurrencyCode::EUR);
+        p.offers[i].price = money;
+        p.offers[i].converted.money = money;
+        p.offers[i].condition = condition;
+    }
+
+    #[test]
+    fn stats_of_all_equal_prices() {
+        let s = price_stats(&[5.0, 5.0, 5.0, 5.0]).unwrap();
+        assert_eq!((s.min, s.max, s.mean, s.median), (5.0, 5.0, 5.0, 5.0));
+        assert_eq!((s.iqr, s.std_dev), (0.0, 0.0));
+        // MAD is 0: no price can be called an outlier.
+        let mut ps = products();
+        for p in &mut ps {
+            for i in 0..p.offers.len() {
+                set_offer(p, i, 50, Condition::New);
+            }
+        }
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
+        assert!(m.outliers.is_empty());
+        assert_eq!(m.histogram.len(), 1);
+    }
+
+    #[test]
+    fn the_median_absolute_deviation_flags_the_far_price_only() {
+        // Prices 99 105 149 155 249 259 1999: median 155, absolute deviations
+        // 56 50 6 0 94 104 1844 → MAD 56; 1999 has z = 1844 / (1.4826 · 56) ≈ 22.2,
+        // the next furthest (259) only 104 / 83.0 ≈ 1.25.
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        assert_eq!(m.outliers.len(), 1, "{:?}", m.outliers);
+        let o = &m.outliers[0];
+        assert_eq!((o.product_id.as_str(), o.price), ("catalog:300", 1999.0));
+        assert!((o.robust_z - 1844.0 / (1.4826 * 56.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bayesian_rating_is_pulled_towards_the_market_mean() {
+        // Three 5-star reviews, market mean 3, weight 5: (5·3 + 15) / 8 = 3.75.
+        assert_eq!(bayesian_rating(15.0, 3.0, 3.0, 5.0), 3.75);
+        // No prior weight: the plain mean; no reviews: the prior.
+        assert_eq!(bayesian_rating(15.0, 3.0, 3.0, 0.0), 5.0);
+        assert_eq!(bayesian_rating(0.0, 0.0, 3.0, 5.0), 3.0);
+        assert_eq!(bayesian_rating(0.0, 0.0, 3.0, 0.0), 3.0);
+        // Market mean 32/9; product 100 sums 14 over 3 → (5·32/9 + 14) / 8.
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        let prior = 32.0 / 9.0;
+        // Stars 5 4 5 / 1 2 1 / 5 4 5: two 1s, one 2, no 3, two 4s, four 5s.
+        assert_eq!(m.ratings.distribution, [2, 1, 0, 2, 4]);
+        assert_eq!(m.ratings.rated_reviews, 9);
+        assert!((m.ratings.mean.unwrap() - prior).abs() < 1e-12);
+        assert_eq!(m.ratings.bayesian_prior_weight, 5.0);
+        let r: Vec<(&str, f64)> = m
+            .product_ratings
+            .iter()
+            .map(|r| (r.product_id.as_str(), r.weighted_rating))
+            .collect();
+        assert_eq!(r.len(), 3);
+        // Ties (100 and 300) are broken by id; 200 (sum 4) is last.
+        assert_eq!(r[0].0, "catalog:100");
+        assert_eq!(r[1].0, "catalog:300");
+        assert_eq!(r[2].0, "catalog:200");
+        assert!((r[0].1 - (5.0 * prior + 14.0) / 8.0).abs() < 1e-12);
+        assert!((r[2].1 - (5.0 * prior + 4.0) / 8.0).abs() < 1e-12);
+        assert_eq!(m.product_ratings[0].lowest_price, Some(99.0));
+        assert!((m.product_ratings[0].mean_stars - 14.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn best_value_is_the_pareto_front_of_price_and_weighted_rating() {
+        // 100 (99 €, best rating) dominates 200 (dearer, worse) and 300 (dearer, equal).
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        let front: Vec<&str> = m.best_value.iter().map(|b| b.product_id.as_str()).collect();
+        assert_eq!(front, ["catalog:100"]);
+        assert_eq!(m.best_value[0].offer_id, "a1");
+        assert_eq!(m.best_value[0].price, 99.0);
+        // 200 made the cheapest: it joins the front first, then 100 (rated better).
+        let mut ps = products();
+        set_offer(&mut ps[1], 0, 10, Condition::New);
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
+        let front: Vec<&str> = m.best_value.iter().map(|b| b.product_id.as_str()).collect();
+        assert_eq!(front, ["catalog:200", "catalog:100"]);
+        // Products with fewer rated reviews than min_reviews are left out.
+        let strict = MarketSettings {
+            min_reviews: 4,
+            ..settings()
+        };
+        assert!(
+            analyze_market(&ps, CurrencyCode::EUR, &strict)
+                .best_value
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn price_rating_rank_correlation_is_hand_checked() {
+        // Lowest prices 99, 149, 249 (ranks 1 2 3); weighted ratings rank 2.5, 1, 2.5:
+        // Sxy = (-1)(0.5) + 0 + (1)(0.5) = 0 → rho 0.
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        let c = m.price_rating_correlation.unwrap();
+        assert_eq!((c.spearman_rho, c.n), (0.0, 3));
+        // A fourth 5-star review makes 300 the best rated: ratings rank 2, 1, 3 against
+        // prices 1, 2, 3; centred dx -1 0 1, dy 0 -1 1 → Sxy 1, Sxx 2, Syy 2 → 0.5.
+        let mut ps = products();
+        let extra = ps[2].reviews[0].clone();
+        ps[2].reviews.push(extra);
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
+        assert_eq!(m.price_rating_correlation.unwrap().spearman_rho, 0.5);
+        // Two products are not enough to speak of a correlation.
+        let m = analyze_market(&products()[..2], CurrencyCode::EUR, &settings());
+        assert!(m.price_rating_correlation.is_none());
+    }
+
+    #[test]
+    fn condition_discounts_compare_each_product_with_its_own_new_price() {
+        let mut ps = products();
+        // 100: new 100 €, used 90 € → 10 % off. 200: new 200 €, used 100 € → 50 % off.
+        set_offer(&mut ps[0], 0, 100, Condition::New);
+        set_offer(&mut ps[0], 1, 90, Condition::Used);
+        set_offer(&mut ps[1], 0, 200, Condition::New);
+        set_offer(&mut ps[1], 1, 100, Condition::Used);
+        // 300: refurbished dearer than new → a negative discount.
+        set_offer(&mut ps[2], 0, 100, Condition::New);
+        set_offer(&mut ps[2], 1, 110, Condition::Refurbished);
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
+        let d = &m.condition_discounts;
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].condition, "refurbished");
+        assert_eq!(d[0].products_compared, 1);
+        assert!((d[0].median_discount + 0.1).abs() < 1e-12);
+        assert_eq!(d[1].condition, "used");
+        assert_eq!(d[1].product_ids, ["catalog:100", "catalog:200"]);
+        assert!((d[1].median_discount - 0.3).abs() < 1e-12, "{:?}", d[1]);
+        // Without new offers nothing can be compared.
+        let mut ps = products();
+        set_offer(&mut ps[0], 1, 90, Condition::Used);
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
+        assert!(m.condition_discounts.is_empty());
+    }
+
+    #[test]
+    fn empty_and_single_offer_markets() {
+        let m = analyze_market(&[], CurrencyCode::EUR, &settings());
+        assert!(m.price.is_none() && m.histogram.is_empty() && m.outliers.is_empty());
+        assert!(m.product_ratings.is_empty() && m.best_value.is_empty());
+        assert!(m.price_rating_correlation.is_none() && m.condition_discounts.is_empty());
+        assert_eq!(m.ratings.mean, None);
+        assert!(!m.history.has_trend);
+
+        let mut one = products().remove(0);
+        one.offers.truncate(1);
+        one.reviews.truncate(1);
+        let m = analyze_market(&[one], CurrencyCode::EUR, &settings());
+        let p = m.price.unwrap();
+        assert_eq!((p.count, p.min, p.max, p.std_dev), (1, 99.0, 99.0, 0.0));
+        assert_eq!(m.by_brand[0].share, 1.0);
+        // One 5-star review is its own market mean: weighted 5.
+        assert_eq!(m.product_ratings[0].weighted_rating, 5.0);
+        assert!(m.best_value.is_empty(), "one review is below min_reviews");
     }
 
     #[test]

@@ -212,4 +212,11 @@ pub trait Store: Send + Sync {
 
     async fn append_price_observations(&self, obs: &[PriceObservation]) -> Result<(), StoreError>;
     async fn count_price_observations(&self, product_id: &str) -> Result<u64, StoreError>;
+    /// Observations of any of `product_ids` observed at or after `since`, oldest first
+    /// (ties in insertion order). No ids: no observations.
+    async fn price_history(
+        &self,
+        product_ids: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<PriceObservation>, StoreError>;
 }

@@ -17,6 +17,7 @@ use askama::Template;
 use rust_decimal::Decimal;
 
 use super::{AnalysisResult, SourceOutcome, SourceStatus};
+use crate::analysis::history::{DailyPrices, PriceHistory};
 use crate::analysis::market::{GroupStats, MarketSummary, PriceBin, RatingSummary};
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{Availability, Money, Product};
@@ -147,6 +148,77 @@ struct MarketView {
     breakdowns: Vec<Breakdown>,
     outliers: Vec<OutlierRow>,
     ratings: RatingsView,
+    product_ratings: Vec<ProductRatingRow>,
+    /// The prior of the Bayesian ratings, in words.
+    rating_prior: String,
+    correlation: Option<String>,
+    condition_discounts: Vec<ConditionDiscountRow>,
+    history: HistoryView,
+}
+
+struct ProductRatingRow {
+    product: ProductRef,
+    rated_reviews: u32,
+    mean_stars: String,
+    weighted_rating: String,
+    lowest_price: String,
+    best_value: bool,
+}
+
+struct ConditionDiscountRow {
+    condition: String,
+    products_compared: u32,
+    median_discount: String,
+}
+
+struct HistoryView {
+    /// One sentence: what the history holds.
+    summary: String,
+    has_trend: bool,
+    windows: Vec<HistoryWindowRow>,
+    chart: Option<HistorySvg>,
+    /// How stored prices were converted.
+    rates_note: String,
+}
+
+struct HistoryWindowRow {
+    window: String,
+    observations: u32,
+    offers_with_history: u32,
+    days_covered: String,
+    slope: String,
+    change: String,
+    min: String,
+    max: String,
+    /// "not enough history: …" when the window has no trend.
+    reason: Option<String>,
+}
+
+/// Daily median price line with min–max ranges; geometry pre-formatted.
+struct HistorySvg {
+    width: u32,
+    height: u32,
+    left: String,
+    top: String,
+    right: String,
+    bottom: String,
+    y_max_label: String,
+    y_min_label: String,
+    /// `points` attribute of the median polyline.
+    line: String,
+    days: Vec<HistoryDay>,
+    x_first_label: String,
+    x_last_label: String,
+    x_label_y: String,
+    summary: String,
+}
+
+struct HistoryDay {
+    x: String,
+    y: String,
+    range_top: String,
+    range_bottom: String,
+    title: String,
 }
 
 struct Breakdown {
@@ -590,6 +662,7 @@ fn kind_label(k: RecommendationKind) -> &'static str {
         RecommendationKind::BestValue => "Best value",
         RecommendationKind::PricePositioning => "Price positioning",
         RecommendationKind::SellerToAvoid => "Seller to avoid",
+        RecommendationKind::ConditionToAvoid => "Condition to avoid",
         RecommendationKind::AspectToWatch => "Aspect to watch",
     }
 }
@@ -673,7 +746,188 @@ fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView {
             })
             .collect(),
         ratings: ratings_view(&m.ratings),
+        product_ratings: m
+            .product_ratings
+            .iter()
+            .map(|r| ProductRatingRow {
+                product: products.reference(&r.product_id),
+                rated_reviews: r.rated_reviews,
+                mean_stars: format!("{:.2}", r.mean_stars),
+                weighted_rating: format!("{:.2}", r.weighted_rating),
+                lowest_price: r.lowest_price.map_or_else(|| "—".to_owned(), money),
+                best_value: m.best_value.iter().any(|b| b.product_id == r.product_id),
+            })
+            .collect(),
+        rating_prior: match m.ratings.mean.filter(|v| v.is_finite()) {
+            Some(mean) => format!(
+                "Weighted rating = (C × m + sum of the product's stars) / (C + its rated reviews), with m = {mean:.2} (the mean over all rated reviews) and C = {} (thresholds.bayesian_prior_weight).",
+                fmt_figure(m.ratings.bayesian_prior_weight)
+            ),
+            None => String::new(),
+        },
+        correlation: m.price_rating_correlation.as_ref().map(|c| {
+            format!(
+                "Spearman rank correlation between a product's lowest price and its weighted rating: {} over {} products.",
+                fmt_signed(c.spearman_rho),
+                c.n
+            )
+        }),
+        condition_discounts: m
+            .condition_discounts
+            .iter()
+            .map(|d| ConditionDiscountRow {
+                condition: d.condition.clone(),
+                products_compared: d.products_compared,
+                median_discount: fmt_pct(d.median_discount),
+            })
+            .collect(),
+        history: history_view(&m.history, &c),
     }
+}
+
+fn history_view(h: &PriceHistory, currency: &str) -> HistoryView {
+    let money = |v: f64| fmt_money(v, currency);
+    let summary = match (h.first_observed_at, h.last_observed_at) {
+        (Some(first), Some(last)) => format!(
+            "{} price observations ({} from earlier analyses) between {} and {}.",
+            h.observation_count,
+            h.earlier_observation_count,
+            first.format("%Y-%m-%d"),
+            last.format("%Y-%m-%d")
+        ),
+        _ => "No price observation.".to_owned(),
+    };
+    let mut rates_note = match h.rates_date {
+        Some(d) => format!(
+            "Stored prices are converted into {currency} with the same fixed reference rates ({d}) as this analysis, so exchange-rate moves never show as price trends."
+        ),
+        None => String::new(),
+    };
+    if h.unconverted_count > 0 {
+        rates_note.push_str(&format!(
+            " {} stored observation(s) in a currency without a reference rate were left out.",
+            h.unconverted_count
+        ));
+    }
+    HistoryView {
+        summary,
+        has_trend: h.has_trend,
+        windows: h
+            .windows
+            .iter()
+            .map(|w| HistoryWindowRow {
+                window: format!("{} days", w.window_days),
+                observations: w.observation_count,
+                offers_with_history: w.offers_with_history,
+                days_covered: format!("{:.1}", w.days_covered),
+                slope: w.trend.as_ref().map_or_else(
+                    || "—".to_owned(),
+                    |t| format!("{} {currency}/day", fmt_signed(t.slope_per_day)),
+                ),
+                change: w.trend.as_ref().map_or_else(
+                    || "—".to_owned(),
+                    |t| {
+                        if t.percent_change.is_finite() {
+                            format!("{:+.1}%", t.percent_change)
+                        } else {
+                            "—".to_owned()
+                        }
+                    },
+                ),
+                min: w
+                    .trend
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |t| money(t.min)),
+                max: w
+                    .trend
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |t| money(t.max)),
+                reason: w.reason.clone(),
+            })
+            .collect(),
+        chart: history_svg(&h.daily, currency),
+        rates_note,
+    }
+}
+
+/// The history chart: one point per day (median price) joined by a line, with a
+/// vertical min–max range. `None` with fewer than two days or a non-finite price.
+fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
+    if days.len() < 2
+        || !days
+            .iter()
+            .all(|d| d.median.is_finite() && d.min.is_finite() && d.max.is_finite())
+    {
+        return None;
+    }
+    const W: f64 = 640.0;
+    const H: f64 = 240.0;
+    let (left, right, top, bottom) = (64.0, W - 16.0, 16.0, H - 36.0);
+    let lo = days.iter().map(|d| d.min).fold(f64::INFINITY, f64::min);
+    let hi = days.iter().map(|d| d.max).fold(f64::NEG_INFINITY, f64::max);
+    // A flat history still needs a visible band: pad by 5% of the price (or 1).
+    let pad = if hi > lo {
+        (hi - lo) * 0.05
+    } else {
+        (hi.abs() * 0.05).max(1.0)
+    };
+    // Prices are never negative: the axis stops at 0 rather than padding below it.
+    let (y_lo, y_hi) = (
+        if lo >= 0.0 {
+            (lo - pad).max(0.0)
+        } else {
+            lo - pad
+        },
+        hi + pad,
+    );
+    let first = days[0].date;
+    let span = (days[days.len() - 1].date - first).num_days().max(1) as f64;
+    let x_of = |d: &DailyPrices| left + (d.date - first).num_days() as f64 / span * (right - left);
+    let y_of = |v: f64| bottom - (v - y_lo) / (y_hi - y_lo) * (bottom - top);
+    let points: Vec<HistoryDay> = days
+        .iter()
+        .map(|d| HistoryDay {
+            x: fmt_coord(x_of(d)),
+            y: fmt_coord(y_of(d.median)),
+            range_top: fmt_coord(y_of(d.max)),
+            range_bottom: fmt_coord(y_of(d.min)),
+            title: format!(
+                "{}: median {} over {} observation{} (min {}, max {})",
+                d.date,
+                fmt_money(d.median, currency),
+                d.observation_count,
+                if d.observation_count == 1 { "" } else { "s" },
+                fmt_money(d.min, currency),
+                fmt_money(d.max, currency)
+            ),
+        })
+        .collect();
+    let line = points
+        .iter()
+        .map(|p| format!("{},{}", p.x, p.y))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(HistorySvg {
+        width: W as u32,
+        height: H as u32,
+        left: fmt_coord(left),
+        top: fmt_coord(top),
+        right: fmt_coord(right),
+        bottom: fmt_coord(bottom),
+        y_max_label: format!("{y_hi:.2}"),
+        y_min_label: format!("{y_lo:.2}"),
+        line,
+        x_first_label: first.to_string(),
+        x_last_label: days[days.len() - 1].date.to_string(),
+        x_label_y: fmt_coord(bottom + 18.0),
+        summary: format!(
+            "Median observed offer price per day in {currency}, {} days from {} to {}",
+            days.len(),
+            first,
+            days[days.len() - 1].date
+        ),
+        days: points,
+    })
 }
 
 /// Price histogram as SVG geometry; `None` when there is nothing to draw or a bin is
@@ -1045,6 +1299,19 @@ fn normalization_view(
         figures: vec![
             kv("Target currency", n.target_currency.to_string()),
             kv("Reference rates date", n.rates_date.to_string()),
+            kv(
+                "Rates used (ECB reference, per unit)",
+                n.rates_used
+                    .iter()
+                    .map(|r| format!("{}→{} {} ({})", r.from, r.to, r.rate.normalize(), r.date))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            kv("Tax basis of prices", n.tax_basis.as_str().to_owned()),
+            kv(
+                "Offers adjusted to the tax basis",
+                n.offers_tax_adjusted.to_string(),
+            ),
             kv("Products collected", n.products_in.to_string()),
             kv("Products after merging", n.products_out.to_string()),
             kv(
@@ -1078,7 +1345,7 @@ fn normalization_view(
                 p.merged_from.iter().map(|m| MergeRow {
                     product: index.reference(&p.id),
                     from: format!("{}:{}", m.source, m.source_product_id),
-                    rule: m.rule.clone(),
+                    rule: m.describe(),
                 })
             })
             .collect(),
@@ -1237,6 +1504,13 @@ mod tests {
                 rate: Decimal::ONE,
                 rate_date: date(),
             },
+            tax: crate::domain::OfferTax {
+                shown: crate::domain::TaxBasis::Included,
+                shown_from: crate::domain::TaxBasisFrom::MarketConvention,
+                basis: crate::domain::TaxBasis::Included,
+                market: "FR".into(),
+                rate_applied: None,
+            },
             condition: Condition::New,
             availability: Availability::InStock,
             url: url.map(Into::into),
@@ -1276,11 +1550,15 @@ mod tests {
                     source: "catalog".into(),
                     source_product_id: "a1".into(),
                     rule: "first".into(),
+                    score: None,
+                    matched_with: None,
                 },
                 MergeEvidence {
                     source: "schema_org".into(),
                     source_product_id: "b7".into(),
                     rule: "gtin".into(),
+                    score: None,
+                    matched_with: None,
                 },
             ],
             offers: vec![
@@ -1323,6 +1601,7 @@ mod tests {
             &MarketSettings {
                 outlier_robust_z: 3.5,
                 min_reviews: 1,
+                bayesian_prior_weight: 5.0,
             },
         );
         let sentiment = SentimentSummary {
@@ -1426,6 +1705,10 @@ mod tests {
             normalization: NormalizationSummary {
                 target_currency: CurrencyCode::EUR,
                 rates_date: date(),
+                rates_used: Vec::new(),
+                tax_basis: crate::domain::TaxBasis::Included,
+                offers_tax_adjusted: 0,
+                offers_tax_unadjusted: 0,
                 products_in: 3,
                 products_out: 2,
                 products_merged: 1,
@@ -1488,6 +1771,7 @@ mod tests {
             &MarketSettings {
                 outlier_robust_z: 3.5,
                 min_reviews: 1,
+                bayesian_prior_weight: 5.0,
             },
         );
         r.sentiment = SentimentSummary {
@@ -1706,6 +1990,74 @@ mod tests {
             count: 1,
         };
         assert!(histogram_svg(&[nan_bin], "EUR").is_none());
+    }
+
+    #[test]
+    fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
+        use crate::analysis::history::{HistorySettings, price_history};
+        use crate::normalize::currency::RateTable;
+        use crate::ports::PriceObservation;
+
+        let settings = HistorySettings {
+            min_observations: 3,
+            min_days: 3,
+        };
+        let now = "2026-01-06T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let mut r = fixture();
+        r.market.history = price_history(
+            &[],
+            &r.products,
+            CurrencyCode::EUR,
+            &RateTable::bundled(),
+            now,
+            &settings,
+        );
+        let html = render(&r);
+        assert!(html.contains("id=\"analyze_market-history\""));
+        assert!(html.contains("Not enough history for a price trend"));
+        assert!(html.contains("not enough history: 4 observations over 0.0 days"));
+        assert!(!html.contains("history-title"), "no chart without history");
+
+        // The same offers 20 days earlier, 10% cheaper: a chart and a rising trend.
+        let earlier: Vec<PriceObservation> = r
+            .products
+            .iter()
+            .flat_map(|p| &p.offers)
+            .map(|o| PriceObservation {
+                query_id: Uuid::nil(),
+                product_id: r
+                    .products
+                    .iter()
+                    .find(|p| p.offers.iter().any(|x| x.id == o.id))
+                    .unwrap()
+                    .id
+                    .clone(),
+                offer_id: o.id.clone(),
+                source: o.source.clone(),
+                seller: o.seller.clone(),
+                amount: (o.price.amount * Decimal::new(9, 1)).round_dp(2),
+                currency: o.price.currency,
+                observed_at: now - chrono::Duration::days(20),
+            })
+            .collect();
+        r.market.history = price_history(
+            &earlier,
+            &r.products,
+            CurrencyCode::EUR,
+            &RateTable::bundled(),
+            now,
+            &settings,
+        );
+        assert!(r.market.history.has_trend);
+        let html = render(&r);
+        assert!(html.contains("<title id=\"history-title\">Median observed offer price per day in EUR, 2 days from 2025-12-17 to 2026-01-06"));
+        assert!(html.contains("<polyline class=\"trend\" points=\""));
+        assert_eq!(html.matches("<svg").count(), 4);
+        assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+        assert!(html.contains("+11.1%"), "90 → 100 is +11.1 %");
+        assert!(html.contains("fixed reference rates"));
+        assert!(!html.contains("NaN") && !html.contains("inf\""));
+        assert!(history_svg(&r.market.history.daily[..1], "EUR").is_none());
     }
 
     #[test]

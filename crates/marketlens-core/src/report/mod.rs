@@ -15,7 +15,12 @@ use crate::quality::QualityReport;
 use crate::recommend::Recommendation;
 
 /// Version of the result document's shape; bump on breaking changes.
-pub const RESULT_SCHEMA_VERSION: u32 = 1;
+///
+/// 2: `market` gained `product_ratings` (Bayesian), `price_rating_correlation`,
+/// `best_value`, `condition_discounts` and `history` (trends from stored prices);
+/// `ratings` gained `bayesian_prior_weight`; recommendations gained the kind
+/// `condition_to_avoid`.
+pub const RESULT_SCHEMA_VERSION: u32 = 2;
 
 /// How a source's data was obtained for this analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,45 @@ pub fn narrative(
             top.median
         ));
     }
+    let h = &market.history;
+    match h.headline() {
+        Some((w, t)) => {
+            let direction = if t.percent_change > 0.05 {
+                "rose"
+            } else if t.percent_change < -0.05 {
+                "fell"
+            } else {
+                "held steady"
+            };
+            out.push(format!(
+                "Over the last {} days, prices of the same products {direction} ({:+.1}%, {:+.2} {c} per day; {} observations, {} offers seen more than once, between {:.2} and {:.2} {c}).",
+                w.window_days,
+                t.percent_change,
+                t.slope_per_day,
+                w.observation_count,
+                w.offers_with_history,
+                t.min,
+                t.max
+            ));
+        }
+        None => out.push(format!(
+            "Not enough price history for a trend yet: {} observations of these products (a trend needs at least {} over at least {} days).",
+            h.observation_count, h.min_observations, h.min_days
+        )),
+    }
+    if let Some(rc) = &market.price_rating_correlation {
+        let relation = if rc.spearman_rho >= 0.3 {
+            "dearer products tend to be rated better"
+        } else if rc.spearman_rho <= -0.3 {
+            "cheaper products tend to be rated better"
+        } else {
+            "price says little about rating"
+        };
+        out.push(format!(
+            "Across {} rated products, {relation} (Spearman rank correlation of price and weighted rating {:+.2}).",
+            rc.n, rc.spearman_rho
+        ));
+    }
     if !market.outliers.is_empty() {
         out.push(format!(
             "{} offer price(s) stand far from the rest and are flagged as outliers.",
@@ -115,6 +154,44 @@ mod tests {
         assert!(text.contains(&format!("{} offers", r.market.offer_count)));
         assert!(text.contains(&format!("{} reviews", r.sentiment.review_count)));
         assert!(text.contains("Best value: Acme Headphones 100"));
+    }
+
+    #[test]
+    fn without_stored_history_the_summary_says_not_enough_history() {
+        let r = testing::result();
+        let text = r.narrative.join(" ");
+        assert!(text.contains("Not enough price history"), "{text}");
+        assert!(text.contains(&format!(
+            "{} observations",
+            r.market.history.observation_count
+        )));
+    }
+
+    #[test]
+    fn a_trend_is_told_with_its_figures() {
+        use crate::analysis::history::{PriceTrend, TrendWindow};
+        let mut r = testing::result();
+        r.market.history.windows = vec![TrendWindow {
+            window_days: 30,
+            observation_count: 12,
+            offers_with_history: 3,
+            days_covered: 20.0,
+            trend: Some(PriceTrend {
+                slope_per_day: -0.5,
+                percent_change: -7.26,
+                start_level: 140.0,
+                min: 99.0,
+                max: 160.0,
+            }),
+            reason: None,
+        }];
+        let n = super::narrative("x", &r.market, &r.sentiment, &[]);
+        let text = n.join(" ");
+        assert!(
+            text.contains("Over the last 30 days, prices of the same products fell (-7.3%"),
+            "{text}"
+        );
+        assert!(text.contains("-0.50 EUR per day") && text.contains("12 observations"));
     }
 
     #[test]

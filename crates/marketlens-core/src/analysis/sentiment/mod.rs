@@ -207,7 +207,9 @@ fn review_text(review: &Review) -> String {
     }
 }
 
-fn label(score: f64, settings: &SentimentSettings) -> SentimentLabel {
+/// The label of a score: positive at or above the positive threshold, negative at or
+/// below the negative one, neutral between.
+pub fn label(score: f64, settings: &SentimentSettings) -> SentimentLabel {
     if score >= settings.positive_threshold {
         SentimentLabel::Positive
     } else if score <= settings.negative_threshold {
