@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::ports::{StageProgress, StageState};
 use marketlens_service::pipeline::{ProgressSink, run_analysis};
-use marketlens_service::startup::{App, Settings, load_config};
+use marketlens_service::startup::{App, Backends, Settings, load_config};
 use marketlens_service::submit::{Dispatch, SubmitError, submit};
 use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
@@ -52,6 +52,18 @@ struct Global {
     /// Agent configuration file (TOML); the built-in default when absent.
     #[arg(long, global = true, env = "MARKETLENS_CONFIG")]
     config: Option<PathBuf>,
+    /// PostgreSQL store instead of the embedded SQLite (`postgres://…`).
+    #[arg(long, global = true, env = "MARKETLENS_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Redis as a shared cache level (`redis://…`).
+    #[arg(long, global = true, env = "MARKETLENS_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Job queue broker instead of the embedded queue (`redis://…`: Redis Streams).
+    #[arg(long, global = true, env = "MARKETLENS_QUEUE_URL")]
+    queue_url: Option<String>,
+    /// Report storage instead of the data directory (`s3://bucket/prefix`).
+    #[arg(long, global = true, env = "MARKETLENS_BLOB_URL")]
+    blob_url: Option<String>,
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
     log_format: Option<Format>,
@@ -172,6 +184,12 @@ async fn run(cli: Cli) -> ExitCode {
     let settings = Settings {
         data_dir: cli.global.data_dir.clone(),
         config_path: cli.global.config.clone(),
+        backends: Backends {
+            database_url: cli.global.database_url.clone(),
+            redis_url: cli.global.redis_url.clone(),
+            queue_url: cli.global.queue_url.clone(),
+            blob_url: cli.global.blob_url.clone(),
+        },
     };
     let format = |default: LogFormat| match cli.global.log_format {
         Some(Format::Json) => LogFormat::Json,

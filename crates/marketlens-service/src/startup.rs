@@ -9,13 +9,31 @@ use marketlens_core::config::AgentConfig;
 use marketlens_core::normalize::currency::RateTable;
 use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
 
-/// Where the embedded backends keep their files, and which agent config to load.
-#[derive(Debug, Clone)]
+/// Where the embedded backends keep their files, which agent config to load, and
+/// which production backends replace the embedded ones.
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Holds `marketlens.db` (SQLite: store and job queue) and `reports/`.
     pub data_dir: PathBuf,
     /// Agent configuration file; `None` uses the built-in default.
     pub config_path: Option<PathBuf>,
+    /// Production backends; each `None` keeps the embedded default.
+    pub backends: Backends,
+}
+
+/// Connection URLs of production backends (`MARKETLENS_*_URL`). Any left out uses the
+/// embedded adapter, so a laptop needs none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backends {
+    /// `postgres://…`: PostgreSQL store (source of truth) instead of SQLite.
+    pub database_url: Option<String>,
+    /// `redis://…`: shared cache level behind the in-process one.
+    pub redis_url: Option<String>,
+    /// Job queue broker (`redis://…` for Redis Streams) instead of the SQLite queue.
+    pub queue_url: Option<String>,
+    /// `s3://bucket/prefix` (with `AWS_*` settings or an endpoint) for reports instead
+    /// of the local directory.
+    pub blob_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +47,8 @@ pub enum StartupError {
     Config(#[from] marketlens_core::config::ConfigError),
     #[error(transparent)]
     Source(#[from] marketlens_sources::SourceBuildError),
+    #[error("backend: {0}")]
+    Backend(String),
     #[error("cannot open the data directory {path}: {message}")]
     DataDir { path: PathBuf, message: String },
 }
@@ -66,6 +86,19 @@ impl App {
     /// Opens the embedded backends under `settings.data_dir`, builds the sources and
     /// records the configuration as the active version.
     pub async fn open(settings: &Settings) -> Result<Arc<App>, StartupError> {
+        let b = &settings.backends;
+        for (name, url) in [
+            ("database_url", &b.database_url),
+            ("redis_url", &b.redis_url),
+            ("queue_url", &b.queue_url),
+            ("blob_url", &b.blob_url),
+        ] {
+            if let Some(url) = url {
+                return Err(StartupError::Backend(format!(
+                    "{name} {url:?}: this build has only the embedded backends"
+                )));
+            }
+        }
         let config = load_config(settings.config_path.as_deref())?;
         let sources = marketlens_sources::build_sources(&config)?;
         let data_err = |message: String| StartupError::DataDir {

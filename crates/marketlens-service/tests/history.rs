@@ -43,6 +43,7 @@ async fn a_second_analysis_over_stored_prices_shows_a_real_trend() {
     let app = App::open(&Settings {
         data_dir: dir.path().join("data"),
         config_path: None,
+        ..Default::default()
     })
     .await
     .unwrap();

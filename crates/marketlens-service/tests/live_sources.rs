@@ -55,6 +55,7 @@ async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
     App::open(&Settings {
         data_dir: dir.join("data"),
         config_path: Some(path),
+        ..Default::default()
     })
     .await
     .unwrap()

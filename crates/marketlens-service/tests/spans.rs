@@ -54,6 +54,7 @@ async fn each_stage_is_a_span_with_its_tags() {
     let app = App::open(&Settings {
         data_dir: dir.path().to_owned(),
         config_path: None,
+        ..Default::default()
     })
     .await
     .unwrap();

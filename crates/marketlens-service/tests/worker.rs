@@ -16,6 +16,7 @@ async fn app_with(config: &str, dir: &std::path::Path) -> std::sync::Arc<App> {
     App::open(&Settings {
         data_dir: dir.join("data"),
         config_path: Some(path),
+        ..Default::default()
     })
     .await
     .unwrap()

@@ -27,6 +27,7 @@ impl TestApp {
         let settings = Settings {
             data_dir: data_dir.path().to_owned(),
             config_path: config.map(Path::to_owned),
+            ..Default::default()
         };
         let app = App::open(&settings).await.expect("app opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
