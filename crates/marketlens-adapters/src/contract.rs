@@ -905,3 +905,22 @@ pub async fn blob_contract(blob: &dyn BlobStore) {
         );
     }
 }
+
+/// Whether a test that needs an external service (`name`, e.g. "PostgreSQL at
+/// 127.0.0.1:5432") may run. When the service is unreachable the test is skipped with
+/// a clear message — unless `MARKETLENS_REQUIRE_SERVICES=1` (CI), where a missing
+/// service is a failure.
+pub fn service_available(name: &str, reachable: Result<(), String>) -> bool {
+    match reachable {
+        Ok(()) => true,
+        Err(why) => {
+            if std::env::var("MARKETLENS_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
+                panic!("{name} is required (MARKETLENS_REQUIRE_SERVICES=1) but unreachable: {why}");
+            }
+            eprintln!(
+                "skipped: {name} unreachable ({why}); set MARKETLENS_REQUIRE_SERVICES=1 to fail instead"
+            );
+            false
+        }
+    }
+}
