@@ -1,13 +1,23 @@
 //! Submitting an analysis: parse the request, answer from a fresh result when one
-//! exists, else record the query and queue it. Shared by the HTTP API and the CLI so
-//! both validate and record identically.
+//! exists, join an identical analysis already in flight, else record the query and
+//! queue it. Shared by the HTTP API and the CLI so both validate and record identically.
+//!
+//! Coalescing: in server mode a request whose fingerprint matches a query still
+//! `queued` or `running` (submitted within `cache.analysis_result_ttl_secs`) is answered
+//! with that query instead of a new one, so a burst of identical requests costs one job.
+//! The check and the insert are one atomic store operation
+//! (`Store::insert_query_unless_inflight`), so this holds across API processes too.
+//! The window bounds how long a query that will never finish (say, a CLI run killed
+//! mid-way, which has no job to redeliver) can absorb identical requests; past it a new
+//! job is made, which costs work but is never wrong. The CLI runs its own pipeline and
+//! never joins another process's job.
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput};
-use marketlens_core::ports::{JobPayload, NewQuery, QueryRecord};
+use marketlens_core::ports::{CacheLevel, JobPayload, NewQuery, QueryRecord};
 use uuid::Uuid;
 
 use crate::startup::App;
@@ -35,6 +45,9 @@ pub struct Submitted {
     pub query: QueryRecord,
     /// True when answered from an earlier fresh result (no new work).
     pub cache_hit: bool,
+    /// True when an identical analysis was already queued or running: `query` is that
+    /// analysis (no new query, no new job).
+    pub coalesced: bool,
 }
 
 /// How to handle a new query.
@@ -62,17 +75,31 @@ pub async fn submit(
     let fingerprint = Fingerprint::compute(&query, &params);
     let unavailable = |e: &dyn std::fmt::Display| SubmitError::Unavailable(e.to_string());
     let now = Utc::now();
+    // Results newer than this are fresh, and queries newer than this may be joined.
+    // A huge configured TTL means "since ever": the epoch, a date every store keeps.
+    let window_start = i64::try_from(app.config.cache.analysis_result_ttl_secs)
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .and_then(|ttl| now.checked_sub_signed(ttl))
+        .unwrap_or(DateTime::UNIX_EPOCH)
+        .max(DateTime::UNIX_EPOCH);
 
     let answered_by = if reuse_fresh {
-        let ttl = chrono::Duration::seconds(app.config.cache.analysis_result_ttl_secs as i64);
         app.store
-            .find_fresh_result(&fingerprint, now - ttl)
+            .find_fresh_result(&fingerprint, window_start)
             .await
             .map_err(|e| unavailable(&e))?
     } else {
         None
     };
-    let trace_id = new_trace_id();
+    if reuse_fresh {
+        // The stored fresh result is the analysis-result cache level.
+        crate::metrics::cache_lookup(CacheLevel::AnalysisResult, answered_by.is_some());
+    }
+    // The analysis' trace starts here (a `submit` span); its id is stored on the query
+    // and travels with the job so the worker continues it.
+    let trace = crate::telemetry::new_trace();
+    let trace_id = trace.trace_id.clone();
     let new = NewQuery {
         id: Uuid::now_v7(),
         text: query.raw().to_owned(),
@@ -84,10 +111,38 @@ pub async fn submit(
         created_at: now,
         answered_by,
     };
-    app.store
-        .insert_query(&new)
-        .await
-        .map_err(|e| unavailable(&e))?;
+    // Only new work queued for a worker can be shared; a cache hit shares nothing and
+    // the CLI (RecordOnly) runs the pipeline itself.
+    let joined = if answered_by.is_none() && dispatch == Dispatch::Enqueue {
+        app.store
+            .insert_query_unless_inflight(&new, window_start)
+            .await
+            .map_err(|e| unavailable(&e))?
+    } else {
+        app.store
+            .insert_query(&new)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        None
+    };
+    if let Some(existing) = joined {
+        tracing::info!(
+            query_id = %existing,
+            fingerprint = %new.fingerprint,
+            "analysis coalesced with an identical one in flight"
+        );
+        let record = app
+            .store
+            .get_query(existing)
+            .await
+            .map_err(|e| unavailable(&e))?
+            .ok_or_else(|| SubmitError::Unavailable("joined query vanished".into()))?;
+        return Ok(Submitted {
+            query: record,
+            cache_hit: false,
+            coalesced: true,
+        });
+    }
     tracing::info!(
         query_id = %new.id,
         fingerprint = %new.fingerprint,
@@ -97,14 +152,7 @@ pub async fn submit(
 
     if answered_by.is_none() && dispatch == Dispatch::Enqueue {
         let payload = JobPayload {
-            trace_context: [(
-                "traceparent".to_owned(),
-                format!(
-                    "00-{trace_id}-{}-01",
-                    &Uuid::new_v4().simple().to_string()[..16]
-                ),
-            )]
-            .into(),
+            trace_context: [("traceparent".to_owned(), trace.traceparent.clone())].into(),
         };
         if let Err(e) = app.queue.enqueue(new.id, &payload).await {
             // Never leave a recorded query that no worker will ever pick up.
@@ -128,5 +176,6 @@ pub async fn submit(
     Ok(Submitted {
         query: record,
         cache_hit: answered_by.is_some(),
+        coalesced: false,
     })
 }

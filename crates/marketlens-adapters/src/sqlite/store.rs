@@ -10,7 +10,7 @@ use marketlens_core::ports::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use uuid::Uuid;
 
 use super::{SqliteDb, parse_ts, store_error, ts, unavailable};
@@ -137,6 +137,70 @@ fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
 }
 
+/// Writes the `queries` row of a new query (on a pooled connection or inside a
+/// transaction).
+async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(), StoreError> {
+    let created = ts(q.created_at);
+    let (status, cache_hit, result_query_id, started) = match q.answered_by {
+        Some(other) => (
+            QueryStatus::Completed,
+            1i64,
+            Some(other.to_string()),
+            Some(created.clone()),
+        ),
+        None => (QueryStatus::Queued, 0, None, None),
+    };
+    sqlx::query(
+        "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
+         created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
+         cache_hit, result_query_id, progress) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]')",
+    )
+    .bind(q.id.to_string())
+    .bind(&q.text)
+    .bind(&q.normalized_text)
+    .bind(to_json("params", &q.params)?)
+    .bind(q.fingerprint.as_str())
+    .bind(status.as_str())
+    .bind(&created)
+    .bind(started.clone())
+    .bind(started)
+    .bind(q.trace_id.as_deref())
+    .bind(q.agent_config_version)
+    .bind(cache_hit)
+    .bind(result_query_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_foreign_key_violation(&e) {
+            StoreError::NotFound(format!("agent config version {}", q.agent_config_version))
+        } else {
+            store_error(e)
+        }
+    })?;
+    Ok(())
+}
+
+/// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
+async fn find_inflight_id(
+    conn: &mut SqliteConnection,
+    fingerprint: &Fingerprint,
+    not_before: DateTime<Utc>,
+) -> Result<Option<Uuid>, StoreError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM queries \
+         WHERE fingerprint = ? AND status IN ('queued', 'running') AND cache_hit = 0 \
+         AND created_at >= ? \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(fingerprint.as_str())
+    .bind(ts(not_before))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(store_error)?;
+    id.map(|s| parse_uuid("queries.id", &s)).transpose()
+}
+
 impl SqliteStore {
     /// Applies a status change to a query that is not completed yet. A completed query
     /// is final (its result is written), so a late redelivery or failure report cannot
@@ -178,45 +242,8 @@ impl Store for SqliteStore {
     }
 
     async fn insert_query(&self, q: &NewQuery) -> Result<(), StoreError> {
-        let created = ts(q.created_at);
-        let (status, cache_hit, result_query_id, started) = match q.answered_by {
-            Some(other) => (
-                QueryStatus::Completed,
-                1i64,
-                Some(other.to_string()),
-                Some(created.clone()),
-            ),
-            None => (QueryStatus::Queued, 0, None, None),
-        };
-        sqlx::query(
-            "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
-             created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
-             cache_hit, result_query_id, progress) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]')",
-        )
-        .bind(q.id.to_string())
-        .bind(&q.text)
-        .bind(&q.normalized_text)
-        .bind(to_json("params", &q.params)?)
-        .bind(q.fingerprint.as_str())
-        .bind(status.as_str())
-        .bind(&created)
-        .bind(started.clone())
-        .bind(started)
-        .bind(q.trace_id.as_deref())
-        .bind(q.agent_config_version)
-        .bind(cache_hit)
-        .bind(result_query_id)
-        .execute(self.db.pool())
-        .await
-        .map_err(|e| {
-            if is_foreign_key_violation(&e) {
-                StoreError::NotFound(format!("agent config version {}", q.agent_config_version))
-            } else {
-                store_error(e)
-            }
-        })?;
-        Ok(())
+        let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
+        insert_query_row(&mut conn, q).await
     }
 
     async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError> {
@@ -410,6 +437,38 @@ impl Store for SqliteStore {
         .await
         .map_err(store_error)?;
         id.map(|s| parse_uuid("queries.id", &s)).transpose()
+    }
+
+    async fn find_inflight(
+        &self,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
+        find_inflight_id(&mut conn, fingerprint, not_before).await
+    }
+
+    async fn insert_query_unless_inflight(
+        &self,
+        query: &NewQuery,
+        inflight_since: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        // IMMEDIATE takes the database's write lock before the look-up, so two
+        // submitters (in any process) cannot both see "none in flight" and both insert.
+        let mut tx = self
+            .db
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unavailable)?;
+        if let Some(existing) =
+            find_inflight_id(&mut tx, &query.fingerprint, inflight_since).await?
+        {
+            return Ok(Some(existing));
+        }
+        insert_query_row(&mut tx, query).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(None)
     }
 
     async fn activate_agent_config(

@@ -187,6 +187,28 @@ pub trait Store: Send + Sync {
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
 
+    /// The newest query with this fingerprint that is still in flight (`queued` or
+    /// `running`, not a cache hit) and was created at or after `not_before`.
+    async fn find_inflight(
+        &self,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError>;
+    /// Records `query` unless an identical one is in flight: when [`Store::find_inflight`]
+    /// finds a query for `query.fingerprint` created at or after `inflight_since`,
+    /// nothing is written and that query's id is returned; otherwise `query` is
+    /// inserted exactly as [`Store::insert_query`] does and `None` is returned.
+    ///
+    /// The look-up and the insert are atomic with respect to every other caller of this
+    /// method, in any process sharing the store, so concurrent identical submissions
+    /// record one query (and so one job). Meant for new work: a cache hit
+    /// (`answered_by` set) shares nothing and is recorded with `insert_query`.
+    async fn insert_query_unless_inflight(
+        &self,
+        query: &NewQuery,
+        inflight_since: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError>;
+
     /// Records `toml` as the active agent config unless the active one has the same
     /// hash; returns the active version number.
     async fn activate_agent_config(

@@ -1,0 +1,128 @@
+//! The production store of record on PostgreSQL ([`PgStore`]).
+//!
+//! Same tables and semantics as the embedded SQLite store (see
+//! `migrations/postgres/`), in native types. The pool is built to ride out a database
+//! restart on its own: every connection is checked before it is handed out, so the
+//! dead connections left by a restart are dropped and replaced instead of failing
+//! request after request, and a bounded acquire timeout turns "database down" into a
+//! prompt `StoreError::Unavailable` (a 503 or a retried job) rather than a hang.
+
+mod store;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use marketlens_core::ports::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+
+pub use store::PgStore;
+
+/// Connections per process. Each API instance and worker has its own pool, so the
+/// total is this times the number of processes, to be kept under the server's
+/// `max_connections` (100 by default).
+const MAX_CONNECTIONS: u32 = 10;
+/// How long a caller waits for a usable connection (including opening one) before
+/// the store answers `Unavailable`.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle connections are closed after this, so a quiet process holds few.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// Connections are recycled after this, so server-side state (and memory) never grows
+/// without bound and a fail-over to a new primary is picked up.
+const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// Server-side bound on one statement: a query stuck on a lock or a runaway plan
+/// fails instead of holding its connection forever.
+const STATEMENT_TIMEOUT: &str = "30s";
+
+/// Parses `url` (`postgres://user:pass@host:port/db`) into the connection settings
+/// every marketlens connection uses.
+pub(crate) fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError> {
+    Ok(PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Unavailable(format!("bad database URL: {e}")))?
+        .application_name("marketlens")
+        .options([("statement_timeout", STATEMENT_TIMEOUT)]))
+}
+
+/// A pool with the settings above. Nothing is connected yet: the first use connects.
+pub(crate) fn pool(options: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A restart kills every pooled connection; pinging each one before use (a
+        // round trip) is what lets the pool notice and open fresh ones.
+        .test_before_acquire(true)
+        .idle_timeout(IDLE_TIMEOUT)
+        .max_lifetime(MAX_LIFETIME)
+        .connect_lazy_with(options)
+}
+
+/// Opens one connection, bounded by the acquire timeout, to report at start-up why the
+/// database cannot be reached (a pool only says that it timed out).
+pub(crate) async fn check_reachable(options: &PgConnectOptions) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    match tokio::time::timeout(ACQUIRE_TIMEOUT, PgConnection::connect_with(options)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(StoreError::Unavailable(format!("cannot connect: {e}"))),
+        Err(_) => Err(StoreError::Unavailable(format!(
+            "cannot connect: no answer within {}s",
+            ACQUIRE_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// The database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable database URL>".to_owned(),
+    }
+}
+
+/// Decoding failures mean the stored data does not have the expected shape; anything
+/// else is the database being out of reach.
+pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/marketlens"),
+            "postgres://app:***@db:5432/marketlens"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert!(!redact_url("not a url with s3cret").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_malformed_url_is_refused_before_connecting() {
+        assert!(matches!(
+            connect_options("postgres://host:notaport/db"),
+            Err(StoreError::Unavailable(_))
+        ));
+    }
+}

@@ -1,0 +1,656 @@
+//! [`Store`] on PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::ports::{
+    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
+    StoreError, StoredResult,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::postgres::{PgConnection, PgPool, PgRow};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::{check_reachable, connect_options, pool, store_error, unavailable};
+
+/// First key of the advisory locks that serialise
+/// [`Store::insert_query_unless_inflight`] per fingerprint (the second key is a hash of
+/// the fingerprint). The two-key form lives in its own key space, apart from the
+/// one-key locks sqlx's migrator takes.
+const INFLIGHT_LOCK_CLASS: i32 = 0x6d6c_6e73; // "mlns"
+
+/// The store of record on PostgreSQL. Cheap to clone (it is a connection pool).
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date. Several processes may start
+    /// at once: sqlx's migrator holds an advisory lock while it applies migrations.
+    pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        let options = connect_options(url)?;
+        check_reachable(&options).await?;
+        let pool = pool(options);
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrating the database: {e}")))?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection (waiting for those in use to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
+     error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
+     agent_config_version, cache_hit, result_query_id, progress";
+
+const RESULT_COLUMNS: &str = "r.query_id, r.result, r.market_summary, r.sentiment_summary, \
+     r.products, r.recommendations, r.quality_checks, r.quality_passed, r.report_key, \
+     r.report_uri, r.report_size, r.crate_version, r.git_sha, r.prompt_version, r.model, \
+     r.agent_config_version, r.created_at";
+
+/// Encodes a value for a `jsonb` column. Encoding before binding keeps a serialisation
+/// failure a `Corrupt` error with the column's name (sqlx would report it as a
+/// connection-level encode error).
+fn to_json<T: Serialize + ?Sized>(
+    what: &str,
+    v: &T,
+) -> Result<Json<serde_json::Value>, StoreError> {
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| StoreError::Corrupt(format!("encoding {what}: {e}")))
+}
+
+fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    row.try_get(column).map_err(store_error)
+}
+
+/// A `jsonb` column read into `T`; a document of the wrong shape is `Corrupt`.
+fn json_col<T: DeserializeOwned>(row: &PgRow, column: &str) -> Result<T, StoreError> {
+    let Json(value): Json<serde_json::Value> = get(row, column)?;
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+/// A signed column value that must fit an unsigned field (attempts, sizes).
+fn in_range<T: TryFrom<i64>>(column: &str, n: i64) -> Result<T, StoreError> {
+    T::try_from(n).map_err(|_| StoreError::Corrupt(format!("{column}: {n} out of range")))
+}
+
+fn query_record(row: &PgRow) -> Result<QueryRecord, StoreError> {
+    let status: String = get(row, "status")?;
+    let attempts: i32 = get(row, "attempts")?;
+    Ok(QueryRecord {
+        id: get(row, "id")?,
+        text: get(row, "text")?,
+        normalized_text: get(row, "normalized_text")?,
+        params: json_col(row, "params")?,
+        fingerprint: Fingerprint::from_stored(get(row, "fingerprint")?),
+        status: QueryStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status: {status:?}")))?,
+        error_type: get(row, "error_type")?,
+        error_message: get(row, "error_message")?,
+        created_at: get(row, "created_at")?,
+        started_at: get(row, "started_at")?,
+        finished_at: get(row, "finished_at")?,
+        attempts: in_range("attempts", i64::from(attempts))?,
+        trace_id: get(row, "trace_id")?,
+        agent_config_version: get(row, "agent_config_version")?,
+        cache_hit: get(row, "cache_hit")?,
+        result_query_id: get(row, "result_query_id")?,
+        progress: json_col(row, "progress")?,
+    })
+}
+
+fn stored_result(row: &PgRow) -> Result<StoredResult, StoreError> {
+    let report_size: i64 = get(row, "report_size")?;
+    Ok(StoredResult {
+        query_id: get(row, "query_id")?,
+        result: json_col(row, "result")?,
+        market_summary: json_col(row, "market_summary")?,
+        sentiment_summary: json_col(row, "sentiment_summary")?,
+        products: json_col(row, "products")?,
+        recommendations: json_col(row, "recommendations")?,
+        quality_checks: json_col(row, "quality_checks")?,
+        quality_passed: get(row, "quality_passed")?,
+        report_key: get(row, "report_key")?,
+        report_uri: get(row, "report_uri")?,
+        report_size: in_range("report_size", report_size)?,
+        crate_version: get(row, "crate_version")?,
+        git_sha: get(row, "git_sha")?,
+        prompt_version: get(row, "prompt_version")?,
+        model: get(row, "model")?,
+        agent_config_version: get(row, "agent_config_version")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+fn price_observation(row: &PgRow) -> Result<PriceObservation, StoreError> {
+    let currency: String = get(row, "currency")?;
+    Ok(PriceObservation {
+        query_id: get(row, "query_id")?,
+        product_id: get(row, "product_id")?,
+        offer_id: get(row, "offer_id")?,
+        source: get(row, "source")?,
+        seller: get(row, "seller")?,
+        // A `numeric` NaN or infinity has no Decimal: a decode error, so `Corrupt`.
+        amount: get(row, "amount")?,
+        currency: CurrencyCode::parse(&currency)
+            .map_err(|e| StoreError::Corrupt(format!("currency: {}", e.message)))?,
+        observed_at: get(row, "observed_at")?,
+    })
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+}
+
+/// Writes the `queries` row of a new query (on a pooled connection or inside a
+/// transaction).
+async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), StoreError> {
+    let (status, cache_hit, started) = match q.answered_by {
+        Some(_) => (QueryStatus::Completed, true, Some(q.created_at)),
+        None => (QueryStatus::Queued, false, None),
+    };
+    sqlx::query(
+        "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
+         created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
+         cache_hit, result_query_id, progress) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]')",
+    )
+    .bind(q.id)
+    .bind(&q.text)
+    .bind(&q.normalized_text)
+    .bind(to_json("params", &q.params)?)
+    .bind(q.fingerprint.as_str())
+    .bind(status.as_str())
+    .bind(q.created_at)
+    .bind(started)
+    .bind(q.trace_id.as_deref())
+    .bind(q.agent_config_version)
+    .bind(cache_hit)
+    .bind(q.answered_by)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| {
+        if is_foreign_key_violation(&e) {
+            StoreError::NotFound(format!("agent config version {}", q.agent_config_version))
+        } else {
+            store_error(e)
+        }
+    })?;
+    Ok(())
+}
+
+/// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
+async fn find_inflight_id(
+    conn: &mut PgConnection,
+    fingerprint: &Fingerprint,
+    not_before: DateTime<Utc>,
+) -> Result<Option<Uuid>, StoreError> {
+    sqlx::query_scalar(
+        "SELECT id FROM queries \
+         WHERE fingerprint = $1 AND status IN ('queued', 'running') AND NOT cache_hit \
+         AND created_at >= $2 \
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(fingerprint.as_str())
+    .bind(not_before)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(store_error)
+}
+
+impl PgStore {
+    /// Applies a status change to a query that is not completed yet. A completed query
+    /// is final (its result is written), so a late redelivery or failure report cannot
+    /// move it back; that case is a silent no-op, while an unknown id is `NotFound`.
+    async fn transition(
+        &self,
+        id: Uuid,
+        update: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> Result<(), StoreError> {
+        let done = update.execute(&self.pool).await.map_err(store_error)?;
+        if done.rows_affected() == 0 && !self.exists(id).await? {
+            return Err(StoreError::NotFound(format!("query {id}")));
+        }
+        Ok(())
+    }
+
+    async fn exists(&self, id: Uuid) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM queries WHERE id = $1)")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn insert_query(&self, q: &NewQuery) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        insert_query_row(&mut conn, q).await
+    }
+
+    async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {QUERY_COLUMNS} FROM queries WHERE id = $1"));
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(query_record).transpose()
+    }
+
+    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
+        // One REPEATABLE READ transaction so the page and the total come from the same
+        // snapshot (READ COMMITTED would take one per statement).
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+            .map_err(unavailable)?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(QueryPage {
+            items: rows.iter().map(query_record).collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn start_query(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        trace_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let update = sqlx::query(
+            "UPDATE queries SET status = 'running', started_at = $1, attempts = $2, \
+             trace_id = COALESCE($3, trace_id) \
+             WHERE id = $4 AND status <> 'completed'",
+        )
+        .bind(Utc::now())
+        .bind(i32::try_from(attempt).unwrap_or(i32::MAX))
+        .bind(trace_id.map(str::to_owned))
+        .bind(id);
+        self.transition(id, update).await
+    }
+
+    async fn set_progress(&self, id: Uuid, progress: &[StageProgress]) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE queries SET progress = $1 WHERE id = $2")
+            .bind(to_json("progress", progress)?)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("query {id}")));
+        }
+        Ok(())
+    }
+
+    async fn complete_query(&self, r: &StoredResult) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // A concurrent completion of the same query waits on the primary key until the
+        // first commits, then finds the conflict and writes nothing.
+        let inserted = sqlx::query(
+            "INSERT INTO analysis_results (query_id, result, market_summary, \
+             sentiment_summary, products, recommendations, quality_checks, quality_passed, \
+             report_key, report_uri, report_size, crate_version, git_sha, prompt_version, \
+             model, agent_config_version, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (query_id) DO NOTHING",
+        )
+        .bind(r.query_id)
+        .bind(to_json("result", &r.result)?)
+        .bind(to_json("market_summary", &r.market_summary)?)
+        .bind(to_json("sentiment_summary", &r.sentiment_summary)?)
+        .bind(to_json("products", &r.products)?)
+        .bind(to_json("recommendations", &r.recommendations)?)
+        .bind(to_json("quality_checks", &r.quality_checks)?)
+        .bind(r.quality_passed)
+        .bind(&r.report_key)
+        .bind(&r.report_uri)
+        .bind(i64::try_from(r.report_size).unwrap_or(i64::MAX))
+        .bind(&r.crate_version)
+        .bind(&r.git_sha)
+        .bind(r.prompt_version.as_deref())
+        .bind(r.model.as_deref())
+        .bind(r.agent_config_version)
+        .bind(r.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                StoreError::NotFound(format!(
+                    "query {} or agent config version {}",
+                    r.query_id, r.agent_config_version
+                ))
+            } else {
+                store_error(e)
+            }
+        })?;
+        if inserted.rows_affected() == 0 {
+            // Dropping the transaction rolls it back; nothing was written anyway.
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE queries SET status = 'completed', finished_at = $1, result_query_id = id, \
+             error_type = NULL, error_message = NULL WHERE id = $2",
+        )
+        .bind(Utc::now())
+        .bind(r.query_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn fail_query(
+        &self,
+        id: Uuid,
+        error_type: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        let update = sqlx::query(
+            "UPDATE queries SET status = 'failed', finished_at = $1, error_type = $2, \
+             error_message = $3 WHERE id = $4 AND status <> 'completed'",
+        )
+        .bind(Utc::now())
+        .bind(error_type.to_owned())
+        .bind(message.to_owned())
+        .bind(id);
+        self.transition(id, update).await
+    }
+
+    async fn requeue_query(
+        &self,
+        id: Uuid,
+        error_type: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        let update = sqlx::query(
+            "UPDATE queries SET status = 'queued', error_type = $1, error_message = $2 \
+             WHERE id = $3 AND status <> 'completed'",
+        )
+        .bind(error_type.to_owned())
+        .bind(message.to_owned())
+        .bind(id);
+        self.transition(id, update).await
+    }
+
+    async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError> {
+        // A cache hit points at the query whose result answers it.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {RESULT_COLUMNS} FROM queries q \
+             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+             WHERE q.id = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(query_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(stored_result).transpose()
+    }
+
+    async fn find_fresh_result(
+        &self,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT q.id FROM queries q JOIN analysis_results r ON r.query_id = q.id \
+             WHERE q.fingerprint = $1 AND q.status = 'completed' AND NOT q.cache_hit \
+             AND r.created_at >= $2 \
+             ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
+        )
+        .bind(fingerprint.as_str())
+        .bind(not_before)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)
+    }
+
+    async fn find_inflight(
+        &self,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        find_inflight_id(&mut conn, fingerprint, not_before).await
+    }
+
+    async fn insert_query_unless_inflight(
+        &self,
+        query: &NewQuery,
+        inflight_since: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // Submitters of the same fingerprint queue up on this lock (held until commit),
+        // and under READ COMMITTED the look-up after it sees what the previous holder
+        // committed: two concurrent identical submissions cannot both insert.
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind(INFLIGHT_LOCK_CLASS)
+            .bind(query.fingerprint.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        if let Some(existing) =
+            find_inflight_id(&mut tx, &query.fingerprint, inflight_since).await?
+        {
+            return Ok(Some(existing));
+        }
+        insert_query_row(&mut tx, query).await?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(None)
+    }
+
+    async fn activate_agent_config(
+        &self,
+        content_hash: &str,
+        toml: &str,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        // Processes starting together would otherwise both read the old active row,
+        // both deactivate it and both insert, and the second insert would break the
+        // one-active index. EXCLUSIVE mode still lets readers in.
+        sqlx::query("LOCK TABLE agent_configs IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let active: Option<(i64, String)> =
+            sqlx::query_as("SELECT version, content_hash FROM agent_configs WHERE active")
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        if let Some((version, hash)) = active
+            && hash == content_hash
+        {
+            return Ok(version);
+        }
+        sqlx::query("UPDATE agent_configs SET active = FALSE WHERE active")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let version: i64 = sqlx::query_scalar(
+            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
+             VALUES ($1, $2, TRUE, $3) RETURNING version",
+        )
+        .bind(content_hash.to_owned())
+        .bind(toml.to_owned())
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(version)
+    }
+
+    async fn get_collected(
+        &self,
+        source: &str,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(serde_json::Value, DateTime<Utc>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT batch, stored_at FROM collected_products_cache \
+             WHERE source = $1 AND fingerprint = $2",
+        )
+        .bind(source.to_owned())
+        .bind(fingerprint.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        row.map(|row| Ok((json_col(&row, "batch")?, get(&row, "stored_at")?)))
+            .transpose()
+    }
+
+    async fn put_collected(
+        &self,
+        source: &str,
+        fingerprint: &Fingerprint,
+        batch: &serde_json::Value,
+        stored_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO collected_products_cache (source, fingerprint, batch, stored_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (source, fingerprint) \
+             DO UPDATE SET batch = excluded.batch, stored_at = excluded.stored_at",
+        )
+        .bind(source.to_owned())
+        .bind(fingerprint.as_str())
+        .bind(to_json("batch", batch)?)
+        .bind(stored_at)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn append_price_observations(&self, obs: &[PriceObservation]) -> Result<(), StoreError> {
+        if obs.is_empty() {
+            return Ok(());
+        }
+        // One statement for the whole batch (an analysis records hundreds of offers):
+        // column arrays unnested together. Ordering by the arrays' position makes the
+        // identity ids follow the slice, which is the tie order of `price_history`.
+        let mut query_ids = Vec::with_capacity(obs.len());
+        let mut product_ids = Vec::with_capacity(obs.len());
+        let mut offer_ids = Vec::with_capacity(obs.len());
+        let mut sources = Vec::with_capacity(obs.len());
+        let mut sellers = Vec::with_capacity(obs.len());
+        let mut amounts: Vec<Decimal> = Vec::with_capacity(obs.len());
+        let mut currencies = Vec::with_capacity(obs.len());
+        let mut observed = Vec::with_capacity(obs.len());
+        for o in obs {
+            query_ids.push(o.query_id);
+            product_ids.push(o.product_id.clone());
+            offer_ids.push(o.offer_id.clone());
+            sources.push(o.source.clone());
+            sellers.push(o.seller.clone());
+            amounts.push(o.amount);
+            currencies.push(o.currency.as_str().to_owned());
+            observed.push(o.observed_at);
+        }
+        sqlx::query(
+            "INSERT INTO price_observations (query_id, product_id, offer_id, source, seller, \
+             amount, currency, observed_at) \
+             SELECT query_id, product_id, offer_id, source, seller, amount, currency, \
+             observed_at \
+             FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], \
+             $6::numeric[], $7::text[], $8::timestamptz[]) WITH ORDINALITY \
+             AS o (query_id, product_id, offer_id, source, seller, amount, currency, \
+             observed_at, n) \
+             ORDER BY n",
+        )
+        .bind(query_ids)
+        .bind(product_ids)
+        .bind(offer_ids)
+        .bind(sources)
+        .bind(sellers)
+        .bind(amounts)
+        .bind(currencies)
+        .bind(observed)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn count_price_observations(&self, product_id: &str) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM price_observations WHERE product_id = $1")
+                .bind(product_id.to_owned())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn price_history(
+        &self,
+        product_ids: &[String],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<PriceObservation>, StoreError> {
+        if product_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One array parameter, whatever the number of ids; the index on
+        // (product_id, observed_at) serves `= ANY`.
+        let rows = sqlx::query(
+            "SELECT query_id, product_id, offer_id, source, seller, amount, currency, \
+             observed_at FROM price_observations \
+             WHERE product_id = ANY($1) AND observed_at >= $2 \
+             ORDER BY observed_at, id",
+        )
+        .bind(product_ids)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(price_observation).collect()
+    }
+}
