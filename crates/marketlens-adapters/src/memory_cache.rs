@@ -4,8 +4,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use marketlens_core::ports::{Cache, CacheLevel};
+use marketlens_core::ports::{Cache, CacheLevel, CacheStats};
 use moka::Expiry;
+
+use crate::cache_counters::LevelCounters;
 
 type Key = (CacheLevel, String);
 
@@ -41,6 +43,7 @@ impl Expiry<Key, Entry> for PerEntryTtl {
 #[derive(Clone)]
 pub struct MemoryCache {
     inner: moka::future::Cache<Key, Entry>,
+    counters: Arc<LevelCounters>,
 }
 
 impl std::fmt::Debug for MemoryCache {
@@ -61,7 +64,10 @@ impl MemoryCache {
             })
             .expire_after(PerEntryTtl)
             .build();
-        Self { inner }
+        Self {
+            inner,
+            counters: Arc::default(),
+        }
     }
 }
 
@@ -72,10 +78,13 @@ impl Cache for MemoryCache {
     }
 
     async fn get(&self, level: CacheLevel, key: &str) -> Option<Vec<u8>> {
-        self.inner
+        let found = self
+            .inner
             .get(&(level, key.to_owned()))
             .await
-            .map(|e| e.value.to_vec())
+            .map(|e| e.value.to_vec());
+        self.counters.record(level, found.is_some());
+        found
     }
 
     async fn put(&self, level: CacheLevel, key: &str, value: Vec<u8>, ttl: Duration) {
@@ -84,6 +93,10 @@ impl Cache for MemoryCache {
             ttl,
         };
         self.inner.insert((level, key.to_owned()), entry).await;
+    }
+
+    fn stats(&self) -> Vec<CacheStats> {
+        self.counters.snapshot("memory")
     }
 }
 

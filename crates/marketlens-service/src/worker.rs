@@ -53,18 +53,34 @@ pub async fn run_worker(
 ) {
     let lease = Duration::from_secs(app.config.queue.lease_secs);
     tracing::info!(worker_id = %options.worker_id, "worker started");
+    // Wait after a failed claim: doubled on each failure in a row (up to 16 idle
+    // polls), so an outage of the queue is retried without hammering it, and reset
+    // by the first claim that answers.
+    let mut outage_wait = options.idle_poll;
     loop {
         if *shutdown.borrow() {
             break;
         }
-        match app.queue.claim(&options.worker_id, lease).await {
+        let claimed = app.queue.claim(&options.worker_id, lease).await;
+        if claimed.is_ok() {
+            outage_wait = options.idle_poll;
+        }
+        match claimed {
             Ok(Some(job)) => {
+                // The trace continues from the API: the job carries the W3C
+                // `traceparent` written at submit.
+                let remote = crate::telemetry::TraceParent::from_payload(&job.payload);
                 let span = tracing::info_span!(
                     "job",
                     query_id = %job.query_id,
                     attempt = job.attempt,
-                    worker_id = %options.worker_id
+                    worker_id = %options.worker_id,
+                    trace_id = remote.as_ref().map(|t| t.trace_id.as_str()).unwrap_or(""),
+                    parent_span_id = remote.as_ref().map(|t| t.parent_id.as_str()).unwrap_or("")
                 );
+                if let Some(remote) = &remote {
+                    remote.adopt(&span);
+                }
                 let work = process_job(&app, &job, &options).instrument(span);
                 tokio::pin!(work);
                 tokio::select! {
@@ -87,9 +103,10 @@ pub async fn run_worker(
                 }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "queue unavailable; retrying");
+                outage_wait = (outage_wait * 2).min(options.idle_poll * 16);
+                tracing::warn!(error = %e, retry_in = ?outage_wait, "queue unavailable; retrying");
                 tokio::select! {
-                    _ = tokio::time::sleep(options.idle_poll * 4) => {}
+                    _ = tokio::time::sleep(outage_wait) => {}
                     _ = shutdown.changed() => {}
                 }
             }

@@ -31,4 +31,24 @@ pub trait Cache: Send + Sync {
     fn backend(&self) -> &'static str;
     async fn get(&self, level: CacheLevel, key: &str) -> Option<Vec<u8>>;
     async fn put(&self, level: CacheLevel, key: &str, value: Vec<u8>, ttl: Duration);
+    /// Whether the backend answers, for readiness. Since a cache never fails a
+    /// request, this is the only place an outage shows; in-process caches are always
+    /// up.
+    async fn ping(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Hits and misses so far, per tier and TTL level (for metrics).
+    fn stats(&self) -> Vec<CacheStats> {
+        Vec::new()
+    }
+}
+
+/// Hit and miss counts of one cache tier (`memory`, `redis`) and TTL level.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CacheStats {
+    pub tier: &'static str,
+    /// [`CacheLevel::as_str`].
+    pub level: &'static str,
+    pub hits: u64,
+    pub misses: u64,
 }

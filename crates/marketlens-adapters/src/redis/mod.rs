@@ -1,0 +1,64 @@
+//! Redis adapters: [`RedisCache`], the shared cache level, and [`RedisStreamsQueue`],
+//! the job queue on Redis Streams.
+//!
+//! Both talk through a lazily connected [`ConnectionManager`] (it reconnects by
+//! itself after an outage) and bound every command with a deadline, so a Redis that
+//! is down or hung costs a request a short wait, never a hang.
+
+mod cache;
+mod queue;
+
+use std::time::Duration;
+
+use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+pub use cache::RedisCache;
+pub use queue::RedisStreamsQueue;
+
+/// Key prefix when none is configured: every key is `marketlens:…`.
+pub const DEFAULT_PREFIX: &str = "marketlens";
+
+/// A connection manager that connects on first use. Creating it fails only for a
+/// malformed URL, so a Redis that is down at start-up does not stop the caller.
+pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionManager, String> {
+    let client = ::redis::Client::open(url).map_err(|e| format!("redis url {url:?}: {e}"))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        // Reconnection is retried on the next command anyway; retrying inside one
+        // command would only stretch its deadline.
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(500));
+    ConnectionManager::new_lazy_with_config(client, config).map_err(|e| e.to_string())
+}
+
+/// Runs one Redis operation on a clone of `conn` under `deadline`; a timeout reads as
+/// an error like any other (the manager's own response timeout does not cover
+/// connecting).
+///
+/// The manager keeps a failed connection attempt until a command runs into it and
+/// only then starts a new one, so right after Redis comes back the first command
+/// would fail for nothing. A refused connection means nothing was sent, so that case
+/// is retried once (within the same deadline); any other error is not, since the
+/// command may have run.
+pub(crate) async fn bounded<T, F, Fut>(
+    deadline: Duration,
+    conn: &ConnectionManager,
+    op: F,
+) -> Result<T, String>
+where
+    F: Fn(ConnectionManager) -> Fut,
+    Fut: std::future::Future<Output = ::redis::RedisResult<T>>,
+{
+    let attempt = async {
+        match op(conn.clone()).await {
+            Err(e) if e.is_connection_refusal() => op(conn.clone()).await,
+            other => other,
+        }
+    };
+    match tokio::time::timeout(deadline, attempt).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer from redis within {deadline:?}")),
+    }
+}

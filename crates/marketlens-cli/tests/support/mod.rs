@@ -1,0 +1,169 @@
+//! Shared by the multi-process tests (crash, Redis outage): child processes that are
+//! killed when the test ends, ports, a short-lease agent configuration, the API.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed (SIGKILL) and reaped when dropped, so a failing test leaves
+/// no workers or servers behind.
+pub struct Proc(pub Child);
+
+impl Proc {
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn wait_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `PING` over a raw connection: whether a Redis answers at `port`.
+pub fn redis_ping(port: u16) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+        .map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(1))).ok();
+    s.write_all(b"PING\r\n").map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 7];
+    s.read_exact(&mut buf).map_err(|e| e.to_string())?;
+    if &buf == b"+PONG\r\n" {
+        Ok(())
+    } else {
+        Err(format!(
+            "unexpected answer {:?}",
+            String::from_utf8_lossy(&buf)
+        ))
+    }
+}
+
+/// The built-in configuration with a 3-second lease (1-second first retry), so a job
+/// whose worker was killed is redelivered within the test.
+pub fn short_lease_config(dir: &Path) -> PathBuf {
+    let out = Command::new(env!("CARGO_BIN_EXE_marketlens"))
+        .args(["config", "show"])
+        .env_remove("MARKETLENS_CONFIG")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("lease_secs = 300") && text.contains("retry_backoff_secs = 5"));
+    let text = text
+        .replace("lease_secs = 300", "lease_secs = 3")
+        .replace("retry_backoff_secs = 5", "retry_backoff_secs = 1");
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The `marketlens` command with a data directory, a configuration and extra global
+/// options (backends); logs go to `log` so a failure can be read afterwards.
+pub fn marketlens(data_dir: &Path, config: &Path, global: &[String], log: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .arg("--config")
+        .arg(config)
+        .args(global)
+        .env_remove("MARKETLENS_DATABASE_URL")
+        .env_remove("MARKETLENS_REDIS_URL")
+        .env_remove("MARKETLENS_QUEUE_URL")
+        .env_remove("MARKETLENS_BLOB_URL")
+        .env_remove("MARKETLENS_REDIS_PREFIX")
+        .env("MARKETLENS_LOG", "warn")
+        .env("MARKETLENS_LOG_FORMAT", "text")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap());
+    c
+}
+
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(port: u16) -> Self {
+        // reqwest is built with rustls and no provider of its own: install ring's.
+        marketlens_sources::http::install_crypto_provider();
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// POSTs an analysis; the status and the body.
+    pub async fn post(&self, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .post(format!("{}/v1/analyses", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// The status of each analysis (at most 100, newest first).
+    pub async fn statuses(&self) -> Vec<serde_json::Value> {
+        let (code, page) = self.get("/v1/analyses?limit=100").await;
+        assert_eq!(code, 200, "{page}");
+        page["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Result rows in the shared SQLite file: (rows, distinct query ids).
+pub async fn result_rows(data_dir: &Path) -> (i64, i64) {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        data_dir.join("marketlens.db").display()
+    );
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let counts = sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT query_id) FROM analysis_results")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    counts
+}
