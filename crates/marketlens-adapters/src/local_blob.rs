@@ -4,7 +4,8 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use marketlens_core::ports::{BlobError, BlobLocation, BlobStore, validate_key};
+use futures::TryStreamExt;
+use marketlens_core::ports::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
 
 /// Blobs as files under a root directory, the key being the relative path.
 #[derive(Debug, Clone)]
@@ -112,6 +113,39 @@ impl BlobStore for LocalDirBlobStore {
             Err(e) => Err(io_error(&path, e)),
         }
     }
+
+    /// Opens the file and reads it in chunks. The open file keeps its content even if a
+    /// writer renames a new blob over the path meanwhile, so the stream is one version.
+    async fn get_stream(&self, key: &str) -> Result<Option<BlobStream>, BlobError> {
+        let path = self.path_of(key)?;
+        let opened = async {
+            let file = tokio::fs::File::open(&path).await?;
+            let meta = file.metadata().await?;
+            Ok::<_, std::io::Error>((file, meta))
+        };
+        match opened.await {
+            Ok((_, meta)) if meta.is_dir() => Ok(None),
+            Ok((file, meta)) => {
+                let shown = path.clone();
+                Ok(Some(BlobStream {
+                    size: Some(meta.len()),
+                    chunks: Box::pin(
+                        tokio_util::io::ReaderStream::new(file)
+                            .map_err(move |e| io_error(&shown, e)),
+                    ),
+                }))
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::NotFound | ErrorKind::IsADirectory | ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(io_error(&path, e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +184,13 @@ mod tests {
         // A directory is not a blob.
         assert_eq!(store.get("reports/q1").await.unwrap(), None);
         assert_eq!(store.get("reports/q1/report.html/x").await.unwrap(), None);
+        assert!(store.get_stream("reports/q1").await.unwrap().is_none());
+        assert!(
+            store
+                .get_stream("reports/q1/report.html/x")
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -1,0 +1,183 @@
+//! Reports in an S3 bucket (`MARKETLENS_BLOB_URL=s3://…` + `AWS_*`): a server writes
+//! them there and the API streams them back. Needs an S3-compatible server at
+//! `MARKETLENS_TEST_S3_ENDPOINT` (default http://127.0.0.1:5000, moto in `.ci/run`);
+//! skipped without one unless `MARKETLENS_REQUIRE_SERVICES=1`.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use marketlens_adapters::S3BlobStore;
+use marketlens_adapters::contract::service_available;
+use marketlens_core::ports::BlobStore;
+use object_store::aws::AmazonS3Builder;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("MARKETLENS_CONFIG")
+        .env("MARKETLENS_LOG", "warn")
+        .env("MARKETLENS_BLOB_URL", blob_url)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_are_written_to_s3_and_streamed_back() {
+    // reqwest is built with rustls and no provider of its own: install ring's.
+    marketlens_sources::http::install_crypto_provider();
+    let endpoint = std::env::var("MARKETLENS_TEST_S3_ENDPOINT")
+        .unwrap_or_else(|_| "http://127.0.0.1:5000".to_owned());
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let bucket = format!("marketlens-cli-{}", uuid_like());
+    // CreateBucket is a plain path-style PUT on moto and MinIO.
+    let created = match client.put(format!("{endpoint}/{bucket}")).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("create bucket: HTTP {}", r.status())),
+        Err(e) => Err(e.to_string()),
+    };
+    if !service_available(&format!("S3 server at {endpoint}"), created) {
+        return;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = start_server(
+        dir.path(),
+        port,
+        &endpoint,
+        &format!("s3://{bucket}/reports"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+
+    let ready: serde_json::Value = client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let blob = ready["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "blob")
+        .unwrap_or_else(|| panic!("no blob check: {ready}"));
+    assert_eq!(
+        (&blob["backend"], &blob["status"]),
+        (&"s3".into(), &"ok".into()),
+        "{ready}"
+    );
+
+    let submitted: serde_json::Value = client
+        .post(format!("{base}/v1/analyses"))
+        .json(&serde_json::json!({"query": "wireless headphones", "currency": "EUR"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = submitted["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v: serde_json::Value = client
+            .get(format!("{base}/v1/analyses/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "completed" {
+            break;
+        }
+        assert_ne!(v["status"], "failed", "{v}");
+        assert!(Instant::now() < deadline, "{id} never completed: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let res = client
+        .get(format!("{base}/v1/analyses/{id}/report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+    let length: usize = res.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let served = res.bytes().await.unwrap();
+    assert_eq!(served.len(), length);
+    assert!(String::from_utf8_lossy(&served).contains("wireless headphones"));
+
+    // The object is in the bucket under the prefix (read with signed requests from the
+    // bucket root)…
+    let root = S3BlobStore::with_builder(
+        &format!("s3://{bucket}"),
+        AmazonS3Builder::new()
+            .with_endpoint(&endpoint)
+            .with_region("us-east-1")
+            .with_access_key_id("testing")
+            .with_secret_access_key("testing"),
+    )
+    .unwrap();
+    let stored = root
+        .get(&format!("reports/{id}/report.html"))
+        .await
+        .unwrap()
+        .expect("the report object under the prefix");
+    assert_eq!(stored, served);
+    // …and nowhere in the data directory: the API could only have read it from S3.
+    let local_reports = dir.path().join("reports");
+    let local_files = std::fs::read_dir(&local_reports)
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(local_files, 0, "no report written under {local_reports:?}");
+}
+
+/// A unique, bucket-name-safe suffix without another dependency.
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}-{}", std::process::id())
+}
