@@ -83,7 +83,7 @@ fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str)
 }
 
 /// Store semantics: query lifecycle, idempotent completion, cache hits, freshness,
-/// history order, agent config versions, collected-products cache, price history.
+/// in-flight coalescing (atomic under concurrent submissions), history order, agent config versions, collected-products cache, price history.
 pub async fn store_contract(store: &dyn Store) {
     let be = store.backend();
     store.ping().await.expect("ping");
@@ -356,6 +356,135 @@ pub async fn store_contract(store: &dyn Store) {
             .await
             .unwrap(),
         None
+    );
+
+    // In flight: identical new work joins the newest queued/running original.
+    let ifp = fresh_fingerprint();
+    let ti = now_us();
+    let window = ti - TimeDelta::hours(1);
+    assert_eq!(store.find_inflight(&ifp, window).await.unwrap(), None);
+    let first_in = new_query(&ifp, config, ti - TimeDelta::minutes(2));
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&first_in, window)
+            .await
+            .expect("insert_query_unless_inflight"),
+        None,
+        "[{be}] nothing in flight: the query is recorded"
+    );
+    let recorded = store
+        .get_query(first_in.id)
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(
+        (recorded.status, recorded.cache_hit, recorded.fingerprint),
+        (QueryStatus::Queued, false, ifp.clone())
+    );
+    let joiner = new_query(&ifp, config, ti);
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&joiner, window)
+            .await
+            .unwrap(),
+        Some(first_in.id),
+        "[{be}] an identical query in flight is joined"
+    );
+    assert!(
+        store.get_query(joiner.id).await.unwrap().is_none(),
+        "[{be}] joining writes nothing"
+    );
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        Some(first_in.id)
+    );
+    assert_eq!(
+        store
+            .find_inflight(&fresh_fingerprint(), window)
+            .await
+            .unwrap(),
+        None,
+        "[{be}] only the same fingerprint is in flight"
+    );
+    // Older than the window: not joined, a new query is recorded and is the newest.
+    let late = new_query(&ifp, config, ti - TimeDelta::minutes(1));
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&late, first_in.created_at + TimeDelta::microseconds(1))
+            .await
+            .unwrap(),
+        None,
+        "[{be}] a query in flight since before the window is not joined"
+    );
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        Some(late.id),
+        "[{be}] find_inflight returns the newest query in flight"
+    );
+    assert_eq!(
+        store.find_inflight(&ifp, late.created_at).await.unwrap(),
+        Some(late.id),
+        "[{be}] not_before is inclusive"
+    );
+    // Running and retried queries are in flight; finished ones and cache hits are not.
+    store.start_query(late.id, 1, None).await.unwrap();
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        Some(late.id)
+    );
+    store
+        .requeue_query(late.id, "internal", "retry")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        Some(late.id),
+        "[{be}] a query queued again for a retry is in flight"
+    );
+    store.fail_query(late.id, "no_data", "none").await.unwrap();
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        Some(first_in.id),
+        "[{be}] a failed query is not in flight"
+    );
+    assert!(
+        store
+            .complete_query(&result_for(first_in.id, config, now_us(), "inflight"))
+            .await
+            .unwrap()
+    );
+    let mut hit_in = new_query(&ifp, config, now_us());
+    hit_in.answered_by = Some(first_in.id);
+    store.insert_query(&hit_in).await.unwrap();
+    assert_eq!(
+        store.find_inflight(&ifp, window).await.unwrap(),
+        None,
+        "[{be}] completed queries and cache hits are not in flight"
+    );
+    // Concurrent identical submissions record exactly one query.
+    let rfp = fresh_fingerprint();
+    let racers: Vec<NewQuery> = (0..4).map(|_| new_query(&rfp, config, now_us())).collect();
+    let (a, b, c, d) = tokio::join!(
+        store.insert_query_unless_inflight(&racers[0], window),
+        store.insert_query_unless_inflight(&racers[1], window),
+        store.insert_query_unless_inflight(&racers[2], window),
+        store.insert_query_unless_inflight(&racers[3], window),
+    );
+    let outcomes = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+    let winners: Vec<Uuid> = racers
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_none())
+        .map(|(q, _)| q.id)
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "[{be}] concurrent identical submissions must record one query: {outcomes:?}"
+    );
+    assert!(
+        outcomes.iter().flatten().all(|id| *id == winners[0]),
+        "[{be}] the others join the one recorded: {outcomes:?}"
     );
 
     // History, newest first, ties broken by id (descending), with the total. Earlier
@@ -847,14 +976,23 @@ pub async fn cache_contract(cache: &dyn Cache) {
     );
 }
 
-/// Blob semantics: round trip, overwrite, missing keys, key validation.
+/// Blob semantics: round trip, overwrite, missing keys, key validation, streamed reads
+/// and the reachability check.
 pub async fn blob_contract(blob: &dyn BlobStore) {
     let be = blob.backend();
+    blob.ping().await.expect("ping a reachable store");
     let key = format!("reports/{}/report.html", Uuid::new_v4());
     assert_eq!(
         blob.get(&key).await.expect("get missing"),
         None,
         "[{be}] missing blob"
+    );
+    assert!(
+        blob.get_stream(&key)
+            .await
+            .expect("stream missing")
+            .is_none(),
+        "[{be}] missing blob streams nothing"
     );
     let loc = blob
         .put(&key, b"<html>1</html>".to_vec())
@@ -884,6 +1022,33 @@ pub async fn blob_contract(blob: &dyn BlobStore) {
     let empty = format!("reports/{}/empty.bin", Uuid::new_v4());
     assert_eq!(blob.put(&empty, Vec::new()).await.unwrap().size, 0);
     assert_eq!(blob.get(&empty).await.unwrap(), Some(Vec::new()));
+    let streamed = blob.get_stream(&empty).await.unwrap().expect("empty blob");
+    assert_eq!(streamed.size, Some(0));
+    assert_eq!(streamed.collect().await.unwrap(), Vec::<u8>::new());
+    // Big enough to arrive in several chunks from every backend; no byte pattern that a
+    // reordering or a dropped chunk would leave intact.
+    let large_key = format!("reports/{}/large.html", Uuid::new_v4());
+    let large: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    assert_eq!(
+        blob.put(&large_key, large.clone()).await.unwrap().size,
+        large.len() as u64
+    );
+    let streamed = blob
+        .get_stream(&large_key)
+        .await
+        .unwrap()
+        .expect("large blob");
+    assert_eq!(
+        streamed.size,
+        Some(large.len() as u64),
+        "[{be}] stream size"
+    );
+    assert!(
+        streamed.collect().await.unwrap() == large,
+        "[{be}] the stream yields the blob's bytes in order"
+    );
     for bad in [
         "",
         "/etc/passwd",
@@ -902,6 +1067,10 @@ pub async fn blob_contract(blob: &dyn BlobStore) {
         assert!(
             matches!(blob.get(bad).await, Err(BlobError::InvalidKey(_))),
             "[{be}] get must refuse key {bad:?}"
+        );
+        assert!(
+            matches!(blob.get_stream(bad).await, Err(BlobError::InvalidKey(_))),
+            "[{be}] get_stream must refuse key {bad:?}"
         );
     }
 }

@@ -5,18 +5,33 @@
 //! - [`sqlite`]: one SQLite file ([`SqliteDb`]) holding the store of record
 //!   ([`SqliteStore`]) and the durable job queue ([`SqliteJobQueue`]); several processes
 //!   may share it.
+//! - [`postgres`]: [`PgStore`], the production store of record on PostgreSQL (same
+//!   schema and semantics as the SQLite store).
 //! - [`memory_cache`]: [`MemoryCache`], an in-process cache bounded in bytes.
+//! - [`redis`]: [`RedisCache`], the shared cache level, and [`RedisStreamsQueue`], the
+//!   job queue on Redis Streams; [`layered_cache`]: [`LayeredCache`], memory in front
+//!   of Redis.
 //! - [`local_blob`]: [`LocalDirBlobStore`], reports as files under a directory.
+//! - [`s3_blob`]: [`S3BlobStore`], reports in an S3-compatible bucket (production).
 //! - `contract` (feature `contract`): the behaviour every backend of a port must show,
 //!   as async functions that panic on a violation, for any backend's tests to call.
 
+mod cache_counters;
+pub mod layered_cache;
 pub mod local_blob;
 pub mod memory_cache;
+pub mod postgres;
+pub mod redis;
+pub mod s3_blob;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;
 
+pub use layered_cache::LayeredCache;
 pub use local_blob::LocalDirBlobStore;
 pub use memory_cache::MemoryCache;
+pub use postgres::PgStore;
+pub use redis::{RedisCache, RedisStreamsQueue};
+pub use s3_blob::S3BlobStore;
 pub use sqlite::{SqliteDb, SqliteJobQueue, SqliteStore};

@@ -64,6 +64,9 @@ struct Global {
     /// Report storage instead of the data directory (`s3://bucket/prefix`).
     #[arg(long, global = true, env = "MARKETLENS_BLOB_URL")]
     blob_url: Option<String>,
+    /// Prefix of every Redis key, cache and queue (default `marketlens`).
+    #[arg(long, global = true, env = "MARKETLENS_REDIS_PREFIX")]
+    redis_prefix: Option<String>,
     /// Log format on stderr.
     #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
     log_format: Option<Format>,
@@ -155,6 +158,10 @@ struct WorkerArgs {
     /// Jobs run concurrently by this process.
     #[arg(long, default_value_t = 1)]
     concurrency: usize,
+    /// Serve `GET /metrics` (Prometheus) and `GET /v1/stats` on this address, e.g.
+    /// `0.0.0.0:9091`; off by default.
+    #[arg(long, value_name = "ADDR", env = "MARKETLENS_METRICS_BIND")]
+    metrics_bind: Option<std::net::SocketAddr>,
 }
 
 #[derive(Subcommand)]
@@ -189,6 +196,7 @@ async fn run(cli: Cli) -> ExitCode {
             redis_url: cli.global.redis_url.clone(),
             queue_url: cli.global.queue_url.clone(),
             blob_url: cli.global.blob_url.clone(),
+            redis_prefix: cli.global.redis_prefix.clone(),
         },
     };
     let format = |default: LogFormat| match cli.global.log_format {
@@ -218,11 +226,17 @@ async fn run(cli: Cli) -> ExitCode {
             config_command(&settings, action)
         }
         Command::Analyze(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
+            // Spans also go to an OTLP endpoint when one is configured; the guard
+            // flushes them on exit.
+            let _otlp =
+                telemetry::init_with_otlp(format(LogFormat::Text), "warn", "marketlens-cli");
             analyze(&settings, args).await
         }
         Command::Serve(args) => {
-            telemetry::init(format(LogFormat::Json), "info");
+            // Spans also go to an OTLP endpoint when one is configured; the guard
+            // flushes them on exit.
+            let _otlp =
+                telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-api");
             let app = match open(&settings).await {
                 Ok(app) => app,
                 Err(code) => return code,
@@ -254,12 +268,26 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Worker(args) => {
-            telemetry::init(format(LogFormat::Json), "info");
+            // Spans also go to an OTLP endpoint when one is configured; the guard
+            // flushes them on exit.
+            let _otlp =
+                telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-worker");
             let app = match open(&settings).await {
                 Ok(app) => app,
                 Err(code) => return code,
             };
             let shutdown = marketlens_service::server::shutdown_on_signals();
+            if let Some(addr) = args.metrics_bind {
+                let listener = match tokio::net::TcpListener::bind(addr).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        eprintln!("error: cannot listen on {addr}: {e}");
+                        return ExitCode::from(EXIT_FAILED);
+                    }
+                };
+                eprintln!("marketlens worker metrics on http://{addr}/metrics");
+                marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
+            }
             let handles: Vec<_> = (0..args.concurrency.max(1))
                 .map(|_| {
                     tokio::spawn(marketlens_service::worker::run_worker(

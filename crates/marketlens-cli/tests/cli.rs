@@ -245,12 +245,21 @@ fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
                 .await
                 .unwrap();
         assert_eq!((rows, distinct), (queries.len() as i64, queries.len() as i64));
-        let per_query: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT query_id, COUNT(*) - COUNT(DISTINCT product_id || '|' || source || '|' || offer_id) FROM price_observations GROUP BY query_id",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+        // The worker appends a query's observations just after marking it completed,
+        // so the last ones may land a moment after the statuses above were read.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let per_query = loop {
+            let per_query: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT query_id, COUNT(*) - COUNT(DISTINCT product_id || '|' || source || '|' || offer_id) FROM price_observations GROUP BY query_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            if per_query.len() == queries.len() || Instant::now() > deadline {
+                break per_query;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         assert_eq!(per_query.len(), queries.len());
         for (q, duplicates) in per_query {
             assert_eq!(duplicates, 0, "price observations of {q} written twice");

@@ -6,8 +6,10 @@
 //! - [`worker`]: takes jobs from the queue and runs the pipeline on them.
 //! - [`api`]: the HTTP API (thin: validate, record, enqueue, read).
 //! - [`telemetry`]: logging and tracing set-up.
+//! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
 
 pub mod api;
+pub mod metrics;
 pub mod pipeline;
 pub mod server;
 pub mod startup;

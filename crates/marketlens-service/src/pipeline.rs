@@ -159,14 +159,46 @@ pub async fn run_analysis(
     sink: &dyn ProgressSink,
 ) -> Result<Completed, AnalysisError> {
     let timeout = Duration::from_secs(app.config.pipeline.analysis_timeout_secs);
-    match tokio::time::timeout(timeout, run_stages(app, query, sink)).await {
+    // The root of the analysis' span tree: every stage span is its child, and it
+    // carries the trace id stored on the query (the one the API returned), so the
+    // API → queue → worker hop stays one trace.
+    let root = tracing::info_span!(
+        "analysis",
+        query_id = %query.id,
+        trace_id = query.trace_id.as_deref().unwrap_or(""),
+        error_type = Empty
+    );
+    // Run outside a job (the CLI), the root itself joins the query's trace; under a
+    // job span it inherits the trace the job continued.
+    if tracing::Span::current().is_none()
+        && let Some(trace_id) = &query.trace_id
+        && let Some(parent) = crate::telemetry::TraceParent::parse(&format!(
+            "00-{trace_id}-{}-01",
+            &uuid::Uuid::new_v4().simple().to_string()[..16]
+        ))
+    {
+        parent.adopt(&root);
+    }
+    let started = Instant::now();
+    let outcome = match tokio::time::timeout(timeout, run_stages(app, query, sink))
+        .instrument(root.clone())
+        .await
+    {
         Ok(r) => r,
         Err(_) => Err(AnalysisError::new(
             ErrorType::SourceTimeout,
             format!("analysis did not finish within {}s", timeout.as_secs()),
             true,
         )),
+    };
+    match &outcome {
+        Ok(_) => crate::metrics::analysis_finished(started.elapsed(), Ok(())),
+        Err(e) => {
+            root.record("error_type", e.error_type.as_str());
+            crate::metrics::analysis_finished(started.elapsed(), Err(e.error_type.as_str()));
+        }
     }
+    outcome
 }
 
 async fn run_stages(
@@ -184,9 +216,11 @@ async fn run_stages(
         .set(&[stage::FETCH_PRODUCTS], StageState::Running, None)
         .await;
     let span = stage_span!("fetch_products", qid, Empty, Empty);
+    let timer = crate::metrics::stage_timer(stage::FETCH_PRODUCTS);
     let fetched = fetch_products(app, query, &text)
         .instrument(span.clone())
         .await;
+    drop(timer);
     let collected_count: usize = fetched.batches.iter().map(|b| b.products.len()).sum();
     span.record("product_count", collected_count);
     span.record(
@@ -256,6 +290,7 @@ async fn run_stages(
         .set(&[stage::NORMALIZE], StageState::Running, None)
         .await;
     let span = stage_span!("normalize", qid, Empty);
+    let timer = crate::metrics::stage_timer(stage::NORMALIZE);
     let collected: Vec<CollectedProduct> = fetched
         .batches
         .iter()
@@ -270,6 +305,7 @@ async fn run_stages(
         .await
         .map_err(AnalysisError::internal)?
     };
+    drop(timer);
     span.record("product_count", normalized.products.len());
     if normalized.products.is_empty() {
         let err = AnalysisError::new(
@@ -349,6 +385,7 @@ async fn run_stages(
     let currency = query.params.currency;
     let market_task = blocking_stage(
         stage_span!("analyze_market", qid, products.len()),
+        stage::ANALYZE_MARKET,
         products.clone(),
         move |p| {
             let mut market = analyze_market(p, currency, &market_settings);
@@ -365,6 +402,7 @@ async fn run_stages(
     );
     let sentiment_task = blocking_stage(
         stage_span!("analyze_sentiment", qid, products.len()),
+        stage::ANALYZE_SENTIMENT,
         products.clone(),
         move |p| analyze_sentiment(p, &sentiment_settings),
     );
@@ -384,6 +422,7 @@ async fn run_stages(
         .set(&[stage::GENERATE_REPORT], StageState::Running, None)
         .await;
     let span = stage_span!("generate_report", qid, products.len());
+    let timer = crate::metrics::stage_timer(stage::GENERATE_REPORT);
     let stages = StageOutputs {
         sources: fetched.outcomes,
         normalization: normalized.summary,
@@ -394,6 +433,7 @@ async fn run_stages(
     let generated = generate_report(app, query, stages)
         .instrument(span.clone())
         .await;
+    drop(timer);
     let mut completed = match generated {
         Ok(c) => {
             progress
@@ -419,16 +459,31 @@ async fn run_stages(
     };
     // Recorded last, so that a query seen `completed` already shows every stage done.
     completed.written_now = record_result(app, query, &completed).await?;
+    let products = &completed.result.products;
+    crate::metrics::items_analysed(
+        products.len() as u64,
+        products.iter().map(|p| p.offers.len() as u64).sum(),
+        products.iter().map(|p| p.reviews.len() as u64).sum(),
+    );
+    crate::metrics::report_written(completed.report.size);
+    for failed in completed.result.quality.failed_checks() {
+        crate::metrics::quality_check_failed(&failed.name);
+    }
     Ok(completed)
 }
 
-/// Runs a pure analysis stage on the blocking pool inside its span.
+/// Runs a pure analysis stage on the blocking pool inside its span, timed on its own
+/// (the two analysis stages run concurrently, so each is measured where it runs).
 fn blocking_stage<T: Send + 'static>(
     span: tracing::Span,
+    stage: &'static str,
     products: Arc<Vec<Product>>,
     work: impl FnOnce(&[Product]) -> T + Send + 'static,
 ) -> tokio::task::JoinHandle<T> {
-    tokio::task::spawn_blocking(move || span.in_scope(|| work(&products)))
+    tokio::task::spawn_blocking(move || {
+        let _timer = crate::metrics::stage_timer(stage);
+        span.in_scope(|| work(&products))
+    })
 }
 
 struct Fetched {
@@ -506,6 +561,7 @@ async fn fetch_one(
         if let Some((t, _)) = &error {
             span.record("error_type", t.as_str());
         }
+        crate::metrics::source_fetched(&name, status, started.elapsed());
         SourceOutcome {
             source: name.clone(),
             kind: source.kind().to_owned(),
@@ -520,12 +576,14 @@ async fn fetch_one(
         }
     };
 
-    if let Some(bytes) = app
+    let cached = app
         .cache
         .get(CacheLevel::CollectedProducts, &cache_key)
         .await
-        && let Ok(batch) = serde_json::from_slice::<SourceBatch>(&bytes)
-    {
+        .and_then(|bytes| serde_json::from_slice::<SourceBatch>(&bytes).ok());
+    // An entry that no longer parses is as good as absent: a miss.
+    crate::metrics::cache_lookup(CacheLevel::CollectedProducts, cached.is_some());
+    if let Some(batch) = cached {
         let o = outcome(SourceStatus::Cache, &batch, None, None);
         return (batch, o);
     }

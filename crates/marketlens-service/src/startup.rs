@@ -4,7 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use marketlens_adapters::{LocalDirBlobStore, MemoryCache, SqliteDb, SqliteJobQueue, SqliteStore};
+use marketlens_adapters::postgres::redact_url;
+use marketlens_adapters::{
+    LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
+    S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
+};
 use marketlens_core::config::AgentConfig;
 use marketlens_core::normalize::currency::RateTable;
 use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
@@ -34,6 +38,9 @@ pub struct Backends {
     /// `s3://bucket/prefix` (with `AWS_*` settings or an endpoint) for reports instead
     /// of the local directory.
     pub blob_url: Option<String>,
+    /// Prefix of every Redis key (cache and queue); `None`: `marketlens`. Lets several
+    /// deployments (or test runs) share one Redis without seeing each other's keys.
+    pub redis_prefix: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,18 +94,6 @@ impl App {
     /// records the configuration as the active version.
     pub async fn open(settings: &Settings) -> Result<Arc<App>, StartupError> {
         let b = &settings.backends;
-        for (name, url) in [
-            ("database_url", &b.database_url),
-            ("redis_url", &b.redis_url),
-            ("queue_url", &b.queue_url),
-            ("blob_url", &b.blob_url),
-        ] {
-            if let Some(url) = url {
-                return Err(StartupError::Backend(format!(
-                    "{name} {url:?}: this build has only the embedded backends"
-                )));
-            }
-        }
         let config = load_config(settings.config_path.as_deref())?;
         let sources = marketlens_sources::build_sources(&config)?;
         let data_err = |message: String| StartupError::DataDir {
@@ -109,13 +104,69 @@ impl App {
         let db = SqliteDb::open(&settings.data_dir.join("marketlens.db"))
             .await
             .map_err(|e| data_err(e.to_string()))?;
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::new(db.clone()));
-        let queue: Arc<dyn JobQueue> = Arc::new(SqliteJobQueue::new(db, config.queue.max_attempts));
-        let blob: Arc<dyn BlobStore> = Arc::new(
-            LocalDirBlobStore::new(settings.data_dir.join("reports"))
-                .map_err(|e| data_err(e.to_string()))?,
-        );
-        let cache: Arc<dyn Cache> = Arc::new(MemoryCache::new(64 * 1024 * 1024));
+        let store: Arc<dyn Store> = match &b.database_url {
+            // Connecting also migrates (under sqlx's advisory lock, so processes starting
+            // together apply each migration once). A database that is down at start-up
+            // stops the process with the reason; later outages are ridden out by the pool.
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Arc::new(PgStore::open(url).await.map_err(|e| {
+                    StartupError::Backend(format!("database_url {}: {e}", redact_url(url)))
+                })?)
+            }
+            Some(url) => {
+                return Err(StartupError::Backend(format!(
+                    "database_url {:?}: expected postgres://user@host:port/database",
+                    redact_url(url)
+                )));
+            }
+            None => Arc::new(SqliteStore::new(db.clone())),
+        };
+        let redis_prefix = b
+            .redis_prefix
+            .as_deref()
+            .unwrap_or(marketlens_adapters::redis::DEFAULT_PREFIX);
+        let queue: Arc<dyn JobQueue> = match &b.queue_url {
+            // Unlike the cache, jobs cannot be skipped: a queue that is down at
+            // start-up stops the process with the reason.
+            Some(url) if url.starts_with("redis://") => Arc::new(
+                RedisStreamsQueue::connect(url, redis_prefix, config.queue.max_attempts)
+                    .await
+                    .map_err(|e| StartupError::Backend(format!("queue_url: {e}")))?,
+            ),
+            Some(url) => {
+                return Err(StartupError::Backend(format!(
+                    "queue_url {url:?}: expected redis://host:port/db (Redis Streams)"
+                )));
+            }
+            None => Arc::new(SqliteJobQueue::new(db, config.queue.max_attempts)),
+        };
+        let blob: Arc<dyn BlobStore> = match &b.blob_url {
+            // Endpoint, credentials and region from the standard `AWS_*` variables.
+            Some(url) if url.starts_with("s3://") => Arc::new(
+                S3BlobStore::from_url(url)
+                    .map_err(|e| StartupError::Backend(format!("blob_url: {e}")))?,
+            ),
+            Some(url) => {
+                return Err(StartupError::Backend(format!(
+                    "blob_url {url:?}: expected s3://bucket/prefix"
+                )));
+            }
+            None => Arc::new(
+                LocalDirBlobStore::new(settings.data_dir.join("reports"))
+                    .map_err(|e| data_err(e.to_string()))?,
+            ),
+        };
+        let memory = MemoryCache::new(64 * 1024 * 1024);
+        let cache: Arc<dyn Cache> = match &b.redis_url {
+            // Connects lazily: with Redis down the memory level serves alone and
+            // readiness reports the cache degraded.
+            Some(url) => Arc::new(LayeredCache::new(
+                memory,
+                RedisCache::new(url, redis_prefix)
+                    .map_err(|e| StartupError::Backend(format!("redis_url: {e}")))?,
+            )),
+            None => Arc::new(memory),
+        };
         let config_hash = config.content_hash();
         let config_version = store
             .activate_agent_config(&config_hash, &config.to_toml())

@@ -294,3 +294,34 @@ async fn healthz_reports_each_dependency() {
     assert_eq!(names, ["store", "queue", "cache", "blob"]);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn readyz_is_ready_on_the_embedded_backends() {
+    let t = TestApp::spawn(0).await;
+    let res = t.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ready", "{body}");
+    let checks: Vec<(&str, &str, bool)> = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+                c["required"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            ("store", "ok", true),
+            ("queue", "ok", true),
+            ("cache", "ok", false),
+            ("blob", "ok", false)
+        ]
+    );
+    t.stop().await;
+}

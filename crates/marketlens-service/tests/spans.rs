@@ -43,6 +43,21 @@ fn closed_spans(buf: &Buffer) -> Vec<(String, serde_json::Value)> {
         .collect()
 }
 
+/// Closed spans once every name in `expected` has closed. A span closes when its last
+/// handle drops, and adapters may hold one briefly on another thread (the SQLite
+/// driver runs commands on its own worker thread inside the caller's span), so the
+/// close can land just after the analysis returns.
+async fn closed_spans_when(buf: &Buffer, expected: &[&str]) -> Vec<(String, serde_json::Value)> {
+    for _ in 0..100 {
+        let spans = closed_spans(buf);
+        if expected.iter().all(|e| spans.iter().any(|(n, _)| n == e)) {
+            return spans;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    closed_spans(buf)
+}
+
 #[tokio::test]
 async fn each_stage_is_a_span_with_its_tags() {
     let buf = Buffer::default();
@@ -72,7 +87,9 @@ async fn each_stage_is_a_span_with_its_tags() {
     run_analysis(&app, &s.query, &sink).await.unwrap();
     let qid = s.query.id.to_string();
 
-    let spans = closed_spans(&buf);
+    let mut expected = marketlens_core::stage::ALL.to_vec();
+    expected.push("fetch_source");
+    let spans = closed_spans_when(&buf, &expected).await;
     let names: Vec<&str> = spans.iter().map(|(n, _)| n.as_str()).collect();
     for stage in marketlens_core::stage::ALL {
         let (_, fields) = spans
@@ -103,7 +120,7 @@ async fn each_stage_is_a_span_with_its_tags() {
         .await
         .unwrap();
     run_analysis(&app, &s2.query, &sink).await.unwrap();
-    let spans = closed_spans(&buf);
+    let spans = closed_spans_when(&buf, &["fetch_products"]).await;
     let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
     assert_eq!(fetch["cache_hit"], true, "{fetch}");
 
@@ -118,7 +135,7 @@ async fn each_stage_is_a_span_with_its_tags() {
         .unwrap();
     let err = run_analysis(&app, &s3.query, &sink).await.err().unwrap();
     assert_eq!(err.error_type.as_str(), "no_data");
-    let spans = closed_spans(&buf);
+    let spans = closed_spans_when(&buf, &["fetch_products"]).await;
     let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
     assert_eq!(fetch["error_type"], "no_data", "{fetch}");
 }

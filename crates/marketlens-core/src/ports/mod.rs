@@ -11,8 +11,8 @@ mod queue;
 mod source;
 mod store;
 
-pub use blob::{BlobError, BlobLocation, BlobStore, validate_key};
-pub use cache::{Cache, CacheLevel};
+pub use blob::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
+pub use cache::{Cache, CacheLevel, CacheStats};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{

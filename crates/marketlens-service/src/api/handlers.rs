@@ -50,6 +50,16 @@ pub struct Links {
     pub report: String,
 }
 
+/// The answer to `POST /v1/analyses`: the analysis, and whether it is an identical one
+/// already in flight that this request joined (`coalesced`: same id, no new job; still
+/// `202`, its `Location` is the shared analysis).
+#[derive(Serialize)]
+pub struct SubmittedView {
+    #[serde(flatten)]
+    pub analysis: AnalysisView,
+    pub coalesced: bool,
+}
+
 impl From<QueryRecord> for AnalysisView {
     fn from(q: QueryRecord) -> Self {
         let base = format!("/v1/analyses/{}", q.id);
@@ -87,8 +97,11 @@ pub async fn create_analysis(
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
     let submitted = submit(&app, &request, Dispatch::Enqueue, true).await?;
-    let view = AnalysisView::from(submitted.query);
-    let location = view.links.self_.clone();
+    let view = SubmittedView {
+        analysis: AnalysisView::from(submitted.query),
+        coalesced: submitted.coalesced,
+    };
+    let location = view.analysis.links.self_.clone();
     let status = if submitted.cache_hit {
         StatusCode::OK
     } else {
@@ -228,12 +241,19 @@ pub async fn get_report(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let stored = completed_result(&app, &id).await?;
-    let html = app
+    // Streamed from the blob store: a large report never sits whole in the API's memory.
+    let report = app
         .blob
-        .get(&stored.report_key)
+        .get_stream(&stored.report_key)
         .await
         .map_err(ApiError::unavailable)?
         .ok_or_else(|| ApiError::not_found("report"))?;
+    let mut response = axum::body::Body::from_stream(report.chunks).into_response();
+    if let Some(size) = report.size {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -245,7 +265,7 @@ pub async fn get_report(
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
-        html,
+        response,
     )
         .into_response())
 }
@@ -269,6 +289,7 @@ pub struct HealthCheck {
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     let store = app.store.ping().await;
     let queue = app.queue.stats().await;
+    let blob = app.blob.ping().await;
     let checks = vec![
         HealthCheck {
             name: "store",
@@ -291,8 +312,8 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
         HealthCheck {
             name: "blob",
             backend: app.blob.backend(),
-            ok: true,
-            error: None,
+            ok: blob.is_ok(),
+            error: blob.err().map(|e| e.to_string()),
         },
     ];
     let ok = checks.iter().all(|c| c.ok);
@@ -310,6 +331,82 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
         }),
     )
         .into_response()
+}
+
+/// How long one readiness check may take: a dependency slower than this counts as
+/// down, so a probe never hangs on a dead connection.
+const READY_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[derive(Serialize)]
+pub struct Readiness {
+    /// `ready`, `degraded` (ready, but an optional dependency is down) or `not_ready`.
+    status: &'static str,
+    checks: Vec<ReadyCheck>,
+}
+
+#[derive(Serialize)]
+pub struct ReadyCheck {
+    name: &'static str,
+    backend: &'static str,
+    /// `ok`, `degraded` (down, but the service works without it) or `down`.
+    status: &'static str,
+    /// Whether the service can take traffic without it.
+    required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+async fn bounded_check<E: std::fmt::Display>(
+    check: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(READY_CHECK_TIMEOUT, check).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {READY_CHECK_TIMEOUT:?}")),
+    }
+}
+
+/// Readiness: 200 when the store and the queue answer (requests can be recorded and
+/// queued), else 503. The cache is optional: when it is down the service is ready
+/// but `degraded`. The blob store is reported; reports are written by workers and
+/// read on demand, so its outage fails those reads, not the intake.
+pub async fn readyz(State(app): State<Arc<App>>) -> Response {
+    let (store, queue, cache, blob) = tokio::join!(
+        bounded_check(app.store.ping()),
+        bounded_check(async { app.queue.stats().await.map(|_| ()) }),
+        bounded_check(app.cache.ping()),
+        bounded_check(app.blob.ping()),
+    );
+    let check = |name, backend, required: bool, result: Result<(), String>| ReadyCheck {
+        name,
+        backend,
+        status: match (&result, required) {
+            (Ok(()), _) => "ok",
+            (Err(_), false) => "degraded",
+            (Err(_), true) => "down",
+        },
+        required,
+        error: result.err(),
+    };
+    let checks = vec![
+        check("store", app.store.backend(), true, store),
+        check("queue", app.queue.backend(), true, queue),
+        check("cache", app.cache.backend(), false, cache),
+        check("blob", app.blob.backend(), false, blob),
+    ];
+    let ready = checks.iter().all(|c| !c.required || c.status == "ok");
+    let status = if !ready {
+        "not_ready"
+    } else if checks.iter().all(|c| c.status == "ok") {
+        "ready"
+    } else {
+        "degraded"
+    };
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(Readiness { status, checks })).into_response()
 }
 
 pub async fn not_found() -> ApiError {

@@ -9,6 +9,9 @@
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
 //! | GET | `/healthz` | liveness and each dependency |
+//! | GET | `/readyz` | readiness: 200 when store and queue answer (cache down: `degraded`), else 503 |
+//! | GET | `/metrics` | Prometheus metrics (see [`crate::metrics`]) |
+//! | GET | `/v1/stats` | the same figures as JSON, with recent-window percentiles |
 //!
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
 //! `error_type` (see `marketlens_core::ErrorType`).
@@ -40,6 +43,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/analyses/{id}/result", get(handlers::get_result))
         .route("/v1/analyses/{id}/report", get(handlers::get_report))
         .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::readyz))
+        .route("/metrics", get(crate::metrics::metrics_handler))
+        .route("/v1/stats", get(crate::metrics::stats_handler))
         .fallback(handlers::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)

@@ -1,0 +1,127 @@
+//! `marketlens worker --metrics-bind`: a separate worker process serves `/metrics`
+//! with the analyses it ran, while the API (`serve --no-worker`) reports the queue.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn(data_dir: &Path, args: &[&str], port: u16) -> Proc {
+    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("MARKETLENS_CONFIG")
+        .env_remove("MARKETLENS_METRICS_BIND")
+        .env("MARKETLENS_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{args:?} did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Proc(child)
+}
+
+/// The value of an unlabelled series (or one with exactly these labels).
+fn series(text: &str, name_and_labels: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name_and_labels)?.strip_prefix(' '))
+        .map(|v| v.parse().unwrap())
+}
+
+#[test]
+fn a_worker_serves_its_own_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let (api_port, worker_port) = (free_port(), free_port());
+    let _api = spawn(
+        dir.path(),
+        &[
+            "serve",
+            "--no-worker",
+            "--bind",
+            &format!("127.0.0.1:{api_port}"),
+        ],
+        api_port,
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    marketlens_sources::http::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let api = format!("http://127.0.0.1:{api_port}");
+    let worker = format!("http://127.0.0.1:{worker_port}");
+    let get = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    rt.block_on(async {
+        let res = client
+            .post(format!("{api}/v1/analyses"))
+            .json(&serde_json::json!({"query": "wireless headphones"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+        // No worker yet: the API's scrape shows the job waiting.
+        let m = get(format!("{api}/metrics")).await;
+        assert_eq!(
+            series(&m, "marketlens_queue_jobs{state=\"queued\"}"),
+            Some(1.0),
+            "{m}"
+        );
+    });
+
+    let _worker = spawn(
+        dir.path(),
+        &[
+            "worker",
+            "--metrics-bind",
+            &format!("127.0.0.1:{worker_port}"),
+        ],
+        worker_port,
+    );
+    rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let m = get(format!("{worker}/metrics")).await;
+            if series(&m, "marketlens_analyses_completed_total") == Some(1.0) {
+                assert_eq!(
+                    series(&m, "marketlens_queue_jobs{state=\"queued\"}"),
+                    Some(0.0),
+                    "{m}"
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "the worker never completed: {m}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let stats: serde_json::Value =
+            serde_json::from_str(&get(format!("{worker}/v1/stats")).await).unwrap();
+        assert_eq!(stats["analyses"]["completed"], 1, "{stats}");
+        // The API ran no analysis itself.
+        let m = get(format!("{api}/metrics")).await;
+        assert_eq!(series(&m, "marketlens_analyses_completed_total"), Some(0.0));
+    });
+}

@@ -1,0 +1,222 @@
+//! The span tree of one analysis, captured in-process by a small layer: names,
+//! parent/child links and tags. One root `analysis` span per run carries the trace id
+//! stored on the query; every stage is its child; each source fetch is a child of
+//! `fetch_products`. Through the worker, the root hangs under the `job` span, which
+//! continues the trace from the job's `traceparent`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use marketlens_core::domain::AnalysisRequest;
+use marketlens_service::pipeline::{StoreProgress, run_analysis};
+use marketlens_service::startup::{App, Settings};
+use marketlens_service::submit::{Dispatch, submit};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+#[derive(Debug, Clone)]
+struct Captured {
+    name: String,
+    parent: Option<u64>,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Default)]
+struct Tree(Arc<Mutex<BTreeMap<u64, Captured>>>);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(
+            field.name().to_owned(),
+            format!("{value:?}").trim_matches('"').to_owned(),
+        );
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Tree {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let parent = ctx
+            .span(id)
+            .and_then(|s| s.parent())
+            .map(|p| p.id().into_u64());
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        self.0.lock().unwrap().insert(
+            id.into_u64(),
+            Captured {
+                name: attrs.metadata().name().to_owned(),
+                parent,
+                fields,
+            },
+        );
+    }
+    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
+        if let Some(c) = self.0.lock().unwrap().get_mut(&id.into_u64()) {
+            values.record(&mut Fields(&mut c.fields));
+        }
+    }
+}
+
+impl Tree {
+    fn spans(&self) -> Vec<(u64, Captured)> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect()
+    }
+
+    fn named(&self, name: &str) -> Vec<(u64, Captured)> {
+        self.spans()
+            .into_iter()
+            .filter(|(_, c)| c.name == name)
+            .collect()
+    }
+}
+
+/// Asserts the tree below one `analysis` root; returns the root.
+fn assert_analysis_tree(tree: &Tree, query_id: &str, trace_id: &str) -> Captured {
+    let roots: Vec<_> = tree
+        .named("analysis")
+        .into_iter()
+        .filter(|(_, c)| c.fields["query_id"] == query_id)
+        .collect();
+    assert_eq!(roots.len(), 1, "one root span per analysis: {roots:?}");
+    let (root_id, root) = roots.into_iter().next().unwrap();
+    assert_eq!(root.fields["trace_id"], trace_id, "{root:?}");
+    assert_eq!(trace_id.len(), 32);
+    for stage in marketlens_core::stage::ALL {
+        let spans: Vec<_> = tree
+            .named(stage)
+            .into_iter()
+            .filter(|(_, c)| c.fields["query_id"] == query_id)
+            .collect();
+        assert_eq!(spans.len(), 1, "{stage}: {spans:?}");
+        let (_, span) = &spans[0];
+        assert_eq!(span.parent, Some(root_id), "{stage} is a child of analysis");
+        assert_ne!(span.fields["product_count"], "0", "{stage}: {span:?}");
+        assert!(!span.fields.contains_key("error_type"), "{stage}: {span:?}");
+    }
+    let (fetch_id, _) = tree
+        .named("fetch_products")
+        .into_iter()
+        .find(|(_, c)| c.fields["query_id"] == query_id)
+        .unwrap();
+    let sources: Vec<_> = tree
+        .named("fetch_source")
+        .into_iter()
+        .filter(|(_, c)| c.fields["query_id"] == query_id)
+        .collect();
+    assert!(!sources.is_empty());
+    for (_, s) in &sources {
+        assert_eq!(
+            s.parent,
+            Some(fetch_id),
+            "fetch_source under fetch_products"
+        );
+        assert_eq!(s.fields["source"], "catalog");
+        assert!(s.fields.contains_key("cache_hit"), "{s:?}");
+    }
+    root
+}
+
+#[tokio::test]
+async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
+    let tree = Tree::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&Settings {
+        data_dir: dir.path().to_owned(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let request = AnalysisRequest {
+        query: "wireless headphones".into(),
+        ..Default::default()
+    };
+    let s = submit(&app, &request, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    let sink = StoreProgress {
+        app: app.clone(),
+        query_id: s.query.id,
+    };
+    run_analysis(&app, &s.query, &sink).await.unwrap();
+    let trace_id = s.query.trace_id.clone().expect("trace id stored at submit");
+    let root = assert_analysis_tree(&tree, &s.query.id.to_string(), &trace_id);
+    assert!(!root.fields.contains_key("error_type"));
+
+    // A failing analysis tags its root with error_type.
+    let none = AnalysisRequest {
+        query: "flux capacitor".into(),
+        ..Default::default()
+    };
+    let s = submit(&app, &none, Dispatch::RecordOnly, false)
+        .await
+        .unwrap();
+    assert!(run_analysis(&app, &s.query, &sink).await.is_err());
+    let qid = s.query.id.to_string();
+    let (_, root) = tree
+        .named("analysis")
+        .into_iter()
+        .find(|(_, c)| c.fields["query_id"] == qid)
+        .unwrap();
+    assert_eq!(root.fields["error_type"], "no_data");
+}
+
+#[tokio::test]
+async fn the_worker_continues_the_trace_from_the_job() {
+    // A current-thread runtime: the API and the worker run on this thread, under the
+    // capturing subscriber.
+    let tree = Tree::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let t = support::TestApp::spawn(1).await;
+    let r = t
+        .post(&serde_json::json!({"query": "wireless headphones"}))
+        .await;
+    assert_eq!(r.status(), 202);
+    let created: serde_json::Value = r.json().await.unwrap();
+    let location = format!("/v1/analyses/{}", created["id"].as_str().unwrap());
+    let done = t.wait_done(&location).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let trace_id = done["trace_id"]
+        .as_str()
+        .expect("trace id returned by the API");
+    let qid = created["id"].as_str().unwrap();
+
+    assert_analysis_tree(&tree, qid, trace_id);
+    let (job_id, job) = tree
+        .named("job")
+        .into_iter()
+        .find(|(_, c)| c.fields["query_id"] == qid)
+        .expect("job span");
+    assert_eq!(
+        job.fields["trace_id"], trace_id,
+        "job continues the API's trace"
+    );
+    assert_eq!(job.fields["parent_span_id"].len(), 16);
+    let (_, root) = tree
+        .named("analysis")
+        .into_iter()
+        .find(|(_, c)| c.fields["query_id"] == qid)
+        .unwrap();
+    assert_eq!(
+        root.parent,
+        Some(job_id),
+        "analysis runs inside the job span"
+    );
+    t.stop().await;
+}
