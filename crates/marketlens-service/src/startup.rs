@@ -100,10 +100,21 @@ impl App {
             path: settings.data_dir.clone(),
             message,
         };
-        std::fs::create_dir_all(&settings.data_dir).map_err(|e| data_err(e.to_string()))?;
-        let db = SqliteDb::open(&settings.data_dir.join("marketlens.db"))
-            .await
-            .map_err(|e| data_err(e.to_string()))?;
+        // The embedded database is opened only when the store or the queue uses it, so
+        // a process on production backends keeps no state in its data directory.
+        let db = if b.database_url.is_none() || b.queue_url.is_none() {
+            Some(
+                SqliteDb::open(&settings.data_dir.join("marketlens.db"))
+                    .await
+                    .map_err(|e| data_err(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        let embedded = |db: &Option<SqliteDb>| {
+            db.clone()
+                .ok_or_else(|| data_err("embedded database not opened".into()))
+        };
         let store: Arc<dyn Store> = match &b.database_url {
             // Connecting also migrates (under sqlx's advisory lock, so processes starting
             // together apply each migration once). A database that is down at start-up
@@ -119,7 +130,7 @@ impl App {
                     redact_url(url)
                 )));
             }
-            None => Arc::new(SqliteStore::new(db.clone())),
+            None => Arc::new(SqliteStore::new(embedded(&db)?)),
         };
         let redis_prefix = b
             .redis_prefix
@@ -138,7 +149,10 @@ impl App {
                     "queue_url {url:?}: expected redis://host:port/db (Redis Streams)"
                 )));
             }
-            None => Arc::new(SqliteJobQueue::new(db, config.queue.max_attempts)),
+            None => Arc::new(SqliteJobQueue::new(
+                embedded(&db)?,
+                config.queue.max_attempts,
+            )),
         };
         let blob: Arc<dyn BlobStore> = match &b.blob_url {
             // Endpoint, credentials and region from the standard `AWS_*` variables.

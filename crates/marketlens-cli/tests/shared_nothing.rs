@@ -1,0 +1,244 @@
+//! An API instance and a worker on different data directories share work only through
+//! PostgreSQL, the Redis Streams queue and S3: the analysis posted to one is run by
+//! the other, the report comes back from the bucket, and neither data directory holds
+//! anything afterwards (no hidden local state).
+//!
+//! Needs PostgreSQL (`MARKETLENS_TEST_DATABASE_URL`, default the local server), Redis
+//! (`MARKETLENS_TEST_REDIS_URL`, default 127.0.0.1:6379) and an S3 server
+//! (`MARKETLENS_TEST_S3_ENDPOINT`, default moto on 127.0.0.1:5000); skipped without
+//! them unless `MARKETLENS_REQUIRE_SERVICES=1`.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use marketlens_adapters::contract::service_available;
+use sqlx::Connection;
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn unique() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}{}", std::process::id())
+}
+
+struct Backends {
+    database_url: String,
+    redis_url: String,
+    prefix: String,
+    blob_url: String,
+    s3_endpoint: String,
+}
+
+fn spawn(data_dir: &Path, b: &Backends, args: &[&str]) -> Process {
+    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("MARKETLENS_CONFIG")
+        .env("MARKETLENS_LOG", "warn")
+        .env("MARKETLENS_DATABASE_URL", &b.database_url)
+        .env("MARKETLENS_REDIS_URL", &b.redis_url)
+        .env("MARKETLENS_QUEUE_URL", &b.redis_url)
+        .env("MARKETLENS_REDIS_PREFIX", &b.prefix)
+        .env("MARKETLENS_BLOB_URL", &b.blob_url)
+        .env("AWS_ENDPOINT_URL", &b.s3_endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Process(child)
+}
+
+/// Everything left in a data directory, as relative paths.
+fn contents(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_worker_share_work_only_through_the_production_backends() {
+    marketlens_sources::http::install_crypto_provider();
+    let base_db = env_or(
+        "MARKETLENS_TEST_DATABASE_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    );
+    let redis_url = env_or("MARKETLENS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0");
+    let s3_endpoint = env_or("MARKETLENS_TEST_S3_ENDPOINT", "http://127.0.0.1:5000");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+
+    // PostgreSQL: a fresh database for this test.
+    let admin = tokio::time::timeout(
+        Duration::from_secs(5),
+        sqlx::PgConnection::connect(&base_db),
+    )
+    .await
+    .map_err(|_| "no answer within 5 s".to_owned())
+    .and_then(|r| r.map_err(|e| e.to_string()));
+    let mut admin = match admin {
+        Ok(c) => c,
+        Err(why) => {
+            service_available("PostgreSQL", Err(why));
+            return;
+        }
+    };
+    // Redis answers?
+    let redis_up = std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:6379".parse().unwrap(),
+        Duration::from_secs(2),
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string());
+    if !service_available("Redis at 127.0.0.1:6379", redis_up) {
+        return;
+    }
+    // S3: a fresh bucket (a plain path-style PUT on moto and MinIO).
+    let id = unique();
+    let bucket = format!("marketlens-sn-{id}");
+    let created = match client.put(format!("{s3_endpoint}/{bucket}")).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("create bucket: HTTP {}", r.status())),
+        Err(e) => Err(e.to_string()),
+    };
+    if !service_available(&format!("S3 server at {s3_endpoint}"), created) {
+        return;
+    }
+    let db_name = format!("marketlens_sn_{id}");
+    // Generated from hex digits only: safe to format in.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut database_url = url_with_path(&base_db, &db_name);
+    if database_url.ends_with('/') {
+        database_url.pop();
+    }
+    let backends = Backends {
+        database_url,
+        redis_url,
+        prefix: format!("marketlens-sn-{id}"),
+        blob_url: format!("s3://{bucket}/reports"),
+        s3_endpoint,
+    };
+
+    let api_dir = tempfile::tempdir().unwrap();
+    let worker_dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _api = spawn(
+        api_dir.path(),
+        &backends,
+        &[
+            "serve",
+            "--no-worker",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ],
+    );
+    let _worker = spawn(worker_dir.path(), &backends, &["worker"]);
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "API did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let res = client
+        .post(format!("{base}/v1/analyses"))
+        .json(&serde_json::json!({"query": "espresso machine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let submitted: serde_json::Value = res.json().await.unwrap();
+    let analysis = submitted["id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v: serde_json::Value = client
+            .get(format!("{base}/v1/analyses/{analysis}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["status"] == "completed" {
+            break;
+        }
+        assert_ne!(v["status"], "failed", "{v}");
+        assert!(Instant::now() < deadline, "never completed: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let report = client
+        .get(format!("{base}/v1/analyses/{analysis}/report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), 200);
+    assert!(report.text().await.unwrap().contains("espresso machine"));
+
+    // The result row is in PostgreSQL, written once.
+    let mut conn = sqlx::PgConnection::connect(&backends.database_url)
+        .await
+        .unwrap();
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM analysis_results")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    drop(conn);
+
+    // Nothing was kept on either machine's disk.
+    assert_eq!(contents(api_dir.path()), Vec::<String>::new());
+    assert_eq!(contents(worker_dir.path()), Vec::<String>::new());
+
+    drop(_worker);
+    drop(_api);
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await;
+}
+
+fn url_with_path(base: &str, path: &str) -> String {
+    // `scheme://authority/anything` → `scheme://authority/path`.
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let authority_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    format!("{}/{path}", &base[..authority_end])
+}
