@@ -1,7 +1,11 @@
 //! The `marketlens` binary, as a user runs it.
 
+mod support;
+
+use support::{Proc, free_port, wait_port};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn marketlens(data_dir: &Path) -> Command {
@@ -128,24 +132,7 @@ fn config_show_and_validate() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir"));
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
+fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Proc {
     let child = marketlens(data_dir)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(extra)
@@ -154,12 +141,8 @@ fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child)
+    wait_port(port, "server");
+    Proc(child)
 }
 
 #[test]

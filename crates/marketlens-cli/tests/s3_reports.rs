@@ -3,8 +3,12 @@
 //! `MARKETLENS_TEST_S3_ENDPOINT` (default http://127.0.0.1:5000, moto in `.ci/run`);
 //! skipped without one unless `MARKETLENS_REQUIRE_SERVICES=1`.
 
+mod support;
+
+use support::{Proc, free_port, wait_port};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use marketlens_adapters::S3BlobStore;
@@ -12,24 +16,7 @@ use marketlens_adapters::contract::service_available;
 use marketlens_core::ports::BlobStore;
 use object_store::aws::AmazonS3Builder;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Server {
+fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -45,12 +32,8 @@ fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> S
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server(child)
+    wait_port(port, "server");
+    Proc(child)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

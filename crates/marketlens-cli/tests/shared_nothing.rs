@@ -8,21 +8,16 @@
 //! (`MARKETLENS_TEST_S3_ENDPOINT`, default moto on 127.0.0.1:5000); skipped without
 //! them unless `MARKETLENS_REQUIRE_SERVICES=1`.
 
+mod support;
+
+use support::{Proc, free_port, wait_port};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use marketlens_adapters::contract::service_available;
 use sqlx::Connection;
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -44,7 +39,7 @@ struct Backends {
     s3_endpoint: String,
 }
 
-fn spawn(data_dir: &Path, b: &Backends, args: &[&str]) -> Process {
+fn spawn(data_dir: &Path, b: &Backends, args: &[&str]) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -64,7 +59,7 @@ fn spawn(data_dir: &Path, b: &Backends, args: &[&str]) -> Process {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    Process(child)
+    Proc(child)
 }
 
 /// Everything left in a data directory, as relative paths.
@@ -153,11 +148,7 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
 
     let api_dir = tempfile::tempdir().unwrap();
     let worker_dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let _api = spawn(
         api_dir.path(),
         &backends,
@@ -170,11 +161,7 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
     );
     let _worker = spawn(worker_dir.path(), &backends, &["worker"]);
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "API did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_port(port, "API");
 
     let res = client
         .post(format!("{base}/v1/analyses"))

@@ -1,26 +1,13 @@
 //! `marketlens worker --metrics-bind`: a separate worker process serves `/metrics`
 //! with the analyses it ran, while the API (`serve --no-worker`) reports the queue.
 
+mod support;
+
+use support::{Proc, free_port, wait_port};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn spawn(data_dir: &Path, args: &[&str], port: u16) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
@@ -34,14 +21,7 @@ fn spawn(data_dir: &Path, args: &[&str], port: u16) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{args:?} did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_port(port, &format!("{args:?}"));
     Proc(child)
 }
 

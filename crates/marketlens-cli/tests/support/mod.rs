@@ -1,4 +1,4 @@
-//! Shared by the multi-process tests (crash, Redis outage): child processes that are
+//! Shared by the multi-process tests (restart, crash, outage, S3, metrics): child processes that are
 //! killed when the test ends, ports, a short-lease agent configuration, the API.
 
 #![allow(dead_code)] // each test file uses its own part
