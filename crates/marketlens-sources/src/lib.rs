@@ -90,3 +90,23 @@ pub fn build_sources(config: &AgentConfig) -> Result<Vec<Arc<dyn Source>>, Sourc
         .map(build_source)
         .collect()
 }
+
+/// Checks a numeric setting against its allowed range, naming it in the error.
+pub(crate) fn check_range<T>(
+    name: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<(), String>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} = {value} is outside {}..={}",
+            range.start(),
+            range.end()
+        ))
+    }
+}

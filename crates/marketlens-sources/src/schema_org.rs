@@ -19,6 +19,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::catalog::tokens;
+use crate::check_range;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
 
@@ -105,24 +106,9 @@ impl SchemaOrgSource {
         for u in &config.listing_urls {
             check_url(u, "listing_urls")?;
         }
-        if !(1..=50).contains(&config.max_pages) {
-            return Err(format!(
-                "max_pages = {} is outside 1..=50",
-                config.max_pages
-            ));
-        }
-        if !(1..=500).contains(&config.max_product_pages) {
-            return Err(format!(
-                "max_product_pages = {} is outside 1..=500",
-                config.max_product_pages
-            ));
-        }
-        if !(1..=32).contains(&config.fetch_concurrency) {
-            return Err(format!(
-                "fetch_concurrency = {} is outside 1..=32",
-                config.fetch_concurrency
-            ));
-        }
+        check_range("max_pages", config.max_pages, 1..=50)?;
+        check_range("max_product_pages", config.max_product_pages, 1..=500)?;
+        check_range("fetch_concurrency", config.fetch_concurrency, 1..=32)?;
         Selector::parse(&config.product_link_selector)
             .map_err(|e| format!("product_link_selector: {e}"))?;
         if let Some(c) = &config.country

@@ -12,6 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::catalog::tokens;
+use crate::check_range;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
 
@@ -71,25 +72,10 @@ impl ShopifySource {
         if !matches!(base.scheme(), "http" | "https") {
             return Err("base_url must be http(s)".into());
         }
-        if !(config.currency.len() == 3 && config.currency.chars().all(|c| c.is_ascii_uppercase()))
-        {
-            return Err(format!(
-                "currency {:?} is not an ISO 4217 code",
-                config.currency
-            ));
-        }
-        if !(1..=50).contains(&config.max_pages) {
-            return Err(format!(
-                "max_pages = {} is outside 1..=50",
-                config.max_pages
-            ));
-        }
-        if !(1..=250).contains(&config.page_size) {
-            return Err(format!(
-                "page_size = {} is outside 1..=250",
-                config.page_size
-            ));
-        }
+        marketlens_core::domain::CurrencyCode::parse(&config.currency)
+            .map_err(|e| format!("currency: {}", e.message))?;
+        check_range("max_pages", config.max_pages, 1..=50)?;
+        check_range("page_size", config.page_size, 1..=250)?;
         if let Some(c) = &config.country
             && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
         {

@@ -13,6 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::catalog::tokens;
+use crate::check_range;
 use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
@@ -76,18 +77,8 @@ impl WooCommerceSource {
         if !matches!(base.scheme(), "http" | "https") {
             return Err("base_url must be http(s)".into());
         }
-        if !(1..=20).contains(&config.max_pages) {
-            return Err(format!(
-                "max_pages = {} is outside 1..=20",
-                config.max_pages
-            ));
-        }
-        if !(1..=100).contains(&config.page_size) {
-            return Err(format!(
-                "page_size = {} is outside 1..=100",
-                config.page_size
-            ));
-        }
+        check_range("max_pages", config.max_pages, 1..=20)?;
+        check_range("page_size", config.page_size, 1..=100)?;
         if config.reviews_per_product > 100 {
             return Err(format!(
                 "reviews_per_product = {} is outside 0..=100",
