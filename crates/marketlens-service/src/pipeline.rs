@@ -128,6 +128,19 @@ impl<'a> Progress<'a> {
         }
     }
 
+    /// Records a stage's failure on its span and in the progress; hands the error back.
+    async fn fail(
+        &mut self,
+        name: &str,
+        span: &tracing::Span,
+        err: AnalysisError,
+    ) -> AnalysisError {
+        span.record("error_type", err.error_type.as_str());
+        self.set(&[name], StageState::Failed, Some(err.message.clone()))
+            .await;
+        err
+    }
+
     async fn set(&mut self, names: &[&str], state: StageState, detail: Option<String>) {
         let now = Instant::now();
         if state == StageState::Running {
@@ -267,15 +280,7 @@ async fn run_stages(
                 false,
             )
         };
-        span.record("error_type", err.error_type.as_str());
-        progress
-            .set(
-                &[stage::FETCH_PRODUCTS],
-                StageState::Failed,
-                Some(err.message.clone()),
-            )
-            .await;
-        return Err(err);
+        return Err(progress.fail(stage::FETCH_PRODUCTS, &span, err).await);
     }
     progress
         .set(
@@ -318,15 +323,7 @@ async fn run_stages(
             ),
             false,
         );
-        span.record("error_type", err.error_type.as_str());
-        progress
-            .set(
-                &[stage::NORMALIZE],
-                StageState::Failed,
-                Some(err.message.clone()),
-            )
-            .await;
-        return Err(err);
+        return Err(progress.fail(stage::NORMALIZE, &span, err).await);
     }
     progress
         .set(
@@ -446,15 +443,7 @@ async fn run_stages(
             c
         }
         Err(e) => {
-            span.record("error_type", e.error_type.as_str());
-            progress
-                .set(
-                    &[stage::GENERATE_REPORT],
-                    StageState::Failed,
-                    Some(e.message.clone()),
-                )
-                .await;
-            return Err(e);
+            return Err(progress.fail(stage::GENERATE_REPORT, &span, e).await);
         }
     };
     // Recorded last, so that a query seen `completed` already shows every stage done.
