@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, wait_port};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -186,25 +186,9 @@ fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
 
     let _server = start_server(dir.path(), port, &["--workers", "2"]);
     rt.block_on(async {
-        for id in &ids {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let v: serde_json::Value = client
-                    .get(format!("{base}/v1/analyses/{id}"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                if v["status"] == "completed" {
-                    assert_eq!(v["attempts"], 1, "{v}");
-                    break;
-                }
-                assert_ne!(v["status"], "failed", "{v}");
-                assert!(Instant::now() < deadline, "{id} never completed: {v}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+        let api = Api::new(port);
+        for v in api.wait_completed(&ids, Duration::from_secs(60)).await {
+            assert_eq!(v["attempts"], 1, "{v}");
         }
         let page: serde_json::Value = client
             .get(format!("{base}/v1/analyses?limit=100"))

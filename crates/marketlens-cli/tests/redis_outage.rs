@@ -65,22 +65,6 @@ fn start_redis(port: u16, dir: &Path, aof: bool) -> Proc {
     proc
 }
 
-async fn wait_all_completed(api: &Api, ids: &[String], within: Duration) {
-    let deadline = Instant::now() + within;
-    for id in ids {
-        loop {
-            let (code, v) = api.get(&format!("/v1/analyses/{id}")).await;
-            assert_eq!(code, 200, "{v}");
-            if v["status"] == "completed" {
-                break;
-            }
-            assert_ne!(v["status"], "failed", "{v}");
-            assert!(Instant::now() < deadline, "{id} never completed: {v}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
 /// `n` analyses with `max_products` from `first` on: distinct parameters, so none is
 /// answered from another's result.
 async fn post_n(api: &Api, first: usize, n: usize) -> Vec<String> {
@@ -160,7 +144,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
         assert_eq!((code, &ready["status"]), (200, &"ready".into()), "{ready}");
         assert_eq!(check(&ready, "cache")["backend"], "memory+redis");
         let before = post_n(&api, 1, 3).await;
-        wait_all_completed(&api, &before, Duration::from_secs(30)).await;
+        api.wait_completed(&before, Duration::from_secs(30)).await;
 
         redis.kill();
         let (code, ready) = readiness(&api).await;
@@ -168,7 +152,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
         assert_eq!(ready["status"], "degraded", "{ready}");
         assert_eq!(check(&ready, "cache")["status"], "degraded", "{ready}");
         let during = post_n(&api, 4, 3).await;
-        wait_all_completed(&api, &during, Duration::from_secs(30)).await;
+        api.wait_completed(&during, Duration::from_secs(30)).await;
 
         redis = start_redis(s.redis_port, &redis_dir, false);
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -181,7 +165,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let after = post_n(&api, 7, 3).await;
-        wait_all_completed(&api, &after, Duration::from_secs(30)).await;
+        api.wait_completed(&after, Duration::from_secs(30)).await;
         assert_eq!(result_rows(&s.data).await, (9, 9));
     });
     drop(redis);
@@ -258,11 +242,11 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
 
         tokio::time::sleep(Duration::from_secs(1)).await;
         redis = start_redis(s.redis_port, &redis_dir, true);
-        wait_all_completed(&api, &accepted, Duration::from_secs(60)).await;
+        api.wait_completed(&accepted, Duration::from_secs(60)).await;
         let (code, ready) = readiness(&api).await;
         assert_eq!(code, 200, "{ready}");
         let after = post_n(&api, 40, 2).await;
-        wait_all_completed(&api, &after, Duration::from_secs(30)).await;
+        api.wait_completed(&after, Duration::from_secs(30)).await;
 
         assert_eq!(result_rows(&s.data).await, (32, 32), "each result once");
         let queue = RedisStreamsQueue::connect(&url, "marketlens", 3)

@@ -5,11 +5,11 @@
 
 mod support;
 
-use support::{Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, wait_port};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use marketlens_adapters::S3BlobStore;
 use marketlens_adapters::contract::service_available;
@@ -97,23 +97,9 @@ async fn reports_are_written_to_s3_and_streamed_back() {
         .await
         .unwrap();
     let id = submitted["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v: serde_json::Value = client
-            .get(format!("{base}/v1/analyses/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if v["status"] == "completed" {
-            break;
-        }
-        assert_ne!(v["status"], "failed", "{v}");
-        assert!(Instant::now() < deadline, "{id} never completed: {v}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Api::new(port)
+        .wait_completed(std::slice::from_ref(&id), Duration::from_secs(60))
+        .await;
 
     let res = client
         .get(format!("{base}/v1/analyses/{id}/report"))

@@ -10,11 +10,11 @@
 
 mod support;
 
-use support::{Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, wait_port};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use marketlens_adapters::contract::service_available;
 use sqlx::Connection;
@@ -172,23 +172,9 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
     assert_eq!(res.status(), 202);
     let submitted: serde_json::Value = res.json().await.unwrap();
     let analysis = submitted["id"].as_str().unwrap().to_owned();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v: serde_json::Value = client
-            .get(format!("{base}/v1/analyses/{analysis}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if v["status"] == "completed" {
-            break;
-        }
-        assert_ne!(v["status"], "failed", "{v}");
-        assert!(Instant::now() < deadline, "never completed: {v}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Api::new(port)
+        .wait_completed(std::slice::from_ref(&analysis), Duration::from_secs(60))
+        .await;
     let report = client
         .get(format!("{base}/v1/analyses/{analysis}/report"))
         .send()

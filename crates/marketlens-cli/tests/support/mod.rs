@@ -145,6 +145,27 @@ impl Api {
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Polls each analysis until it is completed (a failure or `within` running out
+    /// fails the test); returns their final views, in order.
+    pub async fn wait_completed(&self, ids: &[String], within: Duration) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + within;
+        let mut done = Vec::with_capacity(ids.len());
+        for id in ids {
+            loop {
+                let (code, v) = self.get(&format!("/v1/analyses/{id}")).await;
+                assert_eq!(code, 200, "{v}");
+                if v["status"] == "completed" {
+                    done.push(v);
+                    break;
+                }
+                assert_ne!(v["status"], "failed", "{v}");
+                assert!(Instant::now() < deadline, "{id} never completed: {v}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        done
+    }
+
     /// The status of each analysis (at most 100, newest first).
     pub async fn statuses(&self) -> Vec<serde_json::Value> {
         let (code, page) = self.get("/v1/analyses?limit=100").await;
