@@ -59,11 +59,6 @@ pub enum Dispatch {
     RecordOnly,
 }
 
-/// A new W3C trace id (32 hex digits), stored on the query and carried by its job.
-pub fn new_trace_id() -> String {
-    Uuid::new_v4().simple().to_string()
-}
-
 pub async fn submit(
     app: &Arc<App>,
     request: &AnalysisRequest,

@@ -205,6 +205,17 @@ pub struct NewTrace {
     pub traceparent: String,
 }
 
+/// A new W3C trace id (32 hex digits), stored on the query and carried by its job.
+pub fn new_trace_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// A new W3C span id (16 hex digits; never all zero, since a v4 UUID's version digit
+/// is among them).
+fn new_span_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
+}
+
 /// Starts the trace of a new analysis with a `submit` span. With OTLP export on, the
 /// ids are the ones OpenTelemetry gave that span, so the exported trace has a real
 /// root and the worker's spans hang under it; without, they are fresh random ids
@@ -215,8 +226,7 @@ pub fn new_trace() -> NewTrace {
     let (trace_id, parent_id) = if otel.is_valid() {
         (otel.trace_id().to_string(), otel.span_id().to_string())
     } else {
-        let parent = uuid::Uuid::new_v4().simple().to_string();
-        (crate::submit::new_trace_id(), parent[..16].to_owned())
+        (new_trace_id(), new_span_id())
     };
     span.record("trace_id", trace_id.as_str());
     NewTrace {
@@ -260,6 +270,13 @@ impl TraceParent {
             parent_id: parent_id.to_owned(),
             sampled: flags & 1 == 1,
         })
+    }
+
+    /// A parent in trace `trace_id` with a fresh span id: how a process that holds
+    /// only a query's trace id (the CLI running it) joins that trace. `None` when
+    /// `trace_id` is not a valid trace id.
+    pub fn continuing(trace_id: &str) -> Option<TraceParent> {
+        TraceParent::parse(&format!("00-{trace_id}-{}-01", new_span_id()))
     }
 
     /// The OpenTelemetry context with this remote parent.
