@@ -27,23 +27,81 @@ pub mod report;
 
 pub use error::ErrorType;
 
-/// Names of the pipeline stages: the same words in spans, metrics, modules and reports.
+/// The stages of the analysis pipeline: the same words in spans, metrics, progress,
+/// modules and reports.
 pub mod stage {
-    pub const FETCH_PRODUCTS: &str = "fetch_products";
-    pub const NORMALIZE: &str = "normalize";
-    pub const ANALYZE_MARKET: &str = "analyze_market";
-    pub const ANALYZE_SENTIMENT: &str = "analyze_sentiment";
-    pub const LLM_SUMMARIZE: &str = "llm_summarize";
-    pub const GENERATE_REPORT: &str = "generate_report";
-    /// In pipeline order (`llm_summarize` is optional and not yet enabled).
-    pub const ALL: [&str; 5] = [
-        FETCH_PRODUCTS,
-        NORMALIZE,
-        ANALYZE_MARKET,
-        ANALYZE_SENTIMENT,
-        GENERATE_REPORT,
-    ];
+    /// One stage of the analysis pipeline. Declared in pipeline order, so stages sort
+    /// in the order they run.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Stage {
+        FetchProducts,
+        Normalize,
+        AnalyzeMarket,
+        AnalyzeSentiment,
+        LlmSummarize,
+        GenerateReport,
+    }
+
+    impl Stage {
+        /// Every stage, in pipeline order.
+        pub const ALL: [Stage; 6] = [
+            Stage::FetchProducts,
+            Stage::Normalize,
+            Stage::AnalyzeMarket,
+            Stage::AnalyzeSentiment,
+            Stage::LlmSummarize,
+            Stage::GenerateReport,
+        ];
+
+        /// The stage's name (`const`, so it can name a span).
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Stage::FetchProducts => "fetch_products",
+                Stage::Normalize => "normalize",
+                Stage::AnalyzeMarket => "analyze_market",
+                Stage::AnalyzeSentiment => "analyze_sentiment",
+                Stage::LlmSummarize => "llm_summarize",
+                Stage::GenerateReport => "generate_report",
+            }
+        }
+
+        /// Whether an analysis may go without it: `llm_summarize` runs only when an
+        /// LLM is configured (none is yet); every other stage runs in every analysis.
+        pub const fn is_optional(self) -> bool {
+            matches!(self, Stage::LlmSummarize)
+        }
+
+        /// The stages every analysis runs, in pipeline order.
+        pub fn required() -> impl Iterator<Item = Stage> {
+            Stage::ALL.into_iter().filter(|s| !s.is_optional())
+        }
+    }
+
+    impl std::fmt::Display for Stage {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::Stage;
+
+        #[test]
+        fn stages_are_listed_once_in_pipeline_order_under_distinct_names() {
+            assert!(Stage::ALL.windows(2).all(|w| w[0] < w[1]));
+            let mut names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), Stage::ALL.len());
+            let required: Vec<Stage> = Stage::required().collect();
+            assert_eq!(required.len(), Stage::ALL.len() - 1);
+            assert!(!required.contains(&Stage::LlmSummarize));
+        }
+    }
 }
+
+pub use stage::Stage;
 
 /// Builds complete results from plain data for tests of the result-level modules.
 #[cfg(test)]

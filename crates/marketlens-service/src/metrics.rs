@@ -22,6 +22,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use marketlens_core::Stage;
 use marketlens_core::ports::{CacheLevel, QueueStats};
 use marketlens_core::report::SourceStatus;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
@@ -269,10 +270,10 @@ pub struct StageTimer {
     started: Instant,
 }
 
-/// Starts timing `stage` (one of `marketlens_core::stage::ALL`).
-pub fn stage_timer(stage: &'static str) -> StageTimer {
+/// Starts timing `stage`.
+pub fn stage_timer(stage: Stage) -> StageTimer {
     StageTimer {
-        stage,
+        stage: stage.as_str(),
         started: Instant::now(),
     }
 }

@@ -7,6 +7,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
+use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
 use std::time::Duration;
 
@@ -131,8 +132,12 @@ async fn spans_arrive_at_the_otlp_endpoint_as_one_trace_from_submit_to_worker() 
     );
     let analysis = one("analysis");
     assert_eq!(analysis.parent_span_id, job.span_id);
-    for stage in marketlens_core::stage::ALL {
-        assert_eq!(one(stage).parent_span_id, analysis.span_id, "{stage}");
+    for stage in Stage::required() {
+        assert_eq!(
+            one(stage.as_str()).parent_span_id,
+            analysis.span_id,
+            "{stage}"
+        );
     }
     let fetch = one("fetch_products");
     let source = one("fetch_source");

@@ -9,6 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_service::pipeline::{StoreProgress, run_analysis};
 use marketlens_service::startup::{App, Settings};
@@ -95,9 +96,9 @@ fn assert_analysis_tree(tree: &Tree, query_id: &str, trace_id: &str) -> Captured
     let (root_id, root) = roots.into_iter().next().unwrap();
     assert_eq!(root.fields["trace_id"], trace_id, "{root:?}");
     assert_eq!(trace_id.len(), 32);
-    for stage in marketlens_core::stage::ALL {
+    for stage in Stage::required() {
         let spans: Vec<_> = tree
-            .named(stage)
+            .named(stage.as_str())
             .into_iter()
             .filter(|(_, c)| c.fields["query_id"] == query_id)
             .collect();

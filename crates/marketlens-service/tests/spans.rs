@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_service::pipeline::{StoreProgress, run_analysis};
 use marketlens_service::startup::{App, Settings};
@@ -87,14 +88,14 @@ async fn each_stage_is_a_span_with_its_tags() {
     run_analysis(&app, &s.query, &sink).await.unwrap();
     let qid = s.query.id.to_string();
 
-    let mut expected = marketlens_core::stage::ALL.to_vec();
+    let mut expected: Vec<&str> = Stage::required().map(Stage::as_str).collect();
     expected.push("fetch_source");
     let spans = closed_spans_when(&buf, &expected).await;
     let names: Vec<&str> = spans.iter().map(|(n, _)| n.as_str()).collect();
-    for stage in marketlens_core::stage::ALL {
+    for stage in Stage::required() {
         let (_, fields) = spans
             .iter()
-            .find(|(n, _)| n == stage)
+            .find(|(n, _)| n == stage.as_str())
             .unwrap_or_else(|| panic!("no span {stage} in {names:?}"));
         assert_eq!(fields["query_id"], qid.as_str(), "{stage}: {fields}");
         assert!(

@@ -1,0 +1,179 @@
+//! The analysis pipeline. Its stages, in order (names from [`marketlens_core::Stage`],
+//! the same words in spans, metrics, progress and report sections):
+//!
+//! 1. `fetch_products` ([`fetch`]; each source by the policy of [`fetch_source`])
+//! 2. `normalize` ([`compute`])
+//! 3. `analyze_market` ‖ `analyze_sentiment`, concurrently ([`compute`])
+//! 4. `generate_report` ([`report`]), then the result is recorded on the query
+//!
+//! Every stage is one call of the stage runner ([`runner::Stages::run`]) with the
+//! stage's function; the runner owns the span (a child of the `analysis` root, tagged
+//! `query_id`, `product_count`, `cache_hit`, and `error_type` on failure), the
+//! duration metric and the progress (running → done with a detail, or failed with the
+//! error), so none of them is written by hand. Adding a stage is one line in
+//! [`run_stages`] plus its function, which returns a type implementing
+//! [`runner::StageOutput`] (its span tags and progress detail):
+//!
+//! ```ignore
+//! let summary = stages.run(Stage::LlmSummarize, llm::summarize(app, &outputs)).await?;
+//! ```
+//!
+//! An optional stage that does not run in an analysis is recorded with its reason
+//! instead: `stages.skip(Stage::LlmSummarize, "no LLM configured").await`.
+//! Pure computations run on the blocking pool ([`runner::on_blocking_pool`]) so a large
+//! analysis never stalls the async workers serving the API.
+
+mod compute;
+mod fetch;
+mod fetch_source;
+mod progress;
+mod report;
+mod runner;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use marketlens_core::domain::QueryText;
+use marketlens_core::ports::{BlobLocation, QueryRecord, StoredResult};
+use marketlens_core::report::{AnalysisResult, StageOutputs};
+use marketlens_core::{ErrorType, Stage};
+use tracing::{Instrument, field::Empty};
+
+pub use progress::{NoProgress, ProgressSink, StoreProgress};
+use runner::Stages;
+
+use crate::startup::App;
+
+/// Why an analysis failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error_type}: {message}")]
+pub struct AnalysisError {
+    pub error_type: ErrorType,
+    pub message: String,
+    /// Whether trying again later may succeed (a source or backend outage).
+    pub retryable: bool,
+}
+
+impl AnalysisError {
+    fn new(error_type: ErrorType, message: impl Into<String>, retryable: bool) -> Self {
+        Self {
+            error_type,
+            message: message.into(),
+            retryable,
+        }
+    }
+
+    fn internal(message: impl std::fmt::Display) -> Self {
+        Self::new(ErrorType::Internal, message.to_string(), true)
+    }
+}
+
+/// What a completed analysis produced.
+pub struct Completed {
+    pub result: AnalysisResult,
+    pub stored: StoredResult,
+    pub report: BlobLocation,
+    pub json: BlobLocation,
+    /// False when the result had already been written by an earlier delivery.
+    pub written_now: bool,
+}
+
+/// Runs the whole pipeline for a recorded query and stores its result.
+pub async fn run_analysis(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    sink: &dyn ProgressSink,
+) -> Result<Completed, AnalysisError> {
+    let timeout = Duration::from_secs(app.config.pipeline.analysis_timeout_secs);
+    // The root of the analysis' span tree: every stage span is its child, and it
+    // carries the trace id stored on the query (the one the API returned), so the
+    // API → queue → worker hop stays one trace.
+    let root = tracing::info_span!(
+        "analysis",
+        query_id = %query.id,
+        trace_id = query.trace_id.as_deref().unwrap_or(""),
+        error_type = Empty
+    );
+    // Run outside a job (the CLI), the root itself joins the query's trace; under a
+    // job span it inherits the trace the job continued.
+    if tracing::Span::current().is_none()
+        && let Some(trace_id) = &query.trace_id
+        && let Some(parent) = crate::telemetry::TraceParent::continuing(trace_id)
+    {
+        parent.adopt(&root);
+    }
+    let started = Instant::now();
+    let stages = Stages::new(query.id, sink);
+    let outcome = match tokio::time::timeout(timeout, run_stages(app, query, &stages))
+        .instrument(root.clone())
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => {
+            let err = AnalysisError::new(
+                ErrorType::SourceTimeout,
+                format!("analysis did not finish within {}s", timeout.as_secs()),
+                true,
+            );
+            stages.interrupted(&err).await;
+            Err(err)
+        }
+    };
+    match &outcome {
+        Ok(_) => crate::metrics::analysis_finished(started.elapsed(), Ok(())),
+        Err(e) => {
+            root.record("error_type", e.error_type.as_str());
+            crate::metrics::analysis_finished(started.elapsed(), Err(e.error_type.as_str()));
+        }
+    }
+    outcome
+}
+
+/// The stages, in order: one runner call each.
+async fn run_stages(
+    app: &Arc<App>,
+    query: &QueryRecord,
+    stages: &Stages<'_>,
+) -> Result<Completed, AnalysisError> {
+    let text = QueryText::parse(&query.text)
+        .map_err(|e| AnalysisError::new(e.error_type, e.message, false))?;
+
+    let fetched = stages
+        .run(
+            Stage::FetchProducts,
+            fetch::fetch_products(app, query, &text),
+        )
+        .await?;
+    let normalized = stages
+        .run(Stage::Normalize, compute::normalize(app, query, &fetched))
+        .await?;
+    let products = Arc::new(normalized.products);
+    let (market, sentiment) = tokio::join!(
+        stages.run(
+            Stage::AnalyzeMarket,
+            compute::market(app, query, products.clone())
+        ),
+        stages.run(
+            Stage::AnalyzeSentiment,
+            compute::sentiment(app, products.clone())
+        ),
+    );
+    let (market, sentiment) = (market?, sentiment?);
+    let outputs = StageOutputs {
+        sources: fetched.outcomes,
+        normalization: normalized.summary,
+        products: Arc::try_unwrap(products).unwrap_or_else(|shared| (*shared).clone()),
+        market: market.summary,
+        sentiment: sentiment.summary,
+    };
+    let mut completed = stages
+        .run(
+            Stage::GenerateReport,
+            report::generate_report(app, query, outputs),
+        )
+        .await?;
+
+    // Recorded last, so that a query seen `completed` already shows every stage done.
+    completed.written_now = report::record_result(app, query, &completed).await?;
+    Ok(completed)
+}
