@@ -6,19 +6,11 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use marketlens_core::analysis::history::observations_of;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::StageProgress;
 use marketlens_core::report::AnalysisResult;
-use marketlens_service::pipeline::{ProgressSink, run_analysis};
+use marketlens_service::in_process::analyze_in_process;
+use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use marketlens_service::submit::{Dispatch, submit};
 use rust_decimal::Decimal;
-
-struct NoProgress;
-
-#[async_trait::async_trait]
-impl ProgressSink for NoProgress {
-    async fn update(&self, _: &[StageProgress]) {}
-}
 
 /// Runs one fresh analysis (never answered from an earlier result) and returns its
 /// result and stored HTML report.
@@ -27,10 +19,7 @@ async fn analyse(app: &Arc<App>, query: &str) -> (AnalysisResult, String) {
         query: query.into(),
         ..Default::default()
     };
-    let submitted = submit(app, &request, Dispatch::RecordOnly, false)
-        .await
-        .unwrap();
-    let done = run_analysis(app, &submitted.query, &NoProgress)
+    let done = analyze_in_process(app, &request, false, &NoProgress)
         .await
         .unwrap();
     let html = app.blob.get(&done.report.key).await.unwrap().unwrap();

@@ -7,19 +7,11 @@ use std::time::Duration;
 
 use marketlens_core::ErrorType;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::StageProgress;
-use marketlens_service::pipeline::{AnalysisError, ProgressSink, run_analysis};
+use marketlens_service::in_process::{InProcessError, analyze_in_process};
+use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use marketlens_service::submit::{Dispatch, submit};
 use serde_json::Value;
 use tokio::sync::oneshot;
-
-struct Quiet;
-
-#[async_trait::async_trait]
-impl ProgressSink for Quiet {
-    async fn update(&self, _: &[StageProgress]) {}
-}
 
 /// The demo shop on a random port; dropping the sender stops it.
 async fn demo_shop() -> (String, oneshot::Sender<()>) {
@@ -61,20 +53,13 @@ async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
     .unwrap()
 }
 
-async fn analyse(app: &Arc<App>, query: &str) -> Result<Value, AnalysisError> {
+async fn analyse(app: &Arc<App>, query: &str) -> Result<Value, InProcessError> {
     let request = AnalysisRequest {
         query: query.into(),
         sources: Some(vec!["shop".into()]),
         ..Default::default()
     };
-    let submitted = submit(app, &request, Dispatch::RecordOnly, false)
-        .await
-        .unwrap();
-    app.store
-        .start_query(submitted.query.id, 1, None)
-        .await
-        .unwrap();
-    let done = run_analysis(app, &submitted.query, &Quiet).await?;
+    let done = analyze_in_process(app, &request, false, &NoProgress).await?;
     Ok(serde_json::to_value(&done.result).unwrap())
 }
 
@@ -113,7 +98,7 @@ async fn shop_down_serves_the_stale_entry_with_its_age_then_no_data_without_cach
 
     // Never asked before: nothing cached, nothing to fall back on.
     let err = analyse(&app, "espresso machine").await.unwrap_err();
-    assert_eq!(err.error_type, ErrorType::NoData, "{}", err.message);
+    assert_eq!(err.error_type(), ErrorType::NoData, "{err}");
 }
 
 #[tokio::test]

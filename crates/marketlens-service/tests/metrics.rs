@@ -7,8 +7,8 @@ mod support;
 use std::collections::BTreeMap;
 
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_service::pipeline::{StoreProgress, run_analysis};
-use marketlens_service::submit::{Dispatch, submit};
+use marketlens_service::in_process::analyze_in_process;
+use marketlens_service::pipeline::NoProgress;
 use serde_json::json;
 use support::TestApp;
 
@@ -91,14 +91,9 @@ async fn metrics_and_stats_move_with_analyses() {
         currency: Some("EUR".into()),
         ..Default::default()
     };
-    let s = submit(&t.app, &request, Dispatch::RecordOnly, false)
+    let done = analyze_in_process(&t.app, &request, false, &NoProgress)
         .await
         .unwrap();
-    let sink = StoreProgress {
-        app: t.app.clone(),
-        query_id: s.query.id,
-    };
-    let done = run_analysis(&t.app, &s.query, &sink).await.unwrap();
     let products = done.result.products.len() as f64;
 
     // 4. A failing analysis: nothing matches.

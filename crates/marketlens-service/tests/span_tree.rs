@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_service::pipeline::{StoreProgress, run_analysis};
+use marketlens_service::in_process::{InProcessError, analyze_in_process};
+use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use marketlens_service::submit::{Dispatch, submit};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -147,16 +147,11 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
         query: "wireless headphones".into(),
         ..Default::default()
     };
-    let s = submit(&app, &request, Dispatch::RecordOnly, false)
+    let done = analyze_in_process(&app, &request, false, &NoProgress)
         .await
         .unwrap();
-    let sink = StoreProgress {
-        app: app.clone(),
-        query_id: s.query.id,
-    };
-    run_analysis(&app, &s.query, &sink).await.unwrap();
-    let trace_id = s.query.trace_id.clone().expect("trace id stored at submit");
-    let root = assert_analysis_tree(&tree, &s.query.id.to_string(), &trace_id);
+    let trace_id = done.query.trace_id.expect("trace id stored at submit");
+    let root = assert_analysis_tree(&tree, &done.query.id.to_string(), &trace_id);
     assert!(!root.fields.contains_key("error_type"));
 
     // A failing analysis tags its root with error_type.
@@ -164,11 +159,12 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
         query: "flux capacitor".into(),
         ..Default::default()
     };
-    let s = submit(&app, &none, Dispatch::RecordOnly, false)
-        .await
-        .unwrap();
-    assert!(run_analysis(&app, &s.query, &sink).await.is_err());
-    let qid = s.query.id.to_string();
+    let Err(InProcessError::Failed { query_id, .. }) =
+        analyze_in_process(&app, &none, false, &NoProgress).await
+    else {
+        panic!("an analysis of nothing fails");
+    };
+    let qid = query_id.to_string();
     let (_, root) = tree
         .named("analysis")
         .into_iter()

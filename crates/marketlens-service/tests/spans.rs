@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_service::pipeline::{StoreProgress, run_analysis};
+use marketlens_service::in_process::analyze_in_process;
+use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use marketlens_service::submit::{Dispatch, submit};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -78,15 +78,10 @@ async fn each_stage_is_a_span_with_its_tags() {
         query: "wireless headphones".into(),
         ..Default::default()
     };
-    let s = submit(&app, &request, Dispatch::RecordOnly, false)
+    let done = analyze_in_process(&app, &request, false, &NoProgress)
         .await
         .unwrap();
-    let sink = StoreProgress {
-        app: app.clone(),
-        query_id: s.query.id,
-    };
-    run_analysis(&app, &s.query, &sink).await.unwrap();
-    let qid = s.query.id.to_string();
+    let qid = done.query.id.to_string();
 
     let mut expected: Vec<&str> = Stage::required().map(Stage::as_str).collect();
     expected.push("fetch_source");
@@ -117,10 +112,9 @@ async fn each_stage_is_a_span_with_its_tags() {
 
     // A second run of the same question is served by the collected-products cache.
     buf.0.lock().unwrap().clear();
-    let s2 = submit(&app, &request, Dispatch::RecordOnly, false)
+    analyze_in_process(&app, &request, false, &NoProgress)
         .await
         .unwrap();
-    run_analysis(&app, &s2.query, &sink).await.unwrap();
     let spans = closed_spans_when(&buf, &["fetch_products"]).await;
     let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
     assert_eq!(fetch["cache_hit"], true, "{fetch}");
@@ -131,11 +125,10 @@ async fn each_stage_is_a_span_with_its_tags() {
         query: "flux capacitor".into(),
         ..Default::default()
     };
-    let s3 = submit(&app, &none, Dispatch::RecordOnly, false)
+    let err = analyze_in_process(&app, &none, false, &NoProgress)
         .await
-        .unwrap();
-    let err = run_analysis(&app, &s3.query, &sink).await.err().unwrap();
-    assert_eq!(err.error_type.as_str(), "no_data");
+        .unwrap_err();
+    assert_eq!(err.error_type().as_str(), "no_data");
     let spans = closed_spans_when(&buf, &["fetch_products"]).await;
     let (_, fetch) = spans.iter().find(|(n, _)| n == "fetch_products").unwrap();
     assert_eq!(fetch["error_type"], "no_data", "{fetch}");
