@@ -4,6 +4,7 @@
 mod demo_shop;
 mod eval;
 mod extract;
+mod location;
 mod rates;
 
 use std::io::Write;
@@ -15,11 +16,14 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::ports::{StageProgress, StageState};
-use marketlens_service::pipeline::{ProgressSink, run_analysis};
+use marketlens_service::in_process::{InProcessError, analyze_in_process};
+use marketlens_service::pipeline::ProgressSink;
 use marketlens_service::startup::{App, Backends, Settings, load_config};
-use marketlens_service::submit::{Dispatch, SubmitError, submit};
+use marketlens_service::submit::SubmitError;
 use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
+
+use crate::location::Location;
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -423,97 +427,70 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let submitted = match submit(&app, &request, Dispatch::RecordOnly, !args.fresh).await {
-        Ok(s) => s,
-        Err(SubmitError::Invalid(e)) => {
+    let sink = CliProgress {
+        quiet: args.json,
+        last: Default::default(),
+    };
+    let finished = match analyze_in_process(&app, &request, !args.fresh, &sink).await {
+        Ok(finished) => finished,
+        Err(InProcessError::Submit(SubmitError::Invalid(e))) => {
             eprintln!("error: {} ({}): {}", e.field, e.error_type, e.message);
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_FAILED);
-        }
-    };
-    let query = submitted.query;
-    if !submitted.cache_hit {
-        if let Err(e) = app
-            .store
-            .start_query(query.id, 1, query.trace_id.as_deref())
-            .await
-        {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_FAILED);
-        }
-        let sink = CliProgress {
-            quiet: args.json,
-            last: Default::default(),
-        };
-        if let Err(e) = run_analysis(&app, &query, &sink).await {
-            let _ = app
-                .store
-                .fail_query(query.id, e.error_type.as_str(), &e.message)
-                .await;
+        Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
                 println!(
                     "{}",
-                    serde_json::json!({"id": query.id, "status": "failed", "error_type": e.error_type, "message": e.message})
+                    serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
                 );
             } else {
-                eprintln!("analysis failed ({}): {}", e.error_type, e.message);
+                eprintln!("analysis failed ({}): {}", error.error_type, error.message);
             }
             return ExitCode::from(EXIT_ANALYSIS_FAILED);
-        }
-    }
-    let stored = match app.store.get_result(query.id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            eprintln!("error: the result of {} is missing", query.id);
-            return ExitCode::from(EXIT_FAILED);
         }
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let report_path = file_path(&stored.report_uri);
-    let json_path = report_path.with_file_name("result.json");
-    let r = &stored.result;
+    let report = Location::of(&finished.report.uri);
+    let result_json = Location::of(&finished.result_uri);
+    let r = &finished.result;
     if args.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "id": query.id,
-                "status": "completed",
-                "cache_hit": submitted.cache_hit,
-                "fingerprint": query.fingerprint,
-                "report_path": report_path,
-                "result_path": json_path,
-                "quality_passed": stored.quality_passed,
-                "products": r["market"]["product_count"],
-                "offers": r["market"]["offer_count"],
-                "reviews": r["sentiment"]["review_count"],
-            })
-        );
+        let mut summary = serde_json::json!({
+            "id": finished.query.id,
+            "status": "completed",
+            "cache_hit": finished.cache_hit,
+            "fingerprint": finished.query.fingerprint,
+            "report_uri": finished.report.uri,
+            "result_uri": finished.result_uri,
+            "quality_passed": r.quality.passed,
+            "products": r.market.product_count,
+            "offers": r.market.offer_count,
+            "reviews": r.sentiment.review_count,
+        });
+        // Paths only for files on this machine.
+        if let (Some(report), Some(result)) = (report.path(), result_json.path()) {
+            summary["report_path"] = serde_json::json!(report);
+            summary["result_path"] = serde_json::json!(result);
+        }
+        println!("{summary}");
     } else {
-        if submitted.cache_hit {
+        if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
         }
-        for n in r["data_notices"].as_array().into_iter().flatten() {
-            eprintln!("note: {}", n.as_str().unwrap_or_default());
+        for notice in &r.data_notices {
+            eprintln!("note: {notice}");
         }
-        for p in r["narrative"].as_array().into_iter().flatten() {
-            println!("{}", p.as_str().unwrap_or_default());
+        for paragraph in &r.narrative {
+            println!("{paragraph}");
         }
-        if !stored.quality_passed {
+        if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
         println!();
-        println!("report: {}", report_path.display());
-        println!("result: {}", json_path.display());
+        println!("report: {report}");
+        println!("result: {result_json}");
     }
     ExitCode::SUCCESS
-}
-
-fn file_path(uri: &str) -> PathBuf {
-    PathBuf::from(uri.strip_prefix("file://").unwrap_or(uri))
 }

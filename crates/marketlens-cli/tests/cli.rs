@@ -2,24 +2,18 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, marketlens_in, wait_port};
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn marketlens(data_dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
-    c.arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("MARKETLENS_CONFIG");
-    c
-}
 
 #[test]
 fn analyze_writes_an_html_report_and_a_json_result() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = marketlens(dir.path())
+    // A space in the data directory: the report's file URI escapes it, its path not.
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("my data");
+    let out = marketlens_in(&dir)
         .args(["analyze", "wireless headphones", "--json"])
         .output()
         .unwrap();
@@ -43,7 +37,7 @@ fn analyze_writes_an_html_report_and_a_json_result() {
 
     // Text mode prints progress on stderr and the paths on stdout; the second run is a
     // cache hit unless --fresh.
-    let out = marketlens(dir.path())
+    let out = marketlens_in(&dir)
         .args(["analyze", "wireless headphones", "--fresh"])
         .output()
         .unwrap();
@@ -53,12 +47,24 @@ fn analyze_writes_an_html_report_and_a_json_result() {
         stderr.contains("fetch_products") && stderr.contains("generate_report"),
         "{stderr}"
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("report: "));
-    let out = marketlens(dir.path())
+    let printed = |out: &std::process::Output, what: &str| {
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let prefix = format!("{what}: ");
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {what} in {stdout}"))
+    };
+    let report = printed(&out, "report");
+    assert!(Path::new(&report).is_file(), "{report}");
+    assert!(report.contains("my data"), "{report}");
+    assert!(Path::new(&printed(&out, "result")).is_file());
+    let out = marketlens_in(&dir)
         .args(["analyze", "wireless headphones"])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("fresh identical analysis"));
+    assert_eq!(printed(&out, "report"), report, "the fresh result's report");
 }
 
 #[test]
@@ -69,14 +75,14 @@ fn bad_input_exits_2_and_no_data_exits_3() {
         vec!["analyze", "tv", "--source", "ebay"],
         vec!["analyze", "tv", "--currency", "EURO"],
     ] {
-        let out = marketlens(dir.path()).args(&args).output().unwrap();
+        let out = marketlens_in(dir.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(
             String::from_utf8_lossy(&out.stderr).starts_with("error:"),
             "{args:?}"
         );
     }
-    let out = marketlens(dir.path())
+    let out = marketlens_in(dir.path())
         .args(["analyze", "flux capacitor"])
         .output()
         .unwrap();
@@ -87,13 +93,13 @@ fn bad_input_exits_2_and_no_data_exits_3() {
 #[test]
 fn config_show_and_validate() {
     let dir = tempfile::tempdir().unwrap();
-    let out = marketlens(dir.path())
+    let out = marketlens_in(dir.path())
         .args(["config", "show"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("[thresholds]"));
-    let out = marketlens(dir.path())
+    let out = marketlens_in(dir.path())
         .args(["config", "validate"])
         .output()
         .unwrap();
@@ -109,7 +115,7 @@ fn config_show_and_validate() {
         marketlens_core::config::DEFAULT_AGENT_TOML.replace("max_attempts = 3", "max_attempts = 0"),
     )
     .unwrap();
-    let out = marketlens(dir.path())
+    let out = marketlens_in(dir.path())
         .args(["config", "validate", "--config"])
         .arg(&bad)
         .output()
@@ -123,7 +129,7 @@ fn config_show_and_validate() {
         marketlens_core::config::DEFAULT_AGENT_TOML.replace("builtin:sample", "/no/such/dir"),
     )
     .unwrap();
-    let out = marketlens(dir.path())
+    let out = marketlens_in(dir.path())
         .args(["config", "validate", "--config"])
         .arg(&missing)
         .output()
@@ -133,7 +139,7 @@ fn config_show_and_validate() {
 }
 
 fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Proc {
-    let child = marketlens(data_dir)
+    let child = marketlens_in(data_dir)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(extra)
         .env("MARKETLENS_LOG", "warn")

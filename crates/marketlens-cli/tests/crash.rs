@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use marketlens_adapters::RedisStreamsQueue;
 use marketlens_adapters::contract::service_available;
 use marketlens_core::ports::JobQueue;
-use support::{Api, Proc, free_port, marketlens, result_rows, short_lease_config, wait_port};
+use support::{
+    Api, Proc, free_port, marketlens_logged, result_rows, short_lease_config, wait_port,
+};
 
 const ANALYSES: usize = 100;
 const WORKERS: usize = 3;
@@ -55,7 +57,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let log = |name: &str| dir.path().join(format!("{name}.log"));
     let port = free_port();
     let _api = Proc(
-        marketlens(&data, &config, &global, &log("api"))
+        marketlens_logged(&data, &config, &global, &log("api"))
             .args([
                 "serve",
                 "--no-worker",
@@ -87,7 +89,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let mut workers: Vec<Proc> = (0..WORKERS)
         .map(|i| {
             Proc(
-                marketlens(&data, &config, &global, &log(&format!("worker{i}")))
+                marketlens_logged(&data, &config, &global, &log(&format!("worker{i}")))
                     .args(["worker", "--concurrency", "2"])
                     .spawn()
                     .unwrap(),

@@ -1,27 +1,20 @@
-//! `marketlens eval prices`, `eval matching` and `rates`, on small files written
-//! here (the shared datasets are never needed).
+//! `marketlens eval prices` and `eval matching`: the normalisation measured on small
+//! files written here (the shared datasets are never needed).
+
+mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use support::{marketlens_in, stdout_of};
+
+/// `marketlens` on `data_dir` with `args`, the shared datasets out of reach.
 fn marketlens(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .arg("--data-dir")
-        .arg(data_dir)
+    marketlens_in(data_dir)
         .args(args)
-        .env_remove("MARKETLENS_CONFIG")
         .env("MARKETLENS_DATASETS", data_dir.join("no-datasets-here"))
         .output()
         .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The value of `key=` on the first line holding it.
@@ -52,7 +45,7 @@ fn eval_prices_scores_amounts_and_currencies_with_failure_categories() {
         r#"{"price_text":"10 €","currency_hint":null,"expected_amount":"10","expected_currency":"£","upstream_xfail":true}"#,
     ];
     std::fs::write(&file, cases.join("\n")).unwrap();
-    let out = stdout(&marketlens(
+    let out = stdout_of(&marketlens(
         dir.path(),
         &["eval", "prices", file.to_str().unwrap()],
     ));
@@ -116,7 +109,7 @@ fn eval_matching_prints_f1_precision_recall() {
         ),
     ];
     std::fs::write(&file, rows.join("\n")).unwrap();
-    let out = stdout(&marketlens(
+    let out = stdout_of(&marketlens(
         dir.path(),
         &["eval", "matching", file.to_str().unwrap()],
     ));
@@ -128,7 +121,7 @@ fn eval_matching_prints_f1_precision_recall() {
 
     // Fitting on the same file twice gives the same output (reproducible).
     let fit = |f: &Path| {
-        stdout(&marketlens(
+        stdout_of(&marketlens(
             dir.path(),
             &[
                 "eval",
@@ -151,7 +144,7 @@ fn eval_matching_prints_f1_precision_recall() {
 #[test]
 fn eval_matching_bench_resolves_synthetic_offers() {
     let dir = tempfile::tempdir().unwrap();
-    let out = stdout(&marketlens(
+    let out = stdout_of(&marketlens(
         dir.path(),
         &["eval", "matching", "--bench", "--offers", "400"],
     ));
@@ -170,44 +163,4 @@ fn evals_skip_absent_default_datasets_and_refuse_missing_files() {
         let out = marketlens(dir.path(), &["eval", cmd, "/no/such/file.jsonl"]);
         assert_eq!(out.status.code(), Some(2), "{cmd}");
     }
-}
-
-const ECB_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
-  <gesmes:subject>Reference rates</gesmes:subject>
-  <gesmes:Sender><gesmes:name>European Central Bank</gesmes:name></gesmes:Sender>
-  <Cube>
-    <Cube time='2026-11-20'>
-      <Cube currency='USD' rate='1.2000'/>
-      <Cube currency='GBP' rate='0.8000'/>
-    </Cube>
-  </Cube>
-</gesmes:Envelope>"#;
-
-#[test]
-fn rates_import_is_checked_stored_and_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = stdout(&marketlens(dir.path(), &["rates", "show"]));
-    assert!(out.starts_with("source=bundled date=2026-10-30"), "{out}");
-
-    let bad = dir.path().join("bad.xml");
-    std::fs::write(&bad, "<html>not rates</html>").unwrap();
-    let out = marketlens(dir.path(), &["rates", "import", bad.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!dir.path().join("rates/eurofxref.xml").exists());
-
-    let good = dir.path().join("eurofxref.xml");
-    std::fs::write(&good, ECB_XML).unwrap();
-    let out = stdout(&marketlens(
-        dir.path(),
-        &["rates", "import", good.to_str().unwrap()],
-    ));
-    assert!(out.contains("date=2026-11-20"), "{out}");
-    let out = stdout(&marketlens(dir.path(), &["rates", "show"]));
-    assert!(out.contains("source=imported"), "{out}");
-    assert!(out.contains("date=2026-11-20"));
-    assert!(
-        out.lines().any(|l| l == "USD 1.2000" || l == "USD 1.2"),
-        "{out}"
-    );
 }

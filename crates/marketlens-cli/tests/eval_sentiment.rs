@@ -1,13 +1,9 @@
 //! `marketlens eval sentiment` on a small hand-labelled file: stable `name=value`
 //! output, correct figures, and a clean skip when the default dataset is absent.
 
-use std::process::Command;
+mod support;
 
-fn marketlens() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
-    c.env_remove("MARKETLENS_CONFIG");
-    c
-}
+use support::{marketlens, stdout_of};
 
 /// The value of `name=` in a line of `name=value` pairs.
 fn figure(line: &str, name: &str) -> String {
@@ -32,18 +28,14 @@ fn prints_correlation_accuracy_and_count_for_any_file_in_the_format() {
          6\t2.5\tTrès bon produit, je recommande.\n",
     )
     .unwrap();
-    let out = marketlens()
-        .args(["eval", "sentiment"])
-        .arg(&file)
-        .arg("--bench")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        &marketlens()
+            .args(["eval", "sentiment"])
+            .arg(&file)
+            .arg("--bench")
+            .output()
+            .unwrap(),
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
     let mut lines = stdout.lines();
     let figures = lines.next().unwrap();
     assert!(figures.starts_with("pearson_r="), "{figures}");

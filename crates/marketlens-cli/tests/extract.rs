@@ -1,6 +1,8 @@
 //! `marketlens extract FILE` prints what the extractor finds, with each field's syntax.
 
-use std::process::Command;
+mod support;
+
+use support::{marketlens, stdout_of};
 
 #[test]
 fn extract_prints_products_with_provenance_as_json() {
@@ -16,21 +18,18 @@ fn extract_prints_products_with_provenance_as_json() {
         </script></head><body><img src="x.jpg"></body></html>"#,
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .args([
-            "extract",
-            page.to_str().unwrap(),
-            "--base-url",
-            "https://shop.example/p/1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        &marketlens()
+            .args([
+                "extract",
+                page.to_str().unwrap(),
+                "--base-url",
+                "https://shop.example/p/1",
+            ])
+            .output()
+            .unwrap(),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let p = &v["products"][0];
     assert_eq!(p["name"]["value"], "Kettle K1");
     assert_eq!(p["name"]["from"], "json-ld");
@@ -39,7 +38,7 @@ fn extract_prints_products_with_provenance_as_json() {
     assert_eq!(p["reviews"][0]["body"], "Boils fast");
     assert_eq!(v["found"]["json-ld"], 1);
 
-    let missing = Command::new(env!("CARGO_BIN_EXE_marketlens"))
+    let missing = marketlens()
         .args(["extract", "/nonexistent/page.html"])
         .output()
         .unwrap();

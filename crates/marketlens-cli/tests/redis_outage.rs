@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use marketlens_adapters::RedisStreamsQueue;
 use marketlens_adapters::contract::service_available;
 use marketlens_core::ports::JobQueue;
-use support::{Api, Proc, free_port, marketlens, result_rows, short_lease_config, wait_port};
+use support::{
+    Api, Proc, free_port, marketlens_logged, result_rows, short_lease_config, wait_port,
+};
 
 fn redis_server_installed() -> Result<(), String> {
     Command::new("redis-server")
@@ -125,7 +127,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
     ];
     let port = free_port();
     let _server = Proc(
-        marketlens(&s.data, &s.config, &global, &s.dir.path().join("serve.log"))
+        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("serve.log"))
             .args([
                 "serve",
                 "--workers",
@@ -180,7 +182,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     let global = vec!["--queue-url".to_owned(), url.clone()];
     let port = free_port();
     let _api_proc = Proc(
-        marketlens(&s.data, &s.config, &global, &s.dir.path().join("api.log"))
+        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("api.log"))
             .args([
                 "serve",
                 "--no-worker",
@@ -196,7 +198,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     // Accepted while Redis is up; no worker yet, so they wait in the stream.
     let accepted = rt.block_on(post_n(&api, 1, 30));
     let _worker = Proc(
-        marketlens(
+        marketlens_logged(
             &s.data,
             &s.config,
             &global,

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, marketlens_in, stdout_of, wait_port};
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,18 +16,22 @@ use marketlens_adapters::contract::service_available;
 use marketlens_core::ports::BlobStore;
 use object_store::aws::AmazonS3Builder;
 
-fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("MARKETLENS_CONFIG")
-        .env("MARKETLENS_LOG", "warn")
+/// `marketlens` on `data_dir` with its reports in the bucket of `blob_url` (moto's
+/// test credentials).
+fn marketlens_on_s3(data_dir: &Path, endpoint: &str, blob_url: &str) -> Command {
+    let mut c = marketlens_in(data_dir);
+    c.env("MARKETLENS_LOG", "warn")
         .env("MARKETLENS_BLOB_URL", blob_url)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
+        .env("AWS_REGION", "us-east-1");
+    c
+}
+
+fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Proc {
+    let child = marketlens_on_s3(data_dir, endpoint, blob_url)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -59,12 +63,8 @@ async fn reports_are_written_to_s3_and_streamed_back() {
 
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let _server = start_server(
-        dir.path(),
-        port,
-        &endpoint,
-        &format!("s3://{bucket}/reports"),
-    );
+    let blob_url = format!("s3://{bucket}/reports");
+    let _server = start_server(dir.path(), port, &endpoint, &blob_url);
     let base = format!("http://127.0.0.1:{port}");
 
     let ready: serde_json::Value = client
@@ -134,6 +134,32 @@ async fn reports_are_written_to_s3_and_streamed_back() {
         .unwrap()
         .expect("the report object under the prefix");
     assert_eq!(stored, served);
+    // `analyze` names its report by the bucket location, never as a local path.
+    let analyze = |format: &[&str]| {
+        stdout_of(
+            &marketlens_on_s3(dir.path(), &endpoint, &blob_url)
+                .args(["analyze", "wireless headphones", "--fresh"])
+                .args(format)
+                .output()
+                .unwrap(),
+        )
+    };
+    let summary: serde_json::Value = serde_json::from_str(&analyze(&["--json"])).unwrap();
+    let in_bucket = format!("{blob_url}/{}/", summary["id"].as_str().unwrap());
+    assert_eq!(
+        summary["report_uri"],
+        format!("{in_bucket}report.html"),
+        "{summary}"
+    );
+    assert_eq!(summary["result_uri"], format!("{in_bucket}result.json"));
+    assert!(summary.get("report_path").is_none(), "{summary}");
+    let text = analyze(&[]);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("report: {blob_url}/")) && l.ends_with("/report.html")),
+        "{text}"
+    );
+
     // …and nowhere in the data directory: the API could only have read it from S3.
     let local_reports = dir.path().join("reports");
     let local_files = std::fs::read_dir(&local_reports)

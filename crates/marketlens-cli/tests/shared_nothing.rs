@@ -10,10 +10,10 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, wait_port};
+use support::{Api, Proc, free_port, marketlens_in, wait_port};
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use marketlens_adapters::contract::service_available;
@@ -40,11 +40,8 @@ struct Backends {
 }
 
 fn spawn(data_dir: &Path, b: &Backends, args: &[&str]) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .arg("--data-dir")
-        .arg(data_dir)
+    let child = marketlens_in(data_dir)
         .args(args)
-        .env_remove("MARKETLENS_CONFIG")
         .env("MARKETLENS_LOG", "warn")
         .env("MARKETLENS_DATABASE_URL", &b.database_url)
         .env("MARKETLENS_REDIS_URL", &b.redis_url)

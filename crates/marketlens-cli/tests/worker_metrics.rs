@@ -3,19 +3,15 @@
 
 mod support;
 
-use support::{Proc, free_port, wait_port};
+use support::{Proc, free_port, marketlens_in, wait_port};
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn spawn(data_dir: &Path, args: &[&str], port: u16) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .arg("--data-dir")
-        .arg(data_dir)
+    let child = marketlens_in(data_dir)
         .args(args)
-        .env_remove("MARKETLENS_CONFIG")
-        .env_remove("MARKETLENS_METRICS_BIND")
         .env("MARKETLENS_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,10 +1,11 @@
-//! Shared by the multi-process tests (restart, crash, outage, S3, metrics): child processes that are
+//! Shared by the CLI tests: the one way to build a `marketlens` command, and for the
+//! multi-process tests (restart, crash, outage, S3, metrics) child processes that are
 //! killed when the test ends, ports, a short-lease agent configuration, the API.
 
 #![allow(dead_code)] // each test file uses its own part
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// A child process killed (SIGKILL) and reaped when dropped, so a failing test leaves
@@ -66,13 +67,7 @@ pub fn redis_ping(port: u16) -> Result<(), String> {
 /// The built-in configuration with a 3-second lease (1-second first retry), so a job
 /// whose worker was killed is redelivered within the test.
 pub fn short_lease_config(dir: &Path) -> PathBuf {
-    let out = Command::new(env!("CARGO_BIN_EXE_marketlens"))
-        .args(["config", "show"])
-        .env_remove("MARKETLENS_CONFIG")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of(&marketlens().args(["config", "show"]).output().unwrap());
     assert!(text.contains("lease_secs = 300") && text.contains("retry_backoff_secs = 5"));
     let text = text
         .replace("lease_secs = 300", "lease_secs = 3")
@@ -82,25 +77,58 @@ pub fn short_lease_config(dir: &Path) -> PathBuf {
     path
 }
 
-/// The `marketlens` command with a data directory, a configuration and extra global
-/// options (backends); logs go to `log` so a failure can be read afterwards.
-pub fn marketlens(data_dir: &Path, config: &Path, global: &[String], log: &Path) -> Command {
+/// The `marketlens` binary as every test runs it: nothing inherited from the shell
+/// picks its configuration, data directory, backends or trace export, so each test
+/// states what it uses (with `--data-dir`, `--config`, or the variables it sets).
+pub fn marketlens() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
-    c.arg("--data-dir")
-        .arg(data_dir)
-        .arg("--config")
+    for inherited in [
+        "MARKETLENS_CONFIG",
+        "MARKETLENS_DATA_DIR",
+        "MARKETLENS_DATABASE_URL",
+        "MARKETLENS_REDIS_URL",
+        "MARKETLENS_QUEUE_URL",
+        "MARKETLENS_BLOB_URL",
+        "MARKETLENS_REDIS_PREFIX",
+        "MARKETLENS_METRICS_BIND",
+        "MARKETLENS_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ] {
+        c.env_remove(inherited);
+    }
+    c
+}
+
+/// [`marketlens`] on a data directory.
+pub fn marketlens_in(data_dir: &Path) -> Command {
+    let mut c = marketlens();
+    c.arg("--data-dir").arg(data_dir);
+    c
+}
+
+/// [`marketlens_in`] with a configuration and extra global options (backends), for a
+/// long-running process: warnings go to `log` so a failure can be read afterwards.
+pub fn marketlens_logged(data_dir: &Path, config: &Path, global: &[String], log: &Path) -> Command {
+    let mut c = marketlens_in(data_dir);
+    c.arg("--config")
         .arg(config)
         .args(global)
-        .env_remove("MARKETLENS_DATABASE_URL")
-        .env_remove("MARKETLENS_REDIS_URL")
-        .env_remove("MARKETLENS_QUEUE_URL")
-        .env_remove("MARKETLENS_BLOB_URL")
-        .env_remove("MARKETLENS_REDIS_PREFIX")
         .env("MARKETLENS_LOG", "warn")
         .env("MARKETLENS_LOG_FORMAT", "text")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap());
     c
+}
+
+/// The standard output of a command that must succeed (else the test fails with its
+/// standard error).
+pub fn stdout_of(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub struct Api {
