@@ -18,7 +18,7 @@ use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::ports::{StageProgress, StageState};
 use marketlens_service::in_process::{InProcessError, analyze_in_process};
 use marketlens_service::pipeline::ProgressSink;
-use marketlens_service::startup::{App, Backends, Settings, load_config};
+use marketlens_service::startup::{App, Backends, Settings, build_sources, load_config};
 use marketlens_service::submit::SubmitError;
 use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
@@ -340,8 +340,10 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
             print!("{}", config.to_toml());
             ExitCode::SUCCESS
         }
-        ConfigAction::Validate => match marketlens_sources_check(&config) {
-            Ok(n) => {
+        // Builds every enabled source so their settings (paths, files) are checked too.
+        ConfigAction::Validate => match build_sources(&config) {
+            Ok(sources) => {
+                let n = sources.len();
                 println!(
                     "configuration is valid: {n} enabled source(s), content hash {}",
                     config.content_hash()
@@ -354,15 +356,6 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
             }
         },
     }
-}
-
-/// Builds every enabled source so their settings (paths, files) are checked too.
-fn marketlens_sources_check(
-    config: &marketlens_core::config::AgentConfig,
-) -> Result<usize, String> {
-    marketlens_service::startup::build_sources(config)
-        .map(|s| s.len())
-        .map_err(|e| e.to_string())
 }
 
 /// Prints stage transitions on stderr.

@@ -9,8 +9,9 @@ use marketlens_adapters::{
     LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
     S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
 };
+use marketlens_core::ErrorType;
 use marketlens_core::config::AgentConfig;
-use marketlens_core::normalize::currency::RateTable;
+use marketlens_core::normalize::currency::{RateError, RateTable};
 use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
 
 /// Where the embedded backends keep their files, which agent config to load, and
@@ -43,6 +44,12 @@ pub struct Backends {
     pub redis_prefix: Option<String>,
 }
 
+/// An error from an adapter or client that start-up only reports, kept whole as the
+/// error's source.
+pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why the application could not start. A setting this build cannot use is
+/// `invalid_config`; a backend or directory that does not answer is `unavailable`.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot read configuration {path}: {source}")]
@@ -54,10 +61,66 @@ pub enum StartupError {
     Config(#[from] marketlens_core::config::ConfigError),
     #[error(transparent)]
     Source(#[from] marketlens_sources::SourceBuildError),
-    #[error("backend: {0}")]
-    Backend(String),
-    #[error("cannot open the data directory {path}: {message}")]
-    DataDir { path: PathBuf, message: String },
+    /// A backend URL of a kind this build has no adapter for.
+    #[error("backend: {setting} {url:?}: expected {expected}")]
+    UnsupportedBackend {
+        setting: &'static str,
+        /// Credentials redacted.
+        url: String,
+        expected: &'static str,
+    },
+    /// A configured backend that could not be reached or set up; `backend` names the
+    /// setting (and, for the database, its redacted URL).
+    #[error("backend: {backend}: {source}")]
+    Backend {
+        backend: String,
+        source: BackendError,
+    },
+    #[error("cannot open the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: BackendError },
+    #[error(transparent)]
+    Rates(#[from] RatesError),
+}
+
+impl StartupError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            StartupError::ConfigRead { .. }
+            | StartupError::Config(_)
+            | StartupError::Source(_)
+            | StartupError::UnsupportedBackend { .. } => ErrorType::InvalidConfig,
+            StartupError::Backend { .. } | StartupError::DataDir { .. } => ErrorType::Unavailable,
+            StartupError::Rates(e) => e.error_type(),
+        }
+    }
+
+    fn backend(backend: impl Into<String>, source: impl Into<BackendError>) -> Self {
+        StartupError::Backend {
+            backend: backend.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Why the imported rate file of a data directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RatesError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Invalid { path: PathBuf, source: RateError },
+}
+
+impl RatesError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            RatesError::Read { .. } => ErrorType::Unavailable,
+            RatesError::Invalid { .. } => ErrorType::InvalidConfig,
+        }
+    }
 }
 
 /// Reads and validates an agent configuration, sources included.
@@ -96,41 +159,30 @@ impl App {
         let b = &settings.backends;
         let config = load_config(settings.config_path.as_deref())?;
         let sources = marketlens_sources::build_sources(&config)?;
-        let data_err = |message: String| StartupError::DataDir {
+        let data_err = |source: BackendError| StartupError::DataDir {
             path: settings.data_dir.clone(),
-            message,
+            source,
         };
         // The embedded database is opened only when the store or the queue uses it, so
         // a process on production backends keeps no state in its data directory.
-        let db = if b.database_url.is_none() || b.queue_url.is_none() {
-            Some(
-                SqliteDb::open(&settings.data_dir.join("marketlens.db"))
-                    .await
-                    .map_err(|e| data_err(e.to_string()))?,
-            )
-        } else {
-            None
-        };
-        let embedded = |db: &Option<SqliteDb>| {
-            db.clone()
-                .ok_or_else(|| data_err("embedded database not opened".into()))
-        };
+        let mut embedded = EmbeddedDb::new(settings.data_dir.join("marketlens.db"));
         let store: Arc<dyn Store> = match &b.database_url {
             // Connecting also migrates (under sqlx's advisory lock, so processes starting
             // together apply each migration once). A database that is down at start-up
             // stops the process with the reason; later outages are ridden out by the pool.
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Arc::new(PgStore::open(url).await.map_err(|e| {
-                    StartupError::Backend(format!("database_url {}: {e}", redact_url(url)))
+                    StartupError::backend(format!("database_url {}", redact_url(url)), e)
                 })?)
             }
             Some(url) => {
-                return Err(StartupError::Backend(format!(
-                    "database_url {:?}: expected postgres://user@host:port/database",
-                    redact_url(url)
-                )));
+                return Err(StartupError::UnsupportedBackend {
+                    setting: "database_url",
+                    url: redact_url(url),
+                    expected: "postgres://user@host:port/database",
+                });
             }
-            None => Arc::new(SqliteStore::new(embedded(&db)?)),
+            None => Arc::new(SqliteStore::new(embedded.open().await.map_err(data_err)?)),
         };
         let redis_prefix = b
             .redis_prefix
@@ -142,32 +194,35 @@ impl App {
             Some(url) if url.starts_with("redis://") => Arc::new(
                 RedisStreamsQueue::connect(url, redis_prefix, config.queue.max_attempts)
                     .await
-                    .map_err(|e| StartupError::Backend(format!("queue_url: {e}")))?,
+                    .map_err(|e| StartupError::backend("queue_url", e))?,
             ),
             Some(url) => {
-                return Err(StartupError::Backend(format!(
-                    "queue_url {url:?}: expected redis://host:port/db (Redis Streams)"
-                )));
+                return Err(StartupError::UnsupportedBackend {
+                    setting: "queue_url",
+                    url: redact_url(url),
+                    expected: "redis://host:port/db (Redis Streams)",
+                });
             }
             None => Arc::new(SqliteJobQueue::new(
-                embedded(&db)?,
+                embedded.open().await.map_err(data_err)?,
                 config.queue.max_attempts,
             )),
         };
         let blob: Arc<dyn BlobStore> = match &b.blob_url {
             // Endpoint, credentials and region from the standard `AWS_*` variables.
             Some(url) if url.starts_with("s3://") => Arc::new(
-                S3BlobStore::from_url(url)
-                    .map_err(|e| StartupError::Backend(format!("blob_url: {e}")))?,
+                S3BlobStore::from_url(url).map_err(|e| StartupError::backend("blob_url", e))?,
             ),
             Some(url) => {
-                return Err(StartupError::Backend(format!(
-                    "blob_url {url:?}: expected s3://bucket/prefix"
-                )));
+                return Err(StartupError::UnsupportedBackend {
+                    setting: "blob_url",
+                    url: redact_url(url),
+                    expected: "s3://bucket/prefix",
+                });
             }
             None => Arc::new(
                 LocalDirBlobStore::new(settings.data_dir.join("reports"))
-                    .map_err(|e| data_err(e.to_string()))?,
+                    .map_err(|e| data_err(e.into()))?,
             ),
         };
         let memory = MemoryCache::new(64 * 1024 * 1024);
@@ -177,7 +232,7 @@ impl App {
             Some(url) => Arc::new(LayeredCache::new(
                 memory,
                 RedisCache::new(url, redis_prefix)
-                    .map_err(|e| StartupError::Backend(format!("redis_url: {e}")))?,
+                    .map_err(|e| StartupError::backend("redis_url", e))?,
             )),
             None => Arc::new(memory),
         };
@@ -185,7 +240,7 @@ impl App {
         let config_version = store
             .activate_agent_config(&config_hash, &config.to_toml())
             .await
-            .map_err(|e| data_err(e.to_string()))?;
+            .map_err(|e| StartupError::backend("store", e))?;
         Ok(Arc::new(App {
             config: Arc::new(config),
             config_version,
@@ -195,8 +250,30 @@ impl App {
             cache,
             blob,
             sources,
-            rates: Arc::new(load_rates(&settings.data_dir).map_err(data_err)?.0),
+            rates: Arc::new(load_rates(&settings.data_dir)?.0),
         }))
+    }
+}
+
+/// The embedded SQLite database (store and job queue), opened the first time a port
+/// needs it and shared by both.
+struct EmbeddedDb {
+    path: PathBuf,
+    db: Option<SqliteDb>,
+}
+
+impl EmbeddedDb {
+    fn new(path: PathBuf) -> Self {
+        Self { path, db: None }
+    }
+
+    async fn open(&mut self) -> Result<SqliteDb, BackendError> {
+        if let Some(db) = &self.db {
+            return Ok(db.clone());
+        }
+        let db = SqliteDb::open(&self.path).await?;
+        self.db = Some(db.clone());
+        Ok(db)
     }
 }
 
@@ -213,13 +290,89 @@ pub fn rates_file(data_dir: &Path) -> PathBuf {
 /// The rates analyses convert with: the imported ECB file of the data directory when
 /// there is one (with its path), else the snapshot bundled with the binary. An
 /// imported file that no longer parses is an error, not a silent fallback.
-pub fn load_rates(data_dir: &Path) -> Result<(RateTable, Option<PathBuf>), String> {
+pub fn load_rates(data_dir: &Path) -> Result<(RateTable, Option<PathBuf>), RatesError> {
     let path = rates_file(data_dir);
     match std::fs::read_to_string(&path) {
-        Ok(xml) => RateTable::from_ecb_xml(&xml)
-            .map(|t| (t, Some(path.clone())))
-            .map_err(|e| format!("{}: {e}", path.display())),
+        Ok(xml) => match RateTable::from_ecb_xml(&xml) {
+            Ok(table) => Ok((table, Some(path))),
+            Err(source) => Err(RatesError::Invalid { path, source }),
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((RateTable::bundled(), None)),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => Err(RatesError::Read { path, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open_with(backends: Backends) -> StartupError {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().to_owned(),
+            config_path: None,
+            backends,
+        };
+        match App::open(&settings).await {
+            Ok(_) => panic!("{:?} should be refused", settings.backends),
+            Err(e) => e,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_backend_url_of_an_unknown_kind_is_invalid_config_without_its_password() {
+        let e = open_with(Backends {
+            database_url: Some("mysql://app:s3cret@db.internal/marketlens".into()),
+            ..Default::default()
+        })
+        .await;
+        assert!(
+            matches!(
+                e,
+                StartupError::UnsupportedBackend {
+                    setting: "database_url",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(e.error_type(), ErrorType::InvalidConfig);
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert!(e.to_string().contains("expected postgres://"), "{e}");
+
+        let e = open_with(Backends {
+            queue_url: Some("amqp://app:s3cret@mq.internal".into()),
+            ..Default::default()
+        })
+        .await;
+        assert!(
+            matches!(
+                e,
+                StartupError::UnsupportedBackend {
+                    setting: "queue_url",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn an_imported_rate_file_that_does_not_parse_is_refused_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, origin) = load_rates(dir.path()).unwrap();
+        assert_eq!(origin, None, "the bundled snapshot without an import");
+
+        let path = rates_file(dir.path());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "<html>not rates</html>").unwrap();
+        let e = load_rates(dir.path()).unwrap_err();
+        assert!(matches!(e, RatesError::Invalid { .. }), "{e}");
+        assert_eq!(e.error_type(), ErrorType::InvalidConfig);
+        assert!(
+            e.to_string().starts_with(&path.display().to_string()),
+            "{e}"
+        );
     }
 }

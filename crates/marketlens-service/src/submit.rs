@@ -17,24 +17,37 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput};
-use marketlens_core::ports::{CacheLevel, JobPayload, NewQuery, QueryRecord};
+use marketlens_core::ports::{
+    CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, StoreError,
+};
 use uuid::Uuid;
 
 use crate::startup::App;
 
+/// Why a request was not submitted: bad input (its own error type), or a backend
+/// that could not record or queue it (`unavailable`).
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
-    #[error("{0}")]
-    Unavailable(String),
+    /// The store could not record or read the query.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The queue refused the job; the query is recorded as failed.
+    #[error("could not queue the analysis: {0}")]
+    Queue(#[from] QueueError),
+    /// A query the store had just recorded (or joined) could not be read back.
+    #[error("query {0} vanished from the store")]
+    Vanished(Uuid),
 }
 
 impl SubmitError {
     pub fn error_type(&self) -> ErrorType {
         match self {
             SubmitError::Invalid(e) => e.error_type,
-            SubmitError::Unavailable(_) => ErrorType::Unavailable,
+            SubmitError::Store(_) | SubmitError::Queue(_) | SubmitError::Vanished(_) => {
+                ErrorType::Unavailable
+            }
         }
     }
 }
@@ -68,7 +81,6 @@ pub async fn submit(
     let (query, params) =
         request.parse(&app.config.defaults, &app.config.enabled_source_names())?;
     let fingerprint = Fingerprint::compute(&query, &params);
-    let unavailable = |e: &dyn std::fmt::Display| SubmitError::Unavailable(e.to_string());
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.
     // A huge configured TTL means "since ever": the epoch, a date every store keeps.
@@ -82,8 +94,7 @@ pub async fn submit(
     let answered_by = if reuse_fresh {
         app.store
             .find_fresh_result(&fingerprint, window_start)
-            .await
-            .map_err(|e| unavailable(&e))?
+            .await?
     } else {
         None
     };
@@ -111,13 +122,9 @@ pub async fn submit(
     let joined = if answered_by.is_none() && dispatch == Dispatch::Enqueue {
         app.store
             .insert_query_unless_inflight(&new, window_start)
-            .await
-            .map_err(|e| unavailable(&e))?
+            .await?
     } else {
-        app.store
-            .insert_query(&new)
-            .await
-            .map_err(|e| unavailable(&e))?;
+        app.store.insert_query(&new).await?;
         None
     };
     if let Some(existing) = joined {
@@ -129,9 +136,8 @@ pub async fn submit(
         let record = app
             .store
             .get_query(existing)
-            .await
-            .map_err(|e| unavailable(&e))?
-            .ok_or_else(|| SubmitError::Unavailable("joined query vanished".into()))?;
+            .await?
+            .ok_or(SubmitError::Vanished(existing))?;
         return Ok(Submitted {
             query: record,
             cache_hit: false,
@@ -151,7 +157,8 @@ pub async fn submit(
         };
         if let Err(e) = app.queue.enqueue(new.id, &payload).await {
             // Never leave a recorded query that no worker will ever pick up.
-            let message = format!("could not queue the analysis: {e}");
+            let err = SubmitError::Queue(e);
+            let message = err.to_string();
             if let Err(store_err) = app
                 .store
                 .fail_query(new.id, ErrorType::Unavailable.as_str(), &message)
@@ -159,15 +166,14 @@ pub async fn submit(
             {
                 tracing::error!(query_id = %new.id, error = %store_err, "could not mark unqueued query failed");
             }
-            return Err(SubmitError::Unavailable(message));
+            return Err(err);
         }
     }
     let record = app
         .store
         .get_query(new.id)
-        .await
-        .map_err(|e| unavailable(&e))?
-        .ok_or_else(|| SubmitError::Unavailable("query vanished after insert".into()))?;
+        .await?
+        .ok_or(SubmitError::Vanished(new.id))?;
     Ok(Submitted {
         query: record,
         cache_hit: answered_by.is_some(),

@@ -11,6 +11,7 @@
 //! as OpenTelemetry traces over OTLP/HTTP; an analysis' trace id is the one stored on
 //! its query, continued from the job's W3C `traceparent` in the worker.
 
+use marketlens_core::ErrorType;
 use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState, TracerProvider as _,
 };
@@ -135,6 +136,31 @@ pub fn traces_url(endpoint: &str) -> String {
     }
 }
 
+/// Why the OTLP export could not start or stop. Observability never stops the
+/// service: callers report it and carry on with logs only.
+#[derive(Debug, thiserror::Error)]
+pub enum OtlpError {
+    /// The exporter could not be built for the endpoint.
+    #[error("cannot export to the OTLP endpoint: {0}")]
+    Start(#[from] opentelemetry_otlp::ExporterBuildError),
+    /// Flushing what was buffered failed.
+    #[error("OTLP export did not flush: {0}")]
+    Shutdown(#[from] opentelemetry_sdk::error::OTelSdkError),
+    /// The thread building or stopping the exporter panicked.
+    #[error("the OTLP exporter panicked while {0}")]
+    Panicked(&'static str),
+}
+
+impl OtlpError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            OtlpError::Start(_) => ErrorType::InvalidConfig,
+            OtlpError::Shutdown(_) => ErrorType::Unavailable,
+            OtlpError::Panicked(_) => ErrorType::Internal,
+        }
+    }
+}
+
 /// An OTLP/HTTP (protobuf) span exporter behind a batch processor.
 pub struct Otlp {
     provider: SdkTracerProvider,
@@ -144,7 +170,7 @@ impl Otlp {
     /// Starts exporting to `endpoint`. Built on a plain thread: the blocking HTTP client
     /// the batch processor uses owns a runtime, which must not be created (or dropped)
     /// inside an async context.
-    pub fn start(endpoint: &str, service_name: &str) -> Result<Otlp, String> {
+    pub fn start(endpoint: &str, service_name: &str) -> Result<Otlp, OtlpError> {
         let (url, name) = (traces_url(endpoint), service_name.to_owned());
         // The workspace's reqwest has rustls without a built-in provider (one crypto
         // stack: ring); an https endpoint needs it installed, as the sources do.
@@ -153,8 +179,7 @@ impl Otlp {
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_endpoint(url)
-                .build()
-                .map_err(|e| e.to_string())?;
+                .build()?;
             let provider = SdkTracerProvider::builder()
                 .with_batch_exporter(exporter)
                 .with_resource(Resource::builder().with_service_name(name).build())
@@ -162,7 +187,7 @@ impl Otlp {
             Ok(Otlp { provider })
         })
         .join()
-        .map_err(|_| "the OTLP exporter panicked while starting".to_owned())?
+        .map_err(|_| OtlpError::Panicked("starting"))?
     }
 
     /// The layer turning `tracing` spans into OpenTelemetry spans.
@@ -174,10 +199,10 @@ impl Otlp {
     }
 
     /// Exports what is buffered and stops (on a plain thread, like [`Otlp::start`]).
-    pub fn shutdown(self) -> Result<(), String> {
-        std::thread::spawn(move || self.provider.shutdown().map_err(|e| e.to_string()))
+    pub fn shutdown(self) -> Result<(), OtlpError> {
+        std::thread::spawn(move || Ok(self.provider.shutdown()?))
             .join()
-            .map_err(|_| "the OTLP exporter panicked while stopping".to_owned())?
+            .map_err(|_| OtlpError::Panicked("stopping"))?
     }
 }
 

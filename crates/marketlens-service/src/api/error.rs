@@ -88,7 +88,7 @@ impl From<crate::submit::SubmitError> for ApiError {
                 message: inv.message,
                 field: Some(inv.field),
             },
-            crate::submit::SubmitError::Unavailable(m) => ApiError::unavailable(m),
+            other => ApiError::unavailable(other),
         }
     }
 }

@@ -356,12 +356,21 @@ pub struct ReadyCheck {
     error: Option<String>,
 }
 
-async fn bounded_check<E: std::fmt::Display>(
+/// Why a dependency failed its readiness check.
+#[derive(Debug, thiserror::Error)]
+enum CheckFailure {
+    #[error("{0}")]
+    Error(Box<dyn std::error::Error + Send + Sync>),
+    #[error("no answer within {READY_CHECK_TIMEOUT:?}")]
+    TimedOut,
+}
+
+async fn bounded_check<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
     check: impl std::future::Future<Output = Result<(), E>>,
-) -> Result<(), String> {
+) -> Result<(), CheckFailure> {
     match tokio::time::timeout(READY_CHECK_TIMEOUT, check).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(_) => Err(format!("no answer within {READY_CHECK_TIMEOUT:?}")),
+        Ok(r) => r.map_err(|e| CheckFailure::Error(e.into())),
+        Err(_) => Err(CheckFailure::TimedOut),
     }
 }
 
@@ -376,7 +385,7 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
         bounded_check(app.cache.ping()),
         bounded_check(app.blob.ping()),
     );
-    let check = |name, backend, required: bool, result: Result<(), String>| ReadyCheck {
+    let check = |name, backend, required: bool, result: Result<(), CheckFailure>| ReadyCheck {
         name,
         backend,
         status: match (&result, required) {
@@ -385,7 +394,7 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
             (Err(_), true) => "down",
         },
         required,
-        error: result.err(),
+        error: result.err().map(|e| e.to_string()),
     };
     let checks = vec![
         check("store", app.store.backend(), true, store),
