@@ -1,27 +1,36 @@
-//! The analysis pipeline. Its stages, in order (names from [`marketlens_core::Stage`],
-//! the same words in spans, metrics, progress and report sections):
+//! The analysis pipeline: the stages of one analysis, in order, each one call of the
+//! stage runner (`runner::Stages::run`) with the stage's function. Stage names come
+//! from [`marketlens_core::Stage`], the same words in spans, metrics, progress and
+//! report sections. `run_stages` reads:
 //!
-//! 1. `fetch_products` ([`fetch`]; each source by the policy of [`fetch_source`])
-//! 2. `normalize` ([`compute`])
-//! 3. `analyze_market` ‖ `analyze_sentiment`, concurrently ([`compute`])
-//! 4. `generate_report` ([`report`]), then the result is recorded on the query
+//! ```text
+//! fetched    = stages.run(Stage::FetchProducts, fetch::fetch_products(..))      fetch.rs
+//! normalized = stages.run(Stage::Normalize, compute::normalize(..))             compute.rs
+//! (market, sentiment) = join!(                                                  compute.rs
+//!     stages.run(Stage::AnalyzeMarket, compute::market(..)),
+//!     stages.run(Stage::AnalyzeSentiment, compute::sentiment(..)))
+//! completed  = stages.run(Stage::GenerateReport, report::generate_report(..))   report.rs
+//! record_result(..)  // the query is completed once every stage is done
+//! ```
 //!
-//! Every stage is one call of the stage runner ([`runner::Stages::run`]) with the
-//! stage's function; the runner owns the span (a child of the `analysis` root, tagged
-//! `query_id`, `product_count`, `cache_hit`, and `error_type` on failure), the
-//! duration metric and the progress (running → done with a detail, or failed with the
-//! error), so none of them is written by hand. Adding a stage is one line in
-//! [`run_stages`] plus its function, which returns a type implementing
-//! [`runner::StageOutput`] (its span tags and progress detail):
+//! The runner owns what every stage reports, so none of it is written by hand: the
+//! span (a child of the `analysis` root, tagged `query_id`, `product_count`,
+//! `cache_hit`, and `error_type` on failure), the duration metric, and the progress
+//! (running → done with a detail, or failed with the error's message). Adding a stage
+//! is one line here plus its function, an `async fn` returning
+//! `Result<T, AnalysisError>` where `T` implements `runner::StageOutput` (its span tags
+//! and progress detail), e.g. between the analyses and the report:
 //!
-//! ```ignore
+//! ```text
 //! let summary = stages.run(Stage::LlmSummarize, llm::summarize(app, &outputs)).await?;
 //! ```
 //!
 //! An optional stage that does not run in an analysis is recorded with its reason
-//! instead: `stages.skip(Stage::LlmSummarize, "no LLM configured").await`.
-//! Pure computations run on the blocking pool ([`runner::on_blocking_pool`]) so a large
-//! analysis never stalls the async workers serving the API.
+//! instead: `stages.skip(Stage::LlmSummarize, "no LLM configured").await`. Pure
+//! computations run on the blocking pool (`runner::on_blocking_pool`), inside their
+//! stage's span, so a large analysis never stalls the async workers serving the API.
+//! Each source is fetched by the policy of `fetch_source` (fresh cache → live → stale
+//! → fallback → failed).
 
 mod compute;
 mod fetch;
