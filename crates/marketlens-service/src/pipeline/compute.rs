@@ -50,7 +50,7 @@ pub(super) async fn normalize(
             ErrorType::NoData,
             format!(
                 "{} products were found but none has a usable offer under the requested filters ({} offers rejected, {} filtered out)",
-                fetched.product_count(),
+                fetched.collected_count(),
                 normalized.summary.offers_rejected.len(),
                 normalized.summary.offers_filtered_out
             ),

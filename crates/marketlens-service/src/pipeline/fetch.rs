@@ -27,10 +27,12 @@ pub(super) struct Fetched {
 }
 
 impl Fetched {
-    pub(super) fn product_count(&self) -> usize {
+    /// Products collected from every source together.
+    pub(super) fn collected_count(&self) -> usize {
         self.batches.iter().map(|b| b.products.len()).sum()
     }
 
+    /// Every collected product, in source order.
     pub(super) fn products(&self) -> Vec<CollectedProduct> {
         self.batches
             .iter()
@@ -41,7 +43,7 @@ impl Fetched {
 
 impl StageOutput for Fetched {
     fn product_count(&self) -> Option<usize> {
-        Some(Fetched::product_count(self))
+        Some(self.collected_count())
     }
     fn cache_hit(&self) -> bool {
         self.outcomes
@@ -49,7 +51,7 @@ impl StageOutput for Fetched {
             .any(|o| o.status == SourceStatus::Cache)
     }
     fn detail(&self) -> Option<String> {
-        Some(format!("{} products", Fetched::product_count(self)))
+        Some(format!("{} products", self.collected_count()))
     }
 }
 
@@ -108,7 +110,7 @@ pub(super) async fn fetch_products(
     .await;
     let (batches, outcomes) = results.into_iter().unzip();
     let fetched = Fetched { batches, outcomes };
-    if fetched.product_count() == 0 {
+    if fetched.collected_count() == 0 {
         return Err(no_data(&fetched, &query.text));
     }
     Ok(fetched)
