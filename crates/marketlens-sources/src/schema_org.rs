@@ -18,10 +18,11 @@ use scraper::{Html, Selector};
 use serde::Deserialize;
 use url::Url;
 
+use crate::BuildError;
 use crate::catalog::tokens;
-use crate::check_range;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
+use crate::settings::{SettingError, check_country, check_range, http_url};
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -90,32 +91,28 @@ pub struct SchemaOrgSource {
 }
 
 impl SchemaOrgSource {
-    pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, String> {
+    pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, BuildError> {
         if config.search_url.is_none() && config.listing_urls.is_empty() {
-            return Err("set search_url and/or listing_urls".into());
+            return Err(SettingError::Missing("search_url and/or listing_urls").into());
         }
         if let Some(t) = &config.search_url {
             if !t.contains("{query}") {
-                return Err("search_url must contain {query}".into());
+                return Err(SettingError::invalid("search_url", "must contain {query}").into());
             }
-            check_url(
-                &t.replace("{query}", "q").replace("{page}", "1"),
+            http_url(
                 "search_url",
+                &t.replace("{query}", "q").replace("{page}", "1"),
             )?;
         }
         for u in &config.listing_urls {
-            check_url(u, "listing_urls")?;
+            http_url("listing_urls", u)?;
         }
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("max_product_pages", config.max_product_pages, 1..=500)?;
         check_range("fetch_concurrency", config.fetch_concurrency, 1..=32)?;
         Selector::parse(&config.product_link_selector)
-            .map_err(|e| format!("product_link_selector: {e}"))?;
-        if let Some(c) = &config.country
-            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            return Err(format!("country {c:?} is not a two-letter code"));
-        }
+            .map_err(|e| SettingError::invalid("product_link_selector", e.to_string()))?;
+        check_country(config.country.as_deref())?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -190,14 +187,6 @@ impl SchemaOrgSource {
             _ => Ok(found),
         }
     }
-}
-
-fn check_url(u: &str, field: &str) -> Result<(), String> {
-    let url = Url::parse(u).map_err(|e| format!("{field}: {u:?}: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{field}: {u:?} is not http(s)"));
-    }
-    Ok(())
 }
 
 /// Candidate product links of a result page, and its `rel="next"` link.

@@ -12,11 +12,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use crate::BuildError;
 use crate::catalog::tokens;
-use crate::check_range;
 use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
+use crate::settings::{SettingError, check_country, check_range, http_url};
 
 const API: &str = "/wp-json/wc/store/v1/";
 
@@ -72,25 +73,15 @@ pub struct WooCommerceSource {
 }
 
 impl WooCommerceSource {
-    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, String> {
-        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err("base_url must be http(s)".into());
-        }
+    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, BuildError> {
+        let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=20)?;
         check_range("page_size", config.page_size, 1..=100)?;
-        if config.reviews_per_product > 100 {
-            return Err(format!(
-                "reviews_per_product = {} is outside 0..=100",
-                config.reviews_per_product
-            ));
-        }
-        if let Some(c) = &config.country
-            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            return Err(format!("country {c:?} is not a two-letter code"));
-        }
-        let api = base.join(API).map_err(|e| format!("base_url: {e}"))?;
+        check_range("reviews_per_product", config.reviews_per_product, 0..=100)?;
+        check_country(config.country.as_deref())?;
+        let api = base
+            .join(API)
+            .map_err(|e| SettingError::invalid("base_url", e.to_string()))?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),

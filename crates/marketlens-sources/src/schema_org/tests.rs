@@ -2,7 +2,7 @@ use super::*;
 use crate::demo_shop::tests::{local_http, start};
 use crate::shopify::{ShopifyConfig, ShopifySource};
 use marketlens_core::config::RequestDefaults;
-use marketlens_core::domain::AnalysisRequest;
+use marketlens_core::domain::{AnalysisRequest, CurrencyCode};
 
 fn query(q: &str) -> SourceQuery {
     let (query, params) = AnalysisRequest {
@@ -117,7 +117,9 @@ async fn an_unreachable_shop_is_a_source_error() {
 fn settings_are_validated_at_build() {
     let build = |toml_text: &str| {
         let c: SchemaOrgConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        SchemaOrgSource::build("s", c).map(|_| ())
+        SchemaOrgSource::build("s", c)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     };
     assert!(build("").unwrap_err().contains("search_url"));
     assert!(
@@ -144,7 +146,7 @@ async fn shopify_reads_products_json_pages_and_variants() {
         "demo-shopify",
         ShopifyConfig {
             base_url: base.clone(),
-            currency: "EUR".into(),
+            currency: CurrencyCode::EUR,
             seller: Some("Demo".into()),
             country: Some("FR".into()),
             max_pages: 10,
@@ -167,18 +169,9 @@ async fn shopify_reads_products_json_pages_and_variants() {
     }
     assert!(batch.products.iter().any(|p| !p.offers.is_empty()));
     assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
-    let bad = ShopifyConfig {
-        base_url: base,
-        currency: "euro".into(),
-        seller: None,
-        country: None,
-        max_pages: 1,
-        page_size: 1,
-        filter_by_query: true,
-        notice: None,
-        http: local_http(),
-    };
-    assert!(ShopifySource::build("x", bad).is_err());
+    // The currency is parsed when the configuration is read.
+    let bad = format!("base_url = \"{base}\"\ncurrency = \"euro\"");
+    assert!(toml::from_str::<ShopifyConfig>(&bad).is_err());
 }
 
 #[tokio::test]
