@@ -511,18 +511,7 @@ impl CatalogSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use marketlens_core::config::RequestDefaults;
-    use marketlens_core::domain::AnalysisRequest;
-
-    fn query(q: &str) -> SourceQuery {
-        let (query, params) = AnalysisRequest {
-            query: q.into(),
-            ..Default::default()
-        }
-        .parse(&RequestDefaults::default(), &[])
-        .unwrap();
-        SourceQuery { query, params }
-    }
+    use crate::test_support::query;
 
     fn sample() -> CatalogSource {
         CatalogSource::build(

@@ -605,4 +605,4 @@ pub async fn serve(
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

@@ -12,6 +12,9 @@ pub mod settings;
 pub mod shopify;
 pub mod woocommerce;
 
+#[cfg(test)]
+mod test_support;
+
 use std::sync::Arc;
 
 use marketlens_core::ErrorType;

@@ -209,3 +209,6 @@ impl Source for ShopifySource {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

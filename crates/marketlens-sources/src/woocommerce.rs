@@ -285,17 +285,4 @@ impl Source for WooCommerceSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::from_minor_units;
-
-    #[test]
-    fn minor_units_become_decimal_text() {
-        assert_eq!(from_minor_units("1899", 2).as_deref(), Some("18.99"));
-        assert_eq!(from_minor_units("5", 2).as_deref(), Some("0.05"));
-        assert_eq!(from_minor_units("1500", 0).as_deref(), Some("1500"));
-        assert_eq!(from_minor_units("12345", 3).as_deref(), Some("12.345"));
-        assert_eq!(from_minor_units("-1", 2), None);
-        assert_eq!(from_minor_units("", 2), None);
-        assert_eq!(from_minor_units("1", 99), None);
-    }
-}
+mod tests;

@@ -1,18 +1,5 @@
 use super::*;
-use crate::demo_shop::tests::{local_http, start};
-use crate::shopify::{ShopifyConfig, ShopifySource};
-use marketlens_core::config::RequestDefaults;
-use marketlens_core::domain::{AnalysisRequest, CurrencyCode};
-
-fn query(q: &str) -> SourceQuery {
-    let (query, params) = AnalysisRequest {
-        query: q.into(),
-        ..Default::default()
-    }
-    .parse(&RequestDefaults::default(), &[])
-    .unwrap();
-    SourceQuery { query, params }
-}
+use crate::test_support::{local_http, query, start_demo_shop as start};
 
 fn demo_source(base: &str) -> SchemaOrgSource {
     SchemaOrgSource::build(
@@ -136,74 +123,6 @@ fn settings_are_validated_at_build() {
     assert!(
         build("listing_urls = [\"https://x.example/c\"]\n[http]\ncontact = \"me@x.example\"")
             .is_ok()
-    );
-}
-
-#[tokio::test]
-async fn shopify_reads_products_json_pages_and_variants() {
-    let base = start().await;
-    let source = ShopifySource::build(
-        "demo-shopify",
-        ShopifyConfig {
-            base_url: base.clone(),
-            currency: CurrencyCode::EUR,
-            seller: Some("Demo".into()),
-            country: Some("FR".into()),
-            max_pages: 10,
-            page_size: 20,
-            filter_by_query: true,
-            notice: Some("Demo shop: sample data".into()),
-            http: local_http(),
-        },
-    )
-    .unwrap();
-    let batch = source.search(&query("headphones")).await.unwrap();
-    assert!(batch.products.len() >= 5, "{}", batch.products.len());
-    for p in &batch.products {
-        assert_eq!(p.category.as_deref(), Some("headphones"), "{}", p.title);
-        for o in &p.offers {
-            assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
-            assert!(o.price_text.parse::<f64>().is_ok(), "{}", o.price_text);
-            assert!(o.url.as_deref().unwrap().contains("variant="));
-        }
-    }
-    assert!(batch.products.iter().any(|p| !p.offers.is_empty()));
-    assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
-    // The currency is parsed when the configuration is read.
-    let bad = format!("base_url = \"{base}\"\ncurrency = \"euro\"");
-    assert!(toml::from_str::<ShopifyConfig>(&bad).is_err());
-}
-
-#[tokio::test]
-async fn woocommerce_reads_the_store_api_and_reviews() {
-    use crate::woocommerce::{WooCommerceConfig, WooCommerceSource};
-    let base = start().await;
-    let config: WooCommerceConfig = toml::from_str(&format!(
-        "base_url = \"{base}\"\npage_size = 5\nreviews_per_product = 3\n[http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
-    ))
-    .unwrap();
-    let source = WooCommerceSource::build("woo", config).unwrap();
-    let batch = source.search(&query("wireless headphones")).await.unwrap();
-    assert!(batch.products.len() >= 5, "{}", batch.products.len());
-    for p in &batch.products {
-        let o = &p.offers[0];
-        assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
-        assert!(
-            o.price_text.contains('.') && o.price_text.parse::<f64>().is_ok(),
-            "{}",
-            o.price_text
-        );
-        assert!(p.reviews.len() <= 3);
-        assert!(
-            p.reviews
-                .iter()
-                .all(|r| !r.text.contains("<p>") && r.date.is_some())
-        );
-    }
-    assert!(batch.products.iter().any(|p| !p.reviews.is_empty()));
-    assert!(
-        WooCommerceSource::build("x", toml::from_str("base_url = \"gopher://x\"").unwrap())
-            .is_err()
     );
 }
 
