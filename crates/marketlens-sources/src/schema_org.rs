@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use futures::StreamExt;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use scraper::{Html, Selector};
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use crate::BuildError;
 use crate::catalog::tokens;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
-use crate::settings::{SettingError, check_country, check_range, http_url};
+use crate::settings::{SettingError, check_range, http_url};
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -52,8 +52,9 @@ pub struct SchemaOrgConfig {
     pub filter_search_results: bool,
     /// Seller recorded on offers that name none. Default: the page's host name.
     pub seller: Option<String>,
-    /// Shop country (ISO 3166-1 alpha-2) recorded on offers. Default none.
-    pub country: Option<String>,
+    /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
+    pub country: Option<Market>,
     /// Product pages fetched at once (the HTTP layer's per-host limits still apply).
     /// Default 4.
     pub fetch_concurrency: u32,
@@ -112,7 +113,6 @@ impl SchemaOrgSource {
         check_range("fetch_concurrency", config.fetch_concurrency, 1..=32)?;
         Selector::parse(&config.product_link_selector)
             .map_err(|e| SettingError::invalid("product_link_selector", e.to_string()))?;
-        check_country(config.country.as_deref())?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -452,7 +452,7 @@ impl Source for SchemaOrgSource {
                     &p,
                     &page.url,
                     &seller,
-                    self.config.country.as_deref(),
+                    self.config.country.as_ref().map(Market::as_str),
                 ) else {
                     continue;
                 };

@@ -76,16 +76,6 @@ pub(crate) fn http_url(setting: &'static str, value: &str) -> Result<Url, Settin
     Ok(url)
 }
 
-/// A shop's country setting: an ISO 3166-1 alpha-2 code (two letters).
-pub(crate) fn check_country(country: Option<&str>) -> Result<(), SettingError> {
-    match country {
-        Some(c) if !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic())) => Err(
-            SettingError::invalid("country", format!("{c:?} is not a two-letter code")),
-        ),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,15 +95,5 @@ mod tests {
         let err = http_url("base_url", "gopher://x").unwrap_err();
         assert_eq!(err.to_string(), "base_url: \"gopher://x\" is not http(s)");
         assert!(http_url("base_url", "/relative").is_err());
-    }
-
-    #[test]
-    fn countries_are_two_letters() {
-        assert_eq!(check_country(None), Ok(()));
-        assert_eq!(check_country(Some("FR")), Ok(()));
-        for bad in ["FRA", "F1", "", "é1"] {
-            let err = check_country(Some(bad)).unwrap_err();
-            assert!(err.to_string().starts_with("country: "), "{err}");
-        }
     }
 }

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct, CurrencyCode};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CurrencyCode, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,7 +15,7 @@ use crate::BuildError;
 use crate::catalog::tokens;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
-use crate::settings::{check_country, check_range, http_url};
+use crate::settings::{check_range, http_url};
 
 /// Settings of a `shopify` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -29,9 +29,10 @@ pub struct ShopifyConfig {
     /// Seller recorded on offers. Default: the store's host name.
     #[serde(default)]
     pub seller: Option<String>,
-    /// Store country (ISO 3166-1 alpha-2) recorded on offers. Default none.
+    /// Store country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Market>,
     /// Pages of `/products.json` read per query. Default 5.
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
@@ -73,7 +74,6 @@ impl ShopifySource {
         let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("page_size", config.page_size, 1..=250)?;
-        check_country(config.country.as_deref())?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -122,7 +122,7 @@ impl ShopifySource {
                 seller: seller.to_owned(),
                 price_text: price,
                 currency_hint: Some(self.config.currency.to_string()),
-                country: self.config.country.clone(),
+                country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
                 condition_text: None,
                 availability_text: v
                     .get("available")

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,7 +17,7 @@ use crate::catalog::tokens;
 use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
-use crate::settings::{SettingError, check_country, check_range, http_url};
+use crate::settings::{SettingError, check_range, http_url};
 
 const API: &str = "/wp-json/wc/store/v1/";
 
@@ -30,9 +30,10 @@ pub struct WooCommerceConfig {
     /// Seller recorded on offers. Default: the shop's host name.
     #[serde(default)]
     pub seller: Option<String>,
-    /// Shop country (ISO 3166-1 alpha-2) recorded on offers. Default none.
+    /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Market>,
     /// Result pages read per query. Default 3.
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
@@ -78,7 +79,6 @@ impl WooCommerceSource {
         check_range("max_pages", config.max_pages, 1..=20)?;
         check_range("page_size", config.page_size, 1..=100)?;
         check_range("reviews_per_product", config.reviews_per_product, 0..=100)?;
-        check_country(config.country.as_deref())?;
         let api = base
             .join(API)
             .map_err(|e| SettingError::invalid("base_url", e.to_string()))?;
@@ -128,7 +128,7 @@ impl WooCommerceSource {
                 seller: seller.to_owned(),
                 price_text,
                 currency_hint: currency,
-                country: self.config.country.clone(),
+                country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
                 condition_text: None,
                 availability_text: in_stock
                     .map(|s| if s { "InStock" } else { "OutOfStock" }.to_owned()),

@@ -12,7 +12,7 @@ async fn shopify_reads_products_json_pages_and_variants() {
             base_url: base.clone(),
             currency: CurrencyCode::EUR,
             seller: Some("Demo".into()),
-            country: Some("FR".into()),
+            country: Some(Market::parse("FR").unwrap()),
             max_pages: 10,
             page_size: 20,
             filter_by_query: true,
@@ -41,23 +41,27 @@ fn settings_are_parsed_and_checked_before_the_first_request() {
         let config: ShopifyConfig = toml::from_str(toml_text)?;
         ShopifySource::build("s", config)
     };
-    let source = build("base_url = \"https://store.example\"\ncurrency = \"eur\"").unwrap();
+    let source =
+        build("base_url = \"https://store.example\"\ncurrency = \"eur\"\ncountry = \"fr\"")
+            .unwrap();
     assert_eq!(source.config.currency, CurrencyCode::EUR);
-    // The currency is parsed when the configuration is read.
-    let err = build("base_url = \"https://store.example\"\ncurrency = \"euro\"")
-        .err()
-        .expect("refused");
-    assert!(matches!(err, BuildError::Table(_)), "{err}");
-    assert!(err.to_string().contains("ISO 4217"), "{err}");
+    assert_eq!(source.config.country, Some(Market::parse("FR").unwrap()));
+    // The currency and the country are parsed when the configuration is read.
+    for (settings, says) in [
+        ("currency = \"euro\"", "ISO 4217"),
+        ("currency = \"EUR\"\ncountry = \"FRA\"", "two-letter"),
+    ] {
+        let err = build(&format!("base_url = \"https://store.example\"\n{settings}"))
+            .err()
+            .expect("refused");
+        assert!(matches!(err, BuildError::Table(_)), "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
     for (settings, named) in [
         ("base_url = \"ftp://store.example\"", "base_url"),
         (
             "base_url = \"https://store.example\"\npage_size = 251",
             "page_size",
-        ),
-        (
-            "base_url = \"https://store.example\"\ncountry = \"FRA\"",
-            "country",
         ),
     ] {
         let err = build(&format!("{settings}\ncurrency = \"EUR\""))
