@@ -1,6 +1,8 @@
 //! The HTTP settings of a live source (`[sources.settings.http]`), checked when the
 //! source is built.
 
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Serialize};
 
 use crate::settings::{SettingError, check_range};
@@ -79,56 +81,27 @@ impl Default for HttpConfig {
 impl HttpConfig {
     /// Checks every range; the error names the setting (`http.max_retries`, …).
     pub fn validate(&self) -> Result<(), SettingError> {
-        check_range(
-            "http.connect_timeout_ms",
-            self.connect_timeout_ms,
-            1..=120_000,
-        )?;
-        check_range(
-            "http.request_timeout_ms",
-            self.request_timeout_ms,
-            1..=600_000,
-        )?;
-        check_range(
-            "http.max_body_bytes",
-            self.max_body_bytes,
-            1_024..=100 << 20,
-        )?;
-        check_range("http.max_redirects", self.max_redirects, 0..=20)?;
-        check_range("http.max_retries", self.max_retries, 0..=10)?;
-        check_range(
-            "http.retry_base_delay_ms",
-            self.retry_base_delay_ms,
-            0..=60_000,
-        )?;
-        check_range(
-            "http.retry_max_delay_ms",
-            self.retry_max_delay_ms,
-            0..=300_000,
-        )?;
-        check_range("http.retry_budget_ms", self.retry_budget_ms, 1..=3_600_000)?;
-        check_range(
-            "http.per_host_concurrency",
-            self.per_host_concurrency,
-            1..=64,
-        )?;
-        check_range("http.min_interval_ms", self.min_interval_ms, 0..=60_000)?;
-        check_range("http.max_slowdown", self.max_slowdown, 1..=1_000)?;
-        check_range(
-            "http.robots_cache_secs",
-            self.robots_cache_secs,
-            0..=7 * 86_400,
-        )?;
-        check_range(
-            "http.circuit_failure_threshold",
-            self.circuit_failure_threshold,
-            1..=1_000,
-        )?;
-        check_range(
-            "http.circuit_cooldown_secs",
-            self.circuit_cooldown_secs,
-            0..=86_400,
-        )?;
+        // One row per setting: name, value, allowed range.
+        #[rustfmt::skip]
+        let ranges: [(&'static str, u64, RangeInclusive<u64>); 14] = [
+            ("http.connect_timeout_ms", self.connect_timeout_ms, 1..=120_000),
+            ("http.request_timeout_ms", self.request_timeout_ms, 1..=600_000),
+            ("http.max_body_bytes", self.max_body_bytes as u64, 1_024..=100 << 20),
+            ("http.max_redirects", self.max_redirects.into(), 0..=20),
+            ("http.max_retries", self.max_retries.into(), 0..=10),
+            ("http.retry_base_delay_ms", self.retry_base_delay_ms, 0..=60_000),
+            ("http.retry_max_delay_ms", self.retry_max_delay_ms, 0..=300_000),
+            ("http.retry_budget_ms", self.retry_budget_ms, 1..=3_600_000),
+            ("http.per_host_concurrency", self.per_host_concurrency.into(), 1..=64),
+            ("http.min_interval_ms", self.min_interval_ms, 0..=60_000),
+            ("http.max_slowdown", self.max_slowdown.into(), 1..=1_000),
+            ("http.robots_cache_secs", self.robots_cache_secs, 0..=7 * 86_400),
+            ("http.circuit_failure_threshold", self.circuit_failure_threshold.into(), 1..=1_000),
+            ("http.circuit_cooldown_secs", self.circuit_cooldown_secs, 0..=86_400),
+        ];
+        for (setting, value, allowed) in ranges {
+            check_range(setting, value, allowed)?;
+        }
         if let Some(c) = &self.contact
             && (c.trim().is_empty() || c.len() > 200 || c.chars().any(|ch| ch.is_control()))
         {

@@ -14,6 +14,27 @@ fn demo_source(base: &str) -> SchemaOrgSource {
     .unwrap()
 }
 
+/// `config` reading the search pages of the server at `addr`, retrying once at once.
+fn local_search_source(
+    name: &str,
+    addr: std::net::SocketAddr,
+    config: SchemaOrgConfig,
+) -> SchemaOrgSource {
+    SchemaOrgSource::build(
+        name,
+        SchemaOrgConfig {
+            search_url: Some(format!("http://{addr}/search?q={{query}}")),
+            http: HttpConfig {
+                max_retries: 1,
+                retry_base_delay_ms: 1,
+                ..local_http()
+            },
+            ..config
+        },
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn scrapes_search_results_and_product_pages_of_the_demo_shop() {
     let base = start().await;
@@ -83,19 +104,7 @@ async fn an_unreachable_shop_is_a_source_error() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let source = SchemaOrgSource::build(
-        "gone",
-        SchemaOrgConfig {
-            search_url: Some(format!("http://{addr}/search?q={{query}}")),
-            http: HttpConfig {
-                max_retries: 1,
-                retry_base_delay_ms: 1,
-                ..local_http()
-            },
-            ..SchemaOrgConfig::default()
-        },
-    )
-    .unwrap();
+    let source = local_search_source("gone", addr, SchemaOrgConfig::default());
     let err = source.search(&query("headphones")).await.unwrap_err();
     assert_eq!(err.error_type, ErrorType::SourceFailed, "{err}");
 }
@@ -188,20 +197,14 @@ async fn hostile_and_failing_product_pages_leave_the_good_ones_and_a_notice() {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let source = SchemaOrgSource::build(
+    let source = local_search_source(
         "shop",
+        addr,
         SchemaOrgConfig {
-            search_url: Some(format!("http://{addr}/search?q={{query}}")),
             seller: Some("Acme Shop".into()),
-            http: HttpConfig {
-                max_retries: 1,
-                retry_base_delay_ms: 1,
-                ..local_http()
-            },
             ..SchemaOrgConfig::default()
         },
-    )
-    .unwrap();
+    );
     let batch = source.search(&query("kettle")).await.unwrap();
     let mut titles: Vec<&str> = batch.products.iter().map(|p| p.title.as_str()).collect();
     titles.sort_unstable();
