@@ -8,13 +8,16 @@ review texts are invented. Brands and model names are real products so that
 queries such as "wireless headphones" look realistic, but no price, stock
 level, GTIN or review here describes the real market.
 
-Usage:  python3 data/sample-catalog/generate.py
+Usage:  python3 data/sample-catalog/generate.py [--out DIR]
 
 Standard library only. The RNG is seeded and no set/hash ordering is relied
-upon, so re-running produces byte-identical output files next to this script:
-catalog.toml, products.jsonl, offers.csv, reviews.jsonl.
+upon, so re-running produces byte-identical output files next to this script
+(or in DIR): catalog.toml, products.jsonl, offers.csv, reviews.jsonl. CI
+regenerates them into a temporary directory and fails if the committed files
+differ.
 """
 
+import argparse
 import csv
 import datetime
 import json
@@ -2366,24 +2369,28 @@ notice = "Sample data: fictional shops, prices and reviews written by the market
 
 
 def main():
+    parser = argparse.ArgumentParser(description="Generate the marketlens sample catalogue.")
+    parser.add_argument("--out", default=OUT_DIR,
+                        help="directory to write the files to (default: next to this script)")
+    out_dir = parser.parse_args().out
     rng = random.Random(SEED)
     products = build_products(rng)
     offers = build_offers(rng)
     reviews, contradictions = build_reviews(rng, offers)
 
-    with open(os.path.join(OUT_DIR, "catalog.toml"), "w", encoding="utf-8", newline="\n") as f:
+    with open(os.path.join(out_dir, "catalog.toml"), "w", encoding="utf-8", newline="\n") as f:
         f.write(CATALOG_TOML)
-    with open(os.path.join(OUT_DIR, "products.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+    with open(os.path.join(out_dir, "products.jsonl"), "w", encoding="utf-8", newline="\n") as f:
         for row in products:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     header = ["offer_id", "product_id", "shop", "country", "price_text", "currency", "condition",
               "availability", "url"]
-    with open(os.path.join(OUT_DIR, "offers.csv"), "w", encoding="utf-8", newline="") as f:
+    with open(os.path.join(out_dir, "offers.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         for o in offers:
             w.writerow([o[h] for h in header])
-    with open(os.path.join(OUT_DIR, "reviews.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+    with open(os.path.join(out_dir, "reviews.jsonl"), "w", encoding="utf-8", newline="\n") as f:
         for row in reviews:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print("products=%d offers=%d reviews=%d (stars/text mismatches: %d)"

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use marketlens_core::ErrorType;
 use marketlens_core::domain::normalize_query;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
@@ -52,6 +53,13 @@ pub enum CatalogError {
     },
     #[error("{0}")]
     Layout(String),
+}
+
+impl CatalogError {
+    /// A catalogue that cannot be read is a configuration problem: its path or files.
+    pub fn error_type(&self) -> ErrorType {
+        ErrorType::InvalidConfig
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -503,18 +511,7 @@ impl CatalogSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use marketlens_core::config::RequestDefaults;
-    use marketlens_core::domain::AnalysisRequest;
-
-    fn query(q: &str) -> SourceQuery {
-        let (query, params) = AnalysisRequest {
-            query: q.into(),
-            ..Default::default()
-        }
-        .parse(&RequestDefaults::default(), &[])
-        .unwrap();
-        SourceQuery { query, params }
-    }
+    use crate::test_support::query;
 
     fn sample() -> CatalogSource {
         CatalogSource::build(

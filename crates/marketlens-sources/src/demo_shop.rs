@@ -22,12 +22,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedProduct, CurrencyCode};
 use marketlens_core::normalize::price_text::parse_price;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::catalog::{BUILTIN_SAMPLE, CatalogConfig, CatalogSource};
+use crate::catalog::{BUILTIN_SAMPLE, CatalogConfig, CatalogError, CatalogSource};
 
 /// Results per search page.
 pub const PAGE_SIZE: usize = 12;
@@ -51,20 +52,42 @@ pub fn markup_of(index: usize) -> Markup {
     }
 }
 
+/// Why the demo shop cannot serve.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoShopError {
+    /// The compiled-in sample catalogue does not load (a broken build).
+    #[error("sample catalogue: {0}")]
+    Catalog(#[from] CatalogError),
+    #[error("serving: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+impl DemoShopError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            DemoShopError::Catalog(_) => ErrorType::Internal,
+            DemoShopError::Serve(_) => ErrorType::Unavailable,
+        }
+    }
+}
+
 struct Shop {
     catalog: CatalogSource,
     notice: String,
 }
 
-/// The demo shop's routes over the built-in sample catalogue.
-pub fn router() -> Result<Router, String> {
-    let catalog = CatalogSource::build(
+fn sample_catalog() -> Result<CatalogSource, CatalogError> {
+    CatalogSource::build(
         "demo-shop",
         &CatalogConfig {
             path: BUILTIN_SAMPLE.into(),
         },
     )
-    .map_err(|e| e.to_string())?;
+}
+
+/// The demo shop's routes over the built-in sample catalogue.
+pub fn router() -> Result<Router, DemoShopError> {
+    let catalog = sample_catalog()?;
     let notice = catalog
         .notice()
         .unwrap_or("Sample data: not real market data.")
@@ -218,14 +241,8 @@ fn render_product(index: usize, p: &CollectedProduct, notice: &str) -> Html<Stri
 
 /// Every product page of the demo shop, rendered without a server (the extraction
 /// benchmark's offline corpus).
-pub fn product_pages() -> Result<Vec<String>, String> {
-    let catalog = CatalogSource::build(
-        "demo-shop",
-        &CatalogConfig {
-            path: BUILTIN_SAMPLE.into(),
-        },
-    )
-    .map_err(|e| e.to_string())?;
+pub fn product_pages() -> Result<Vec<String>, DemoShopError> {
+    let catalog = sample_catalog()?;
     let notice = catalog.notice().unwrap_or_default().to_owned();
     Ok(catalog
         .products()
@@ -579,13 +596,13 @@ async fn woo_reviews(
 pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), String> {
+) -> Result<(), DemoShopError> {
     let app = router()?;
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

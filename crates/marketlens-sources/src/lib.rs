@@ -1,27 +1,73 @@
 //! Product sources. Each source is one file with a documented config struct and
 //! implements [`marketlens_core::ports::Source`]; adding a source means adding a file
-//! and one line to [`build_sources`].
+//! and one line to [`build_source`]. Settings are checked when a source is built
+//! ([`settings`]), so a bad configuration fails at start-up, never mid-analysis.
 
 pub mod catalog;
 pub mod demo_shop;
 pub mod extract;
 pub mod http;
 pub mod schema_org;
+pub mod settings;
 pub mod shopify;
 pub mod woocommerce;
 
+#[cfg(test)]
+mod test_support;
+
 use std::sync::Arc;
 
+use marketlens_core::ErrorType;
 use marketlens_core::config::{AgentConfig, SourceEntry};
 use marketlens_core::ports::Source;
 
-/// A source entry that cannot be built.
+use crate::catalog::CatalogError;
+use crate::http::HttpClientError;
+use crate::settings::SettingError;
+
+/// Why a source cannot be built from its settings.
 #[derive(Debug, thiserror::Error)]
-#[error("source {name:?} (kind {kind:?}): {message}")]
+pub enum BuildError {
+    /// The settings table does not fit the kind's config struct (unknown key, wrong
+    /// type, missing required key).
+    #[error("{0}")]
+    Table(#[from] toml::de::Error),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Http(#[from] HttpClientError),
+    #[error("unknown source kind; known kinds: {}", KINDS.join(", "))]
+    UnknownKind,
+}
+
+impl BuildError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            BuildError::Table(_) | BuildError::UnknownKind => ErrorType::InvalidConfig,
+            BuildError::Setting(e) => e.error_type(),
+            BuildError::Catalog(e) => e.error_type(),
+            BuildError::Http(e) => e.error_type(),
+        }
+    }
+}
+
+/// A source entry that cannot be built, with the entry's name and kind.
+#[derive(Debug, thiserror::Error)]
+#[error("source {name:?} (kind {kind:?}): {error}")]
 pub struct SourceBuildError {
     pub name: String,
     pub kind: String,
-    pub message: String,
+    /// Boxed: a start-up error travels up through every caller's `Result`.
+    #[source]
+    pub error: Box<BuildError>,
+}
+
+impl SourceBuildError {
+    pub fn error_type(&self) -> ErrorType {
+        self.error.error_type()
+    }
 }
 
 /// The source kinds this build knows.
@@ -29,54 +75,30 @@ pub const KINDS: &[&str] = &["catalog", "schema_org", "shopify", "woocommerce"];
 
 /// Builds one configured source, validating its settings.
 pub fn build_source(entry: &SourceEntry) -> Result<Arc<dyn Source>, SourceBuildError> {
-    let err = |message: String| SourceBuildError {
+    build_kind(entry).map_err(|error| SourceBuildError {
         name: entry.name.clone(),
         kind: entry.kind.clone(),
-        message,
-    };
-    match entry.kind.as_str() {
-        "catalog" => {
-            let config: catalog::CatalogConfig = entry
-                .settings
-                .clone()
-                .try_into()
-                .map_err(|e: toml::de::Error| err(e.to_string()))?;
-            let source = catalog::CatalogSource::build(&entry.name, &config)
-                .map_err(|e| err(e.to_string()))?;
-            Ok(Arc::new(source))
-        }
-        "schema_org" => {
-            let config: schema_org::SchemaOrgConfig = settings(entry).map_err(err)?;
-            Ok(Arc::new(
-                schema_org::SchemaOrgSource::build(&entry.name, config).map_err(err)?,
-            ))
-        }
-        "shopify" => {
-            let config: shopify::ShopifyConfig = settings(entry).map_err(err)?;
-            Ok(Arc::new(
-                shopify::ShopifySource::build(&entry.name, config).map_err(err)?,
-            ))
-        }
-        "woocommerce" => {
-            let config: woocommerce::WooCommerceConfig = settings(entry).map_err(err)?;
-            Ok(Arc::new(
-                woocommerce::WooCommerceSource::build(&entry.name, config).map_err(err)?,
-            ))
-        }
-        other => Err(err(format!(
-            "unknown source kind {other:?}; known kinds: {}",
-            KINDS.join(", ")
-        ))),
-    }
+        error: Box::new(error),
+    })
+}
+
+fn build_kind(entry: &SourceEntry) -> Result<Arc<dyn Source>, BuildError> {
+    let name = entry.name.as_str();
+    Ok(match entry.kind.as_str() {
+        "catalog" => Arc::new(catalog::CatalogSource::build(name, &settings(entry)?)?),
+        "schema_org" => Arc::new(schema_org::SchemaOrgSource::build(name, settings(entry)?)?),
+        "shopify" => Arc::new(shopify::ShopifySource::build(name, settings(entry)?)?),
+        "woocommerce" => Arc::new(woocommerce::WooCommerceSource::build(
+            name,
+            settings(entry)?,
+        )?),
+        _ => return Err(BuildError::UnknownKind),
+    })
 }
 
 /// A kind's settings table as its config struct (unknown keys refused).
-fn settings<T: serde::de::DeserializeOwned>(entry: &SourceEntry) -> Result<T, String> {
-    entry
-        .settings
-        .clone()
-        .try_into()
-        .map_err(|e: toml::de::Error| e.to_string())
+fn settings<T: serde::de::DeserializeOwned>(entry: &SourceEntry) -> Result<T, toml::de::Error> {
+    entry.settings.clone().try_into()
 }
 
 /// Builds every enabled source of the configuration.
@@ -89,24 +111,4 @@ pub fn build_sources(config: &AgentConfig) -> Result<Vec<Arc<dyn Source>>, Sourc
         .filter(|s| s.enabled)
         .map(build_source)
         .collect()
-}
-
-/// Checks a numeric setting against its allowed range, naming it in the error.
-pub(crate) fn check_range<T>(
-    name: &str,
-    value: T,
-    range: std::ops::RangeInclusive<T>,
-) -> Result<(), String>
-where
-    T: PartialOrd + std::fmt::Display,
-{
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name} = {value} is outside {}..={}",
-            range.start(),
-            range.end()
-        ))
-    }
 }

@@ -12,16 +12,17 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use futures::StreamExt;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use scraper::{Html, Selector};
 use serde::Deserialize;
 use url::Url;
 
+use crate::BuildError;
 use crate::catalog::tokens;
-use crate::check_range;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
+use crate::settings::{SettingError, check_range, http_url};
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -51,8 +52,9 @@ pub struct SchemaOrgConfig {
     pub filter_search_results: bool,
     /// Seller recorded on offers that name none. Default: the page's host name.
     pub seller: Option<String>,
-    /// Shop country (ISO 3166-1 alpha-2) recorded on offers. Default none.
-    pub country: Option<String>,
+    /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
+    pub country: Option<Market>,
     /// Product pages fetched at once (the HTTP layer's per-host limits still apply).
     /// Default 4.
     pub fetch_concurrency: u32,
@@ -90,32 +92,27 @@ pub struct SchemaOrgSource {
 }
 
 impl SchemaOrgSource {
-    pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, String> {
+    pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, BuildError> {
         if config.search_url.is_none() && config.listing_urls.is_empty() {
-            return Err("set search_url and/or listing_urls".into());
+            return Err(SettingError::Missing("search_url and/or listing_urls").into());
         }
         if let Some(t) = &config.search_url {
             if !t.contains("{query}") {
-                return Err("search_url must contain {query}".into());
+                return Err(SettingError::invalid("search_url", "must contain {query}").into());
             }
-            check_url(
-                &t.replace("{query}", "q").replace("{page}", "1"),
+            http_url(
                 "search_url",
+                &t.replace("{query}", "q").replace("{page}", "1"),
             )?;
         }
         for u in &config.listing_urls {
-            check_url(u, "listing_urls")?;
+            http_url("listing_urls", u)?;
         }
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("max_product_pages", config.max_product_pages, 1..=500)?;
         check_range("fetch_concurrency", config.fetch_concurrency, 1..=32)?;
         Selector::parse(&config.product_link_selector)
-            .map_err(|e| format!("product_link_selector: {e}"))?;
-        if let Some(c) = &config.country
-            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            return Err(format!("country {c:?} is not a two-letter code"));
-        }
+            .map_err(|e| SettingError::invalid("product_link_selector", e.to_string()))?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -190,14 +187,6 @@ impl SchemaOrgSource {
             _ => Ok(found),
         }
     }
-}
-
-fn check_url(u: &str, field: &str) -> Result<(), String> {
-    let url = Url::parse(u).map_err(|e| format!("{field}: {u:?}: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{field}: {u:?} is not http(s)"));
-    }
-    Ok(())
 }
 
 /// Candidate product links of a result page, and its `rel="next"` link.
@@ -463,7 +452,7 @@ impl Source for SchemaOrgSource {
                     &p,
                     &page.url,
                     &seller,
-                    self.config.country.as_deref(),
+                    self.config.country.as_ref().map(Market::as_str),
                 ) else {
                     continue;
                 };

@@ -5,16 +5,17 @@
 
 use async_trait::async_trait;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CurrencyCode, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use crate::BuildError;
 use crate::catalog::tokens;
-use crate::check_range;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
+use crate::settings::{check_range, http_url};
 
 /// Settings of a `shopify` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -22,14 +23,16 @@ use crate::schema_org::matches_query;
 pub struct ShopifyConfig {
     /// The store's root URL, e.g. `https://store.example` (required).
     pub base_url: String,
-    /// The store's currency, ISO 4217 (required: `/products.json` does not say).
-    pub currency: String,
+    /// The store's currency, ISO 4217 (required: `/products.json` does not say);
+    /// checked when the configuration is read.
+    pub currency: CurrencyCode,
     /// Seller recorded on offers. Default: the store's host name.
     #[serde(default)]
     pub seller: Option<String>,
-    /// Store country (ISO 3166-1 alpha-2) recorded on offers. Default none.
+    /// Store country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Market>,
     /// Pages of `/products.json` read per query. Default 5.
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
@@ -67,20 +70,10 @@ pub struct ShopifySource {
 }
 
 impl ShopifySource {
-    pub fn build(name: &str, config: ShopifyConfig) -> Result<Self, String> {
-        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err("base_url must be http(s)".into());
-        }
-        marketlens_core::domain::CurrencyCode::parse(&config.currency)
-            .map_err(|e| format!("currency: {}", e.message))?;
+    pub fn build(name: &str, config: ShopifyConfig) -> Result<Self, BuildError> {
+        let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("page_size", config.page_size, 1..=250)?;
-        if let Some(c) = &config.country
-            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            return Err(format!("country {c:?} is not a two-letter code"));
-        }
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -128,8 +121,8 @@ impl ShopifySource {
                 offer_id: vid,
                 seller: seller.to_owned(),
                 price_text: price,
-                currency_hint: Some(self.config.currency.clone()),
-                country: self.config.country.clone(),
+                currency_hint: Some(self.config.currency.to_string()),
+                country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
                 condition_text: None,
                 availability_text: v
                     .get("available")
@@ -216,3 +209,6 @@ impl Source for ShopifySource {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,17 +6,18 @@
 
 use async_trait::async_trait;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
+use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use crate::BuildError;
 use crate::catalog::tokens;
-use crate::check_range;
 use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
+use crate::settings::{SettingError, check_range, http_url};
 
 const API: &str = "/wp-json/wc/store/v1/";
 
@@ -29,9 +30,10 @@ pub struct WooCommerceConfig {
     /// Seller recorded on offers. Default: the shop's host name.
     #[serde(default)]
     pub seller: Option<String>,
-    /// Shop country (ISO 3166-1 alpha-2) recorded on offers. Default none.
+    /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
+    /// recorded on offers. Default none.
     #[serde(default)]
-    pub country: Option<String>,
+    pub country: Option<Market>,
     /// Result pages read per query. Default 3.
     #[serde(default = "default_max_pages")]
     pub max_pages: u32,
@@ -72,25 +74,14 @@ pub struct WooCommerceSource {
 }
 
 impl WooCommerceSource {
-    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, String> {
-        let base = Url::parse(&config.base_url).map_err(|e| format!("base_url: {e}"))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err("base_url must be http(s)".into());
-        }
+    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, BuildError> {
+        let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=20)?;
         check_range("page_size", config.page_size, 1..=100)?;
-        if config.reviews_per_product > 100 {
-            return Err(format!(
-                "reviews_per_product = {} is outside 0..=100",
-                config.reviews_per_product
-            ));
-        }
-        if let Some(c) = &config.country
-            && !(c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
-        {
-            return Err(format!("country {c:?} is not a two-letter code"));
-        }
-        let api = base.join(API).map_err(|e| format!("base_url: {e}"))?;
+        check_range("reviews_per_product", config.reviews_per_product, 0..=100)?;
+        let api = base
+            .join(API)
+            .map_err(|e| SettingError::invalid("base_url", e.to_string()))?;
         let client = HttpClient::new(config.http.clone())?;
         Ok(Self {
             name: name.to_owned(),
@@ -137,7 +128,7 @@ impl WooCommerceSource {
                 seller: seller.to_owned(),
                 price_text,
                 currency_hint: currency,
-                country: self.config.country.clone(),
+                country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
                 condition_text: None,
                 availability_text: in_stock
                     .map(|s| if s { "InStock" } else { "OutOfStock" }.to_owned()),
@@ -294,17 +285,4 @@ impl Source for WooCommerceSource {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::from_minor_units;
-
-    #[test]
-    fn minor_units_become_decimal_text() {
-        assert_eq!(from_minor_units("1899", 2).as_deref(), Some("18.99"));
-        assert_eq!(from_minor_units("5", 2).as_deref(), Some("0.05"));
-        assert_eq!(from_minor_units("1500", 0).as_deref(), Some("1500"));
-        assert_eq!(from_minor_units("12345", 3).as_deref(), Some("12.345"));
-        assert_eq!(from_minor_units("-1", 2), None);
-        assert_eq!(from_minor_units("", 2), None);
-        assert_eq!(from_minor_units("1", 99), None);
-    }
-}
+mod tests;

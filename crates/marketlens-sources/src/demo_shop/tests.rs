@@ -1,22 +1,7 @@
 use super::*;
 use crate::extract::{Syntax, extract};
-use crate::http::{HttpClient, HttpConfig};
-
-pub(crate) async fn start() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, std::future::pending()));
-    format!("http://{addr}")
-}
-
-pub(crate) fn local_http() -> HttpConfig {
-    HttpConfig {
-        allow_private_hosts: vec!["127.0.0.1".into()],
-        min_interval_ms: 0,
-        per_host_concurrency: 8,
-        ..HttpConfig::default()
-    }
-}
+use crate::http::HttpClient;
+use crate::test_support::{local_http, start_demo_shop as start};
 
 #[tokio::test]
 async fn every_product_page_is_extracted_with_its_markup() {

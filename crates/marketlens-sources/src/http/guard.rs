@@ -91,14 +91,25 @@ fn forbidden_v4(ip: Ipv4Addr) -> bool {
         || o[0] >= 240 // reserved
 }
 
+/// Why [`check_url`] refused a target.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlRefusal {
+    #[error("scheme {0:?} is not fetched")]
+    Scheme(String),
+    #[error("URL has no host")]
+    NoHost,
+    #[error(transparent)]
+    Refused(#[from] Refused),
+}
+
 /// Pre-flight check of one hop: scheme, and IP-literal hosts (names are checked by
 /// [`GuardedResolver`] when connecting).
-pub fn check_url(url: &Url, allow: &AllowList) -> Result<(), String> {
+pub fn check_url(url: &Url, allow: &AllowList) -> Result<(), UrlRefusal> {
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("scheme {:?} is not fetched", url.scheme()));
+        return Err(UrlRefusal::Scheme(url.scheme().to_owned()));
     }
     let Some(host) = url.host() else {
-        return Err("URL has no host".into());
+        return Err(UrlRefusal::NoHost);
     };
     let literal = match host {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
@@ -109,11 +120,10 @@ pub fn check_url(url: &Url, allow: &AllowList) -> Result<(), String> {
         && is_forbidden(ip)
         && !allow.allows(&host.to_string())
     {
-        return Err(Refused {
+        return Err(UrlRefusal::Refused(Refused {
             host: host.to_string(),
             addr: ip,
-        }
-        .to_string());
+        }));
     }
     Ok(())
 }

@@ -11,6 +11,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use marketlens_core::ErrorType;
+use marketlens_core::ports::SourceError;
+
 use super::*;
 
 #[derive(Default)]
@@ -397,24 +400,15 @@ fn config_is_validated_and_user_agent_is_honest() {
         max_retries: 99,
         ..HttpConfig::default()
     };
-    assert!(bad.validate().unwrap_err().contains("max_retries"));
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("http.max_retries")
+    );
     let cfg: HttpConfig = toml::from_str("contact = \"ops@example.com\"").unwrap();
     assert!(
         cfg.user_agent().contains("marketlens/") && cfg.user_agent().contains("ops@example.com")
     );
     assert!(toml::from_str::<HttpConfig>("bogus = 1").is_err());
-}
-
-#[test]
-fn retry_after_reads_seconds_and_dates() {
-    let mut h = reqwest::header::HeaderMap::new();
-    h.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
-    assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-    h.insert(
-        reqwest::header::RETRY_AFTER,
-        "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-    );
-    assert_eq!(retry_after(&h), Some(Duration::ZERO));
-    h.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
-    assert_eq!(retry_after(&h), None);
 }

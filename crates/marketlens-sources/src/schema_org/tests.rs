@@ -1,18 +1,5 @@
 use super::*;
-use crate::demo_shop::tests::{local_http, start};
-use crate::shopify::{ShopifyConfig, ShopifySource};
-use marketlens_core::config::RequestDefaults;
-use marketlens_core::domain::AnalysisRequest;
-
-fn query(q: &str) -> SourceQuery {
-    let (query, params) = AnalysisRequest {
-        query: q.into(),
-        ..Default::default()
-    }
-    .parse(&RequestDefaults::default(), &[])
-    .unwrap();
-    SourceQuery { query, params }
-}
+use crate::test_support::{local_http, query, start_demo_shop as start};
 
 fn demo_source(base: &str) -> SchemaOrgSource {
     SchemaOrgSource::build(
@@ -22,6 +9,27 @@ fn demo_source(base: &str) -> SchemaOrgSource {
             max_product_pages: 40,
             http: local_http(),
             ..SchemaOrgConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+/// `config` reading the search pages of the server at `addr`, retrying once at once.
+fn local_search_source(
+    name: &str,
+    addr: std::net::SocketAddr,
+    config: SchemaOrgConfig,
+) -> SchemaOrgSource {
+    SchemaOrgSource::build(
+        name,
+        SchemaOrgConfig {
+            search_url: Some(format!("http://{addr}/search?q={{query}}")),
+            http: HttpConfig {
+                max_retries: 1,
+                retry_base_delay_ms: 1,
+                ..local_http()
+            },
+            ..config
         },
     )
     .unwrap()
@@ -96,19 +104,7 @@ async fn an_unreachable_shop_is_a_source_error() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let source = SchemaOrgSource::build(
-        "gone",
-        SchemaOrgConfig {
-            search_url: Some(format!("http://{addr}/search?q={{query}}")),
-            http: HttpConfig {
-                max_retries: 1,
-                retry_base_delay_ms: 1,
-                ..local_http()
-            },
-            ..SchemaOrgConfig::default()
-        },
-    )
-    .unwrap();
+    let source = local_search_source("gone", addr, SchemaOrgConfig::default());
     let err = source.search(&query("headphones")).await.unwrap_err();
     assert_eq!(err.error_type, ErrorType::SourceFailed, "{err}");
 }
@@ -117,7 +113,9 @@ async fn an_unreachable_shop_is_a_source_error() {
 fn settings_are_validated_at_build() {
     let build = |toml_text: &str| {
         let c: SchemaOrgConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        SchemaOrgSource::build("s", c).map(|_| ())
+        SchemaOrgSource::build("s", c)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     };
     assert!(build("").unwrap_err().contains("search_url"));
     assert!(
@@ -134,83 +132,6 @@ fn settings_are_validated_at_build() {
     assert!(
         build("listing_urls = [\"https://x.example/c\"]\n[http]\ncontact = \"me@x.example\"")
             .is_ok()
-    );
-}
-
-#[tokio::test]
-async fn shopify_reads_products_json_pages_and_variants() {
-    let base = start().await;
-    let source = ShopifySource::build(
-        "demo-shopify",
-        ShopifyConfig {
-            base_url: base.clone(),
-            currency: "EUR".into(),
-            seller: Some("Demo".into()),
-            country: Some("FR".into()),
-            max_pages: 10,
-            page_size: 20,
-            filter_by_query: true,
-            notice: Some("Demo shop: sample data".into()),
-            http: local_http(),
-        },
-    )
-    .unwrap();
-    let batch = source.search(&query("headphones")).await.unwrap();
-    assert!(batch.products.len() >= 5, "{}", batch.products.len());
-    for p in &batch.products {
-        assert_eq!(p.category.as_deref(), Some("headphones"), "{}", p.title);
-        for o in &p.offers {
-            assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
-            assert!(o.price_text.parse::<f64>().is_ok(), "{}", o.price_text);
-            assert!(o.url.as_deref().unwrap().contains("variant="));
-        }
-    }
-    assert!(batch.products.iter().any(|p| !p.offers.is_empty()));
-    assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
-    let bad = ShopifyConfig {
-        base_url: base,
-        currency: "euro".into(),
-        seller: None,
-        country: None,
-        max_pages: 1,
-        page_size: 1,
-        filter_by_query: true,
-        notice: None,
-        http: local_http(),
-    };
-    assert!(ShopifySource::build("x", bad).is_err());
-}
-
-#[tokio::test]
-async fn woocommerce_reads_the_store_api_and_reviews() {
-    use crate::woocommerce::{WooCommerceConfig, WooCommerceSource};
-    let base = start().await;
-    let config: WooCommerceConfig = toml::from_str(&format!(
-        "base_url = \"{base}\"\npage_size = 5\nreviews_per_product = 3\n[http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
-    ))
-    .unwrap();
-    let source = WooCommerceSource::build("woo", config).unwrap();
-    let batch = source.search(&query("wireless headphones")).await.unwrap();
-    assert!(batch.products.len() >= 5, "{}", batch.products.len());
-    for p in &batch.products {
-        let o = &p.offers[0];
-        assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
-        assert!(
-            o.price_text.contains('.') && o.price_text.parse::<f64>().is_ok(),
-            "{}",
-            o.price_text
-        );
-        assert!(p.reviews.len() <= 3);
-        assert!(
-            p.reviews
-                .iter()
-                .all(|r| !r.text.contains("<p>") && r.date.is_some())
-        );
-    }
-    assert!(batch.products.iter().any(|p| !p.reviews.is_empty()));
-    assert!(
-        WooCommerceSource::build("x", toml::from_str("base_url = \"gopher://x\"").unwrap())
-            .is_err()
     );
 }
 
@@ -276,20 +197,14 @@ async fn hostile_and_failing_product_pages_leave_the_good_ones_and_a_notice() {
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let source = SchemaOrgSource::build(
+    let source = local_search_source(
         "shop",
+        addr,
         SchemaOrgConfig {
-            search_url: Some(format!("http://{addr}/search?q={{query}}")),
             seller: Some("Acme Shop".into()),
-            http: HttpConfig {
-                max_retries: 1,
-                retry_base_delay_ms: 1,
-                ..local_http()
-            },
             ..SchemaOrgConfig::default()
         },
-    )
-    .unwrap();
+    );
     let batch = source.search(&query("kettle")).await.unwrap();
     let mut titles: Vec<&str> = batch.products.iter().map(|p| p.title.as_str()).collect();
     titles.sort_unstable();

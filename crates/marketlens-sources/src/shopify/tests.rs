@@ -1,0 +1,74 @@
+use marketlens_core::ErrorType;
+
+use super::*;
+use crate::test_support::{local_http, query, start_demo_shop as start};
+
+#[tokio::test]
+async fn shopify_reads_products_json_pages_and_variants() {
+    let base = start().await;
+    let source = ShopifySource::build(
+        "demo-shopify",
+        ShopifyConfig {
+            base_url: base.clone(),
+            currency: CurrencyCode::EUR,
+            seller: Some("Demo".into()),
+            country: Some(Market::parse("FR").unwrap()),
+            max_pages: 10,
+            page_size: 20,
+            filter_by_query: true,
+            notice: Some("Demo shop: sample data".into()),
+            http: local_http(),
+        },
+    )
+    .unwrap();
+    let batch = source.search(&query("headphones")).await.unwrap();
+    assert!(batch.products.len() >= 5, "{}", batch.products.len());
+    for p in &batch.products {
+        assert_eq!(p.category.as_deref(), Some("headphones"), "{}", p.title);
+        for o in &p.offers {
+            assert_eq!(o.currency_hint.as_deref(), Some("EUR"));
+            assert!(o.price_text.parse::<f64>().is_ok(), "{}", o.price_text);
+            assert!(o.url.as_deref().unwrap().contains("variant="));
+        }
+    }
+    assert!(batch.products.iter().any(|p| !p.offers.is_empty()));
+    assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
+}
+
+#[test]
+fn settings_are_parsed_and_checked_before_the_first_request() {
+    let build = |toml_text: &str| -> Result<ShopifySource, BuildError> {
+        let config: ShopifyConfig = toml::from_str(toml_text)?;
+        ShopifySource::build("s", config)
+    };
+    let source =
+        build("base_url = \"https://store.example\"\ncurrency = \"eur\"\ncountry = \"fr\"")
+            .unwrap();
+    assert_eq!(source.config.currency, CurrencyCode::EUR);
+    assert_eq!(source.config.country, Some(Market::parse("FR").unwrap()));
+    // The currency and the country are parsed when the configuration is read.
+    for (settings, says) in [
+        ("currency = \"euro\"", "ISO 4217"),
+        ("currency = \"EUR\"\ncountry = \"FRA\"", "two-letter"),
+    ] {
+        let err = build(&format!("base_url = \"https://store.example\"\n{settings}"))
+            .err()
+            .expect("refused");
+        assert!(matches!(err, BuildError::Table(_)), "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    for (settings, named) in [
+        ("base_url = \"ftp://store.example\"", "base_url"),
+        (
+            "base_url = \"https://store.example\"\npage_size = 251",
+            "page_size",
+        ),
+    ] {
+        let err = build(&format!("{settings}\ncurrency = \"EUR\""))
+            .err()
+            .expect("refused");
+        assert!(matches!(err, BuildError::Setting(_)), "{err}");
+        assert!(err.to_string().starts_with(named), "{err}");
+        assert_eq!(err.error_type(), ErrorType::InvalidConfig);
+    }
+}
