@@ -16,5 +16,5 @@ pub use product::{
 };
 pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,
-    QueryText, SourceName, normalize_query,
+    QueryText, RequestDefaults, SourceName, normalize_query,
 };
