@@ -1,57 +1,13 @@
 //! The English and French lexicons: word and phrase valences (from `lexicon_*.txt`),
-//! intensifiers/dampeners, negators, contrast words and stopwords. Built once.
+//! intensifiers/dampeners, negators and contrast words, and the stop words (from
+//! `stopwords_*.txt`). Built once.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{TokenKind, tokenize};
 use crate::domain::Language;
-
-/// A small deterministic hasher (FxHash) for the static word tables, where SipHash
-/// was most of the scoring time. Keys are fixed lists; review text is only looked up.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub(crate) type FastSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
 
 /// VADER's booster step.
 pub(crate) const B_INCR: f32 = 0.293;
@@ -93,13 +49,13 @@ pub(crate) struct Phrase {
 #[derive(Debug)]
 pub(crate) struct Lexicon {
     pub language: Language,
-    words: FastMap<String, f32>,
+    words: FxHashMap<String, f32>,
     /// Multi-token entries keyed by their first token, longest first.
-    phrases: FastMap<String, Vec<Phrase>>,
+    phrases: FxHashMap<String, Vec<Phrase>>,
     /// The role of every listed single word, so that most words cost one lookup.
-    roles: FastMap<String, Role>,
-    negators: FastSet<&'static str>,
-    contrast: FastSet<&'static str>,
+    roles: FxHashMap<String, Role>,
+    negators: FxHashSet<&'static str>,
+    contrast: FxHashSet<&'static str>,
 }
 
 /// Intensifiers (`true`: may also follow the word it boosts).
@@ -261,483 +217,6 @@ const FR_NEGATORS: &[&str] = &[
 const FR_CONTRAST: &[&str] = &["mais", "cependant", "pourtant", "neanmoins", "toutefois"];
 const FR_PHRASE_CONTRAST: &[&str] = &["par contre", "en revanche"];
 
-/// Words too common to be aspects, and evidence for language detection.
-pub(crate) const EN_STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "done",
-    "down",
-    "during",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "i",
-    "i'm",
-    "i've",
-    "i'd",
-    "i'll",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "it's",
-    "its",
-    "itself",
-    "just",
-    "me",
-    "my",
-    "myself",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "out",
-    "over",
-    "own",
-    "same",
-    "she",
-    "should",
-    "some",
-    "such",
-    "than",
-    "that",
-    "that's",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "there's",
-    "these",
-    "they",
-    "they're",
-    "this",
-    "those",
-    "through",
-    "to",
-    "under",
-    "until",
-    "up",
-    "us",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "get",
-    "got",
-    "gets",
-    "getting",
-    "go",
-    "goes",
-    "going",
-    "went",
-    "make",
-    "makes",
-    "made",
-    "use",
-    "used",
-    "uses",
-    "using",
-    "one",
-    "ones",
-    "two",
-    "three",
-    "first",
-    "second",
-    "thing",
-    "things",
-    "something",
-    "anything",
-    "everything",
-    "way",
-    "lot",
-    "lots",
-    "bit",
-    "time",
-    "times",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "year",
-    "years",
-    "hour",
-    "hours",
-    "minute",
-    "minutes",
-    "product",
-    "products",
-    "item",
-    "items",
-    "buy",
-    "bought",
-    "buying",
-    "purchase",
-    "purchased",
-    "order",
-    "ordered",
-    "amazon",
-    "star",
-    "stars",
-    "review",
-    "reviews",
-    "still",
-    "even",
-    "ever",
-    "since",
-    "now",
-    "back",
-    "well",
-    "need",
-    "needs",
-    "needed",
-    "want",
-    "wanted",
-    "know",
-    "think",
-    "thought",
-    "say",
-    "said",
-    "see",
-    "seen",
-    "look",
-    "looking",
-    "try",
-    "tried",
-    "take",
-    "took",
-    "come",
-    "came",
-    "put",
-    "give",
-    "gave",
-    "keep",
-    "kept",
-    "find",
-    "found",
-    "able",
-    "may",
-    "might",
-    "must",
-    "much",
-    "many",
-    "every",
-    "another",
-    "around",
-    "really",
-    "very",
-    "quite",
-    "too",
-    "yes",
-    "also",
-    "however",
-    "although",
-    "though",
-    "actually",
-    "maybe",
-    "probably",
-    "already",
-    "yet",
-    "far",
-    "almost",
-    "enough",
-    "last",
-    "new",
-    "old",
-    "home",
-    "work",
-    "works",
-    "worked",
-    "people",
-    "someone",
-    "anyone",
-    "everyone",
-    "person",
-    "let",
-    "let's",
-    "im",
-    "ive",
-    "id",
-    "youre",
-    "thats",
-    "theres",
-    "etc",
-];
-
-pub(crate) const FR_STOPWORDS: &[&str] = &[
-    "a",
-    "au",
-    "aux",
-    "avec",
-    "ce",
-    "ces",
-    "c'",
-    "cet",
-    "cette",
-    "ca",
-    "cela",
-    "celui",
-    "celle",
-    "d'",
-    "dans",
-    "de",
-    "des",
-    "du",
-    "elle",
-    "elles",
-    "en",
-    "et",
-    "est",
-    "etait",
-    "ete",
-    "etre",
-    "eu",
-    "il",
-    "ils",
-    "j'",
-    "je",
-    "l'",
-    "la",
-    "le",
-    "les",
-    "leur",
-    "leurs",
-    "lui",
-    "m'",
-    "ma",
-    "mais",
-    "me",
-    "meme",
-    "mes",
-    "moi",
-    "mon",
-    "n'",
-    "ne",
-    "nos",
-    "notre",
-    "nous",
-    "on",
-    "ou",
-    "par",
-    "pas",
-    "pour",
-    "qu'",
-    "que",
-    "qui",
-    "s'",
-    "sa",
-    "se",
-    "ses",
-    "son",
-    "sont",
-    "sur",
-    "t'",
-    "ta",
-    "te",
-    "tes",
-    "toi",
-    "ton",
-    "tu",
-    "un",
-    "une",
-    "vos",
-    "votre",
-    "vous",
-    "y",
-    "ai",
-    "as",
-    "avait",
-    "avez",
-    "avons",
-    "ont",
-    "suis",
-    "sommes",
-    "etes",
-    "sera",
-    "serait",
-    "fait",
-    "faire",
-    "fais",
-    "plus",
-    "tres",
-    "bien",
-    "tout",
-    "tous",
-    "toute",
-    "toutes",
-    "comme",
-    "donc",
-    "car",
-    "si",
-    "alors",
-    "aussi",
-    "encore",
-    "deja",
-    "apres",
-    "avant",
-    "depuis",
-    "quand",
-    "ou",
-    "dont",
-    "quoi",
-    "peu",
-    "trop",
-    "autre",
-    "autres",
-    "chose",
-    "choses",
-    "produit",
-    "produits",
-    "article",
-    "articles",
-    "achat",
-    "achats",
-    "achete",
-    "acheter",
-    "commande",
-    "commandes",
-    "amazon",
-    "etoile",
-    "etoiles",
-    "avis",
-    "fois",
-    "jour",
-    "jours",
-    "mois",
-    "semaine",
-    "semaines",
-    "an",
-    "ans",
-    "annee",
-    "annees",
-    "heure",
-    "heures",
-    "minute",
-    "minutes",
-    "utilisation",
-    "utiliser",
-    "utilise",
-    "peut",
-    "peux",
-    "pouvez",
-    "faut",
-    "vraiment",
-    "assez",
-    "ici",
-    "la",
-    "voila",
-    "juste",
-    "rien",
-    "non",
-    "oui",
-    "moins",
-    "beaucoup",
-    "chez",
-    "entre",
-    "sans",
-    "sous",
-    "vers",
-    "lors",
-    "dire",
-    "mettre",
-    "mis",
-    "prendre",
-    "pris",
-    "va",
-    "vais",
-    "aller",
-    "avoir",
-    "ceux",
-    "celles",
-    "quelque",
-    "quelques",
-    "chaque",
-    "cote",
-    "niveau",
-    "petit",
-    "petite",
-    "grand",
-    "grande",
-    "nouveau",
-    "nouvelle",
-    "premier",
-    "premiere",
-    "jamais",
-    "aucun",
-    "aucune",
-    "plutot",
-    "toujours",
-    "bref",
-];
-
 /// Emoji valences (shared by both languages).
 pub(crate) fn emoji_valence(c: char) -> Option<f32> {
     Some(match c {
@@ -825,9 +304,9 @@ impl Lexicon {
     fn build(spec: &Spec) -> Lexicon {
         let mut lex = Lexicon {
             language: spec.language,
-            words: FastMap::default(),
-            phrases: FastMap::default(),
-            roles: FastMap::default(),
+            words: FxHashMap::default(),
+            phrases: FxHashMap::default(),
+            roles: FxHashMap::default(),
             negators: spec.negators.iter().copied().collect(),
             contrast: spec.contrast.iter().copied().collect(),
         };
@@ -868,7 +347,7 @@ impl Lexicon {
             lex.add_phrase(toks, Role::Contrast);
         }
         // Roles of single words, by precedence: negator, contrast, booster, valence.
-        let mut roles: FastMap<String, Role> = lex
+        let mut roles: FxHashMap<String, Role> = lex
             .words
             .iter()
             .map(|(w, &v)| (w.clone(), Role::Valence { v, negated: false }))
@@ -1059,15 +538,6 @@ pub(crate) fn lexicon(language: Language) -> &'static Lexicon {
     }
 }
 
-static STOP_EN: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| EN_STOPWORDS.iter().copied().collect());
-static STOP_FR: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| FR_STOPWORDS.iter().copied().collect());
-
-pub(crate) fn is_stopword(w: &str) -> bool {
-    STOP_EN.contains(w) || STOP_FR.contains(w)
-}
-
 /// Function words that are good evidence of one language (none is in both lists).
 const EN_MARKERS: &[&str] = &[
     "the", "and", "is", "it", "this", "was", "with", "for", "not", "but", "very", "my", "of", "to",
@@ -1140,9 +610,9 @@ const FR_MARKERS: &[&str] = &[
     "sans",
 ];
 
-static MARK_EN: LazyLock<FastSet<&'static str>> =
+static MARK_EN: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| EN_MARKERS.iter().copied().collect());
-static MARK_FR: LazyLock<FastSet<&'static str>> =
+static MARK_FR: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| FR_MARKERS.iter().copied().collect());
 
 /// (English, French) marker counts of a folded word.
@@ -1181,7 +651,7 @@ mod tests {
                 "{language}: {} entries",
                 entries.len()
             );
-            let mut seen = HashSet::new();
+            let mut seen = std::collections::HashSet::new();
             for (entry, v) in &entries {
                 // Symbols would be dropped by the tokenizer ("a+" would become "a").
                 assert!(
