@@ -19,11 +19,11 @@ use std::sync::LazyLock;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::sentiment::detect_language;
 use crate::config::{AgentConfig, TaxSettings};
 use crate::domain::{
     AnalysisParams, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, Language,
     Market, MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
+    detect_language,
 };
 use currency::RateTable;
 use price_text::TaxMarker;

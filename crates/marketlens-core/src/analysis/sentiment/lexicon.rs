@@ -217,77 +217,6 @@ const FR_NEGATORS: &[&str] = &[
 const FR_CONTRAST: &[&str] = &["mais", "cependant", "pourtant", "neanmoins", "toutefois"];
 const FR_PHRASE_CONTRAST: &[&str] = &["par contre", "en revanche"];
 
-/// Emoji valences (shared by both languages).
-pub(crate) fn emoji_valence(c: char) -> Option<f32> {
-    Some(match c {
-        '😍' | '🥰' | '🤩' => 3.0,
-        '😘' => 2.3,
-        '😊' | '😀' | '😁' => 2.3,
-        '😃' | '😄' => 2.4,
-        '☺' => 2.0,
-        '🙂' => 1.4,
-        '😆' => 2.0,
-        '😂' | '🤣' => 1.4,
-        '😉' => 1.5,
-        '😎' => 1.8,
-        '👍' | '👌' | '💯' => 2.0,
-        '👏' | '🙌' | '🎉' => 2.2,
-        '🔥' => 1.5,
-        '⭐' => 1.3,
-        '🌟' => 1.6,
-        '❤' | '♥' | '💖' => 2.7,
-        '💕' | '💙' | '💚' | '💛' | '🧡' | '💜' => 2.5,
-        '✅' => 1.2,
-        '😡' => -3.0,
-        '😠' => -2.7,
-        '🤬' => -3.4,
-        '😤' => -2.0,
-        '👎' => -2.2,
-        '😞' | '😩' | '😫' => -2.0,
-        '😔' => -1.8,
-        '😢' => -2.2,
-        '😭' => -2.3,
-        '😒' => -1.6,
-        '🙁' => -1.6,
-        '☹' => -2.0,
-        '😕' => -1.2,
-        '😟' => -1.5,
-        '😣' => -1.8,
-        '😖' => -1.9,
-        '🤮' => -3.0,
-        '🤢' => -2.5,
-        '💩' => -2.5,
-        '💔' => -2.6,
-        '❌' => -1.2,
-        '😐' => -0.4,
-        '😑' => -0.6,
-        '🙄' => -1.4,
-        '😬' => -0.9,
-        _ => return None,
-    })
-}
-
-/// Emoticon valences, keyed as the tokenizer emits them.
-pub(crate) fn emoticon_valence(key: &str) -> Option<f32> {
-    Some(match key {
-        ":)" | ":d" => 2.0,
-        ":))" => 2.3,
-        ";)" => 1.6,
-        ":p" => 1.0,
-        "^^" => 1.5,
-        "^_^" => 1.8,
-        "<3" => 2.6,
-        ":(" => -2.0,
-        ":((" => -2.3,
-        ":'(" => -2.4,
-        ":/" => -1.2,
-        ":|" => -0.6,
-        ":s" => -1.1,
-        "</3" => -2.6,
-        _ => return None,
-    })
-}
-
 /// The word lists of one language.
 struct Spec {
     language: Language,
@@ -538,89 +467,23 @@ pub(crate) fn lexicon(language: Language) -> &'static Lexicon {
     }
 }
 
-/// Function words that are good evidence of one language (none is in both lists).
-const EN_MARKERS: &[&str] = &[
-    "the", "and", "is", "it", "this", "was", "with", "for", "not", "but", "very", "my", "of", "to",
-    "have", "are", "you", "i", "that", "they", "would", "don't", "it's", "i'm", "its", "be",
-    "been", "has", "had", "at", "from", "what", "which", "will", "just", "so", "all", "were", "we",
-    "an", "or", "if", "than", "too", "really", "works", "after", "there", "also", "because",
-    "does", "doesn't", "didn't", "can't", "isn't", "bought", "great", "good",
-];
+/// Words of a data file: one or more a line, `#` starts a comment line.
+fn data_words(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
+}
 
-const FR_MARKERS: &[&str] = &[
-    "le",
-    "la",
-    "les",
-    "et",
-    "est",
-    "un",
-    "une",
-    "des",
-    "du",
-    "de",
-    "pas",
-    "tres",
-    "mais",
-    "pour",
-    "avec",
-    "je",
-    "il",
-    "elle",
-    "ce",
-    "c'",
-    "l'",
-    "d'",
-    "j'",
-    "qu'",
-    "n'",
-    "s'",
-    "m'",
-    "que",
-    "qui",
-    "sur",
-    "dans",
-    "au",
-    "aux",
-    "ne",
-    "vous",
-    "nous",
-    "mon",
-    "ma",
-    "mes",
-    "cette",
-    "ca",
-    "sont",
-    "ai",
-    "ont",
-    "produit",
-    "tres",
-    "bien",
-    "trop",
-    "avoir",
-    "etre",
-    "fonctionne",
-    "achete",
-    "peu",
-    "rien",
-    "aussi",
-    "donc",
-    "car",
-    "parfait",
-    "ete",
-    "sans",
-];
+/// English and French stop words together: reviews mix languages.
+static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    data_words(include_str!("stopwords_en.txt"))
+        .chain(data_words(include_str!("stopwords_fr.txt")))
+        .collect()
+});
 
-static MARK_EN: LazyLock<FxHashSet<&'static str>> =
-    LazyLock::new(|| EN_MARKERS.iter().copied().collect());
-static MARK_FR: LazyLock<FxHashSet<&'static str>> =
-    LazyLock::new(|| FR_MARKERS.iter().copied().collect());
-
-/// (English, French) marker counts of a folded word.
-pub(crate) fn language_markers(w: &str) -> (u32, u32) {
-    (
-        u32::from(MARK_EN.contains(w)),
-        u32::from(MARK_FR.contains(w)),
-    )
+/// Too common to name an aspect, in either language.
+pub(crate) fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(w)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! flag reviews whose text contradicts them.
 
 mod aspects;
+mod emoji;
 mod lexicon;
 mod scorer;
 mod text;
@@ -29,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Language, Product, Review};
 use aspects::{Discovery, Matcher, score_mention, seed_matcher, seed_names};
-use lexicon::{language_markers, lexicon};
+use lexicon::lexicon;
 use scorer::score_tokens;
 use text::{Token, quote, sentences, span_text, tokenize};
 
@@ -128,29 +129,6 @@ const GENERIC_PRODUCT_NOUNS: &str = "product item purchase unit device thing mod
 pub fn score_text(text: &str, language: Language) -> f64 {
     let tokens = tokenize(text, Some(language));
     score_tokens(&tokens, lexicon(language))
-}
-
-/// Best guess of the language of a review text (English or French).
-pub fn detect_language(text: &str) -> Option<Language> {
-    let (mut en, mut fr) = (0u32, 0u32);
-    for t in tokenize(text, None).iter().filter(|t| t.is_word()) {
-        let (e, f) = language_markers(&t.norm);
-        en += e;
-        fr += f;
-    }
-    if en == 0 && fr == 0 {
-        return None;
-    }
-    match en.cmp(&fr) {
-        std::cmp::Ordering::Greater => Some(Language::En),
-        std::cmp::Ordering::Less => Some(Language::Fr),
-        std::cmp::Ordering::Equal => {
-            // A tie is broken by French diacritics, else left open.
-            text.chars()
-                .any(|c| "éèêàâçùûôîïëœ".contains(c.to_lowercase().next().unwrap_or(c)))
-                .then_some(Language::Fr)
-        }
-    }
 }
 
 /// One review, tokenised and scored.
@@ -767,26 +745,6 @@ mod tests {
         assert!((-1.0..-0.99).contains(&s));
         let text = "Bonne batterie mais le son est un peu faible, dommage !";
         assert_eq!(fr(text), fr(text));
-    }
-
-    #[test]
-    fn detects_english_and_french() {
-        assert_eq!(
-            detect_language("The battery is great and it works well"),
-            Some(Language::En)
-        );
-        assert_eq!(
-            detect_language("La batterie est top et le son est très bon"),
-            Some(Language::Fr)
-        );
-        assert_eq!(
-            detect_language("Je l'ai acheté pour mon fils, il adore"),
-            Some(Language::Fr)
-        );
-        assert_eq!(detect_language("I don't like it"), Some(Language::En));
-        assert_eq!(detect_language(""), None);
-        assert_eq!(detect_language("12345 !!! 👍"), None);
-        assert_eq!(detect_language("Sony WH-1000XM5"), None);
     }
 
     #[test]
