@@ -5,51 +5,21 @@
 
 use crate::analysis::history::DailyPrices;
 use crate::analysis::market::PriceBin;
+use crate::report::html::format::{fmt_coord, fmt_money, fmt_pct};
+use crate::report::html::view::{
+    GridLine, HistogramSvg, HistoryDay, HistorySvg, PlotFrame, RatingRow, RatingsSvg, StackSegment,
+    StackSvg, SvgBar, SvgTick,
+};
 
-use super::format::{fmt_coord, fmt_money, fmt_pct};
-
-/// SVG geometry is pre-formatted: every number in it is finite.
-pub struct HistogramSvg {
-    pub width: u32,
-    pub height: u32,
-    /// Plot area: left, top, right, bottom edges.
-    pub left: String,
-    pub top: String,
-    pub right: String,
-    pub bottom: String,
-    /// Lower end of the x-axis tick marks.
-    pub tick_end: String,
-    pub y_max_label: String,
-    /// A horizontal gridline at a whole number of offers, half-way up or below.
-    pub y_grid: Option<GridLine>,
-    pub x_title_x: String,
-    pub x_title_y: String,
-    pub x_title: String,
-    pub y_title_y: String,
-    pub bars: Vec<SvgBar>,
-    pub ticks: Vec<SvgTick>,
-    pub summary: String,
-}
-
-pub struct SvgBar {
-    pub x: String,
-    pub y: String,
-    pub w: String,
-    pub h: String,
-    pub label_x: String,
-    pub label_y: String,
-    pub count: u32,
-    pub title: String,
-}
-
-pub struct GridLine {
-    pub y: String,
-    pub label: String,
-}
-
-pub struct SvgTick {
-    pub x: String,
-    pub label: String,
+fn plot_frame(width: f64, height: f64, left: f64, top: f64, right: f64, bottom: f64) -> PlotFrame {
+    PlotFrame {
+        width: width as u32,
+        height: height as u32,
+        left: fmt_coord(left),
+        top: fmt_coord(top),
+        right: fmt_coord(right),
+        bottom: fmt_coord(bottom),
+    }
 }
 
 /// Price histogram as SVG geometry; `None` when there is nothing to draw or a bin is
@@ -123,12 +93,7 @@ pub fn histogram_svg(bins: &[PriceBin], currency: &str) -> Option<HistogramSvg> 
         .collect();
     let total: u32 = bins.iter().map(|b| b.count).sum();
     Some(HistogramSvg {
-        width: W as u32,
-        height: H as u32,
-        left: fmt_coord(left),
-        top: fmt_coord(top),
-        right: fmt_coord(right),
-        bottom: fmt_coord(bottom),
+        frame: plot_frame(W, H, left, top, right, bottom),
         tick_end: fmt_coord(bottom + 4.0),
         y_max_label: max.to_string(),
         y_grid: (max >= 2).then(|| {
@@ -150,33 +115,6 @@ pub fn histogram_svg(bins: &[PriceBin], currency: &str) -> Option<HistogramSvg> 
             edge(bins[n - 1].upper)
         ),
     })
-}
-
-/// Daily median price line with min–max ranges; geometry pre-formatted.
-pub struct HistorySvg {
-    pub width: u32,
-    pub height: u32,
-    pub left: String,
-    pub top: String,
-    pub right: String,
-    pub bottom: String,
-    pub y_max_label: String,
-    pub y_min_label: String,
-    /// `points` attribute of the median polyline.
-    pub line: String,
-    pub days: Vec<HistoryDay>,
-    pub x_first_label: String,
-    pub x_last_label: String,
-    pub x_label_y: String,
-    pub summary: String,
-}
-
-pub struct HistoryDay {
-    pub x: String,
-    pub y: String,
-    pub range_top: String,
-    pub range_bottom: String,
-    pub title: String,
 }
 
 /// The history chart: one point per day (median price) joined by a line, with a
@@ -237,12 +175,7 @@ pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
         .collect::<Vec<_>>()
         .join(" ");
     Some(HistorySvg {
-        width: W as u32,
-        height: H as u32,
-        left: fmt_coord(left),
-        top: fmt_coord(top),
-        right: fmt_coord(right),
-        bottom: fmt_coord(bottom),
+        frame: plot_frame(W, H, left, top, right, bottom),
         y_max_label: format!("{y_hi:.2}"),
         y_min_label: format!("{y_lo:.2}"),
         line,
@@ -257,24 +190,6 @@ pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
         ),
         days: points,
     })
-}
-
-pub struct RatingsSvg {
-    pub width: u32,
-    pub height: u32,
-    pub rows: Vec<RatingRow>,
-    pub summary: String,
-}
-
-pub struct RatingRow {
-    pub label: String,
-    pub count: u32,
-    pub share: String,
-    pub y: String,
-    pub text_y: String,
-    pub w: String,
-    pub count_x: String,
-    pub title: String,
 }
 
 /// Star-rating bars, five stars at the top; `None` without a rated review.
@@ -316,23 +231,6 @@ pub fn ratings_svg(distribution: &[u32; 5]) -> Option<RatingsSvg> {
             summary: format!("Star-rating distribution of {total} rated reviews"),
         }
     })
-}
-
-pub struct StackSvg {
-    pub width: u32,
-    pub height: u32,
-    pub segments: Vec<StackSegment>,
-    pub summary: String,
-}
-
-pub struct StackSegment {
-    pub class: &'static str,
-    pub x: String,
-    pub w: String,
-    pub text_x: String,
-    /// Label drawn inside the segment when it is wide enough.
-    pub text: Option<String>,
-    pub title: String,
 }
 
 /// The share of each sentiment label as one stacked bar; `None` without reviews or

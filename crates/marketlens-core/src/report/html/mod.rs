@@ -11,11 +11,11 @@
 //! HTML-escaped by askama when written: the template never marks anything `|safe`.
 //! Offer URLs become links only when they are `http://` or `https://` URLs.
 //!
-//! Where things are: [`sections`] holds one module per report section (its view model
-//! and how it is built), [`charts`] the SVG geometry, [`format`] how figures are
-//! written, [`view`] the pieces the sections share (labelled values, product links,
-//! banners). The view types are plain data for the template; their modules are private
-//! to the renderer.
+//! Where things are: [`view`] is the view model (one type per block of the page, in
+//! the order of the template), [`sections`] holds one module per report section that
+//! builds its part of it, [`charts`] computes the SVG geometry and [`format`] writes
+//! the figures. The view types are plain data for the template; their modules are
+//! private to the renderer.
 
 mod charts;
 mod format;
@@ -26,16 +26,16 @@ use askama::Template;
 
 use crate::result::AnalysisResult;
 use format::fmt_datetime;
-use sections::market::{MarketView, market_view};
-use sections::normalization::{NormalizationView, normalization_view};
-use sections::products::{ProductView, product_view};
-use sections::quality::{QualityView, quality_view};
-use sections::recommendations::{RecommendationView, recommendation_view};
-use sections::sentiment::{SentimentView, sentiment_view};
-use sections::sources::{SourceRow, source_row};
+use sections::market::market_view;
+use sections::normalization::normalization_view;
+use sections::products::product_view;
+use sections::quality::quality_view;
+use sections::recommendations::recommendation_view;
+use sections::sentiment::sentiment_view;
+use sections::sources::source_row;
 use sections::summary::{banners, params_view};
-use sections::trace::{TraceView, trace_view};
-use view::{Banner, Kv, ProductIndex};
+use sections::trace::trace_view;
+use view::{ProductIndex, ReportView};
 
 /// Renders the report. Never panics: if the template fails to render, a minimal
 /// (escaped) page that says so is returned instead.
@@ -87,26 +87,6 @@ fn escape_html(s: &str) -> String {
 #[template(path = "report.html")]
 struct ReportPage {
     v: ReportView,
-}
-
-/// The view model of the whole page.
-struct ReportView {
-    query: String,
-    normalized_query: String,
-    query_id: String,
-    fingerprint: String,
-    generated: String,
-    params: Vec<Kv>,
-    banners: Vec<Banner>,
-    narrative: Vec<String>,
-    recommendations: Vec<RecommendationView>,
-    market: MarketView,
-    sentiment: SentimentView,
-    products: Vec<ProductView>,
-    sources: Vec<SourceRow>,
-    normalization: NormalizationView,
-    quality: QualityView,
-    trace: TraceView,
 }
 
 impl ReportView {

@@ -2,31 +2,9 @@
 //! cover, the trend per window (or why there is none) and the daily chart.
 
 use crate::analysis::history::PriceHistory;
-use crate::report::html::charts::{HistorySvg, history_svg};
+use crate::report::html::charts::history_svg;
 use crate::report::html::format::{fmt_money, fmt_signed};
-
-pub struct HistoryView {
-    /// One sentence: what the history holds.
-    pub summary: String,
-    pub has_trend: bool,
-    pub windows: Vec<HistoryWindowRow>,
-    pub chart: Option<HistorySvg>,
-    /// How stored prices were converted.
-    pub rates_note: String,
-}
-
-pub struct HistoryWindowRow {
-    pub window: String,
-    pub observations: u32,
-    pub offers_with_history: u32,
-    pub days_covered: String,
-    pub slope: String,
-    pub change: String,
-    pub min: String,
-    pub max: String,
-    /// "not enough history: …" when the window has no trend.
-    pub reason: Option<String>,
-}
+use crate::report::html::view::{HistoryView, HistoryWindowRow};
 
 pub fn history_view(h: &PriceHistory, currency: &str) -> HistoryView {
     let money = |v: f64| fmt_money(v, currency);

@@ -3,74 +3,14 @@
 //! of used and refurbished offers. The price history has its own module
 //! ([`super::history`]).
 
-use super::history::{HistoryView, history_view};
+use super::history::history_view;
 use crate::analysis::market::{GroupStats, MarketSummary, RatingSummary};
-use crate::report::html::charts::{HistogramSvg, RatingsSvg, histogram_svg, ratings_svg};
+use crate::report::html::charts::{histogram_svg, ratings_svg};
 use crate::report::html::format::{fmt_figure, fmt_money, fmt_pct, fmt_signed};
-use crate::report::html::view::{Kv, ProductIndex, ProductRef, kv};
-
-pub struct MarketView {
-    pub currency: String,
-    pub product_count: u32,
-    pub offer_count: u32,
-    pub seller_count: u32,
-    /// Empty when there is no priced offer.
-    pub key_figures: Vec<Kv>,
-    pub histogram: Option<HistogramSvg>,
-    pub breakdowns: Vec<Breakdown>,
-    pub outliers: Vec<OutlierRow>,
-    pub ratings: RatingsView,
-    pub product_ratings: Vec<ProductRatingRow>,
-    /// The prior of the Bayesian ratings, in words.
-    pub rating_prior: String,
-    pub correlation: Option<String>,
-    pub condition_discounts: Vec<ConditionDiscountRow>,
-    pub history: HistoryView,
-}
-
-pub struct ProductRatingRow {
-    pub product: ProductRef,
-    pub rated_reviews: u32,
-    pub mean_stars: String,
-    pub weighted_rating: String,
-    pub lowest_price: String,
-    pub best_value: bool,
-}
-
-pub struct ConditionDiscountRow {
-    pub condition: String,
-    pub products_compared: u32,
-    pub median_discount: String,
-}
-
-pub struct Breakdown {
-    pub title: &'static str,
-    pub key_label: &'static str,
-    pub rows: Vec<GroupRow>,
-}
-
-pub struct GroupRow {
-    pub key: String,
-    pub offer_count: u32,
-    pub share: String,
-    pub min: String,
-    pub median: String,
-    pub max: String,
-}
-
-pub struct OutlierRow {
-    pub product: ProductRef,
-    pub offer_id: String,
-    pub seller: String,
-    pub price: String,
-    pub robust_z: String,
-}
-
-pub struct RatingsView {
-    pub rated_reviews: u32,
-    pub mean: String,
-    pub chart: Option<RatingsSvg>,
-}
+use crate::report::html::view::{
+    Breakdown, ConditionDiscountRow, GroupRow, MarketView, OutlierRow, ProductIndex,
+    ProductRatingRow, RatingsView, kv,
+};
 
 pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView {
     let c = m.currency.to_string();

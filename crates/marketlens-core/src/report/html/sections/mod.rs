@@ -1,5 +1,5 @@
-//! One module per report section, in the order of the page: the view model of each
-//! section and how it is built from the result.
+//! One module per report section: how the section's part of the view model
+//! ([`super::view`]) is built from the result.
 
 pub mod history;
 pub mod market;

@@ -3,26 +3,7 @@
 
 use crate::domain::Product;
 use crate::normalize::NormalizationSummary;
-use crate::report::html::view::{Kv, ProductIndex, ProductRef, kv};
-
-pub struct NormalizationView {
-    pub figures: Vec<Kv>,
-    pub rejected: Vec<RejectedRow>,
-    pub merges: Vec<MergeRow>,
-}
-
-pub struct RejectedRow {
-    pub source: String,
-    pub offer_id: String,
-    pub price_text: String,
-    pub reason: String,
-}
-
-pub struct MergeRow {
-    pub product: ProductRef,
-    pub from: String,
-    pub rule: String,
-}
+use crate::report::html::view::{MergeRow, NormalizationView, ProductIndex, RejectedRow, kv};
 
 pub fn normalization_view(
     n: &NormalizationSummary,

@@ -5,39 +5,7 @@
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{Availability, Product};
 use crate::report::html::format::{fmt_money_exact, fmt_signed};
-use crate::report::html::view::product_anchor;
-
-pub struct ProductView {
-    pub anchor: String,
-    pub id: String,
-    pub title: String,
-    pub brand: String,
-    pub model: String,
-    pub gtin: String,
-    pub offer_count: usize,
-    pub lowest: String,
-    pub mean_stars: String,
-    pub review_count: usize,
-    pub text_sentiment: String,
-    pub offers: Vec<OfferRow>,
-}
-
-pub struct OfferRow {
-    pub seller: String,
-    pub source: String,
-    pub price_text: String,
-    pub original: String,
-    pub converted: String,
-    pub rate: String,
-    pub rate_date: String,
-    pub condition: &'static str,
-    pub availability: &'static str,
-    /// Set only for `http://` / `https://` URLs.
-    pub href: Option<String>,
-    pub link_text: String,
-    /// Any other URL, shown as plain text.
-    pub url_text: Option<String>,
-}
+use crate::report::html::view::{OfferRow, ProductView, product_anchor};
 
 pub fn product_view(p: &Product, s: &SentimentSummary, currency: &str) -> ProductView {
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".to_owned());

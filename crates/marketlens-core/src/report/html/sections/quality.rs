@@ -1,18 +1,7 @@
 //! Section `quality`: the result's quality checks, a failure shown prominently.
 
+use crate::report::html::view::{CheckRow, QualityView};
 use crate::result::QualityReport;
-
-pub struct QualityView {
-    pub passed: bool,
-    pub failed_count: usize,
-    pub checks: Vec<CheckRow>,
-}
-
-pub struct CheckRow {
-    pub name: String,
-    pub passed: bool,
-    pub detail: String,
-}
 
 pub fn quality_view(q: &QualityReport) -> QualityView {
     let failed_count = q.failed_checks().count();

@@ -5,17 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::recommend::{Recommendation, RecommendationKind};
 use crate::report::html::format::fmt_figure;
-use crate::report::html::view::{Kv, ProductIndex, ProductRef, kv};
-
-pub struct RecommendationView {
-    pub kind: &'static str,
-    pub title: String,
-    pub detail: String,
-    pub rule: String,
-    pub figures: Vec<Kv>,
-    pub thresholds: Vec<Kv>,
-    pub products: Vec<ProductRef>,
-}
+use crate::report::html::view::{Kv, ProductIndex, RecommendationView, kv};
 
 pub fn recommendation_view(
     rec: &Recommendation,

@@ -2,52 +2,11 @@
 //! sentiment per seller and the reviews whose text contradicts their stars.
 
 use crate::analysis::sentiment::{LabelShares, SentimentSummary};
-use crate::report::html::charts::{StackSvg, sentiment_svg};
+use crate::report::html::charts::sentiment_svg;
 use crate::report::html::format::{fmt_pct, fmt_signed, fmt_stars};
-use crate::report::html::view::{Kv, ProductIndex, ProductRef, kv};
-
-pub struct SentimentView {
-    pub review_count: u32,
-    pub mean_score: String,
-    pub shares: Vec<ShareRow>,
-    pub bar: Option<StackSvg>,
-    pub languages: Vec<Kv>,
-    pub aspects: Vec<AspectRow>,
-    pub top_positive: Option<String>,
-    pub top_negative: Option<String>,
-    pub disagreements: Vec<DisagreementRow>,
-    pub sellers: Vec<SellerSentimentRow>,
-}
-
-pub struct ShareRow {
-    pub class: &'static str,
-    pub label: &'static str,
-    pub pct: String,
-}
-
-pub struct AspectRow {
-    pub aspect: String,
-    pub mentions: u32,
-    pub mean_score: String,
-    pub positive_share: String,
-    pub negative_share: String,
-    pub positive_quote: Option<String>,
-    pub negative_quote: Option<String>,
-}
-
-pub struct DisagreementRow {
-    pub product: ProductRef,
-    pub review_id: String,
-    pub stars: String,
-    pub score: String,
-    pub quote: String,
-}
-
-pub struct SellerSentimentRow {
-    pub seller: String,
-    pub review_count: u32,
-    pub mean_score: String,
-}
+use crate::report::html::view::{
+    AspectRow, DisagreementRow, ProductIndex, SellerSentimentRow, SentimentView, ShareRow, kv,
+};
 
 pub fn sentiment_view(s: &SentimentSummary, products: &ProductIndex<'_>) -> SentimentView {
     let parts = label_shares(&s.distribution);

@@ -2,20 +2,8 @@
 //! failed), counts, duration, age and error.
 
 use crate::report::html::format::{fmt_age, fmt_duration_ms};
+use crate::report::html::view::SourceRow;
 use crate::result::{SourceOutcome, SourceStatus};
-
-pub struct SourceRow {
-    pub source: String,
-    pub kind: String,
-    pub status: &'static str,
-    pub products: u32,
-    pub offers: u32,
-    pub duration: String,
-    pub age: String,
-    pub error_type: String,
-    pub error_message: String,
-    pub notice: String,
-}
 
 pub fn source_row(s: &SourceOutcome) -> SourceRow {
     let dash = |o: &Option<String>| o.clone().unwrap_or_else(|| "—".to_owned());

@@ -1,11 +1,7 @@
 //! Section `traceability`: what reproduces the result (versions, config hash, ids).
 
-use crate::report::html::view::{Kv, kv};
+use crate::report::html::view::{TraceView, kv};
 use crate::result::AnalysisResult;
-
-pub struct TraceView {
-    pub figures: Vec<Kv>,
-}
 
 pub fn trace_view(r: &AnalysisResult) -> TraceView {
     let t = &r.traceability;
