@@ -1,6 +1,8 @@
-//! The English and French lexicons: word and phrase valences (from `lexicon_*.txt`),
-//! intensifiers/dampeners, negators and contrast words, and the stop words (from
-//! `stopwords_*.txt`). Built once.
+//! The English and French lexicons, built once from the data files beside this one:
+//! word and phrase valences (`lexicon_*.txt`), intensifiers and dampeners, negators
+//! and contrast words (`modifiers_*.txt`), and stop words (`stopwords_*.txt`). What is
+//! here is how they are read and looked up: roles by precedence, phrases longest
+//! first, regular inflections found from their base form.
 
 use std::sync::LazyLock;
 
@@ -8,10 +10,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{TokenKind, tokenize};
 use crate::domain::Language;
-
-/// VADER's booster step.
-pub(crate) const B_INCR: f32 = 0.293;
-pub(crate) const B_DECR: f32 = -0.293;
 
 /// What a word or phrase does in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,175 +56,77 @@ pub(crate) struct Lexicon {
     contrast: FxHashSet<&'static str>,
 }
 
-/// Intensifiers (`true`: may also follow the word it boosts).
-const EN_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("absolutely", B_INCR, false),
-    ("amazingly", B_INCR, false),
-    ("awfully", B_INCR, false),
-    ("completely", B_INCR, false),
-    ("considerably", B_INCR, false),
-    ("decidedly", B_INCR, false),
-    ("deeply", B_INCR, false),
-    ("definitely", B_INCR, false),
-    ("enormously", B_INCR, false),
-    ("entirely", B_INCR, false),
-    ("especially", B_INCR, false),
-    ("even", B_INCR, false),
-    ("exceptionally", B_INCR, false),
-    ("extremely", B_INCR, false),
-    ("extraordinarily", B_INCR, false),
-    ("fabulously", B_INCR, false),
-    ("freaking", B_INCR, false),
-    ("fucking", B_INCR, false),
-    ("fully", B_INCR, false),
-    ("greatly", B_INCR, false),
-    ("highly", B_INCR, false),
-    ("hugely", B_INCR, false),
-    ("incredibly", B_INCR, false),
-    ("insanely", B_INCR, false),
-    ("intensely", B_INCR, false),
-    ("majorly", B_INCR, false),
-    ("more", B_INCR, false),
-    ("most", B_INCR, false),
-    ("much", B_INCR, false),
-    ("particularly", B_INCR, false),
-    ("purely", B_INCR, false),
-    ("quite", B_INCR, false),
-    ("really", B_INCR, false),
-    ("remarkably", B_INCR, false),
-    ("ridiculously", B_INCR, false),
-    ("seriously", B_INCR, false),
-    ("so", B_INCR, false),
-    ("substantially", B_INCR, false),
-    ("super", B_INCR, false),
-    ("terribly", B_INCR, false),
-    ("thoroughly", B_INCR, false),
-    ("too", B_INCR, false),
-    ("totally", B_INCR, false),
-    ("tremendously", B_INCR, false),
-    ("truly", B_INCR, false),
-    ("unbelievably", B_INCR, false),
-    ("unusually", B_INCR, false),
-    ("utterly", B_INCR, false),
-    ("very", B_INCR, false),
-    ("way", B_INCR, false),
-    ("almost", B_DECR, false),
-    ("fairly", -0.2, false),
-    ("kinda", B_DECR, false),
-    ("less", B_DECR, false),
-    ("marginally", B_DECR, false),
-    ("mildly", B_DECR, false),
-    ("moderately", B_DECR, false),
-    ("occasionally", B_DECR, false),
-    ("partly", B_DECR, false),
-    ("pretty", -0.15, false),
-    ("rather", -0.2, false),
-    ("relatively", -0.2, false),
-    ("slightly", B_DECR, false),
-    ("somewhat", B_DECR, false),
-    ("sorta", B_DECR, false),
-];
-
-const EN_PHRASE_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("a bit", B_DECR, false),
-    ("a little", B_DECR, false),
-    ("a little bit", B_DECR, false),
-    ("a tad", B_DECR, false),
-    ("kind of", B_DECR, false),
-    ("sort of", B_DECR, false),
-    ("a lot", B_INCR, true),
-    ("so much", B_INCR, true),
-    ("very much", B_INCR, true),
-];
-
-const EN_PHRASE_NEGATORS: &[&str] = &["anything but", "far from"];
-
-const EN_NEGATORS: &[&str] = &[
-    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere", "without",
-    "cannot", "hardly", "barely", "scarcely", "rarely", "seldom", "dont", "doesnt", "didnt",
-    "isnt", "wasnt", "arent", "werent", "cant", "couldnt", "wouldnt", "shouldnt", "wont", "havent",
-    "hasnt", "hadnt", "aint", "neednt", "mustnt", "nope", "non",
-];
-
-const EN_CONTRAST: &[&str] = &["but", "however", "nevertheless", "nonetheless"];
-const EN_PHRASE_CONTRAST: &[&str] = &["on the other hand", "that said", "having said that"];
-
-const FR_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("tres", B_INCR, false),
-    ("vraiment", B_INCR, true),
-    ("trop", B_INCR, false),
-    ("super", B_INCR, false),
-    ("hyper", B_INCR, false),
-    ("ultra", B_INCR, false),
-    ("extremement", B_INCR, false),
-    ("tellement", B_INCR, true),
-    ("absolument", B_INCR, false),
-    ("completement", B_INCR, false),
-    ("totalement", B_INCR, false),
-    ("parfaitement", B_INCR, false),
-    ("particulierement", B_INCR, false),
-    ("vachement", B_INCR, false),
-    ("carrement", B_INCR, false),
-    ("franchement", B_INCR, false),
-    ("vraiement", B_INCR, true),
-    ("beaucoup", B_INCR, true),
-    ("vivement", B_INCR, true),
-    ("fortement", B_INCR, true),
-    ("chaudement", B_INCR, true),
-    ("enormement", B_INCR, true),
-    ("bien", B_INCR, false),
-    ("encore", 0.15, false),
-    ("plutot", -0.2, false),
-    ("assez", -0.15, false),
-    ("moins", B_DECR, false),
-    ("legerement", B_DECR, false),
-    ("presque", -0.2, false),
-    ("relativement", -0.2, false),
-];
-
-const FR_PHRASE_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("un peu", B_DECR, false),
-    ("un petit peu", B_DECR, false),
-    ("quelque peu", B_DECR, false),
-    ("un poil", B_DECR, false),
-    ("un brin", B_DECR, false),
-    ("du tout", B_INCR, false),
-    ("de loin", B_INCR, false),
-];
-
-/// `plus` is a negator only after `ne`/`n'` (handled in the scorer); `peu` (without
-/// `un`) makes the next word's sense weak or opposite ("peu fiable").
-const FR_PHRASE_NEGATORS: &[&str] = &["loin d'etre", "loin d'être"];
-
-const FR_NEGATORS: &[&str] = &[
-    "ne",
-    "n'",
-    "pas",
-    "jamais",
-    "aucun",
-    "aucune",
-    "rien",
-    "ni",
-    "sans",
-    "nullement",
-    "guere",
-    "peu",
-    "non",
-];
-
-const FR_CONTRAST: &[&str] = &["mais", "cependant", "pourtant", "neanmoins", "toutefois"];
-const FR_PHRASE_CONTRAST: &[&str] = &["par contre", "en revanche"];
-
 /// The word lists of one language.
 struct Spec {
     language: Language,
+    /// Valences (`lexicon_*.txt`): `<word or phrase> <valence>` a line.
     data: &'static str,
-    boosters: &'static [(&'static str, f32, bool)],
-    phrase_boosters: &'static [(&'static str, f32, bool)],
-    negators: &'static [&'static str],
-    phrase_negators: &'static [&'static str],
-    contrast: &'static [&'static str],
-    phrase_contrast: &'static [&'static str],
+    modifiers: Modifiers,
+}
+
+/// Boosters, negators and contrast words (`modifiers_*.txt`), single words apart from
+/// phrases: a word is looked up as written, a phrase is tokenised.
+#[derive(Default)]
+struct Modifiers {
+    /// (entry, value, also boosts the word before).
+    boosters: Vec<(&'static str, f32, bool)>,
+    phrase_boosters: Vec<(&'static str, f32, bool)>,
+    negators: Vec<&'static str>,
+    phrase_negators: Vec<&'static str>,
+    contrast: Vec<&'static str>,
+    phrase_contrast: Vec<&'static str>,
+}
+
+impl Modifiers {
+    /// Reads a modifiers file; a line it cannot read is skipped (the tests read every
+    /// line of the built-in files).
+    fn parse(data: &'static str) -> Modifiers {
+        let mut m = Modifiers::default();
+        for line in data.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some(entry) = Modifier::parse(line) else {
+                continue;
+            };
+            match entry {
+                Modifier::Boost(e, b, post) if e.contains(' ') => {
+                    m.phrase_boosters.push((e, b, post))
+                }
+                Modifier::Boost(e, b, post) => m.boosters.push((e, b, post)),
+                Modifier::Negate(e) if e.contains(' ') => m.phrase_negators.push(e),
+                Modifier::Negate(e) => m.negators.push(e),
+                Modifier::Contrast(e) if e.contains(' ') => m.phrase_contrast.push(e),
+                Modifier::Contrast(e) => m.contrast.push(e),
+            }
+        }
+        m
+    }
+}
+
+/// One line of a modifiers file.
+#[derive(Debug, PartialEq)]
+enum Modifier {
+    Boost(&'static str, f32, bool),
+    Negate(&'static str),
+    Contrast(&'static str),
+}
+
+impl Modifier {
+    fn parse(line: &'static str) -> Option<Modifier> {
+        let (kind, rest) = line.split_once(' ')?;
+        let boost = |post: bool| {
+            let (value, entry) = rest.split_once(' ')?;
+            Some(Modifier::Boost(entry.trim(), value.parse().ok()?, post))
+        };
+        match kind {
+            "boost" => boost(false),
+            "boost-after" => boost(true),
+            "negate" => Some(Modifier::Negate(rest.trim())),
+            "contrast" => Some(Modifier::Contrast(rest.trim())),
+            _ => None,
+        }
+    }
 }
 
 impl Lexicon {
@@ -236,8 +136,8 @@ impl Lexicon {
             words: FxHashMap::default(),
             phrases: FxHashMap::default(),
             roles: FxHashMap::default(),
-            negators: spec.negators.iter().copied().collect(),
-            contrast: spec.contrast.iter().copied().collect(),
+            negators: spec.modifiers.negators.iter().copied().collect(),
+            contrast: spec.modifiers.contrast.iter().copied().collect(),
         };
         for line in spec.data.lines() {
             let line = line.trim();
@@ -263,15 +163,15 @@ impl Lexicon {
                 }
             }
         }
-        for &(p, b, post) in spec.phrase_boosters {
+        for &(p, b, post) in &spec.modifiers.phrase_boosters {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Booster { b, post });
         }
-        for p in spec.phrase_negators {
+        for p in &spec.modifiers.phrase_negators {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Negator);
         }
-        for p in spec.phrase_contrast {
+        for p in &spec.modifiers.phrase_contrast {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Contrast);
         }
@@ -281,17 +181,17 @@ impl Lexicon {
             .iter()
             .map(|(w, &v)| (w.clone(), Role::Valence { v, negated: false }))
             .collect();
-        for &(w, b, post) in spec.boosters {
+        for &(w, b, post) in &spec.modifiers.boosters {
             let role = match lex.valence(w) {
                 Some(v) if v != 0.0 && !post => Role::BoosterOrValence { b, v },
                 _ => Role::Booster { b, post },
             };
             roles.insert(w.to_string(), role);
         }
-        for w in spec.contrast {
+        for w in &spec.modifiers.contrast {
             roles.insert((*w).to_string(), Role::Contrast);
         }
-        for w in spec.negators {
+        for w in &spec.modifiers.negators {
             roles.insert((*w).to_string(), Role::Negator);
         }
         lex.roles = roles;
@@ -438,12 +338,7 @@ static EN: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::En,
         data: include_str!("lexicon_en.txt"),
-        boosters: EN_BOOSTERS,
-        phrase_boosters: EN_PHRASE_BOOSTERS,
-        negators: EN_NEGATORS,
-        phrase_negators: EN_PHRASE_NEGATORS,
-        contrast: EN_CONTRAST,
-        phrase_contrast: EN_PHRASE_CONTRAST,
+        modifiers: Modifiers::parse(include_str!("modifiers_en.txt")),
     })
 });
 
@@ -451,12 +346,7 @@ static FR: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::Fr,
         data: include_str!("lexicon_fr.txt"),
-        boosters: FR_BOOSTERS,
-        phrase_boosters: FR_PHRASE_BOOSTERS,
-        negators: FR_NEGATORS,
-        phrase_negators: FR_PHRASE_NEGATORS,
-        contrast: FR_CONTRAST,
-        phrase_contrast: FR_PHRASE_CONTRAST,
+        modifiers: Modifiers::parse(include_str!("modifiers_fr.txt")),
     })
 });
 
@@ -529,6 +419,37 @@ mod tests {
             }
             assert!(lexicon(language).word_count() >= 500);
         }
+    }
+
+    #[test]
+    fn every_modifier_line_is_read() {
+        for data in [
+            include_str!("modifiers_en.txt"),
+            include_str!("modifiers_fr.txt"),
+        ] {
+            let lines: Vec<&str> = data
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            for line in &lines {
+                assert!(Modifier::parse(line).is_some(), "unreadable line {line:?}");
+            }
+            let m = Modifiers::parse(data);
+            let read = m.boosters.len()
+                + m.phrase_boosters.len()
+                + m.negators.len()
+                + m.phrase_negators.len()
+                + m.contrast.len()
+                + m.phrase_contrast.len();
+            assert_eq!(read, lines.len());
+        }
+        assert_eq!(
+            Modifier::parse("boost-after 0.293 a lot"),
+            Some(Modifier::Boost("a lot", 0.293, true))
+        );
+        assert_eq!(Modifier::parse("boost x very"), None);
+        assert_eq!(Modifier::parse("amplify 1 very"), None);
     }
 
     #[test]
