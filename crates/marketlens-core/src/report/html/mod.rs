@@ -67,8 +67,9 @@ fn fallback_page(result: &AnalysisResult, error: &str) -> String {
     )
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-fn escape_html(s: &str) -> String {
+/// Escapes text for HTML element content and quoted attribute values (for pages
+/// written without the template: the fallback page, the demo shop).
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
