@@ -95,6 +95,19 @@ pub struct AnalysisResult {
     pub traceability: Traceability,
 }
 
+/// Identity of an analysis: everything in a result that does not come from the stages
+/// (the `generate_report` stage adds their outputs to it).
+#[derive(Debug, Clone)]
+pub struct ResultHead {
+    pub query_id: Uuid,
+    pub query: String,
+    pub normalized_query: String,
+    pub fingerprint: Fingerprint,
+    pub params: AnalysisParams,
+    pub generated_at: DateTime<Utc>,
+    pub traceability: Traceability,
+}
+
 /// One quality check's outcome ([`crate::quality::run_checks`] runs them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QualityCheck {

@@ -5,30 +5,15 @@
 pub mod html;
 pub mod narrative;
 
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
-
 use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
-use crate::domain::{AnalysisParams, Fingerprint, Product};
+use crate::domain::Product;
 use crate::normalize::NormalizationSummary;
 use crate::result::QualityReport;
 // The document this stage assembles, where the stage's callers look for it.
 pub use crate::result::{
-    AnalysisResult, RESULT_SCHEMA_VERSION, SourceOutcome, SourceStatus, Traceability,
+    AnalysisResult, RESULT_SCHEMA_VERSION, ResultHead, SourceOutcome, SourceStatus, Traceability,
 };
-
-/// Identity of an analysis: everything in a result that does not come from the stages.
-#[derive(Debug, Clone)]
-pub struct ResultHead {
-    pub query_id: Uuid,
-    pub query: String,
-    pub normalized_query: String,
-    pub fingerprint: Fingerprint,
-    pub params: AnalysisParams,
-    pub generated_at: DateTime<Utc>,
-    pub traceability: Traceability,
-}
 
 /// What the stages produced for one analysis.
 #[derive(Debug, Clone)]
