@@ -83,6 +83,12 @@ fn source_banner(s: &SourceOutcome) -> Option<Banner> {
         (None, Some(m)) => format!(" ({m})"),
         (None, None) => String::new(),
     };
+    // The age of cached data, if known, between `before` and `after`.
+    let age = |before: &str, after: &str| {
+        s.age_secs
+            .map(|a| format!("{before}{}{after}", fmt_age(a)))
+            .unwrap_or_default()
+    };
     let (class, heading, text) = match s.status {
         SourceStatus::Live | SourceStatus::Cache => return None,
         SourceStatus::Stale => (
@@ -91,9 +97,7 @@ fn source_banner(s: &SourceOutcome) -> Option<Banner> {
             format!(
                 "The live fetch failed{}; showing cached data{}.",
                 err(),
-                s.age_secs
-                    .map(|a| format!(" that is {} old", fmt_age(a)))
-                    .unwrap_or_default()
+                age(" that is ", " old")
             ),
         ),
         SourceStatus::Fallback => (
@@ -102,9 +106,7 @@ fn source_banner(s: &SourceOutcome) -> Option<Banner> {
             format!(
                 "This source failed{}; its data comes from the configured fallback source{}.",
                 err(),
-                s.age_secs
-                    .map(|a| format!(" (data {} old)", fmt_age(a)))
-                    .unwrap_or_default()
+                age(" (data ", " old)")
             ),
         ),
         SourceStatus::Failed => (
