@@ -51,28 +51,19 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
         seller_count: m.seller_count,
         key_figures,
         histogram: histogram_svg(&m.histogram, &c),
-        breakdowns: vec![
-            Breakdown {
-                title: "By source",
-                key_label: "Source",
-                rows: group_rows(&m.by_source),
-            },
-            Breakdown {
-                title: "By seller",
-                key_label: "Seller",
-                rows: group_rows(&m.by_seller),
-            },
-            Breakdown {
-                title: "By brand",
-                key_label: "Brand",
-                rows: group_rows(&m.by_brand),
-            },
-            Breakdown {
-                title: "By condition",
-                key_label: "Condition",
-                rows: group_rows(&m.by_condition),
-            },
-        ],
+        breakdowns: [
+            ("By source", "Source", &m.by_source),
+            ("By seller", "Seller", &m.by_seller),
+            ("By brand", "Brand", &m.by_brand),
+            ("By condition", "Condition", &m.by_condition),
+        ]
+        .into_iter()
+        .map(|(title, key_label, groups)| Breakdown {
+            title,
+            key_label,
+            rows: group_rows(groups),
+        })
+        .collect(),
         outliers: m
             .outliers
             .iter()
