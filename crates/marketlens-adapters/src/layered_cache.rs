@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use marketlens_core::ports::{Cache, CacheLevel, CacheStats};
+use marketlens_core::ports::{Cache, CacheError, CacheLevel, CacheStats};
 
 use crate::memory_cache::MemoryCache;
 use crate::redis::RedisCache;
@@ -59,7 +59,7 @@ impl Cache for LayeredCache {
         self.memory.put(level, key, value, ttl).await;
     }
 
-    async fn ping(&self) -> Result<(), String> {
+    async fn ping(&self) -> Result<(), CacheError> {
         self.redis.ping().await
     }
 

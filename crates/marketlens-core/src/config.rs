@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::domain::TaxBasis;
-use crate::domain::{CurrencyCode, MAX_PRODUCTS_LIMIT, Market};
+// Parts of the configuration that are domain types, named here as well.
+use crate::domain::{MAX_PRODUCTS_LIMIT, Market};
+pub use crate::domain::{RequestDefaults, TaxBasis};
 
 /// The built-in default configuration text.
 pub const DEFAULT_AGENT_TOML: &str = include_str!("../../../config/agent.toml");
@@ -31,25 +32,6 @@ pub struct AgentConfig {
     pub matching: MatchingSettings,
     pub tax: TaxSettings,
     pub sources: Vec<SourceEntry>,
-}
-
-/// Parameters used when a request leaves them out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestDefaults {
-    pub currency: CurrencyCode,
-    pub market: Market,
-    pub max_products: u32,
-}
-
-impl Default for RequestDefaults {
-    fn default() -> Self {
-        Self {
-            currency: CurrencyCode::EUR,
-            market: Market::parse("FR").expect("valid literal"),
-            max_products: 50,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -393,6 +375,7 @@ impl AgentConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::CurrencyCode;
 
     #[test]
     fn builtin_config_is_valid_and_enables_catalog() {

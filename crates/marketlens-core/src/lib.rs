@@ -11,8 +11,9 @@
 //!   merging the same product across shops.
 //! - [`analysis`]: stages `analyze_market` and `analyze_sentiment`.
 //! - [`recommend`]: explainable recommendations built from the analyses.
+//! - [`result`]: the result document of an analysis (what is stored, served and rendered).
 //! - [`quality`]: deterministic checks run on every result.
-//! - [`report`]: stage `generate_report` — the result document and its HTML rendering.
+//! - [`report`]: stage `generate_report` — assembling the result and its HTML rendering.
 //! - [`ports`]: the small traits behind which every backend sits.
 
 pub mod analysis;
@@ -24,6 +25,7 @@ pub mod ports;
 pub mod quality;
 pub mod recommend;
 pub mod report;
+pub mod result;
 
 pub use error::ErrorType;
 

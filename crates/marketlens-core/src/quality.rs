@@ -2,28 +2,8 @@
 //! check does not hide the result: it is stored, shown in the API and the report,
 //! and counted.
 
-use serde::{Deserialize, Serialize};
-
-use crate::report::AnalysisResult;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QualityCheck {
-    pub name: String,
-    pub passed: bool,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct QualityReport {
-    pub passed: bool,
-    pub checks: Vec<QualityCheck>,
-}
-
-impl QualityReport {
-    pub fn failed_checks(&self) -> impl Iterator<Item = &QualityCheck> {
-        self.checks.iter().filter(|c| !c.passed)
-    }
-}
+use crate::result::AnalysisResult;
+pub use crate::result::{QualityCheck, QualityReport};
 
 /// Runs every check on `result` (its own `quality` field is ignored).
 pub fn run_checks(result: &AnalysisResult) -> QualityReport {

@@ -25,6 +25,7 @@ use axum::routing::get;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedProduct, CurrencyCode};
 use marketlens_core::normalize::price_text::parse_price;
+use marketlens_core::report::html::escape_html as esc;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -106,21 +107,6 @@ pub fn router() -> Result<Router, DemoShopError> {
 
 async fn robots() -> &'static str {
     "User-agent: *\nDisallow: /admin\n"
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(title: &str, head: &str, body: &str, notice: &str) -> Html<String> {

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ::redis::aio::ConnectionManager;
 use async_trait::async_trait;
-use marketlens_core::ports::{Cache, CacheLevel, CacheStats};
+use marketlens_core::ports::{Cache, CacheError, CacheLevel, CacheStats};
 
 use super::{bounded, lazy_manager};
 use crate::cache_counters::LevelCounters;
@@ -165,16 +165,19 @@ impl Cache for RedisCache {
     }
 
     /// Asks Redis even while backing off: readiness must see the recovery.
-    async fn ping(&self) -> Result<(), String> {
+    async fn ping(&self) -> Result<(), CacheError> {
         let pong: String = bounded(CACHE_DEADLINE, &self.conn, |mut c| async move {
             ::redis::cmd("PING").query_async(&mut c).await
         })
-        .await?;
+        .await
+        .map_err(|e| CacheError::Unavailable(e.to_string()))?;
         self.succeeded();
         if pong == "PONG" {
             Ok(())
         } else {
-            Err(format!("unexpected PING answer {pong:?}"))
+            Err(CacheError::Unavailable(format!(
+                "unexpected PING answer {pong:?}"
+            )))
         }
     }
 }

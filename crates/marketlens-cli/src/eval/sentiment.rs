@@ -17,12 +17,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use marketlens_core::analysis::sentiment::{
-    SentimentLabel, SentimentSettings, detect_language, label, score_text,
-};
+use marketlens_core::analysis::sentiment::{SentimentLabel, SentimentSettings, label, score_text};
 use marketlens_core::analysis::stats::pearson;
 use marketlens_core::config::AgentConfig;
-use marketlens_core::domain::Language;
+use marketlens_core::domain::{Language, detect_language};
 
 /// One rated text.
 struct Row {

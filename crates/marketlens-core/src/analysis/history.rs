@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::market::quantile_sorted;
+use super::stats::quantile_sorted;
 use crate::config::Thresholds;
 use crate::domain::{CurrencyCode, Money, Product};
 use crate::normalize::currency::RateTable;

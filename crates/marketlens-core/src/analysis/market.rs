@@ -9,7 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::history::PriceHistory;
-use super::stats::spearman;
+use super::stats::{quantile_sorted, spearman};
 use crate::config::Thresholds;
 use crate::domain::{Condition, CurrencyCode, Offer, Product};
 
@@ -426,17 +426,6 @@ fn condition_discounts(products: &[Product]) -> Vec<ConditionDiscount> {
         .collect()
 }
 
-/// Linear-interpolation quantile (type 7, as R and NumPy default) of sorted values.
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
-}
-
 pub fn price_stats(values: &[f64]) -> Option<PriceStats> {
     if values.is_empty() {
         return None;
@@ -759,11 +748,5 @@ mod tests {
         // One 5-star review is its own market mean: weighted 5.
         assert_eq!(m.product_ratings[0].weighted_rating, 5.0);
         assert!(m.best_value.is_empty(), "one review is below min_reviews");
-    }
-
-    #[test]
-    fn quantile_interpolates() {
-        assert_eq!(quantile_sorted(&[1.0, 2.0], 0.5), 1.5);
-        assert!(quantile_sorted(&[], 0.5).is_nan());
     }
 }

@@ -1,5 +1,16 @@
-//! Small statistics shared by the analyses and the evaluation commands: Pearson and
-//! Spearman correlation, ranks with ties. Pure functions on `f64` slices.
+//! Small statistics shared by the analyses and the evaluation commands: quantiles,
+//! Pearson and Spearman correlation, ranks with ties. Pure functions on `f64` slices.
+
+/// Linear-interpolation quantile (type 7, as R and NumPy default) of sorted values.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
 
 /// Pearson correlation of two equally long series; `None` when there are fewer than two
 /// pairs, the lengths differ, a value is not finite, or either series is constant (the
@@ -61,6 +72,12 @@ pub fn spearman(xs: &[f64], ys: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_interpolates() {
+        assert_eq!(quantile_sorted(&[1.0, 2.0], 0.5), 1.5);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
 
     #[test]
     fn pearson_of_hand_computed_series() {

@@ -1,6 +1,13 @@
+//! The languages whose review text marketlens scores, and how a text's language is
+//! recognised when its source does not say.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::InvalidInput;
+use super::words::words;
 
 /// Languages whose review text marketlens can score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -39,6 +46,47 @@ impl Language {
     }
 }
 
+/// Function words that are good evidence of one language (none is in both lists), in
+/// folded form (see [`super::words`]).
+const EN_MARKERS: &str = "the and is it this was with for not but very my of to have are you \
+    i that they would don't it's i'm its be been has had at from what which will just so all \
+    were we an or if than too really works after there also because does doesn't didn't \
+    can't isn't bought great good";
+
+const FR_MARKERS: &str = "le la les et est un une des du de pas tres mais pour avec je il elle \
+    ce c' l' d' j' qu' n' s' m' que qui sur dans au aux ne vous nous mon ma mes cette ca sont \
+    ai ont produit bien trop avoir etre fonctionne achete peu rien aussi donc car parfait ete \
+    sans";
+
+static MARKERS: LazyLock<[FxHashSet<&'static str>; 2]> =
+    LazyLock::new(|| [EN_MARKERS, FR_MARKERS].map(|list| list.split_whitespace().collect()));
+
+/// Best guess of the language of a review text (English or French): the language with
+/// more marker words (`the`, `and`, `le`, `et`, `l'`, …); a tie goes to French when the
+/// text has French diacritics, else there is no guess. `None` also for a text without
+/// any marker word.
+pub fn detect_language(text: &str) -> Option<Language> {
+    let [en_markers, fr_markers] = &*MARKERS;
+    let (mut en, mut fr) = (0u32, 0u32);
+    words(text, |w| {
+        en += u32::from(en_markers.contains(w.norm.as_str()));
+        fr += u32::from(fr_markers.contains(w.norm.as_str()));
+    });
+    if en == 0 && fr == 0 {
+        return None;
+    }
+    match en.cmp(&fr) {
+        std::cmp::Ordering::Greater => Some(Language::En),
+        std::cmp::Ordering::Less => Some(Language::Fr),
+        std::cmp::Ordering::Equal => {
+            // A tie is broken by French diacritics, else left open.
+            text.chars()
+                .any(|c| "éèêàâçùûôîïëœ".contains(c.to_lowercase().next().unwrap_or(c)))
+                .then_some(Language::Fr)
+        }
+    }
+}
+
 impl std::fmt::Display for Language {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code())
@@ -48,6 +96,26 @@ impl std::fmt::Display for Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detects_english_and_french() {
+        assert_eq!(
+            detect_language("The battery is great and it works well"),
+            Some(Language::En)
+        );
+        assert_eq!(
+            detect_language("La batterie est top et le son est très bon"),
+            Some(Language::Fr)
+        );
+        assert_eq!(
+            detect_language("Je l'ai acheté pour mon fils, il adore"),
+            Some(Language::Fr)
+        );
+        assert_eq!(detect_language("I don't like it"), Some(Language::En));
+        assert_eq!(detect_language(""), None);
+        assert_eq!(detect_language("12345 !!! 👍"), None);
+        assert_eq!(detect_language("Sony WH-1000XM5"), None);
+    }
 
     #[test]
     fn parses_regional_tags() {

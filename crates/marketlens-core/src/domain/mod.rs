@@ -1,14 +1,17 @@
 //! Domain types. Raw input becomes one of these at the boundary (`parse` returns a
-//! `Result`); past the boundary an invalid value cannot exist.
+//! `Result`); past the boundary an invalid value cannot exist. Also what reading them
+//! needs: a review's language ([`detect_language`]) and the folded words of review
+//! text (`words`, shared with the sentiment tokenizer).
 
 mod invalid;
 mod language;
 mod money;
 mod product;
 mod query;
+pub(crate) mod words;
 
 pub use invalid::InvalidInput;
-pub use language::Language;
+pub use language::{Language, detect_language};
 pub use money::{CurrencyCode, Money};
 pub use product::{
     Availability, CollectedOffer, CollectedProduct, CollectedReview, Condition, ConvertedPrice,
@@ -16,5 +19,5 @@ pub use product::{
 };
 pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,
-    QueryText, SourceName, normalize_query,
+    QueryText, RequestDefaults, SourceName, normalize_query,
 };

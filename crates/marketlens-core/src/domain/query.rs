@@ -5,7 +5,6 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::{Condition, CurrencyCode, InvalidInput, Language};
 use crate::ErrorType;
-use crate::config::RequestDefaults;
 
 /// Longest accepted query, in characters, before normalisation.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -204,6 +203,26 @@ pub struct AnalysisParams {
     pub min_price: Option<Decimal>,
     pub max_price: Option<Decimal>,
     pub language: Option<Language>,
+}
+
+/// Parameters used when a request leaves them out (the agent configuration's
+/// `[defaults]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestDefaults {
+    pub currency: CurrencyCode,
+    pub market: Market,
+    pub max_products: u32,
+}
+
+impl Default for RequestDefaults {
+    fn default() -> Self {
+        Self {
+            currency: CurrencyCode::EUR,
+            market: Market::parse("FR").expect("valid literal"),
+            max_products: 50,
+        }
+    }
 }
 
 impl AnalysisRequest {

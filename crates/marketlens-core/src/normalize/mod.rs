@@ -19,14 +19,14 @@ use std::sync::LazyLock;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::sentiment::detect_language;
 use crate::config::{AgentConfig, TaxSettings};
 use crate::domain::{
-    AnalysisParams, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, Language,
-    Market, MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
+    AnalysisParams, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, InvalidInput,
+    Language, Market, MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis,
+    TaxBasisFrom, detect_language,
 };
-use currency::RateTable;
-use price_text::TaxMarker;
+use currency::{RateError, RateTable};
+use price_text::{PriceParseError, TaxMarker};
 
 /// An offer left out of the analysis, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,11 +131,11 @@ pub fn normalize_with(
             match normalize_offer(cp, co, params, rates, &config.tax) {
                 Ok(offer) if passes_filters(&offer, params) => offers.push(offer),
                 Ok(_) => summary.offers_filtered_out += 1,
-                Err(reason) => summary.offers_rejected.push(RejectedOffer {
+                Err(rejection) => summary.offers_rejected.push(RejectedOffer {
                     source: cp.source.clone(),
                     offer_id: co.offer_id.clone(),
                     price_text: co.price_text.clone(),
-                    reason,
+                    reason: rejection.to_string(),
                 }),
             }
         }
@@ -304,15 +304,29 @@ pub fn apply_tax_basis(
     }
 }
 
+/// Why an offer is left out; its text is the [`RejectedOffer::reason`].
+#[derive(Debug, thiserror::Error)]
+enum OfferRejection {
+    /// The currency the shop declares is not an ISO 4217 code.
+    #[error("{}", .0.message)]
+    CurrencyHint(InvalidInput),
+    #[error(transparent)]
+    Price(#[from] PriceParseError),
+    #[error("price is zero or free")]
+    Free,
+    #[error(transparent)]
+    Conversion(#[from] RateError),
+}
+
 fn normalize_offer(
     cp: &CollectedProduct,
     co: &CollectedOffer,
     params: &AnalysisParams,
     rates: &RateTable,
     tax: &TaxSettings,
-) -> Result<Offer, String> {
+) -> Result<Offer, OfferRejection> {
     let hint = match co.currency_hint.as_deref().filter(|h| !h.trim().is_empty()) {
-        Some(h) => Some(CurrencyCode::parse(h).map_err(|e| e.message)?),
+        Some(h) => Some(CurrencyCode::parse(h).map_err(OfferRejection::CurrencyHint)?),
         None => None,
     };
     let market = co
@@ -320,10 +334,9 @@ fn normalize_offer(
         .as_deref()
         .and_then(|c| Market::parse(c).ok())
         .unwrap_or_else(|| params.market.clone());
-    let parsed =
-        price_text::parse_price(&co.price_text, hint, Some(&market)).map_err(|e| e.to_string())?;
+    let parsed = price_text::parse_price(&co.price_text, hint, Some(&market))?;
     if parsed.amount.is_zero() {
-        return Err("price is zero or free".into());
+        return Err(OfferRejection::Free);
     }
     let price = crate::domain::Money::new(parsed.amount, parsed.currency);
     // The shop's own marker wins; without one, the market's convention.
@@ -334,12 +347,10 @@ fn normalize_offer(
         None => (TaxBasis::Included, TaxBasisFrom::MarketConvention),
     };
     let (amount, basis, rate_applied) = apply_tax_basis(parsed.amount, shown, &market, tax);
-    let converted = rates
-        .convert(
-            crate::domain::Money::new(amount, parsed.currency),
-            params.currency,
-        )
-        .map_err(|e| e.to_string())?;
+    let converted = rates.convert(
+        crate::domain::Money::new(amount, parsed.currency),
+        params.currency,
+    )?;
     Ok(Offer {
         id: co.offer_id.clone(),
         source: cp.source.clone(),

@@ -2,6 +2,24 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::ErrorType;
+
+/// A cache backend that does not answer. Reads and writes never fail (they degrade to
+/// misses), so only readiness sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl CacheError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            CacheError::Unavailable(_) => ErrorType::Unavailable,
+        }
+    }
+}
+
 /// The cache levels of the design, each with its own TTL from the agent config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CacheLevel {
@@ -34,7 +52,7 @@ pub trait Cache: Send + Sync {
     /// Whether the backend answers, for readiness. Since a cache never fails a
     /// request, this is the only place an outage shows; in-process caches are always
     /// up.
-    async fn ping(&self) -> Result<(), String> {
+    async fn ping(&self) -> Result<(), CacheError> {
         Ok(())
     }
     /// Hits and misses so far, per tier and TTL level (for metrics).

@@ -12,7 +12,7 @@ mod source;
 mod store;
 
 pub use blob::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
-pub use cache::{Cache, CacheLevel, CacheStats};
+pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use super::lexicon::{FastMap, FastSet, Lexicon, Role, is_stopword, lexicon};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::lexicon::{Lexicon, Role, is_stopword, lexicon};
 use super::scorer::score_tokens;
 use super::text::{Token, TokenKind, span_text, tokenize};
 use crate::domain::Language;
@@ -335,7 +337,7 @@ pub(crate) fn stem(norm: &str) -> &str {
 #[derive(Debug, Default)]
 pub(crate) struct Matcher {
     /// First stem → (aspect index, following stems), longest first.
-    by_first: FastMap<String, Vec<(usize, Vec<String>)>>,
+    by_first: FxHashMap<String, Vec<(usize, Vec<String>)>>,
 }
 
 impl Matcher {
@@ -390,7 +392,7 @@ fn term_stems(term: &str, language: Language) -> Vec<String> {
 struct SeedTables {
     matcher: [Matcher; 2],
     /// Every stem used by a seed term, per language.
-    stems: [FastSet<String>; 2],
+    stems: [FxHashSet<String>; 2],
 }
 
 fn lang_index(language: Language) -> usize {
@@ -403,7 +405,7 @@ fn lang_index(language: Language) -> usize {
 static SEED_TABLES: LazyLock<SeedTables> = LazyLock::new(|| {
     let mut tables = SeedTables {
         matcher: [Matcher::default(), Matcher::default()],
-        stems: [FastSet::default(), FastSet::default()],
+        stems: [FxHashSet::default(), FxHashSet::default()],
     };
     for (idx, seed) in SEEDS.iter().enumerate() {
         for (language, terms) in [(Language::En, seed.en), (Language::Fr, seed.fr)] {

@@ -1,61 +1,15 @@
-//! The English and French lexicons: word and phrase valences (from `lexicon_*.txt`),
-//! intensifiers/dampeners, negators, contrast words and stopwords. Built once.
+//! The English and French lexicons, built once from the data files beside this one:
+//! word and phrase valences (`lexicon_*.txt`), intensifiers and dampeners, negators
+//! and contrast words (`modifiers_*.txt`), and stop words (`stopwords_*.txt`). What is
+//! here is how they are read and looked up: roles by precedence, phrases longest
+//! first, regular inflections found from their base form.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{TokenKind, tokenize};
 use crate::domain::Language;
-
-/// A small deterministic hasher (FxHash) for the static word tables, where SipHash
-/// was most of the scoring time. Keys are fixed lists; review text is only looked up.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            self.add(u64::from_le_bytes(b));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-pub(crate) type FastSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
-
-/// VADER's booster step.
-pub(crate) const B_INCR: f32 = 0.293;
-pub(crate) const B_DECR: f32 = -0.293;
 
 /// What a word or phrase does in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,743 +47,97 @@ pub(crate) struct Phrase {
 #[derive(Debug)]
 pub(crate) struct Lexicon {
     pub language: Language,
-    words: FastMap<String, f32>,
+    words: FxHashMap<String, f32>,
     /// Multi-token entries keyed by their first token, longest first.
-    phrases: FastMap<String, Vec<Phrase>>,
+    phrases: FxHashMap<String, Vec<Phrase>>,
     /// The role of every listed single word, so that most words cost one lookup.
-    roles: FastMap<String, Role>,
-    negators: FastSet<&'static str>,
-    contrast: FastSet<&'static str>,
-}
-
-/// Intensifiers (`true`: may also follow the word it boosts).
-const EN_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("absolutely", B_INCR, false),
-    ("amazingly", B_INCR, false),
-    ("awfully", B_INCR, false),
-    ("completely", B_INCR, false),
-    ("considerably", B_INCR, false),
-    ("decidedly", B_INCR, false),
-    ("deeply", B_INCR, false),
-    ("definitely", B_INCR, false),
-    ("enormously", B_INCR, false),
-    ("entirely", B_INCR, false),
-    ("especially", B_INCR, false),
-    ("even", B_INCR, false),
-    ("exceptionally", B_INCR, false),
-    ("extremely", B_INCR, false),
-    ("extraordinarily", B_INCR, false),
-    ("fabulously", B_INCR, false),
-    ("freaking", B_INCR, false),
-    ("fucking", B_INCR, false),
-    ("fully", B_INCR, false),
-    ("greatly", B_INCR, false),
-    ("highly", B_INCR, false),
-    ("hugely", B_INCR, false),
-    ("incredibly", B_INCR, false),
-    ("insanely", B_INCR, false),
-    ("intensely", B_INCR, false),
-    ("majorly", B_INCR, false),
-    ("more", B_INCR, false),
-    ("most", B_INCR, false),
-    ("much", B_INCR, false),
-    ("particularly", B_INCR, false),
-    ("purely", B_INCR, false),
-    ("quite", B_INCR, false),
-    ("really", B_INCR, false),
-    ("remarkably", B_INCR, false),
-    ("ridiculously", B_INCR, false),
-    ("seriously", B_INCR, false),
-    ("so", B_INCR, false),
-    ("substantially", B_INCR, false),
-    ("super", B_INCR, false),
-    ("terribly", B_INCR, false),
-    ("thoroughly", B_INCR, false),
-    ("too", B_INCR, false),
-    ("totally", B_INCR, false),
-    ("tremendously", B_INCR, false),
-    ("truly", B_INCR, false),
-    ("unbelievably", B_INCR, false),
-    ("unusually", B_INCR, false),
-    ("utterly", B_INCR, false),
-    ("very", B_INCR, false),
-    ("way", B_INCR, false),
-    ("almost", B_DECR, false),
-    ("fairly", -0.2, false),
-    ("kinda", B_DECR, false),
-    ("less", B_DECR, false),
-    ("marginally", B_DECR, false),
-    ("mildly", B_DECR, false),
-    ("moderately", B_DECR, false),
-    ("occasionally", B_DECR, false),
-    ("partly", B_DECR, false),
-    ("pretty", -0.15, false),
-    ("rather", -0.2, false),
-    ("relatively", -0.2, false),
-    ("slightly", B_DECR, false),
-    ("somewhat", B_DECR, false),
-    ("sorta", B_DECR, false),
-];
-
-const EN_PHRASE_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("a bit", B_DECR, false),
-    ("a little", B_DECR, false),
-    ("a little bit", B_DECR, false),
-    ("a tad", B_DECR, false),
-    ("kind of", B_DECR, false),
-    ("sort of", B_DECR, false),
-    ("a lot", B_INCR, true),
-    ("so much", B_INCR, true),
-    ("very much", B_INCR, true),
-];
-
-const EN_PHRASE_NEGATORS: &[&str] = &["anything but", "far from"];
-
-const EN_NEGATORS: &[&str] = &[
-    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere", "without",
-    "cannot", "hardly", "barely", "scarcely", "rarely", "seldom", "dont", "doesnt", "didnt",
-    "isnt", "wasnt", "arent", "werent", "cant", "couldnt", "wouldnt", "shouldnt", "wont", "havent",
-    "hasnt", "hadnt", "aint", "neednt", "mustnt", "nope", "non",
-];
-
-const EN_CONTRAST: &[&str] = &["but", "however", "nevertheless", "nonetheless"];
-const EN_PHRASE_CONTRAST: &[&str] = &["on the other hand", "that said", "having said that"];
-
-const FR_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("tres", B_INCR, false),
-    ("vraiment", B_INCR, true),
-    ("trop", B_INCR, false),
-    ("super", B_INCR, false),
-    ("hyper", B_INCR, false),
-    ("ultra", B_INCR, false),
-    ("extremement", B_INCR, false),
-    ("tellement", B_INCR, true),
-    ("absolument", B_INCR, false),
-    ("completement", B_INCR, false),
-    ("totalement", B_INCR, false),
-    ("parfaitement", B_INCR, false),
-    ("particulierement", B_INCR, false),
-    ("vachement", B_INCR, false),
-    ("carrement", B_INCR, false),
-    ("franchement", B_INCR, false),
-    ("vraiement", B_INCR, true),
-    ("beaucoup", B_INCR, true),
-    ("vivement", B_INCR, true),
-    ("fortement", B_INCR, true),
-    ("chaudement", B_INCR, true),
-    ("enormement", B_INCR, true),
-    ("bien", B_INCR, false),
-    ("encore", 0.15, false),
-    ("plutot", -0.2, false),
-    ("assez", -0.15, false),
-    ("moins", B_DECR, false),
-    ("legerement", B_DECR, false),
-    ("presque", -0.2, false),
-    ("relativement", -0.2, false),
-];
-
-const FR_PHRASE_BOOSTERS: &[(&str, f32, bool)] = &[
-    ("un peu", B_DECR, false),
-    ("un petit peu", B_DECR, false),
-    ("quelque peu", B_DECR, false),
-    ("un poil", B_DECR, false),
-    ("un brin", B_DECR, false),
-    ("du tout", B_INCR, false),
-    ("de loin", B_INCR, false),
-];
-
-/// `plus` is a negator only after `ne`/`n'` (handled in the scorer); `peu` (without
-/// `un`) makes the next word's sense weak or opposite ("peu fiable").
-const FR_PHRASE_NEGATORS: &[&str] = &["loin d'etre", "loin d'être"];
-
-const FR_NEGATORS: &[&str] = &[
-    "ne",
-    "n'",
-    "pas",
-    "jamais",
-    "aucun",
-    "aucune",
-    "rien",
-    "ni",
-    "sans",
-    "nullement",
-    "guere",
-    "peu",
-    "non",
-];
-
-const FR_CONTRAST: &[&str] = &["mais", "cependant", "pourtant", "neanmoins", "toutefois"];
-const FR_PHRASE_CONTRAST: &[&str] = &["par contre", "en revanche"];
-
-/// Words too common to be aspects, and evidence for language detection.
-pub(crate) const EN_STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "done",
-    "down",
-    "during",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "i",
-    "i'm",
-    "i've",
-    "i'd",
-    "i'll",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "it's",
-    "its",
-    "itself",
-    "just",
-    "me",
-    "my",
-    "myself",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "out",
-    "over",
-    "own",
-    "same",
-    "she",
-    "should",
-    "some",
-    "such",
-    "than",
-    "that",
-    "that's",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "there's",
-    "these",
-    "they",
-    "they're",
-    "this",
-    "those",
-    "through",
-    "to",
-    "under",
-    "until",
-    "up",
-    "us",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "get",
-    "got",
-    "gets",
-    "getting",
-    "go",
-    "goes",
-    "going",
-    "went",
-    "make",
-    "makes",
-    "made",
-    "use",
-    "used",
-    "uses",
-    "using",
-    "one",
-    "ones",
-    "two",
-    "three",
-    "first",
-    "second",
-    "thing",
-    "things",
-    "something",
-    "anything",
-    "everything",
-    "way",
-    "lot",
-    "lots",
-    "bit",
-    "time",
-    "times",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "months",
-    "year",
-    "years",
-    "hour",
-    "hours",
-    "minute",
-    "minutes",
-    "product",
-    "products",
-    "item",
-    "items",
-    "buy",
-    "bought",
-    "buying",
-    "purchase",
-    "purchased",
-    "order",
-    "ordered",
-    "amazon",
-    "star",
-    "stars",
-    "review",
-    "reviews",
-    "still",
-    "even",
-    "ever",
-    "since",
-    "now",
-    "back",
-    "well",
-    "need",
-    "needs",
-    "needed",
-    "want",
-    "wanted",
-    "know",
-    "think",
-    "thought",
-    "say",
-    "said",
-    "see",
-    "seen",
-    "look",
-    "looking",
-    "try",
-    "tried",
-    "take",
-    "took",
-    "come",
-    "came",
-    "put",
-    "give",
-    "gave",
-    "keep",
-    "kept",
-    "find",
-    "found",
-    "able",
-    "may",
-    "might",
-    "must",
-    "much",
-    "many",
-    "every",
-    "another",
-    "around",
-    "really",
-    "very",
-    "quite",
-    "too",
-    "yes",
-    "also",
-    "however",
-    "although",
-    "though",
-    "actually",
-    "maybe",
-    "probably",
-    "already",
-    "yet",
-    "far",
-    "almost",
-    "enough",
-    "last",
-    "new",
-    "old",
-    "home",
-    "work",
-    "works",
-    "worked",
-    "people",
-    "someone",
-    "anyone",
-    "everyone",
-    "person",
-    "let",
-    "let's",
-    "im",
-    "ive",
-    "id",
-    "youre",
-    "thats",
-    "theres",
-    "etc",
-];
-
-pub(crate) const FR_STOPWORDS: &[&str] = &[
-    "a",
-    "au",
-    "aux",
-    "avec",
-    "ce",
-    "ces",
-    "c'",
-    "cet",
-    "cette",
-    "ca",
-    "cela",
-    "celui",
-    "celle",
-    "d'",
-    "dans",
-    "de",
-    "des",
-    "du",
-    "elle",
-    "elles",
-    "en",
-    "et",
-    "est",
-    "etait",
-    "ete",
-    "etre",
-    "eu",
-    "il",
-    "ils",
-    "j'",
-    "je",
-    "l'",
-    "la",
-    "le",
-    "les",
-    "leur",
-    "leurs",
-    "lui",
-    "m'",
-    "ma",
-    "mais",
-    "me",
-    "meme",
-    "mes",
-    "moi",
-    "mon",
-    "n'",
-    "ne",
-    "nos",
-    "notre",
-    "nous",
-    "on",
-    "ou",
-    "par",
-    "pas",
-    "pour",
-    "qu'",
-    "que",
-    "qui",
-    "s'",
-    "sa",
-    "se",
-    "ses",
-    "son",
-    "sont",
-    "sur",
-    "t'",
-    "ta",
-    "te",
-    "tes",
-    "toi",
-    "ton",
-    "tu",
-    "un",
-    "une",
-    "vos",
-    "votre",
-    "vous",
-    "y",
-    "ai",
-    "as",
-    "avait",
-    "avez",
-    "avons",
-    "ont",
-    "suis",
-    "sommes",
-    "etes",
-    "sera",
-    "serait",
-    "fait",
-    "faire",
-    "fais",
-    "plus",
-    "tres",
-    "bien",
-    "tout",
-    "tous",
-    "toute",
-    "toutes",
-    "comme",
-    "donc",
-    "car",
-    "si",
-    "alors",
-    "aussi",
-    "encore",
-    "deja",
-    "apres",
-    "avant",
-    "depuis",
-    "quand",
-    "ou",
-    "dont",
-    "quoi",
-    "peu",
-    "trop",
-    "autre",
-    "autres",
-    "chose",
-    "choses",
-    "produit",
-    "produits",
-    "article",
-    "articles",
-    "achat",
-    "achats",
-    "achete",
-    "acheter",
-    "commande",
-    "commandes",
-    "amazon",
-    "etoile",
-    "etoiles",
-    "avis",
-    "fois",
-    "jour",
-    "jours",
-    "mois",
-    "semaine",
-    "semaines",
-    "an",
-    "ans",
-    "annee",
-    "annees",
-    "heure",
-    "heures",
-    "minute",
-    "minutes",
-    "utilisation",
-    "utiliser",
-    "utilise",
-    "peut",
-    "peux",
-    "pouvez",
-    "faut",
-    "vraiment",
-    "assez",
-    "ici",
-    "la",
-    "voila",
-    "juste",
-    "rien",
-    "non",
-    "oui",
-    "moins",
-    "beaucoup",
-    "chez",
-    "entre",
-    "sans",
-    "sous",
-    "vers",
-    "lors",
-    "dire",
-    "mettre",
-    "mis",
-    "prendre",
-    "pris",
-    "va",
-    "vais",
-    "aller",
-    "avoir",
-    "ceux",
-    "celles",
-    "quelque",
-    "quelques",
-    "chaque",
-    "cote",
-    "niveau",
-    "petit",
-    "petite",
-    "grand",
-    "grande",
-    "nouveau",
-    "nouvelle",
-    "premier",
-    "premiere",
-    "jamais",
-    "aucun",
-    "aucune",
-    "plutot",
-    "toujours",
-    "bref",
-];
-
-/// Emoji valences (shared by both languages).
-pub(crate) fn emoji_valence(c: char) -> Option<f32> {
-    Some(match c {
-        '😍' | '🥰' | '🤩' => 3.0,
-        '😘' => 2.3,
-        '😊' | '😀' | '😁' => 2.3,
-        '😃' | '😄' => 2.4,
-        '☺' => 2.0,
-        '🙂' => 1.4,
-        '😆' => 2.0,
-        '😂' | '🤣' => 1.4,
-        '😉' => 1.5,
-        '😎' => 1.8,
-        '👍' | '👌' | '💯' => 2.0,
-        '👏' | '🙌' | '🎉' => 2.2,
-        '🔥' => 1.5,
-        '⭐' => 1.3,
-        '🌟' => 1.6,
-        '❤' | '♥' | '💖' => 2.7,
-        '💕' | '💙' | '💚' | '💛' | '🧡' | '💜' => 2.5,
-        '✅' => 1.2,
-        '😡' => -3.0,
-        '😠' => -2.7,
-        '🤬' => -3.4,
-        '😤' => -2.0,
-        '👎' => -2.2,
-        '😞' | '😩' | '😫' => -2.0,
-        '😔' => -1.8,
-        '😢' => -2.2,
-        '😭' => -2.3,
-        '😒' => -1.6,
-        '🙁' => -1.6,
-        '☹' => -2.0,
-        '😕' => -1.2,
-        '😟' => -1.5,
-        '😣' => -1.8,
-        '😖' => -1.9,
-        '🤮' => -3.0,
-        '🤢' => -2.5,
-        '💩' => -2.5,
-        '💔' => -2.6,
-        '❌' => -1.2,
-        '😐' => -0.4,
-        '😑' => -0.6,
-        '🙄' => -1.4,
-        '😬' => -0.9,
-        _ => return None,
-    })
-}
-
-/// Emoticon valences, keyed as the tokenizer emits them.
-pub(crate) fn emoticon_valence(key: &str) -> Option<f32> {
-    Some(match key {
-        ":)" | ":d" => 2.0,
-        ":))" => 2.3,
-        ";)" => 1.6,
-        ":p" => 1.0,
-        "^^" => 1.5,
-        "^_^" => 1.8,
-        "<3" => 2.6,
-        ":(" => -2.0,
-        ":((" => -2.3,
-        ":'(" => -2.4,
-        ":/" => -1.2,
-        ":|" => -0.6,
-        ":s" => -1.1,
-        "</3" => -2.6,
-        _ => return None,
-    })
+    roles: FxHashMap<String, Role>,
+    negators: FxHashSet<&'static str>,
+    contrast: FxHashSet<&'static str>,
 }
 
 /// The word lists of one language.
 struct Spec {
     language: Language,
+    /// Valences (`lexicon_*.txt`): `<word or phrase> <valence>` a line.
     data: &'static str,
-    boosters: &'static [(&'static str, f32, bool)],
-    phrase_boosters: &'static [(&'static str, f32, bool)],
-    negators: &'static [&'static str],
-    phrase_negators: &'static [&'static str],
-    contrast: &'static [&'static str],
-    phrase_contrast: &'static [&'static str],
+    modifiers: Modifiers,
+}
+
+/// Boosters, negators and contrast words (`modifiers_*.txt`), single words apart from
+/// phrases: a word is looked up as written, a phrase is tokenised.
+#[derive(Default)]
+struct Modifiers {
+    /// (entry, value, also boosts the word before).
+    boosters: Vec<(&'static str, f32, bool)>,
+    phrase_boosters: Vec<(&'static str, f32, bool)>,
+    negators: Vec<&'static str>,
+    phrase_negators: Vec<&'static str>,
+    contrast: Vec<&'static str>,
+    phrase_contrast: Vec<&'static str>,
+}
+
+impl Modifiers {
+    /// Reads a modifiers file; a line it cannot read is skipped (the tests read every
+    /// line of the built-in files).
+    fn parse(data: &'static str) -> Modifiers {
+        let mut m = Modifiers::default();
+        for line in data.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some(entry) = Modifier::parse(line) else {
+                continue;
+            };
+            match entry {
+                Modifier::Boost(e, b, post) if e.contains(' ') => {
+                    m.phrase_boosters.push((e, b, post))
+                }
+                Modifier::Boost(e, b, post) => m.boosters.push((e, b, post)),
+                Modifier::Negate(e) if e.contains(' ') => m.phrase_negators.push(e),
+                Modifier::Negate(e) => m.negators.push(e),
+                Modifier::Contrast(e) if e.contains(' ') => m.phrase_contrast.push(e),
+                Modifier::Contrast(e) => m.contrast.push(e),
+            }
+        }
+        m
+    }
+}
+
+/// One line of a modifiers file.
+#[derive(Debug, PartialEq)]
+enum Modifier {
+    Boost(&'static str, f32, bool),
+    Negate(&'static str),
+    Contrast(&'static str),
+}
+
+impl Modifier {
+    fn parse(line: &'static str) -> Option<Modifier> {
+        let (kind, rest) = line.split_once(' ')?;
+        let boost = |post: bool| {
+            let (value, entry) = rest.split_once(' ')?;
+            Some(Modifier::Boost(entry.trim(), value.parse().ok()?, post))
+        };
+        match kind {
+            "boost" => boost(false),
+            "boost-after" => boost(true),
+            "negate" => Some(Modifier::Negate(rest.trim())),
+            "contrast" => Some(Modifier::Contrast(rest.trim())),
+            _ => None,
+        }
+    }
 }
 
 impl Lexicon {
     fn build(spec: &Spec) -> Lexicon {
         let mut lex = Lexicon {
             language: spec.language,
-            words: FastMap::default(),
-            phrases: FastMap::default(),
-            roles: FastMap::default(),
-            negators: spec.negators.iter().copied().collect(),
-            contrast: spec.contrast.iter().copied().collect(),
+            words: FxHashMap::default(),
+            phrases: FxHashMap::default(),
+            roles: FxHashMap::default(),
+            negators: spec.modifiers.negators.iter().copied().collect(),
+            contrast: spec.modifiers.contrast.iter().copied().collect(),
         };
         for line in spec.data.lines() {
             let line = line.trim();
@@ -855,35 +163,35 @@ impl Lexicon {
                 }
             }
         }
-        for &(p, b, post) in spec.phrase_boosters {
+        for &(p, b, post) in &spec.modifiers.phrase_boosters {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Booster { b, post });
         }
-        for p in spec.phrase_negators {
+        for p in &spec.modifiers.phrase_negators {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Negator);
         }
-        for p in spec.phrase_contrast {
+        for p in &spec.modifiers.phrase_contrast {
             let toks = lex.phrase_tokens(p);
             lex.add_phrase(toks, Role::Contrast);
         }
         // Roles of single words, by precedence: negator, contrast, booster, valence.
-        let mut roles: FastMap<String, Role> = lex
+        let mut roles: FxHashMap<String, Role> = lex
             .words
             .iter()
             .map(|(w, &v)| (w.clone(), Role::Valence { v, negated: false }))
             .collect();
-        for &(w, b, post) in spec.boosters {
+        for &(w, b, post) in &spec.modifiers.boosters {
             let role = match lex.valence(w) {
                 Some(v) if v != 0.0 && !post => Role::BoosterOrValence { b, v },
                 _ => Role::Booster { b, post },
             };
             roles.insert(w.to_string(), role);
         }
-        for w in spec.contrast {
+        for w in &spec.modifiers.contrast {
             roles.insert((*w).to_string(), Role::Contrast);
         }
-        for w in spec.negators {
+        for w in &spec.modifiers.negators {
             roles.insert((*w).to_string(), Role::Negator);
         }
         lex.roles = roles;
@@ -1030,12 +338,7 @@ static EN: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::En,
         data: include_str!("lexicon_en.txt"),
-        boosters: EN_BOOSTERS,
-        phrase_boosters: EN_PHRASE_BOOSTERS,
-        negators: EN_NEGATORS,
-        phrase_negators: EN_PHRASE_NEGATORS,
-        contrast: EN_CONTRAST,
-        phrase_contrast: EN_PHRASE_CONTRAST,
+        modifiers: Modifiers::parse(include_str!("modifiers_en.txt")),
     })
 });
 
@@ -1043,12 +346,7 @@ static FR: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::Fr,
         data: include_str!("lexicon_fr.txt"),
-        boosters: FR_BOOSTERS,
-        phrase_boosters: FR_PHRASE_BOOSTERS,
-        negators: FR_NEGATORS,
-        phrase_negators: FR_PHRASE_NEGATORS,
-        contrast: FR_CONTRAST,
-        phrase_contrast: FR_PHRASE_CONTRAST,
+        modifiers: Modifiers::parse(include_str!("modifiers_fr.txt")),
     })
 });
 
@@ -1059,98 +357,23 @@ pub(crate) fn lexicon(language: Language) -> &'static Lexicon {
     }
 }
 
-static STOP_EN: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| EN_STOPWORDS.iter().copied().collect());
-static STOP_FR: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| FR_STOPWORDS.iter().copied().collect());
-
-pub(crate) fn is_stopword(w: &str) -> bool {
-    STOP_EN.contains(w) || STOP_FR.contains(w)
+/// Words of a data file: one or more a line, `#` starts a comment line.
+fn data_words(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
 }
 
-/// Function words that are good evidence of one language (none is in both lists).
-const EN_MARKERS: &[&str] = &[
-    "the", "and", "is", "it", "this", "was", "with", "for", "not", "but", "very", "my", "of", "to",
-    "have", "are", "you", "i", "that", "they", "would", "don't", "it's", "i'm", "its", "be",
-    "been", "has", "had", "at", "from", "what", "which", "will", "just", "so", "all", "were", "we",
-    "an", "or", "if", "than", "too", "really", "works", "after", "there", "also", "because",
-    "does", "doesn't", "didn't", "can't", "isn't", "bought", "great", "good",
-];
+/// English and French stop words together: reviews mix languages.
+static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    data_words(include_str!("stopwords_en.txt"))
+        .chain(data_words(include_str!("stopwords_fr.txt")))
+        .collect()
+});
 
-const FR_MARKERS: &[&str] = &[
-    "le",
-    "la",
-    "les",
-    "et",
-    "est",
-    "un",
-    "une",
-    "des",
-    "du",
-    "de",
-    "pas",
-    "tres",
-    "mais",
-    "pour",
-    "avec",
-    "je",
-    "il",
-    "elle",
-    "ce",
-    "c'",
-    "l'",
-    "d'",
-    "j'",
-    "qu'",
-    "n'",
-    "s'",
-    "m'",
-    "que",
-    "qui",
-    "sur",
-    "dans",
-    "au",
-    "aux",
-    "ne",
-    "vous",
-    "nous",
-    "mon",
-    "ma",
-    "mes",
-    "cette",
-    "ca",
-    "sont",
-    "ai",
-    "ont",
-    "produit",
-    "tres",
-    "bien",
-    "trop",
-    "avoir",
-    "etre",
-    "fonctionne",
-    "achete",
-    "peu",
-    "rien",
-    "aussi",
-    "donc",
-    "car",
-    "parfait",
-    "ete",
-    "sans",
-];
-
-static MARK_EN: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| EN_MARKERS.iter().copied().collect());
-static MARK_FR: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| FR_MARKERS.iter().copied().collect());
-
-/// (English, French) marker counts of a folded word.
-pub(crate) fn language_markers(w: &str) -> (u32, u32) {
-    (
-        u32::from(MARK_EN.contains(w)),
-        u32::from(MARK_FR.contains(w)),
-    )
+/// Too common to name an aspect, in either language.
+pub(crate) fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(w)
 }
 
 #[cfg(test)]
@@ -1181,7 +404,7 @@ mod tests {
                 "{language}: {} entries",
                 entries.len()
             );
-            let mut seen = HashSet::new();
+            let mut seen = std::collections::HashSet::new();
             for (entry, v) in &entries {
                 // Symbols would be dropped by the tokenizer ("a+" would become "a").
                 assert!(
@@ -1196,6 +419,37 @@ mod tests {
             }
             assert!(lexicon(language).word_count() >= 500);
         }
+    }
+
+    #[test]
+    fn every_modifier_line_is_read() {
+        for data in [
+            include_str!("modifiers_en.txt"),
+            include_str!("modifiers_fr.txt"),
+        ] {
+            let lines: Vec<&str> = data
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            for line in &lines {
+                assert!(Modifier::parse(line).is_some(), "unreadable line {line:?}");
+            }
+            let m = Modifiers::parse(data);
+            let read = m.boosters.len()
+                + m.phrase_boosters.len()
+                + m.negators.len()
+                + m.phrase_negators.len()
+                + m.contrast.len()
+                + m.phrase_contrast.len();
+            assert_eq!(read, lines.len());
+        }
+        assert_eq!(
+            Modifier::parse("boost-after 0.293 a lot"),
+            Some(Modifier::Boost("a lot", 0.293, true))
+        );
+        assert_eq!(Modifier::parse("boost x very"), None);
+        assert_eq!(Modifier::parse("amplify 1 very"), None);
     }
 
     #[test]

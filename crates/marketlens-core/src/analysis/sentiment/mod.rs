@@ -18,6 +18,7 @@
 //! flag reviews whose text contradicts them.
 
 mod aspects;
+mod emoji;
 mod lexicon;
 mod scorer;
 mod text;
@@ -29,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Language, Product, Review};
 use aspects::{Discovery, Matcher, score_mention, seed_matcher, seed_names};
-use lexicon::{language_markers, lexicon};
+use lexicon::lexicon;
 use scorer::score_tokens;
 use text::{Token, quote, sentences, span_text, tokenize};
 
@@ -128,29 +129,6 @@ const GENERIC_PRODUCT_NOUNS: &str = "product item purchase unit device thing mod
 pub fn score_text(text: &str, language: Language) -> f64 {
     let tokens = tokenize(text, Some(language));
     score_tokens(&tokens, lexicon(language))
-}
-
-/// Best guess of the language of a review text (English or French).
-pub fn detect_language(text: &str) -> Option<Language> {
-    let (mut en, mut fr) = (0u32, 0u32);
-    for t in tokenize(text, None).iter().filter(|t| t.is_word()) {
-        let (e, f) = language_markers(&t.norm);
-        en += e;
-        fr += f;
-    }
-    if en == 0 && fr == 0 {
-        return None;
-    }
-    match en.cmp(&fr) {
-        std::cmp::Ordering::Greater => Some(Language::En),
-        std::cmp::Ordering::Less => Some(Language::Fr),
-        std::cmp::Ordering::Equal => {
-            // A tie is broken by French diacritics, else left open.
-            text.chars()
-                .any(|c| "éèêàâçùûôîïëœ".contains(c.to_lowercase().next().unwrap_or(c)))
-                .then_some(Language::Fr)
-        }
-    }
 }
 
 /// One review, tokenised and scored.
@@ -541,6 +519,18 @@ mod tests {
         score_text(text, Language::Fr)
     }
 
+    /// Each of `positives` scores above 0.4 and each of `negatives` below -0.4.
+    fn assert_clear(language: Language, positives: &[&str], negatives: &[&str]) {
+        for text in positives {
+            let s = score_text(text, language);
+            assert!(s > 0.4, "{text}: {s}");
+        }
+        for text in negatives {
+            let s = score_text(text, language);
+            assert!(s < -0.4, "{text}: {s}");
+        }
+    }
+
     fn settings(min_reviews: u32) -> SentimentSettings {
         SentimentSettings {
             positive_threshold: 0.05,
@@ -588,50 +578,48 @@ mod tests {
 
     #[test]
     fn clear_positives_and_negatives_in_english() {
-        for text in [
-            "Excellent headphones, the sound is amazing and they are very comfortable.",
-            "Works perfectly, highly recommended!",
-            "Great value, worth every penny.",
-            "I love it",
-            "Sturdy, reliable and easy to use.",
-            "Fast delivery and the seller was helpful.",
-        ] {
-            assert!(en(text) > 0.4, "{text}: {}", en(text));
-        }
-        for text in [
-            "Terrible quality, it broke after two days.",
-            "Complete waste of money, do not buy.",
-            "Very disappointed, the battery died and I asked for a refund.",
-            "It stopped working after a week.",
-            "Flimsy, cheaply made and uncomfortable.",
-            "Customer service was rude and useless.",
-        ] {
-            assert!(en(text) < -0.4, "{text}: {}", en(text));
-        }
+        assert_clear(
+            Language::En,
+            &[
+                "Excellent headphones, the sound is amazing and they are very comfortable.",
+                "Works perfectly, highly recommended!",
+                "Great value, worth every penny.",
+                "I love it",
+                "Sturdy, reliable and easy to use.",
+                "Fast delivery and the seller was helpful.",
+            ],
+            &[
+                "Terrible quality, it broke after two days.",
+                "Complete waste of money, do not buy.",
+                "Very disappointed, the battery died and I asked for a refund.",
+                "It stopped working after a week.",
+                "Flimsy, cheaply made and uncomfortable.",
+                "Customer service was rude and useless.",
+            ],
+        );
     }
 
     #[test]
     fn clear_positives_and_negatives_in_french() {
-        for text in [
-            "Excellent casque, le son est magnifique et il est très confortable.",
-            "Produit au top, je recommande !",
-            "Ça vaut le coup, très bon rapport qualité-prix.",
-            "J'adore, livraison rapide et produit conforme.",
-            "Machine à café parfaite, le café est délicieux.",
-            "Nickel, rien à redire.",
-        ] {
-            assert!(fr(text) > 0.4, "{text}: {}", fr(text));
-        }
-        for text in [
-            "Produit décevant, cassé au bout de deux jours.",
-            "C'est nul, ne vaut pas le coup.",
-            "Très déçue, la batterie ne tient pas et le SAV est injoignable.",
-            "Il ne fonctionne plus après une semaine, à fuir.",
-            "Bof, qualité médiocre et trop cher.",
-            "Arnaque totale, jamais reçu.",
-        ] {
-            assert!(fr(text) < -0.4, "{text}: {}", fr(text));
-        }
+        assert_clear(
+            Language::Fr,
+            &[
+                "Excellent casque, le son est magnifique et il est très confortable.",
+                "Produit au top, je recommande !",
+                "Ça vaut le coup, très bon rapport qualité-prix.",
+                "J'adore, livraison rapide et produit conforme.",
+                "Machine à café parfaite, le café est délicieux.",
+                "Nickel, rien à redire.",
+            ],
+            &[
+                "Produit décevant, cassé au bout de deux jours.",
+                "C'est nul, ne vaut pas le coup.",
+                "Très déçue, la batterie ne tient pas et le SAV est injoignable.",
+                "Il ne fonctionne plus après une semaine, à fuir.",
+                "Bof, qualité médiocre et trop cher.",
+                "Arnaque totale, jamais reçu.",
+            ],
+        );
     }
 
     #[test]
@@ -767,26 +755,6 @@ mod tests {
         assert!((-1.0..-0.99).contains(&s));
         let text = "Bonne batterie mais le son est un peu faible, dommage !";
         assert_eq!(fr(text), fr(text));
-    }
-
-    #[test]
-    fn detects_english_and_french() {
-        assert_eq!(
-            detect_language("The battery is great and it works well"),
-            Some(Language::En)
-        );
-        assert_eq!(
-            detect_language("La batterie est top et le son est très bon"),
-            Some(Language::Fr)
-        );
-        assert_eq!(
-            detect_language("Je l'ai acheté pour mon fils, il adore"),
-            Some(Language::Fr)
-        );
-        assert_eq!(detect_language("I don't like it"), Some(Language::En));
-        assert_eq!(detect_language(""), None);
-        assert_eq!(detect_language("12345 !!! 👍"), None);
-        assert_eq!(detect_language("Sony WH-1000XM5"), None);
     }
 
     #[test]
@@ -1010,6 +978,16 @@ mod tests {
         }
     }
 
+    /// The summary (at least two reviews an aspect) of one product's reviews.
+    fn summary_of_texts(title: &str, language: Language, texts: &[&str]) -> SentimentSummary {
+        let reviews = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| review(&format!("r{i}"), language, None, t))
+            .collect();
+        analyze_sentiment(&[product("p", title, reviews)], &settings(2))
+    }
+
     #[test]
     fn frequent_words_become_extra_aspects() {
         let texts = [
@@ -1020,13 +998,7 @@ mod tests {
             "The shoulder strap is great.",
             "Backpack arrived quickly.",
         ];
-        let reviews = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| review(&format!("r{i}"), Language::En, None, t))
-            .collect();
-        let products = [product("p", "Hiking Backpack", reviews)];
-        let s = analyze_sentiment(&products, &settings(2));
+        let s = summary_of_texts("Hiking Backpack", Language::En, &texts);
         let zipper = aspect(&s, "zipper");
         assert_eq!(zipper.mentions, 3);
         assert!(zipper.mean_score < -0.3 && zipper.negative_quote.is_some());
@@ -1051,13 +1023,7 @@ mod tests {
             "Casque vraiment nul, je le renvoie.",
             "Ce casque est super, le produit est top.",
         ];
-        let reviews = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| review(&format!("r{i}"), Language::Fr, None, t))
-            .collect();
-        let products = [product("p", "Acme Wireless Headphones", reviews)];
-        let s = analyze_sentiment(&products, &settings(2));
+        let s = summary_of_texts("Acme Wireless Headphones", Language::Fr, &texts);
         assert!(
             s.aspects
                 .iter()

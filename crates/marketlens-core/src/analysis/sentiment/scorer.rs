@@ -2,7 +2,8 @@
 //! the sentiment words, each adjusted by the intensifiers before it, ALL-CAPS emphasis,
 //! negation and contrast, add emphasis for `!`, then squash with `x / sqrt(x² + 15)`.
 
-use super::lexicon::{Lexicon, Role, emoji_valence, emoticon_valence};
+use super::emoji::{emoji_valence, emoticon_valence};
+use super::lexicon::{Lexicon, Role};
 use super::text::{Token, TokenKind};
 use crate::domain::Language;
 

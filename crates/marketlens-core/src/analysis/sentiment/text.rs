@@ -1,20 +1,24 @@
-//! Tokenisation shared by the scorer, the aspect extractor and language detection.
+//! Tokenisation shared by the scorer, the aspect extractor and the lexicons.
 //!
-//! Words are lower-cased and folded (accents removed, typographic apostrophes made
-//! plain) so that `décevant`, `DECEVANT` and `decevant` look the same to the lexicons.
-//! French elisions (`l'`, `d'`, `n'`, `j'`, `qu'`, …) become tokens of their own,
-//! hyphenated words are split (`qualité-prix` → `qualite`, `prix`), decimal numbers stay
-//! whole, and emoticons and a few emoji become tokens carrying their own key.
+//! Words are read as [`crate::domain::words`] reads them: lower-cased and folded
+//! (accents removed, typographic apostrophes made plain) so that `décevant`,
+//! `DECEVANT` and `decevant` look the same to the lexicons, French elisions (`l'`,
+//! `d'`, `n'`, `j'`, `qu'`, …) as words of their own, decimal numbers whole. Hyphenated
+//! words are split (`qualité-prix` → `qualite`, `prix`), emoticons and a few emoji
+//! ([`super::emoji`]) become tokens carrying their own key, and the punctuation that
+//! ends sentences and clauses is kept.
 
 use std::ops::Range;
 
+use super::emoji::{emoji_valence, emoticon_at, is_emoji_modifier};
 use crate::domain::Language;
+use crate::domain::words::{Word, read_words};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TokenKind {
     /// Letters and digits (with inner apostrophes in English: `don't`).
     Word,
-    /// An emoticon or emoji; `norm` is its key in [`super::lexicon::emoji_valence`].
+    /// An emoticon or emoji; `norm` is its key in [`super::emoji`].
     Emo,
     /// Punctuation that matters: `.` `!` `?` (`…` becomes `.`), `,` `;` `:` `(` `)`
     /// `"`, `-` for a dash between words, `\n` for a line break.
@@ -34,6 +38,16 @@ pub(crate) struct Token {
 }
 
 impl Token {
+    fn word(w: Word) -> Self {
+        Token {
+            kind: TokenKind::Word,
+            norm: w.norm,
+            start: w.start,
+            end: w.end,
+            caps: w.caps,
+        }
+    }
+
     pub fn is_word(&self) -> bool {
         self.kind == TokenKind::Word
     }
@@ -49,119 +63,8 @@ impl Token {
     }
 }
 
-/// Elided French words whose apostrophe starts a new token (`l'écran` → `l'`, `ecran`).
-const ELISIONS: &[&str] = &[
-    "l", "d", "n", "j", "qu", "c", "s", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
-];
-
-/// Emoticons recognised in text, longest first, with the key they map to.
-const EMOTICONS: &[(&str, &str)] = &[
-    (":'-(", ":'("),
-    (":'(", ":'("),
-    ("^_^", "^_^"),
-    (":-))", ":))"),
-    (":-((", ":(("),
-    (":-)", ":)"),
-    (":-(", ":("),
-    (":-D", ":d"),
-    (":-P", ":p"),
-    (":-p", ":p"),
-    (";-)", ";)"),
-    (":-/", ":/"),
-    ("</3", "</3"),
-    (":))", ":))"),
-    (":((", ":(("),
-    (":)", ":)"),
-    (":(", ":("),
-    (":D", ":d"),
-    (":P", ":p"),
-    (":p", ":p"),
-    (";)", ";)"),
-    (":/", ":/"),
-    (":|", ":|"),
-    (":S", ":s"),
-    ("=)", ":)"),
-    ("=(", ":("),
-    ("<3", "<3"),
-    ("^^", "^^"),
-];
-
-fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
-    )
-}
-
 fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{2011}')
-}
-
-/// Lower-cases and folds one character into `out` (accents removed, `œ` → `oe`).
-fn push_folded(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-        return;
-    }
-    if is_apostrophe(c) {
-        out.push('\'');
-        return;
-    }
-    for l in c.to_lowercase() {
-        let folded = match l {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'œ' => {
-                out.push_str("oe");
-                continue;
-            }
-            'æ' => {
-                out.push_str("ae");
-                continue;
-            }
-            other => other,
-        };
-        out.push(folded);
-    }
-}
-
-/// Variation selectors, joiners and skin tones that decorate emoji.
-fn is_emoji_modifier(c: char) -> bool {
-    matches!(
-        c,
-        '\u{FE0E}' | '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
-    )
-}
-
-fn emoticon_at(text: &str, i: usize) -> Option<(&'static str, usize)> {
-    let rest = &text[i..];
-    let first = rest.as_bytes()[0];
-    if !matches!(first, b':' | b';' | b'=' | b'<' | b'^') {
-        return None;
-    }
-    let prev = text[..i].chars().next_back();
-    for (pat, key) in EMOTICONS {
-        if !rest.starts_with(pat) {
-            continue;
-        }
-        let next = rest[pat.len()..].chars().next();
-        let next_ok = match next {
-            None => true,
-            Some(n) => !n.is_alphanumeric() && n != '/',
-        };
-        let ends_in_letter = pat.chars().next_back().is_some_and(char::is_alphabetic);
-        let prev_ok = !ends_in_letter || prev.is_none_or(|p| !p.is_alphanumeric());
-        if next_ok && prev_ok {
-            return Some((key, pat.len()));
-        }
-    }
-    None
 }
 
 /// Splits `text` into tokens. French elisions are split unless `language` is English.
@@ -169,67 +72,14 @@ pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
     let split_elisions = language != Some(Language::En);
     let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
     let mut chars = text.char_indices().peekable();
-    let mut norm = String::new();
     while let Some(&(i, c)) = chars.peek() {
         if c.is_alphanumeric() {
-            // A word: letters/digits, inner apostrophes, decimal separators.
-            let mut start = i;
-            let mut end = i;
-            let mut letters = 0usize;
-            let mut uppers = 0usize;
-            norm.clear();
-            while let Some(&(j, ch)) = chars.peek() {
-                if ch.is_alphanumeric() {
-                    if ch.is_alphabetic() {
-                        letters += 1;
-                        if ch.is_uppercase() {
-                            uppers += 1;
-                        }
-                    }
-                    push_folded(ch, &mut norm);
-                    end = j + ch.len_utf8();
-                    chars.next();
-                    continue;
-                }
-                let after = text[j + ch.len_utf8()..].chars().next();
-                if is_apostrophe(ch) && after.is_some_and(char::is_alphabetic) {
-                    if split_elisions && ELISIONS.contains(&norm.as_str()) {
-                        norm.push('\'');
-                        tokens.push(Token {
-                            kind: TokenKind::Word,
-                            norm: std::mem::take(&mut norm),
-                            start,
-                            end: j + ch.len_utf8(),
-                            caps: false,
-                        });
-                        chars.next();
-                        start = j + ch.len_utf8();
-                        end = start;
-                        letters = 0;
-                        uppers = 0;
-                        continue;
-                    }
-                    norm.push('\'');
-                    chars.next();
-                    continue;
-                }
-                if (ch == '.' || ch == ',')
-                    && norm.chars().next_back().is_some_and(|p| p.is_ascii_digit())
-                    && after.is_some_and(|a| a.is_ascii_digit())
-                {
-                    norm.push(ch);
-                    chars.next();
-                    continue;
-                }
-                break;
-            }
-            tokens.push(Token {
-                kind: TokenKind::Word,
-                norm: std::mem::take(&mut norm),
-                start,
-                end,
-                caps: letters >= 2 && uppers == letters,
+            let next = read_words(text, i, split_elisions, &mut |w| {
+                tokens.push(Token::word(w))
             });
+            while chars.peek().is_some_and(|&(j, _)| j < next) {
+                chars.next();
+            }
             continue;
         }
         if let Some((key, len)) = emoticon_at(text, i) {
@@ -247,7 +97,7 @@ pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
         }
         chars.next();
         let end = i + c.len_utf8();
-        if super::lexicon::emoji_valence(c).is_some() {
+        if emoji_valence(c).is_some() {
             tokens.push(Token {
                 kind: TokenKind::Emo,
                 norm: c.to_string(),

@@ -1,0 +1,615 @@
+//! Rendering tests on a fixed result: escaping, links, sections, charts, empty and
+//! degenerate input.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::charts::{histogram_svg, history_svg};
+use super::sections::products::is_web_url;
+use super::view::product_anchor;
+use super::{fallback_page, render_html, try_render_html};
+use crate::analysis::market::{MarketSettings, PriceBin, analyze_market};
+use crate::analysis::sentiment::{
+    AspectSentiment, Disagreement, GroupSentiment, LabelShares, ReviewSentiment, SentimentLabel,
+    SentimentSummary,
+};
+use crate::domain::{
+    AnalysisParams, Availability, Condition, ConvertedPrice, CurrencyCode, Fingerprint, Language,
+    Market, MergeEvidence, Money, Offer, Product, Rating, Review,
+};
+use crate::normalize::{NormalizationSummary, RejectedOffer};
+use crate::recommend::{Explanation, Recommendation, RecommendationKind};
+use crate::result::{
+    AnalysisResult, QualityCheck, QualityReport, RESULT_SCHEMA_VERSION, SourceOutcome,
+    SourceStatus, Traceability,
+};
+
+const EVIL_TITLE: &str = "<script>alert(1)</script>";
+const EVIL_SELLER: &str = r#""><img src=x onerror=alert(1)>"#;
+const REVIEW_TEXT: &str = "Great <b>sound</b> & comfort";
+const SHOP_URL: &str = "https://shop-b.example/p/1?a=1&b=2";
+
+fn date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+}
+
+fn offer(id: &str, seller: &str, amount: Decimal, url: Option<&str>) -> Offer {
+    let eur = Money::new(amount, CurrencyCode::EUR);
+    Offer {
+        id: id.into(),
+        source: "catalog".into(),
+        seller: seller.into(),
+        price: eur,
+        price_text: format!("{amount} €"),
+        converted: ConvertedPrice {
+            money: eur,
+            rate: Decimal::ONE,
+            rate_date: date(),
+        },
+        tax: crate::domain::OfferTax {
+            shown: crate::domain::TaxBasis::Included,
+            shown_from: crate::domain::TaxBasisFrom::MarketConvention,
+            basis: crate::domain::TaxBasis::Included,
+            market: "FR".into(),
+            rate_applied: None,
+        },
+        condition: Condition::New,
+        availability: Availability::InStock,
+        url: url.map(Into::into),
+    }
+}
+
+fn review(id: &str, stars: f64, text: &str) -> Review {
+    Review {
+        id: id.into(),
+        source: "catalog".into(),
+        seller: Some("Shop B".into()),
+        author: None,
+        rating: Some(Rating::parse(stars).unwrap()),
+        title: None,
+        text: text.into(),
+        language: Language::En,
+        date: Some(date()),
+    }
+}
+
+fn products() -> Vec<Product> {
+    let mut usd_offer = offer("o2", "Shop B", Decimal::new(20148, 2), Some(SHOP_URL));
+    usd_offer.price = Money::new(Decimal::new(21900, 2), CurrencyCode::USD);
+    usd_offer.price_text = "$219.00".into();
+    usd_offer.converted.rate = Decimal::new(92, 2);
+    usd_offer.source = "schema_org".into();
+    let p1 = Product {
+        id: "gtin:00012345678905".into(),
+        title: EVIL_TITLE.into(),
+        brand: Some("Acme".into()),
+        model: Some("X1".into()),
+        category: None,
+        gtin: Some("00012345678905".into()),
+        mpn: None,
+        merged_from: vec![
+            MergeEvidence {
+                source: "catalog".into(),
+                source_product_id: "a1".into(),
+                rule: "first".into(),
+                score: None,
+                matched_with: None,
+            },
+            MergeEvidence {
+                source: "schema_org".into(),
+                source_product_id: "b7".into(),
+                rule: "gtin".into(),
+                score: None,
+                matched_with: None,
+            },
+        ],
+        offers: vec![
+            offer(
+                "o1",
+                EVIL_SELLER,
+                Decimal::new(19999, 2),
+                Some("javascript:alert(1)"),
+            ),
+            usd_offer,
+        ],
+        reviews: vec![
+            review("r1", 5.0, REVIEW_TEXT),
+            review("r2", 1.0, "Battery died"),
+        ],
+    };
+    let p2 = Product {
+        id: "catalog:abc 1".into(),
+        title: "Plain headphones".into(),
+        brand: None,
+        model: None,
+        category: None,
+        gtin: None,
+        mpn: None,
+        merged_from: vec![],
+        offers: vec![
+            offer("o3", "Shop C", Decimal::new(8950, 2), None),
+            offer("o4", "Shop C", Decimal::new(12000, 2), None),
+        ],
+        reviews: vec![],
+    };
+    vec![p1, p2]
+}
+
+fn fixture() -> AnalysisResult {
+    let products = products();
+    let market = analyze_market(
+        &products,
+        CurrencyCode::EUR,
+        &MarketSettings {
+            outlier_robust_z: 3.5,
+            min_reviews: 1,
+            bayesian_prior_weight: 5.0,
+        },
+    );
+    let sentiment = SentimentSummary {
+        review_count: 2,
+        mean_score: Some(0.12),
+        distribution: LabelShares {
+            positive: 0.5,
+            neutral: 0.0,
+            negative: 0.5,
+        },
+        by_language: vec![(Language::En, 2)],
+        reviews: vec![
+            ReviewSentiment {
+                review_id: "r1".into(),
+                product_id: "gtin:00012345678905".into(),
+                language: Language::En,
+                score: 0.8,
+                label: SentimentLabel::Positive,
+            },
+            ReviewSentiment {
+                review_id: "r2".into(),
+                product_id: "gtin:00012345678905".into(),
+                language: Language::En,
+                score: -0.56,
+                label: SentimentLabel::Negative,
+            },
+        ],
+        per_product: vec![GroupSentiment {
+            key: "gtin:00012345678905".into(),
+            review_count: 2,
+            mean_score: 0.12,
+        }],
+        per_seller: vec![GroupSentiment {
+            key: "Shop B".into(),
+            review_count: 2,
+            mean_score: 0.12,
+        }],
+        aspects: vec![AspectSentiment {
+            aspect: "battery".into(),
+            mentions: 1,
+            mean_score: -0.56,
+            positive_share: 0.0,
+            negative_share: 1.0,
+            positive_quote: None,
+            negative_quote: Some("Battery died".into()),
+        }],
+        top_positive_quote: Some(REVIEW_TEXT.into()),
+        top_negative_quote: Some("Battery died".into()),
+        disagreements: vec![Disagreement {
+            review_id: "r1".into(),
+            product_id: "gtin:00012345678905".into(),
+            stars: 1.0,
+            score: 0.8,
+            quote: REVIEW_TEXT.into(),
+        }],
+    };
+    AnalysisResult {
+        schema_version: RESULT_SCHEMA_VERSION,
+        query_id: Uuid::from_u128(0x1234),
+        query: "casque <sans fil>".into(),
+        normalized_query: "casque sans fil".into(),
+        fingerprint: Fingerprint::from_stored("0123456789abcdef0123456789abcdef".into()),
+        params: AnalysisParams {
+            currency: CurrencyCode::EUR,
+            market: Market::parse("FR").unwrap(),
+            max_products: 20,
+            sources: vec![],
+            condition: None,
+            min_price: None,
+            max_price: None,
+            language: None,
+        },
+        generated_at: "2026-01-06T10:00:00Z".parse::<DateTime<Utc>>().unwrap(),
+        data_notices: vec!["Sample data: figures are illustrative".into()],
+        sources: vec![
+            SourceOutcome {
+                source: "catalog".into(),
+                kind: "csv".into(),
+                status: SourceStatus::Live,
+                product_count: 2,
+                offer_count: 3,
+                duration_ms: 12,
+                age_secs: None,
+                error_type: None,
+                error_message: None,
+                notice: Some("sample data".into()),
+            },
+            SourceOutcome {
+                source: "schema_org".into(),
+                kind: "html".into(),
+                status: SourceStatus::Stale,
+                product_count: 1,
+                offer_count: 1,
+                duration_ms: 2500,
+                age_secs: Some(7_500),
+                error_type: Some("source_timeout".into()),
+                error_message: Some("timed out after 10 s".into()),
+                notice: None,
+            },
+        ],
+        normalization: NormalizationSummary {
+            target_currency: CurrencyCode::EUR,
+            rates_date: date(),
+            rates_used: Vec::new(),
+            tax_basis: crate::domain::TaxBasis::Included,
+            offers_tax_adjusted: 0,
+            offers_tax_unadjusted: 0,
+            products_in: 3,
+            products_out: 2,
+            products_merged: 1,
+            offers_in: 6,
+            offers_kept: 4,
+            offers_filtered_out: 1,
+            offers_rejected: vec![RejectedOffer {
+                source: "catalog".into(),
+                offer_id: "o9".into(),
+                price_text: "call us".into(),
+                reason: "no amount in price text".into(),
+            }],
+            reviews_in: 2,
+            reviews_kept: 2,
+        },
+        products,
+        market,
+        sentiment,
+        recommendations: vec![Recommendation {
+            kind: RecommendationKind::BestValue,
+            title: format!("Best value: {EVIL_TITLE}"),
+            detail: "From 199.99 EUR.".into(),
+            why: Explanation {
+                rule: "Pareto front of lowest price vs mean review-text sentiment".into(),
+                figures: BTreeMap::from([
+                    ("lowest_price".into(), 199.99),
+                    ("review_count".into(), 2.0),
+                ]),
+                thresholds: BTreeMap::from([("thresholds.min_reviews".into(), 1.0)]),
+                product_ids: vec!["gtin:00012345678905".into(), "gone:1".into()],
+            },
+        }],
+        narrative: vec!["For the query, 4 offers were compared.".into()],
+        quality: QualityReport {
+            passed: true,
+            checks: vec![QualityCheck {
+                name: "price_order".into(),
+                passed: true,
+                detail: "ordered".into(),
+            }],
+        },
+        traceability: Traceability {
+            crate_version: "0.1.0".into(),
+            git_sha: "deadbeef".into(),
+            agent_config_version: 3,
+            agent_config_hash: "cafebabe".into(),
+            prompt_version: None,
+            model: None,
+            trace_id: Some("trace-42".into()),
+        },
+    }
+}
+
+fn empty_fixture() -> AnalysisResult {
+    let mut r = fixture();
+    r.products.clear();
+    r.market = analyze_market(
+        &[],
+        CurrencyCode::EUR,
+        &MarketSettings {
+            outlier_robust_z: 3.5,
+            min_reviews: 1,
+            bayesian_prior_weight: 5.0,
+        },
+    );
+    r.sentiment = SentimentSummary {
+        review_count: 0,
+        mean_score: None,
+        distribution: LabelShares::default(),
+        by_language: vec![],
+        reviews: vec![],
+        per_product: vec![],
+        per_seller: vec![],
+        aspects: vec![],
+        top_positive_quote: None,
+        top_negative_quote: None,
+        disagreements: vec![],
+    };
+    r.recommendations.clear();
+    r.narrative.clear();
+    r.data_notices.clear();
+    r.sources.clear();
+    r.quality = QualityReport::default();
+    r
+}
+
+fn render(r: &AnalysisResult) -> String {
+    try_render_html(r).expect("template renders")
+}
+
+/// askama's escaping of `"&'<>`.
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[test]
+fn data_text_is_escaped() {
+    let html = render(&fixture());
+    if let Ok(path) = std::env::var("MARKETLENS_REPORT_FIXTURE_OUT") {
+        std::fs::write(path, &html).unwrap();
+    }
+    for raw in [
+        EVIL_TITLE,
+        EVIL_SELLER,
+        REVIEW_TEXT,
+        "<sans fil>",
+        "<b>",
+        "<img",
+    ] {
+        assert!(!html.contains(raw), "raw {raw:?} in the report");
+    }
+    for raw in [EVIL_TITLE, EVIL_SELLER, REVIEW_TEXT, "casque <sans fil>"] {
+        let escaped = askama_escape(raw);
+        assert!(html.contains(&escaped), "escaped {escaped:?} missing");
+    }
+}
+
+#[test]
+fn only_web_urls_become_links() {
+    let html = render(&fixture());
+    assert!(!html.to_ascii_lowercase().contains("href=\"javascript"));
+    assert!(html.contains("javascript:alert(1)"), "shown as text");
+    let href = format!("href=\"{}\"", askama_escape(SHOP_URL));
+    assert!(html.contains(&href), "{href} missing");
+    assert_eq!(html.matches("href=\"http").count(), 1);
+    // Every other href is an in-page anchor.
+    assert_eq!(
+        html.matches("href=\"").count(),
+        html.matches("href=\"#").count() + 1
+    );
+    assert!(is_web_url("HTTPS://x.example") && !is_web_url(" javascript:x"));
+    assert!(!is_web_url("data:text/html,x") && !is_web_url("//evil.example"));
+}
+
+#[test]
+fn document_is_self_contained() {
+    let html = render(&fixture());
+    for bad in [
+        "<script",
+        "<link",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<img",
+        "src=\"",
+        "@import",
+        "url(",
+        "xlink:href",
+        "@font-face",
+    ] {
+        assert!(!html.contains(bad), "{bad:?} in the report");
+    }
+    // The only absolute URL is the offer link from the data.
+    let rest = html.replace(&askama_escape(SHOP_URL), "");
+    assert!(!rest.contains("http://") && !rest.contains("https://"));
+    assert!(html.contains("Content-Security-Policy"));
+}
+
+#[test]
+fn sections_charts_and_banners_are_present() {
+    let html = render(&fixture());
+    let ids = [
+        "summary",
+        "recommendations",
+        "analyze_market",
+        "analyze_sentiment",
+        "products",
+        "fetch_products",
+        "normalize",
+        "quality",
+        "traceability",
+    ];
+    let mut last = 0;
+    for id in ids {
+        let at = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("section {id} missing"));
+        assert!(at > last, "section {id} out of order");
+        last = at;
+    }
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "histogram, ratings, sentiment"
+    );
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert!(html.contains("<title id=\"histogram-title\">Histogram of 4 offer prices"));
+    assert!(html.contains("Sample data: figures are illustrative"));
+    assert!(html.contains("banner-notice"));
+    assert!(html.contains("banner-stale") && html.contains("2 h 5 min old"));
+    assert!(html.contains("source_timeout"));
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+    // Figures: two decimals and the ISO code.
+    assert!(html.contains("89.50 EUR") && html.contains("219.00 USD"));
+    assert!(html.contains("1 USD = 0.92 EUR"));
+    // Recommendation "why" links to the product row; unknown ids stay text.
+    let anchor = product_anchor("gtin:00012345678905");
+    assert_eq!(anchor, "p-gtin.3A00012345678905");
+    assert!(html.contains(&format!("href=\"#{anchor}\"")));
+    assert!(html.contains(&format!("id=\"{anchor}\"")));
+    assert!(html.contains(&format!("id=\"{}\"", product_anchor("catalog:abc 1"))));
+    assert!(!html.contains("href=\"#p-gone"));
+    assert!(html.contains("<details>") && html.contains("thresholds.min_reviews"));
+    assert!(html.contains("50%") && html.contains("+0.12"));
+    assert!(html.contains("trace-42"));
+}
+
+#[test]
+fn empty_result_renders_and_says_so() {
+    let r = empty_fixture();
+    let html = render(&r);
+    assert!(html.contains("No priced offer"));
+    assert!(html.contains("No review text"));
+    assert!(html.contains("No product"));
+    assert!(!html.contains("<svg"));
+    assert!(html.contains("id=\"analyze_market\""));
+    assert_eq!(render_html(&r), html);
+    // A product with neither offers nor reviews.
+    let mut r = empty_fixture();
+    let mut p = products().remove(1);
+    p.offers.clear();
+    r.products.push(p);
+    let html = render(&r);
+    assert!(html.contains("no priced offer") && html.contains("no review text"));
+}
+
+#[test]
+fn failed_quality_check_is_prominent() {
+    let mut r = fixture();
+    r.quality = QualityReport {
+        passed: false,
+        checks: vec![
+            QualityCheck {
+                name: "price_order".into(),
+                passed: true,
+                detail: "ordered".into(),
+            },
+            QualityCheck {
+                name: "counts_consistent".into(),
+                passed: false,
+                detail: "3 offers in products, 4 in market summary".into(),
+            },
+        ],
+    };
+    let html = render(&r);
+    assert!(html.contains("Quality checks FAILED: 1 of 2 checks did not pass"));
+    assert!(html.contains("banner-quality") && html.contains("Failed: counts_consistent"));
+    assert!(html.contains("status-fail") && html.contains("3 offers in products, 4 in"));
+    let ok = render(&fixture());
+    assert!(!ok.contains("FAILED") && ok.contains("All checks passed (1)."));
+}
+
+#[test]
+fn degenerate_numbers_give_finite_svg() {
+    let mut r = fixture();
+    r.market.histogram = vec![PriceBin {
+        lower: 10.0,
+        upper: 10.0,
+        count: 0,
+    }];
+    r.sentiment.distribution = LabelShares {
+        positive: f64::NAN,
+        neutral: 0.0,
+        negative: 0.0,
+    };
+    r.market.ratings.distribution = [0, 0, 0, 0, 1];
+    let html = render(&r);
+    assert!(!html.contains("NaN") && !html.contains("inf"));
+    assert!(html.contains("histogram-title"));
+    assert!(!html.contains("sentiment-title"), "no bar without shares");
+    assert!(histogram_svg(&[], "EUR").is_none());
+    let nan_bin = PriceBin {
+        lower: f64::NAN,
+        upper: 1.0,
+        count: 1,
+    };
+    assert!(histogram_svg(&[nan_bin], "EUR").is_none());
+}
+
+#[test]
+fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
+    use crate::analysis::history::{HistorySettings, price_history};
+    use crate::normalize::currency::RateTable;
+    use crate::ports::PriceObservation;
+
+    let settings = HistorySettings {
+        min_observations: 3,
+        min_days: 3,
+    };
+    let now = "2026-01-06T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let mut r = fixture();
+    r.market.history = price_history(
+        &[],
+        &r.products,
+        CurrencyCode::EUR,
+        &RateTable::bundled(),
+        now,
+        &settings,
+    );
+    let html = render(&r);
+    assert!(html.contains("id=\"analyze_market-history\""));
+    assert!(html.contains("Not enough history for a price trend"));
+    assert!(html.contains("not enough history: 4 observations over 0.0 days"));
+    assert!(!html.contains("history-title"), "no chart without history");
+
+    // The same offers 20 days earlier, 10% cheaper: a chart and a rising trend.
+    let earlier: Vec<PriceObservation> = r
+        .products
+        .iter()
+        .flat_map(|p| &p.offers)
+        .map(|o| PriceObservation {
+            query_id: Uuid::nil(),
+            product_id: r
+                .products
+                .iter()
+                .find(|p| p.offers.iter().any(|x| x.id == o.id))
+                .unwrap()
+                .id
+                .clone(),
+            offer_id: o.id.clone(),
+            source: o.source.clone(),
+            seller: o.seller.clone(),
+            amount: (o.price.amount * Decimal::new(9, 1)).round_dp(2),
+            currency: o.price.currency,
+            observed_at: now - chrono::Duration::days(20),
+        })
+        .collect();
+    r.market.history = price_history(
+        &earlier,
+        &r.products,
+        CurrencyCode::EUR,
+        &RateTable::bundled(),
+        now,
+        &settings,
+    );
+    assert!(r.market.history.has_trend);
+    let html = render(&r);
+    assert!(html.contains("<title id=\"history-title\">Median observed offer price per day in EUR, 2 days from 2025-12-17 to 2026-01-06"));
+    assert!(html.contains("<polyline class=\"trend\" points=\""));
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert!(html.contains("+11.1%"), "90 → 100 is +11.1 %");
+    assert!(html.contains("fixed reference rates"));
+    assert!(!html.contains("NaN") && !html.contains("inf\""));
+    assert!(history_svg(&r.market.history.daily[..1], "EUR").is_none());
+}
+
+#[test]
+fn fallback_page_escapes() {
+    let mut r = fixture();
+    r.query = EVIL_TITLE.into();
+    let page = fallback_page(&r, "<b>boom</b>");
+    assert!(!page.contains("<script") && !page.contains("<b>"));
+    assert!(page.contains("&lt;b&gt;boom"));
+}
