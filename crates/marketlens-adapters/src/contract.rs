@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
 use marketlens_core::ports::{
     BlobError, BlobStore, Cache, CacheLevel, ClaimedJob, JobFate, JobPayload, JobQueue, NewQuery,
@@ -192,7 +193,7 @@ pub async fn store_contract(store: &dyn Store) {
     );
 
     store
-        .requeue_query(nq.id, "source_timeout", "catalog timed out")
+        .requeue_query(nq.id, ErrorType::SourceTimeout, "catalog timed out")
         .await
         .expect("requeue_query");
     let q = store.get_query(nq.id).await.unwrap().unwrap();
@@ -243,9 +244,12 @@ pub async fn store_contract(store: &dyn Store) {
 
     // A completed query is final: late lifecycle calls do not move it.
     store.start_query(nq.id, 3, None).await.unwrap();
-    store.fail_query(nq.id, "internal", "late").await.unwrap();
     store
-        .requeue_query(nq.id, "internal", "late")
+        .fail_query(nq.id, ErrorType::Internal, "late")
+        .await
+        .unwrap();
+    store
+        .requeue_query(nq.id, ErrorType::Internal, "late")
         .await
         .unwrap();
     assert_eq!(
@@ -264,7 +268,7 @@ pub async fn store_contract(store: &dyn Store) {
         "[{be}] start_query of an unknown id is NotFound"
     );
     assert!(matches!(
-        store.fail_query(ghost, "internal", "x").await,
+        store.fail_query(ghost, ErrorType::Internal, "x").await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
@@ -277,7 +281,7 @@ pub async fn store_contract(store: &dyn Store) {
     store.insert_query(&failing).await.unwrap();
     store.start_query(failing.id, 1, None).await.unwrap();
     store
-        .fail_query(failing.id, "no_data", "no source returned products")
+        .fail_query(failing.id, ErrorType::NoData, "no source returned products")
         .await
         .expect("fail_query");
     let f = store.get_query(failing.id).await.unwrap().unwrap();
@@ -433,7 +437,7 @@ pub async fn store_contract(store: &dyn Store) {
         Some(late.id)
     );
     store
-        .requeue_query(late.id, "internal", "retry")
+        .requeue_query(late.id, ErrorType::Internal, "retry")
         .await
         .unwrap();
     assert_eq!(
@@ -441,7 +445,10 @@ pub async fn store_contract(store: &dyn Store) {
         Some(late.id),
         "[{be}] a query queued again for a retry is in flight"
     );
-    store.fail_query(late.id, "no_data", "none").await.unwrap();
+    store
+        .fail_query(late.id, ErrorType::NoData, "none")
+        .await
+        .unwrap();
     assert_eq!(
         store.find_inflight(&ifp, window).await.unwrap(),
         Some(first_in.id),

@@ -451,7 +451,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         if let Err(e) = run_analysis(&app, &query, &sink).await {
             let _ = app
                 .store
-                .fail_query(query.id, e.error_type.as_str(), &e.message)
+                .fail_query(query.id, e.error_type, &e.message)
                 .await;
             if args.json {
                 println!(

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use marketlens_core::ErrorType;
 use marketlens_core::domain::{CurrencyCode, Fingerprint};
 use marketlens_core::ports::{
     NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
@@ -391,7 +392,7 @@ impl Store for PgStore {
     async fn fail_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
@@ -399,7 +400,7 @@ impl Store for PgStore {
              error_message = $3 WHERE id = $4 AND status <> 'completed'",
         )
         .bind(Utc::now())
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id);
         self.transition(id, update).await
@@ -408,14 +409,14 @@ impl Store for PgStore {
     async fn requeue_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
             "UPDATE queries SET status = 'queued', error_type = $1, error_message = $2 \
              WHERE id = $3 AND status <> 'completed'",
         )
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id);
         self.transition(id, update).await

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use marketlens_core::ErrorType;
 use marketlens_core::domain::{CurrencyCode, Fingerprint};
 use marketlens_core::ports::{
     NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
@@ -375,7 +376,7 @@ impl Store for SqliteStore {
     async fn fail_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
@@ -383,7 +384,7 @@ impl Store for SqliteStore {
              error_message = ? WHERE id = ? AND status <> 'completed'",
         )
         .bind(ts(Utc::now()))
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id.to_string());
         self.transition(id, update).await
@@ -392,14 +393,14 @@ impl Store for SqliteStore {
     async fn requeue_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
             "UPDATE queries SET status = 'queued', error_type = ?, error_message = ? \
              WHERE id = ? AND status <> 'completed'",
         )
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id.to_string());
         self.transition(id, update).await
