@@ -1086,7 +1086,7 @@ pub async fn blob_contract(blob: &dyn BlobStore) {
 /// 127.0.0.1:5432") may run. When the service is unreachable the test is skipped with
 /// a clear message — unless `MARKETLENS_REQUIRE_SERVICES=1` (CI), where a missing
 /// service is a failure.
-pub fn service_available(name: &str, reachable: Result<(), String>) -> bool {
+pub fn service_available<E: std::fmt::Display>(name: &str, reachable: Result<(), E>) -> bool {
     match reachable {
         Ok(()) => true,
         Err(why) => {

@@ -21,7 +21,7 @@ fn prefix() -> String {
 async fn redis_up() -> bool {
     let url = url();
     let reachable = match RedisCache::new(&url, "probe") {
-        Ok(cache) => cache.ping().await,
+        Ok(cache) => cache.check().await,
         Err(e) => Err(e),
     };
     contract::service_available(&format!("Redis at {url}"), reachable)
