@@ -23,6 +23,7 @@ pub mod memory_cache;
 pub mod postgres;
 pub mod redis;
 pub mod s3_blob;
+mod sql;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "contract"))]
