@@ -30,6 +30,12 @@ fn fresh_key(name: &str) -> String {
     format!("reports/{}/{name}", Uuid::new_v4())
 }
 
+/// Asserts what `blob` holds at `key`; `rule` says why.
+async fn assert_holds(blob: &dyn BlobStore, key: &str, expected: Option<&[u8]>, rule: &str) {
+    let found = blob.get(key).await.expect("get");
+    assert_eq!(found.as_deref(), expected, "[{}] {rule}", blob.backend());
+}
+
 pub async fn a_reachable_store_answers_ping(blob: &dyn BlobStore) {
     blob.ping().await.expect("ping a reachable store");
 }
@@ -37,11 +43,7 @@ pub async fn a_reachable_store_answers_ping(blob: &dyn BlobStore) {
 pub async fn a_missing_blob_reads_and_streams_nothing(blob: &dyn BlobStore) {
     let be = blob.backend();
     let key = fresh_key("report.html");
-    assert_eq!(
-        blob.get(&key).await.expect("get missing"),
-        None,
-        "[{be}] missing blob"
-    );
+    assert_holds(blob, &key, None, "missing blob").await;
     assert!(
         blob.get_stream(&key)
             .await
@@ -61,11 +63,7 @@ pub async fn a_put_is_read_back_with_its_location(blob: &dyn BlobStore) {
     assert_eq!(loc.key, key);
     assert_eq!(loc.size, 14);
     assert!(!loc.uri.is_empty(), "[{be}] a put returns a URI");
-    assert_eq!(
-        blob.get(&key).await.unwrap().as_deref(),
-        Some(&b"<html>1</html>"[..]),
-        "[{be}] a put is read back"
-    );
+    assert_holds(blob, &key, Some(b"<html>1</html>"), "a put is read back").await;
 }
 
 pub async fn a_put_replaces_the_blob_at_the_same_uri(blob: &dyn BlobStore) {
@@ -81,24 +79,22 @@ pub async fn a_put_replaces_the_blob_at_the_same_uri(blob: &dyn BlobStore) {
         (16, &loc.uri),
         "[{be}] same key, same URI"
     );
-    assert_eq!(
-        blob.get(&key).await.unwrap().as_deref(),
-        Some(&b"<html>two</html>"[..]),
-        "[{be}] a put replaces the blob"
-    );
+    assert_holds(
+        blob,
+        &key,
+        Some(b"<html>two</html>"),
+        "a put replaces the blob",
+    )
+    .await;
 }
 
 pub async fn an_empty_blob_round_trips(blob: &dyn BlobStore) {
     let be = blob.backend();
     let empty = fresh_key("empty.bin");
     assert_eq!(blob.put(&empty, Vec::new()).await.unwrap().size, 0);
-    assert_eq!(
-        blob.get(&empty).await.unwrap(),
-        Some(Vec::new()),
-        "[{be}] an empty blob exists"
-    );
+    assert_holds(blob, &empty, Some(b""), "an empty blob exists").await;
     let streamed = blob.get_stream(&empty).await.unwrap().expect("empty blob");
-    assert_eq!(streamed.size, Some(0));
+    assert_eq!(streamed.size, Some(0), "[{be}] an empty stream's size");
     assert_eq!(streamed.collect().await.unwrap(), Vec::<u8>::new());
 }
 

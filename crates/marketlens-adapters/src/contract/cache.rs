@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use marketlens_core::ports::{Cache, CacheLevel};
+use marketlens_core::ports::Cache;
+use marketlens_core::ports::CacheLevel::{self, AnalysisResult, CollectedProducts, LlmOutput};
 use uuid::Uuid;
 
 use super::sleep;
@@ -34,110 +35,71 @@ fn fresh_key() -> String {
     format!("k-{}", Uuid::new_v4())
 }
 
+/// Asserts what `cache` answers for `key` at `level`; `rule` says why.
+async fn assert_holds(
+    cache: &dyn Cache,
+    (level, key): (CacheLevel, &str),
+    expected: Option<&[u8]>,
+    rule: &str,
+) {
+    let found = cache.get(level, key).await;
+    assert_eq!(found.as_deref(), expected, "[{}] {rule}", cache.backend());
+}
+
 pub async fn a_missing_key_is_a_miss(cache: &dyn Cache) {
-    let be = cache.backend();
-    assert_eq!(
-        cache.get(CacheLevel::AnalysisResult, &fresh_key()).await,
-        None,
-        "[{be}] a key never put is a miss"
-    );
+    let key = fresh_key();
+    let why = "a key never put is a miss";
+    assert_holds(cache, (AnalysisResult, &key), None, why).await;
 }
 
 pub async fn a_put_is_read_back(cache: &dyn Cache) {
-    let be = cache.backend();
     let key = fresh_key();
-    cache
-        .put(CacheLevel::AnalysisResult, &key, b"one".to_vec(), LONG)
-        .await;
-    assert_eq!(
-        cache.get(CacheLevel::AnalysisResult, &key).await.as_deref(),
-        Some(&b"one"[..]),
-        "[{be}] a put is read back"
-    );
+    cache.put(AnalysisResult, &key, b"one".to_vec(), LONG).await;
+    let why = "a put is read back";
+    assert_holds(cache, (AnalysisResult, &key), Some(b"one"), why).await;
 }
 
 pub async fn a_put_overwrites(cache: &dyn Cache) {
-    let be = cache.backend();
     let key = fresh_key();
-    for value in [&b"one"[..], &b"two"[..]] {
-        cache
-            .put(CacheLevel::AnalysisResult, &key, value.to_vec(), LONG)
-            .await;
-    }
-    assert_eq!(
-        cache.get(CacheLevel::AnalysisResult, &key).await.as_deref(),
-        Some(&b"two"[..]),
-        "[{be}] a put overwrites"
-    );
+    cache.put(AnalysisResult, &key, b"one".to_vec(), LONG).await;
+    cache.put(AnalysisResult, &key, b"two".to_vec(), LONG).await;
+    let why = "a put overwrites";
+    assert_holds(cache, (AnalysisResult, &key), Some(b"two"), why).await;
 }
 
 pub async fn levels_are_kept_apart(cache: &dyn Cache) {
-    let be = cache.backend();
     let key = fresh_key();
     cache
-        .put(CacheLevel::AnalysisResult, &key, b"result".to_vec(), LONG)
+        .put(AnalysisResult, &key, b"result".to_vec(), LONG)
         .await;
-    assert_eq!(
-        cache.get(CacheLevel::CollectedProducts, &key).await,
-        None,
-        "[{be}] the same key at another level is another entry"
-    );
-    cache
-        .put(CacheLevel::LlmOutput, &key, b"llm".to_vec(), LONG)
-        .await;
-    assert_eq!(
-        cache.get(CacheLevel::AnalysisResult, &key).await.as_deref(),
-        Some(&b"result"[..]),
-        "[{be}] a put at another level leaves this one alone"
-    );
+    let why = "the same key at another level is another entry";
+    assert_holds(cache, (CollectedProducts, &key), None, why).await;
+    cache.put(LlmOutput, &key, b"llm".to_vec(), LONG).await;
+    let why = "a put at another level leaves this one alone";
+    assert_holds(cache, (AnalysisResult, &key), Some(b"result"), why).await;
 }
 
 pub async fn an_empty_value_is_a_hit(cache: &dyn Cache) {
-    let be = cache.backend();
     let key = fresh_key();
-    cache
-        .put(CacheLevel::LlmOutput, &key, Vec::new(), LONG)
-        .await;
-    assert_eq!(
-        cache.get(CacheLevel::LlmOutput, &key).await,
-        Some(Vec::new()),
-        "[{be}] an empty value is a hit, not a miss"
-    );
+    cache.put(LlmOutput, &key, Vec::new(), LONG).await;
+    let why = "an empty value is a hit, not a miss";
+    assert_holds(cache, (LlmOutput, &key), Some(b""), why).await;
 }
 
 pub async fn an_entry_expires_after_its_own_ttl(cache: &dyn Cache) {
-    let be = cache.backend();
     let (short, long) = (fresh_key(), fresh_key());
     cache
-        .put(CacheLevel::AnalysisResult, &long, b"long".to_vec(), LONG)
+        .put(AnalysisResult, &long, b"long".to_vec(), LONG)
         .await;
+    let ttl = Duration::from_millis(150);
     cache
-        .put(
-            CacheLevel::CollectedProducts,
-            &short,
-            b"x".to_vec(),
-            Duration::from_millis(150),
-        )
+        .put(CollectedProducts, &short, b"x".to_vec(), ttl)
         .await;
-    assert!(
-        cache
-            .get(CacheLevel::CollectedProducts, &short)
-            .await
-            .is_some(),
-        "[{be}] a short-lived entry is there before its TTL"
-    );
+    let why = "a short-lived entry is there before its TTL";
+    assert_holds(cache, (CollectedProducts, &short), Some(b"x"), why).await;
     sleep(400).await;
-    assert_eq!(
-        cache.get(CacheLevel::CollectedProducts, &short).await,
-        None,
-        "[{be}] an entry expires after its own TTL"
-    );
-    assert_eq!(
-        cache
-            .get(CacheLevel::AnalysisResult, &long)
-            .await
-            .as_deref(),
-        Some(&b"long"[..]),
-        "[{be}] a long-lived entry outlives a short one"
-    );
+    let why = "an entry expires after its own TTL";
+    assert_holds(cache, (CollectedProducts, &short), None, why).await;
+    let why = "a long-lived entry outlives a short one";
+    assert_holds(cache, (AnalysisResult, &long), Some(b"long"), why).await;
 }

@@ -94,6 +94,13 @@ fn lease_lost<T: std::fmt::Debug>(r: Result<T, QueueError>) -> bool {
     matches!(r, Err(QueueError::LeaseLost(_)))
 }
 
+/// Asserts that `worker` does not hold `job` (completing it is `LeaseLost`); `rule`
+/// says why.
+async fn assert_not_held(queue: &dyn JobQueue, job: &ClaimedJob, worker: &str, rule: &str) {
+    let completed = queue.complete(job, worker).await;
+    assert!(lease_lost(completed), "[{}] {rule}", queue.backend());
+}
+
 pub async fn an_empty_queue_has_nothing_to_claim(queue: &dyn JobQueue) {
     let be = queue.backend();
     assert_eq!(
@@ -153,10 +160,7 @@ pub async fn a_leased_job_is_not_delivered_again(queue: &dyn JobQueue) {
 pub async fn only_the_holder_acts_on_a_job(queue: &dyn JobQueue) {
     let be = queue.backend();
     let job = claimed(queue, "w1", LONG).await;
-    assert!(
-        lease_lost(queue.complete(&job, "w2").await),
-        "[{be}] w2 cannot complete w1's job"
-    );
+    assert_not_held(queue, &job, "w2", "w2 cannot complete w1's job").await;
     assert!(
         lease_lost(queue.renew(&job, "w2", LONG).await),
         "[{be}] w2 cannot renew w1's job"
@@ -188,10 +192,13 @@ pub async fn an_expired_lease_redelivers_the_job(queue: &dyn JobQueue) {
         (job.job_id, 2),
         "[{be}] redelivered"
     );
-    assert!(
-        lease_lost(queue.complete(&job, "w1").await),
-        "[{be}] the first worker lost the job when its lease expired"
-    );
+    assert_not_held(
+        queue,
+        &job,
+        "w1",
+        "the first worker lost the job when its lease expired",
+    )
+    .await;
     assert_stats(queue, 0, 1, 0, "after the redelivery").await;
 }
 
@@ -227,7 +234,7 @@ pub async fn a_job_whose_last_lease_expired_is_delivered_for_the_record(queue: &
         "after the lease expired on the last attempt",
     )
     .await;
-    assert!(lease_lost(queue.complete(&again, "w2").await));
+    assert_not_held(queue, &again, "w2", "the second worker lost it too").await;
 }
 
 /// A job failed with a retry `delay` on its first attempt, then claimed again once the
@@ -296,10 +303,7 @@ pub async fn a_permanent_failure_dead_letters_at_once(queue: &dyn JobQueue) {
         JobFate::DeadLettered,
         "[{be}] a failure without a retry dead-letters on the first attempt"
     );
-    assert!(
-        lease_lost(queue.complete(&job, "w1").await),
-        "[{be}] a dead job is not held"
-    );
+    assert_not_held(queue, &job, "w1", "a dead job is not held").await;
     assert_stats(queue, 0, 0, 1, "after a permanent failure").await;
 }
 
@@ -307,10 +311,7 @@ pub async fn releasing_gives_the_job_back_without_spending_an_attempt(queue: &dy
     let be = queue.backend();
     let job = claimed(queue, "w1", LONG).await;
     queue.release(&job, "w1").await.expect("release");
-    assert!(
-        lease_lost(queue.complete(&job, "w1").await),
-        "[{be}] released means not held"
-    );
+    assert_not_held(queue, &job, "w1", "released means not held").await;
     let again = claim(queue, "w2", LONG)
         .await
         .expect("released job is available at once");
@@ -325,10 +326,7 @@ pub async fn a_completed_job_is_gone_and_its_query_may_be_enqueued_again(queue: 
     let be = queue.backend();
     let job = claimed(queue, "w1", LONG).await;
     queue.complete(&job, "w1").await.expect("complete");
-    assert!(
-        lease_lost(queue.complete(&job, "w1").await),
-        "[{be}] completing twice"
-    );
+    assert_not_held(queue, &job, "w1", "completing twice").await;
     assert_stats(queue, 0, 0, 0, "after completing").await;
     queue.enqueue(job.query_id, &payload()).await.unwrap();
     let again = claim(queue, "w2", LONG).await.expect("the query again");

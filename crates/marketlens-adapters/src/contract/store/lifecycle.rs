@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{
     completed_query, fresh_config, fresh_fingerprint, new_query, not_found, recorded_query,
-    result_for,
+    result_for, running_query,
 };
 use crate::contract::now_us;
 
@@ -162,8 +162,7 @@ fn two_stages() -> Vec<StageProgress> {
 
 pub async fn set_progress_replaces_the_stage_list(store: &dyn Store) {
     let be = store.backend();
-    let q = recorded_query(store).await;
-    store.start_query(q.id, 1, None).await.unwrap();
+    let q = running_query(store).await;
     let progress = two_stages();
     store
         .set_progress(q.id, &progress)
@@ -183,8 +182,7 @@ pub async fn set_progress_replaces_the_stage_list(store: &dyn Store) {
 }
 
 pub async fn requeueing_keeps_the_error_for_the_next_attempt(store: &dyn Store) {
-    let q = recorded_query(store).await;
-    store.start_query(q.id, 1, None).await.unwrap();
+    let q = running_query(store).await;
     store
         .requeue_query(q.id, ErrorType::SourceTimeout, "catalog timed out")
         .await
@@ -197,8 +195,7 @@ pub async fn requeueing_keeps_the_error_for_the_next_attempt(store: &dyn Store) 
 
 pub async fn completing_records_the_result_and_clears_the_error(store: &dyn Store) {
     let be = store.backend();
-    let nq = recorded_query(store).await;
-    store.start_query(nq.id, 1, None).await.unwrap();
+    let nq = running_query(store).await;
     store
         .requeue_query(nq.id, ErrorType::SourceTimeout, "catalog timed out")
         .await
@@ -293,8 +290,7 @@ pub async fn lifecycle_calls_on_an_unknown_query_are_not_found(store: &dyn Store
 
 pub async fn failing_a_query_records_the_error(store: &dyn Store) {
     let be = store.backend();
-    let failing = recorded_query(store).await;
-    store.start_query(failing.id, 1, None).await.unwrap();
+    let failing = running_query(store).await;
     store
         .fail_query(failing.id, ErrorType::NoData, "no source returned products")
         .await

@@ -246,6 +246,16 @@ async fn recorded_query(store: &dyn Store) -> NewQuery {
     query
 }
 
+/// A query recorded and started (attempt 1).
+async fn running_query(store: &dyn Store) -> NewQuery {
+    let query = recorded_query(store).await;
+    store
+        .start_query(query.id, 1, None)
+        .await
+        .expect("start_query");
+    query
+}
+
 /// A query recorded, started and completed with the result tagged `tag`.
 async fn completed_query(store: &dyn Store, tag: &str) -> (NewQuery, StoredResult) {
     let query = recorded_query(store).await;

@@ -38,25 +38,14 @@ pub async fn a_cache_hit_is_born_completed_and_reads_the_original_result(store: 
 }
 
 /// The query [`Store::find_inflight`] finds.
-async fn in_flight_since(
-    store: &dyn Store,
-    fingerprint: &Fingerprint,
-    not_before: DateTime<Utc>,
-) -> Option<Uuid> {
-    store
-        .find_inflight(fingerprint, not_before)
-        .await
-        .expect("find_inflight")
+async fn in_flight_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
+    store.find_inflight(fp, t).await.expect("find_inflight")
 }
 
 /// The query [`Store::find_fresh_result`] finds.
-async fn fresh_since(
-    store: &dyn Store,
-    fingerprint: &Fingerprint,
-    not_before: DateTime<Utc>,
-) -> Option<Uuid> {
+async fn fresh_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
     store
-        .find_fresh_result(fingerprint, not_before)
+        .find_fresh_result(fp, t)
         .await
         .expect("find_fresh_result")
 }
