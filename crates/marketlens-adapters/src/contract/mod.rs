@@ -24,8 +24,8 @@
 //! and the rule: `memory::cache::a_put_overwrites`. A new rule is a function in its
 //! port's file plus its name in that port's macro; every backend then runs it.
 //!
-//! Every test gets a fresh backend (a new database, key prefix or bucket), so rules
-//! may count what they see. A runner that needs a service skips the test when the
+//! Every test gets a fresh backend (a new database, key prefix or bucket), so queue
+//! rules may count what they see (store rules assume nothing: see [`store`]). A runner that needs a service skips the test when the
 //! service is unreachable, or fails it under `MARKETLENS_REQUIRE_SERVICES=1` (CI): see
 //! [`service_available`]. Timestamps are compared at microsecond precision, the
 //! coarsest a backend may keep.
