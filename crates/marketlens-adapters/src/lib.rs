@@ -13,8 +13,12 @@
 //!   of Redis.
 //! - [`local_blob`]: [`LocalDirBlobStore`], reports as files under a directory.
 //! - [`s3_blob`]: [`S3BlobStore`], reports in an S3-compatible bucket (production).
+//! - `sql` (private): what the two SQL stores share — column lists, reading records
+//!   out of either dialect's rows (`RowExt`), and the database error mapping.
 //! - `contract` (feature `contract`): the behaviour every backend of a port must show,
-//!   as async functions that panic on a violation, for any backend's tests to call.
+//!   one async function per rule (`contract/{store,queue,cache,blob}`), and the macros
+//!   that turn them into one test per rule for a backend's test file
+//!   (`sqlite::store::complete_query_is_idempotent`).
 
 mod cache_counters;
 pub mod layered_cache;
@@ -23,6 +27,7 @@ pub mod memory_cache;
 pub mod postgres;
 pub mod redis;
 pub mod s3_blob;
+mod sql;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "contract"))]

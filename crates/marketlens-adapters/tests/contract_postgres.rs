@@ -1,5 +1,5 @@
 //! The store contract against a real PostgreSQL, plus what only a shared server shows:
-//! several processes (pools) racing on one database.
+//! processes starting together, and an unreachable server.
 //!
 //! Each test creates its own database (`marketlens_t_<uuid>`) on the server of
 //! `MARKETLENS_TEST_DATABASE_URL` (default: the local server, user `postgres`, trust
@@ -9,12 +9,10 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use chrono::{DurationRound, Utc};
 use marketlens_adapters::PgStore;
-use marketlens_adapters::contract;
-use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
-use marketlens_core::ports::{NewQuery, PriceObservation, Store, StoreError, StoredResult};
-use rust_decimal::Decimal;
+use marketlens_adapters::contract::store::{Database, StoreFixture};
+use marketlens_adapters::contract::{self, Rule};
+use marketlens_core::ports::StoreError;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use uuid::Uuid;
@@ -89,61 +87,25 @@ async fn open(url: &str) -> PgStore {
     PgStore::open(url).await.expect("open PostgreSQL store")
 }
 
-fn new_query(config: i64) -> NewQuery {
-    NewQuery {
-        id: Uuid::new_v4(),
-        text: "lampe".into(),
-        normalized_text: "lampe".into(),
-        params: AnalysisParams {
-            currency: CurrencyCode::EUR,
-            market: Market::parse("FR").unwrap(),
-            max_products: 10,
-            sources: Vec::new(),
-            condition: None,
-            min_price: None,
-            max_price: None,
-            language: None,
-        },
-        fingerprint: Fingerprint::from_stored("fp".into()),
-        agent_config_version: config,
-        trace_id: None,
-        created_at: Utc::now(),
-        answered_by: None,
-    }
-}
-
-fn result(query_id: Uuid, config: i64, tag: &str) -> StoredResult {
-    StoredResult {
-        query_id,
-        result: serde_json::json!({ "by": tag }),
-        market_summary: serde_json::json!({}),
-        sentiment_summary: serde_json::json!({}),
-        products: serde_json::json!([]),
-        recommendations: serde_json::json!([]),
-        quality_checks: serde_json::json!([]),
-        quality_passed: false,
-        report_key: "k".into(),
-        report_uri: "u".into(),
-        report_size: 0,
-        crate_version: "0".into(),
-        git_sha: "0".into(),
-        prompt_version: None,
-        model: None,
-        agent_config_version: config,
-        created_at: Utc::now(),
-    }
-}
-
-#[tokio::test]
-async fn postgres_store_meets_the_store_contract() {
+/// A store on a fresh database, and a second pool on it (another process).
+async fn with_postgres_store(rule: Rule<StoreFixture>) {
     with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        contract::store_contract(&store).await;
-        // Running it again on the same data must pass too: it assumes nothing is empty.
-        contract::store_contract(&store).await;
-        store.close().await;
+        let (one, two) = (open(&url).await, open(&url).await);
+        rule(&StoreFixture {
+            database: Database::Postgres(one.pool().clone()),
+            store: Box::new(one.clone()),
+            second: Box::new(two.clone()),
+            backend_corruptions: Vec::new(),
+        })
+        .await;
+        one.close().await;
+        two.close().await;
     })
     .await;
+}
+
+mod postgres {
+    marketlens_adapters::store_contract_tests!(crate::with_postgres_store);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -161,252 +123,6 @@ async fn processes_starting_together_migrate_once() {
         for s in [a, b, c] {
             s.close().await;
         }
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_completions_write_one_result() {
-    with_fresh_database(|url| async move {
-        let (a, b) = (open(&url).await, open(&url).await);
-        let config = a.activate_agent_config("h", "").await.unwrap();
-        let q = new_query(config);
-        a.insert_query(&q).await.unwrap();
-        let (ra, rb) = (result(q.id, config, "a"), result(q.id, config, "b"));
-        let (x, y) = tokio::join!(a.complete_query(&ra), b.complete_query(&rb));
-        let (x, y) = (x.unwrap(), y.unwrap());
-        assert!(x ^ y, "exactly one completion wins: {x} {y}");
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM analysis_results")
-            .fetch_one(a.pool())
-            .await
-            .unwrap();
-        assert_eq!(n, 1);
-        let stored = b.get_result(q.id).await.unwrap().unwrap();
-        assert_eq!(stored.result["by"], if x { "a" } else { "b" });
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn identical_submissions_from_two_processes_record_one_query() {
-    with_fresh_database(|url| async move {
-        let (a, b) = (open(&url).await, open(&url).await);
-        let config = a.activate_agent_config("h", "").await.unwrap();
-        let window = Utc::now() - chrono::Duration::hours(1);
-        for round in 0..20 {
-            let fp = Fingerprint::from_stored(format!("fp-{round}"));
-            let (mut qa, mut qb) = (new_query(config), new_query(config));
-            qa.fingerprint = fp.clone();
-            qb.fingerprint = fp.clone();
-            let (x, y) = tokio::join!(
-                a.insert_query_unless_inflight(&qa, window),
-                b.insert_query_unless_inflight(&qb, window)
-            );
-            let (x, y) = (x.unwrap(), y.unwrap());
-            assert!(
-                (x.is_none() && y == Some(qa.id)) || (y.is_none() && x == Some(qb.id)),
-                "round {round}: one records, the other joins it: {x:?} {y:?}"
-            );
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries WHERE fingerprint = $1")
-                .bind(fp.as_str())
-                .fetch_one(a.pool())
-                .await
-                .unwrap();
-            assert_eq!(n, 1, "round {round}");
-        }
-    })
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn exactly_one_agent_config_is_active() {
-    with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        let pool = store.pool().clone();
-        let active = || async {
-            sqlx::query_as::<_, (i64, String)>(
-                "SELECT version, content_hash FROM agent_configs WHERE active",
-            )
-            .fetch_all(&pool)
-            .await
-            .unwrap()
-        };
-        let v1 = store.activate_agent_config("h1", "a = 1").await.unwrap();
-        assert_eq!(active().await, [(v1, "h1".to_owned())]);
-        let v2 = store.activate_agent_config("h2", "a = 2").await.unwrap();
-        assert_eq!(active().await, [(v2, "h2".to_owned())]);
-        // Two processes starting with the same new config: one version, no error.
-        let other = open(&url).await;
-        let (x, y) = tokio::join!(
-            store.activate_agent_config("h3", "a = 3"),
-            other.activate_agent_config("h3", "a = 3")
-        );
-        let (x, y) = (x.unwrap(), y.unwrap());
-        assert_eq!(x, y, "both see the same active version");
-        assert_eq!(active().await, [(x, "h3".to_owned())]);
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_configs")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(rows, 3, "the same hash adds no row");
-        // The schema itself refuses a second active row.
-        let second = sqlx::query(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES ('h4', '', TRUE, now())",
-        )
-        .execute(&pool)
-        .await;
-        assert!(
-            second.is_err(),
-            "partial unique index must allow one active config"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn unknown_agent_config_is_not_found() {
-    with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        let err = store.insert_query(&new_query(42)).await.unwrap_err();
-        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-        let err = store
-            .complete_query(&result(Uuid::new_v4(), 42, "x"))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn corrupt_rows_are_errors_not_panics() {
-    with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        let pool = store.pool().clone();
-        let config = store.activate_agent_config("h", "").await.unwrap();
-        // What the column types and CHECKs still let through (a bad status or
-        // timestamp cannot be stored at all here).
-        let corruptions = [
-            "UPDATE queries SET params = '{\"currency\": 3}'",
-            "UPDATE queries SET progress = '{\"not\": \"a list\"}'",
-            "UPDATE queries SET attempts = -1",
-        ];
-        for sql in corruptions {
-            let q = new_query(config);
-            store.insert_query(&q).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("{sql} WHERE id = '{}'", q.id)))
-                .execute(&pool)
-                .await
-                .unwrap();
-            let err = store.get_query(q.id).await.unwrap_err();
-            assert!(matches!(err, StoreError::Corrupt(_)), "{sql}: {err:?}");
-            assert!(matches!(
-                store.list_queries(100, 0).await,
-                Err(StoreError::Corrupt(_))
-            ));
-            sqlx::query("DELETE FROM queries")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        let obs = PriceObservation {
-            query_id: Uuid::new_v4(),
-            product_id: "p".into(),
-            offer_id: "o".into(),
-            source: "catalog".into(),
-            seller: "s".into(),
-            amount: Decimal::ONE,
-            currency: CurrencyCode::EUR,
-            observed_at: Utc::now(),
-        };
-        let since = Utc::now() - chrono::Duration::days(1);
-        for sql in [
-            "UPDATE price_observations SET amount = 'NaN'",
-            "UPDATE price_observations SET amount = 1, currency = 'euro'",
-        ] {
-            store
-                .append_price_observations(std::slice::from_ref(&obs))
-                .await
-                .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&pool)
-                .await
-                .unwrap();
-            let err = store.price_history(&["p".into()], since).await.unwrap_err();
-            assert!(matches!(err, StoreError::Corrupt(_)), "{sql}: {err:?}");
-            sqlx::query("DELETE FROM price_observations")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn prices_are_stored_as_exact_numerics() {
-    with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        let amount = Decimal::new(1_234_567_890_123_456_789, 9);
-        let obs = PriceObservation {
-            query_id: Uuid::new_v4(),
-            product_id: "p".into(),
-            offer_id: "o".into(),
-            source: "catalog".into(),
-            seller: "s".into(),
-            amount,
-            currency: CurrencyCode::EUR,
-            observed_at: Utc::now(),
-        };
-        store
-            .append_price_observations(std::slice::from_ref(&obs))
-            .await
-            .unwrap();
-        let (text, currency): (String, String) =
-            sqlx::query_as("SELECT amount::text, currency FROM price_observations")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
-        assert_eq!(text, "1234567890.123456789");
-        assert_eq!(currency, "EUR");
-        let back = store
-            .price_history(&["p".into()], obs.observed_at)
-            .await
-            .unwrap();
-        assert_eq!(back[0].amount.to_string(), "1234567890.123456789");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn many_observations_keep_their_order() {
-    with_fresh_database(|url| async move {
-        let store = open(&url).await;
-        // Microseconds: what timestamptz keeps.
-        let at = (Utc::now() - chrono::Duration::hours(1))
-            .duration_trunc(chrono::TimeDelta::microseconds(1))
-            .unwrap();
-        // Same instant for all: ties must come back in the order they were appended.
-        let obs: Vec<PriceObservation> = (0..2000)
-            .map(|i| PriceObservation {
-                query_id: Uuid::new_v4(),
-                product_id: format!("p{}", i % 7),
-                offer_id: format!("o{i}"),
-                source: "catalog".into(),
-                seller: "s".into(),
-                amount: Decimal::new(i, 2),
-                currency: CurrencyCode::USD,
-                observed_at: at,
-            })
-            .collect();
-        store.append_price_observations(&obs).await.unwrap();
-        let ids: Vec<String> = (0..7).map(|i| format!("p{i}")).collect();
-        let back = store.price_history(&ids, at).await.unwrap();
-        let offers =
-            |v: &[PriceObservation]| v.iter().map(|o| o.offer_id.clone()).collect::<Vec<_>>();
-        assert_eq!(offers(&back), offers(&obs), "ties in insertion order");
-        assert!(back == obs, "every field round-trips");
     })
     .await;
 }

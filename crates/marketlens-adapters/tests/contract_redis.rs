@@ -5,7 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use marketlens_adapters::contract;
+use marketlens_adapters::contract::queue::QueueFixture;
+use marketlens_adapters::contract::{self, Rule};
 use marketlens_adapters::{LayeredCache, MemoryCache, RedisCache, RedisStreamsQueue};
 use marketlens_core::ports::{Cache, CacheLevel, JobPayload, JobQueue, QueueError};
 use uuid::Uuid;
@@ -21,7 +22,7 @@ fn prefix() -> String {
 async fn redis_up() -> bool {
     let url = url();
     let reachable = match RedisCache::new(&url, "probe") {
-        Ok(cache) => cache.ping().await.map_err(|e| e.to_string()),
+        Ok(cache) => cache.check().await,
         Err(e) => Err(e),
     };
     contract::service_available(&format!("Redis at {url}"), reachable)
@@ -37,32 +38,42 @@ fn dead_url() -> String {
     format!("redis://127.0.0.1:{port}/")
 }
 
-#[tokio::test]
-async fn redis_cache_meets_the_cache_contract() {
-    if !redis_up().await {
-        return;
+async fn with_redis_cache(rule: Rule<dyn Cache>) {
+    if redis_up().await {
+        rule(&RedisCache::new(&url(), &prefix()).unwrap()).await;
     }
-    contract::cache_contract(&RedisCache::new(&url(), &prefix()).unwrap()).await;
 }
 
-#[tokio::test]
-async fn layered_cache_meets_the_cache_contract() {
-    if !redis_up().await {
-        return;
+async fn with_layered_cache(rule: Rule<dyn Cache>) {
+    if redis_up().await {
+        let redis = RedisCache::new(&url(), &prefix()).unwrap();
+        rule(&LayeredCache::new(MemoryCache::new(1 << 20), redis)).await;
     }
-    let redis = RedisCache::new(&url(), &prefix()).unwrap();
-    contract::cache_contract(&LayeredCache::new(MemoryCache::new(1 << 20), redis)).await;
 }
 
-#[tokio::test]
-async fn redis_queue_meets_the_queue_contract() {
-    if !redis_up().await {
-        return;
+/// A queue under a fresh prefix, and a second handle on it with its own connection.
+async fn with_streams_queue(rule: Rule<QueueFixture>) {
+    if redis_up().await {
+        let (url, prefix) = (url(), prefix());
+        let connect = || RedisStreamsQueue::connect(&url, &prefix, 2);
+        rule(&QueueFixture {
+            queue: Box::new(connect().await.unwrap()),
+            second: Box::new(connect().await.unwrap()),
+        })
+        .await;
     }
-    let queue = RedisStreamsQueue::connect(&url(), &prefix(), 2)
-        .await
-        .unwrap();
-    contract::queue_contract(&queue).await;
+}
+
+mod redis {
+    marketlens_adapters::cache_contract_tests!(crate::with_redis_cache);
+}
+
+mod layered {
+    marketlens_adapters::cache_contract_tests!(crate::with_layered_cache);
+}
+
+mod redis_streams {
+    marketlens_adapters::queue_contract_tests!(crate::with_streams_queue);
 }
 
 #[tokio::test]
@@ -80,10 +91,10 @@ async fn cache_keys_are_namespaced_by_level() {
             Duration::from_secs(30),
         )
         .await;
-    let client = redis::Client::open(url()).unwrap();
+    let client = ::redis::Client::open(url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let key = format!("{p}:cache:llm_output:fp:v1:model");
-    let (value, ttl): (Option<Vec<u8>>, i64) = redis::pipe()
+    let (value, ttl): (Option<Vec<u8>>, i64) = ::redis::pipe()
         .get(&key)
         .pttl(&key)
         .query_async(&mut conn)
@@ -204,48 +215,6 @@ async fn a_queue_without_redis_refuses_to_start_quickly() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_workers_claim_each_job_exactly_once() {
-    if !redis_up().await {
-        return;
-    }
-    const JOBS: usize = 200;
-    let p = prefix();
-    let queue = RedisStreamsQueue::connect(&url(), &p, 3).await.unwrap();
-    for _ in 0..JOBS {
-        queue
-            .enqueue(Uuid::new_v4(), &JobPayload::default())
-            .await
-            .unwrap();
-    }
-    let mut workers = Vec::new();
-    for w in 0..8 {
-        // Separate connections, as separate processes would have.
-        let queue = RedisStreamsQueue::connect(&url(), &p, 3).await.unwrap();
-        workers.push(tokio::spawn(async move {
-            let id = format!("w{w}");
-            let mut got = Vec::new();
-            while let Some(job) = queue.claim(&id, Duration::from_secs(60)).await.unwrap() {
-                queue.complete(&job, &id).await.unwrap();
-                got.push(job.query_id);
-            }
-            got
-        }));
-    }
-    let mut all = Vec::new();
-    for w in workers {
-        all.extend(w.await.unwrap());
-    }
-    let distinct: std::collections::BTreeSet<_> = all.iter().collect();
-    assert_eq!(
-        (all.len(), distinct.len()),
-        (JOBS, JOBS),
-        "each job exactly once"
-    );
-    let s = queue.stats().await.unwrap();
-    assert_eq!((s.queued, s.running, s.dead), (0, 0, 0));
-}
-
 #[tokio::test]
 async fn a_dead_workers_consumer_is_forgotten_when_its_job_is_taken_over() {
     if !redis_up().await {
@@ -269,9 +238,9 @@ async fn a_dead_workers_consumer_is_forgotten_when_its_job_is_taken_over() {
         .unwrap()
         .unwrap();
     assert_eq!((job.job_id, job.attempt), (lost.job_id, 2));
-    let client = redis::Client::open(url()).unwrap();
+    let client = ::redis::Client::open(url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let consumers: Vec<Vec<redis::Value>> = redis::cmd("XINFO")
+    let consumers: Vec<Vec<::redis::Value>> = ::redis::cmd("XINFO")
         .arg("CONSUMERS")
         .arg(format!("{p}:queue:stream"))
         .arg("workers")
@@ -281,7 +250,7 @@ async fn a_dead_workers_consumer_is_forgotten_when_its_job_is_taken_over() {
     let names: Vec<String> = consumers
         .iter()
         .map(|fields| match &fields[1] {
-            redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+            ::redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
             other => format!("{other:?}"),
         })
         .collect();

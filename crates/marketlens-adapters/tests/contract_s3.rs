@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use marketlens_adapters::S3BlobStore;
-use marketlens_adapters::contract;
+use marketlens_adapters::contract::{self, Rule};
 use marketlens_core::ports::{BlobError, BlobStore};
 use object_store::aws::AmazonS3Builder;
 use uuid::Uuid;
@@ -57,16 +57,30 @@ async fn fresh_bucket() -> Option<(String, String)> {
         .then_some((endpoint, bucket))
 }
 
-#[tokio::test]
-async fn s3_meets_the_blob_contract() {
+/// Runs `rule` on a fresh bucket, with keys under `prefix` ("" for the bucket root).
+async fn with_bucket(prefix: &str, rule: Rule<dyn BlobStore>) {
     let Some((endpoint, bucket)) = fresh_bucket().await else {
         return;
     };
-    // At the bucket root and under a prefix: keys must map the same way in both.
-    for url in [format!("s3://{bucket}"), format!("s3://{bucket}/env/prod")] {
-        let blob = S3BlobStore::with_builder(&url, builder(&endpoint)).unwrap();
-        contract::blob_contract(&blob).await;
-    }
+    let url = format!("s3://{bucket}{prefix}");
+    rule(&S3BlobStore::with_builder(&url, builder(&endpoint)).unwrap()).await;
+}
+
+async fn with_bucket_root(rule: Rule<dyn BlobStore>) {
+    with_bucket("", rule).await;
+}
+
+async fn with_bucket_prefix(rule: Rule<dyn BlobStore>) {
+    with_bucket("/env/prod", rule).await;
+}
+
+// At the bucket root and under a prefix: keys must map the same way in both.
+mod s3 {
+    marketlens_adapters::blob_contract_tests!(crate::with_bucket_root);
+}
+
+mod s3_prefixed {
+    marketlens_adapters::blob_contract_tests!(crate::with_bucket_prefix);
 }
 
 #[tokio::test]

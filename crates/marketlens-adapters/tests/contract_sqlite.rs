@@ -1,18 +1,14 @@
-//! The port contracts run against the embedded adapters, plus what only the embedded
-//! database can show: durability across reopening and several processes on one file.
+//! The port contracts run against the embedded adapters (SQLite store and queue,
+//! in-process cache, local directory), plus what only the embedded database can show:
+//! durability across reopening, and what the queue keeps in its rows.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
-use marketlens_adapters::contract;
+use marketlens_adapters::contract::store::{Corruption, Database, StoreFixture};
+use marketlens_adapters::contract::{Rule, queue::QueueFixture};
 use marketlens_adapters::{LocalDirBlobStore, MemoryCache, SqliteDb, SqliteJobQueue, SqliteStore};
-use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
-use marketlens_core::ports::{
-    JobPayload, JobQueue, NewQuery, PriceObservation, Store, StoreError, StoredResult,
-};
-use rust_decimal::Decimal;
+use marketlens_core::ports::{BlobStore, Cache, JobPayload, JobQueue};
 use uuid::Uuid;
 
 async fn open(dir: &Path) -> SqliteDb {
@@ -21,38 +17,78 @@ async fn open(dir: &Path) -> SqliteDb {
         .expect("open database")
 }
 
-#[tokio::test]
-async fn sqlite_store_meets_the_store_contract() {
+/// Text columns take any text: timestamps, ids and trace ids can be anything.
+fn text_column_corruptions() -> Vec<Corruption> {
+    vec![
+        Corruption::Query("UPDATE queries SET created_at = 'last tuesday'"),
+        Corruption::Query("UPDATE queries SET result_query_id = 'not-a-uuid'"),
+        Corruption::Query("UPDATE queries SET trace_id = x'80ff'"),
+        Corruption::CollectedBatch("UPDATE collected_products_cache SET stored_at = 'soon'"),
+    ]
+}
+
+/// A database file; the second store is a second pool on it, which behaves like
+/// another process: separate connections that only the file's locks coordinate.
+async fn with_sqlite_store(rule: Rule<StoreFixture>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::new(open(dir.path()).await);
-    contract::store_contract(&store).await;
-    // Running it again on the same data must pass too: it assumes nothing is empty.
-    contract::store_contract(&store).await;
+    let (one, two) = tokio::join!(open(dir.path()), open(dir.path()));
+    rule(&StoreFixture {
+        database: Database::Sqlite(one.pool().clone()),
+        store: Box::new(SqliteStore::new(one)),
+        second: Box::new(SqliteStore::new(two)),
+        backend_corruptions: text_column_corruptions(),
+    })
+    .await;
 }
 
-#[tokio::test]
-async fn in_memory_sqlite_store_meets_the_store_contract() {
-    let store = SqliteStore::new(SqliteDb::open_in_memory().await.unwrap());
-    contract::store_contract(&store).await;
+/// An in-memory database; the second store is the same one again, since a second
+/// connection to `:memory:` would be another database.
+async fn with_in_memory_store(rule: Rule<StoreFixture>) {
+    let db = SqliteDb::open_in_memory().await.unwrap();
+    rule(&StoreFixture {
+        database: Database::Sqlite(db.pool().clone()),
+        store: Box::new(SqliteStore::new(db.clone())),
+        second: Box::new(SqliteStore::new(db)),
+        backend_corruptions: text_column_corruptions(),
+    })
+    .await;
 }
 
-#[tokio::test]
-async fn sqlite_queue_meets_the_queue_contract() {
+/// A queue in a database file, and a second handle on it through another pool.
+async fn with_sqlite_queue(rule: Rule<QueueFixture>) {
     let dir = tempfile::tempdir().unwrap();
-    let queue = SqliteJobQueue::new(open(dir.path()).await, 2);
-    contract::queue_contract(&queue).await;
+    let (one, two) = tokio::join!(open(dir.path()), open(dir.path()));
+    rule(&QueueFixture {
+        queue: Box::new(SqliteJobQueue::new(one, 2)),
+        second: Box::new(SqliteJobQueue::new(two, 2)),
+    })
+    .await;
 }
 
-#[tokio::test]
-async fn memory_cache_meets_the_cache_contract() {
-    contract::cache_contract(&MemoryCache::new(1 << 20)).await;
+async fn with_memory_cache(rule: Rule<dyn Cache>) {
+    rule(&MemoryCache::new(1 << 20)).await;
 }
 
-#[tokio::test]
-async fn local_dir_meets_the_blob_contract() {
+async fn with_local_dir(rule: Rule<dyn BlobStore>) {
     let dir = tempfile::tempdir().unwrap();
-    let blob = LocalDirBlobStore::new(dir.path().join("blobs")).unwrap();
-    contract::blob_contract(&blob).await;
+    rule(&LocalDirBlobStore::new(dir.path().join("blobs")).unwrap()).await;
+}
+
+mod sqlite {
+    marketlens_adapters::store_contract_tests!(crate::with_sqlite_store);
+    marketlens_adapters::queue_contract_tests!(crate::with_sqlite_queue);
+}
+
+mod sqlite_in_memory {
+    marketlens_adapters::store_contract_tests!(crate::with_in_memory_store);
+}
+
+mod memory {
+    marketlens_adapters::cache_contract_tests!(crate::with_memory_cache);
+}
+
+mod local_dir {
+    marketlens_adapters::blob_contract_tests!(crate::with_local_dir);
 }
 
 #[tokio::test]
@@ -74,235 +110,6 @@ async fn a_job_survives_reopening_the_database() {
         .expect("the job enqueued before reopening");
     assert_eq!((job.query_id, job.attempt, job.max_attempts), (query, 1, 3));
     queue.complete(&job, "w").await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_processes_claim_each_job_exactly_once() {
-    const JOBS: usize = 50;
-    let dir = tempfile::tempdir().unwrap();
-    // Two pools on one file behave like two processes: separate SQLite connections
-    // that only the file's locks coordinate.
-    let (a, b) = tokio::join!(open(dir.path()), open(dir.path()));
-    let queues = [SqliteJobQueue::new(a, 3), SqliteJobQueue::new(b, 3)];
-    let mut queries = BTreeSet::new();
-    for i in 0..JOBS {
-        let q = Uuid::new_v4();
-        queries.insert(q);
-        queues[i % 2]
-            .enqueue(q, &JobPayload::default())
-            .await
-            .unwrap();
-    }
-    let mut workers = Vec::new();
-    for (p, queue) in queues.iter().enumerate() {
-        for w in 0..4 {
-            let queue = queue.clone();
-            let worker = format!("p{p}-w{w}");
-            workers.push(tokio::spawn(async move {
-                let mut got = Vec::new();
-                while let Some(job) = queue.claim(&worker, Duration::from_secs(60)).await.unwrap() {
-                    queue.complete(&job, &worker).await.unwrap();
-                    got.push(job);
-                }
-                got
-            }));
-        }
-    }
-    let mut claimed: BTreeMap<Uuid, usize> = BTreeMap::new();
-    for w in workers {
-        for job in w.await.unwrap() {
-            assert_eq!(job.attempt, 1, "no job is delivered twice");
-            *claimed.entry(job.query_id).or_default() += 1;
-        }
-    }
-    assert_eq!(claimed.len(), JOBS, "every job was claimed");
-    assert!(
-        claimed.values().all(|&n| n == 1),
-        "each job exactly once: {claimed:?}"
-    );
-    assert_eq!(claimed.keys().copied().collect::<BTreeSet<_>>(), queries);
-    let stats = queues[1].stats().await.unwrap();
-    assert_eq!((stats.queued, stats.running, stats.dead), (0, 0, 0));
-}
-
-fn new_query(config: i64) -> NewQuery {
-    NewQuery {
-        id: Uuid::new_v4(),
-        text: "lampe".into(),
-        normalized_text: "lampe".into(),
-        params: AnalysisParams {
-            currency: CurrencyCode::EUR,
-            market: Market::parse("FR").unwrap(),
-            max_products: 10,
-            sources: Vec::new(),
-            condition: None,
-            min_price: None,
-            max_price: None,
-            language: None,
-        },
-        fingerprint: Fingerprint::from_stored("fp".into()),
-        agent_config_version: config,
-        trace_id: None,
-        created_at: Utc::now(),
-        answered_by: None,
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_completions_write_one_result() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b) = tokio::join!(open(dir.path()), open(dir.path()));
-    let (a, b) = (SqliteStore::new(a), SqliteStore::new(b));
-    let config = a.activate_agent_config("h", "").await.unwrap();
-    let q = new_query(config);
-    a.insert_query(&q).await.unwrap();
-    let result = |tag: &str| StoredResult {
-        query_id: q.id,
-        result: serde_json::json!({ "by": tag }),
-        market_summary: serde_json::json!({}),
-        sentiment_summary: serde_json::json!({}),
-        products: serde_json::json!([]),
-        recommendations: serde_json::json!([]),
-        quality_checks: serde_json::json!([]),
-        quality_passed: false,
-        report_key: "k".into(),
-        report_uri: "u".into(),
-        report_size: 0,
-        crate_version: "0".into(),
-        git_sha: "0".into(),
-        prompt_version: None,
-        model: None,
-        agent_config_version: config,
-        created_at: Utc::now(),
-    };
-    let (ra, rb) = (result("a"), result("b"));
-    let (x, y) = tokio::join!(a.complete_query(&ra), b.complete_query(&rb));
-    let (x, y) = (x.unwrap(), y.unwrap());
-    assert!(x ^ y, "exactly one completion wins: {x} {y}");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM analysis_results")
-        .fetch_one(a.db().pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 1);
-    let stored = b.get_result(q.id).await.unwrap().unwrap();
-    assert_eq!(stored.result["by"], if x { "a" } else { "b" });
-}
-
-#[tokio::test]
-async fn exactly_one_agent_config_is_active() {
-    let store = SqliteStore::new(SqliteDb::open_in_memory().await.unwrap());
-    let pool = store.db().pool();
-    let active = || async {
-        sqlx::query_as::<_, (i64, String)>(
-            "SELECT version, content_hash FROM agent_configs WHERE active = 1",
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap()
-    };
-    let v1 = store.activate_agent_config("h1", "a = 1").await.unwrap();
-    assert_eq!(active().await, [(v1, "h1".to_owned())]);
-    assert_eq!(
-        store.activate_agent_config("h1", "a = 1").await.unwrap(),
-        v1
-    );
-    let v2 = store.activate_agent_config("h2", "a = 2").await.unwrap();
-    assert_eq!(active().await, [(v2, "h2".to_owned())]);
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_configs")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert_eq!(rows, 2, "same hash adds no row");
-    // The schema itself refuses a second active row.
-    let second = sqlx::query(
-        "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-         VALUES ('h3', '', 1, '2026-01-01T00:00:00.000000Z')",
-    )
-    .execute(pool)
-    .await;
-    assert!(
-        second.is_err(),
-        "partial unique index must allow one active config"
-    );
-}
-
-#[tokio::test]
-async fn unknown_agent_config_is_not_found() {
-    let store = SqliteStore::new(SqliteDb::open_in_memory().await.unwrap());
-    let err = store.insert_query(&new_query(42)).await.unwrap_err();
-    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn corrupt_rows_are_errors_not_panics() {
-    let store = SqliteStore::new(SqliteDb::open_in_memory().await.unwrap());
-    let pool = store.db().pool().clone();
-    let config = store.activate_agent_config("h", "").await.unwrap();
-    let corruptions = [
-        "UPDATE queries SET params = '{\"currency\": 3}'",
-        "UPDATE queries SET progress = '{\"not\": \"a list\"}'",
-        "UPDATE queries SET created_at = 'last tuesday'",
-        "UPDATE queries SET attempts = -1",
-        "UPDATE queries SET result_query_id = 'not-a-uuid'",
-        "UPDATE queries SET trace_id = x'80ff'",
-    ];
-    for sql in corruptions {
-        let q = new_query(config);
-        store.insert_query(&q).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("{sql} WHERE id = '{}'", q.id)))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let err = store.get_query(q.id).await.unwrap_err();
-        assert!(matches!(err, StoreError::Corrupt(_)), "{sql}: {err:?}");
-        assert!(matches!(
-            store.list_queries(100, 0).await,
-            Err(StoreError::Corrupt(_))
-        ));
-        sqlx::query("DELETE FROM queries")
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
-    let fp = Fingerprint::from_stored("fp".into());
-    store
-        .put_collected("s", &fp, &serde_json::json!([]), Utc::now())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE collected_products_cache SET stored_at = 'soon'")
-        .execute(&pool)
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.get_collected("s", &fp).await,
-        Err(StoreError::Corrupt(_))
-    ));
-}
-
-#[tokio::test]
-async fn prices_are_stored_as_exact_decimal_strings() {
-    let store = SqliteStore::new(SqliteDb::open_in_memory().await.unwrap());
-    let amount = Decimal::new(1_234_567_890_123_456_789, 9);
-    store
-        .append_price_observations(&[PriceObservation {
-            query_id: Uuid::new_v4(),
-            product_id: "p".into(),
-            offer_id: "o".into(),
-            source: "catalog".into(),
-            seller: "s".into(),
-            amount,
-            currency: CurrencyCode::EUR,
-            observed_at: Utc::now(),
-        }])
-        .await
-        .unwrap();
-    let (text, currency): (String, String) =
-        sqlx::query_as("SELECT amount, currency FROM price_observations")
-            .fetch_one(store.db().pool())
-            .await
-            .unwrap();
-    assert_eq!(text, "1234567890.123456789");
-    assert_eq!(currency, "EUR");
 }
 
 #[tokio::test]

@@ -27,6 +27,9 @@ pub enum ErrorType {
     InvalidConfig,
     /// The worker running it stopped on every allowed attempt.
     WorkerLost,
+    /// The worker running it was shut down before it finished: the query waits, queued,
+    /// for its job to be delivered again (not a failure; stored by `requeue_query`).
+    Interrupted,
     Internal,
     // Infrastructure (HTTP 503).
     Unavailable,
@@ -48,6 +51,7 @@ impl ErrorType {
             ErrorType::SourceTimeout => "source_timeout",
             ErrorType::InvalidConfig => "invalid_config",
             ErrorType::WorkerLost => "worker_lost",
+            ErrorType::Interrupted => "interrupted",
             ErrorType::Internal => "internal",
             ErrorType::Unavailable => "unavailable",
         }
@@ -75,6 +79,8 @@ mod tests {
             ErrorType::QueryTooLong,
             ErrorType::UnknownSource,
             ErrorType::NoData,
+            ErrorType::WorkerLost,
+            ErrorType::Interrupted,
             ErrorType::Unavailable,
         ] {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());

@@ -91,7 +91,7 @@ pub async fn analyze_in_process(
         Err(error) => {
             if let Err(e) = app
                 .store
-                .fail_query(query.id, error.error_type.as_str(), &error.message)
+                .fail_query(query.id, error.error_type, &error.message)
                 .await
             {
                 tracing::warn!(query_id = %query.id, error = %e, "could not record the failure");

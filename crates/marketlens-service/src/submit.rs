@@ -161,7 +161,7 @@ pub async fn submit(
             let message = err.to_string();
             if let Err(store_err) = app
                 .store
-                .fail_query(new.id, ErrorType::Unavailable.as_str(), &message)
+                .fail_query(new.id, ErrorType::Unavailable, &message)
                 .await
             {
                 tracing::error!(query_id = %new.id, error = %store_err, "could not mark unqueued query failed");

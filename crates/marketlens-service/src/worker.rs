@@ -90,7 +90,7 @@ pub async fn run_worker(
                         if tokio::time::timeout(options.shutdown_grace, &mut work).await.is_err() {
                             tracing::warn!(query_id = %job.query_id, "shutdown: releasing unfinished job");
                             let _ = app.queue.release(&job, &options.worker_id).await;
-                            let _ = app.store.requeue_query(job.query_id, "interrupted", "worker shut down").await;
+                            let _ = app.store.requeue_query(job.query_id, ErrorType::Interrupted, "worker shut down").await;
                         }
                         break;
                     }
@@ -140,7 +140,7 @@ pub async fn process_job(app: &Arc<App>, job: &ClaimedJob, options: &WorkerOptio
         tracing::error!(query_id = %query.id, %message);
         if let Err(e) = app
             .store
-            .fail_query(query.id, ErrorType::WorkerLost.as_str(), &message)
+            .fail_query(query.id, ErrorType::WorkerLost, &message)
             .await
         {
             tracing::warn!(error = %e, "store unavailable; job goes back to the queue");
@@ -213,12 +213,12 @@ pub async fn process_job(app: &Arc<App>, job: &ClaimedJob, options: &WorkerOptio
             let store_result = match retry {
                 Some(_) => {
                     app.store
-                        .requeue_query(query.id, err.error_type.as_str(), &err.message)
+                        .requeue_query(query.id, err.error_type, &err.message)
                         .await
                 }
                 None => {
                     app.store
-                        .fail_query(query.id, err.error_type.as_str(), &err.message)
+                        .fail_query(query.id, err.error_type, &err.message)
                         .await
                 }
             };
@@ -240,7 +240,7 @@ pub async fn process_job(app: &Arc<App>, job: &ClaimedJob, options: &WorkerOptio
                     if retry.is_some() {
                         let _ = app
                             .store
-                            .fail_query(query.id, err.error_type.as_str(), &err.message)
+                            .fail_query(query.id, err.error_type, &err.message)
                             .await;
                     }
                 }

@@ -163,7 +163,7 @@ async fn api_and_worker_recover_from_a_postgres_restart() {
             Err(_) => {
                 service_available(
                     &format!("PostgreSQL at {host}:{port}"),
-                    Err("no answer within 5 s".into()),
+                    Err("no answer within 5 s"),
                 );
                 return;
             }

@@ -7,6 +7,7 @@
 //! request after request, and a bounded acquire timeout turns "database down" into a
 //! prompt `StoreError::Unavailable` (a 503 or a retried job) rather than a hang.
 
+mod row;
 mod store;
 
 use std::str::FromStr;
@@ -82,23 +83,6 @@ pub fn redact_url(url: &str) -> String {
         Ok(u) => u.to_string(),
         Err(_) => "<unparsable database URL>".to_owned(),
     }
-}
-
-/// Decoding failures mean the stored data does not have the expected shape; anything
-/// else is the database being out of reach.
-pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::ColumnDecode { .. }
-        | sqlx::Error::Decode(_)
-        | sqlx::Error::ColumnNotFound(_)
-        | sqlx::Error::ColumnIndexOutOfBounds { .. }
-        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
-        other => StoreError::Unavailable(other.to_string()),
-    }
-}
-
-pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }
 
 #[cfg(test)]

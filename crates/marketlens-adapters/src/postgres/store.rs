@@ -2,20 +2,23 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::ErrorType;
+use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
     NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
     StoreError, StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use sqlx::Row;
-use sqlx::postgres::{PgConnection, PgPool, PgRow};
+use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{check_reachable, connect_options, pool, store_error, unavailable};
+use super::{check_reachable, connect_options, pool};
+use crate::sql::{
+    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
+    unavailable,
+};
 
 /// First key of the advisory locks that serialise
 /// [`Store::insert_query_unless_inflight`] per fingerprint (the second key is a hash of
@@ -53,111 +56,16 @@ impl PgStore {
     }
 }
 
-const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
-     error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
-     agent_config_version, cache_hit, result_query_id, progress";
-
-const RESULT_COLUMNS: &str = "r.query_id, r.result, r.market_summary, r.sentiment_summary, \
-     r.products, r.recommendations, r.quality_checks, r.quality_passed, r.report_key, \
-     r.report_uri, r.report_size, r.crate_version, r.git_sha, r.prompt_version, r.model, \
-     r.agent_config_version, r.created_at";
-
 /// Encodes a value for a `jsonb` column. Encoding before binding keeps a serialisation
 /// failure a `Corrupt` error with the column's name (sqlx would report it as a
 /// connection-level encode error).
 fn to_json<T: Serialize + ?Sized>(
-    what: &str,
+    column: &str,
     v: &T,
 ) -> Result<Json<serde_json::Value>, StoreError> {
     serde_json::to_value(v)
         .map(Json)
-        .map_err(|e| StoreError::Corrupt(format!("encoding {what}: {e}")))
-}
-
-fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
-{
-    row.try_get(column).map_err(store_error)
-}
-
-/// A `jsonb` column read into `T`; a document of the wrong shape is `Corrupt`.
-fn json_col<T: DeserializeOwned>(row: &PgRow, column: &str) -> Result<T, StoreError> {
-    let Json(value): Json<serde_json::Value> = get(row, column)?;
-    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
-/// A signed column value that must fit an unsigned field (attempts, sizes).
-fn in_range<T: TryFrom<i64>>(column: &str, n: i64) -> Result<T, StoreError> {
-    T::try_from(n).map_err(|_| StoreError::Corrupt(format!("{column}: {n} out of range")))
-}
-
-fn query_record(row: &PgRow) -> Result<QueryRecord, StoreError> {
-    let status: String = get(row, "status")?;
-    let attempts: i32 = get(row, "attempts")?;
-    Ok(QueryRecord {
-        id: get(row, "id")?,
-        text: get(row, "text")?,
-        normalized_text: get(row, "normalized_text")?,
-        params: json_col(row, "params")?,
-        fingerprint: Fingerprint::from_stored(get(row, "fingerprint")?),
-        status: QueryStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status: {status:?}")))?,
-        error_type: get(row, "error_type")?,
-        error_message: get(row, "error_message")?,
-        created_at: get(row, "created_at")?,
-        started_at: get(row, "started_at")?,
-        finished_at: get(row, "finished_at")?,
-        attempts: in_range("attempts", i64::from(attempts))?,
-        trace_id: get(row, "trace_id")?,
-        agent_config_version: get(row, "agent_config_version")?,
-        cache_hit: get(row, "cache_hit")?,
-        result_query_id: get(row, "result_query_id")?,
-        progress: json_col(row, "progress")?,
-    })
-}
-
-fn stored_result(row: &PgRow) -> Result<StoredResult, StoreError> {
-    let report_size: i64 = get(row, "report_size")?;
-    Ok(StoredResult {
-        query_id: get(row, "query_id")?,
-        result: json_col(row, "result")?,
-        market_summary: json_col(row, "market_summary")?,
-        sentiment_summary: json_col(row, "sentiment_summary")?,
-        products: json_col(row, "products")?,
-        recommendations: json_col(row, "recommendations")?,
-        quality_checks: json_col(row, "quality_checks")?,
-        quality_passed: get(row, "quality_passed")?,
-        report_key: get(row, "report_key")?,
-        report_uri: get(row, "report_uri")?,
-        report_size: in_range("report_size", report_size)?,
-        crate_version: get(row, "crate_version")?,
-        git_sha: get(row, "git_sha")?,
-        prompt_version: get(row, "prompt_version")?,
-        model: get(row, "model")?,
-        agent_config_version: get(row, "agent_config_version")?,
-        created_at: get(row, "created_at")?,
-    })
-}
-
-fn price_observation(row: &PgRow) -> Result<PriceObservation, StoreError> {
-    let currency: String = get(row, "currency")?;
-    Ok(PriceObservation {
-        query_id: get(row, "query_id")?,
-        product_id: get(row, "product_id")?,
-        offer_id: get(row, "offer_id")?,
-        source: get(row, "source")?,
-        seller: get(row, "seller")?,
-        // A `numeric` NaN or infinity has no Decimal: a decode error, so `Corrupt`.
-        amount: get(row, "amount")?,
-        currency: CurrencyCode::parse(&currency)
-            .map_err(|e| StoreError::Corrupt(format!("currency: {}", e.message)))?,
-        observed_at: get(row, "observed_at")?,
-    })
-}
-
-fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+        .map_err(|e| encoding_error(column, e))
 }
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
@@ -187,13 +95,7 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
     .bind(q.answered_by)
     .execute(&mut *conn)
     .await
-    .map_err(|e| {
-        if is_foreign_key_violation(&e) {
-            StoreError::NotFound(format!("agent config version {}", q.agent_config_version))
-        } else {
-            store_error(e)
-        }
-    })?;
+    .map_err(|e| sql::query_insert_error(e, q))?;
     Ok(())
 }
 
@@ -267,7 +169,7 @@ impl Store for PgStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
-        row.as_ref().map(query_record).transpose()
+        row.as_ref().map(sql::query_record).transpose()
     }
 
     async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
@@ -293,10 +195,7 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
-        Ok(QueryPage {
-            items: rows.iter().map(query_record).collect::<Result<_, _>>()?,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        sql::query_page(&rows, total)
     }
 
     async fn start_query(
@@ -334,43 +233,32 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // A concurrent completion of the same query waits on the primary key until the
         // first commits, then finds the conflict and writes nothing.
-        let inserted = sqlx::query(
-            "INSERT INTO analysis_results (query_id, result, market_summary, \
-             sentiment_summary, products, recommendations, quality_checks, quality_passed, \
-             report_key, report_uri, report_size, crate_version, git_sha, prompt_version, \
-             model, agent_config_version, created_at) \
+        let insert = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-             ON CONFLICT (query_id) DO NOTHING",
-        )
-        .bind(r.query_id)
-        .bind(to_json("result", &r.result)?)
-        .bind(to_json("market_summary", &r.market_summary)?)
-        .bind(to_json("sentiment_summary", &r.sentiment_summary)?)
-        .bind(to_json("products", &r.products)?)
-        .bind(to_json("recommendations", &r.recommendations)?)
-        .bind(to_json("quality_checks", &r.quality_checks)?)
-        .bind(r.quality_passed)
-        .bind(&r.report_key)
-        .bind(&r.report_uri)
-        .bind(i64::try_from(r.report_size).unwrap_or(i64::MAX))
-        .bind(&r.crate_version)
-        .bind(&r.git_sha)
-        .bind(r.prompt_version.as_deref())
-        .bind(r.model.as_deref())
-        .bind(r.agent_config_version)
-        .bind(r.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_foreign_key_violation(&e) {
-                StoreError::NotFound(format!(
-                    "query {} or agent config version {}",
-                    r.query_id, r.agent_config_version
-                ))
-            } else {
-                store_error(e)
-            }
-        })?;
+             ON CONFLICT (query_id) DO NOTHING"
+        ));
+        let inserted = sqlx::query(insert)
+            .bind(r.query_id)
+            .bind(to_json("result", &r.result)?)
+            .bind(to_json("market_summary", &r.market_summary)?)
+            .bind(to_json("sentiment_summary", &r.sentiment_summary)?)
+            .bind(to_json("products", &r.products)?)
+            .bind(to_json("recommendations", &r.recommendations)?)
+            .bind(to_json("quality_checks", &r.quality_checks)?)
+            .bind(r.quality_passed)
+            .bind(&r.report_key)
+            .bind(&r.report_uri)
+            .bind(i64::try_from(r.report_size).unwrap_or(i64::MAX))
+            .bind(&r.crate_version)
+            .bind(&r.git_sha)
+            .bind(r.prompt_version.as_deref())
+            .bind(r.model.as_deref())
+            .bind(r.agent_config_version)
+            .bind(r.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| sql::result_insert_error(e, r))?;
         if inserted.rows_affected() == 0 {
             // Dropping the transaction rolls it back; nothing was written anyway.
             return Ok(false);
@@ -391,7 +279,7 @@ impl Store for PgStore {
     async fn fail_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
@@ -399,7 +287,7 @@ impl Store for PgStore {
              error_message = $3 WHERE id = $4 AND status <> 'completed'",
         )
         .bind(Utc::now())
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id);
         self.transition(id, update).await
@@ -408,14 +296,14 @@ impl Store for PgStore {
     async fn requeue_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
             "UPDATE queries SET status = 'queued', error_type = $1, error_message = $2 \
              WHERE id = $3 AND status <> 'completed'",
         )
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id);
         self.transition(id, update).await
@@ -424,16 +312,15 @@ impl Store for PgStore {
     async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError> {
         // A cache hit points at the query whose result answers it.
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {RESULT_COLUMNS} FROM queries q \
-             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
-             WHERE q.id = $1"
+            "SELECT {RESULT_COLUMNS} FROM analysis_results WHERE query_id = \
+             (SELECT COALESCE(result_query_id, id) FROM queries WHERE id = $1)"
         ));
         let row = sqlx::query(sql)
             .bind(query_id)
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
-        row.as_ref().map(stored_result).transpose()
+        row.as_ref().map(sql::stored_result).transpose()
     }
 
     async fn find_fresh_result(
@@ -543,8 +430,7 @@ impl Store for PgStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)?;
-        row.map(|row| Ok((json_col(&row, "batch")?, get(&row, "stored_at")?)))
-            .transpose()
+        row.as_ref().map(sql::collected_batch).transpose()
     }
 
     async fn put_collected(
@@ -595,28 +481,27 @@ impl Store for PgStore {
             currencies.push(o.currency.as_str().to_owned());
             observed.push(o.observed_at);
         }
-        sqlx::query(
-            "INSERT INTO price_observations (query_id, product_id, offer_id, source, seller, \
-             amount, currency, observed_at) \
-             SELECT query_id, product_id, offer_id, source, seller, amount, currency, \
-             observed_at \
+        // The arrays in the order of the columns.
+        let insert = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO price_observations ({PRICE_OBSERVATION_COLUMNS}) \
+             SELECT {PRICE_OBSERVATION_COLUMNS} \
              FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], \
              $6::numeric[], $7::text[], $8::timestamptz[]) WITH ORDINALITY \
-             AS o (query_id, product_id, offer_id, source, seller, amount, currency, \
-             observed_at, n) \
-             ORDER BY n",
-        )
-        .bind(query_ids)
-        .bind(product_ids)
-        .bind(offer_ids)
-        .bind(sources)
-        .bind(sellers)
-        .bind(amounts)
-        .bind(currencies)
-        .bind(observed)
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
+             AS o ({PRICE_OBSERVATION_COLUMNS}, n) \
+             ORDER BY n"
+        ));
+        sqlx::query(insert)
+            .bind(query_ids)
+            .bind(product_ids)
+            .bind(offer_ids)
+            .bind(sources)
+            .bind(sellers)
+            .bind(amounts)
+            .bind(currencies)
+            .bind(observed)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
         Ok(())
     }
 
@@ -640,17 +525,17 @@ impl Store for PgStore {
         }
         // One array parameter, whatever the number of ids; the index on
         // (product_id, observed_at) serves `= ANY`.
-        let rows = sqlx::query(
-            "SELECT query_id, product_id, offer_id, source, seller, amount, currency, \
-             observed_at FROM price_observations \
+        let select = sqlx::AssertSqlSafe(format!(
+            "SELECT {PRICE_OBSERVATION_COLUMNS} FROM price_observations \
              WHERE product_id = ANY($1) AND observed_at >= $2 \
-             ORDER BY observed_at, id",
-        )
-        .bind(product_ids)
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        rows.iter().map(price_observation).collect()
+             ORDER BY observed_at, id"
+        ));
+        let rows = sqlx::query(select)
+            .bind(product_ids)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::price_observation).collect()
     }
 }

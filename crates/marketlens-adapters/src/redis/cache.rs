@@ -14,7 +14,7 @@ use ::redis::aio::ConnectionManager;
 use async_trait::async_trait;
 use marketlens_core::ports::{Cache, CacheError, CacheLevel, CacheStats};
 
-use super::{bounded, lazy_manager};
+use super::{RedisError, bounded, lazy_manager};
 use crate::cache_counters::LevelCounters;
 
 /// How long one cache command may take. A cache that answers slower than this is
@@ -53,7 +53,7 @@ impl std::fmt::Debug for RedisCache {
 impl RedisCache {
     /// Does not connect: a Redis that is down at start-up leaves the cache degraded,
     /// not the process stopped. Fails only on a malformed URL.
-    pub fn new(url: &str, prefix: &str) -> Result<Self, String> {
+    pub fn new(url: &str, prefix: &str) -> Result<Self, RedisError> {
         Ok(Self {
             conn: lazy_manager(url, CACHE_DEADLINE)?,
             prefix: prefix.to_owned(),
@@ -71,7 +71,7 @@ impl RedisCache {
         now_ms() < self.skip_until_ms.load(Ordering::Relaxed)
     }
 
-    fn failed(&self, what: &str, error: &str) {
+    fn failed(&self, what: &str, error: &RedisError) {
         let first = self.skip_until_ms.load(Ordering::Relaxed) == 0;
         self.errors.fetch_add(1, Ordering::Relaxed);
         self.skip_until_ms
@@ -106,7 +106,7 @@ impl RedisCache {
         let mut pipe = ::redis::pipe();
         pipe.get(&key).pttl(&key);
         let pipe = &pipe;
-        let answer: Result<(Option<Vec<u8>>, i64), String> =
+        let answer: Result<(Option<Vec<u8>>, i64), RedisError> =
             bounded(CACHE_DEADLINE, &self.conn, |mut c| async move {
                 pipe.query_async(&mut c).await
             })
@@ -150,10 +150,11 @@ impl Cache for RedisCache {
         let mut set = ::redis::cmd("SET");
         set.arg(self.key(level, key)).arg(value).arg("PX").arg(ms);
         let set = &set;
-        let written: Result<(), String> = bounded(CACHE_DEADLINE, &self.conn, |mut c| async move {
-            set.query_async(&mut c).await
-        })
-        .await;
+        let written: Result<(), RedisError> =
+            bounded(CACHE_DEADLINE, &self.conn, |mut c| async move {
+                set.query_async(&mut c).await
+            })
+            .await;
         match written {
             Ok(()) => self.succeeded(),
             Err(e) => self.failed("write", &e),
@@ -166,17 +167,25 @@ impl Cache for RedisCache {
 
     /// Asks Redis even while backing off: readiness must see the recovery.
     async fn ping(&self) -> Result<(), CacheError> {
+        self.check()
+            .await
+            .map_err(|e| CacheError::Unavailable(e.to_string()))
+    }
+}
+
+impl RedisCache {
+    /// Whether Redis answers `PING` (what [`Cache::ping`] reports).
+    pub async fn check(&self) -> Result<(), RedisError> {
         let pong: String = bounded(CACHE_DEADLINE, &self.conn, |mut c| async move {
             ::redis::cmd("PING").query_async(&mut c).await
         })
-        .await
-        .map_err(|e| CacheError::Unavailable(e.to_string()))?;
+        .await?;
         self.succeeded();
         if pong == "PONG" {
             Ok(())
         } else {
-            Err(CacheError::Unavailable(format!(
-                "unexpected PING answer {pong:?}"
+            Err(RedisError::UnexpectedReply(format!(
+                "PING answered {pong:?}"
             )))
         }
     }

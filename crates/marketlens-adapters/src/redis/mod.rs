@@ -11,6 +11,7 @@ mod queue;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use marketlens_core::ErrorType;
 
 pub use cache::RedisCache;
 pub use queue::RedisStreamsQueue;
@@ -18,10 +19,44 @@ pub use queue::RedisStreamsQueue;
 /// Key prefix when none is configured: every key is `marketlens:…`.
 pub const DEFAULT_PREFIX: &str = "marketlens";
 
+/// Why talking to Redis failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisError {
+    /// The configured URL is not one Redis accepts.
+    #[error("redis url {url:?}: {source}")]
+    BadUrl {
+        url: String,
+        source: ::redis::RedisError,
+    },
+    /// Redis refused the command, or the connection failed.
+    #[error("{0}")]
+    Command(#[from] ::redis::RedisError),
+    /// No answer within the deadline of the operation.
+    #[error("no answer from redis within {0:?}")]
+    Timeout(Duration),
+    /// An answer the command does not give when Redis works.
+    #[error("unexpected answer from redis: {0}")]
+    UnexpectedReply(String),
+}
+
+impl RedisError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            RedisError::BadUrl { .. } => ErrorType::InvalidConfig,
+            RedisError::Command(_) | RedisError::Timeout(_) | RedisError::UnexpectedReply(_) => {
+                ErrorType::Unavailable
+            }
+        }
+    }
+}
+
 /// A connection manager that connects on first use. Creating it fails only for a
 /// malformed URL, so a Redis that is down at start-up does not stop the caller.
-pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionManager, String> {
-    let client = ::redis::Client::open(url).map_err(|e| format!("redis url {url:?}: {e}"))?;
+pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionManager, RedisError> {
+    let client = ::redis::Client::open(url).map_err(|source| RedisError::BadUrl {
+        url: url.to_owned(),
+        source,
+    })?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeout))
         .set_response_timeout(Some(timeout))
@@ -29,7 +64,7 @@ pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionMan
         // command would only stretch its deadline.
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(500));
-    ConnectionManager::new_lazy_with_config(client, config).map_err(|e| e.to_string())
+    Ok(ConnectionManager::new_lazy_with_config(client, config)?)
 }
 
 /// Runs one Redis operation on a clone of `conn` under `deadline`; a timeout reads as
@@ -45,7 +80,7 @@ pub(crate) async fn bounded<T, F, Fut>(
     deadline: Duration,
     conn: &ConnectionManager,
     op: F,
-) -> Result<T, String>
+) -> Result<T, RedisError>
 where
     F: Fn(ConnectionManager) -> Fut,
     Fut: std::future::Future<Output = ::redis::RedisResult<T>>,
@@ -57,8 +92,20 @@ where
         }
     };
     match tokio::time::timeout(deadline, attempt).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!("no answer from redis within {deadline:?}")),
+        Ok(answer) => Ok(answer?),
+        Err(_) => Err(RedisError::Timeout(deadline)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_url_is_a_configuration_error() {
+        let err = lazy_manager("http://not-redis", Duration::from_millis(100)).unwrap_err();
+        assert!(matches!(err, RedisError::BadUrl { .. }), "{err:?}");
+        assert_eq!(err.error_type(), ErrorType::InvalidConfig);
+        assert!(err.to_string().contains("http://not-redis"), "{err}");
     }
 }

@@ -284,7 +284,7 @@ impl RedisStreamsQueue {
     /// `max_attempts` bounds deliveries per job (at least 1).
     pub async fn connect(url: &str, prefix: &str, max_attempts: u32) -> Result<Self, QueueError> {
         let queue = Self {
-            conn: lazy_manager(url, QUEUE_DEADLINE).map_err(QueueError::Unavailable)?,
+            conn: lazy_manager(url, QUEUE_DEADLINE).map_err(unavailable)?,
             keys: std::sync::Arc::new(
                 [
                     "stream", "jobs", "pending", "leases", "delayed", "queued", "dead",

@@ -7,6 +7,7 @@
 //! `SQLITE_BUSY_SNAPSHOT`, which the busy handler does not retry).
 
 mod queue;
+mod row;
 mod store;
 
 use std::path::Path;
@@ -154,23 +155,6 @@ pub(crate) fn later(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
     const CAP: Duration = Duration::from_secs(100 * 366 * 24 * 3600);
     let d = chrono::Duration::from_std(d.min(CAP)).unwrap_or(chrono::Duration::zero());
     now.checked_add_signed(d).unwrap_or(now)
-}
-
-pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
-
-/// Decoding failures mean the stored data does not have the expected shape; anything
-/// else is the database being out of reach.
-pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::ColumnDecode { .. }
-        | sqlx::Error::Decode(_)
-        | sqlx::Error::ColumnNotFound(_)
-        | sqlx::Error::ColumnIndexOutOfBounds { .. }
-        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
-        other => StoreError::Unavailable(other.to_string()),
-    }
 }
 
 #[cfg(test)]

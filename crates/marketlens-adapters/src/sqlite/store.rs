@@ -2,18 +2,22 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::ErrorType;
+use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
     NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
     StoreError, StoredResult,
 };
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use sqlx::Row;
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::sqlite::SqliteConnection;
 use uuid::Uuid;
 
-use super::{SqliteDb, parse_ts, store_error, ts, unavailable};
+use super::row::parse_uuid;
+use super::{SqliteDb, ts};
+use crate::sql::{
+    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
+    store_error, unavailable,
+};
 
 /// The store of record on the embedded database.
 #[derive(Debug, Clone)]
@@ -31,110 +35,9 @@ impl SqliteStore {
     }
 }
 
-const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
-     error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
-     agent_config_version, cache_hit, result_query_id, progress";
-
-const RESULT_COLUMNS: &str = "r.query_id, r.result, r.market_summary, r.sentiment_summary, \
-     r.products, r.recommendations, r.quality_checks, r.quality_passed, r.report_key, \
-     r.report_uri, r.report_size, r.crate_version, r.git_sha, r.prompt_version, r.model, \
-     r.agent_config_version, r.created_at";
-
-fn to_json<T: Serialize + ?Sized>(what: &str, v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("encoding {what}: {e}")))
-}
-
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    row.try_get(column).map_err(store_error)
-}
-
-fn json_col<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-    let text: String = get(row, column)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-}
-
-fn uuid_col(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
-    let text: String = get(row, column)?;
-    parse_uuid(column, &text)
-}
-
-fn parse_uuid(column: &str, text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {text:?}: {e}")))
-}
-
-fn ts_col(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
-    let text: String = get(row, column)?;
-    parse_ts(column, &text)
-}
-
-fn opt_ts_col(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let text: Option<String> = get(row, column)?;
-    text.map(|t| parse_ts(column, &t)).transpose()
-}
-
-fn u_col<T: TryFrom<i64>>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-    let n: i64 = get(row, column)?;
-    T::try_from(n).map_err(|_| StoreError::Corrupt(format!("{column}: {n} out of range")))
-}
-
-fn bool_col(row: &SqliteRow, column: &str) -> Result<bool, StoreError> {
-    let n: i64 = get(row, column)?;
-    Ok(n != 0)
-}
-
-fn query_record(row: &SqliteRow) -> Result<QueryRecord, StoreError> {
-    let status: String = get(row, "status")?;
-    Ok(QueryRecord {
-        id: uuid_col(row, "id")?,
-        text: get(row, "text")?,
-        normalized_text: get(row, "normalized_text")?,
-        params: json_col(row, "params")?,
-        fingerprint: Fingerprint::from_stored(get(row, "fingerprint")?),
-        status: QueryStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status: {status:?}")))?,
-        error_type: get(row, "error_type")?,
-        error_message: get(row, "error_message")?,
-        created_at: ts_col(row, "created_at")?,
-        started_at: opt_ts_col(row, "started_at")?,
-        finished_at: opt_ts_col(row, "finished_at")?,
-        attempts: u_col(row, "attempts")?,
-        trace_id: get(row, "trace_id")?,
-        agent_config_version: get(row, "agent_config_version")?,
-        cache_hit: bool_col(row, "cache_hit")?,
-        result_query_id: get::<Option<String>>(row, "result_query_id")?
-            .map(|s| parse_uuid("result_query_id", &s))
-            .transpose()?,
-        progress: json_col(row, "progress")?,
-    })
-}
-
-fn stored_result(row: &SqliteRow) -> Result<StoredResult, StoreError> {
-    Ok(StoredResult {
-        query_id: uuid_col(row, "query_id")?,
-        result: json_col(row, "result")?,
-        market_summary: json_col(row, "market_summary")?,
-        sentiment_summary: json_col(row, "sentiment_summary")?,
-        products: json_col(row, "products")?,
-        recommendations: json_col(row, "recommendations")?,
-        quality_checks: json_col(row, "quality_checks")?,
-        quality_passed: bool_col(row, "quality_passed")?,
-        report_key: get(row, "report_key")?,
-        report_uri: get(row, "report_uri")?,
-        report_size: u_col(row, "report_size")?,
-        crate_version: get(row, "crate_version")?,
-        git_sha: get(row, "git_sha")?,
-        prompt_version: get(row, "prompt_version")?,
-        model: get(row, "model")?,
-        agent_config_version: get(row, "agent_config_version")?,
-        created_at: ts_col(row, "created_at")?,
-    })
-}
-
-fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation)
+/// Encodes a value for a JSON text column.
+fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| encoding_error(column, e))
 }
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
@@ -171,13 +74,7 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
     .bind(result_query_id)
     .execute(&mut *conn)
     .await
-    .map_err(|e| {
-        if is_foreign_key_violation(&e) {
-            StoreError::NotFound(format!("agent config version {}", q.agent_config_version))
-        } else {
-            store_error(e)
-        }
-    })?;
+    .map_err(|e| sql::query_insert_error(e, q))?;
     Ok(())
 }
 
@@ -253,7 +150,7 @@ impl Store for SqliteStore {
             .fetch_optional(self.db.pool())
             .await
             .map_err(store_error)?;
-        row.as_ref().map(query_record).transpose()
+        row.as_ref().map(sql::query_record).transpose()
     }
 
     async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
@@ -274,10 +171,7 @@ impl Store for SqliteStore {
             .await
             .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
-        Ok(QueryPage {
-            items: rows.iter().map(query_record).collect::<Result<_, _>>()?,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        sql::query_page(&rows, total)
     }
 
     async fn start_query(
@@ -318,43 +212,32 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
-        let inserted = sqlx::query(
-            "INSERT INTO analysis_results (query_id, result, market_summary, \
-             sentiment_summary, products, recommendations, quality_checks, quality_passed, \
-             report_key, report_uri, report_size, crate_version, git_sha, prompt_version, \
-             model, agent_config_version, created_at) \
+        let insert = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (query_id) DO NOTHING",
-        )
-        .bind(r.query_id.to_string())
-        .bind(to_json("result", &r.result)?)
-        .bind(to_json("market_summary", &r.market_summary)?)
-        .bind(to_json("sentiment_summary", &r.sentiment_summary)?)
-        .bind(to_json("products", &r.products)?)
-        .bind(to_json("recommendations", &r.recommendations)?)
-        .bind(to_json("quality_checks", &r.quality_checks)?)
-        .bind(i64::from(r.quality_passed))
-        .bind(&r.report_key)
-        .bind(&r.report_uri)
-        .bind(i64::try_from(r.report_size).unwrap_or(i64::MAX))
-        .bind(&r.crate_version)
-        .bind(&r.git_sha)
-        .bind(r.prompt_version.as_deref())
-        .bind(r.model.as_deref())
-        .bind(r.agent_config_version)
-        .bind(ts(r.created_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_foreign_key_violation(&e) {
-                StoreError::NotFound(format!(
-                    "query {} or agent config version {}",
-                    r.query_id, r.agent_config_version
-                ))
-            } else {
-                store_error(e)
-            }
-        })?;
+             ON CONFLICT (query_id) DO NOTHING"
+        ));
+        let inserted = sqlx::query(insert)
+            .bind(r.query_id.to_string())
+            .bind(to_json("result", &r.result)?)
+            .bind(to_json("market_summary", &r.market_summary)?)
+            .bind(to_json("sentiment_summary", &r.sentiment_summary)?)
+            .bind(to_json("products", &r.products)?)
+            .bind(to_json("recommendations", &r.recommendations)?)
+            .bind(to_json("quality_checks", &r.quality_checks)?)
+            .bind(i64::from(r.quality_passed))
+            .bind(&r.report_key)
+            .bind(&r.report_uri)
+            .bind(i64::try_from(r.report_size).unwrap_or(i64::MAX))
+            .bind(&r.crate_version)
+            .bind(&r.git_sha)
+            .bind(r.prompt_version.as_deref())
+            .bind(r.model.as_deref())
+            .bind(r.agent_config_version)
+            .bind(ts(r.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| sql::result_insert_error(e, r))?;
         if inserted.rows_affected() == 0 {
             // Dropping the transaction rolls it back; nothing was written anyway.
             return Ok(false);
@@ -375,7 +258,7 @@ impl Store for SqliteStore {
     async fn fail_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
@@ -383,7 +266,7 @@ impl Store for SqliteStore {
              error_message = ? WHERE id = ? AND status <> 'completed'",
         )
         .bind(ts(Utc::now()))
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id.to_string());
         self.transition(id, update).await
@@ -392,14 +275,14 @@ impl Store for SqliteStore {
     async fn requeue_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
         let update = sqlx::query(
             "UPDATE queries SET status = 'queued', error_type = ?, error_message = ? \
              WHERE id = ? AND status <> 'completed'",
         )
-        .bind(error_type.to_owned())
+        .bind(error_type.as_str())
         .bind(message.to_owned())
         .bind(id.to_string());
         self.transition(id, update).await
@@ -408,16 +291,15 @@ impl Store for SqliteStore {
     async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError> {
         // A cache hit points at the query whose result answers it.
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {RESULT_COLUMNS} FROM queries q \
-             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
-             WHERE q.id = ?"
+            "SELECT {RESULT_COLUMNS} FROM analysis_results WHERE query_id = \
+             (SELECT COALESCE(result_query_id, id) FROM queries WHERE id = ?)"
         ));
         let row = sqlx::query(sql)
             .bind(query_id.to_string())
             .fetch_optional(self.db.pool())
             .await
             .map_err(store_error)?;
-        row.as_ref().map(stored_result).transpose()
+        row.as_ref().map(sql::stored_result).transpose()
     }
 
     async fn find_fresh_result(
@@ -525,8 +407,7 @@ impl Store for SqliteStore {
         .fetch_optional(self.db.pool())
         .await
         .map_err(store_error)?;
-        row.map(|row| Ok((json_col(&row, "batch")?, ts_col(&row, "stored_at")?)))
-            .transpose()
+        row.as_ref().map(sql::collected_batch).transpose()
     }
 
     async fn put_collected(
@@ -562,22 +443,23 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
+        let insert = format!(
+            "INSERT INTO price_observations ({PRICE_OBSERVATION_COLUMNS}) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        );
         for o in obs {
-            sqlx::query(
-                "INSERT INTO price_observations (query_id, product_id, offer_id, source, \
-                 seller, amount, currency, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(o.query_id.to_string())
-            .bind(&o.product_id)
-            .bind(&o.offer_id)
-            .bind(&o.source)
-            .bind(&o.seller)
-            .bind(o.amount.to_string())
-            .bind(o.currency.as_str().to_owned())
-            .bind(ts(o.observed_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
+            sqlx::query(sqlx::AssertSqlSafe(insert.as_str()))
+                .bind(o.query_id.to_string())
+                .bind(&o.product_id)
+                .bind(&o.offer_id)
+                .bind(&o.source)
+                .bind(&o.seller)
+                .bind(o.amount.to_string())
+                .bind(o.currency.as_str().to_owned())
+                .bind(ts(o.observed_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
         }
         tx.commit().await.map_err(unavailable)?;
         Ok(())
@@ -606,8 +488,7 @@ impl Store for SqliteStore {
             let placeholders = vec!["?"; ids.len()].join(", ");
             // Only `?` placeholders are formatted in; every value is bound.
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT id, query_id, product_id, offer_id, source, seller, amount, currency, \
-                 observed_at FROM price_observations \
+                "SELECT id, {PRICE_OBSERVATION_COLUMNS} FROM price_observations \
                  WHERE product_id IN ({placeholders}) AND observed_at >= ?"
             ));
             let mut query = sqlx::query(sql);
@@ -619,24 +500,8 @@ impl Store for SqliteStore {
                 .fetch_all(self.db.pool())
                 .await
                 .map_err(store_error)?;
-            for row in rows {
-                let rowid: i64 = get(&row, "id")?;
-                let amount: String = get(&row, "amount")?;
-                let currency: String = get(&row, "currency")?;
-                let observation = PriceObservation {
-                    query_id: uuid_col(&row, "query_id")?,
-                    product_id: get(&row, "product_id")?,
-                    offer_id: get(&row, "offer_id")?,
-                    source: get(&row, "source")?,
-                    seller: get(&row, "seller")?,
-                    amount: amount.parse().map_err(|e| {
-                        StoreError::Corrupt(format!("amount: bad decimal {amount:?}: {e}"))
-                    })?,
-                    currency: CurrencyCode::parse(&currency)
-                        .map_err(|e| StoreError::Corrupt(format!("currency: {}", e.message)))?,
-                    observed_at: ts_col(&row, "observed_at")?,
-                };
-                out.push((rowid, observation));
+            for row in &rows {
+                out.push((row.int("id")?, sql::price_observation(row)?));
             }
         }
         // Timestamps are fixed-width RFC 3339 in UTC, so this order matches the text

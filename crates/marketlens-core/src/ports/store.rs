@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::{AnalysisParams, CurrencyCode, Fingerprint};
+use crate::error::ErrorType;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -168,14 +169,20 @@ pub trait Store: Send + Sync {
     /// if a result already exists for the query, nothing is written and `false` is
     /// returned.
     async fn complete_query(&self, result: &StoredResult) -> Result<bool, StoreError>;
-    /// Marks the query failed (final) with its error.
-    async fn fail_query(&self, id: Uuid, error_type: &str, message: &str)
-    -> Result<(), StoreError>;
-    /// Puts a running query back to `queued` after a retryable failure, keeping the error.
+    /// Marks the query failed (final) with its error, stored as
+    /// [`ErrorType::as_str`].
+    async fn fail_query(
+        &self,
+        id: Uuid,
+        error_type: ErrorType,
+        message: &str,
+    ) -> Result<(), StoreError>;
+    /// Puts a running query back to `queued` after a retryable failure or an
+    /// interruption ([`ErrorType::Interrupted`]), keeping the error.
     async fn requeue_query(
         &self,
         id: Uuid,
-        error_type: &str,
+        error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError>;
     async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError>;

@@ -56,7 +56,8 @@ pub fn status_for(t: ErrorType) -> StatusCode {
         | ErrorType::UnknownSource => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorType::NotFound => StatusCode::NOT_FOUND,
         ErrorType::NotReady => StatusCode::CONFLICT,
-        ErrorType::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        // Interrupted work is redelivered: like an outage, it passes.
+        ErrorType::Unavailable | ErrorType::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
         ErrorType::NoData
         | ErrorType::SourceFailed
         | ErrorType::SourceTimeout

@@ -1,0 +1,307 @@
+//! Agent config versions, and a query from its insert through running, progress and
+//! retries to its result or failure.
+
+use marketlens_core::ErrorType;
+use marketlens_core::ports::{QueryStatus, StageProgress, StageState, Store};
+use uuid::Uuid;
+
+use super::{
+    completed_query, fresh_config, fresh_fingerprint, new_query, not_found, recorded_query,
+    result_for, running_query,
+};
+use crate::contract::now_us;
+
+pub async fn a_reachable_store_answers_ping(store: &dyn Store) {
+    store.ping().await.expect("ping");
+}
+
+pub async fn reactivating_the_active_config_keeps_its_version(store: &dyn Store) {
+    let be = store.backend();
+    let hash = format!("a-{}", Uuid::new_v4());
+    let v1 = store
+        .activate_agent_config(&hash, "# a")
+        .await
+        .expect("activate a config");
+    assert_eq!(
+        store.activate_agent_config(&hash, "# a").await.unwrap(),
+        v1,
+        "[{be}] re-activating the active config's hash must keep its version"
+    );
+}
+
+pub async fn a_different_config_gets_a_new_greater_version(store: &dyn Store) {
+    let be = store.backend();
+    let tag = Uuid::new_v4();
+    let (hash_a, hash_b) = (format!("a-{tag}"), format!("b-{tag}"));
+    let v1 = store.activate_agent_config(&hash_a, "# a").await.unwrap();
+    let v2 = store.activate_agent_config(&hash_b, "# b").await.unwrap();
+    assert!(
+        v2 > v1,
+        "[{be}] a new config hash must get a new, greater version"
+    );
+    assert_eq!(
+        store.activate_agent_config(&hash_b, "# b").await.unwrap(),
+        v2,
+        "[{be}] the new active config keeps its version when activated again"
+    );
+    let v3 = store.activate_agent_config(&hash_a, "# a").await.unwrap();
+    assert!(
+        v3 > v2,
+        "[{be}] going back to an older hash must activate a new version, the active one being b"
+    );
+}
+
+pub async fn an_unknown_agent_config_is_not_found(store: &dyn Store) {
+    let be = store.backend();
+    let unknown = i64::MAX;
+    let query = new_query(&fresh_fingerprint(), unknown, now_us());
+    assert!(
+        not_found(store.insert_query(&query).await),
+        "[{be}] a query naming an unknown config version is NotFound"
+    );
+    assert!(
+        not_found(
+            store
+                .complete_query(&result_for(Uuid::new_v4(), unknown, now_us(), "x"))
+                .await
+        ),
+        "[{be}] a result for an unknown query and config is NotFound"
+    );
+}
+
+pub async fn an_inserted_query_reads_back(store: &dyn Store) {
+    let be = store.backend();
+    let config = fresh_config(store).await;
+    let created = now_us();
+    let mut nq = new_query(&fresh_fingerprint(), config, created);
+    nq.trace_id = Some("trace-at-submit".into());
+    store.insert_query(&nq).await.expect("insert_query");
+    let q = store
+        .get_query(nq.id)
+        .await
+        .unwrap()
+        .expect("inserted query");
+    assert_eq!(q.id, nq.id);
+    assert_eq!(q.text, nq.text);
+    assert_eq!(q.normalized_text, nq.normalized_text);
+    assert_eq!(q.params, nq.params, "[{be}] params must round-trip");
+    assert_eq!(q.fingerprint, nq.fingerprint);
+    assert_eq!(q.status, QueryStatus::Queued);
+    assert_eq!(
+        q.created_at, created,
+        "[{be}] created_at must round-trip (µs)"
+    );
+    assert_eq!((q.started_at, q.finished_at), (None, None));
+    assert_eq!(q.attempts, 0);
+    assert_eq!(q.trace_id.as_deref(), Some("trace-at-submit"));
+    assert_eq!(q.agent_config_version, config);
+    assert!(!q.cache_hit);
+    assert_eq!(q.result_query_id, None);
+    assert!(q.progress.is_empty());
+    assert_eq!((q.error_type, q.error_message), (None, None));
+}
+
+pub async fn an_unknown_query_has_no_record_and_no_result(store: &dyn Store) {
+    let be = store.backend();
+    let unknown = Uuid::new_v4();
+    assert!(store.get_query(unknown).await.unwrap().is_none());
+    assert!(store.get_result(unknown).await.unwrap().is_none());
+    let queued = recorded_query(store).await;
+    assert!(
+        store.get_result(queued.id).await.unwrap().is_none(),
+        "[{be}] a queued query has no result yet"
+    );
+}
+
+pub async fn starting_a_query_marks_it_running(store: &dyn Store) {
+    let be = store.backend();
+    let mut nq = new_query(&fresh_fingerprint(), fresh_config(store).await, now_us());
+    nq.trace_id = Some("trace-at-submit".into());
+    store.insert_query(&nq).await.unwrap();
+    store
+        .start_query(nq.id, 1, None)
+        .await
+        .expect("start_query");
+    let q = store.get_query(nq.id).await.unwrap().unwrap();
+    assert_eq!((q.status, q.attempts), (QueryStatus::Running, 1));
+    assert!(
+        q.started_at.is_some(),
+        "[{be}] start_query must set started_at"
+    );
+    assert_eq!(
+        q.trace_id.as_deref(),
+        Some("trace-at-submit"),
+        "[{be}] start_query without a trace id keeps the stored one"
+    );
+    store.start_query(nq.id, 2, Some("trace-2")).await.unwrap();
+    let q = store.get_query(nq.id).await.unwrap().unwrap();
+    assert_eq!((q.status, q.attempts), (QueryStatus::Running, 2));
+    assert_eq!(
+        q.trace_id.as_deref(),
+        Some("trace-2"),
+        "[{be}] start_query with a trace id replaces the stored one"
+    );
+}
+
+fn two_stages() -> Vec<StageProgress> {
+    vec![
+        StageProgress {
+            stage: "fetch_products".into(),
+            state: StageState::Done,
+            duration_ms: Some(12),
+            detail: Some("3 sources".into()),
+        },
+        StageProgress {
+            stage: "normalize".into(),
+            state: StageState::Running,
+            duration_ms: None,
+            detail: None,
+        },
+    ]
+}
+
+pub async fn set_progress_replaces_the_stage_list(store: &dyn Store) {
+    let be = store.backend();
+    let q = running_query(store).await;
+    let progress = two_stages();
+    store
+        .set_progress(q.id, &progress)
+        .await
+        .expect("set_progress");
+    assert_eq!(
+        store.get_query(q.id).await.unwrap().unwrap().progress,
+        progress,
+        "[{be}] progress must round-trip"
+    );
+    store.set_progress(q.id, &progress[..1]).await.unwrap();
+    assert_eq!(
+        store.get_query(q.id).await.unwrap().unwrap().progress,
+        progress[..1],
+        "[{be}] set_progress replaces the whole list"
+    );
+}
+
+pub async fn requeueing_keeps_the_error_for_the_next_attempt(store: &dyn Store) {
+    let q = running_query(store).await;
+    store
+        .requeue_query(q.id, ErrorType::SourceTimeout, "catalog timed out")
+        .await
+        .expect("requeue_query");
+    let r = store.get_query(q.id).await.unwrap().unwrap();
+    assert_eq!((r.status, r.attempts), (QueryStatus::Queued, 1));
+    assert_eq!(r.error_type.as_deref(), Some("source_timeout"));
+    assert_eq!(r.error_message.as_deref(), Some("catalog timed out"));
+}
+
+pub async fn completing_records_the_result_and_clears_the_error(store: &dyn Store) {
+    let be = store.backend();
+    let nq = running_query(store).await;
+    store
+        .requeue_query(nq.id, ErrorType::SourceTimeout, "catalog timed out")
+        .await
+        .unwrap();
+    store.start_query(nq.id, 2, None).await.unwrap();
+    let result = result_for(nq.id, nq.agent_config_version, now_us(), "first");
+    assert!(
+        store.complete_query(&result).await.expect("complete_query"),
+        "[{be}] the first complete_query must write the result"
+    );
+    let q = store.get_query(nq.id).await.unwrap().unwrap();
+    assert_eq!(q.status, QueryStatus::Completed);
+    assert!(
+        q.finished_at.is_some(),
+        "[{be}] completion sets finished_at"
+    );
+    assert_eq!(
+        q.result_query_id,
+        Some(nq.id),
+        "[{be}] a result answers its own query"
+    );
+    assert_eq!(
+        (q.error_type.as_deref(), q.error_message.as_deref()),
+        (None, None),
+        "[{be}] completion clears the retried error"
+    );
+    assert!(!q.cache_hit);
+    assert_eq!(
+        store.get_result(nq.id).await.unwrap(),
+        Some(result),
+        "[{be}] the result round-trips"
+    );
+}
+
+pub async fn complete_query_is_idempotent(store: &dyn Store) {
+    let be = store.backend();
+    let (nq, first) = completed_query(store, "first").await;
+    let record = store.get_query(nq.id).await.unwrap().unwrap();
+    let second = result_for(nq.id, nq.agent_config_version, now_us(), "second");
+    assert!(
+        !store.complete_query(&second).await.unwrap(),
+        "[{be}] a second complete_query for the same query must return false"
+    );
+    assert_eq!(
+        store.get_result(nq.id).await.unwrap(),
+        Some(first),
+        "[{be}] the first result stays, unchanged"
+    );
+    assert_eq!(store.get_query(nq.id).await.unwrap().unwrap(), record);
+}
+
+pub async fn a_completed_query_is_final(store: &dyn Store) {
+    let be = store.backend();
+    let (nq, _) = completed_query(store, "final").await;
+    let record = store.get_query(nq.id).await.unwrap().unwrap();
+    store.start_query(nq.id, 3, None).await.unwrap();
+    store
+        .fail_query(nq.id, ErrorType::Internal, "late")
+        .await
+        .unwrap();
+    store
+        .requeue_query(nq.id, ErrorType::Internal, "late")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_query(nq.id).await.unwrap().unwrap(),
+        record,
+        "[{be}] start/fail/requeue must not change a completed query"
+    );
+}
+
+pub async fn lifecycle_calls_on_an_unknown_query_are_not_found(store: &dyn Store) {
+    let be = store.backend();
+    let ghost = Uuid::new_v4();
+    assert!(
+        not_found(store.start_query(ghost, 1, None).await),
+        "[{be}] start_query of an unknown id is NotFound"
+    );
+    assert!(
+        not_found(store.fail_query(ghost, ErrorType::Internal, "x").await),
+        "[{be}] fail_query of an unknown id is NotFound"
+    );
+    assert!(
+        not_found(store.requeue_query(ghost, ErrorType::Internal, "x").await),
+        "[{be}] requeue_query of an unknown id is NotFound"
+    );
+    assert!(
+        not_found(store.set_progress(ghost, &two_stages()).await),
+        "[{be}] set_progress of an unknown id is NotFound"
+    );
+}
+
+pub async fn failing_a_query_records_the_error(store: &dyn Store) {
+    let be = store.backend();
+    let failing = running_query(store).await;
+    store
+        .fail_query(failing.id, ErrorType::NoData, "no source returned products")
+        .await
+        .expect("fail_query");
+    let f = store.get_query(failing.id).await.unwrap().unwrap();
+    assert_eq!(f.status, QueryStatus::Failed);
+    assert!(f.finished_at.is_some(), "[{be}] failure sets finished_at");
+    assert_eq!(f.error_type.as_deref(), Some("no_data"));
+    assert_eq!(
+        f.error_message.as_deref(),
+        Some("no source returned products")
+    );
+    assert!(store.get_result(failing.id).await.unwrap().is_none());
+}

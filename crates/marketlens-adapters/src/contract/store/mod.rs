@@ -1,0 +1,277 @@
+//! The rules of [`Store`], one function each, and the fixture their tests run on.
+//!
+//! Most rules use the port alone. A few are about what a SQL store keeps underneath
+//! (one active config row, a schema that refuses a second, corrupt rows read as errors,
+//! exact amounts) or need two stores on the same data, as two processes would have:
+//! those take the [`StoreFixture`]. No rule assumes an empty store: each uses fresh ids,
+//! fingerprints and config hashes and dates its history rows in the future so they sort
+//! first, and `rules_hold_on_a_store_already_in_use` runs every rule twice on one
+//! store to keep it so.
+//!
+//! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
+//! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
+//! (listing queries), `collected` (the collected-products cache), `prices`
+//! (observations and their history), `rows` (what is stored underneath).
+
+mod collected;
+mod history;
+mod lifecycle;
+mod prices;
+mod rows;
+mod sharing;
+
+pub use collected::*;
+pub use history::*;
+pub use lifecycle::*;
+pub use prices::*;
+pub use rows::*;
+pub use sharing::*;
+
+use chrono::{DateTime, Utc};
+use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
+use marketlens_core::ports::{NewQuery, PriceObservation, Store, StoreError, StoredResult};
+use rust_decimal::Decimal;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::now_us;
+
+/// A store under test, with what the rules about stored rows need beyond the port.
+pub struct StoreFixture {
+    /// The store, on a fresh database.
+    pub store: Box<dyn Store>,
+    /// Another store on the same data, as a second process would have it (where the
+    /// backend cannot have two, e.g. an in-memory database, the same one again).
+    pub second: Box<dyn Store>,
+    /// The database under `store`, for the rules that look at rows.
+    pub database: Database,
+    /// Damage that only this backend's column types let through, beyond what every
+    /// backend's do (see [`corrupt_rows_are_errors_not_panics`]).
+    pub backend_corruptions: Vec<Corruption>,
+}
+
+/// The database a store keeps its rows in.
+#[derive(Debug, Clone)]
+pub enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Runs one statement in the backend's own SQL; the rows it changed.
+async fn execute(f: &StoreFixture, sql: &str) -> Result<u64, sqlx::Error> {
+    // One statement text, two executors of different types: built in each arm.
+    let sql = sqlx::AssertSqlSafe(sql);
+    Ok(match &f.database {
+        Database::Sqlite(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+        Database::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+    })
+}
+
+/// The single value `sql` answers (a count, a column of one row).
+async fn scalar<T>(f: &StoreFixture, sql: &str) -> T
+where
+    T: Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    let statement = sqlx::AssertSqlSafe(sql);
+    match &f.database {
+        Database::Sqlite(pool) => sqlx::query_scalar(statement).fetch_one(pool).await,
+        Database::Postgres(pool) => sqlx::query_scalar(statement).fetch_one(pool).await,
+    }
+    .expect(sql)
+}
+
+/// A way to damage a stored row: an `UPDATE … SET …` without its `WHERE`, which the
+/// rule adds to pick its own row.
+#[derive(Debug, Clone, Copy)]
+pub enum Corruption {
+    /// On `queries`: reading the query (alone or in a listing) must fail as `Corrupt`.
+    Query(&'static str),
+    /// On `price_observations`: reading the history must fail as `Corrupt`.
+    PriceObservation(&'static str),
+    /// On `collected_products_cache`: reading the batch must fail as `Corrupt`.
+    CollectedBatch(&'static str),
+}
+
+/// Generates one test per store rule, plus one that runs them all twice on one store,
+/// in a module `store`. `$runner` (a path from the crate root, e.g.
+/// `crate::with_sqlite_store`) is an async function taking a
+/// [`Rule`](crate::contract::Rule)`<StoreFixture>` that runs it on a fresh store.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($runner:path) => {
+        mod store {
+            $crate::__store_contract_tests!($runner;
+                    a_reachable_store_answers_ping,
+                    reactivating_the_active_config_keeps_its_version,
+                    a_different_config_gets_a_new_greater_version,
+                    an_unknown_agent_config_is_not_found,
+                    an_inserted_query_reads_back,
+                    an_unknown_query_has_no_record_and_no_result,
+                    starting_a_query_marks_it_running,
+                    set_progress_replaces_the_stage_list,
+                    requeueing_keeps_the_error_for_the_next_attempt,
+                    completing_records_the_result_and_clears_the_error,
+                    complete_query_is_idempotent,
+                    a_completed_query_is_final,
+                    lifecycle_calls_on_an_unknown_query_are_not_found,
+                    failing_a_query_records_the_error,
+                    a_cache_hit_is_born_completed_and_reads_the_original_result,
+                    the_fresh_result_is_the_newest_original,
+                    freshness_counts_from_not_before_inclusive,
+                    a_pending_query_offers_no_fresh_result,
+                    a_query_with_nothing_in_flight_is_recorded,
+                    an_identical_query_in_flight_is_joined,
+                    a_query_in_flight_since_before_the_window_is_not_joined,
+                    running_and_requeued_queries_are_in_flight,
+                    failed_completed_and_cache_hit_queries_are_not_in_flight,
+                    history_is_newest_first_with_the_total,
+                    history_pages_by_limit_and_offset,
+                    a_collected_batch_is_overwritten_with_its_date,
+                    collected_batches_are_kept_per_source,
+                    price_observations_are_counted_per_product,
+                    price_history_is_oldest_first_since_a_time,
+                    price_history_reads_several_products_at_once,
+                    price_history_of_no_or_unknown_products_is_empty,
+                    price_ties_keep_their_insertion_order;
+                    concurrent_identical_submissions_record_one_query,
+                    concurrent_completions_write_one_result,
+                    exactly_one_agent_config_is_active,
+                    corrupt_rows_are_errors_not_panics,
+                    prices_are_stored_exactly,
+            );
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_contract_tests {
+    ($runner:path; $($rule:ident),+; $($fixture_rule:ident),+ $(,)?) => {
+        $crate::__contract_tests!($runner, store, $crate::contract::store::StoreFixture, store;
+            $($rule),+; $($fixture_rule),+);
+        $crate::__contract_test!(rules_hold_on_a_store_already_in_use, $runner,
+            |f: $crate::contract::store::StoreFixture| async move {
+                for _ in 0..2 {
+                    $( $crate::contract::store::$rule(&*f.store).await; )+
+                    $( $crate::contract::store::$fixture_rule(f).await; )+
+                }
+            });
+    };
+}
+
+fn fresh_fingerprint() -> Fingerprint {
+    Fingerprint::from_stored(Uuid::new_v4().simple().to_string())
+}
+
+fn params() -> AnalysisParams {
+    AnalysisParams {
+        currency: CurrencyCode::EUR,
+        market: Market::parse("FR").expect("valid market"),
+        max_products: 20,
+        sources: Vec::new(),
+        condition: None,
+        min_price: Some(Decimal::new(1999, 2)),
+        max_price: None,
+        language: None,
+    }
+}
+
+fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) -> NewQuery {
+    NewQuery {
+        id: Uuid::new_v4(),
+        text: "Casque Bluetooth".into(),
+        normalized_text: "casque bluetooth".into(),
+        params: params(),
+        fingerprint: fingerprint.clone(),
+        agent_config_version: config,
+        trace_id: None,
+        created_at,
+        answered_by: None,
+    }
+}
+
+fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str) -> StoredResult {
+    StoredResult {
+        query_id,
+        result: json!({ "tag": tag, "products": [1, 2, 3] }),
+        market_summary: json!({ "median": "19.99" }),
+        sentiment_summary: json!({ "positive_share": 0.5 }),
+        products: json!([{ "id": "p1" }]),
+        recommendations: json!([]),
+        quality_checks: json!([{ "name": "enough_products", "passed": true }]),
+        quality_passed: true,
+        report_key: format!("reports/{query_id}/report.html"),
+        report_uri: format!("file:///tmp/reports/{query_id}/report.html"),
+        report_size: 1234,
+        crate_version: "0.1.0".into(),
+        git_sha: "abc123".into(),
+        prompt_version: None,
+        model: Some("none".into()),
+        agent_config_version: config,
+        created_at,
+    }
+}
+
+fn observation(query_id: Uuid, product_id: &str, offer_id: &str, cents: i64) -> PriceObservation {
+    PriceObservation {
+        query_id,
+        product_id: product_id.to_owned(),
+        offer_id: offer_id.to_owned(),
+        source: "catalog".into(),
+        seller: "shop".into(),
+        amount: Decimal::new(cents, 2),
+        currency: CurrencyCode::EUR,
+        observed_at: now_us(),
+    }
+}
+
+fn fresh_product() -> String {
+    format!("product-{}", Uuid::new_v4())
+}
+
+/// A config version of its own that queries can name.
+async fn fresh_config(store: &dyn Store) -> i64 {
+    store
+        .activate_agent_config(&format!("config-{}", Uuid::new_v4()), "# test")
+        .await
+        .expect("activate a config")
+}
+
+/// A query recorded (queued) under a fresh fingerprint and config.
+async fn recorded_query(store: &dyn Store) -> NewQuery {
+    let query = new_query(&fresh_fingerprint(), fresh_config(store).await, now_us());
+    store.insert_query(&query).await.expect("insert_query");
+    query
+}
+
+/// A query recorded and started (attempt 1).
+async fn running_query(store: &dyn Store) -> NewQuery {
+    let query = recorded_query(store).await;
+    store
+        .start_query(query.id, 1, None)
+        .await
+        .expect("start_query");
+    query
+}
+
+/// A query recorded, started and completed with the result tagged `tag`.
+async fn completed_query(store: &dyn Store, tag: &str) -> (NewQuery, StoredResult) {
+    let query = recorded_query(store).await;
+    store
+        .start_query(query.id, 1, None)
+        .await
+        .expect("start_query");
+    let result = result_for(query.id, query.agent_config_version, now_us(), tag);
+    assert!(store.complete_query(&result).await.expect("complete_query"));
+    (query, result)
+}
+
+fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::NotFound(_)))
+}
+
+fn corrupt<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {
+    matches!(r, Err(StoreError::Corrupt(_)))
+}

@@ -1,0 +1,310 @@
+//! Work shared between identical queries: a cache hit reads an earlier result, a fresh
+//! result is found by fingerprint, and a query joins an identical one in flight
+//! (atomically, even across processes).
+
+use chrono::{DateTime, TimeDelta, Utc};
+use marketlens_core::ErrorType;
+use marketlens_core::domain::Fingerprint;
+use marketlens_core::ports::{NewQuery, QueryStatus, Store};
+use uuid::Uuid;
+
+use super::{
+    StoreFixture, completed_query, fresh_config, fresh_fingerprint, new_query, recorded_query,
+    result_for, scalar,
+};
+use crate::contract::now_us;
+
+pub async fn a_cache_hit_is_born_completed_and_reads_the_original_result(store: &dyn Store) {
+    let be = store.backend();
+    let (original, result) = completed_query(store, "original").await;
+    let hit_at = now_us();
+    let mut hit = new_query(&original.fingerprint, original.agent_config_version, hit_at);
+    hit.answered_by = Some(original.id);
+    store.insert_query(&hit).await.expect("insert cache hit");
+    let h = store.get_query(hit.id).await.unwrap().unwrap();
+    assert_eq!(
+        h.status,
+        QueryStatus::Completed,
+        "[{be}] a cache hit is completed"
+    );
+    assert!(h.cache_hit);
+    assert_eq!(h.result_query_id, Some(original.id));
+    assert_eq!((h.started_at, h.finished_at), (Some(hit_at), Some(hit_at)));
+    assert_eq!(
+        store.get_result(hit.id).await.unwrap(),
+        Some(result),
+        "[{be}] get_result of a cache hit follows result_query_id"
+    );
+}
+
+/// The query [`Store::find_inflight`] finds.
+async fn in_flight_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
+    store.find_inflight(fp, t).await.expect("find_inflight")
+}
+
+/// The query [`Store::find_fresh_result`] finds.
+async fn fresh_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
+    store
+        .find_fresh_result(fp, t)
+        .await
+        .expect("find_fresh_result")
+}
+
+/// Two completed queries with one fingerprint, the older result 20 minutes old, and a
+/// cache hit answered by the newer: (newer query, its result's time).
+async fn two_results(store: &dyn Store) -> (NewQuery, DateTime<Utc>) {
+    let (newer, result) = completed_query(store, "newer").await;
+    let (fp, config) = (&newer.fingerprint, newer.agent_config_version);
+    let t0 = now_us();
+    let older = new_query(fp, config, t0 - TimeDelta::minutes(30));
+    store.insert_query(&older).await.unwrap();
+    let older_result = result_for(older.id, config, t0 - TimeDelta::minutes(20), "older");
+    assert!(store.complete_query(&older_result).await.unwrap());
+    let mut hit = new_query(fp, config, now_us());
+    hit.answered_by = Some(newer.id);
+    store.insert_query(&hit).await.unwrap();
+    (newer, result.created_at)
+}
+
+pub async fn the_fresh_result_is_the_newest_original(store: &dyn Store) {
+    let be = store.backend();
+    let (newer, _) = two_results(store).await;
+    assert_eq!(
+        fresh_since(store, &newer.fingerprint, now_us() - TimeDelta::hours(1)).await,
+        Some(newer.id),
+        "[{be}] find_fresh_result returns the newest result (not the cache hit)"
+    );
+    assert_eq!(
+        fresh_since(store, &fresh_fingerprint(), now_us() - TimeDelta::days(1)).await,
+        None,
+        "[{be}] another fingerprint has no fresh result"
+    );
+}
+
+pub async fn freshness_counts_from_not_before_inclusive(store: &dyn Store) {
+    let be = store.backend();
+    let (newer, result_at) = two_results(store).await;
+    let fp = &newer.fingerprint;
+    assert_eq!(
+        fresh_since(store, fp, result_at).await,
+        Some(newer.id),
+        "[{be}] not_before is inclusive"
+    );
+    assert_eq!(
+        fresh_since(store, fp, result_at + TimeDelta::microseconds(1)).await,
+        None,
+        "[{be}] results older than not_before are not fresh"
+    );
+}
+
+pub async fn a_pending_query_offers_no_fresh_result(store: &dyn Store) {
+    let be = store.backend();
+    let (newer, result_at) = two_results(store).await;
+    store
+        .insert_query(&new_query(
+            &newer.fingerprint,
+            newer.agent_config_version,
+            now_us(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        fresh_since(store, &newer.fingerprint, result_at).await,
+        Some(newer.id),
+        "[{be}] a pending query has no result to offer"
+    );
+    let pending = recorded_query(store).await;
+    assert_eq!(
+        fresh_since(store, &pending.fingerprint, now_us() - TimeDelta::days(1)).await,
+        None,
+        "[{be}] a fingerprint with only a pending query has no fresh result"
+    );
+}
+
+/// A fingerprint whose query was recorded two minutes ago through
+/// `insert_query_unless_inflight`, and an hour-long window: (query, window).
+async fn in_flight(store: &dyn Store) -> (NewQuery, DateTime<Utc>) {
+    let be = store.backend();
+    let now = now_us();
+    let window = now - TimeDelta::hours(1);
+    let first = new_query(
+        &fresh_fingerprint(),
+        fresh_config(store).await,
+        now - TimeDelta::minutes(2),
+    );
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, window).await,
+        None
+    );
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&first, window)
+            .await
+            .expect("insert_query_unless_inflight"),
+        None,
+        "[{be}] nothing in flight: the query is recorded"
+    );
+    (first, window)
+}
+
+pub async fn a_query_with_nothing_in_flight_is_recorded(store: &dyn Store) {
+    let (first, window) = in_flight(store).await;
+    let recorded = store.get_query(first.id).await.unwrap().expect("recorded");
+    assert_eq!(
+        (recorded.status, recorded.cache_hit, &recorded.fingerprint),
+        (QueryStatus::Queued, false, &first.fingerprint)
+    );
+    assert_eq!(recorded.created_at, first.created_at);
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, window).await,
+        Some(first.id)
+    );
+}
+
+pub async fn an_identical_query_in_flight_is_joined(store: &dyn Store) {
+    let be = store.backend();
+    let (first, window) = in_flight(store).await;
+    let joiner = new_query(&first.fingerprint, first.agent_config_version, now_us());
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&joiner, window)
+            .await
+            .unwrap(),
+        Some(first.id),
+        "[{be}] an identical query in flight is joined"
+    );
+    assert!(
+        store.get_query(joiner.id).await.unwrap().is_none(),
+        "[{be}] joining writes nothing"
+    );
+    assert_eq!(
+        in_flight_since(store, &fresh_fingerprint(), window).await,
+        None,
+        "[{be}] only the same fingerprint is in flight"
+    );
+}
+
+pub async fn a_query_in_flight_since_before_the_window_is_not_joined(store: &dyn Store) {
+    let be = store.backend();
+    let (first, window) = in_flight(store).await;
+    let late = new_query(
+        &first.fingerprint,
+        first.agent_config_version,
+        now_us() - TimeDelta::minutes(1),
+    );
+    assert_eq!(
+        store
+            .insert_query_unless_inflight(&late, first.created_at + TimeDelta::microseconds(1))
+            .await
+            .unwrap(),
+        None,
+        "[{be}] a query in flight since before the window is not joined"
+    );
+    assert!(store.get_query(late.id).await.unwrap().is_some());
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, window).await,
+        Some(late.id),
+        "[{be}] find_inflight returns the newest query in flight"
+    );
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, late.created_at).await,
+        Some(late.id),
+        "[{be}] not_before is inclusive"
+    );
+}
+
+pub async fn running_and_requeued_queries_are_in_flight(store: &dyn Store) {
+    let be = store.backend();
+    let (first, window) = in_flight(store).await;
+    store.start_query(first.id, 1, None).await.unwrap();
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, window).await,
+        Some(first.id),
+        "[{be}] a running query is in flight"
+    );
+    store
+        .requeue_query(first.id, ErrorType::Internal, "retry")
+        .await
+        .unwrap();
+    assert_eq!(
+        in_flight_since(store, &first.fingerprint, window).await,
+        Some(first.id),
+        "[{be}] a query queued again for a retry is in flight"
+    );
+}
+
+pub async fn failed_completed_and_cache_hit_queries_are_not_in_flight(store: &dyn Store) {
+    let be = store.backend();
+    let (first, window) = in_flight(store).await;
+    let (fp, config) = (&first.fingerprint, first.agent_config_version);
+    let failed = new_query(fp, config, now_us());
+    store.insert_query(&failed).await.unwrap();
+    store.start_query(failed.id, 1, None).await.unwrap();
+    store
+        .fail_query(failed.id, ErrorType::NoData, "none")
+        .await
+        .unwrap();
+    assert_eq!(
+        in_flight_since(store, fp, window).await,
+        Some(first.id),
+        "[{be}] a failed query is not in flight"
+    );
+    assert!(
+        store
+            .complete_query(&result_for(first.id, config, now_us(), "inflight"))
+            .await
+            .unwrap()
+    );
+    let mut hit = new_query(fp, config, now_us());
+    hit.answered_by = Some(first.id);
+    store.insert_query(&hit).await.unwrap();
+    assert_eq!(
+        in_flight_since(store, fp, window).await,
+        None,
+        "[{be}] completed queries and cache hits are not in flight"
+    );
+}
+
+/// Submitters racing with identical queries, half through a second store on the same
+/// data (another process): each round records one query and the others join it.
+pub async fn concurrent_identical_submissions_record_one_query(f: &StoreFixture) {
+    let (one, other) = (&*f.store, &*f.second);
+    let be = one.backend();
+    let config = fresh_config(one).await;
+    let window = now_us() - TimeDelta::hours(1);
+    for round in 0..20 {
+        let fp = fresh_fingerprint();
+        let racers: Vec<NewQuery> = (0..4).map(|_| new_query(&fp, config, now_us())).collect();
+        let (a, b, c, d) = tokio::join!(
+            one.insert_query_unless_inflight(&racers[0], window),
+            other.insert_query_unless_inflight(&racers[1], window),
+            one.insert_query_unless_inflight(&racers[2], window),
+            other.insert_query_unless_inflight(&racers[3], window),
+        );
+        let outcomes = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
+        let winners: Vec<Uuid> = racers
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| o.is_none())
+            .map(|(q, _)| q.id)
+            .collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "[{be}] round {round}: concurrent identical submissions must record one query: {outcomes:?}"
+        );
+        assert!(
+            outcomes.iter().flatten().all(|id| *id == winners[0]),
+            "[{be}] round {round}: the others join the one recorded: {outcomes:?}"
+        );
+        let recorded = scalar::<i64>(
+            f,
+            &format!(
+                "SELECT COUNT(*) FROM queries WHERE fingerprint = '{}'",
+                fp.as_str()
+            ),
+        )
+        .await;
+        assert_eq!(recorded, 1, "[{be}] round {round}: one row");
+    }
+}

@@ -1,0 +1,65 @@
+//! What a database error means for the caller of the store.
+
+use marketlens_core::ports::{NewQuery, StoreError, StoredResult};
+
+/// Decoding failures mean the stored data does not have the expected shape; anything
+/// else is the database being out of reach.
+pub(crate) fn store_error(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::TypeNotFound { .. } => StoreError::Corrupt(e.to_string()),
+        other => StoreError::Unavailable(other.to_string()),
+    }
+}
+
+/// For the steps that only talk to the database (a connection, a transaction's begin
+/// or commit): whatever fails there, the database is out of reach.
+pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// Inserting a query: the one row it names (its config version) may not exist.
+pub(crate) fn query_insert_error(e: sqlx::Error, q: &NewQuery) -> StoreError {
+    unless_missing(e, || {
+        format!("agent config version {}", q.agent_config_version)
+    })
+}
+
+/// Inserting a result: its query or its config version may not exist.
+pub(crate) fn result_insert_error(e: sqlx::Error, r: &StoredResult) -> StoreError {
+    unless_missing(e, || {
+        format!(
+            "query {} or agent config version {}",
+            r.query_id, r.agent_config_version
+        )
+    })
+}
+
+/// A write that names a row which does not exist (a foreign key) is `NotFound` of
+/// `what`; any other failure as [`store_error`] says.
+fn unless_missing(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    let missing = matches!(
+        &e,
+        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation
+    );
+    if missing {
+        StoreError::NotFound(what())
+    } else {
+        store_error(e)
+    }
+}
+
+/// A stored value that does not mean what its column should hold.
+pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{column}: {detail}"))
+}
+
+/// A value that could not be encoded for its column (a JSON document that does not
+/// serialise): reported with the column's name rather than as sqlx's connection-level
+/// encode error.
+pub(crate) fn encoding_error(column: &str, e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(format!("encoding {column}: {e}"))
+}

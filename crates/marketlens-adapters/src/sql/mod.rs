@@ -1,0 +1,42 @@
+//! What the two SQL stores share: column lists, reading records out of rows, and what a
+//! database error means for the caller.
+//!
+//! The statements stay with their dialect (`sqlite/store.rs`, `postgres/store.rs`):
+//! placeholders, locking and types differ, and a reader should see each store's SQL
+//! whole. What is the same in both lives here once:
+//! - the column lists the statements select and insert, so both stores read and write
+//!   the same columns in the same order;
+//! - [`RowExt`]: how each dialect reads a kind of value (an id, a timestamp, a JSON
+//!   document, an amount…) from its row type, and on top of it the mapping from columns
+//!   to records ([`query_record`], [`query_page`], [`stored_result`],
+//!   [`price_observation`], [`collected_batch`]), written once;
+//! - the error mapping: a value that does not decode is `StoreError::Corrupt` naming
+//!   its column, a missing referenced row is `NotFound`, anything else is the database
+//!   being out of reach (`Unavailable`).
+
+mod error;
+mod records;
+
+pub(crate) use error::{
+    corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
+};
+pub(crate) use records::{
+    RowExt, collected_batch, price_observation, query_page, query_record, stored_result,
+};
+
+/// Every column of `queries` a [`query_record`] reads, in table order.
+pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
+     error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
+     agent_config_version, cache_hit, result_query_id, progress";
+
+/// Every column of `analysis_results` a [`stored_result`] reads, which is also every
+/// column a completion writes.
+pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, sentiment_summary, \
+     products, recommendations, quality_checks, quality_passed, report_key, report_uri, \
+     report_size, crate_version, git_sha, prompt_version, model, agent_config_version, \
+     created_at";
+
+/// The columns of `price_observations` a [`price_observation`] reads and an append
+/// writes (the row id is the store's own).
+pub(crate) const PRICE_OBSERVATION_COLUMNS: &str =
+    "query_id, product_id, offer_id, source, seller, amount, currency, observed_at";

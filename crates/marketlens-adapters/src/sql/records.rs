@@ -1,0 +1,136 @@
+//! Records out of rows, written once for both SQL stores.
+//!
+//! The two schemas keep the same columns in different types: SQLite stores ids,
+//! timestamps, JSON documents and amounts as text and flags as integers (see its
+//! migration); PostgreSQL has `uuid`, `timestamptz`, `jsonb`, `numeric` and `boolean`.
+//! [`RowExt`] is where each dialect says how it reads one kind of value; the functions
+//! below map columns to records on top of it. A value that does not read as its kind
+//! is `StoreError::Corrupt` naming the column, never a panic.
+
+use chrono::{DateTime, Utc};
+use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::ports::{
+    PriceObservation, QueryPage, QueryRecord, QueryStatus, StoreError, StoredResult,
+};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::corrupt;
+
+/// Typed reads from a row of either dialect. Implemented for `SqliteRow` (in
+/// `sqlite/row.rs`) and `PgRow` (in `postgres/row.rs`).
+pub(crate) trait RowExt {
+    fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
+    /// An integer column, whatever its width.
+    fn int(&self, column: &str) -> Result<i64, StoreError>;
+    fn flag(&self, column: &str) -> Result<bool, StoreError>;
+    fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError>;
+    fn opt_timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// A JSON document read into `T`; a document of the wrong shape is `Corrupt`.
+    fn json<T: DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
+    /// An exact amount.
+    fn decimal(&self, column: &str) -> Result<Decimal, StoreError>;
+
+    fn text(&self, column: &str) -> Result<String, StoreError> {
+        required(column, self.opt_text(column)?)
+    }
+
+    fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {
+        required(column, self.opt_uuid(column)?)
+    }
+
+    fn timestamp(&self, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        required(column, self.opt_timestamp(column)?)
+    }
+
+    /// A signed column that must fit an unsigned field (attempts, sizes).
+    fn unsigned<T: TryFrom<i64>>(&self, column: &str) -> Result<T, StoreError> {
+        let n = self.int(column)?;
+        T::try_from(n).map_err(|_| corrupt(column, format!("{n} out of range")))
+    }
+}
+
+/// NULL where the schema promises a value: the row is not what the store wrote.
+fn required<T>(column: &str, value: Option<T>) -> Result<T, StoreError> {
+    value.ok_or_else(|| corrupt(column, "unexpected NULL"))
+}
+
+/// A `queries` row, as selected with [`super::QUERY_COLUMNS`].
+pub(crate) fn query_record(row: &impl RowExt) -> Result<QueryRecord, StoreError> {
+    let status = row.text("status")?;
+    Ok(QueryRecord {
+        id: row.uuid("id")?,
+        text: row.text("text")?,
+        normalized_text: row.text("normalized_text")?,
+        params: row.json("params")?,
+        fingerprint: Fingerprint::from_stored(row.text("fingerprint")?),
+        status: QueryStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("{status:?}")))?,
+        error_type: row.opt_text("error_type")?,
+        error_message: row.opt_text("error_message")?,
+        created_at: row.timestamp("created_at")?,
+        started_at: row.opt_timestamp("started_at")?,
+        finished_at: row.opt_timestamp("finished_at")?,
+        attempts: row.unsigned("attempts")?,
+        trace_id: row.opt_text("trace_id")?,
+        agent_config_version: row.int("agent_config_version")?,
+        cache_hit: row.flag("cache_hit")?,
+        result_query_id: row.opt_uuid("result_query_id")?,
+        progress: row.json("progress")?,
+    })
+}
+
+/// A page of history: its rows, and the count of every query.
+pub(crate) fn query_page(rows: &[impl RowExt], total: i64) -> Result<QueryPage, StoreError> {
+    Ok(QueryPage {
+        items: rows.iter().map(query_record).collect::<Result<_, _>>()?,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// An `analysis_results` row, as selected with [`super::RESULT_COLUMNS`].
+pub(crate) fn stored_result(row: &impl RowExt) -> Result<StoredResult, StoreError> {
+    Ok(StoredResult {
+        query_id: row.uuid("query_id")?,
+        result: row.json("result")?,
+        market_summary: row.json("market_summary")?,
+        sentiment_summary: row.json("sentiment_summary")?,
+        products: row.json("products")?,
+        recommendations: row.json("recommendations")?,
+        quality_checks: row.json("quality_checks")?,
+        quality_passed: row.flag("quality_passed")?,
+        report_key: row.text("report_key")?,
+        report_uri: row.text("report_uri")?,
+        report_size: row.unsigned("report_size")?,
+        crate_version: row.text("crate_version")?,
+        git_sha: row.text("git_sha")?,
+        prompt_version: row.opt_text("prompt_version")?,
+        model: row.opt_text("model")?,
+        agent_config_version: row.int("agent_config_version")?,
+        created_at: row.timestamp("created_at")?,
+    })
+}
+
+/// A `price_observations` row, as selected with [`super::PRICE_OBSERVATION_COLUMNS`].
+pub(crate) fn price_observation(row: &impl RowExt) -> Result<PriceObservation, StoreError> {
+    let currency = row.text("currency")?;
+    Ok(PriceObservation {
+        query_id: row.uuid("query_id")?,
+        product_id: row.text("product_id")?,
+        offer_id: row.text("offer_id")?,
+        source: row.text("source")?,
+        seller: row.text("seller")?,
+        amount: row.decimal("amount")?,
+        currency: CurrencyCode::parse(&currency).map_err(|e| corrupt("currency", e.message))?,
+        observed_at: row.timestamp("observed_at")?,
+    })
+}
+
+/// A `collected_products_cache` row (`batch, stored_at`): the batch and when it was
+/// stored.
+pub(crate) fn collected_batch(
+    row: &impl RowExt,
+) -> Result<(serde_json::Value, DateTime<Utc>), StoreError> {
+    Ok((row.json("batch")?, row.timestamp("stored_at")?))
+}
