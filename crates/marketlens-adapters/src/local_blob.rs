@@ -101,15 +101,7 @@ impl BlobStore for LocalDirBlobStore {
         let path = self.path_of(key)?;
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(Some(bytes)),
-            // A key naming a directory, or passing through a file, names no blob.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::NotFound | ErrorKind::IsADirectory | ErrorKind::NotADirectory
-                ) =>
-            {
-                Ok(None)
-            }
+            Err(e) if names_no_blob(&e) => Ok(None),
             Err(e) => Err(io_error(&path, e)),
         }
     }
@@ -135,17 +127,18 @@ impl BlobStore for LocalDirBlobStore {
                     ),
                 }))
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::NotFound | ErrorKind::IsADirectory | ErrorKind::NotADirectory
-                ) =>
-            {
-                Ok(None)
-            }
+            Err(e) if names_no_blob(&e) => Ok(None),
             Err(e) => Err(io_error(&path, e)),
         }
     }
+}
+
+/// A key naming a directory, a missing file, or passing through a file, names no blob.
+fn names_no_blob(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::NotFound | ErrorKind::IsADirectory | ErrorKind::NotADirectory
+    )
 }
 
 #[cfg(test)]

@@ -109,33 +109,26 @@ fn config_show_and_validate() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let bad = dir.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        marketlens_core::config::DEFAULT_AGENT_TOML.replace("max_attempts = 3", "max_attempts = 0"),
-    )
-    .unwrap();
-    let out = marketlens_in(dir.path())
-        .args(["config", "validate", "--config"])
-        .arg(&bad)
-        .output()
+    // A default config with one line changed is refused with exit 2, naming the culprit.
+    let validate_changed = |name: &str, from: &str, to: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            marketlens_core::config::DEFAULT_AGENT_TOML.replace(from, to),
+        )
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("max_attempts"));
-
-    let missing = dir.path().join("catalog-missing.toml");
-    std::fs::write(
-        &missing,
-        marketlens_core::config::DEFAULT_AGENT_TOML.replace("builtin:sample", "/no/such/dir"),
-    )
-    .unwrap();
-    let out = marketlens_in(dir.path())
-        .args(["config", "validate", "--config"])
-        .arg(&missing)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/dir"));
+        let out = marketlens_in(dir.path())
+            .args(["config", "validate", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = validate_changed("bad.toml", "max_attempts = 3", "max_attempts = 0");
+    assert!(stderr.contains("max_attempts"), "{stderr}");
+    let stderr = validate_changed("catalog-missing.toml", "builtin:sample", "/no/such/dir");
+    assert!(stderr.contains("/no/such/dir"), "{stderr}");
 }
 
 fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Proc {

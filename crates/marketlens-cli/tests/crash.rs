@@ -15,10 +15,7 @@ use std::time::{Duration, Instant};
 
 use marketlens_adapters::RedisStreamsQueue;
 use marketlens_adapters::contract::service_available;
-use marketlens_core::ports::JobQueue;
-use support::{
-    Api, Proc, free_port, marketlens_logged, result_rows, short_lease_config, wait_port,
-};
+use support::{Proc, marketlens_logged, result_rows, serve_logged, short_lease_config};
 
 const ANALYSES: usize = 100;
 const WORKERS: usize = 3;
@@ -55,21 +52,8 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
         "sqlite"
     };
     let log = |name: &str| dir.path().join(format!("{name}.log"));
-    let port = free_port();
-    let _api = Proc(
-        marketlens_logged(&data, &config, &global, &log("api"))
-            .args([
-                "serve",
-                "--no-worker",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "the API");
+    let (_api, api) = serve_logged(&data, &config, &global, &log("api"), &["--no-worker"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let api = Api::new(port);
 
     // Distinct parameters, so each request is its own analysis (no fresh-result reuse
     // or coalescing between them).
@@ -181,15 +165,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
         let queue = RedisStreamsQueue::connect(&redis, &prefix, 3)
             .await
             .unwrap();
-        // A worker acknowledges its job just after writing the result, so the last
-        // acknowledgements may land a moment after the last result appears.
-        let drained_by = Instant::now() + Duration::from_secs(15);
-        let mut stats = queue.stats().await.unwrap();
-        while (stats.queued, stats.running, stats.dead) != (0, 0, 0) && Instant::now() < drained_by
-        {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            stats = queue.stats().await.unwrap();
-        }
+        let stats = support::drained_queue_stats(&queue).await;
         assert_eq!(
             (stats.queued, stats.running, stats.dead),
             (0, 0, 0),

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 
 use marketlens_adapters::RedisStreamsQueue;
 use marketlens_adapters::contract::service_available;
-use marketlens_core::ports::JobQueue;
 use support::{
-    Api, Proc, free_port, marketlens_logged, result_rows, short_lease_config, wait_port,
+    Api, Proc, free_port, marketlens_logged, result_rows, serve_logged, short_lease_config,
+    wait_port,
 };
 
 fn redis_server_installed() -> Result<(), String> {
@@ -125,22 +125,9 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
         "--redis-url".to_owned(),
         format!("redis://127.0.0.1:{}/", s.redis_port),
     ];
-    let port = free_port();
-    let _server = Proc(
-        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("serve.log"))
-            .args([
-                "serve",
-                "--workers",
-                "2",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "the API");
+    let serve_log = s.dir.path().join("serve.log");
+    let (_server, api) = serve_logged(&s.data, &s.config, &global, &serve_log, &["--workers", "2"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let api = Api::new(port);
     rt.block_on(async {
         let (code, ready) = readiness(&api).await;
         assert_eq!((code, &ready["status"]), (200, &"ready".into()), "{ready}");
@@ -180,21 +167,9 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     let mut redis = start_redis(s.redis_port, &redis_dir, true);
     let url = format!("redis://127.0.0.1:{}/", s.redis_port);
     let global = vec!["--queue-url".to_owned(), url.clone()];
-    let port = free_port();
-    let _api_proc = Proc(
-        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("api.log"))
-            .args([
-                "serve",
-                "--no-worker",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "the API");
+    let api_log = s.dir.path().join("api.log");
+    let (_api_proc, api) = serve_logged(&s.data, &s.config, &global, &api_log, &["--no-worker"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let api = Api::new(port);
     // Accepted while Redis is up; no worker yet, so they wait in the stream.
     let accepted = rt.block_on(post_n(&api, 1, 30));
     let _worker = Proc(
@@ -254,7 +229,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
         let queue = RedisStreamsQueue::connect(&url, "marketlens", 3)
             .await
             .unwrap();
-        let stats = queue.stats().await.unwrap();
+        let stats = support::drained_queue_stats(&queue).await;
         assert_eq!(
             (stats.queued, stats.running, stats.dead),
             (0, 0, 0),

@@ -65,16 +65,9 @@ async fn reports_are_written_to_s3_and_streamed_back() {
     let port = free_port();
     let blob_url = format!("s3://{bucket}/reports");
     let _server = start_server(dir.path(), port, &endpoint, &blob_url);
-    let base = format!("http://127.0.0.1:{port}");
+    let api = Api::new(port);
 
-    let ready: serde_json::Value = client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, ready) = api.get("/readyz").await;
     let blob = ready["checks"]
         .as_array()
         .unwrap()
@@ -87,22 +80,16 @@ async fn reports_are_written_to_s3_and_streamed_back() {
         "{ready}"
     );
 
-    let submitted: serde_json::Value = client
-        .post(format!("{base}/v1/analyses"))
-        .json(&serde_json::json!({"query": "wireless headphones", "currency": "EUR"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (code, submitted) = api
+        .post(serde_json::json!({"query": "wireless headphones", "currency": "EUR"}))
+        .await;
+    assert_eq!(code, 202, "{submitted}");
     let id = submitted["id"].as_str().unwrap().to_owned();
-    Api::new(port)
-        .wait_completed(std::slice::from_ref(&id), Duration::from_secs(60))
+    api.wait_completed(std::slice::from_ref(&id), Duration::from_secs(60))
         .await;
 
     let res = client
-        .get(format!("{base}/v1/analyses/{id}/report"))
+        .get(format!("{}/v1/analyses/{id}/report", api.base))
         .send()
         .await
         .unwrap();

@@ -1,6 +1,8 @@
 //! Real price history: a trend appears only once earlier analyses have stored prices,
 //! and it follows those stored prices.
 
+mod support;
+
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -9,7 +11,7 @@ use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::analyze_in_process;
 use marketlens_service::pipeline::NoProgress;
-use marketlens_service::startup::{App, Settings};
+use marketlens_service::startup::App;
 use rust_decimal::Decimal;
 
 /// Runs one fresh analysis (never answered from an earlier result) and returns its
@@ -29,13 +31,7 @@ async fn analyse(app: &Arc<App>, query: &str) -> (AnalysisResult, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_analysis_over_stored_prices_shows_a_real_trend() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&Settings {
-        data_dir: dir.path().join("data"),
-        config_path: None,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let app = support::embedded_app(&dir.path().join("data")).await;
 
     // First analysis: nothing stored yet, so no trend and the report says so.
     let (first, html) = analyse(&app, "wireless headphones").await;

@@ -1,6 +1,8 @@
 //! With an OTLP endpoint configured, the spans of an analysis arrive at it: a tiny
 //! OTLP/HTTP receiver (POST /v1/traces) stands in for a collector.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -8,11 +10,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use marketlens_core::Stage;
-use marketlens_core::domain::AnalysisRequest;
 use std::time::Duration;
 
 use marketlens_core::ports::QueryStatus;
-use marketlens_service::startup::{App, Settings};
 use marketlens_service::submit::{Dispatch, submit};
 use marketlens_service::telemetry::Otlp;
 use marketlens_service::worker::{WorkerOptions, run_worker};
@@ -60,16 +60,8 @@ async fn spans_arrive_at_the_otlp_endpoint_as_one_trace_from_submit_to_worker() 
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&Settings {
-        data_dir: dir.path().to_owned(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let request = AnalysisRequest {
-        query: "wireless headphones".into(),
-        ..Default::default()
-    };
+    let app = support::embedded_app(dir.path()).await;
+    let request = support::request("wireless headphones");
     // As the API does: record and enqueue; then a worker takes the job.
     let s = submit(&app, &request, Dispatch::Enqueue, false)
         .await

@@ -13,7 +13,6 @@ use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_service::in_process::{InProcessError, analyze_in_process};
 use marketlens_service::pipeline::NoProgress;
-use marketlens_service::startup::{App, Settings};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -137,16 +136,8 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
     let _guard =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&Settings {
-        data_dir: dir.path().to_owned(),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let request = AnalysisRequest {
-        query: "wireless headphones".into(),
-        ..Default::default()
-    };
+    let app = support::embedded_app(dir.path()).await;
+    let request = support::request("wireless headphones");
     let done = analyze_in_process(&app, &request, false, &NoProgress)
         .await
         .unwrap();

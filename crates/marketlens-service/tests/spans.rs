@@ -1,5 +1,7 @@
 //! The spans of one analysis, as JSON log lines: stage names and tags.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -7,7 +9,6 @@ use marketlens_core::Stage;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_service::in_process::analyze_in_process;
 use marketlens_service::pipeline::NoProgress;
-use marketlens_service::startup::{App, Settings};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -62,22 +63,18 @@ async fn closed_spans_when(buf: &Buffer, expected: &[&str]) -> Vec<(String, serd
 #[tokio::test]
 async fn each_stage_is_a_span_with_its_tags() {
     let buf = Buffer::default();
-    let _guard = tracing::subscriber::set_default(marketlens_service::telemetry::json_subscriber(
+    // Global, not a thread's default: a span closed on another thread (the SQLite
+    // driver's, the blocking pool's) releases its parent through the global
+    // dispatcher, so with a thread-local one the parent stage span would never close.
+    // This binary has no other test.
+    tracing::subscriber::set_global_default(marketlens_service::telemetry::json_subscriber(
         buf.clone(),
         "info",
-    ));
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(&Settings {
-        data_dir: dir.path().to_owned(),
-        config_path: None,
-        ..Default::default()
-    })
-    .await
+    ))
     .unwrap();
-    let request = AnalysisRequest {
-        query: "wireless headphones".into(),
-        ..Default::default()
-    };
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::embedded_app(dir.path()).await;
+    let request = support::request("wireless headphones");
     let done = analyze_in_process(&app, &request, false, &NoProgress)
         .await
         .unwrap();

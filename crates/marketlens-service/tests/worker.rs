@@ -22,6 +22,22 @@ async fn app_with(config: &str, dir: &std::path::Path) -> std::sync::Arc<App> {
     .unwrap()
 }
 
+/// An app on `config` with one "espresso machine" analysis enqueued.
+async fn app_with_one_job(
+    config: &str,
+    dir: &std::path::Path,
+) -> (std::sync::Arc<App>, marketlens_service::submit::Submitted) {
+    let app = app_with(config, dir).await;
+    let request = AnalysisRequest {
+        query: "espresso machine".into(),
+        ..Default::default()
+    };
+    let submitted = submit(&app, &request, Dispatch::Enqueue, false)
+        .await
+        .unwrap();
+    (app, submitted)
+}
+
 fn short_lease() -> String {
     DEFAULT_AGENT_TOML
         .replace("lease_secs = 300", "lease_secs = 1")
@@ -31,14 +47,7 @@ fn short_lease() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_whose_worker_died_mid_run_is_redelivered_and_completed_once() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app_with(&short_lease(), dir.path()).await;
-    let request = AnalysisRequest {
-        query: "espresso machine".into(),
-        ..Default::default()
-    };
-    let s = submit(&app, &request, Dispatch::Enqueue, false)
-        .await
-        .unwrap();
+    let (app, s) = app_with_one_job(&short_lease(), dir.path()).await;
 
     // A worker takes the job, marks the query running, then vanishes (no ack, no renew).
     let job = app
@@ -89,14 +98,7 @@ async fn a_job_whose_worker_died_mid_run_is_redelivered_and_completed_once() {
 async fn a_job_whose_workers_keep_dying_ends_failed_with_worker_lost() {
     let dir = tempfile::tempdir().unwrap();
     let config = short_lease().replace("max_attempts = 3", "max_attempts = 1");
-    let app = app_with(&config, dir.path()).await;
-    let request = AnalysisRequest {
-        query: "espresso machine".into(),
-        ..Default::default()
-    };
-    let s = submit(&app, &request, Dispatch::Enqueue, false)
-        .await
-        .unwrap();
+    let (app, s) = app_with_one_job(&config, dir.path()).await;
     let _lost = app
         .queue
         .claim("doomed", Duration::from_millis(50))

@@ -120,6 +120,29 @@ pub fn marketlens_logged(data_dir: &Path, config: &Path, global: &[String], log:
     c
 }
 
+/// `marketlens serve` with `serve_args` on a free local port, configured and logged as
+/// [`marketlens_logged`]; returns once the port accepts connections.
+pub fn serve_logged(
+    data_dir: &Path,
+    config: &Path,
+    global: &[String],
+    log: &Path,
+    serve_args: &[&str],
+) -> (Proc, Api) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let server = Proc(
+        marketlens_logged(data_dir, config, global, log)
+            .arg("serve")
+            .args(serve_args)
+            .args(["--bind", &bind])
+            .spawn()
+            .unwrap(),
+    );
+    wait_port(port, "the API");
+    (server, Api::new(port))
+}
+
 /// The standard output of a command that must succeed (else the test fails with its
 /// standard error).
 pub fn stdout_of(out: &Output) -> String {
@@ -215,4 +238,23 @@ pub async fn result_rows(data_dir: &Path) -> (i64, i64) {
         .unwrap();
     pool.close().await;
     counts
+}
+
+/// The queue's counts once it has drained, or as they stand after 15 s.
+///
+/// A worker acknowledges a job just after it writes the result, so the last
+/// acknowledgements can land a moment after the last result is visible through the API;
+/// reading the counts once at that instant would see a job still `running`.
+pub async fn drained_queue_stats(
+    queue: &impl marketlens_core::ports::JobQueue,
+) -> marketlens_core::ports::QueueStats {
+    let drained_by = Instant::now() + Duration::from_secs(15);
+    loop {
+        let stats = queue.stats().await.expect("queue stats");
+        let idle = (stats.queued, stats.running, stats.dead) == (0, 0, 0);
+        if idle || Instant::now() >= drained_by {
+            return stats;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

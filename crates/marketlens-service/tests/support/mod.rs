@@ -8,6 +8,25 @@ use std::time::Duration;
 use marketlens_service::startup::{App, Settings};
 use tokio::sync::watch;
 
+/// The application on the embedded defaults (SQLite, in-process queue and cache, local
+/// files) in `data_dir`, without the HTTP server.
+pub async fn embedded_app(data_dir: &Path) -> Arc<App> {
+    App::open(&Settings {
+        data_dir: data_dir.to_owned(),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A request for `query` with every other parameter at its default.
+pub fn request(query: &str) -> marketlens_core::domain::AnalysisRequest {
+    marketlens_core::domain::AnalysisRequest {
+        query: query.into(),
+        ..Default::default()
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub app: Arc<App>,
