@@ -6,6 +6,7 @@ mod eval;
 mod extract;
 mod location;
 mod rates;
+mod stdout;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
 
 use crate::location::Location;
+use crate::stdout::{out, outln};
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -188,7 +190,12 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    runtime.block_on(run(cli))
+    let code = runtime.block_on(run(cli));
+    if stdout::finish() {
+        code
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
 }
 
 async fn run(cli: Cli) -> ExitCode {
@@ -333,18 +340,18 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default".into());
-            println!(
+            outln!(
                 "# marketlens agent configuration ({origin}), content hash {}",
                 config.content_hash()
             );
-            print!("{}", config.to_toml());
+            out!("{}", config.to_toml());
             ExitCode::SUCCESS
         }
         // Builds every enabled source so their settings (paths, files) are checked too.
         ConfigAction::Validate => match build_sources(&config) {
             Ok(sources) => {
                 let n = sources.len();
-                println!(
+                outln!(
                     "configuration is valid: {n} enabled source(s), content hash {}",
                     config.content_hash()
                 );
@@ -432,7 +439,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         }
         Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
                 );
@@ -467,7 +474,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             summary["report_path"] = serde_json::json!(report);
             summary["result_path"] = serde_json::json!(result);
         }
-        println!("{summary}");
+        outln!("{summary}");
     } else {
         if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
@@ -476,14 +483,14 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             eprintln!("note: {notice}");
         }
         for paragraph in &r.narrative {
-            println!("{paragraph}");
+            outln!("{paragraph}");
         }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
-        println!();
-        println!("report: {report}");
-        println!("result: {result_json}");
+        outln!();
+        outln!("report: {report}");
+        outln!("result: {result_json}");
     }
     ExitCode::SUCCESS
 }

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use crate::stdout::outln;
+
 mod extract;
 mod matching;
 mod prices;
@@ -162,7 +164,7 @@ pub fn dataset_file(given: Option<PathBuf>, relative: &str) -> Option<PathBuf> {
         eprintln!("error: {} does not exist", path.display());
         None
     } else {
-        println!(
+        outln!(
             "skipped: dataset {} not found (set MARKETLENS_DATASETS or pass a file)",
             path.display()
         );
