@@ -10,7 +10,7 @@ mod stdout;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -39,15 +39,20 @@ const EXIT_ANALYSIS_FAILED: u8 = 3;
     about = "E-commerce market analysis: products, prices, reviews, recommendations."
 )]
 struct Cli {
-    #[command(flatten)]
-    global: Global,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
+    log_format: Option<Format>,
     #[command(subcommand)]
     command: Command,
 }
 
+// Each command takes only the options it uses (its `--help` lists nothing else): the
+// groups below are flattened into the commands that need them.
+
+/// The data directory, for the commands that keep files there.
 #[derive(Args)]
-struct Global {
-    /// Directory for the embedded database and the reports.
+struct DataDirArg {
+    /// Directory for the embedded database, the reports and imported rates.
     #[arg(
         long,
         global = true,
@@ -55,27 +60,62 @@ struct Global {
         default_value = "marketlens-data"
     )]
     data_dir: PathBuf,
+}
+
+/// The agent configuration, for the commands that read it.
+#[derive(Args)]
+struct ConfigArg {
     /// Agent configuration file (TOML); the built-in default when absent.
     #[arg(long, global = true, env = "MARKETLENS_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// Production backends, for the commands that open the application.
+#[derive(Args)]
+struct BackendArgs {
     /// PostgreSQL store instead of the embedded SQLite (`postgres://…`).
-    #[arg(long, global = true, env = "MARKETLENS_DATABASE_URL")]
+    #[arg(long, env = "MARKETLENS_DATABASE_URL")]
     database_url: Option<String>,
     /// Redis as a shared cache level (`redis://…`).
-    #[arg(long, global = true, env = "MARKETLENS_REDIS_URL")]
+    #[arg(long, env = "MARKETLENS_REDIS_URL")]
     redis_url: Option<String>,
     /// Job queue broker instead of the embedded queue (`redis://…`: Redis Streams).
-    #[arg(long, global = true, env = "MARKETLENS_QUEUE_URL")]
+    #[arg(long, env = "MARKETLENS_QUEUE_URL")]
     queue_url: Option<String>,
     /// Report storage instead of the data directory (`s3://bucket/prefix`).
-    #[arg(long, global = true, env = "MARKETLENS_BLOB_URL")]
+    #[arg(long, env = "MARKETLENS_BLOB_URL")]
     blob_url: Option<String>,
     /// Prefix of every Redis key, cache and queue (default `marketlens`).
-    #[arg(long, global = true, env = "MARKETLENS_REDIS_PREFIX")]
+    #[arg(long, env = "MARKETLENS_REDIS_PREFIX")]
     redis_prefix: Option<String>,
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
-    log_format: Option<Format>,
+}
+
+/// What opening the application takes: `analyze`, `serve` and `worker`.
+#[derive(Args)]
+struct AppArgs {
+    #[command(flatten)]
+    data_dir: DataDirArg,
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    backends: BackendArgs,
+}
+
+impl AppArgs {
+    fn settings(&self) -> Settings {
+        let b = &self.backends;
+        Settings {
+            data_dir: self.data_dir.data_dir.clone(),
+            config_path: self.config.config.clone(),
+            backends: Backends {
+                database_url: b.database_url.clone(),
+                redis_url: b.redis_url.clone(),
+                queue_url: b.queue_url.clone(),
+                blob_url: b.blob_url.clone(),
+                redis_prefix: b.redis_prefix.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -94,6 +134,8 @@ enum Command {
     Worker(WorkerArgs),
     /// Show or validate the agent configuration.
     Config {
+        #[command(flatten)]
+        config: ConfigArg,
         #[command(subcommand)]
         action: ConfigAction,
     },
@@ -103,6 +145,8 @@ enum Command {
     DemoShop(demo_shop::DemoShopArgs),
     /// Import or show the ECB reference rates used to convert prices.
     Rates {
+        #[command(flatten)]
+        data_dir: DataDirArg,
         #[command(subcommand)]
         action: rates::RatesAction,
     },
@@ -144,6 +188,8 @@ struct AnalyzeArgs {
     /// Print a JSON summary on stdout instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Args)]
@@ -157,6 +203,8 @@ struct ServeArgs {
     /// API only: leave the analyses to separate `marketlens worker` processes.
     #[arg(long)]
     no_worker: bool,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Args)]
@@ -168,6 +216,8 @@ struct WorkerArgs {
     /// `0.0.0.0:9091`; off by default.
     #[arg(long, value_name = "ADDR", env = "MARKETLENS_METRICS_BIND")]
     metrics_bind: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Subcommand)]
@@ -199,18 +249,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
-    let settings = Settings {
-        data_dir: cli.global.data_dir.clone(),
-        config_path: cli.global.config.clone(),
-        backends: Backends {
-            database_url: cli.global.database_url.clone(),
-            redis_url: cli.global.redis_url.clone(),
-            queue_url: cli.global.queue_url.clone(),
-            blob_url: cli.global.blob_url.clone(),
-            redis_prefix: cli.global.redis_prefix.clone(),
-        },
-    };
-    let format = |default: LogFormat| match cli.global.log_format {
+    let format = |default: LogFormat| match cli.log_format {
         Some(Format::Json) => LogFormat::Json,
         Some(Format::Text) => LogFormat::Text,
         None => default,
@@ -224,23 +263,24 @@ async fn run(cli: Cli) -> ExitCode {
             telemetry::init(format(LogFormat::Text), "info");
             demo_shop::run(args).await
         }
-        Command::Rates { action } => {
+        Command::Rates { data_dir, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            rates::run(&settings.data_dir, action)
+            rates::run(&data_dir.data_dir, action)
         }
         Command::Eval { command } => {
             telemetry::init(format(LogFormat::Text), "warn");
             eval::run(command)
         }
-        Command::Config { action } => {
+        Command::Config { config, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            config_command(&settings, action)
+            config_command(config.config.as_deref(), action)
         }
         Command::Analyze(args) => {
             // Spans also go to an OTLP endpoint when one is configured; the guard
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Text), "warn", "marketlens-cli");
+            let settings = args.app.settings();
             analyze(&settings, args).await
         }
         Command::Serve(args) => {
@@ -248,6 +288,7 @@ async fn run(cli: Cli) -> ExitCode {
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-api");
+            let settings = args.app.settings();
             let app = match open(&settings).await {
                 Ok(app) => app,
                 Err(code) => return code,
@@ -283,7 +324,7 @@ async fn run(cli: Cli) -> ExitCode {
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-worker");
-            let app = match open(&settings).await {
+            let app = match open(&args.app.settings()).await {
                 Ok(app) => app,
                 Err(code) => return code,
             };
@@ -325,8 +366,8 @@ async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     })
 }
 
-fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
-    let config = match load_config(settings.config_path.as_deref()) {
+fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+    let config = match load_config(config_path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -335,9 +376,7 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
     };
     match action {
         ConfigAction::Show => {
-            let origin = settings
-                .config_path
-                .as_ref()
+            let origin = config_path
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default".into());
             outln!(

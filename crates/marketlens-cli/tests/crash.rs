@@ -34,20 +34,16 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let config = short_lease_config(dir.path());
     let prefix = format!("marketlens-crash-{}", uuid::Uuid::new_v4().simple());
     let redis = "redis://127.0.0.1:6379/".to_owned();
-    let global = vec![
-        "--queue-url".to_owned(),
-        redis.clone(),
-        "--redis-url".to_owned(),
-        redis.clone(),
-        "--redis-prefix".to_owned(),
-        prefix.clone(),
+    let mut backends = vec![
+        ("MARKETLENS_QUEUE_URL", redis.clone()),
+        ("MARKETLENS_REDIS_URL", redis.clone()),
+        ("MARKETLENS_REDIS_PREFIX", prefix.clone()),
     ];
     // The store all processes share: PostgreSQL when the test names one, else the
     // SQLite file of the shared data directory.
     let database_url = std::env::var("MARKETLENS_TEST_DATABASE_URL").ok();
-    let mut global = global;
     if let Some(url) = &database_url {
-        global.extend(["--database-url".to_owned(), url.clone()]);
+        backends.push(("MARKETLENS_DATABASE_URL", url.clone()));
     }
     let store = if database_url.is_some() {
         "postgres"
@@ -57,7 +53,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let log = |name: &str| dir.path().join(format!("{name}.log"));
     let port = free_port();
     let _api = Proc(
-        marketlens_logged(&data, &config, &global, &log("api"))
+        marketlens_logged(&data, &config, &backends, &log("api"))
             .args([
                 "serve",
                 "--no-worker",
@@ -89,7 +85,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let mut workers: Vec<Proc> = (0..WORKERS)
         .map(|i| {
             Proc(
-                marketlens_logged(&data, &config, &global, &log(&format!("worker{i}")))
+                marketlens_logged(&data, &config, &backends, &log(&format!("worker{i}")))
                     .args(["worker", "--concurrency", "2"])
                     .spawn()
                     .unwrap(),

@@ -121,22 +121,27 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
     let Some(s) = setup() else { return };
     let redis_dir = s.dir.path().join("redis");
     let mut redis = start_redis(s.redis_port, &redis_dir, false);
-    let global = vec![
-        "--redis-url".to_owned(),
+    let backends = [(
+        "MARKETLENS_REDIS_URL",
         format!("redis://127.0.0.1:{}/", s.redis_port),
-    ];
+    )];
     let port = free_port();
     let _server = Proc(
-        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("serve.log"))
-            .args([
-                "serve",
-                "--workers",
-                "2",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .spawn()
-            .unwrap(),
+        marketlens_logged(
+            &s.data,
+            &s.config,
+            &backends,
+            &s.dir.path().join("serve.log"),
+        )
+        .args([
+            "serve",
+            "--workers",
+            "2",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .spawn()
+        .unwrap(),
     );
     wait_port(port, "the API");
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -179,10 +184,10 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     let redis_dir = s.dir.path().join("redis");
     let mut redis = start_redis(s.redis_port, &redis_dir, true);
     let url = format!("redis://127.0.0.1:{}/", s.redis_port);
-    let global = vec!["--queue-url".to_owned(), url.clone()];
+    let backends = [("MARKETLENS_QUEUE_URL", url.clone())];
     let port = free_port();
     let _api_proc = Proc(
-        marketlens_logged(&s.data, &s.config, &global, &s.dir.path().join("api.log"))
+        marketlens_logged(&s.data, &s.config, &backends, &s.dir.path().join("api.log"))
             .args([
                 "serve",
                 "--no-worker",
@@ -201,7 +206,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
         marketlens_logged(
             &s.data,
             &s.config,
-            &global,
+            &backends,
             &s.dir.path().join("worker.log"),
         )
         .args(["worker", "--concurrency", "2"])
