@@ -284,7 +284,7 @@ async fn healthz_reports_each_dependency() {
     let res = t.get("/healthz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "ok");
+    assert_eq!(body["status"], "ready");
     let names: Vec<&str> = body["checks"]
         .as_array()
         .unwrap()
@@ -322,6 +322,37 @@ async fn readyz_is_ready_on_the_embedded_backends() {
             ("cache", "ok", false),
             ("blob", "ok", false)
         ]
+    );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_and_readyz_agree_when_the_cache_is_down() {
+    // Nothing listens on port 1: the Redis cache level is down from the start.
+    let t = TestApp::spawn_with_settings(0, |s| {
+        s.backends.redis_url = Some("redis://127.0.0.1:1/".into());
+    })
+    .await;
+    let health = t.get("/healthz").await;
+    let ready = t.get("/readyz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(ready.status(), 200);
+    let health: serde_json::Value = health.json().await.unwrap();
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "degraded", "{ready}");
+    assert_eq!(health["status"], ready["status"], "{health}");
+    let statuses = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].to_string(), c["status"].to_string()))
+            .collect()
+    };
+    assert_eq!(statuses(&health), statuses(&ready));
+    assert!(
+        statuses(&health).contains(&("\"cache\"".into(), "\"degraded\"".into())),
+        "{health}"
     );
     t.stop().await;
 }
