@@ -293,6 +293,7 @@ async fn run(cli: Cli) -> ExitCode {
                 Ok(app) => app,
                 Err(code) => return code,
             };
+            app.log_warnings();
             let listener = match tokio::net::TcpListener::bind(args.bind).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -328,6 +329,7 @@ async fn run(cli: Cli) -> ExitCode {
                 Ok(app) => app,
                 Err(code) => return code,
             };
+            app.log_warnings();
             let shutdown = marketlens_service::server::shutdown_on_signals();
             if let Some(addr) = args.metrics_bind {
                 let listener = match tokio::net::TcpListener::bind(addr).await {

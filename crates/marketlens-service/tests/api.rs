@@ -2,6 +2,7 @@
 
 mod support;
 
+use marketlens_adapters::contract::postgres::with_fresh_database;
 use serde_json::json;
 use support::{TestApp, write_catalog};
 
@@ -355,4 +356,25 @@ async fn healthz_and_readyz_agree_when_the_cache_is_down() {
         "{health}"
     );
     t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_store_with_the_embedded_queue_is_said_in_readyz_and_healthz() {
+    with_fresh_database(|url| async move {
+        let t = TestApp::spawn_with_settings(0, |s| s.backends.database_url = Some(url)).await;
+        for path in ["/readyz", "/healthz"] {
+            let res = t.get(path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            let body: serde_json::Value = res.json().await.unwrap();
+            let warnings = body["warnings"].as_array().cloned().unwrap_or_default();
+            assert_eq!(warnings.len(), 1, "{path}: {body}");
+            let warning = warnings[0].as_str().unwrap();
+            assert!(
+                warning.contains("embedded SQLite queue") && warning.contains("--queue-url"),
+                "{path}: {warning}"
+            );
+        }
+        t.stop().await;
+    })
+    .await;
 }

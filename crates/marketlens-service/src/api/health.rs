@@ -24,6 +24,10 @@ pub struct DependencyReport {
     /// (a required one is down).
     pub status: &'static str,
     pub checks: Vec<DependencyCheck>,
+    /// What in this set-up will not work across processes (see
+    /// [`deployment_warnings`](crate::startup::deployment_warnings)); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -102,5 +106,9 @@ pub async fn check_dependencies(app: &App) -> DependencyReport {
     } else {
         "degraded"
     };
-    DependencyReport { status, checks }
+    DependencyReport {
+        status,
+        checks,
+        warnings: app.warnings.clone(),
+    }
 }
