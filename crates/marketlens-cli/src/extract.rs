@@ -3,7 +3,6 @@
 //! A URL is fetched through the same HTTP layer as the live sources (robots.txt, SSRF
 //! guard, size cap), so what it shows is what a source would get.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,6 +10,8 @@ use clap::Args;
 use marketlens_sources::extract::extract;
 use marketlens_sources::http::{HttpClient, HttpConfig};
 use url::Url;
+
+use crate::stdout::outln;
 
 /// Largest local file read (the HTTP layer caps fetched pages the same way).
 const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -99,8 +100,7 @@ pub async fn run(args: ExtractArgs) -> ExitCode {
     }
     match serde_json::to_string_pretty(&out) {
         Ok(s) => {
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = writeln!(std::io::stdout().lock(), "{s}");
+            outln!("{s}");
             ExitCode::SUCCESS
         }
         Err(e) => {

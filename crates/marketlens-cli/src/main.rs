@@ -6,10 +6,11 @@ mod eval;
 mod extract;
 mod location;
 mod rates;
+mod stdout;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
 
 use crate::location::Location;
+use crate::stdout::{out, outln};
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -37,15 +39,20 @@ const EXIT_ANALYSIS_FAILED: u8 = 3;
     about = "E-commerce market analysis: products, prices, reviews, recommendations."
 )]
 struct Cli {
-    #[command(flatten)]
-    global: Global,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
+    log_format: Option<Format>,
     #[command(subcommand)]
     command: Command,
 }
 
+// Each command takes only the options it uses (its `--help` lists nothing else): the
+// groups below are flattened into the commands that need them.
+
+/// The data directory, for the commands that keep files there.
 #[derive(Args)]
-struct Global {
-    /// Directory for the embedded database and the reports.
+struct DataDirArg {
+    /// Directory for the embedded database, the reports and imported rates.
     #[arg(
         long,
         global = true,
@@ -53,27 +60,62 @@ struct Global {
         default_value = "marketlens-data"
     )]
     data_dir: PathBuf,
+}
+
+/// The agent configuration, for the commands that read it.
+#[derive(Args)]
+struct ConfigArg {
     /// Agent configuration file (TOML); the built-in default when absent.
     #[arg(long, global = true, env = "MARKETLENS_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// Production backends, for the commands that open the application.
+#[derive(Args)]
+struct BackendArgs {
     /// PostgreSQL store instead of the embedded SQLite (`postgres://…`).
-    #[arg(long, global = true, env = "MARKETLENS_DATABASE_URL")]
+    #[arg(long, env = "MARKETLENS_DATABASE_URL")]
     database_url: Option<String>,
     /// Redis as a shared cache level (`redis://…`).
-    #[arg(long, global = true, env = "MARKETLENS_REDIS_URL")]
+    #[arg(long, env = "MARKETLENS_REDIS_URL")]
     redis_url: Option<String>,
     /// Job queue broker instead of the embedded queue (`redis://…`: Redis Streams).
-    #[arg(long, global = true, env = "MARKETLENS_QUEUE_URL")]
+    #[arg(long, env = "MARKETLENS_QUEUE_URL")]
     queue_url: Option<String>,
     /// Report storage instead of the data directory (`s3://bucket/prefix`).
-    #[arg(long, global = true, env = "MARKETLENS_BLOB_URL")]
+    #[arg(long, env = "MARKETLENS_BLOB_URL")]
     blob_url: Option<String>,
     /// Prefix of every Redis key, cache and queue (default `marketlens`).
-    #[arg(long, global = true, env = "MARKETLENS_REDIS_PREFIX")]
+    #[arg(long, env = "MARKETLENS_REDIS_PREFIX")]
     redis_prefix: Option<String>,
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, env = "MARKETLENS_LOG_FORMAT")]
-    log_format: Option<Format>,
+}
+
+/// What opening the application takes: `analyze`, `serve` and `worker`.
+#[derive(Args)]
+struct AppArgs {
+    #[command(flatten)]
+    data_dir: DataDirArg,
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(flatten)]
+    backends: BackendArgs,
+}
+
+impl AppArgs {
+    fn settings(&self) -> Settings {
+        let b = &self.backends;
+        Settings {
+            data_dir: self.data_dir.data_dir.clone(),
+            config_path: self.config.config.clone(),
+            backends: Backends {
+                database_url: b.database_url.clone(),
+                redis_url: b.redis_url.clone(),
+                queue_url: b.queue_url.clone(),
+                blob_url: b.blob_url.clone(),
+                redis_prefix: b.redis_prefix.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -92,6 +134,8 @@ enum Command {
     Worker(WorkerArgs),
     /// Show or validate the agent configuration.
     Config {
+        #[command(flatten)]
+        config: ConfigArg,
         #[command(subcommand)]
         action: ConfigAction,
     },
@@ -101,6 +145,8 @@ enum Command {
     DemoShop(demo_shop::DemoShopArgs),
     /// Import or show the ECB reference rates used to convert prices.
     Rates {
+        #[command(flatten)]
+        data_dir: DataDirArg,
         #[command(subcommand)]
         action: rates::RatesAction,
     },
@@ -142,6 +188,8 @@ struct AnalyzeArgs {
     /// Print a JSON summary on stdout instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Args)]
@@ -155,6 +203,8 @@ struct ServeArgs {
     /// API only: leave the analyses to separate `marketlens worker` processes.
     #[arg(long)]
     no_worker: bool,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Args)]
@@ -166,6 +216,8 @@ struct WorkerArgs {
     /// `0.0.0.0:9091`; off by default.
     #[arg(long, value_name = "ADDR", env = "MARKETLENS_METRICS_BIND")]
     metrics_bind: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    app: AppArgs,
 }
 
 #[derive(Subcommand)]
@@ -188,22 +240,16 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    runtime.block_on(run(cli))
+    let code = runtime.block_on(run(cli));
+    if stdout::finish() {
+        code
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
 }
 
 async fn run(cli: Cli) -> ExitCode {
-    let settings = Settings {
-        data_dir: cli.global.data_dir.clone(),
-        config_path: cli.global.config.clone(),
-        backends: Backends {
-            database_url: cli.global.database_url.clone(),
-            redis_url: cli.global.redis_url.clone(),
-            queue_url: cli.global.queue_url.clone(),
-            blob_url: cli.global.blob_url.clone(),
-            redis_prefix: cli.global.redis_prefix.clone(),
-        },
-    };
-    let format = |default: LogFormat| match cli.global.log_format {
+    let format = |default: LogFormat| match cli.log_format {
         Some(Format::Json) => LogFormat::Json,
         Some(Format::Text) => LogFormat::Text,
         None => default,
@@ -217,23 +263,24 @@ async fn run(cli: Cli) -> ExitCode {
             telemetry::init(format(LogFormat::Text), "info");
             demo_shop::run(args).await
         }
-        Command::Rates { action } => {
+        Command::Rates { data_dir, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            rates::run(&settings.data_dir, action)
+            rates::run(&data_dir.data_dir, action)
         }
         Command::Eval { command } => {
             telemetry::init(format(LogFormat::Text), "warn");
             eval::run(command)
         }
-        Command::Config { action } => {
+        Command::Config { config, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            config_command(&settings, action)
+            config_command(config.config.as_deref(), action)
         }
         Command::Analyze(args) => {
             // Spans also go to an OTLP endpoint when one is configured; the guard
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Text), "warn", "marketlens-cli");
+            let settings = args.app.settings();
             analyze(&settings, args).await
         }
         Command::Serve(args) => {
@@ -241,10 +288,12 @@ async fn run(cli: Cli) -> ExitCode {
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-api");
+            let settings = args.app.settings();
             let app = match open(&settings).await {
                 Ok(app) => app,
                 Err(code) => return code,
             };
+            app.log_warnings();
             let listener = match tokio::net::TcpListener::bind(args.bind).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -276,10 +325,11 @@ async fn run(cli: Cli) -> ExitCode {
             // flushes them on exit.
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-worker");
-            let app = match open(&settings).await {
+            let app = match open(&args.app.settings()).await {
                 Ok(app) => app,
                 Err(code) => return code,
             };
+            app.log_warnings();
             let shutdown = marketlens_service::server::shutdown_on_signals();
             if let Some(addr) = args.metrics_bind {
                 let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -318,8 +368,8 @@ async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     })
 }
 
-fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
-    let config = match load_config(settings.config_path.as_deref()) {
+fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+    let config = match load_config(config_path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -328,23 +378,21 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
     };
     match action {
         ConfigAction::Show => {
-            let origin = settings
-                .config_path
-                .as_ref()
+            let origin = config_path
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default".into());
-            println!(
+            outln!(
                 "# marketlens agent configuration ({origin}), content hash {}",
                 config.content_hash()
             );
-            print!("{}", config.to_toml());
+            out!("{}", config.to_toml());
             ExitCode::SUCCESS
         }
         // Builds every enabled source so their settings (paths, files) are checked too.
         ConfigAction::Validate => match build_sources(&config) {
             Ok(sources) => {
                 let n = sources.len();
-                println!(
+                outln!(
                     "configuration is valid: {n} enabled source(s), content hash {}",
                     config.content_hash()
                 );
@@ -432,7 +480,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         }
         Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
                 );
@@ -467,7 +515,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             summary["report_path"] = serde_json::json!(report);
             summary["result_path"] = serde_json::json!(result);
         }
-        println!("{summary}");
+        outln!("{summary}");
     } else {
         if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
@@ -476,14 +524,14 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             eprintln!("note: {notice}");
         }
         for paragraph in &r.narrative {
-            println!("{paragraph}");
+            outln!("{paragraph}");
         }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
-        println!();
-        println!("report: {report}");
-        println!("result: {result_json}");
+        outln!();
+        outln!("report: {report}");
+        outln!("result: {result_json}");
     }
     ExitCode::SUCCESS
 }

@@ -14,6 +14,8 @@ use clap::Subcommand;
 use marketlens_core::normalize::currency::RateTable;
 use marketlens_service::startup::{load_rates, rates_file};
 
+use crate::stdout::outln;
+
 #[derive(Subcommand)]
 pub enum RatesAction {
     /// Check and store an ECB euro reference-rate XML file (daily, 90-day or
@@ -53,7 +55,7 @@ fn import(data_dir: &Path, file: &Path) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", target.display());
         return ExitCode::from(1);
     }
-    println!(
+    outln!(
         "imported date={} currencies={} path={}",
         table.date(),
         table.currencies().count(),
@@ -90,10 +92,10 @@ fn show(data_dir: &Path) -> ExitCode {
         Some(path) => format!("imported path={}", path.display()),
         None => "bundled".to_owned(),
     };
-    println!("source={source} date={} base=EUR", table.date());
+    outln!("source={source} date={} base=EUR", table.date());
     for c in table.currencies() {
         if let Some(rate) = table.per_eur(c) {
-            println!("{c} {rate}");
+            outln!("{c} {rate}");
         }
     }
     ExitCode::SUCCESS

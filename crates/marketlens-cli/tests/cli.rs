@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, marketlens_in, wait_port};
+use support::{Api, Proc, free_port, marketlens, marketlens_in, stdout_of, wait_port};
 
 use std::path::Path;
 use std::process::Stdio;
@@ -231,4 +231,50 @@ fn queued_jobs_survive_a_killed_server_and_complete_once_after_restart() {
             assert_eq!(duplicates, 0, "price observations of {q} written twice");
         }
     });
+}
+
+#[test]
+fn each_command_lists_only_the_options_it_uses() {
+    let help = |args: &[&str]| stdout_of(&marketlens().args(args).arg("--help").output().unwrap());
+    const BACKENDS: [&str; 5] = [
+        "--database-url",
+        "--redis-url",
+        "--queue-url",
+        "--blob-url",
+        "--redis-prefix",
+    ];
+    let without_backends: [&[&str]; 6] = [
+        &["demo-shop"],
+        &["extract"],
+        &["eval", "sentiment"],
+        &["rates", "show"],
+        &["config", "show"],
+        &["config", "validate"],
+    ];
+    for command in without_backends {
+        let text = help(command);
+        for option in BACKENDS {
+            assert!(
+                !text.contains(option),
+                "{command:?} lists {option}:\n{text}"
+            );
+        }
+    }
+    let demo_shop = help(&["demo-shop"]);
+    assert!(demo_shop.contains("--port"), "{demo_shop}");
+    for option in ["--data-dir", "--config"] {
+        assert!(
+            !demo_shop.contains(option),
+            "demo-shop lists {option}:\n{demo_shop}"
+        );
+    }
+    assert!(help(&["rates", "show"]).contains("--data-dir"));
+    assert!(!help(&["rates", "show"]).contains("--config"));
+    assert!(help(&["config", "validate"]).contains("--config"));
+    for command in ["analyze", "serve", "worker"] {
+        let text = help(&[command]);
+        for option in BACKENDS.iter().chain(&["--data-dir", "--config"]) {
+            assert!(text.contains(option), "{command} lacks {option}:\n{text}");
+        }
+    }
 }

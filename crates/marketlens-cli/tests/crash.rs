@@ -31,20 +31,16 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let config = short_lease_config(dir.path());
     let prefix = format!("marketlens-crash-{}", uuid::Uuid::new_v4().simple());
     let redis = "redis://127.0.0.1:6379/".to_owned();
-    let global = vec![
-        "--queue-url".to_owned(),
-        redis.clone(),
-        "--redis-url".to_owned(),
-        redis.clone(),
-        "--redis-prefix".to_owned(),
-        prefix.clone(),
+    let mut backends = vec![
+        ("MARKETLENS_QUEUE_URL", redis.clone()),
+        ("MARKETLENS_REDIS_URL", redis.clone()),
+        ("MARKETLENS_REDIS_PREFIX", prefix.clone()),
     ];
     // The store all processes share: PostgreSQL when the test names one, else the
     // SQLite file of the shared data directory.
     let database_url = std::env::var("MARKETLENS_TEST_DATABASE_URL").ok();
-    let mut global = global;
     if let Some(url) = &database_url {
-        global.extend(["--database-url".to_owned(), url.clone()]);
+        backends.push(("MARKETLENS_DATABASE_URL", url.clone()));
     }
     let store = if database_url.is_some() {
         "postgres"
@@ -52,7 +48,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
         "sqlite"
     };
     let log = |name: &str| dir.path().join(format!("{name}.log"));
-    let (_api, api) = serve_logged(&data, &config, &global, &log("api"), &["--no-worker"]);
+    let (_api, api) = serve_logged(&data, &config, &backends, &log("api"), &["--no-worker"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
 
     // Distinct parameters, so each request is its own analysis (no fresh-result reuse
@@ -73,7 +69,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
     let mut workers: Vec<Proc> = (0..WORKERS)
         .map(|i| {
             Proc(
-                marketlens_logged(&data, &config, &global, &log(&format!("worker{i}")))
+                marketlens_logged(&data, &config, &backends, &log(&format!("worker{i}")))
                     .args(["worker", "--concurrency", "2"])
                     .spawn()
                     .unwrap(),

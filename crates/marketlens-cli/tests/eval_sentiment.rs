@@ -70,3 +70,24 @@ fn an_absent_default_dataset_is_skipped_and_a_missing_named_file_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn outside_the_repository_the_skip_names_no_build_path_and_says_how_to_pass_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens()
+        .args(["eval", "sentiment"])
+        .current_dir(dir.path())
+        .env_remove("MARKETLENS_DATASETS")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("skipped:"), "{stdout}");
+    // The folder this binary was built from is no default of a binary run elsewhere.
+    assert!(!stdout.contains(env!("CARGO_MANIFEST_DIR")), "{stdout}");
+    assert!(
+        stdout.contains("`marketlens eval sentiment FILE`")
+            && stdout.contains("MARKETLENS_DATASETS"),
+        "{stdout}"
+    );
+}

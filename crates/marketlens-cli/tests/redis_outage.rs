@@ -121,12 +121,18 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
     let Some(s) = setup() else { return };
     let redis_dir = s.dir.path().join("redis");
     let mut redis = start_redis(s.redis_port, &redis_dir, false);
-    let global = vec![
-        "--redis-url".to_owned(),
+    let backends = [(
+        "MARKETLENS_REDIS_URL",
         format!("redis://127.0.0.1:{}/", s.redis_port),
-    ];
+    )];
     let serve_log = s.dir.path().join("serve.log");
-    let (_server, api) = serve_logged(&s.data, &s.config, &global, &serve_log, &["--workers", "2"]);
+    let (_server, api) = serve_logged(
+        &s.data,
+        &s.config,
+        &backends,
+        &serve_log,
+        &["--workers", "2"],
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let (code, ready) = readiness(&api).await;
@@ -166,9 +172,9 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     let redis_dir = s.dir.path().join("redis");
     let mut redis = start_redis(s.redis_port, &redis_dir, true);
     let url = format!("redis://127.0.0.1:{}/", s.redis_port);
-    let global = vec!["--queue-url".to_owned(), url.clone()];
+    let backends = [("MARKETLENS_QUEUE_URL", url.clone())];
     let api_log = s.dir.path().join("api.log");
-    let (_api_proc, api) = serve_logged(&s.data, &s.config, &global, &api_log, &["--no-worker"]);
+    let (_api_proc, api) = serve_logged(&s.data, &s.config, &backends, &api_log, &["--no-worker"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Accepted while Redis is up; no worker yet, so they wait in the stream.
     let accepted = rt.block_on(post_n(&api, 1, 30));
@@ -176,7 +182,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
         marketlens_logged(
             &s.data,
             &s.config,
-            &global,
+            &backends,
             &s.dir.path().join("worker.log"),
         )
         .args(["worker", "--concurrency", "2"])

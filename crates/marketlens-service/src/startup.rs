@@ -150,6 +150,10 @@ pub struct App {
     pub blob: Arc<dyn BlobStore>,
     pub sources: Vec<Arc<dyn Source>>,
     pub rates: Arc<RateTable>,
+    /// What in this set-up will not work as a deployment of several processes
+    /// expects ([`deployment_warnings`]): logged when the API or a worker starts, and
+    /// listed by `/readyz` and `/healthz`.
+    pub warnings: Vec<String>,
 }
 
 impl App {
@@ -251,8 +255,35 @@ impl App {
             blob,
             sources,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
+            warnings: deployment_warnings(settings),
         }))
     }
+
+    /// Logs each of [`App::warnings`]; called once by the API and by a worker process.
+    pub fn log_warnings(&self) {
+        for warning in &self.warnings {
+            tracing::warn!("{warning}");
+        }
+    }
+}
+
+/// Set-ups that start but do not do what a deployment of several processes expects.
+/// A shared store (PostgreSQL) with the embedded queue: jobs wait in the SQLite file
+/// of this data directory, so workers of other machines or directories, which see
+/// the queries in the shared store, never receive them.
+pub fn deployment_warnings(settings: &Settings) -> Vec<String> {
+    let b = &settings.backends;
+    let mut warnings = Vec::new();
+    if b.database_url.is_some() && b.queue_url.is_none() {
+        warnings.push(format!(
+            "the store is shared (database_url) but the job queue is the embedded SQLite \
+             queue of {}: only processes on this data directory run its jobs, and workers \
+             elsewhere never will; set queue_url (--queue-url, MARKETLENS_QUEUE_URL) to a \
+             shared queue",
+            settings.data_dir.display()
+        ));
+    }
+    warnings
 }
 
 /// The embedded SQLite database (store and job queue), opened the first time a port
@@ -356,6 +387,25 @@ mod tests {
             "{e}"
         );
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn a_shared_store_with_the_embedded_queue_is_warned_about() {
+        let mut settings = Settings {
+            data_dir: PathBuf::from("/srv/marketlens"),
+            ..Default::default()
+        };
+        assert_eq!(deployment_warnings(&settings), Vec::<String>::new());
+        settings.backends.database_url = Some("postgres://db/marketlens".into());
+        let warnings = deployment_warnings(&settings);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("embedded SQLite queue of /srv/marketlens")
+                && warnings[0].contains("--queue-url"),
+            "{warnings:?}"
+        );
+        settings.backends.queue_url = Some("redis://queue:6379/".into());
+        assert_eq!(deployment_warnings(&settings), Vec::<String>::new());
     }
 
     #[test]

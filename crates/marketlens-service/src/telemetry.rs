@@ -33,13 +33,31 @@ pub enum LogFormat {
     Text,
 }
 
+/// Third-party HTML parsing crates whose warnings are about the pages, not about
+/// marketlens: html5ever warns "foster parenting not implemented" each time it
+/// repairs a table, dozens of times per live analysis. They log from `error` only,
+/// unless the filter names them (`MARKETLENS_LOG=warn,html5ever=warn`).
+const PARSER_TARGETS: [&str; 3] = ["html5ever", "markup5ever", "selectors"];
+
 /// Filter from `MARKETLENS_LOG` (then `RUST_LOG`), else `default`.
 fn filter(default: &str) -> EnvFilter {
-    std::env::var("MARKETLENS_LOG")
+    let spec = std::env::var("MARKETLENS_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|v| EnvFilter::try_new(v).ok())
-        .unwrap_or_else(|| EnvFilter::new(default))
+        .ok();
+    filter_from(spec.as_deref(), default)
+}
+
+/// `spec` when it is a valid filter, else `default`, with the parsers of
+/// [`PARSER_TARGETS`] it does not name quietened.
+fn filter_from(spec: Option<&str>, default: &str) -> EnvFilter {
+    let spec = spec
+        .filter(|s| EnvFilter::try_new(s).is_ok())
+        .unwrap_or(default);
+    PARSER_TARGETS
+        .iter()
+        .filter(|target| !spec.contains(*target))
+        .filter_map(|target| format!("{target}=error").parse().ok())
+        .fold(EnvFilter::new(spec), EnvFilter::add_directive)
 }
 
 /// A subscriber writing JSON lines (with span-close events) to `writer`.
@@ -338,7 +356,56 @@ impl TraceParent {
 
 #[cfg(test)]
 mod tests {
-    use super::TraceParent;
+    use std::sync::{Arc, Mutex};
+
+    use super::{TraceParent, filter_from};
+
+    /// Log lines written under `filter` while `log` runs.
+    fn logged_with(filter: tracing_subscriber::EnvFilter, log: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, log);
+        String::from_utf8_lossy(&lines.0.lock().unwrap()).into_owned()
+    }
+
+    fn parser_and_own_warnings() {
+        tracing::warn!(target: "html5ever::tree_builder", "foster parenting not implemented");
+        tracing::warn!(target: "marketlens_sources::schema_org", "own warning");
+    }
+
+    #[test]
+    fn parser_warnings_are_quiet_and_our_own_are_kept() {
+        for (spec, default) in [
+            (None, "warn"),
+            (Some("info"), "warn"),
+            (Some("debug"), "info"),
+        ] {
+            let logs = logged_with(filter_from(spec, default), parser_and_own_warnings);
+            assert!(logs.contains("own warning"), "{spec:?}: {logs}");
+            assert!(!logs.contains("foster parenting"), "{spec:?}: {logs}");
+        }
+        // Named in the filter, the parser's warnings show.
+        let logs = logged_with(
+            filter_from(Some("warn,html5ever=warn"), "warn"),
+            parser_and_own_warnings,
+        );
+        assert!(logs.contains("foster parenting"), "{logs}");
+    }
 
     #[test]
     fn traceparent_parses_and_refuses_malformed() {

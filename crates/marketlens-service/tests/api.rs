@@ -2,6 +2,7 @@
 
 mod support;
 
+use marketlens_adapters::contract::postgres::with_fresh_database;
 use serde_json::json;
 use support::{TestApp, write_catalog};
 
@@ -284,7 +285,7 @@ async fn healthz_reports_each_dependency() {
     let res = t.get("/healthz").await;
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "ok");
+    assert_eq!(body["status"], "ready");
     let names: Vec<&str> = body["checks"]
         .as_array()
         .unwrap()
@@ -324,4 +325,56 @@ async fn readyz_is_ready_on_the_embedded_backends() {
         ]
     );
     t.stop().await;
+}
+
+#[tokio::test]
+async fn healthz_and_readyz_agree_when_the_cache_is_down() {
+    // Nothing listens on port 1: the Redis cache level is down from the start.
+    let t = TestApp::spawn_with_settings(0, |s| {
+        s.backends.redis_url = Some("redis://127.0.0.1:1/".into());
+    })
+    .await;
+    let health = t.get("/healthz").await;
+    let ready = t.get("/readyz").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(ready.status(), 200);
+    let health: serde_json::Value = health.json().await.unwrap();
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "degraded", "{ready}");
+    assert_eq!(health["status"], ready["status"], "{health}");
+    let statuses = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].to_string(), c["status"].to_string()))
+            .collect()
+    };
+    assert_eq!(statuses(&health), statuses(&ready));
+    assert!(
+        statuses(&health).contains(&("\"cache\"".into(), "\"degraded\"".into())),
+        "{health}"
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_store_with_the_embedded_queue_is_said_in_readyz_and_healthz() {
+    with_fresh_database(|url| async move {
+        let t = TestApp::spawn_with_settings(0, |s| s.backends.database_url = Some(url)).await;
+        for path in ["/readyz", "/healthz"] {
+            let res = t.get(path).await;
+            assert_eq!(res.status(), 200, "{path}");
+            let body: serde_json::Value = res.json().await.unwrap();
+            let warnings = body["warnings"].as_array().cloned().unwrap_or_default();
+            assert_eq!(warnings.len(), 1, "{path}: {body}");
+            let warning = warnings[0].as_str().unwrap();
+            assert!(
+                warning.contains("embedded SQLite queue") && warning.contains("--queue-url"),
+                "{path}: {warning}"
+            );
+        }
+        t.stop().await;
+    })
+    .await;
 }

@@ -27,11 +27,12 @@
 //! Every test gets a fresh backend (a new database, key prefix or bucket), so queue
 //! rules may count what they see (store rules assume nothing: see [`store`]). A runner that needs a service skips the test when the
 //! service is unreachable, or fails it under `MARKETLENS_REQUIRE_SERVICES=1` (CI): see
-//! [`service_available`]. Timestamps are compared at microsecond precision, the
+//! [`service_available`]; [`postgres`] makes a fresh PostgreSQL database. Timestamps are compared at microsecond precision, the
 //! coarsest a backend may keep.
 
 pub mod blob;
 pub mod cache;
+pub mod postgres;
 pub mod queue;
 pub mod store;
 

@@ -15,6 +15,8 @@ use std::time::Instant;
 use marketlens_sources::extract::{ExtractedOffer, ExtractedProduct, Field, OfferKind, extract};
 use serde_json::Value;
 
+use crate::stdout::outln;
+
 #[derive(Default)]
 struct Score {
     total: u32,
@@ -187,7 +189,7 @@ pub fn run(dir: &Path, verbose: bool) -> ExitCode {
         let (bt, mt) = (by_syntax.total, merged.total);
         score(&facts, own, &mut by_syntax);
         score(&facts, x.products.first(), &mut merged);
-        println!(
+        outln!(
             "page={html_file} fields={} right={} merged_right={}",
             by_syntax.total - bt,
             by_syntax.right - b0,
@@ -198,10 +200,10 @@ pub fn run(dir: &Path, verbose: bool) -> ExitCode {
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     if verbose {
         for m in &by_syntax.missed {
-            println!("missed: {m}");
+            outln!("missed: {m}");
         }
         for m in &merged.missed {
-            println!("merged differs: {m}");
+            outln!("merged differs: {m}");
         }
     }
     let ratio = |s: &Score| {
@@ -211,7 +213,7 @@ pub fn run(dir: &Path, verbose: bool) -> ExitCode {
             f64::from(s.right) / f64::from(s.total)
         }
     };
-    println!(
+    outln!(
         "pages={pages} fields={} fields_right={} field_accuracy={:.4} merged_field_accuracy={:.4} pages_per_s={:.1} mb_per_s={:.2}",
         by_syntax.total,
         by_syntax.right,
@@ -249,7 +251,7 @@ pub fn bench(dir: Option<&Path>, seconds: f64) -> ExitCode {
         },
     };
     if pages.is_empty() {
-        println!("skipped: no pages to time");
+        outln!("skipped: no pages to time");
         return ExitCode::SUCCESS;
     }
     let bytes_per_round: usize = pages.iter().map(String::len).sum();
@@ -264,7 +266,7 @@ pub fn bench(dir: Option<&Path>, seconds: f64) -> ExitCode {
         bytes += bytes_per_round;
     }
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "corpus={corpus} pages={n} products={products} seconds={secs:.2} pages_per_s={:.1} mb_per_s={:.2}",
         n as f64 / secs,
         bytes as f64 / 1e6 / secs

@@ -23,6 +23,8 @@ use marketlens_core::normalize::normalize_with;
 use marketlens_core::normalize::resolve::{PairFeatures, Record, Resolver, decide};
 use serde_json::Value;
 
+use crate::stdout::outln;
+
 /// Labelled pairs over the records of one file.
 struct PairSet {
     records: Vec<Record>,
@@ -147,7 +149,7 @@ pub fn run(path: &Path, settings: &MatchingSettings, verbose: bool) -> ExitCode 
         for &(l, r, label) in &set.pairs {
             let verdict = resolver.compare(l, r);
             if verdict.is_same() != label {
-                println!(
+                outln!(
                     "error={} verdict={verdict:?} features={:?} left={:?} right={:?}",
                     if label { "fn" } else { "fp" },
                     resolver.features(l, r),
@@ -157,7 +159,7 @@ pub fn run(path: &Path, settings: &MatchingSettings, verbose: bool) -> ExitCode 
             }
         }
     }
-    println!(
+    outln!(
         "f1={:.4} precision={:.4} recall={:.4} n={} positives={} tp={} fp={} fn={}",
         c.f1(),
         c.precision(),
@@ -221,17 +223,17 @@ pub fn fit(train: &Path, valid: &Path, base: &MatchingSettings) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let v = score(&valid_set, &chosen);
-    println!(
+    outln!(
         "fit train_f1={train_f1:.4} valid_f1={:.4} valid_precision={:.4} valid_recall={:.4}",
         v.f1(),
         v.precision(),
         v.recall()
     );
-    println!("[matching]");
-    println!("model_title_min = {:.2}", chosen.model_title_min);
-    println!("title_threshold = {:.2}", chosen.title_threshold);
-    println!("max_price_ratio = {:.1}", chosen.max_price_ratio);
-    println!("max_block_size = {}", chosen.max_block_size);
+    outln!("[matching]");
+    outln!("model_title_min = {:.2}", chosen.model_title_min);
+    outln!("title_threshold = {:.2}", chosen.title_threshold);
+    outln!("max_price_ratio = {:.1}", chosen.max_price_ratio);
+    outln!("max_block_size = {}", chosen.max_block_size);
     ExitCode::SUCCESS
 }
 
@@ -360,7 +362,7 @@ pub fn bench(offers: usize, config: &AgentConfig) -> ExitCode {
     let start = Instant::now();
     let clusters = Resolver::new(&records, &config.matching).resolve();
     let resolve_seconds = start.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "offers={} seconds={seconds:.3} resolve_seconds={resolve_seconds:.3} products={} expected_products={} offers_kept={}",
         normalized.summary.offers_in,
         clusters.len(),

@@ -3,13 +3,16 @@
 //!
 //! Every command takes the dataset file as an argument and defaults to the file under
 //! the shared datasets folder (`$MARKETLENS_DATASETS`, else `../shared/datasets` from
-//! the working directory, else from the repository). When the file is absent the
-//! command says so and exits 0: datasets are optional, never needed by the tests.
+//! the working directory; never a path of the machine that built the binary). When
+//! the file is absent the command says so, and how to pass it, and exits 0: datasets
+//! are optional, never needed by the tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+
+use crate::stdout::outln;
 
 mod extract;
 mod matching;
@@ -77,7 +80,11 @@ pub fn run(command: EvalCommand) -> ExitCode {
             bench,
             seconds,
         } => {
-            let found = dataset_file(dir.clone(), "extruct_product_pages");
+            let found = dataset_file(
+                dir.clone(),
+                "extruct_product_pages",
+                "marketlens eval extract DIR",
+            );
             if bench {
                 return extract::bench(found.as_deref(), seconds.clamp(0.1, 600.0));
             }
@@ -90,13 +97,18 @@ pub fn run(command: EvalCommand) -> ExitCode {
             match dataset_file(
                 file.clone(),
                 "vader_sentiment/amazonReviewSnippets_GroundTruth.tsv",
+                "marketlens eval sentiment FILE",
             ) {
                 Some(path) => sentiment::run(&path, bench),
                 None => missing(file.is_some()),
             }
         }
         EvalCommand::Prices { file, verbose } => {
-            match dataset_file(file.clone(), "price_parsing/price_cases.jsonl") {
+            match dataset_file(
+                file.clone(),
+                "price_parsing/price_cases.jsonl",
+                "marketlens eval prices FILE",
+            ) {
                 Some(path) => prices::run(&path, verbose),
                 None => missing(file.is_some()),
             }
@@ -114,14 +126,19 @@ pub fn run(command: EvalCommand) -> ExitCode {
                 return matching::bench(offers.max(1), &config);
             }
             if let Some(files) = fit {
-                let train = dataset_file(files.first().cloned(), "er_abt_buy/train.jsonl");
-                let valid = dataset_file(files.get(1).cloned(), "er_abt_buy/valid.jsonl");
+                let usage = "marketlens eval matching --fit TRAIN VALID";
+                let train = dataset_file(files.first().cloned(), "er_abt_buy/train.jsonl", usage);
+                let valid = dataset_file(files.get(1).cloned(), "er_abt_buy/valid.jsonl", usage);
                 return match (train, valid) {
                     (Some(t), Some(v)) => matching::fit(&t, &v, &config.matching),
                     _ => missing(true),
                 };
             }
-            match dataset_file(file.clone(), "er_abt_buy/test.jsonl") {
+            match dataset_file(
+                file.clone(),
+                "er_abt_buy/test.jsonl",
+                "marketlens eval matching FILE",
+            ) {
                 Some(path) => matching::run(&path, &config.matching, verbose),
                 None => missing(file.is_some()),
             }
@@ -139,21 +156,19 @@ fn missing(named: bool) -> ExitCode {
     }
 }
 
-/// Where the shared datasets live.
+/// Where the shared datasets live: `$MARKETLENS_DATASETS`, else `../shared/datasets`
+/// from the working directory. Only run-time places: a binary copied elsewhere must
+/// not look for (or name) a folder of the machine that built it.
 pub fn datasets_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MARKETLENS_DATASETS") {
-        return PathBuf::from(dir);
-    }
-    let from_cwd = PathBuf::from("../shared/datasets");
-    if from_cwd.is_dir() {
-        return from_cwd;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
+    std::env::var_os("MARKETLENS_DATASETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/datasets"))
 }
 
 /// The dataset file to read: the one given, else `relative` under [`datasets_dir`].
-/// `None` (after printing why) when it does not exist, so the caller exits 0.
-pub fn dataset_file(given: Option<PathBuf>, relative: &str) -> Option<PathBuf> {
+/// `None` (after printing why, and how to pass the file as in `usage`) when it does
+/// not exist, so the caller exits 0.
+pub fn dataset_file(given: Option<PathBuf>, relative: &str, usage: &str) -> Option<PathBuf> {
     let explicit = given.is_some();
     let path = given.unwrap_or_else(|| datasets_dir().join(relative));
     if path.is_file() || path.is_dir() {
@@ -162,8 +177,9 @@ pub fn dataset_file(given: Option<PathBuf>, relative: &str) -> Option<PathBuf> {
         eprintln!("error: {} does not exist", path.display());
         None
     } else {
-        println!(
-            "skipped: dataset {} not found (set MARKETLENS_DATASETS or pass a file)",
+        outln!(
+            "skipped: dataset {} not found; pass it (`{usage}`) or set MARKETLENS_DATASETS \
+             to the folder holding {relative}",
             path.display()
         );
         None

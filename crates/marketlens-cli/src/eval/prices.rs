@@ -18,6 +18,8 @@ use marketlens_core::normalize::price_text::{CurrencyFinding, currency_of, scan_
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::stdout::outln;
+
 #[derive(Default)]
 struct Tally {
     n: u32,
@@ -180,7 +182,7 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
         for f in [outcome.amount, outcome.currency].into_iter().flatten() {
             *failures.entry(f).or_default() += 1;
             if verbose {
-                println!(
+                outln!(
                     "fail={f} line={} text={} hint={} expected_amount={} expected_currency={}",
                     line_no + 1,
                     case["price_text"],
@@ -191,12 +193,12 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
             }
         }
     }
-    println!("{}", all.line());
+    outln!("{}", all.line());
     for (name, t) in &subsets {
-        println!("subset={name} {}", t.line());
+        outln!("subset={name} {}", t.line());
     }
     for (name, count) in &failures {
-        println!("failure={name} count={count}");
+        outln!("failure={name} count={count}");
     }
     ExitCode::SUCCESS
 }

@@ -22,6 +22,8 @@ use marketlens_core::analysis::stats::pearson;
 use marketlens_core::config::AgentConfig;
 use marketlens_core::domain::{Language, detect_language};
 
+use crate::stdout::outln;
+
 /// One rated text.
 struct Row {
     human_mean: f64,
@@ -57,7 +59,7 @@ pub fn run(path: &Path, bench: bool) -> ExitCode {
     let scores: Vec<f64> = texts.iter().map(|(t, l)| score_text(t, *l)).collect();
     let humans: Vec<f64> = rows.iter().map(|r| r.human_mean).collect();
     let figures = measure(&scores, &humans, &settings);
-    println!(
+    outln!(
         "pearson_r={} accuracy={:.4} macro_f1={:.4} n={} skipped={skipped}",
         figures
             .pearson_r
@@ -68,7 +70,7 @@ pub fn run(path: &Path, bench: bool) -> ExitCode {
     );
     if bench {
         let (per_sec, passes, elapsed) = bench_scoring(&texts);
-        println!(
+        outln!(
             "reviews_per_sec={per_sec:.0} reviews={} passes={passes} seconds={:.3} threads=1",
             texts.len(),
             elapsed.as_secs_f64()

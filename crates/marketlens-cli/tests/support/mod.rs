@@ -79,7 +79,7 @@ pub fn short_lease_config(dir: &Path) -> PathBuf {
 
 /// The `marketlens` binary as every test runs it: nothing inherited from the shell
 /// picks its configuration, data directory, backends or trace export, so each test
-/// states what it uses (with `--data-dir`, `--config`, or the variables it sets).
+/// states what it uses (with options such as `--config`, or the variables it sets).
 pub fn marketlens() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_marketlens"));
     for inherited in [
@@ -99,20 +99,26 @@ pub fn marketlens() -> Command {
     c
 }
 
-/// [`marketlens`] on a data directory.
+/// [`marketlens`] on a data directory (`MARKETLENS_DATA_DIR`, which every command
+/// that has a data directory reads, so the command and its options follow).
 pub fn marketlens_in(data_dir: &Path) -> Command {
     let mut c = marketlens();
-    c.arg("--data-dir").arg(data_dir);
+    c.env("MARKETLENS_DATA_DIR", data_dir);
     c
 }
 
-/// [`marketlens_in`] with a configuration and extra global options (backends), for a
-/// long-running process: warnings go to `log` so a failure can be read afterwards.
-pub fn marketlens_logged(data_dir: &Path, config: &Path, global: &[String], log: &Path) -> Command {
+/// [`marketlens_in`] with a configuration and backends (`MARKETLENS_*` variables and
+/// their values), for a long-running process: warnings go to `log` so a failure can
+/// be read afterwards.
+pub fn marketlens_logged(
+    data_dir: &Path,
+    config: &Path,
+    backends: &[(&str, String)],
+    log: &Path,
+) -> Command {
     let mut c = marketlens_in(data_dir);
-    c.arg("--config")
-        .arg(config)
-        .args(global)
+    c.env("MARKETLENS_CONFIG", config)
+        .envs(backends.iter().map(|(k, v)| (k, v)))
         .env("MARKETLENS_LOG", "warn")
         .env("MARKETLENS_LOG_FORMAT", "text")
         .stdout(Stdio::null())
@@ -125,14 +131,14 @@ pub fn marketlens_logged(data_dir: &Path, config: &Path, global: &[String], log:
 pub fn serve_logged(
     data_dir: &Path,
     config: &Path,
-    global: &[String],
+    backends: &[(&str, String)],
     log: &Path,
     serve_args: &[&str],
 ) -> (Proc, Api) {
     let port = free_port();
     let bind = format!("127.0.0.1:{port}");
     let server = Proc(
-        marketlens_logged(data_dir, config, global, log)
+        marketlens_logged(data_dir, config, backends, log)
             .arg("serve")
             .args(serve_args)
             .args(["--bind", &bind])

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiError;
+use super::health::{DependencyReport, check_dependencies};
 use crate::startup::App;
 use crate::submit::{Dispatch, submit};
 
@@ -270,152 +271,38 @@ pub async fn get_report(
         .into_response())
 }
 
+/// Liveness and each dependency: the same checks and status as `/readyz`, with the
+/// version of this build.
 #[derive(Serialize)]
 pub struct Health {
-    status: &'static str,
+    #[serde(flatten)]
+    dependencies: DependencyReport,
     version: &'static str,
-    checks: Vec<HealthCheck>,
-}
-
-#[derive(Serialize)]
-pub struct HealthCheck {
-    name: &'static str,
-    backend: &'static str,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
 }
 
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
-    let store = app.store.ping().await;
-    let queue = app.queue.stats().await;
-    let blob = app.blob.ping().await;
-    let checks = vec![
-        HealthCheck {
-            name: "store",
-            backend: app.store.backend(),
-            ok: store.is_ok(),
-            error: store.err().map(|e| e.to_string()),
-        },
-        HealthCheck {
-            name: "queue",
-            backend: app.queue.backend(),
-            ok: queue.is_ok(),
-            error: queue.err().map(|e| e.to_string()),
-        },
-        HealthCheck {
-            name: "cache",
-            backend: app.cache.backend(),
-            ok: true,
-            error: None,
-        },
-        HealthCheck {
-            name: "blob",
-            backend: app.blob.backend(),
-            ok: blob.is_ok(),
-            error: blob.err().map(|e| e.to_string()),
-        },
-    ];
-    let ok = checks.iter().all(|c| c.ok);
-    let status = if ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
+    let dependencies = check_dependencies(&app).await;
+    let code = status_code(&dependencies);
+    let health = Health {
+        dependencies,
+        version: crate::CRATE_VERSION,
     };
-    (
-        status,
-        Json(Health {
-            status: if ok { "ok" } else { "degraded" },
-            version: crate::CRATE_VERSION,
-            checks,
-        }),
-    )
-        .into_response()
-}
-
-/// How long one readiness check may take: a dependency slower than this counts as
-/// down, so a probe never hangs on a dead connection.
-const READY_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
-
-#[derive(Serialize)]
-pub struct Readiness {
-    /// `ready`, `degraded` (ready, but an optional dependency is down) or `not_ready`.
-    status: &'static str,
-    checks: Vec<ReadyCheck>,
-}
-
-#[derive(Serialize)]
-pub struct ReadyCheck {
-    name: &'static str,
-    backend: &'static str,
-    /// `ok`, `degraded` (down, but the service works without it) or `down`.
-    status: &'static str,
-    /// Whether the service can take traffic without it.
-    required: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-/// Why a dependency failed its readiness check.
-#[derive(Debug, thiserror::Error)]
-enum CheckFailure {
-    #[error("{0}")]
-    Error(Box<dyn std::error::Error + Send + Sync>),
-    #[error("no answer within {READY_CHECK_TIMEOUT:?}")]
-    TimedOut,
-}
-
-async fn bounded_check<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
-    check: impl std::future::Future<Output = Result<(), E>>,
-) -> Result<(), CheckFailure> {
-    match tokio::time::timeout(READY_CHECK_TIMEOUT, check).await {
-        Ok(r) => r.map_err(|e| CheckFailure::Error(e.into())),
-        Err(_) => Err(CheckFailure::TimedOut),
-    }
+    (code, Json(health)).into_response()
 }
 
 /// Readiness: 200 when the store and the queue answer (requests can be recorded and
-/// queued), else 503. The cache is optional: when it is down the service is ready
-/// but `degraded`. The blob store is reported; reports are written by workers and
-/// read on demand, so its outage fails those reads, not the intake.
+/// queued), else 503; `degraded` when an optional dependency is down.
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
-    let (store, queue, cache, blob) = tokio::join!(
-        bounded_check(app.store.ping()),
-        bounded_check(async { app.queue.stats().await.map(|_| ()) }),
-        bounded_check(app.cache.ping()),
-        bounded_check(app.blob.ping()),
-    );
-    let check = |name, backend, required: bool, result: Result<(), CheckFailure>| ReadyCheck {
-        name,
-        backend,
-        status: match (&result, required) {
-            (Ok(()), _) => "ok",
-            (Err(_), false) => "degraded",
-            (Err(_), true) => "down",
-        },
-        required,
-        error: result.err().map(|e| e.to_string()),
-    };
-    let checks = vec![
-        check("store", app.store.backend(), true, store),
-        check("queue", app.queue.backend(), true, queue),
-        check("cache", app.cache.backend(), false, cache),
-        check("blob", app.blob.backend(), false, blob),
-    ];
-    let ready = checks.iter().all(|c| !c.required || c.status == "ok");
-    let status = if !ready {
-        "not_ready"
-    } else if checks.iter().all(|c| c.status == "ok") {
-        "ready"
-    } else {
-        "degraded"
-    };
-    let code = if ready {
+    let dependencies = check_dependencies(&app).await;
+    (status_code(&dependencies), Json(dependencies)).into_response()
+}
+
+fn status_code(dependencies: &DependencyReport) -> StatusCode {
+    if dependencies.ready() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
-    };
-    (code, Json(Readiness { status, checks })).into_response()
+    }
 }
 
 pub async fn not_found() -> ApiError {

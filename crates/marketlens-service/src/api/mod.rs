@@ -8,7 +8,7 @@
 //! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
-//! | GET | `/healthz` | liveness and each dependency |
+//! | GET | `/healthz` | liveness and each dependency: the checks of `/readyz` (see [`health`]), with the version |
 //! | GET | `/readyz` | readiness: 200 when store and queue answer (cache down: `degraded`), else 503 |
 //! | GET | `/metrics` | Prometheus metrics (see [`crate::metrics`]) |
 //! | GET | `/v1/stats` | the same figures as JSON, with recent-window percentiles |
@@ -18,6 +18,7 @@
 
 mod error;
 mod handlers;
+pub mod health;
 
 use std::sync::Arc;
 

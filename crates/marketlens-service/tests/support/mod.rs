@@ -42,12 +42,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with_config(workers: usize, config: Option<&Path>) -> TestApp {
+        Self::spawn_with_settings(workers, |s| s.config_path = config.map(Path::to_owned)).await
+    }
+
+    /// On a fresh data directory, with the settings `adjust` makes.
+    pub async fn spawn_with_settings(
+        workers: usize,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
-        let settings = Settings {
+        let mut settings = Settings {
             data_dir: data_dir.path().to_owned(),
-            config_path: config.map(Path::to_owned),
             ..Default::default()
         };
+        adjust(&mut settings);
         let app = App::open(&settings).await.expect("app opens");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
