@@ -100,8 +100,13 @@ fn best_value(
                 kind: RecommendationKind::BestValue,
                 title: format!("Best value: {}", p.title),
                 detail: format!(
-                    "From {:.2} {c} at {}; rated {:.2} stars after weighting ({:.2} raw over {} rated reviews{}). No cheaper product is rated better.",
+                    "From {:.2} {c}{} at {}; rated {:.2} stars after weighting ({:.2} raw over {} rated reviews{}). No cheaper product is rated better.",
                     b.price,
+                    market
+                        .compared_condition
+                        .and_then(|c| c.price_note())
+                        .map(|note| format!(" ({note})"))
+                        .unwrap_or_default(),
                     b.seller,
                     b.weighted_rating,
                     rating.mean_stars,

@@ -97,7 +97,8 @@ pub struct ProductRating {
     /// Bayesian average `(C·m + Σ stars) / (C + n)` with `m` the market mean and `C`
     /// the prior weight: three 5-star reviews do not outrank two hundred 4.8s.
     pub weighted_rating: f64,
-    /// The product's cheapest offer in the target currency.
+    /// The product's cheapest offer in the compared condition
+    /// ([`MarketSummary::compared_condition`]), in the target currency.
     pub lowest_price: Option<f64>,
 }
 
@@ -156,6 +157,13 @@ pub struct MarketSummary {
     /// Pareto front of (lowest price, weighted rating) among products with at least
     /// `min_reviews` rated reviews, cheapest first.
     pub best_value: Vec<BestValueOffer>,
+    /// The one condition whose offers best value and the price–rating correlation
+    /// compare, so that they compare like with like: `new` whenever the market has a
+    /// new offer, else its most common condition (a used-only request compares used
+    /// offers). Used and refurbished prices are set against new ones only within a
+    /// product, in `condition_discounts`. `None` without offers.
+    #[serde(default)]
+    pub compared_condition: Option<Condition>,
     pub condition_discounts: Vec<ConditionDiscount>,
     /// Price trends from stored observations (filled by [`super::history`]; empty
     /// history when the analysis has none).
@@ -244,9 +252,20 @@ pub fn analyze_market(
         }
     }
     let prior = (rated > 0).then(|| sum / f64::from(rated));
-    let product_ratings = product_ratings(products, prior, settings.bayesian_prior_weight);
+    let compared_condition = compared_condition(offers.iter().map(|(_, o, _)| o.condition));
+    let product_ratings = product_ratings(
+        products,
+        prior,
+        settings.bayesian_prior_weight,
+        compared_condition,
+    );
     let price_rating_correlation = price_rating_correlation(&product_ratings);
-    let best_value = best_value_front(products, &product_ratings, settings.min_reviews);
+    let best_value = best_value_front(
+        products,
+        &product_ratings,
+        settings.min_reviews,
+        compared_condition,
+    );
     let condition_discounts = condition_discounts(products);
 
     MarketSummary {
@@ -270,9 +289,46 @@ pub fn analyze_market(
         product_ratings,
         price_rating_correlation,
         best_value,
+        compared_condition,
         condition_discounts,
         history: PriceHistory::default(),
     }
+}
+
+/// The groups tied for the most offers: the first group and every group with as many
+/// offers (groups are sorted by offer count, largest first). Empty without groups.
+pub fn leading_groups(groups: &[GroupStats]) -> &[GroupStats] {
+    let top = groups.first().map_or(0, |g| g.offer_count);
+    let tied = groups.iter().take_while(|g| g.offer_count == top).count();
+    &groups[..tied]
+}
+
+/// The condition comparisons across products are made in: new when any offer is new,
+/// else the most common condition (ties in the order of [`Condition::ALL`]).
+fn compared_condition(conditions: impl Iterator<Item = Condition>) -> Option<Condition> {
+    let mut counts = [0usize; Condition::ALL.len()];
+    for c in conditions {
+        if let Some(i) = Condition::ALL.iter().position(|x| *x == c) {
+            counts[i] += 1;
+        }
+    }
+    if counts[0] > 0 {
+        return Some(Condition::New);
+    }
+    let most = *counts.iter().max()?;
+    (most > 0)
+        .then(|| counts.iter().position(|n| *n == most))
+        .flatten()
+        .map(|i| Condition::ALL[i])
+}
+
+/// A product's cheapest offer in `condition` (any condition when `None`).
+fn cheapest_in(p: &Product, condition: Option<Condition>) -> Option<&Offer> {
+    p.offers
+        .iter()
+        .filter(|o| condition.is_none_or(|c| o.condition == c))
+        .filter(|o| offer_price(o).is_some())
+        .min_by(|a, b| a.converted.money.amount.cmp(&b.converted.money.amount))
 }
 
 /// Converted amount of an offer as `f64` (finite), for statistics.
@@ -281,11 +337,13 @@ fn offer_price(o: &Offer) -> Option<f64> {
 }
 
 /// Bayesian rating of every product with at least one rated review, best first (ties:
-/// more reviews, then id). `prior` is the market mean, `weight` its weight in reviews.
+/// more reviews, then id). `prior` is the market mean, `weight` its weight in reviews;
+/// the lowest price is the cheapest offer in `condition`.
 pub fn product_ratings(
     products: &[Product],
     prior: Option<f64>,
     weight: f64,
+    condition: Option<Condition>,
 ) -> Vec<ProductRating> {
     let Some(prior) = prior else {
         return Vec::new();
@@ -308,7 +366,7 @@ pub fn product_ratings(
                 rated_reviews: stars.len() as u32,
                 mean_stars: total / n,
                 weighted_rating: bayesian_rating(total, n, prior, weight),
-                lowest_price: p.lowest_offer().and_then(offer_price),
+                lowest_price: cheapest_in(p, condition).and_then(offer_price),
             })
         })
         .collect();
@@ -347,18 +405,20 @@ fn price_rating_correlation(ratings: &[ProductRating]) -> Option<RankCorrelation
 
 /// Pareto front of (lowest price ↓, weighted rating ↑) over products with at least
 /// `min_reviews` rated reviews: walking from the cheapest, a product is on the front
-/// iff it is rated strictly better than every cheaper one.
+/// iff it is rated strictly better than every cheaper one. Prices are each product's
+/// cheapest offer in `condition`, so a used offer never undercuts new ones.
 fn best_value_front(
     products: &[Product],
     ratings: &[ProductRating],
     min_reviews: u32,
+    condition: Option<Condition>,
 ) -> Vec<BestValueOffer> {
     let mut candidates: Vec<BestValueOffer> = ratings
         .iter()
         .filter(|r| r.rated_reviews >= min_reviews)
         .filter_map(|r| {
             let p = products.iter().find(|p| p.id == r.product_id)?;
-            let o = p.lowest_offer()?;
+            let o = cheapest_in(p, condition)?;
             Some(BestValueOffer {
                 product_id: p.id.clone(),
                 offer_id: o.id.clone(),
@@ -667,7 +727,8 @@ mod tests {
         assert_eq!(m.best_value[0].price, 99.0);
         // 200 made the cheapest: it joins the front first, then 100 (rated better).
         let mut ps = products();
-        set_offer(&mut ps[1], 0, 10, Condition::New);
+        let condition = ps[1].offers[0].condition;
+        set_offer(&mut ps[1], 0, 10, condition);
         let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
         let front: Vec<&str> = m.best_value.iter().map(|b| b.product_id.as_str()).collect();
         assert_eq!(front, ["catalog:200", "catalog:100"]);

@@ -606,6 +606,92 @@ fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
 }
 
 #[test]
+fn counts_take_their_plural_form() {
+    let mut r = fixture();
+    let html = render(&r);
+    assert!(html.contains("2 products, 4 offers, 3 sellers;"), "plural");
+    assert!(html.contains("2 reviews scored") && html.contains("2 rated reviews, mean"));
+    r.products.truncate(1);
+    r.products[0].offers.truncate(1);
+    r.products[0].reviews.truncate(1);
+    r.market = analyze_market(
+        &r.products,
+        CurrencyCode::EUR,
+        &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
+    );
+    r.sentiment.review_count = 1;
+    r.quality.passed = false;
+    r.quality.checks[0].passed = false;
+    let html = render(&r);
+    assert!(html.contains("1 product, 1 offer, 1 seller;"), "singular");
+    assert!(html.contains("1 review scored") && html.contains("1 rated review, mean"));
+    assert!(html.contains("1 of 1 check did not pass"));
+    for wrong in [
+        "1 sellers",
+        "1 offers",
+        "1 products",
+        "1 reviews",
+        "1 checks",
+    ] {
+        assert!(!html.contains(wrong), "{wrong}");
+    }
+}
+
+#[test]
+fn every_brand_tied_for_the_lead_is_named_in_summary_and_table() {
+    let mut r = fixture();
+    r.products[1].brand = Some("Zenith".into());
+    let mut minor = r.products[1].clone();
+    minor.id = "catalog:minor".into();
+    minor.brand = Some("Minor".into());
+    minor.offers.truncate(1);
+    r.products.push(minor);
+    r.market = analyze_market(
+        &r.products,
+        CurrencyCode::EUR,
+        &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
+    );
+    r.narrative = crate::report::narrative::narrative("x", &r.market, &r.sentiment, &[]);
+    let html = render(&r);
+    assert!(
+        html.contains("Acme and Zenith are tied for the most offers (2 each of 5, 40% each)"),
+        "summary"
+    );
+    assert!(!html.contains("has the most offers"));
+    assert!(
+        html.contains("By brand &middot; <strong>Tied for the most offers: Acme and Zenith (2 offers each).</strong>"),
+        "brand table"
+    );
+}
+
+#[test]
+fn best_value_compares_new_offers_and_names_the_condition_of_other_prices() {
+    use crate::testing;
+    let condition = |ps: &mut Vec<crate::domain::CollectedProduct>, text: &str| {
+        for o in ps.iter_mut().flat_map(|p| p.offers.iter_mut()) {
+            o.condition_text = Some(text.into());
+        }
+    };
+    // Product 100's cheapest offer (99 € at Alpha) is used; the rest are new.
+    let mut ps = testing::products();
+    condition(&mut ps, "new");
+    ps[0].offers[0].condition_text = Some("used".into());
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains("From 105.00 EUR at Beta;"), "new against new");
+    assert!(!html.contains("From 99.00 EUR"));
+    assert!(html.contains("99.00 EUR (used)"), "product's lowest price");
+    assert!(html.contains("cheapest new offer"));
+    // Nothing new: used offers are compared with used ones, and say so.
+    let mut ps = testing::products();
+    condition(&mut ps, "used");
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains("From 99.00 EUR (used) at Alpha;"), "used");
+    assert!(html.contains("Best value (among used offers: no offer is new): Acme Headphones 100"));
+}
+
+#[test]
 fn fallback_page_escapes() {
     let mut r = fixture();
     r.query = EVIL_TITLE.into();

@@ -109,9 +109,8 @@ pub struct RecommendationView {
 
 pub struct MarketView {
     pub currency: String,
-    pub product_count: u32,
-    pub offer_count: u32,
-    pub seller_count: u32,
+    /// "3 products, 5 offers, 1 seller": the counts with their plural forms.
+    pub counts: String,
     /// Empty when there is no priced offer.
     pub key_figures: Vec<Kv>,
     pub histogram: Option<HistogramSvg>,
@@ -121,6 +120,8 @@ pub struct MarketView {
     pub product_ratings: Vec<ProductRatingRow>,
     /// The prior of the Bayesian ratings, in words.
     pub rating_prior: String,
+    /// Which condition the lowest prices (and best value) are taken in.
+    pub compared_condition_note: String,
     pub correlation: Option<String>,
     pub condition_discounts: Vec<ConditionDiscountRow>,
     pub history: HistoryView,
@@ -145,6 +146,8 @@ pub struct Breakdown {
     pub title: &'static str,
     pub key_label: &'static str,
     pub rows: Vec<GroupRow>,
+    /// Names every group tied for the most offers, when more than one is.
+    pub tie_note: Option<String>,
 }
 
 pub struct GroupRow {
@@ -165,7 +168,8 @@ pub struct OutlierRow {
 }
 
 pub struct RatingsView {
-    pub rated_reviews: u32,
+    /// "1 rated review", "12 rated reviews".
+    pub rated_reviews_label: String,
     pub mean: String,
     pub chart: Option<RatingsSvg>,
 }
@@ -201,6 +205,8 @@ pub struct HistoryWindowRow {
 
 pub struct SentimentView {
     pub review_count: u32,
+    /// "1 review", "12 reviews".
+    pub reviews_label: String,
     pub mean_score: String,
     pub shares: Vec<ShareRow>,
     pub bar: Option<StackSvg>,
@@ -321,6 +327,8 @@ pub struct MergeRow {
 pub struct QualityView {
     pub passed: bool,
     pub failed_count: usize,
+    /// "1 of 7 checks did not pass", "1 of 1 check did not pass".
+    pub failed_summary: String,
     pub checks: Vec<CheckRow>,
 }
 

@@ -4,9 +4,10 @@
 //! ([`super::history`]).
 
 use super::history::history_view;
-use crate::analysis::market::{GroupStats, MarketSummary, RatingSummary};
+use crate::analysis::market::{GroupStats, MarketSummary, RatingSummary, leading_groups};
+use crate::domain::{Condition, Language};
 use crate::report::html::charts::{histogram_svg, ratings_svg};
-use crate::report::html::format::{fmt_figure, fmt_money, fmt_pct, fmt_signed};
+use crate::report::html::format::{fmt_figure, fmt_money, fmt_pct, fmt_price_in, fmt_signed};
 use crate::report::html::view::{
     Breakdown, ConditionDiscountRow, GroupRow, MarketView, OutlierRow, ProductIndex,
     ProductRatingRow, RatingsView, kv,
@@ -46,9 +47,13 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
     };
     MarketView {
         currency: c.clone(),
-        product_count: m.product_count,
-        offer_count: m.offer_count,
-        seller_count: m.seller_count,
+        counts: [
+            (m.product_count, "product", "products"),
+            (m.offer_count, "offer", "offers"),
+            (m.seller_count, "seller", "sellers"),
+        ]
+        .map(|(n, one, other)| Language::En.count(n.into(), one, other))
+        .join(", "),
         key_figures,
         histogram: histogram_svg(&m.histogram, &c),
         breakdowns: [
@@ -62,6 +67,7 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
             title,
             key_label,
             rows: group_rows(groups),
+            tie_note: tie_note(groups),
         })
         .collect(),
         outliers: m
@@ -84,7 +90,13 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
                 rated_reviews: r.rated_reviews,
                 mean_stars: format!("{:.2}", r.mean_stars),
                 weighted_rating: format!("{:.2}", r.weighted_rating),
-                lowest_price: r.lowest_price.map_or_else(|| "—".to_owned(), money),
+                lowest_price: r.lowest_price.map_or_else(
+                    || "—".to_owned(),
+                    |v| match m.compared_condition {
+                        Some(condition) => fmt_price_in(v, &c, condition),
+                        None => money(v),
+                    },
+                ),
                 best_value: m.best_value.iter().any(|b| b.product_id == r.product_id),
             })
             .collect(),
@@ -95,6 +107,7 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
             ),
             None => String::new(),
         },
+        compared_condition_note: compared_condition_note(m),
         correlation: m.price_rating_correlation.as_ref().map(|c| {
             format!(
                 "Spearman rank correlation between a product's lowest price and its weighted rating: {} over {} products.",
@@ -115,9 +128,53 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
     }
 }
 
+/// Which offers the lowest prices, the best-value front and the correlation compare.
+fn compared_condition_note(m: &MarketSummary) -> String {
+    match m.compared_condition {
+        Some(Condition::New) => "Lowest price is each product's cheapest new offer: best value and the price–rating correlation compare new offers with new offers only; used and refurbished prices are compared with new ones of the same product under Discount by condition.".to_owned(),
+        Some(c) => format!(
+            "This market has no new offer: lowest price, best value and the price–rating correlation compare {} only.",
+            offers_in(c)
+        ),
+        None => String::new(),
+    }
+}
+
+/// "used offers", "offers of unknown condition".
+fn offers_in(c: Condition) -> String {
+    match c {
+        Condition::Unknown => "offers of unknown condition".to_owned(),
+        c => format!("{} offers", c.as_str()),
+    }
+}
+
+/// "Tied for the most offers: Bose and Sony (16 each)." when several groups share the
+/// largest offer count; the table's order alone would make the first look the leader.
+fn tie_note(groups: &[GroupStats]) -> Option<String> {
+    let tied = leading_groups(groups);
+    if tied.len() < 2 {
+        return None;
+    }
+    let names: Vec<&str> = tied.iter().map(|g| g.key.as_str()).collect();
+    let en = Language::En;
+    let each = en.count(tied[0].offer_count.into(), "offer", "offers");
+    Some(if tied.len() == groups.len() {
+        format!("No leader: all {} have {each} each.", tied.len())
+    } else {
+        format!(
+            "Tied for the most offers: {} ({each} each).",
+            en.join_list(&names)
+        )
+    })
+}
+
 fn ratings_view(r: &RatingSummary) -> RatingsView {
     RatingsView {
-        rated_reviews: r.rated_reviews,
+        rated_reviews_label: Language::En.count(
+            r.rated_reviews.into(),
+            "rated review",
+            "rated reviews",
+        ),
         mean: r
             .mean
             .filter(|m| m.is_finite())

@@ -2,6 +2,7 @@
 //! sentiment per seller and the reviews whose text contradicts their stars.
 
 use crate::analysis::sentiment::{LabelShares, SentimentSummary};
+use crate::domain::Language;
 use crate::report::html::charts::sentiment_svg;
 use crate::report::html::format::{fmt_pct, fmt_signed, fmt_stars};
 use crate::report::html::view::{
@@ -20,6 +21,7 @@ pub fn sentiment_view(s: &SentimentSummary, products: &ProductIndex<'_>) -> Sent
         .collect();
     SentimentView {
         review_count: s.review_count,
+        reviews_label: Language::En.count(s.review_count.into(), "review", "reviews"),
         mean_score: s.mean_score.map_or_else(|| "—".to_owned(), fmt_signed),
         shares,
         bar: sentiment_svg(&parts, s.review_count),
