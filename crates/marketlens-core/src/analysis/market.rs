@@ -21,6 +21,8 @@ pub struct MarketSettings {
     pub min_reviews: u32,
     /// Weight, in reviews, of the market mean in a product's Bayesian rating.
     pub bayesian_prior_weight: f64,
+    /// Values a statistic needs before it is reported (`thresholds.min_sample_size`).
+    pub min_sample_size: u32,
 }
 
 impl MarketSettings {
@@ -29,6 +31,7 @@ impl MarketSettings {
             outlier_robust_z: t.outlier_robust_z,
             min_reviews: t.min_reviews,
             bayesian_prior_weight: t.bayesian_prior_weight,
+            min_sample_size: t.min_sample_size,
         }
     }
 }
@@ -109,6 +112,10 @@ pub struct RankCorrelation {
     pub spearman_rho: f64,
     /// Products in the correlation.
     pub n: u32,
+    /// Whether rho differs from 0 at the 5 % level (|rho|·√(n−1) ≥ 1.96, the normal
+    /// approximation): only then does the report speak of a relation.
+    #[serde(default)]
+    pub significant: bool,
 }
 
 /// A product on the best-value (Pareto) front: no cheaper product has a better
@@ -152,7 +159,8 @@ pub struct MarketSummary {
     pub ratings: RatingSummary,
     /// Rated products, best weighted rating first.
     pub product_ratings: Vec<ProductRating>,
-    /// `None` with fewer than three rated, priced products or no variation.
+    /// `None` with fewer than `min_sample_size` rated, priced products or no
+    /// variation.
     pub price_rating_correlation: Option<RankCorrelation>,
     /// Pareto front of (lowest price, weighted rating) among products with at least
     /// `min_reviews` rated reviews, cheapest first.
@@ -169,6 +177,10 @@ pub struct MarketSummary {
     /// history when the analysis has none).
     #[serde(default)]
     pub history: PriceHistory,
+    /// Values a statistic needs before the report shows it
+    /// (`thresholds.min_sample_size`); 0 in results stored before it existed.
+    #[serde(default)]
+    pub min_sample_size: u32,
 }
 
 pub fn analyze_market(
@@ -259,7 +271,8 @@ pub fn analyze_market(
         settings.bayesian_prior_weight,
         compared_condition,
     );
-    let price_rating_correlation = price_rating_correlation(&product_ratings);
+    let price_rating_correlation =
+        price_rating_correlation(&product_ratings, settings.min_sample_size);
     let best_value = best_value_front(
         products,
         &product_ratings,
@@ -292,6 +305,7 @@ pub fn analyze_market(
         compared_condition,
         condition_discounts,
         history: PriceHistory::default(),
+        min_sample_size: settings.min_sample_size,
     }
 }
 
@@ -388,18 +402,28 @@ pub fn bayesian_rating(star_sum: f64, rated: f64, prior_mean: f64, prior_weight:
     (prior_weight * prior_mean + star_sum) / (prior_weight + rated)
 }
 
-fn price_rating_correlation(ratings: &[ProductRating]) -> Option<RankCorrelation> {
+/// Rated products with a price: what the price–rating correlation is computed over.
+pub fn correlated_product_count(ratings: &[ProductRating]) -> u32 {
+    ratings.iter().filter(|r| r.lowest_price.is_some()).count() as u32
+}
+
+fn price_rating_correlation(
+    ratings: &[ProductRating],
+    min_sample_size: u32,
+) -> Option<RankCorrelation> {
     let (prices, stars): (Vec<f64>, Vec<f64>) = ratings
         .iter()
         .filter_map(|r| Some((r.lowest_price?, r.weighted_rating)))
         .unzip();
-    // Two points always correlate at ±1: not a finding.
-    if prices.len() < 3 {
+    // Two points always correlate at ±1, and a handful say little more.
+    if prices.len() < (min_sample_size.max(3) as usize) {
         return None;
     }
+    let rho = spearman(&prices, &stars)?;
     Some(RankCorrelation {
-        spearman_rho: spearman(&prices, &stars)?,
+        spearman_rho: rho,
         n: prices.len() as u32,
+        significant: rho.abs() * ((prices.len() - 1) as f64).sqrt() >= 1.96,
     })
 }
 
@@ -638,6 +662,7 @@ mod tests {
             outlier_robust_z: 3.5,
             min_reviews: 3,
             bayesian_prior_weight: 5.0,
+            min_sample_size: 3,
         }
     }
 
@@ -761,6 +786,37 @@ mod tests {
         // Two products are not enough to speak of a correlation.
         let m = analyze_market(&products()[..2], CurrencyCode::EUR, &settings());
         assert!(m.price_rating_correlation.is_none());
+        // Nor, by default, are three: the minimum sample is five.
+        let defaults =
+            MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds);
+        assert_eq!(defaults.min_sample_size, 5);
+        assert!(
+            analyze_market(&ps, CurrencyCode::EUR, &defaults)
+                .price_rating_correlation
+                .is_none()
+        );
+        // Significance: |rho|·√(n−1) ≥ 1.96.
+        let rated = |ratings: &[f64]| -> Vec<ProductRating> {
+            ratings
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ProductRating {
+                    product_id: format!("p{i}"),
+                    rated_reviews: 5,
+                    mean_stars: *r,
+                    weighted_rating: *r,
+                    lowest_price: Some(10.0 * (i + 1) as f64),
+                })
+                .collect()
+        };
+        // Perfectly ranked over 5: 1 · 2 ≥ 1.96.
+        let c = price_rating_correlation(&rated(&[1.0, 2.0, 3.0, 4.0, 5.0]), 5).unwrap();
+        assert!(c.significant && c.spearman_rho == 1.0);
+        // Rank differences -1 1 -1 -1 2: rho = 1 - 6·8 / (5·24) = 0.6; 0.6 · 2 < 1.96.
+        let c = price_rating_correlation(&rated(&[2.0, 1.0, 4.0, 5.0, 3.0]), 5).unwrap();
+        assert!((c.spearman_rho - 0.6).abs() < 1e-12, "{c:?}");
+        assert!(!c.significant);
+        assert!(price_rating_correlation(&rated(&[1.0, 2.0, 3.0, 4.0]), 5).is_none());
     }
 
     #[test]

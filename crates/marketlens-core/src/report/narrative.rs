@@ -1,7 +1,7 @@
 //! The deterministic executive summary: sentences built only from computed figures,
 //! so every number in it can be traced to the result document.
 
-use crate::analysis::market::{MarketSummary, leading_groups};
+use crate::analysis::market::{MarketSummary, correlated_product_count, leading_groups};
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{Condition, Language};
 use crate::recommend::{Recommendation, RecommendationKind};
@@ -15,26 +15,39 @@ pub fn narrative(
     let c = market.currency;
     let en = Language::En;
     let mut out = Vec::new();
+    let min = market.min_sample_size;
+    let covers = format!(
+        "For \u{201c}{query}\u{201d}, the comparison covers {} for {} from {}, in {c}.",
+        en.count(market.offer_count.into(), "offer", "offers"),
+        en.count(market.product_count.into(), "product", "products"),
+        en.count(market.seller_count.into(), "seller", "sellers"),
+    );
     match &market.price {
-        Some(p) => out.push(format!(
-            "For \u{201c}{query}\u{201d}, the comparison covers {} for {} from {}, in {c}. \
-             Prices range from {:.2} to {:.2} {c}, with a median of {:.2} {c} and half of the offers between {:.2} and {:.2} {c}.",
-            en.count(market.offer_count.into(), "offer", "offers"),
-            en.count(market.product_count.into(), "product", "products"),
-            en.count(market.seller_count.into(), "seller", "sellers"),
+        Some(p) if p.count >= min => out.push(format!(
+            "{covers} Prices range from {:.2} to {:.2} {c}, with a median of {:.2} {c} and half of the offers between {:.2} and {:.2} {c}.",
             p.min, p.max, p.median, p.q1, p.q3
+        )),
+        Some(p) => out.push(format!(
+            "{covers} Prices range from {:.2} to {:.2} {c}; {} are too little data for a median, quartiles or spread (at least {min} needed).",
+            p.min,
+            p.max,
+            en.count(p.count.into(), "offer", "offers"),
         )),
         None => out.push(format!("For \u{201c}{query}\u{201d}, no priced offer was found.")),
     }
     match leading_groups(&market.by_brand) {
         [] => {}
         [top] => out.push(format!(
-            "{} has the most offers ({} of {}, {:.0}%), at a median of {:.2} {c}.",
+            "{} has the most offers ({} of {}, {:.0}%){}.",
             top.key,
             top.offer_count,
             market.offer_count,
             top.share * 100.0,
-            top.median
+            if top.offer_count >= min {
+                format!(", at a median of {:.2} {c}", top.median)
+            } else {
+                String::new()
+            }
         )),
         tied if tied.len() == market.by_brand.len() => out.push(format!(
             "No brand leads: each of the {} brands has {} of the {}.",
@@ -81,18 +94,31 @@ pub fn narrative(
             h.observation_count, h.min_observations, h.min_days
         )),
     }
-    if let Some(rc) = &market.price_rating_correlation {
-        let relation = if rc.spearman_rho >= 0.3 {
-            "dearer products tend to be rated better"
-        } else if rc.spearman_rho <= -0.3 {
-            "cheaper products tend to be rated better"
-        } else {
-            "price says little about rating"
-        };
-        out.push(format!(
-            "Across {} rated products, {relation} (Spearman rank correlation of price and weighted rating {:+.2}).",
-            rc.n, rc.spearman_rho
-        ));
+    match &market.price_rating_correlation {
+        Some(rc) => {
+            let relation = if rc.significant && rc.spearman_rho >= 0.3 {
+                "dearer products tend to be rated better"
+            } else if rc.significant && rc.spearman_rho <= -0.3 {
+                "cheaper products tend to be rated better"
+            } else {
+                "price says little about rating"
+            };
+            out.push(format!(
+                "Across {} rated products, {relation} (Spearman rank correlation of price and weighted rating {:+.2}{}).",
+                rc.n,
+                rc.spearman_rho,
+                if rc.significant { "" } else { ", not significant" }
+            ));
+        }
+        None => {
+            let n = correlated_product_count(&market.product_ratings);
+            if n >= 2 {
+                out.push(format!(
+                    "With {} there is too little data to relate price and rating (at least {min} needed).",
+                    en.count(n.into(), "rated product", "rated products"),
+                ));
+            }
+        }
     }
     if !market.outliers.is_empty() {
         let n = market.outliers.len() as u64;
@@ -109,6 +135,10 @@ pub fn narrative(
         ));
     }
     match sentiment.mean_score {
+        Some(_) if sentiment.review_count < min => out.push(format!(
+            "With {} there is too little data to say what customers write (at least {min} needed).",
+            en.count(sentiment.review_count.into(), "review", "reviews"),
+        )),
         Some(mean) => {
             let d = &sentiment.distribution;
             let mood = if mean >= 0.3 {

@@ -147,6 +147,8 @@ fn fixture() -> AnalysisResult {
             outlier_robust_z: 3.5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
+            // The fixture's two reviews still get a mean and shares.
+            min_sample_size: 2,
         },
     );
     let sentiment = SentimentSummary {
@@ -317,6 +319,8 @@ fn empty_fixture() -> AnalysisResult {
             outlier_robust_z: 3.5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
+            // The fixture's two reviews still get a mean and shares.
+            min_sample_size: 2,
         },
     );
     r.sentiment = SentimentSummary {
@@ -689,6 +693,53 @@ fn best_value_compares_new_offers_and_names_the_condition_of_other_prices() {
     let html = render(&r);
     assert!(html.contains("From 99.00 EUR (used) at Alpha;"), "used");
     assert!(html.contains("Best value (among used offers: no offer is new): Acme Headphones 100"));
+}
+
+#[test]
+fn statistics_below_the_minimum_sample_say_there_is_too_little_data() {
+    use crate::testing;
+    // Three rated products whose ratings rise with price (rho +0.50 over 3 points).
+    let mut ps = testing::products();
+    let extra = ps[2].reviews[0].clone();
+    ps[2].reviews.push(extra);
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(
+        !html.contains("tend to be rated better"),
+        "no relation from 3 points"
+    );
+    assert!(html.contains(
+        "With 3 rated products there is too little data to relate price and rating (at least 5 needed)."
+    ));
+    assert!(html.contains(
+        "Too little data for a price–rating correlation: 3 rated products (at least 5 needed)."
+    ));
+    assert!(r.market.price_rating_correlation.is_none());
+
+    // Three offers, four reviews: no quartiles, histogram, mean score or mean stars.
+    let mut ps = testing::products();
+    ps.truncate(2);
+    ps[1].offers.truncate(1);
+    ps[0].reviews.truncate(2);
+    ps[1].reviews.truncate(2);
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains(
+        "Prices range from 99.00 to 149.00 EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
+    ));
+    assert!(html.contains("Too little data for a median, quartiles, mean, spread or histogram: 3 priced offers (at least 5 needed)."));
+    assert!(!html.contains("histogram-title") && !html.contains("First quartile"));
+    assert!(html.contains(
+        "With 4 reviews there is too little data to say what customers write (at least 5 needed)."
+    ));
+    assert!(html.contains("Too little data for a mean text score or label shares: 4 reviews"));
+    assert!(!html.contains("sentiment-title") && !html.contains("mean text score <strong>"));
+    assert!(html.contains("mean — (too little data: at least 5 rated reviews needed)"));
+    assert!(
+        !r.recommendations
+            .iter()
+            .any(|x| x.kind == RecommendationKind::PricePositioning)
+    );
 }
 
 #[test]

@@ -113,6 +113,8 @@ pub struct MarketView {
     pub counts: String,
     /// Empty when there is no priced offer.
     pub key_figures: Vec<Kv>,
+    /// Set when there are too few offers for anything beyond count, min and max.
+    pub too_little_price_data: Option<String>,
     pub histogram: Option<HistogramSvg>,
     pub breakdowns: Vec<Breakdown>,
     pub outliers: Vec<OutlierRow>,
@@ -205,6 +207,8 @@ pub struct HistoryWindowRow {
 
 pub struct SentimentView {
     pub review_count: u32,
+    /// Set when there are too few reviews for a mean and shares.
+    pub too_little_data: Option<String>,
     /// "1 review", "12 reviews".
     pub reviews_label: String,
     pub mean_score: String,

@@ -4,7 +4,9 @@
 //! ([`super::history`]).
 
 use super::history::history_view;
-use crate::analysis::market::{GroupStats, MarketSummary, RatingSummary, leading_groups};
+use crate::analysis::market::{
+    GroupStats, MarketSummary, RatingSummary, correlated_product_count, leading_groups,
+};
 use crate::domain::{Condition, Language};
 use crate::report::html::charts::{histogram_svg, ratings_svg};
 use crate::report::html::format::{fmt_figure, fmt_money, fmt_pct, fmt_price_in, fmt_signed};
@@ -16,10 +18,18 @@ use crate::report::html::view::{
 pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView {
     let c = m.currency.to_string();
     let money = |v: f64| fmt_money(v, &c);
+    let min = m.min_sample_size;
     let key_figures = m
         .price
         .as_ref()
         .map(|s| {
+            if s.count < min {
+                return vec![
+                    kv("Priced offers", s.count.to_string()),
+                    kv("Minimum", money(s.min)),
+                    kv("Maximum", money(s.max)),
+                ];
+            }
             vec![
                 kv("Priced offers", s.count.to_string()),
                 kv("Minimum", money(s.min)),
@@ -55,7 +65,18 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
         .map(|(n, one, other)| Language::En.count(n.into(), one, other))
         .join(", "),
         key_figures,
-        histogram: histogram_svg(&m.histogram, &c),
+        too_little_price_data: m.price.as_ref().filter(|s| s.count < min).map(|s| {
+            too_little_data(
+                "median, quartiles, mean, spread or histogram",
+                Language::En.count(s.count.into(), "priced offer", "priced offers"),
+                min,
+            )
+        }),
+        histogram: m
+            .price
+            .as_ref()
+            .filter(|s| s.count >= min)
+            .and_then(|_| histogram_svg(&m.histogram, &c)),
         breakdowns: [
             ("By source", "Source", &m.by_source),
             ("By seller", "Seller", &m.by_seller),
@@ -81,7 +102,7 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
                 robust_z: fmt_signed(o.robust_z),
             })
             .collect(),
-        ratings: ratings_view(&m.ratings),
+        ratings: ratings_view(&m.ratings, min),
         product_ratings: m
             .product_ratings
             .iter()
@@ -108,13 +129,28 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
             None => String::new(),
         },
         compared_condition_note: compared_condition_note(m),
-        correlation: m.price_rating_correlation.as_ref().map(|c| {
-            format!(
-                "Spearman rank correlation between a product's lowest price and its weighted rating: {} over {} products.",
+        correlation: match &m.price_rating_correlation {
+            Some(c) => Some(format!(
+                "Spearman rank correlation between a product's lowest price and its weighted rating: {} over {} products ({}).",
                 fmt_signed(c.spearman_rho),
-                c.n
-            )
-        }),
+                c.n,
+                if c.significant {
+                    "significant at the 5% level"
+                } else {
+                    "not significant at the 5% level"
+                }
+            )),
+            None => {
+                let n = correlated_product_count(&m.product_ratings);
+                (n >= 1).then(|| {
+                    too_little_data(
+                        "price–rating correlation",
+                        Language::En.count(n.into(), "rated product", "rated products"),
+                        min,
+                    )
+                })
+            }
+        },
         condition_discounts: m
             .condition_discounts
             .iter()
@@ -168,7 +204,13 @@ fn tie_note(groups: &[GroupStats]) -> Option<String> {
     })
 }
 
-fn ratings_view(r: &RatingSummary) -> RatingsView {
+/// "Too little data for a price–rating correlation: 3 rated products (at least 5
+/// needed)."
+pub fn too_little_data(what: &str, have: String, min: u32) -> String {
+    format!("Too little data for a {what}: {have} (at least {min} needed).")
+}
+
+fn ratings_view(r: &RatingSummary, min: u32) -> RatingsView {
     RatingsView {
         rated_reviews_label: Language::En.count(
             r.rated_reviews.into(),
@@ -177,8 +219,11 @@ fn ratings_view(r: &RatingSummary) -> RatingsView {
         ),
         mean: r
             .mean
-            .filter(|m| m.is_finite())
-            .map_or_else(|| "—".to_owned(), |m| format!("{m:.2} / 5")),
+            .filter(|m| m.is_finite() && r.rated_reviews >= min)
+            .map_or_else(
+                || format!("— (too little data: at least {min} rated reviews needed)"),
+                |m| format!("{m:.2} / 5"),
+            ),
         chart: ratings_svg(&r.distribution),
     }
 }
