@@ -103,6 +103,11 @@ pub struct Thresholds {
     /// the mean star rating). Below it the report says there is too little data.
     #[serde(default = "default_min_sample_size")]
     pub min_sample_size: u32,
+    /// Offers of one product in one condition needed before any of them can be
+    /// called an outlier against the others (a robust z-score needs more than a
+    /// handful of points).
+    #[serde(default = "default_outlier_min_offers")]
+    pub outlier_min_offers: u32,
 }
 
 // Defaults of the thresholds added after the first configuration format, so files
@@ -123,6 +128,9 @@ fn default_history_min_days() -> u32 {
     3
 }
 fn default_min_sample_size() -> u32 {
+    5
+}
+fn default_outlier_min_offers() -> u32 {
     5
 }
 
@@ -291,6 +299,9 @@ impl AgentConfig {
         if !(1..=365).contains(&t.history_min_days) {
             return bad("thresholds.history_min_days must be between 1 and 365".into());
         }
+        if t.outlier_min_offers < 4 {
+            return bad("thresholds.outlier_min_offers must be at least 4".into());
+        }
         if t.min_sample_size < 3 {
             // Two points always correlate at ±1 and have no spread worth the name.
             return bad("thresholds.min_sample_size must be at least 3".into());
@@ -409,6 +420,7 @@ mod tests {
                     "history_min_observations",
                     "history_min_days",
                     "min_sample_size",
+                    "outlier_min_offers",
                 ]
                 .iter()
                 .any(|k| l.starts_with(k))
@@ -454,6 +466,7 @@ mod tests {
             ),
             base.replace("history_min_days = 3", "history_min_days = 0"),
             base.replace("min_sample_size = 5", "min_sample_size = 2"),
+            base.replace("outlier_min_offers = 5", "outlier_min_offers = 3"),
             base.replace("enabled = true", "enabled = false"),
             base.replace("name = \"catalog\"", "name = \"Bad Name\""),
             format!("{base}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),

@@ -122,17 +122,13 @@ pub fn narrative(
     }
     if !market.outliers.is_empty() {
         let n = market.outliers.len() as u64;
-        out.push(format!(
-            "{} {} far from the rest and {} flagged as {}.",
-            en.count(n, "offer price", "offer prices"),
-            if en.is_plural(n) { "stand" } else { "stands" },
-            if en.is_plural(n) { "are" } else { "is" },
-            if en.is_plural(n) {
-                "outliers"
-            } else {
-                "an outlier"
-            },
-        ));
+        out.push(if en.is_plural(n) {
+            format!(
+                "{n} offers are priced far from other offers of the same product (possible pricing errors or deals)."
+            )
+        } else {
+            "1 offer is priced far from other offers of the same product (a possible pricing error or deal).".to_owned()
+        });
     }
     match sentiment.mean_score {
         Some(_) if sentiment.review_count < min => out.push(format!(

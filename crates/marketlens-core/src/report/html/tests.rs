@@ -145,6 +145,7 @@ fn fixture() -> AnalysisResult {
         CurrencyCode::EUR,
         &MarketSettings {
             outlier_robust_z: 3.5,
+            outlier_min_offers: 5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
             // The fixture's two reviews still get a mean and shares.
@@ -317,6 +318,7 @@ fn empty_fixture() -> AnalysisResult {
         CurrencyCode::EUR,
         &MarketSettings {
             outlier_robust_z: 3.5,
+            outlier_min_offers: 5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
             // The fixture's two reviews still get a mean and shares.
@@ -740,6 +742,65 @@ fn statistics_below_the_minimum_sample_say_there_is_too_little_data() {
             .iter()
             .any(|x| x.kind == RecommendationKind::PricePositioning)
     );
+}
+
+#[test]
+fn outliers_are_judged_within_a_product_and_tiers_shown_for_the_market() {
+    use crate::testing;
+    // The catalogue's 1999 € offer is far from the market but its product has only 3
+    // offers: no robust z is computed and the report says why.
+    let r = testing::result();
+    let html = render(&r);
+    assert!(r.market.outliers.is_empty());
+    assert!(html.contains("No product has at least 5 offers in one condition: too little data"));
+    assert!(!html.contains("flagged as outliers") && !html.contains("Robust z"));
+    assert!(html.contains("Price tiers") && html.contains("below 127.00 EUR"));
+    assert!(html.contains("above 254.00 EUR"));
+    // Product 100 sold by six shops, one of them at 55 €, and a premium product 300
+    // whose five offers are all near 1999 €.
+    let mut ps = testing::products();
+    let template = ps[0].offers[0].clone();
+    let offers = |prefix: &str, prices: &[&str]| -> Vec<crate::domain::CollectedOffer> {
+        prices
+            .iter()
+            .enumerate()
+            .map(|(i, price)| crate::domain::CollectedOffer {
+                offer_id: format!("{prefix}{i}"),
+                seller: format!("Shop {i}"),
+                price_text: (*price).into(),
+                ..template.clone()
+            })
+            .collect()
+    };
+    ps[0].offers = offers(
+        "x",
+        &[
+            "100,00 €",
+            "101,00 €",
+            "99,00 €",
+            "102,00 €",
+            "100,00 €",
+            "55,00 €",
+        ],
+    );
+    ps[2].offers = offers(
+        "z",
+        &[
+            "1 999,00 €",
+            "1 989,00 €",
+            "2 009,00 €",
+            "1 995,00 €",
+            "2 001,00 €",
+        ],
+    );
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert_eq!(r.market.outliers.len(), 1, "{:?}", r.market.outliers);
+    assert!(html.contains(
+        "1 offer is priced far from other offers of the same product (a possible pricing error or deal)."
+    ));
+    assert!(html.contains("Shop 5</td><td class=\"num\">55.00 EUR (condition unknown)</td><td class=\"num\">100.00 EUR (6 offers)</td><td class=\"num\">-45%</td>"));
+    assert!(html.contains("2 products with at least 5 offers checked"));
 }
 
 #[test]

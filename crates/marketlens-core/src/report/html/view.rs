@@ -118,6 +118,9 @@ pub struct MarketView {
     pub histogram: Option<HistogramSvg>,
     pub breakdowns: Vec<Breakdown>,
     pub outliers: Vec<OutlierRow>,
+    /// What the outlier check covered, or why it could not run.
+    pub outliers_note: String,
+    pub tiers: Vec<TierRow>,
     pub ratings: RatingsView,
     pub product_ratings: Vec<ProductRatingRow>,
     /// The prior of the Bayesian ratings, in words.
@@ -165,8 +168,20 @@ pub struct OutlierRow {
     pub product: ProductRef,
     pub offer_id: String,
     pub seller: String,
+    /// With its condition when not new.
     pub price: String,
+    /// "100.00 EUR (6 offers)": the product's median in that condition.
+    pub product_median: String,
+    /// Relative to the product's median: "-45%".
+    pub difference: String,
     pub robust_z: String,
+}
+
+pub struct TierRow {
+    pub tier: &'static str,
+    pub range: String,
+    pub offers: u32,
+    pub products: u32,
 }
 
 pub struct RatingsView {

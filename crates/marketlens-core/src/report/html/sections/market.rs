@@ -12,7 +12,7 @@ use crate::report::html::charts::{histogram_svg, ratings_svg};
 use crate::report::html::format::{fmt_figure, fmt_money, fmt_pct, fmt_price_in, fmt_signed};
 use crate::report::html::view::{
     Breakdown, ConditionDiscountRow, GroupRow, MarketView, OutlierRow, ProductIndex,
-    ProductRatingRow, RatingsView, kv,
+    ProductRatingRow, RatingsView, TierRow, kv,
 };
 
 pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView {
@@ -98,8 +98,38 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
                 product: products.reference(&o.product_id),
                 offer_id: o.offer_id.clone(),
                 seller: o.seller.clone(),
-                price: money(o.price),
+                price: fmt_price_in(o.price, &c, o.condition),
+                product_median: format!(
+                    "{} ({})",
+                    money(o.product_median),
+                    Language::En.count(o.compared_offers.into(), "offer", "offers")
+                ),
+                difference: if o.product_median > 0.0 {
+                    format!("{:+.0}%", (o.price / o.product_median - 1.0) * 100.0)
+                } else {
+                    "—".to_owned()
+                },
                 robust_z: fmt_signed(o.robust_z),
+            })
+            .collect(),
+        outliers_note: outliers_note(m),
+        tiers: m
+            .tiers
+            .iter()
+            .map(|t| TierRow {
+                tier: match t.tier.as_str() {
+                    "budget" => "Budget",
+                    "mid_range" => "Mid-range",
+                    _ => "Premium",
+                },
+                range: match (t.lower, t.upper) {
+                    (None, Some(u)) => format!("below {}", money(u)),
+                    (Some(l), Some(u)) => format!("{} – {}", money(l), money(u)),
+                    (Some(l), None) => format!("above {}", money(l)),
+                    (None, None) => "any price".to_owned(),
+                },
+                offers: t.offer_count,
+                products: t.product_count,
             })
             .collect(),
         ratings: ratings_view(&m.ratings, min),
@@ -161,6 +191,26 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
             })
             .collect(),
         history: history_view(&m.history, &c),
+    }
+}
+
+/// What the outlier check covered: outliers are judged only against the same product
+/// in the same condition, and only with enough offers.
+fn outliers_note(m: &MarketSummary) -> String {
+    let en = Language::En;
+    let min = m.outlier_min_offers;
+    match (m.outlier_groups_checked, m.outliers.len()) {
+        (0, _) => format!(
+            "No product has at least {min} offers in one condition: too little data to tell a price that stands out from its own product."
+        ),
+        (checked, 0) => format!(
+            "No offer stands out from the other offers of its product ({} with at least {min} offers checked).",
+            en.count(checked.into(), "product", "products")
+        ),
+        (checked, _) => format!(
+            "Offers priced far from the other offers of the same product in the same condition: possible pricing errors or deals ({} with at least {min} offers checked; robust z-score against the product's median).",
+            en.count(checked.into(), "product", "products")
+        ),
     }
 }
 
