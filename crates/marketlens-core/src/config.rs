@@ -97,6 +97,17 @@ pub struct Thresholds {
     /// shown.
     #[serde(default = "default_history_min_days")]
     pub history_min_days: u32,
+    /// Values a statistic needs before the report shows it (offers for quartiles,
+    /// mean, spread and the histogram; rated products for the price–rating
+    /// correlation; reviews for the text-sentiment mean and shares; rated reviews for
+    /// the mean star rating). Below it the report says there is too little data.
+    #[serde(default = "default_min_sample_size")]
+    pub min_sample_size: u32,
+    /// Offers of one product in one condition needed before any of them can be
+    /// called an outlier against the others (a robust z-score needs more than a
+    /// handful of points).
+    #[serde(default = "default_outlier_min_offers")]
+    pub outlier_min_offers: u32,
 }
 
 // Defaults of the thresholds added after the first configuration format, so files
@@ -115,6 +126,12 @@ fn default_history_min_observations() -> u32 {
 }
 fn default_history_min_days() -> u32 {
     3
+}
+fn default_min_sample_size() -> u32 {
+    5
+}
+fn default_outlier_min_offers() -> u32 {
+    5
 }
 
 /// Entity resolution: when two collected products are the same product.
@@ -282,6 +299,13 @@ impl AgentConfig {
         if !(1..=365).contains(&t.history_min_days) {
             return bad("thresholds.history_min_days must be between 1 and 365".into());
         }
+        if t.outlier_min_offers < 4 {
+            return bad("thresholds.outlier_min_offers must be at least 4".into());
+        }
+        if t.min_sample_size < 3 {
+            // Two points always correlate at ±1 and have no spread worth the name.
+            return bad("thresholds.min_sample_size must be at least 3".into());
+        }
         let m = &self.matching;
         let unit = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
         if !unit(m.model_title_min) || !unit(m.title_threshold) {
@@ -395,6 +419,8 @@ mod tests {
                     "condition_avoid_max_discount",
                     "history_min_observations",
                     "history_min_days",
+                    "min_sample_size",
+                    "outlier_min_offers",
                 ]
                 .iter()
                 .any(|k| l.starts_with(k))
@@ -439,6 +465,8 @@ mod tests {
                 "history_min_observations = 1",
             ),
             base.replace("history_min_days = 3", "history_min_days = 0"),
+            base.replace("min_sample_size = 5", "min_sample_size = 2"),
+            base.replace("outlier_min_offers = 5", "outlier_min_offers = 3"),
             base.replace("enabled = true", "enabled = false"),
             base.replace("name = \"catalog\"", "name = \"Bad Name\""),
             format!("{base}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),

@@ -49,7 +49,7 @@ pub fn recommend(
 ) -> Vec<Recommendation> {
     let mut out = Vec::new();
     out.extend(best_value(products, market, sentiment, t));
-    out.extend(price_positioning(market));
+    out.extend(price_positioning(market, t));
     out.extend(sellers_to_avoid(sentiment, t));
     out.extend(conditions_to_avoid(market, t));
     out.extend(aspects_to_watch(sentiment, t));
@@ -100,8 +100,13 @@ fn best_value(
                 kind: RecommendationKind::BestValue,
                 title: format!("Best value: {}", p.title),
                 detail: format!(
-                    "From {:.2} {c} at {}; rated {:.2} stars after weighting ({:.2} raw over {} rated reviews{}). No cheaper product is rated better.",
+                    "From {:.2} {c}{} at {}; rated {:.2} stars after weighting ({:.2} raw over {} rated reviews{}). No cheaper product is rated better.",
                     b.price,
+                    market
+                        .compared_condition
+                        .and_then(|c| c.price_note())
+                        .map(|note| format!(" ({note})"))
+                        .unwrap_or_default(),
                     b.seller,
                     b.weighted_rating,
                     rating.mean_stars,
@@ -166,10 +171,11 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Price bands from the quartiles: budget below Q1, mid-range Q1–Q3, premium above Q3.
-fn price_positioning(market: &MarketSummary) -> Option<Recommendation> {
+/// Price bands from the quartiles: budget below Q1, mid-range Q1–Q3, premium above Q3;
+/// quartiles of fewer than `min_sample_size` offers are not bands.
+fn price_positioning(market: &MarketSummary, t: &Thresholds) -> Option<Recommendation> {
     let s = market.price.as_ref()?;
-    if s.count < 4 {
+    if s.count < t.min_sample_size.max(4) {
         return None;
     }
     let c = market.currency;
@@ -188,7 +194,10 @@ fn price_positioning(market: &MarketSummary) -> Option<Recommendation> {
                 ("q3".into(), s.q3),
                 ("offer_count".into(), f64::from(s.count)),
             ]),
-            thresholds: BTreeMap::new(),
+            thresholds: BTreeMap::from([(
+                "thresholds.min_sample_size".into(),
+                f64::from(t.min_sample_size),
+            )]),
             product_ids: Vec::new(),
         },
     })

@@ -153,15 +153,20 @@ pub fn products() -> Vec<CollectedProduct> {
 }
 
 pub fn result() -> AnalysisResult {
+    result_for("headphones", products())
+}
+
+/// The result of analysing `collected` for `query`, with the built-in configuration.
+pub fn result_for(query: &str, collected: Vec<CollectedProduct>) -> AnalysisResult {
     let config = AgentConfig::builtin();
     let (query, params) = AnalysisRequest {
-        query: "headphones".into(),
+        query: query.into(),
         ..Default::default()
     }
     .parse(&config.defaults, &config.enabled_source_names())
     .unwrap();
     let t = &config.thresholds;
-    let normalized = normalize(&products(), &params, &RateTable::bundled());
+    let normalized = normalize(&collected, &params, &RateTable::bundled());
     let generated_at = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
     let mut market = analyze_market(
         &normalized.products,

@@ -15,20 +15,27 @@ use crate::domain::{Condition, CurrencyCode, Offer, Product};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarketSettings {
-    /// Robust z-score (|x - median| / (1.4826·MAD)) above which a price is an outlier.
+    /// Robust z-score (|x - median| / (1.4826·MAD)) against the other offers of the
+    /// same product in the same condition above which a price is an outlier.
     pub outlier_robust_z: f64,
+    /// Offers of one product in one condition needed before outliers are looked for.
+    pub outlier_min_offers: u32,
     /// Rated reviews a product needs before it can be a best-value offer.
     pub min_reviews: u32,
     /// Weight, in reviews, of the market mean in a product's Bayesian rating.
     pub bayesian_prior_weight: f64,
+    /// Values a statistic needs before it is reported (`thresholds.min_sample_size`).
+    pub min_sample_size: u32,
 }
 
 impl MarketSettings {
     pub fn from_thresholds(t: &Thresholds) -> Self {
         Self {
             outlier_robust_z: t.outlier_robust_z,
+            outlier_min_offers: t.outlier_min_offers,
             min_reviews: t.min_reviews,
             bayesian_prior_weight: t.bayesian_prior_weight,
+            min_sample_size: t.min_sample_size,
         }
     }
 }
@@ -68,13 +75,42 @@ pub struct GroupStats {
     pub max: f64,
 }
 
+/// An offer priced far from the other offers of the same product in the same
+/// condition: a possible pricing error or a deal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutlierOffer {
     pub product_id: String,
     pub offer_id: String,
     pub seller: String,
     pub price: f64,
+    /// `(price - product_median) / max(1.4826·MAD, 5 % of the median)`.
     pub robust_z: f64,
+    #[serde(default = "unknown_condition")]
+    pub condition: Condition,
+    /// Median price of the product's offers in that condition.
+    #[serde(default)]
+    pub product_median: f64,
+    /// The product's offers in that condition the price was compared with.
+    #[serde(default)]
+    pub compared_offers: u32,
+}
+
+fn unknown_condition() -> Condition {
+    Condition::Unknown
+}
+
+/// A price tier of the market, from the offer-price quartiles: budget below Q1,
+/// mid-range from Q1 to Q3, premium above Q3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceTier {
+    /// `budget`, `mid_range` or `premium`.
+    pub tier: String,
+    /// Lower bound (`None` for budget) and upper bound (`None` for premium).
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub offer_count: u32,
+    /// Products with at least one offer in the tier.
+    pub product_count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,7 +133,8 @@ pub struct ProductRating {
     /// Bayesian average `(C·m + Σ stars) / (C + n)` with `m` the market mean and `C`
     /// the prior weight: three 5-star reviews do not outrank two hundred 4.8s.
     pub weighted_rating: f64,
-    /// The product's cheapest offer in the target currency.
+    /// The product's cheapest offer in the compared condition
+    /// ([`MarketSummary::compared_condition`]), in the target currency.
     pub lowest_price: Option<f64>,
 }
 
@@ -108,6 +145,10 @@ pub struct RankCorrelation {
     pub spearman_rho: f64,
     /// Products in the correlation.
     pub n: u32,
+    /// Whether rho differs from 0 at the 5 % level (|rho|·√(n−1) ≥ 1.96, the normal
+    /// approximation): only then does the report speak of a relation.
+    #[serde(default)]
+    pub significant: bool,
 }
 
 /// A product on the best-value (Pareto) front: no cheaper product has a better
@@ -143,7 +184,17 @@ pub struct MarketSummary {
     /// `None` when there is no offer.
     pub price: Option<PriceStats>,
     pub histogram: Vec<PriceBin>,
+    /// Offers priced far from the same product elsewhere (see [`OutlierOffer`]).
     pub outliers: Vec<OutlierOffer>,
+    /// Product-and-condition groups with enough offers to look for outliers in.
+    #[serde(default)]
+    pub outlier_groups_checked: u32,
+    /// Offers needed in a group before it is checked (`thresholds.outlier_min_offers`).
+    #[serde(default)]
+    pub outlier_min_offers: u32,
+    /// Budget, mid-range and premium tiers; empty below `min_sample_size` offers.
+    #[serde(default)]
+    pub tiers: Vec<PriceTier>,
     pub by_source: Vec<GroupStats>,
     pub by_seller: Vec<GroupStats>,
     pub by_brand: Vec<GroupStats>,
@@ -151,16 +202,28 @@ pub struct MarketSummary {
     pub ratings: RatingSummary,
     /// Rated products, best weighted rating first.
     pub product_ratings: Vec<ProductRating>,
-    /// `None` with fewer than three rated, priced products or no variation.
+    /// `None` with fewer than `min_sample_size` rated, priced products or no
+    /// variation.
     pub price_rating_correlation: Option<RankCorrelation>,
     /// Pareto front of (lowest price, weighted rating) among products with at least
     /// `min_reviews` rated reviews, cheapest first.
     pub best_value: Vec<BestValueOffer>,
+    /// The one condition whose offers best value and the price–rating correlation
+    /// compare, so that they compare like with like: `new` whenever the market has a
+    /// new offer, else its most common condition (a used-only request compares used
+    /// offers). Used and refurbished prices are set against new ones only within a
+    /// product, in `condition_discounts`. `None` without offers.
+    #[serde(default)]
+    pub compared_condition: Option<Condition>,
     pub condition_discounts: Vec<ConditionDiscount>,
     /// Price trends from stored observations (filled by [`super::history`]; empty
     /// history when the analysis has none).
     #[serde(default)]
     pub history: PriceHistory,
+    /// Values a statistic needs before the report shows it
+    /// (`thresholds.min_sample_size`); 0 in results stored before it existed.
+    #[serde(default)]
+    pub min_sample_size: u32,
 }
 
 pub fn analyze_market(
@@ -184,24 +247,12 @@ pub fn analyze_market(
         .map(|s| histogram(&prices, s))
         .unwrap_or_default();
 
-    let mut outliers = Vec::new();
-    if let Some(s) = &price {
-        let mad = median_abs_deviation(&prices, s.median);
-        if mad > 0.0 {
-            for (p, o, v) in &offers {
-                let z = (v - s.median) / (1.4826 * mad);
-                if z.abs() > settings.outlier_robust_z {
-                    outliers.push(OutlierOffer {
-                        product_id: p.id.clone(),
-                        offer_id: o.id.clone(),
-                        seller: o.seller.clone(),
-                        price: *v,
-                        robust_z: z,
-                    });
-                }
-            }
-        }
-    }
+    let (outliers, outlier_groups_checked) = outliers_within_products(&offers, settings);
+    let tiers = price
+        .as_ref()
+        .filter(|s| s.count >= settings.min_sample_size)
+        .map(|s| price_tiers(&offers, s))
+        .unwrap_or_default();
 
     let total = offers.len();
     let group = |key_of: &dyn Fn(&Product, &Offer) -> String| {
@@ -244,9 +295,21 @@ pub fn analyze_market(
         }
     }
     let prior = (rated > 0).then(|| sum / f64::from(rated));
-    let product_ratings = product_ratings(products, prior, settings.bayesian_prior_weight);
-    let price_rating_correlation = price_rating_correlation(&product_ratings);
-    let best_value = best_value_front(products, &product_ratings, settings.min_reviews);
+    let compared_condition = compared_condition(offers.iter().map(|(_, o, _)| o.condition));
+    let product_ratings = product_ratings(
+        products,
+        prior,
+        settings.bayesian_prior_weight,
+        compared_condition,
+    );
+    let price_rating_correlation =
+        price_rating_correlation(&product_ratings, settings.min_sample_size);
+    let best_value = best_value_front(
+        products,
+        &product_ratings,
+        settings.min_reviews,
+        compared_condition,
+    );
     let condition_discounts = condition_discounts(products);
 
     MarketSummary {
@@ -257,6 +320,9 @@ pub fn analyze_market(
         price,
         histogram,
         outliers,
+        outlier_groups_checked,
+        outlier_min_offers: settings.outlier_min_offers,
+        tiers,
         by_source,
         by_seller,
         by_brand,
@@ -270,9 +336,47 @@ pub fn analyze_market(
         product_ratings,
         price_rating_correlation,
         best_value,
+        compared_condition,
         condition_discounts,
         history: PriceHistory::default(),
+        min_sample_size: settings.min_sample_size,
     }
+}
+
+/// The groups tied for the most offers: the first group and every group with as many
+/// offers (groups are sorted by offer count, largest first). Empty without groups.
+pub fn leading_groups(groups: &[GroupStats]) -> &[GroupStats] {
+    let top = groups.first().map_or(0, |g| g.offer_count);
+    let tied = groups.iter().take_while(|g| g.offer_count == top).count();
+    &groups[..tied]
+}
+
+/// The condition comparisons across products are made in: new when any offer is new,
+/// else the most common condition (ties in the order of [`Condition::ALL`]).
+fn compared_condition(conditions: impl Iterator<Item = Condition>) -> Option<Condition> {
+    let mut counts = [0usize; Condition::ALL.len()];
+    for c in conditions {
+        if let Some(i) = Condition::ALL.iter().position(|x| *x == c) {
+            counts[i] += 1;
+        }
+    }
+    if counts[0] > 0 {
+        return Some(Condition::New);
+    }
+    let most = *counts.iter().max()?;
+    (most > 0)
+        .then(|| counts.iter().position(|n| *n == most))
+        .flatten()
+        .map(|i| Condition::ALL[i])
+}
+
+/// A product's cheapest offer in `condition` (any condition when `None`).
+fn cheapest_in(p: &Product, condition: Option<Condition>) -> Option<&Offer> {
+    p.offers
+        .iter()
+        .filter(|o| condition.is_none_or(|c| o.condition == c))
+        .filter(|o| offer_price(o).is_some())
+        .min_by(|a, b| a.converted.money.amount.cmp(&b.converted.money.amount))
 }
 
 /// Converted amount of an offer as `f64` (finite), for statistics.
@@ -281,11 +385,13 @@ fn offer_price(o: &Offer) -> Option<f64> {
 }
 
 /// Bayesian rating of every product with at least one rated review, best first (ties:
-/// more reviews, then id). `prior` is the market mean, `weight` its weight in reviews.
+/// more reviews, then id). `prior` is the market mean, `weight` its weight in reviews;
+/// the lowest price is the cheapest offer in `condition`.
 pub fn product_ratings(
     products: &[Product],
     prior: Option<f64>,
     weight: f64,
+    condition: Option<Condition>,
 ) -> Vec<ProductRating> {
     let Some(prior) = prior else {
         return Vec::new();
@@ -308,7 +414,7 @@ pub fn product_ratings(
                 rated_reviews: stars.len() as u32,
                 mean_stars: total / n,
                 weighted_rating: bayesian_rating(total, n, prior, weight),
-                lowest_price: p.lowest_offer().and_then(offer_price),
+                lowest_price: cheapest_in(p, condition).and_then(offer_price),
             })
         })
         .collect();
@@ -330,35 +436,47 @@ pub fn bayesian_rating(star_sum: f64, rated: f64, prior_mean: f64, prior_weight:
     (prior_weight * prior_mean + star_sum) / (prior_weight + rated)
 }
 
-fn price_rating_correlation(ratings: &[ProductRating]) -> Option<RankCorrelation> {
+/// Rated products with a price: what the price–rating correlation is computed over.
+pub fn correlated_product_count(ratings: &[ProductRating]) -> u32 {
+    ratings.iter().filter(|r| r.lowest_price.is_some()).count() as u32
+}
+
+fn price_rating_correlation(
+    ratings: &[ProductRating],
+    min_sample_size: u32,
+) -> Option<RankCorrelation> {
     let (prices, stars): (Vec<f64>, Vec<f64>) = ratings
         .iter()
         .filter_map(|r| Some((r.lowest_price?, r.weighted_rating)))
         .unzip();
-    // Two points always correlate at ±1: not a finding.
-    if prices.len() < 3 {
+    // Two points always correlate at ±1, and a handful say little more.
+    if prices.len() < (min_sample_size.max(3) as usize) {
         return None;
     }
+    let rho = spearman(&prices, &stars)?;
     Some(RankCorrelation {
-        spearman_rho: spearman(&prices, &stars)?,
+        spearman_rho: rho,
         n: prices.len() as u32,
+        significant: rho.abs() * ((prices.len() - 1) as f64).sqrt() >= 1.96,
     })
 }
 
 /// Pareto front of (lowest price ↓, weighted rating ↑) over products with at least
 /// `min_reviews` rated reviews: walking from the cheapest, a product is on the front
-/// iff it is rated strictly better than every cheaper one.
+/// iff it is rated strictly better than every cheaper one. Prices are each product's
+/// cheapest offer in `condition`, so a used offer never undercuts new ones.
 fn best_value_front(
     products: &[Product],
     ratings: &[ProductRating],
     min_reviews: u32,
+    condition: Option<Condition>,
 ) -> Vec<BestValueOffer> {
     let mut candidates: Vec<BestValueOffer> = ratings
         .iter()
         .filter(|r| r.rated_reviews >= min_reviews)
         .filter_map(|r| {
             let p = products.iter().find(|p| p.id == r.product_id)?;
-            let o = p.lowest_offer()?;
+            let o = cheapest_in(p, condition)?;
             Some(BestValueOffer {
                 product_id: p.id.clone(),
                 offer_id: o.id.clone(),
@@ -452,6 +570,88 @@ pub fn price_stats(values: &[f64]) -> Option<PriceStats> {
         iqr: q3 - q1,
         std_dev: var.sqrt(),
     })
+}
+
+/// Offers priced far from the other offers of the same product in the same condition,
+/// and how many such groups had at least `outlier_min_offers` offers to be checked.
+///
+/// Comparing a product with itself is what tells a pricing error or a deal from a
+/// premium product: a market-wide z-score flags every offer of an expensive model. The
+/// spread is floored at 5 % of the median so that a group of identical prices does
+/// not turn a 2 % difference into an outlier.
+fn outliers_within_products(
+    offers: &[(&Product, &Offer, f64)],
+    settings: &MarketSettings,
+) -> (Vec<OutlierOffer>, u32) {
+    let mut groups: BTreeMap<(&str, Condition), Vec<(&Offer, f64)>> = BTreeMap::new();
+    for (p, o, v) in offers {
+        groups
+            .entry((p.id.as_str(), o.condition))
+            .or_default()
+            .push((o, *v));
+    }
+    let mut out = Vec::new();
+    let mut checked = 0u32;
+    for ((product_id, condition), group) in groups {
+        if group.len() < settings.outlier_min_offers as usize {
+            continue;
+        }
+        checked += 1;
+        let mut prices: Vec<f64> = group.iter().map(|(_, v)| *v).collect();
+        prices.sort_by(f64::total_cmp);
+        let median = quantile_sorted(&prices, 0.5);
+        let scale = (1.4826 * median_abs_deviation(&prices, median)).max(0.05 * median.abs());
+        if scale <= 0.0 {
+            continue;
+        }
+        for (o, v) in &group {
+            let z = (v - median) / scale;
+            if z.abs() > settings.outlier_robust_z {
+                out.push(OutlierOffer {
+                    product_id: product_id.to_owned(),
+                    offer_id: o.id.clone(),
+                    seller: o.seller.clone(),
+                    price: *v,
+                    robust_z: z,
+                    condition,
+                    product_median: median,
+                    compared_offers: group.len() as u32,
+                });
+            }
+        }
+    }
+    (out, checked)
+}
+
+/// Budget (below Q1), mid-range (Q1 to Q3) and premium (above Q3) tiers.
+fn price_tiers(offers: &[(&Product, &Offer, f64)], s: &PriceStats) -> Vec<PriceTier> {
+    let bands: [(&str, Option<f64>, Option<f64>); 3] = [
+        ("budget", None, Some(s.q1)),
+        ("mid_range", Some(s.q1), Some(s.q3)),
+        ("premium", Some(s.q3), None),
+    ];
+    bands
+        .into_iter()
+        .map(|(tier, lower, upper)| {
+            let inside = |v: f64| match (lower, upper) {
+                (None, Some(u)) => v < u,
+                (Some(l), Some(u)) => v >= l && v <= u,
+                (Some(l), None) => v > l,
+                (None, None) => true,
+            };
+            let in_tier: Vec<&(&Product, &Offer, f64)> =
+                offers.iter().filter(|(_, _, v)| inside(*v)).collect();
+            let products: std::collections::BTreeSet<&str> =
+                in_tier.iter().map(|(p, _, _)| p.id.as_str()).collect();
+            PriceTier {
+                tier: tier.to_owned(),
+                lower,
+                upper,
+                offer_count: in_tier.len() as u32,
+                product_count: products.len() as u32,
+            }
+        })
+        .collect()
 }
 
 fn median_abs_deviation(values: &[f64], median: f64) -> f64 {
@@ -576,8 +776,10 @@ mod tests {
     fn settings() -> MarketSettings {
         MarketSettings {
             outlier_robust_z: 3.5,
+            outlier_min_offers: 5,
             min_reviews: 3,
             bayesian_prior_weight: 5.0,
+            min_sample_size: 3,
         }
     }
 
@@ -613,16 +815,77 @@ mod tests {
         assert_eq!(m.histogram.len(), 1);
     }
 
+    /// Gives `p` one new offer per price, at sellers S0, S1, …
+    fn with_offers(p: &mut Product, eur: &[i64]) {
+        let template = p.offers[0].clone();
+        p.offers = eur
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let mut o = template.clone();
+                o.id = format!("{}-{i}", p.id);
+                o.seller = format!("S{i}");
+                o
+            })
+            .collect();
+        for (i, v) in eur.iter().enumerate() {
+            set_offer(p, i, *v, Condition::New);
+        }
+    }
+
     #[test]
-    fn the_median_absolute_deviation_flags_the_far_price_only() {
-        // Prices 99 105 149 155 249 259 1999: median 155, absolute deviations
-        // 56 50 6 0 94 104 1844 → MAD 56; 1999 has z = 1844 / (1.4826 · 56) ≈ 22.2,
-        // the next furthest (259) only 104 / 83.0 ≈ 1.25.
-        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+    fn outliers_are_prices_far_from_the_same_product_elsewhere() {
+        let mut ps = products();
+        // 100: five offers within 3 % and one at 55 € (an error or a deal). Median 100,
+        // absolute deviations 45 1 0 0 1 2 → MAD 1; the spread is floored at 5 % of
+        // the median (5), so 55 € has z = -45 / 5 = -9 and 102 € only 0.4.
+        with_offers(&mut ps[0], &[100, 101, 99, 102, 100, 55]);
+        // 300: a premium product, every offer near 2000 €: dear, but not an outlier.
+        with_offers(&mut ps[2], &[1990, 2000, 2010, 2005, 1995]);
+        let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
         assert_eq!(m.outliers.len(), 1, "{:?}", m.outliers);
         let o = &m.outliers[0];
-        assert_eq!((o.product_id.as_str(), o.price), ("catalog:300", 1999.0));
-        assert!((o.robust_z - 1844.0 / (1.4826 * 56.0)).abs() < 1e-9);
+        assert_eq!((o.product_id.as_str(), o.price), ("catalog:100", 55.0));
+        assert_eq!((o.product_median, o.compared_offers), (100.0, 6));
+        assert_eq!((o.robust_z, o.condition), (-9.0, Condition::New));
+        // 200 has two offers: not enough to judge; 100 and 300 were checked.
+        assert_eq!((m.outlier_groups_checked, m.outlier_min_offers), (2, 5));
+    }
+
+    #[test]
+    fn a_handful_of_offers_is_never_given_a_robust_z() {
+        // The catalogue's 1999 € offer stands far from the market (z ≈ 22 against all
+        // seven prices) but its product has three offers: nothing is computed.
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        assert!(m.outliers.is_empty(), "{:?}", m.outliers);
+        assert_eq!(m.outlier_groups_checked, 0);
+    }
+
+    #[test]
+    fn tiers_split_the_market_at_its_quartiles() {
+        // Prices 99 105 149 155 249 259 1999: Q1 127, Q3 254.
+        let m = analyze_market(&products(), CurrencyCode::EUR, &settings());
+        let t: Vec<(&str, u32, u32)> = m
+            .tiers
+            .iter()
+            .map(|t| (t.tier.as_str(), t.offer_count, t.product_count))
+            .collect();
+        assert_eq!(
+            t,
+            [("budget", 2, 1), ("mid_range", 3, 2), ("premium", 2, 1)]
+        );
+        assert_eq!((m.tiers[0].lower, m.tiers[0].upper), (None, Some(127.0)));
+        assert_eq!((m.tiers[2].lower, m.tiers[2].upper), (Some(254.0), None));
+        // Below the minimum sample there are no tiers.
+        let few = MarketSettings {
+            min_sample_size: 8,
+            ..settings()
+        };
+        assert!(
+            analyze_market(&products(), CurrencyCode::EUR, &few)
+                .tiers
+                .is_empty()
+        );
     }
 
     #[test]
@@ -667,7 +930,8 @@ mod tests {
         assert_eq!(m.best_value[0].price, 99.0);
         // 200 made the cheapest: it joins the front first, then 100 (rated better).
         let mut ps = products();
-        set_offer(&mut ps[1], 0, 10, Condition::New);
+        let condition = ps[1].offers[0].condition;
+        set_offer(&mut ps[1], 0, 10, condition);
         let m = analyze_market(&ps, CurrencyCode::EUR, &settings());
         let front: Vec<&str> = m.best_value.iter().map(|b| b.product_id.as_str()).collect();
         assert_eq!(front, ["catalog:200", "catalog:100"]);
@@ -700,6 +964,37 @@ mod tests {
         // Two products are not enough to speak of a correlation.
         let m = analyze_market(&products()[..2], CurrencyCode::EUR, &settings());
         assert!(m.price_rating_correlation.is_none());
+        // Nor, by default, are three: the minimum sample is five.
+        let defaults =
+            MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds);
+        assert_eq!(defaults.min_sample_size, 5);
+        assert!(
+            analyze_market(&ps, CurrencyCode::EUR, &defaults)
+                .price_rating_correlation
+                .is_none()
+        );
+        // Significance: |rho|·√(n−1) ≥ 1.96.
+        let rated = |ratings: &[f64]| -> Vec<ProductRating> {
+            ratings
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ProductRating {
+                    product_id: format!("p{i}"),
+                    rated_reviews: 5,
+                    mean_stars: *r,
+                    weighted_rating: *r,
+                    lowest_price: Some(10.0 * (i + 1) as f64),
+                })
+                .collect()
+        };
+        // Perfectly ranked over 5: 1 · 2 ≥ 1.96.
+        let c = price_rating_correlation(&rated(&[1.0, 2.0, 3.0, 4.0, 5.0]), 5).unwrap();
+        assert!(c.significant && c.spearman_rho == 1.0);
+        // Rank differences -1 1 -1 -1 2: rho = 1 - 6·8 / (5·24) = 0.6; 0.6 · 2 < 1.96.
+        let c = price_rating_correlation(&rated(&[2.0, 1.0, 4.0, 5.0, 3.0]), 5).unwrap();
+        assert!((c.spearman_rho - 0.6).abs() < 1e-12, "{c:?}");
+        assert!(!c.significant);
+        assert!(price_rating_correlation(&rated(&[1.0, 2.0, 3.0, 4.0]), 5).is_none());
     }
 
     #[test]

@@ -44,6 +44,39 @@ impl Language {
             )),
         }
     }
+
+    /// Whether a count of `n` takes the plural form. English: every count but 1
+    /// ("0 sellers", "1 seller"). French: 2 and above ("0 vendeur", "1 vendeur",
+    /// "2 vendeurs"), the CLDR rule for French.
+    pub fn is_plural(self, n: u64) -> bool {
+        match self {
+            Language::En => n != 1,
+            Language::Fr => n > 1,
+        }
+    }
+
+    /// `n` followed by the singular or plural form of a noun, by this language's rule:
+    /// `count(3, "seller", "sellers")` → "3 sellers".
+    pub fn count(self, n: u64, one: &str, other: &str) -> String {
+        format!("{n} {}", if self.is_plural(n) { other } else { one })
+    }
+
+    /// Items joined as a list in running text: "A", "A and B", "A, B and C" (French
+    /// "A, B et C").
+    pub fn join_list<S: AsRef<str>>(self, items: &[S]) -> String {
+        let and = match self {
+            Language::En => " and ",
+            Language::Fr => " et ",
+        };
+        match items {
+            [] => String::new(),
+            [one] => one.as_ref().to_owned(),
+            [init @ .., last] => {
+                let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+                format!("{}{and}{}", init.join(", "), last.as_ref())
+            }
+        }
+    }
 }
 
 /// Function words that are good evidence of one language (none is in both lists), in
@@ -115,6 +148,28 @@ mod tests {
         assert_eq!(detect_language(""), None);
         assert_eq!(detect_language("12345 !!! 👍"), None);
         assert_eq!(detect_language("Sony WH-1000XM5"), None);
+    }
+
+    #[test]
+    fn plural_rules_differ_at_zero() {
+        let en = |n| Language::En.count(n, "seller", "sellers");
+        let fr = |n| Language::Fr.count(n, "vendeur", "vendeurs");
+        assert_eq!(
+            [en(0), en(1), en(2)],
+            ["0 sellers", "1 seller", "2 sellers"]
+        );
+        assert_eq!(
+            [fr(0), fr(1), fr(2)],
+            ["0 vendeur", "1 vendeur", "2 vendeurs"]
+        );
+    }
+
+    #[test]
+    fn lists_join_with_the_language_conjunction() {
+        assert_eq!(Language::En.join_list::<&str>(&[]), "");
+        assert_eq!(Language::En.join_list(&["Bose"]), "Bose");
+        assert_eq!(Language::En.join_list(&["Bose", "Sony"]), "Bose and Sony");
+        assert_eq!(Language::Fr.join_list(&["A", "B", "C"]), "A, B et C");
     }
 
     #[test]

@@ -34,6 +34,18 @@ impl Condition {
         }
     }
 
+    /// What is written after a price in this condition: nothing for a new item, else
+    /// `used`, `refurbished` or `condition unknown`, so a reader never takes a
+    /// second-hand price for a new one.
+    pub fn price_note(self) -> Option<&'static str> {
+        match self {
+            Condition::New => None,
+            Condition::Used => Some("used"),
+            Condition::Refurbished => Some("refurbished"),
+            Condition::Unknown => Some("condition unknown"),
+        }
+    }
+
     /// Parses a request's condition filter (`new`, `used`, `refurbished`).
     pub fn parse_filter(s: &str) -> Result<Self, InvalidInput> {
         match s.trim().to_ascii_lowercase().as_str() {

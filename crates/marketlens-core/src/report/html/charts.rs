@@ -5,6 +5,7 @@
 
 use crate::analysis::history::DailyPrices;
 use crate::analysis::market::PriceBin;
+use crate::domain::Language;
 use crate::report::html::format::{fmt_coord, fmt_money, fmt_pct};
 use crate::report::html::view::{
     GridLine, HistogramSvg, HistoryDay, HistorySvg, PlotFrame, RatingRow, RatingsSvg, StackSegment,
@@ -228,7 +229,10 @@ pub fn ratings_svg(distribution: &[u32; 5]) -> Option<RatingsSvg> {
             width: W as u32,
             height: (5.0 * row_h + 4.0) as u32,
             rows,
-            summary: format!("Star-rating distribution of {total} rated reviews"),
+            summary: format!(
+                "Star-rating distribution of {}",
+                Language::En.count(total.into(), "rated review", "rated reviews")
+            ),
         }
     })
 }
@@ -266,8 +270,8 @@ pub fn sentiment_svg(
             height: 32,
             segments,
             summary: format!(
-                "Review text sentiment over {} reviews: {} positive, {} neutral, {} negative",
-                review_count,
+                "Review text sentiment over {}: {} positive, {} neutral, {} negative",
+                Language::En.count(review_count.into(), "review", "reviews"),
                 fmt_pct(parts[0].2),
                 fmt_pct(parts[1].2),
                 fmt_pct(parts[2].2)

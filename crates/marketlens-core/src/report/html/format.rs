@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::domain::Money;
+use crate::domain::{Condition, Money};
 use crate::result::AnalysisResult;
 
 pub fn fmt_datetime(r: &AnalysisResult) -> String {
@@ -17,6 +17,20 @@ pub fn fmt_money(v: f64, currency: &str) -> String {
         format!("{v:.2} {currency}")
     } else {
         "—".to_owned()
+    }
+}
+
+/// A price in the target currency followed by its condition when not new:
+/// "52.27 EUR (used)".
+pub fn fmt_price_in(v: f64, currency: &str, condition: Condition) -> String {
+    with_condition(fmt_money(v, currency), condition)
+}
+
+/// `text` followed by the condition in brackets when the condition is not new.
+pub fn with_condition(text: String, condition: Condition) -> String {
+    match condition.price_note() {
+        Some(note) => format!("{text} ({note})"),
+        None => text,
     }
 }
 

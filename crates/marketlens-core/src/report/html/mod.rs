@@ -109,7 +109,7 @@ impl ReportView {
                 .map(|rec| recommendation_view(rec, &products))
                 .collect(),
             market: market_view(&r.market, &products),
-            sentiment: sentiment_view(&r.sentiment, &products),
+            sentiment: sentiment_view(&r.sentiment, &products, r.market.min_sample_size),
             products: r
                 .products
                 .iter()

@@ -145,8 +145,11 @@ fn fixture() -> AnalysisResult {
         CurrencyCode::EUR,
         &MarketSettings {
             outlier_robust_z: 3.5,
+            outlier_min_offers: 5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
+            // The fixture's two reviews still get a mean and shares.
+            min_sample_size: 2,
         },
     );
     let sentiment = SentimentSummary {
@@ -315,8 +318,11 @@ fn empty_fixture() -> AnalysisResult {
         CurrencyCode::EUR,
         &MarketSettings {
             outlier_robust_z: 3.5,
+            outlier_min_offers: 5,
             min_reviews: 1,
             bayesian_prior_weight: 5.0,
+            // The fixture's two reviews still get a mean and shares.
+            min_sample_size: 2,
         },
     );
     r.sentiment = SentimentSummary {
@@ -603,6 +609,198 @@ fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
     assert!(html.contains("fixed reference rates"));
     assert!(!html.contains("NaN") && !html.contains("inf\""));
     assert!(history_svg(&r.market.history.daily[..1], "EUR").is_none());
+}
+
+#[test]
+fn counts_take_their_plural_form() {
+    let mut r = fixture();
+    let html = render(&r);
+    assert!(html.contains("2 products, 4 offers, 3 sellers;"), "plural");
+    assert!(html.contains("2 reviews scored") && html.contains("2 rated reviews, mean"));
+    r.products.truncate(1);
+    r.products[0].offers.truncate(1);
+    r.products[0].reviews.truncate(1);
+    r.market = analyze_market(
+        &r.products,
+        CurrencyCode::EUR,
+        &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
+    );
+    r.sentiment.review_count = 1;
+    r.quality.passed = false;
+    r.quality.checks[0].passed = false;
+    let html = render(&r);
+    assert!(html.contains("1 product, 1 offer, 1 seller;"), "singular");
+    assert!(html.contains("1 review scored") && html.contains("1 rated review, mean"));
+    assert!(html.contains("1 of 1 check did not pass"));
+    for wrong in [
+        "1 sellers",
+        "1 offers",
+        "1 products",
+        "1 reviews",
+        "1 checks",
+    ] {
+        assert!(!html.contains(wrong), "{wrong}");
+    }
+}
+
+#[test]
+fn every_brand_tied_for_the_lead_is_named_in_summary_and_table() {
+    let mut r = fixture();
+    r.products[1].brand = Some("Zenith".into());
+    let mut minor = r.products[1].clone();
+    minor.id = "catalog:minor".into();
+    minor.brand = Some("Minor".into());
+    minor.offers.truncate(1);
+    r.products.push(minor);
+    r.market = analyze_market(
+        &r.products,
+        CurrencyCode::EUR,
+        &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
+    );
+    r.narrative = crate::report::narrative::narrative("x", &r.market, &r.sentiment, &[]);
+    let html = render(&r);
+    assert!(
+        html.contains("Acme and Zenith are tied for the most offers (2 each of 5, 40% each)"),
+        "summary"
+    );
+    assert!(!html.contains("has the most offers"));
+    assert!(
+        html.contains("By brand &middot; <strong>Tied for the most offers: Acme and Zenith (2 offers each).</strong>"),
+        "brand table"
+    );
+}
+
+#[test]
+fn best_value_compares_new_offers_and_names_the_condition_of_other_prices() {
+    use crate::testing;
+    let condition = |ps: &mut Vec<crate::domain::CollectedProduct>, text: &str| {
+        for o in ps.iter_mut().flat_map(|p| p.offers.iter_mut()) {
+            o.condition_text = Some(text.into());
+        }
+    };
+    // Product 100's cheapest offer (99 € at Alpha) is used; the rest are new.
+    let mut ps = testing::products();
+    condition(&mut ps, "new");
+    ps[0].offers[0].condition_text = Some("used".into());
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains("From 105.00 EUR at Beta;"), "new against new");
+    assert!(!html.contains("From 99.00 EUR"));
+    assert!(html.contains("99.00 EUR (used)"), "product's lowest price");
+    assert!(html.contains("cheapest new offer"));
+    // Nothing new: used offers are compared with used ones, and say so.
+    let mut ps = testing::products();
+    condition(&mut ps, "used");
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains("From 99.00 EUR (used) at Alpha;"), "used");
+    assert!(html.contains("Best value (among used offers: no offer is new): Acme Headphones 100"));
+}
+
+#[test]
+fn statistics_below_the_minimum_sample_say_there_is_too_little_data() {
+    use crate::testing;
+    // Three rated products whose ratings rise with price (rho +0.50 over 3 points).
+    let mut ps = testing::products();
+    let extra = ps[2].reviews[0].clone();
+    ps[2].reviews.push(extra);
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(
+        !html.contains("tend to be rated better"),
+        "no relation from 3 points"
+    );
+    assert!(html.contains(
+        "With 3 rated products there is too little data to relate price and rating (at least 5 needed)."
+    ));
+    assert!(html.contains(
+        "Too little data for a price–rating correlation: 3 rated products (at least 5 needed)."
+    ));
+    assert!(r.market.price_rating_correlation.is_none());
+
+    // Three offers, four reviews: no quartiles, histogram, mean score or mean stars.
+    let mut ps = testing::products();
+    ps.truncate(2);
+    ps[1].offers.truncate(1);
+    ps[0].reviews.truncate(2);
+    ps[1].reviews.truncate(2);
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert!(html.contains(
+        "Prices range from 99.00 to 149.00 EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
+    ));
+    assert!(html.contains("Too little data for a median, quartiles, mean, spread or histogram: 3 priced offers (at least 5 needed)."));
+    assert!(!html.contains("histogram-title") && !html.contains("First quartile"));
+    assert!(html.contains(
+        "With 4 reviews there is too little data to say what customers write (at least 5 needed)."
+    ));
+    assert!(html.contains("Too little data for a mean text score or label shares: 4 reviews"));
+    assert!(!html.contains("sentiment-title") && !html.contains("mean text score <strong>"));
+    assert!(html.contains("mean — (too little data: at least 5 rated reviews needed)"));
+    assert!(
+        !r.recommendations
+            .iter()
+            .any(|x| x.kind == RecommendationKind::PricePositioning)
+    );
+}
+
+#[test]
+fn outliers_are_judged_within_a_product_and_tiers_shown_for_the_market() {
+    use crate::testing;
+    // The catalogue's 1999 € offer is far from the market but its product has only 3
+    // offers: no robust z is computed and the report says why.
+    let r = testing::result();
+    let html = render(&r);
+    assert!(r.market.outliers.is_empty());
+    assert!(html.contains("No product has at least 5 offers in one condition: too little data"));
+    assert!(!html.contains("flagged as outliers") && !html.contains("Robust z"));
+    assert!(html.contains("Price tiers") && html.contains("below 127.00 EUR"));
+    assert!(html.contains("above 254.00 EUR"));
+    // Product 100 sold by six shops, one of them at 55 €, and a premium product 300
+    // whose five offers are all near 1999 €.
+    let mut ps = testing::products();
+    let template = ps[0].offers[0].clone();
+    let offers = |prefix: &str, prices: &[&str]| -> Vec<crate::domain::CollectedOffer> {
+        prices
+            .iter()
+            .enumerate()
+            .map(|(i, price)| crate::domain::CollectedOffer {
+                offer_id: format!("{prefix}{i}"),
+                seller: format!("Shop {i}"),
+                price_text: (*price).into(),
+                ..template.clone()
+            })
+            .collect()
+    };
+    ps[0].offers = offers(
+        "x",
+        &[
+            "100,00 €",
+            "101,00 €",
+            "99,00 €",
+            "102,00 €",
+            "100,00 €",
+            "55,00 €",
+        ],
+    );
+    ps[2].offers = offers(
+        "z",
+        &[
+            "1 999,00 €",
+            "1 989,00 €",
+            "2 009,00 €",
+            "1 995,00 €",
+            "2 001,00 €",
+        ],
+    );
+    let r = testing::result_for("headphones", ps);
+    let html = render(&r);
+    assert_eq!(r.market.outliers.len(), 1, "{:?}", r.market.outliers);
+    assert!(html.contains(
+        "1 offer is priced far from other offers of the same product (a possible pricing error or deal)."
+    ));
+    assert!(html.contains("Shop 5</td><td class=\"num\">55.00 EUR (condition unknown)</td><td class=\"num\">100.00 EUR (6 offers)</td><td class=\"num\">-45%</td>"));
+    assert!(html.contains("2 products with at least 5 offers checked"));
 }
 
 #[test]

@@ -109,18 +109,24 @@ pub struct RecommendationView {
 
 pub struct MarketView {
     pub currency: String,
-    pub product_count: u32,
-    pub offer_count: u32,
-    pub seller_count: u32,
+    /// "3 products, 5 offers, 1 seller": the counts with their plural forms.
+    pub counts: String,
     /// Empty when there is no priced offer.
     pub key_figures: Vec<Kv>,
+    /// Set when there are too few offers for anything beyond count, min and max.
+    pub too_little_price_data: Option<String>,
     pub histogram: Option<HistogramSvg>,
     pub breakdowns: Vec<Breakdown>,
     pub outliers: Vec<OutlierRow>,
+    /// What the outlier check covered, or why it could not run.
+    pub outliers_note: String,
+    pub tiers: Vec<TierRow>,
     pub ratings: RatingsView,
     pub product_ratings: Vec<ProductRatingRow>,
     /// The prior of the Bayesian ratings, in words.
     pub rating_prior: String,
+    /// Which condition the lowest prices (and best value) are taken in.
+    pub compared_condition_note: String,
     pub correlation: Option<String>,
     pub condition_discounts: Vec<ConditionDiscountRow>,
     pub history: HistoryView,
@@ -145,6 +151,8 @@ pub struct Breakdown {
     pub title: &'static str,
     pub key_label: &'static str,
     pub rows: Vec<GroupRow>,
+    /// Names every group tied for the most offers, when more than one is.
+    pub tie_note: Option<String>,
 }
 
 pub struct GroupRow {
@@ -160,12 +168,25 @@ pub struct OutlierRow {
     pub product: ProductRef,
     pub offer_id: String,
     pub seller: String,
+    /// With its condition when not new.
     pub price: String,
+    /// "100.00 EUR (6 offers)": the product's median in that condition.
+    pub product_median: String,
+    /// Relative to the product's median: "-45%".
+    pub difference: String,
     pub robust_z: String,
 }
 
+pub struct TierRow {
+    pub tier: &'static str,
+    pub range: String,
+    pub offers: u32,
+    pub products: u32,
+}
+
 pub struct RatingsView {
-    pub rated_reviews: u32,
+    /// "1 rated review", "12 rated reviews".
+    pub rated_reviews_label: String,
     pub mean: String,
     pub chart: Option<RatingsSvg>,
 }
@@ -201,6 +222,10 @@ pub struct HistoryWindowRow {
 
 pub struct SentimentView {
     pub review_count: u32,
+    /// Set when there are too few reviews for a mean and shares.
+    pub too_little_data: Option<String>,
+    /// "1 review", "12 reviews".
+    pub reviews_label: String,
     pub mean_score: String,
     pub shares: Vec<ShareRow>,
     pub bar: Option<StackSvg>,
@@ -321,6 +346,8 @@ pub struct MergeRow {
 pub struct QualityView {
     pub passed: bool,
     pub failed_count: usize,
+    /// "1 of 7 checks did not pass", "1 of 1 check did not pass".
+    pub failed_summary: String,
     pub checks: Vec<CheckRow>,
 }
 

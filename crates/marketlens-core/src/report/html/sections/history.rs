@@ -2,6 +2,7 @@
 //! cover, the trend per window (or why there is none) and the daily chart.
 
 use crate::analysis::history::PriceHistory;
+use crate::domain::Language;
 use crate::report::html::charts::history_svg;
 use crate::report::html::format::{fmt_money, fmt_signed};
 use crate::report::html::view::{HistoryView, HistoryWindowRow};
@@ -26,8 +27,17 @@ pub fn history_view(h: &PriceHistory, currency: &str) -> HistoryView {
     };
     if h.unconverted_count > 0 {
         rates_note.push_str(&format!(
-            " {} stored observation(s) in a currency without a reference rate were left out.",
-            h.unconverted_count
+            " {} in a currency without a reference rate {} left out.",
+            Language::En.count(
+                h.unconverted_count.into(),
+                "stored observation",
+                "stored observations"
+            ),
+            if Language::En.is_plural(h.unconverted_count.into()) {
+                "were"
+            } else {
+                "was"
+            }
         ));
     }
     HistoryView {

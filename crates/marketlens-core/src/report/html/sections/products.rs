@@ -4,7 +4,7 @@
 
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{Availability, Product};
-use crate::report::html::format::{fmt_money_exact, fmt_signed};
+use crate::report::html::format::{fmt_money_exact, fmt_signed, with_condition};
 use crate::report::html::view::{OfferRow, ProductView, product_anchor};
 
 pub fn product_view(p: &Product, s: &SentimentSummary, currency: &str) -> ProductView {
@@ -19,7 +19,7 @@ pub fn product_view(p: &Product, s: &SentimentSummary, currency: &str) -> Produc
         offer_count: p.offers.len(),
         lowest: p.lowest_offer().map_or_else(
             || "no priced offer".to_owned(),
-            |o| fmt_money_exact(&o.converted.money),
+            |o| with_condition(fmt_money_exact(&o.converted.money), o.condition),
         ),
         mean_stars: p
             .mean_rating()

@@ -1,5 +1,6 @@
 //! Section `quality`: the result's quality checks, a failure shown prominently.
 
+use crate::domain::Language;
 use crate::report::html::view::{CheckRow, QualityView};
 use crate::result::QualityReport;
 
@@ -8,6 +9,10 @@ pub fn quality_view(q: &QualityReport) -> QualityView {
     QualityView {
         passed: q.passed && failed_count == 0,
         failed_count,
+        failed_summary: format!(
+            "{failed_count} of {} did not pass",
+            Language::En.count(q.checks.len() as u64, "check", "checks")
+        ),
         checks: q
             .checks
             .iter()

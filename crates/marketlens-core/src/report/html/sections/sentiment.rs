@@ -1,14 +1,22 @@
 //! Section `analyze_sentiment`: label shares and their bar, languages, aspects, quotes,
 //! sentiment per seller and the reviews whose text contradicts their stars.
 
+use super::market::too_little_data;
 use crate::analysis::sentiment::{LabelShares, SentimentSummary};
+use crate::domain::Language;
 use crate::report::html::charts::sentiment_svg;
 use crate::report::html::format::{fmt_pct, fmt_signed, fmt_stars};
 use crate::report::html::view::{
     AspectRow, DisagreementRow, ProductIndex, SellerSentimentRow, SentimentView, ShareRow, kv,
 };
 
-pub fn sentiment_view(s: &SentimentSummary, products: &ProductIndex<'_>) -> SentimentView {
+/// `min_sample_size`: reviews needed before the mean score and label shares are shown.
+pub fn sentiment_view(
+    s: &SentimentSummary,
+    products: &ProductIndex<'_>,
+    min_sample_size: u32,
+) -> SentimentView {
+    let too_few = s.review_count < min_sample_size;
     let parts = label_shares(&s.distribution);
     let shares = parts
         .iter()
@@ -20,9 +28,21 @@ pub fn sentiment_view(s: &SentimentSummary, products: &ProductIndex<'_>) -> Sent
         .collect();
     SentimentView {
         review_count: s.review_count,
+        too_little_data: too_few.then(|| {
+            too_little_data(
+                "mean text score or label shares",
+                Language::En.count(s.review_count.into(), "review", "reviews"),
+                min_sample_size,
+            )
+        }),
+        reviews_label: Language::En.count(s.review_count.into(), "review", "reviews"),
         mean_score: s.mean_score.map_or_else(|| "—".to_owned(), fmt_signed),
         shares,
-        bar: sentiment_svg(&parts, s.review_count),
+        bar: if too_few {
+            None
+        } else {
+            sentiment_svg(&parts, s.review_count)
+        },
         languages: s
             .by_language
             .iter()
