@@ -14,12 +14,15 @@
 //! - [`result`]: the result document of an analysis (what is stored, served and rendered).
 //! - [`quality`]: deterministic checks run on every result.
 //! - [`report`]: stage `generate_report` — assembling the result and its HTML rendering.
+//! - [`llm`]: the optional stage `llm_summarize` — its input, answer schema and the
+//!   grounding check every generated text must pass.
 //! - [`ports`]: the small traits behind which every backend sits.
 
 pub mod analysis;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod llm;
 pub mod normalize;
 pub mod ports;
 pub mod quality;

@@ -215,3 +215,17 @@ pub fn result_for(query: &str, collected: Vec<CollectedProduct>) -> AnalysisResu
     };
     assemble_result(head, stages, t)
 }
+
+/// The `llm_summarize` stage's input for [`result`], with at most `top_k` products.
+pub fn summary_input(top_k: usize) -> crate::llm::SummaryInput {
+    let r = result();
+    crate::llm::SummaryInput::build(
+        &r.query,
+        r.generated_at.date_naive(),
+        &r.products,
+        &r.market,
+        &r.sentiment,
+        &r.recommendations,
+        top_k,
+    )
+}
