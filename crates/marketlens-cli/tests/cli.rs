@@ -2,10 +2,9 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, marketlens, marketlens_in, stdout_of, wait_port};
+use support::{Api, Proc, free_port, marketlens, marketlens_in, spawn_quiet_server, stdout_of};
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -17,11 +16,7 @@ fn analyze_writes_an_html_report_and_a_json_result() {
         .args(["analyze", "wireless headphones", "--json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stdout_of(&out);
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["status"], "completed");
     assert_eq!(summary["quality_passed"], true);
@@ -103,11 +98,7 @@ fn config_show_and_validate() {
         .args(["config", "validate"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stdout_of(&out);
 
     // A default config with one line changed is refused with exit 2, naming the culprit.
     let validate_changed = |name: &str, from: &str, to: &str| {
@@ -132,16 +123,12 @@ fn config_show_and_validate() {
 }
 
 fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Proc {
-    let child = marketlens_in(data_dir)
+    let mut serve = marketlens_in(data_dir);
+    serve
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(extra)
-        .env("MARKETLENS_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_port(port, "server");
-    Proc(child)
+        .env("MARKETLENS_LOG", "warn");
+    spawn_quiet_server(serve, port)
 }
 
 #[test]

@@ -53,17 +53,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
 
     // Distinct parameters, so each request is its own analysis (no fresh-result reuse
     // or coalescing between them).
-    let ids: Vec<String> = rt.block_on(async {
-        let mut ids = Vec::new();
-        for n in 1..=ANALYSES {
-            let (code, body) = api
-                .post(serde_json::json!({"query": "wireless headphones", "max_products": n}))
-                .await;
-            assert_eq!(code, 202, "{body}");
-            ids.push(body["id"].as_str().unwrap().to_owned());
-        }
-        ids
-    });
+    let ids = rt.block_on(api.post_distinct(1, ANALYSES));
     let posted = started.elapsed();
 
     let mut workers: Vec<Proc> = (0..WORKERS)

@@ -67,20 +67,6 @@ fn start_redis(port: u16, dir: &Path, aof: bool) -> Proc {
     proc
 }
 
-/// `n` analyses with `max_products` from `first` on: distinct parameters, so none is
-/// answered from another's result.
-async fn post_n(api: &Api, first: usize, n: usize) -> Vec<String> {
-    let mut ids = Vec::new();
-    for i in first..first + n {
-        let (code, body) = api
-            .post(serde_json::json!({"query": "wireless headphones", "max_products": i}))
-            .await;
-        assert_eq!(code, 202, "{body}");
-        ids.push(body["id"].as_str().unwrap().to_owned());
-    }
-    ids
-}
-
 async fn readiness(api: &Api) -> (u16, serde_json::Value) {
     api.get("/readyz").await
 }
@@ -138,7 +124,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
         let (code, ready) = readiness(&api).await;
         assert_eq!((code, &ready["status"]), (200, &"ready".into()), "{ready}");
         assert_eq!(check(&ready, "cache")["backend"], "memory+redis");
-        let before = post_n(&api, 1, 3).await;
+        let before = api.post_distinct(1, 3).await;
         api.wait_completed(&before, Duration::from_secs(30)).await;
 
         redis.kill();
@@ -146,7 +132,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
         assert_eq!(code, 200, "ready without the cache: {ready}");
         assert_eq!(ready["status"], "degraded", "{ready}");
         assert_eq!(check(&ready, "cache")["status"], "degraded", "{ready}");
-        let during = post_n(&api, 4, 3).await;
+        let during = api.post_distinct(4, 3).await;
         api.wait_completed(&during, Duration::from_secs(30)).await;
 
         redis = start_redis(s.redis_port, &redis_dir, false);
@@ -159,7 +145,7 @@ fn with_the_cache_on_redis_an_outage_only_degrades() {
             assert!(Instant::now() < deadline, "cache never came back: {ready}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let after = post_n(&api, 7, 3).await;
+        let after = api.post_distinct(7, 3).await;
         api.wait_completed(&after, Duration::from_secs(30)).await;
         assert_eq!(result_rows(&s.data).await, (9, 9));
     });
@@ -177,7 +163,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
     let (_api_proc, api) = serve_logged(&s.data, &s.config, &backends, &api_log, &["--no-worker"]);
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Accepted while Redis is up; no worker yet, so they wait in the stream.
-    let accepted = rt.block_on(post_n(&api, 1, 30));
+    let accepted = rt.block_on(api.post_distinct(1, 30));
     let _worker = Proc(
         marketlens_logged(
             &s.data,
@@ -228,7 +214,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
         api.wait_completed(&accepted, Duration::from_secs(60)).await;
         let (code, ready) = readiness(&api).await;
         assert_eq!(code, 200, "{ready}");
-        let after = post_n(&api, 40, 2).await;
+        let after = api.post_distinct(40, 2).await;
         api.wait_completed(&after, Duration::from_secs(30)).await;
 
         assert_eq!(result_rows(&s.data).await, (32, 32), "each result once");

@@ -5,10 +5,10 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, marketlens_in, stdout_of, wait_port};
+use support::{Api, Proc, free_port, marketlens_in, spawn_quiet_server, stdout_of};
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use marketlens_adapters::S3BlobStore;
@@ -30,14 +30,9 @@ fn marketlens_on_s3(data_dir: &Path, endpoint: &str, blob_url: &str) -> Command 
 }
 
 fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Proc {
-    let child = marketlens_on_s3(data_dir, endpoint, blob_url)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_port(port, "server");
-    Proc(child)
+    let mut serve = marketlens_on_s3(data_dir, endpoint, blob_url);
+    serve.args(["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    spawn_quiet_server(serve, port)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,8 @@
 //! the stale cache when the shop goes down, the configured fallback source, and
 //! `no_data` when nothing is left.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +11,7 @@ use marketlens_core::ErrorType;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_service::in_process::{InProcessError, analyze_in_process};
 use marketlens_service::pipeline::NoProgress;
-use marketlens_service::startup::{App, Settings};
+use marketlens_service::startup::App;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -42,15 +44,7 @@ async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
             ""
         }
     ));
-    let path = dir.join("agent.toml");
-    std::fs::write(&path, toml).unwrap();
-    App::open(&Settings {
-        data_dir: dir.join("data"),
-        config_path: Some(path),
-        ..Default::default()
-    })
-    .await
-    .unwrap()
+    support::app_with_config(&toml, dir).await
 }
 
 async fn analyse(app: &Arc<App>, query: &str) -> Result<Value, InProcessError> {

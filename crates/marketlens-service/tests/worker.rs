@@ -1,33 +1,23 @@
 //! The worker against the embedded queue: redelivery after a worker dies mid-job,
 //! bounded attempts, and agent config versions.
 
+mod support;
+
 use std::time::Duration;
 
 use marketlens_core::config::DEFAULT_AGENT_TOML;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::ports::QueryStatus;
-use marketlens_service::startup::{App, Settings};
+use marketlens_service::startup::App;
 use marketlens_service::submit::{Dispatch, submit};
 use marketlens_service::worker::{WorkerOptions, process_job, run_worker};
-
-async fn app_with(config: &str, dir: &std::path::Path) -> std::sync::Arc<App> {
-    let path = dir.join("agent.toml");
-    std::fs::write(&path, config).unwrap();
-    App::open(&Settings {
-        data_dir: dir.join("data"),
-        config_path: Some(path),
-        ..Default::default()
-    })
-    .await
-    .unwrap()
-}
 
 /// An app on `config` with one "espresso machine" analysis enqueued.
 async fn app_with_one_job(
     config: &str,
     dir: &std::path::Path,
 ) -> (std::sync::Arc<App>, marketlens_service::submit::Submitted) {
-    let app = app_with(config, dir).await;
+    let app = support::app_with_config(config, dir).await;
     let request = AnalysisRequest {
         query: "espresso machine".into(),
         ..Default::default()
@@ -124,17 +114,19 @@ async fn a_job_whose_workers_keep_dying_ends_failed_with_worker_lost() {
 #[tokio::test]
 async fn a_changed_configuration_becomes_a_new_active_version() {
     let dir = tempfile::tempdir().unwrap();
-    let first = app_with(DEFAULT_AGENT_TOML, dir.path())
+    let first = support::app_with_config(DEFAULT_AGENT_TOML, dir.path())
         .await
         .config_version;
     // Same settings, different comments and layout: same version.
     let reformatted = format!("# edited\n{DEFAULT_AGENT_TOML}\n\n");
     assert_eq!(
-        app_with(&reformatted, dir.path()).await.config_version,
+        support::app_with_config(&reformatted, dir.path())
+            .await
+            .config_version,
         first
     );
     let changed = DEFAULT_AGENT_TOML.replace("min_reviews = 3", "min_reviews = 4");
-    let app = app_with(&changed, dir.path()).await;
+    let app = support::app_with_config(&changed, dir.path()).await;
     assert_eq!(app.config_version, first + 1);
     assert_eq!(app.config.thresholds.min_reviews, 4);
 

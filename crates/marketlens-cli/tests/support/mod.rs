@@ -126,6 +126,18 @@ pub fn marketlens_logged(
     c
 }
 
+/// Spawns `serve` (a server command listening on `port`) with its output discarded and
+/// returns once the port accepts connections.
+pub fn spawn_quiet_server(mut serve: Command, port: u16) -> Proc {
+    let child = serve
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(port, "server");
+    Proc(child)
+}
+
 /// `marketlens serve` with `serve_args` on a free local port, configured and logged as
 /// [`marketlens_logged`]; returns once the port accepts connections.
 pub fn serve_logged(
@@ -189,6 +201,20 @@ impl Api {
             .unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// `n` analyses with `max_products` from `first` on: distinct parameters, so none
+    /// is answered from another's result or coalesced with it. Their ids, in order.
+    pub async fn post_distinct(&self, first: usize, n: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        for i in first..first + n {
+            let (code, body) = self
+                .post(serde_json::json!({"query": "wireless headphones", "max_products": i}))
+                .await;
+            assert_eq!(code, 202, "{body}");
+            ids.push(body["id"].as_str().unwrap().to_owned());
+        }
+        ids
     }
 
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {

@@ -19,6 +19,20 @@ pub async fn embedded_app(data_dir: &Path) -> Arc<App> {
     .unwrap()
 }
 
+/// The application on the embedded defaults with the agent configuration `toml`
+/// (written to `dir/agent.toml`), its data in `dir/data`.
+pub async fn app_with_config(toml: &str, dir: &Path) -> Arc<App> {
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, toml).unwrap();
+    App::open(&Settings {
+        data_dir: dir.join("data"),
+        config_path: Some(path),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
 /// A request for `query` with every other parameter at its default.
 pub fn request(query: &str) -> marketlens_core::domain::AnalysisRequest {
     marketlens_core::domain::AnalysisRequest {
