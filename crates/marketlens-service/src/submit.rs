@@ -23,6 +23,7 @@ use marketlens_core::ports::{
 use uuid::Uuid;
 
 use crate::startup::App;
+use crate::telemetry::TraceParent;
 
 /// Why a request was not submitted: bad input (its own error type), or a backend
 /// that could not record or queue it (`unavailable`).
@@ -72,11 +73,24 @@ pub enum Dispatch {
     RecordOnly,
 }
 
+/// Submits `request` in a new trace.
 pub async fn submit(
     app: &Arc<App>,
     request: &AnalysisRequest,
     dispatch: Dispatch,
     reuse_fresh: bool,
+) -> Result<Submitted, SubmitError> {
+    submit_in_trace(app, request, dispatch, reuse_fresh, None).await
+}
+
+/// Submits `request`; its analysis continues the caller's trace when `caller` is
+/// the W3C `traceparent` the request came with.
+pub async fn submit_in_trace(
+    app: &Arc<App>,
+    request: &AnalysisRequest,
+    dispatch: Dispatch,
+    reuse_fresh: bool,
+    caller: Option<&TraceParent>,
 ) -> Result<Submitted, SubmitError> {
     let (query, params) =
         request.parse(&app.config.defaults, &app.config.enabled_source_names())?;
@@ -102,9 +116,9 @@ pub async fn submit(
         // The stored fresh result is the analysis-result cache level.
         crate::metrics::cache_lookup(CacheLevel::AnalysisResult, answered_by.is_some());
     }
-    // The analysis' trace starts here (a `submit` span); its id is stored on the query
-    // and travels with the job so the worker continues it.
-    let trace = crate::telemetry::new_trace();
+    // The analysis' trace starts here (a `submit` span, in the caller's trace if any);
+    // its id is stored on the query and travels with the job so the worker continues it.
+    let trace = crate::telemetry::new_trace(caller);
     let trace_id = trace.trace_id.clone();
     let new = NewQuery {
         id: Uuid::now_v7(),

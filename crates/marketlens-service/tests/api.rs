@@ -32,12 +32,7 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
         "{done}"
     );
 
-    let result: serde_json::Value = t
-        .get(&format!("{location}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result = t.get_json(&format!("{location}/result")).await;
     assert!(result["market"]["offer_count"].as_u64().unwrap() >= 10);
     assert!(result["sentiment"]["review_count"].as_u64().unwrap() >= 10);
     assert_eq!(result["quality"]["passed"], true, "{}", result["quality"]);

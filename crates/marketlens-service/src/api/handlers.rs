@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::ApiError;
 use super::health::{DependencyReport, check_dependencies};
 use crate::startup::App;
-use crate::submit::{Dispatch, submit};
+use crate::submit::{Dispatch, submit_in_trace};
+use crate::telemetry::TraceParent;
 
 /// A query as the API shows it.
 #[derive(Serialize)]
@@ -94,10 +95,18 @@ impl From<QueryRecord> for AnalysisView {
 
 pub async fn create_analysis(
     State(app): State<Arc<App>>,
+    request_headers: HeaderMap,
     body: Result<Json<AnalysisRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let submitted = submit(&app, &request, Dispatch::Enqueue, true).await?;
+    // A caller's W3C trace context: the analysis continues that trace through the
+    // queue and the worker. A malformed one is ignored (W3C: start a new trace).
+    let caller = request_headers
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceParent::parse);
+    let submitted =
+        submit_in_trace(&app, &request, Dispatch::Enqueue, true, caller.as_ref()).await?;
     let view = SubmittedView {
         analysis: AnalysisView::from(submitted.query),
         coalesced: submitted.coalesced,

@@ -107,6 +107,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The JSON body of `GET path`.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
     /// Polls an analysis until it leaves queued/running.
     pub async fn wait_done(&self, location: &str) -> serde_json::Value {
         for _ in 0..600 {
