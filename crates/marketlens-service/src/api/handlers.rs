@@ -1,13 +1,16 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::{QueryRecord, QueryStatus};
+use marketlens_core::ports::{BlobStream, QueryRecord, QueryStatus, StoredResult};
+use marketlens_core::report::html::render_html;
+use marketlens_core::result::AnalysisResult;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -225,10 +228,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 }
 
 /// The stored result of a completed analysis (a cache hit's points to the original).
-async fn completed_result(
-    app: &App,
-    id: &str,
-) -> Result<marketlens_core::ports::StoredResult, ApiError> {
+async fn completed_result(app: &App, id: &str) -> Result<StoredResult, ApiError> {
     let q = load(app, id).await?;
     if q.status != QueryStatus::Completed {
         return Err(not_ready(&q));
@@ -252,12 +252,15 @@ pub async fn get_report(
 ) -> Result<Response, ApiError> {
     let stored = completed_result(&app, &id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
-    let report = app
+    let report = match app
         .blob
         .get_stream(&stored.report_key)
         .await
         .map_err(ApiError::unavailable)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    {
+        Some(report) => report,
+        None => rendered_from_result(&app, &stored)?,
+    };
     let mut response = axum::body::Body::from_stream(report.chunks).into_response();
     if let Some(size) = report.size {
         response
@@ -282,6 +285,32 @@ pub async fn get_report(
 
 /// Liveness and each dependency: the same checks and status as `/readyz`, with the
 /// version of this build.
+/// The report of a completed analysis that this process's report store does not
+/// hold: the worker that wrote it keeps its reports somewhere this API cannot read
+/// (the local report store of another data directory). The result in the store of
+/// record is the document the worker rendered the report from, so it is rendered
+/// again from it, and the set-up is logged: the API and the workers should share
+/// the report store (the same `--data-dir`, or `--blob-url`).
+fn rendered_from_result(app: &App, stored: &StoredResult) -> Result<BlobStream, ApiError> {
+    let result: AnalysisResult = serde_json::from_value(stored.result.clone()).map_err(|e| {
+        tracing::warn!(query_id = %stored.query_id, error = %e, "stored result cannot be rendered as a report");
+        ApiError::not_found("report")
+    })?;
+    tracing::warn!(
+        query_id = %stored.query_id,
+        report_uri = %stored.report_uri,
+        blob = app.blob.backend(),
+        "report not in this process's report store, rendered from the stored result: \
+         share the report store between the API and the workers (the same --data-dir, \
+         or --blob-url)"
+    );
+    let html = Bytes::from(render_html(&result));
+    Ok(BlobStream {
+        size: Some(html.len() as u64),
+        chunks: Box::pin(futures::stream::once(async move { Ok(html) })),
+    })
+}
+
 #[derive(Serialize)]
 pub struct Health {
     #[serde(flatten)]
