@@ -1,6 +1,7 @@
 //! The deterministic executive summary: sentences built only from computed figures,
 //! so every number in it can be traced to the result document.
 
+use crate::analysis::history::describe_missing;
 use crate::analysis::market::{MarketSummary, correlated_product_count, leading_groups};
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{Condition, Language};
@@ -79,20 +80,23 @@ pub fn narrative(
                 "held steady"
             };
             out.push(format!(
-                "Over the last {} days, prices of the same products {direction} ({:+.1}%, {:+.2} {c} per day; {} observations, {} offers seen more than once, between {:.2} and {:.2} {c}).",
-                w.window_days,
+                "Over {} of stored prices, prices of the same products {direction} ({:+.1}%, {:+.2} {c} per day; {}, {} seen more than once, between {:.2} and {:.2} {c}).",
+                en.count(w.days_covered.round() as u64, "day", "days"),
                 t.percent_change,
                 t.slope_per_day,
-                w.observation_count,
-                w.offers_with_history,
+                en.count(w.observation_count.into(), "observation", "observations"),
+                en.count(w.offers_with_history.into(), "offer", "offers"),
                 t.min,
                 t.max
             ));
         }
-        None => out.push(format!(
-            "Not enough price history for a trend yet: {} observations of these products (a trend needs at least {} over at least {} days).",
-            h.observation_count, h.min_observations, h.min_days
-        )),
+        None => match h.longest_window() {
+            Some(w) => out.push(format!(
+                "Not enough price history for a trend yet: {}.",
+                describe_missing(&w.missing(h.min_observations, h.min_days))
+            )),
+            None => out.push("No price history was read for these products.".to_owned()),
+        },
     }
     match &market.price_rating_correlation {
         Some(rc) => {
@@ -240,11 +244,33 @@ mod tests {
     fn without_stored_history_the_summary_says_not_enough_history() {
         let r = testing::result();
         let text = r.narrative.join(" ");
-        assert!(text.contains("Not enough price history"), "{text}");
-        assert!(text.contains(&format!(
-            "{} observations",
-            r.market.history.observation_count
-        )));
+        // Says what is missing, not a count that reads like plenty.
+        assert!(
+            text.contains("Not enough price history for a trend yet: all prices were observed at one time (a trend needs at least 3 days between the first and the last) and no offer has been seen at two different times."),
+            "{text}"
+        );
+        assert!(!text.contains("7 observations"), "{text}");
+    }
+
+    #[test]
+    fn a_short_history_says_which_days_it_covers_and_what_it_lacks() {
+        use crate::analysis::history::TrendWindow;
+        let mut r = testing::result();
+        let window = |window_days, days_covered, offers_with_history| TrendWindow {
+            window_days,
+            observation_count: 94,
+            offers_with_history,
+            days_covered,
+            trend: None,
+            reason: None,
+        };
+        r.market.history.windows = vec![window(7, 1.5, 0), window(90, 1.5, 0)];
+        let text = super::narrative("x", &r.market, &r.sentiment, &[]).join(" ");
+        assert!(
+            text.contains("Not enough price history for a trend yet: the prices cover only 1.5 days (at least 3 needed) and no offer has been seen at two different times."),
+            "{text}"
+        );
+        assert!(!text.contains("94 observations"));
     }
 
     #[test]
@@ -268,10 +294,11 @@ mod tests {
         let n = super::narrative("x", &r.market, &r.sentiment, &[]);
         let text = n.join(" ");
         assert!(
-            text.contains("Over the last 30 days, prices of the same products fell (-7.3%"),
+            text.contains("Over 20 days of stored prices, prices of the same products fell (-7.3%"),
             "{text}"
         );
         assert!(text.contains("-0.50 EUR per day") && text.contains("12 observations"));
+        assert!(!text.contains("last 30 days"), "20 days covered: {text}");
     }
 
     #[test]

@@ -566,7 +566,8 @@ fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
     let html = render(&r);
     assert!(html.contains("id=\"analyze_market-history\""));
     assert!(html.contains("Not enough history for a price trend"));
-    assert!(html.contains("not enough history: 4 observations over 0.0 days"));
+    assert!(html.contains("Not enough history for a price trend yet: all prices were observed at one time (a trend needs at least 3 days between the first and the last) and no offer has been seen at two different times."));
+    assert!(html.contains("up to 90 days back"));
     assert!(!html.contains("history-title"), "no chart without history");
 
     // The same offers 20 days earlier, 10% cheaper: a chart and a rising trend.
@@ -801,6 +802,52 @@ fn outliers_are_judged_within_a_product_and_tiers_shown_for_the_market() {
     ));
     assert!(html.contains("Shop 5</td><td class=\"num\">55.00 EUR (condition unknown)</td><td class=\"num\">100.00 EUR (6 offers)</td><td class=\"num\">-45%</td>"));
     assert!(html.contains("2 products with at least 5 offers checked"));
+}
+
+#[test]
+fn history_chart_is_scaled_to_the_medians_with_cut_ranges_marked() {
+    use crate::analysis::history::DailyPrices;
+    // Medians fall 9 % (100 → 91) while single offers range from 9 to 1000 EUR.
+    let day = |d: u32, median: f64, min: f64, max: f64| DailyPrices {
+        date: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
+        observation_count: 40,
+        median,
+        min,
+        max,
+    };
+    let days = [
+        day(1, 100.0, 10.0, 1000.0),
+        day(10, 95.0, 12.0, 900.0),
+        day(20, 91.0, 9.0, 950.0),
+    ];
+    let svg = history_svg(&days, "EUR").unwrap();
+    let label = |s: &str| s.parse::<f64>().unwrap();
+    assert!(label(&svg.y_max_label) < 110.0, "{}", svg.y_max_label);
+    assert!(label(&svg.y_min_label) > 80.0, "{}", svg.y_min_label);
+    // The fall spans most of the plot height (16 to 204).
+    let y = |i: usize| label(&svg.days[i].y);
+    assert!(y(2) - y(0) > 0.5 * (204.0 - 16.0), "{} → {}", y(0), y(2));
+    assert!(svg.clipped);
+    for d in &svg.days {
+        assert_eq!(d.clip_marks.len(), 2, "both ends cut");
+        assert_eq!(
+            (d.range_top.as_str(), d.range_bottom.as_str()),
+            ("16.0", "204.0")
+        );
+        assert!(
+            d.title
+                .ends_with("the range is cut at the edge of the axis")
+        );
+    }
+    let mut r = fixture();
+    r.market.history.daily = days.to_vec();
+    let html = render(&r);
+    assert!(html.contains("a triangle marks a range cut at its edge"));
+    assert_eq!(html.matches("<path class=\"clip\"").count(), 6);
+    // Ranges inside the axis are drawn whole and unmarked.
+    let calm = [day(1, 100.0, 98.0, 102.0), day(2, 101.0, 99.0, 103.0)];
+    let svg = history_svg(&calm, "EUR").unwrap();
+    assert!(!svg.clipped && svg.days.iter().all(|d| d.clip_marks.is_empty()));
 }
 
 #[test]
