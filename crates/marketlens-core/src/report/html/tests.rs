@@ -290,6 +290,7 @@ fn fixture() -> AnalysisResult {
             },
         }],
         narrative: vec!["For the query, 4 offers were compared.".into()],
+        narrative_language: Language::En,
         quality: QualityReport {
             passed: true,
             checks: vec![QualityCheck {
@@ -658,7 +659,8 @@ fn every_brand_tied_for_the_lead_is_named_in_summary_and_table() {
         CurrencyCode::EUR,
         &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
     );
-    r.narrative = crate::report::narrative::narrative("x", &r.market, &r.sentiment, &[]);
+    r.narrative =
+        crate::report::narrative::narrative(Language::En, "x", &r.market, &r.sentiment, &[]);
     let html = render(&r);
     assert!(
         html.contains("Acme and Zenith are tied for the most offers (2 each of 5, 40% each)"),
@@ -848,6 +850,116 @@ fn history_chart_is_scaled_to_the_medians_with_cut_ranges_marked() {
     let calm = [day(1, 100.0, 98.0, 102.0), day(2, 101.0, 99.0, 103.0)];
     let svg = history_svg(&calm, "EUR").unwrap();
     assert!(!svg.clipped && svg.days.iter().all(|d| d.clip_marks.is_empty()));
+}
+
+#[test]
+fn a_french_query_gets_a_french_summary() {
+    use crate::testing;
+    // French wording writes a no-break space before : ; % and inside « »; `~` in the
+    // expected text stands for it.
+    let has = |html: &str, text: &str| {
+        let text = askama_escape(&text.replace('~', "\u{a0}"));
+        assert!(html.contains(&text), "{text:?} missing");
+    };
+    let r = testing::result_for("casque sans fil", testing::products());
+    let html = render(&r);
+    assert!(html.contains("<p lang=\"fr\">"));
+    has(
+        &html,
+        "Pour «~casque sans fil~», la comparaison porte sur 7 offres pour 3 produits de 3 vendeurs, en EUR.",
+    );
+    has(
+        &html,
+        "avec une médiane de 155,00 EUR~; la moitié des offres se situe entre 127,00 et 254,00 EUR.",
+    );
+    has(&html, "Acme a le plus d'offres (4 sur 7, 57~%).");
+    has(&html, "aucune offre n'a été vue à deux moments différents.");
+    has(
+        &html,
+        "Avec 3 produits notés, il y a trop peu de données pour relier le prix et la note (au moins 5 nécessaires).",
+    );
+    has(
+        &html,
+        "L'aspect le plus apprécié est son (5 mentions)~; l'aspect le plus critiqué est batterie (4 mentions).",
+    );
+    // The same analysis asked in English stays English.
+    let en = render(&testing::result_for("headphones", testing::products()));
+    assert!(en.contains("<p lang=\"en\">") && en.contains("the comparison covers 7 offers"));
+
+    // Singular by the French rule, ties, a used best value, an outlier.
+    let mut ps = testing::products();
+    ps.truncate(1);
+    ps[0].offers.truncate(1);
+    let html = render(&testing::result_for("casque sans fil", ps));
+    has(
+        &html,
+        "la comparaison porte sur 1 offre pour 1 produit de 1 vendeur, en EUR.",
+    );
+    has(
+        &html,
+        "1 offre ne suffit pas pour une médiane, des quartiles ou une dispersion (au moins 5 nécessaires).",
+    );
+
+    // Acme 2 offers, Boreal 1, Zenith 2, every one used.
+    let mut ps = testing::products();
+    ps[1].brand = Some("Boreal".into());
+    ps[1].offers.truncate(1);
+    ps[2].offers.truncate(2);
+    for o in ps.iter_mut().flat_map(|p| p.offers.iter_mut()) {
+        o.condition_text = Some("occasion".into());
+    }
+    let r = testing::result_for("casque sans fil", ps);
+    let html = render(&r);
+    has(
+        &html,
+        "Acme et Zenith sont à égalité pour le plus d'offres (2 chacune sur 5, 40~% chacune)",
+    );
+    has(
+        &html,
+        "Meilleur rapport qualité-prix (parmi les offres d'occasion~: aucune offre n'est neuve)~: Acme Headphones 100.",
+    );
+
+    let mut r = testing::result_for("casque sans fil", testing::products());
+    r.market.outliers = vec![crate::analysis::market::OutlierOffer {
+        product_id: "catalog:100".into(),
+        offer_id: "a1".into(),
+        seller: "Alpha".into(),
+        price: 55.0,
+        robust_z: -9.0,
+        condition: Condition::New,
+        product_median: 100.0,
+        compared_offers: 6,
+    }];
+    r.market.history.windows = vec![crate::analysis::history::TrendWindow {
+        window_days: 90,
+        observation_count: 12,
+        offers_with_history: 1,
+        days_covered: 25.0,
+        trend: Some(crate::analysis::history::PriceTrend {
+            slope_per_day: -0.36,
+            percent_change: -9.04,
+            start_level: 100.0,
+            min: 90.0,
+            max: 101.0,
+        }),
+        reason: None,
+    }];
+    r.narrative = crate::report::narrative::narrative(
+        Language::Fr,
+        &r.query,
+        &r.market,
+        &r.sentiment,
+        &r.recommendations,
+    );
+    let html = render(&r);
+    has(
+        &html,
+        "1 offre a un prix très éloigné des autres offres du même produit (erreur de prix ou bonne affaire possible).",
+    );
+    has(
+        &html,
+        "Sur 25 jours de prix enregistrés, les prix des mêmes produits ont baissé (-9,0~%, -0,36 EUR par jour~; 12 observations, 1 offre vue plus d'une fois, entre 90,00 et 101,00 EUR).",
+    );
 }
 
 #[test]

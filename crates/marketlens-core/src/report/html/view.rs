@@ -18,6 +18,8 @@ pub struct ReportView {
     pub params: Vec<Kv>,
     pub banners: Vec<Banner>,
     pub narrative: Vec<String>,
+    /// `lang` of the summary section (the narrative follows the query's language).
+    pub narrative_language: &'static str,
     pub recommendations: Vec<RecommendationView>,
     pub market: MarketView,
     pub sentiment: SentimentView,
