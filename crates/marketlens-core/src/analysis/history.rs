@@ -157,6 +157,25 @@ impl TrendWindow {
     }
 }
 
+/// A span of time too short for a trend, in the unit that reads naturally.
+pub enum ShortSpan {
+    UnderAnHour,
+    Hours(u64),
+    Days(f64),
+}
+
+/// `days` as under an hour, whole hours (under a day) or days.
+pub fn short_span(days: f64) -> ShortSpan {
+    let hours = days * 24.0;
+    if hours < 1.0 {
+        ShortSpan::UnderAnHour
+    } else if days < 1.0 {
+        ShortSpan::Hours(hours.floor() as u64)
+    } else {
+        ShortSpan::Days(days)
+    }
+}
+
 /// What is missing, in English: "the prices cover only 2.0 days (at least 3 needed)
 /// and no offer has been seen at two different times".
 pub fn describe_missing(missing: &[MissingHistory]) -> String {
@@ -164,13 +183,18 @@ pub fn describe_missing(missing: &[MissingHistory]) -> String {
     let parts: Vec<String> = missing
         .iter()
         .map(|m| match *m {
-            MissingHistory::Days { covered, needed } if covered < 0.05 => format!(
+            MissingHistory::Days { covered, needed } if covered <= 0.0 => format!(
                 "all prices were observed at one time (a trend needs at least {} between the first and the last)",
                 en.count(needed.into(), "day", "days")
             ),
-            MissingHistory::Days { covered, needed } => {
-                format!("the prices cover only {covered:.1} days (at least {needed} needed)")
-            }
+            MissingHistory::Days { covered, needed } => format!(
+                "the prices cover {} (at least {needed} days needed)",
+                match short_span(covered) {
+                    ShortSpan::UnderAnHour => "less than an hour".to_owned(),
+                    ShortSpan::Hours(h) => format!("only {}", en.count(h, "hour", "hours")),
+                    ShortSpan::Days(d) => format!("only {d:.1} days"),
+                }
+            ),
             MissingHistory::RepeatedOffer => {
                 "no offer has been seen at two different times".to_owned()
             }
@@ -557,7 +581,7 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains(
-                    "the prices cover only 2.0 days (at least 3 needed) and there are only 2 observations (at least 3 needed)"
+                    "the prices cover only 2.0 days (at least 3 days needed) and there are only 2 observations (at least 3 needed)"
                 ),
             "{:?}",
             h.windows[0].reason

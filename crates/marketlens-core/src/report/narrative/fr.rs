@@ -5,7 +5,7 @@ use super::phrases::{
     BrandLead, CorrelationFigures, Direction, Mood, Noun, Overview, Phrases, Relation, TopAspects,
     TrendFigures,
 };
-use crate::analysis::history::MissingHistory;
+use crate::analysis::history::{MissingHistory, ShortSpan, short_span};
 use crate::domain::{Condition, Language};
 
 pub struct French;
@@ -164,13 +164,22 @@ impl Phrases for French {
         let parts: Vec<String> = missing
             .iter()
             .map(|m| match *m {
-                MissingHistory::Days { covered, needed } if covered < 0.05 => format!(
+                MissingHistory::Days { covered, needed } if covered <= 0.0 => format!(
                     "tous les prix ont été relevés au même moment (une tendance demande au moins {} entre le premier et le dernier relevé)",
                     self.count(needed.into(), Noun::Day)
                 ),
                 MissingHistory::Days { covered, needed } => format!(
-                    "les prix ne couvrent que {} jours (au moins {needed} nécessaires)",
-                    self.number(covered, 1)
+                    "les prix {} (au moins {needed} jours nécessaires)",
+                    match short_span(covered) {
+                        ShortSpan::UnderAnHour => "couvrent moins d'une heure".to_owned(),
+                        ShortSpan::Hours(h) => format!(
+                            "ne couvrent que {}",
+                            self.language().count(h, "heure", "heures")
+                        ),
+                        ShortSpan::Days(d) => {
+                            format!("ne couvrent que {} jours", self.number(d, 1))
+                        }
+                    }
                 ),
                 MissingHistory::RepeatedOffer => {
                     "aucune offre n'a été vue à deux moments différents".to_owned()

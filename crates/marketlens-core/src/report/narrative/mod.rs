@@ -253,10 +253,23 @@ mod tests {
         r.market.history.windows = vec![window(7, 1.5, 0), window(90, 1.5, 0)];
         let text = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]).join(" ");
         assert!(
-            text.contains("Not enough price history for a trend yet: the prices cover only 1.5 days (at least 3 needed) and no offer has been seen at two different times."),
+            text.contains("Not enough price history for a trend yet: the prices cover only 1.5 days (at least 3 days needed) and no offer has been seen at two different times."),
             "{text}"
         );
         assert!(!text.contains("94 observations"));
+        // Two analyses minutes apart: a span in hours, not "0.0 days".
+        r.market.history.windows = vec![window(90, 0.01, 16)];
+        let text = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]).join(" ");
+        assert!(
+            text.contains("the prices cover less than an hour (at least 3 days needed)."),
+            "{text}"
+        );
+        r.market.history.windows = vec![window(90, 0.3, 16)];
+        let text = super::narrative(Language::Fr, "x", &r.market, &r.sentiment, &[]).join(" ");
+        assert!(
+            text.contains("les prix ne couvrent que 7 heures (au moins 3 jours nécessaires)."),
+            "{text}"
+        );
     }
 
     #[test]
