@@ -690,6 +690,9 @@ fn best_value_compares_new_offers_and_names_the_condition_of_other_prices() {
     assert!(html.contains("From 105.00 EUR at Beta;"), "new against new");
     assert!(!html.contains("From 99.00 EUR"));
     assert!(html.contains("99.00 EUR (used)"), "product's lowest price");
+    // The market's cheapest offer is that used one: the summary and key figures say so.
+    assert!(html.contains("Prices range from 99.00 (used) to 1999.00 EUR"));
+    assert!(html.contains("<th scope=\"row\">Minimum</th><td class=\"num\">99.00 EUR (used)</td>"));
     assert!(html.contains("cheapest new offer"));
     // Nothing new: used offers are compared with used ones, and say so.
     let mut ps = testing::products();
@@ -730,7 +733,7 @@ fn statistics_below_the_minimum_sample_say_there_is_too_little_data() {
     let r = testing::result_for("headphones", ps);
     let html = render(&r);
     assert!(html.contains(
-        "Prices range from 99.00 to 149.00 EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
+        "Prices range from 99.00 (condition unknown) to 149.00 (condition unknown) EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
     ));
     assert!(html.contains("Too little data for a median, quartiles, mean, spread or histogram: 3 priced offers (at least 5 needed)."));
     assert!(!html.contains("histogram-title") && !html.contains("First quartile"));
@@ -917,6 +920,10 @@ fn a_french_query_gets_a_french_summary() {
     has(
         &html,
         "Meilleur rapport qualité-prix (parmi les offres d'occasion~: aucune offre n'est neuve)~: Acme Headphones 100.",
+    );
+    has(
+        &html,
+        "Les prix vont de 99,00 (d'occasion) à 259,00 (d'occasion) EUR",
     );
 
     let mut r = testing::result_for("casque sans fil", testing::products());

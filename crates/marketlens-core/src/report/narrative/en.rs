@@ -35,6 +35,15 @@ impl Phrases for English {
         format!("{v:.decimals$}%")
     }
 
+    fn condition(&self, c: Condition) -> &'static str {
+        match c {
+            Condition::New => "new",
+            Condition::Used => "used",
+            Condition::Refurbished => "refurbished",
+            Condition::Unknown => "condition unknown",
+        }
+    }
+
     fn overview(&self, o: &Overview<'_>) -> String {
         let (query, c) = (o.query, o.currency);
         let Some(p) = &o.price else {
@@ -51,16 +60,16 @@ impl Phrases for English {
         match p.spread {
             Some((median, q1, q3)) => format!(
                 "{covers} Prices range from {} to {} {c}, with a median of {} {c} and half of the offers between {} and {} {c}.",
-                n(p.min),
-                n(p.max),
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
                 n(median),
                 n(q1),
                 n(q3)
             ),
             None => format!(
                 "{covers} Prices range from {} to {} {c}; {} {} too little data for a median, quartiles or spread (at least {} needed).",
-                n(p.min),
-                n(p.max),
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
                 self.count(p.count.into(), Noun::Offer),
                 if self.language().is_plural(p.count.into()) {
                     "are"

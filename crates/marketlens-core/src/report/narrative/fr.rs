@@ -64,6 +64,15 @@ impl Phrases for French {
         format!("{}{NBSP}%", self.number(v, decimals))
     }
 
+    fn condition(&self, c: Condition) -> &'static str {
+        match c {
+            Condition::New => "neuf",
+            Condition::Used => "d'occasion",
+            Condition::Refurbished => "reconditionné",
+            Condition::Unknown => "état inconnu",
+        }
+    }
+
     fn overview(&self, o: &Overview<'_>) -> String {
         let (query, c) = (o.query, o.currency);
         let Some(p) = &o.price else {
@@ -82,16 +91,16 @@ impl Phrases for French {
         match p.spread {
             Some((median, q1, q3)) => format!(
                 "{covers} Les prix vont de {} à {} {c}, avec une médiane de {} {c}{NBSP}; la moitié des offres se situe entre {} et {} {c}.",
-                n(p.min),
-                n(p.max),
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
                 n(median),
                 n(q1),
                 n(q3)
             ),
             None => format!(
                 "{covers} Les prix vont de {} à {} {c}{NBSP}; {} ne {} pas pour une médiane, des quartiles ou une dispersion (au moins {} nécessaires).",
-                n(p.min),
-                n(p.max),
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
                 self.count(p.count.into(), Noun::Offer),
                 if self.language().is_plural(p.count.into()) {
                     "suffisent"

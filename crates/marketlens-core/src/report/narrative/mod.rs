@@ -57,6 +57,8 @@ pub fn narrative(
         min: p.min,
         max: p.max,
         spread: (p.count >= min).then_some((p.median, p.q1, p.q3)),
+        min_condition: market.condition_at_extreme(p.min),
+        max_condition: market.condition_at_extreme(p.max),
         count: p.count,
         needed: min,
     });

@@ -56,6 +56,9 @@ pub struct PriceFigures {
     pub max: f64,
     /// Median, Q1 and Q3; `None` below the minimum sample.
     pub spread: Option<(f64, f64, f64)>,
+    /// The condition of the cheapest and of the dearest offer when not new.
+    pub min_condition: Option<Condition>,
+    pub max_condition: Option<Condition>,
     pub count: u32,
     pub needed: u32,
 }
@@ -110,6 +113,8 @@ pub trait Phrases: Sync {
     fn number(&self, v: f64, decimals: usize) -> String;
     /// A percentage (`17` → "17%" / "17 %").
     fn percent(&self, v: f64, decimals: usize) -> String;
+    /// What follows a price whose condition is not new ("used" / "d'occasion").
+    fn condition(&self, c: Condition) -> &'static str;
 
     fn overview(&self, o: &Overview<'_>) -> String;
     /// One brand leads, or several are tied for the lead.
@@ -133,6 +138,15 @@ pub trait Phrases: Sync {
     fn count(&self, n: u64, noun: Noun) -> String {
         let (one, other) = self.noun(noun);
         self.language().count(n, one, other)
+    }
+
+    /// A price figure (two decimals) followed by its condition when not new:
+    /// "34.99 (used)".
+    fn price(&self, v: f64, condition: Option<Condition>) -> String {
+        match condition.filter(|c| *c != Condition::New) {
+            Some(c) => format!("{} ({})", self.number(v, 2), self.condition(c)),
+            None => self.number(v, 2),
+        }
     }
 
     /// A signed figure: "+0.50", "-7.3".
