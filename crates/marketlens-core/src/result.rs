@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
-use crate::domain::{AnalysisParams, Fingerprint, Product};
+use crate::domain::{AnalysisParams, Fingerprint, Language, Product};
 use crate::normalize::NormalizationSummary;
 use crate::recommend::Recommendation;
 
@@ -69,6 +69,11 @@ pub struct Traceability {
     pub trace_id: Option<String>,
 }
 
+/// Results stored before the narrative followed the query's language are English.
+fn english() -> Language {
+    Language::En
+}
+
 /// The complete result of one analysis: what the JSON endpoint returns and what the
 /// HTML report renders.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,6 +96,9 @@ pub struct AnalysisResult {
     pub recommendations: Vec<Recommendation>,
     /// Executive summary, one paragraph per entry, built only from computed figures.
     pub narrative: Vec<String>,
+    /// The language the narrative is written in: the query's (English or French).
+    #[serde(default = "english")]
+    pub narrative_language: Language,
     pub quality: QualityReport,
     pub traceability: Traceability,
 }

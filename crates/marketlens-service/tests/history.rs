@@ -115,7 +115,7 @@ async fn a_second_analysis_over_stored_prices_shows_a_real_trend() {
     assert!(html.contains("<polyline class=\"trend\""));
     let summary = second.narrative.join(" ");
     assert!(
-        summary.contains("Over the last 90 days, prices of the same products rose"),
+        summary.contains("Over 40 days of stored prices, prices of the same products rose"),
         "{summary}"
     );
 }

@@ -38,7 +38,9 @@ pub fn assemble_result(
         &stages.sentiment,
         thresholds,
     );
+    let narrative_language = narrative::narrative_language(&head.query, head.params.language);
     let narrative = narrative::narrative(
+        narrative_language,
         &head.query,
         &stages.market,
         &stages.sentiment,
@@ -60,6 +62,7 @@ pub fn assemble_result(
         sentiment: stages.sentiment,
         recommendations,
         narrative,
+        narrative_language,
         quality: QualityReport::default(),
         traceability: head.traceability,
     };

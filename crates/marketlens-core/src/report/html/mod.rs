@@ -103,6 +103,7 @@ impl ReportView {
             params: params_view(r),
             banners: banners(r),
             narrative: r.narrative.clone(),
+            narrative_language: r.narrative_language.code(),
             recommendations: r
                 .recommendations
                 .iter()
