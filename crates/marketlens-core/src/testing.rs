@@ -158,7 +158,11 @@ pub fn result() -> AnalysisResult {
         query: "headphones".into(),
         ..Default::default()
     }
-    .parse(&config.defaults, &config.enabled_source_names())
+    .parse(
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
+    )
     .unwrap();
     let t = &config.thresholds;
     let normalized = normalize(&products(), &params, &RateTable::bundled());

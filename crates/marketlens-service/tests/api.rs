@@ -223,6 +223,32 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_markets_are_refused_listing_the_known_ones() {
+    let t = TestApp::spawn(0).await;
+    for market in ["ZZ", "xx"] {
+        let res = t.post(&json!({"query": "tv", "market": market})).await;
+        assert_eq!(res.status(), 422, "{market}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], "invalid_parameter", "{body}");
+        assert_eq!(body["error"]["field"], "market", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&market.to_ascii_uppercase()), "{message}");
+        // The built-in configuration's markets, each with its tax rule.
+        assert!(message.contains("CA, CH, DE"), "{message}");
+        assert!(
+            message.contains("GB") && message.contains("US"),
+            "{message}"
+        );
+    }
+    assert_eq!(t.app.store.list_queries(10, 0).await.unwrap().total, 0);
+    let res = t
+        .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
+        .await;
+    assert_eq!(res.status(), 202);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scraped_markup_is_escaped_in_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_catalog(

@@ -227,11 +227,15 @@ impl Default for RequestDefaults {
 
 impl AnalysisRequest {
     /// Parses the request. `known_sources` are the sources enabled in the agent config;
-    /// naming any other source is an `unknown_source` error.
+    /// naming any other source is an `unknown_source` error. `known_markets` are the
+    /// markets the agent config has tax rules for; naming any other market is an
+    /// `invalid_parameter` error listing them (its prices could not be put on one tax
+    /// basis). The default market is always accepted.
     pub fn parse(
         &self,
         defaults: &RequestDefaults,
         known_sources: &[String],
+        known_markets: &[Market],
     ) -> Result<(QueryText, AnalysisParams), InvalidInput> {
         let query = QueryText::parse(&self.query)?;
         let currency = match &self.currency {
@@ -239,7 +243,22 @@ impl AnalysisRequest {
             None => defaults.currency,
         };
         let market = match &self.market {
-            Some(m) => Market::parse(m)?,
+            Some(m) => {
+                let market = Market::parse(m)?;
+                if market != defaults.market && !known_markets.contains(&market) {
+                    let known: Vec<&str> = known_markets.iter().map(Market::as_str).collect();
+                    return Err(InvalidInput::parameter(
+                        "market",
+                        format!(
+                            "unknown market {:?}; known markets: {} (a market needs its tax \
+                             rate under [tax.rates_percent] in the agent configuration)",
+                            market.as_str(),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                market
+            }
             None => defaults.market.clone(),
         };
         let max_products = self.max_products.unwrap_or(defaults.max_products);
@@ -353,6 +372,46 @@ mod tests {
         vec!["catalog".into(), "shopify".into()]
     }
 
+    fn markets() -> Vec<Market> {
+        ["DE", "FR", "US"]
+            .into_iter()
+            .map(|m| Market::parse(m).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn refuses_unknown_markets_listing_the_known_ones() {
+        for code in ["XX", "zz", "JP"] {
+            let r = AnalysisRequest {
+                market: Some(code.into()),
+                ..req("x")
+            };
+            let err = r.parse(&defaults(), &known(), &markets()).unwrap_err();
+            assert_eq!(err.error_type, ErrorType::InvalidParameter, "{code}");
+            assert_eq!(err.field, "market");
+            assert!(err.message.contains("DE, FR, US"), "{}", err.message);
+            assert!(
+                err.message.contains(&code.to_ascii_uppercase()),
+                "{}",
+                err.message
+            );
+        }
+        // Known markets, in any case, and the default market are accepted.
+        for code in ["us", "DE", "FR"] {
+            let r = AnalysisRequest {
+                market: Some(code.into()),
+                ..req("x")
+            };
+            let (_, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
+            assert_eq!(p.market.as_str(), code.to_ascii_uppercase());
+        }
+        let r = AnalysisRequest {
+            market: Some("FR".into()),
+            ..req("x")
+        };
+        assert!(r.parse(&defaults(), &known(), &[]).is_ok());
+    }
+
     fn req(q: &str) -> AnalysisRequest {
         AnalysisRequest {
             query: q.into(),
@@ -391,7 +450,7 @@ mod tests {
     fn fills_defaults_and_canonicalises_sources() {
         let mut r = req("headphones");
         r.sources = Some(vec!["shopify".into(), "catalog".into(), "shopify".into()]);
-        let (_, p) = r.parse(&defaults(), &known()).unwrap();
+        let (_, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
         assert_eq!(p.currency, CurrencyCode::EUR);
         assert_eq!(p.market.as_str(), "FR");
         assert_eq!(
@@ -469,7 +528,7 @@ mod tests {
             ),
         ];
         for (r, expected) in cases {
-            let err = r.parse(&defaults(), &known()).unwrap_err();
+            let err = r.parse(&defaults(), &known(), &markets()).unwrap_err();
             assert_eq!(err.error_type, expected, "{r:?}");
         }
     }
@@ -477,7 +536,7 @@ mod tests {
     #[test]
     fn fingerprint_ignores_spelling_noise_but_not_parameters() {
         let fp = |r: AnalysisRequest| {
-            let (q, p) = r.parse(&defaults(), &known()).unwrap();
+            let (q, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
             Fingerprint::compute(&q, &p)
         };
         let a = fp(req("Wireless Headphones"));

@@ -410,7 +410,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     fn params(req: AnalysisRequest) -> AnalysisParams {
-        req.parse(&RequestDefaults::default(), &["a".into(), "b".into()])
+        req.parse(&RequestDefaults::default(), &["a".into(), "b".into()], &[])
             .unwrap()
             .1
     }

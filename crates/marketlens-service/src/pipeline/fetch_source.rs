@@ -337,7 +337,7 @@ mod tests {
             ..Default::default()
         };
         let (query, params) = request
-            .parse(&AgentConfig::builtin().defaults, &[])
+            .parse(&AgentConfig::builtin().defaults, &[], &[])
             .unwrap();
         let fingerprint = Fingerprint::compute(&query, &params);
         (SourceQuery { query, params }, fingerprint)
