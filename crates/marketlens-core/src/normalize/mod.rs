@@ -12,6 +12,7 @@ pub mod currency;
 pub mod gtin;
 pub mod price_text;
 pub mod resolve;
+pub mod tax_market;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -329,15 +330,17 @@ fn normalize_offer(
         Some(h) => Some(CurrencyCode::parse(h).map_err(OfferRejection::CurrencyHint)?),
         None => None,
     };
-    let market = co
+    // `$`, `kr`, `¥` are read in the shop's stated country, else the requested market.
+    let reading_market = co
         .country
         .as_deref()
         .and_then(|c| Market::parse(c).ok())
         .unwrap_or_else(|| params.market.clone());
-    let parsed = price_text::parse_price(&co.price_text, hint, Some(&market))?;
+    let parsed = price_text::parse_price(&co.price_text, hint, Some(&reading_market))?;
     if parsed.amount.is_zero() {
         return Err(OfferRejection::Free);
     }
+    let market = tax_market::tax_market(co.country.as_deref(), parsed.currency, &params.market);
     let price = crate::domain::Money::new(parsed.amount, parsed.currency);
     // The shop's own marker wins; without one, the market's convention.
     let (shown, shown_from) = match parsed.tax {
@@ -676,6 +679,30 @@ mod tests {
         assert_eq!(ttc.converted.money.amount, Decimal::new(100, 0));
         assert_eq!(ttc.tax.basis, TaxBasis::Excluded);
         assert_eq!(n.summary.tax_basis, TaxBasis::Excluded);
+    }
+
+    #[test]
+    fn one_shelf_price_is_taxed_alike_whatever_the_source_knows_about_the_shop() {
+        // The catalogue names the shop's country; a scraped page only its currency.
+        let catalogue = CollectedOffer {
+            country: Some("CA".into()),
+            ..offer("catalogue", "Maple", "C$1,319.99", Some("CAD"))
+        };
+        let page = offer("page", "Maple", "1319.99", Some("CAD"));
+        let a = product("a", "1", None, vec![catalogue, page]);
+        let n = normalize(
+            std::slice::from_ref(&a),
+            &params(req()),
+            &RateTable::bundled(),
+        );
+        let offers = &n.products[0].offers;
+        assert_eq!(offers.len(), 2);
+        for o in offers {
+            assert_eq!(o.tax.market, "CA", "{}", o.id);
+            assert_eq!(o.tax.shown, TaxBasis::Excluded, "{}", o.id);
+            assert_eq!(o.tax.rate_applied, Some(Decimal::new(13, 2)), "{}", o.id);
+        }
+        assert_eq!(offers[0].converted.money, offers[1].converted.money);
     }
 
     #[test]
