@@ -24,24 +24,18 @@ async fn demo_shop() -> (String, oneshot::Sender<()>) {
     (base, tx)
 }
 
-/// The built-in configuration plus a `shop` source scraping `base`, a 1 s
-/// collected-products TTL, and optionally `fallback = "catalog"`.
-async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
-    let mut toml = marketlens_core::config::DEFAULT_AGENT_TOML.replace(
+/// HTTP settings of a source reading the demo shop on 127.0.0.1.
+const LOCAL_HTTP: &str = "[sources.settings.http]\nallow_private_hosts = [\"127.0.0.1\"]\n\
+                          min_interval_ms = 0\nmax_retries = 1\nretry_base_delay_ms = 1\n\
+                          connect_timeout_ms = 500\n";
+
+/// The built-in configuration plus `sources` (TOML `[[sources]]` entries), with a
+/// collected-products TTL of `ttl_secs`.
+async fn app_with(dir: &std::path::Path, ttl_secs: u64, sources: &str) -> Arc<App> {
+    let toml = marketlens_core::config::DEFAULT_AGENT_TOML.replace(
         "collected_products_ttl_secs = 900",
-        "collected_products_ttl_secs = 1",
-    );
-    toml.push_str(&format!(
-        "\n[[sources]]\nname = \"shop\"\nkind = \"schema_org\"\ntimeout_secs = 20\n{}\
-         [sources.settings]\nsearch_url = \"{base}/search?q={{query}}&page={{page}}\"\n\
-         [sources.settings.http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n\
-         max_retries = 1\nretry_base_delay_ms = 1\nconnect_timeout_ms = 500\n",
-        if fallback {
-            "fallback = \"catalog\"\n"
-        } else {
-            ""
-        }
-    ));
+        &format!("collected_products_ttl_secs = {ttl_secs}"),
+    ) + sources;
     let path = dir.join("agent.toml");
     std::fs::write(&path, toml).unwrap();
     App::open(&Settings {
@@ -51,6 +45,25 @@ async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
     })
     .await
     .unwrap()
+}
+
+/// The built-in configuration plus a `shop` source scraping `base`, a 1 s
+/// collected-products TTL, and optionally `fallback = "catalog"`.
+async fn app(dir: &std::path::Path, base: &str, fallback: bool) -> Arc<App> {
+    let fallback = if fallback {
+        "fallback = \"catalog\"\n"
+    } else {
+        ""
+    };
+    app_with(
+        dir,
+        1,
+        &format!(
+            "\n[[sources]]\nname = \"shop\"\nkind = \"schema_org\"\ntimeout_secs = 20\n{fallback}\
+             [sources.settings]\nsearch_url = \"{base}/search?q={{query}}&page={{page}}\"\n{LOCAL_HTTP}"
+        ),
+    )
+    .await
 }
 
 async fn analyse(app: &Arc<App>, query: &str) -> Result<Value, InProcessError> {
@@ -118,4 +131,61 @@ async fn shop_down_without_cache_answers_from_the_configured_fallback() {
     let products = result["products"].as_array().unwrap();
     assert!(!products.is_empty());
     assert!(result.to_string().contains("\"catalog\""));
+}
+
+#[tokio::test]
+async fn one_shop_read_through_its_pages_and_its_shopify_feed_counts_each_offer_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, _stop) = demo_shop().await;
+    let app = app_with(
+        dir.path(),
+        900,
+        &format!(
+            "\n[[sources]]\nname = \"shop\"\nkind = \"schema_org\"\ntimeout_secs = 20\n\
+             [sources.settings]\nsearch_url = \"{base}/search?q={{query}}&page={{page}}\"\n{LOCAL_HTTP}\
+             \n[[sources]]\nname = \"shop-api\"\nkind = \"shopify\"\ntimeout_secs = 20\n\
+             [sources.settings]\nbase_url = \"{base}\"\ncurrency = \"EUR\"\n{LOCAL_HTTP}"
+        ),
+    )
+    .await;
+    let request = AnalysisRequest {
+        query: "wireless headphones".into(),
+        sources: Some(vec!["shop".into(), "shop-api".into()]),
+        ..Default::default()
+    };
+    let done = analyze_in_process(&app, &request, false, &NoProgress)
+        .await
+        .unwrap();
+    let n = &done.result.normalization;
+    assert!(n.offers_seen_in_several_sources >= 10, "{n:?}");
+    assert_eq!(
+        n.offers_kept
+            + n.offers_seen_in_several_sources
+            + n.offers_filtered_out
+            + n.offers_rejected.len() as u32,
+        n.offers_in
+    );
+    let fold = |s: &str| s.to_lowercase();
+    for p in &done.result.products {
+        for (i, a) in p.offers.iter().enumerate() {
+            // Every sighting is another source's, with its own id.
+            for seen in &a.also_from {
+                assert_ne!(seen.source, a.source, "{}", a.id);
+            }
+            // No offer of one source repeats another source's offer.
+            for b in &p.offers[i + 1..] {
+                assert!(
+                    a.source == b.source
+                        || fold(&a.seller) != fold(&b.seller)
+                        || a.condition != b.condition
+                        || a.price != b.price,
+                    "{} and {} are one offer of {}",
+                    a.id,
+                    b.id,
+                    a.seller
+                );
+            }
+        }
+    }
+    assert_eq!(done.result.market.offer_count as u32, n.offers_kept);
 }

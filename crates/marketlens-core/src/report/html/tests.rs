@@ -59,6 +59,7 @@ fn offer(id: &str, seller: &str, amount: Decimal, url: Option<&str>) -> Offer {
         condition: Condition::New,
         availability: Availability::InStock,
         url: url.map(Into::into),
+        also_from: Vec::new(),
     }
 }
 
@@ -260,6 +261,7 @@ fn fixture() -> AnalysisResult {
             offers_in: 6,
             offers_kept: 4,
             offers_filtered_out: 1,
+            offers_seen_in_several_sources: 0,
             offers_rejected: vec![RejectedOffer {
                 source: "catalog".into(),
                 offer_id: "o9".into(),
