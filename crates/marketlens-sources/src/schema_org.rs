@@ -497,7 +497,11 @@ impl Source for SchemaOrgSource {
             (Some(n), Some(p)) => Some(format!("{n} ({p})")),
             (n, p) => n.or(p),
         };
-        Ok(SourceBatch { products, notice })
+        Ok(SourceBatch {
+            products,
+            notice,
+            fetched_at: None,
+        })
     }
 }
 

@@ -240,6 +240,7 @@ impl Source for ShopifySource {
         Ok(SourceBatch {
             products,
             notice: self.config.notice.clone(),
+            fetched_at: None,
         })
     }
 }

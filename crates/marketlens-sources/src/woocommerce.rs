@@ -307,6 +307,7 @@ impl Source for WooCommerceSource {
         Ok(SourceBatch {
             products,
             notice: self.config.notice.clone(),
+            fetched_at: None,
         })
     }
 }
