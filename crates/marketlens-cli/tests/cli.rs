@@ -86,6 +86,37 @@ fn bad_input_exits_2_and_no_data_exits_3() {
 }
 
 #[test]
+fn an_unknown_market_exits_2_listing_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens_in(dir.path())
+        .args(["analyze", "tv", "--market", "XX"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: market"), "{stderr}");
+    assert!(
+        stderr.contains("\"XX\"") && stderr.contains("FR, GB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_inverted_price_range_exits_2_naming_both_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens_in(dir.path())
+        .args(["analyze", "tv", "--min-price", "500", "--max-price", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("min_price (500) is greater than max_price (100)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn config_show_and_validate() {
     let dir = tempfile::tempdir().unwrap();
     let out = marketlens_in(dir.path())

@@ -374,6 +374,22 @@ impl AgentConfig {
         Ok(())
     }
 
+    /// Markets a request may name: those with tax rules (a rate, or a shelf-price
+    /// convention) and the default market, sorted.
+    pub fn known_markets(&self) -> Vec<Market> {
+        let mut markets: Vec<Market> = self
+            .tax
+            .rates_percent
+            .keys()
+            .filter_map(|m| Market::parse(m).ok())
+            .chain(self.tax.shelf_excludes_tax.iter().cloned())
+            .chain(std::iter::once(self.defaults.market.clone()))
+            .collect();
+        markets.sort();
+        markets.dedup();
+        markets
+    }
+
     /// Names of the enabled sources, in configuration order.
     pub fn enabled_source_names(&self) -> Vec<String> {
         self.sources

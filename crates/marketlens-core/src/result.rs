@@ -51,6 +51,11 @@ pub struct SourceOutcome {
     pub duration_ms: u64,
     /// Age of the data when it came from a cache.
     pub age_secs: Option<u64>,
+    /// When the source gave the data used: this analysis' fetch for `live` and
+    /// `fallback`, the original fetch for a `cache` or `stale` copy (none when unknown
+    /// or `failed`). Only live and fallback answers add price observations.
+    #[serde(default)]
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
     pub error_type: Option<String>,
     pub error_message: Option<String>,
     /// A notice to show with this source's data (e.g. "sample data").

@@ -92,8 +92,11 @@ pub async fn submit_in_trace(
     reuse_fresh: bool,
     caller: Option<&TraceParent>,
 ) -> Result<Submitted, SubmitError> {
-    let (query, params) =
-        request.parse(&app.config.defaults, &app.config.enabled_source_names())?;
+    let (query, params) = request.parse(
+        &app.config.defaults,
+        &app.config.enabled_source_names(),
+        &app.config.known_markets(),
+    )?;
     let fingerprint = Fingerprint::compute(&query, &params);
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.

@@ -219,6 +219,76 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_markets_are_refused_listing_the_known_ones() {
+    let t = TestApp::spawn(0).await;
+    for market in ["ZZ", "xx"] {
+        let res = t.post(&json!({"query": "tv", "market": market})).await;
+        assert_eq!(res.status(), 422, "{market}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], "invalid_parameter", "{body}");
+        assert_eq!(body["error"]["field"], "market", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&market.to_ascii_uppercase()), "{message}");
+        // The built-in configuration's markets, each with its tax rule.
+        assert!(message.contains("CA, CH, DE"), "{message}");
+        assert!(
+            message.contains("GB") && message.contains("US"),
+            "{message}"
+        );
+    }
+    assert_eq!(t.app.store.list_queries(10, 0).await.unwrap().total, 0);
+    let res = t
+        .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
+        .await;
+    assert_eq!(res.status(), 202);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prices_are_accepted_as_numbers_or_strings_and_an_inverted_range_is_422() {
+    let t = TestApp::spawn(0).await;
+    for (body, min, max) in [
+        (json!({"query": "tv", "min_price": 500}), "500", None),
+        (
+            json!({"query": "tv", "min_price": 99.5, "max_price": "1299.99"}),
+            "99.5",
+            Some("1299.99"),
+        ),
+    ] {
+        let res = t.post(&body).await;
+        assert_eq!(res.status(), 202, "{body}");
+        let view: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(view["params"]["min_price"], min, "{view}");
+        assert_eq!(view["params"]["max_price"].as_str(), max, "{view}");
+    }
+    let res = t
+        .post(&json!({"query": "tv", "min_price": 500, "max_price": 100}))
+        .await;
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["error_type"], "invalid_parameter", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("min_price (500)") && message.contains("max_price (100)"),
+        "{message}"
+    );
+    for bad in [json!("cheap"), json!(true)] {
+        let res = t.post(&json!({"query": "tv", "min_price": bad})).await;
+        assert_eq!(res.status(), 400, "{bad}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], "malformed_request", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("min_price"),
+            "{body}"
+        );
+    }
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scraped_markup_is_escaped_in_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_catalog(

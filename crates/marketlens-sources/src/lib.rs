@@ -9,6 +9,7 @@ pub mod extract;
 pub mod http;
 pub mod schema_org;
 pub mod settings;
+mod shop;
 pub mod shopify;
 pub mod woocommerce;
 

@@ -23,6 +23,7 @@ use crate::catalog::tokens;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
 use crate::settings::{SettingError, check_range, http_url};
+use crate::shop::site_name_in_page;
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -50,7 +51,8 @@ pub struct SchemaOrgConfig {
     /// Apply the same filter to products found through `search_url`. Default false:
     /// the shop's own search knows its synonyms and translations.
     pub filter_search_results: bool,
-    /// Seller recorded on offers that name none. Default: the page's host name.
+    /// Seller recorded on offers that name none. Default: the site name the product
+    /// page gives (`og:site_name`, `application-name`), else the source's name.
     pub seller: Option<String>,
     /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
     /// recorded on offers. Default none.
@@ -436,12 +438,23 @@ impl Source for SchemaOrgSource {
                 }
             };
             fetched += 1;
+            let extracted = extract(&page.text, Some(&page.url)).products;
+            // The page is parsed again for its site name only when an offer names no
+            // seller.
+            let unnamed = extracted
+                .iter()
+                .any(|p| p.offers.iter().any(|o| o.seller.is_none()));
             let seller = self
                 .config
                 .seller
                 .clone()
-                .unwrap_or_else(|| page.url.host_str().unwrap_or("shop").to_owned());
-            for p in extract(&page.text, Some(&page.url)).products {
+                .or_else(|| {
+                    unnamed
+                        .then(|| site_name_in_page(&page.text, false))
+                        .flatten()
+                })
+                .unwrap_or_else(|| self.name.clone());
+            for p in extracted {
                 let description = p
                     .description
                     .as_ref()
@@ -484,7 +497,11 @@ impl Source for SchemaOrgSource {
             (Some(n), Some(p)) => Some(format!("{n} ({p})")),
             (n, p) => n.or(p),
         };
-        Ok(SourceBatch { products, notice })
+        Ok(SourceBatch {
+            products,
+            notice,
+            fetched_at: None,
+        })
     }
 }
 

@@ -432,24 +432,34 @@ fn daily_prices(points: &[Point]) -> Vec<DailyPrices> {
         .collect()
 }
 
-/// One observation per offer of `products`, in the shop's own amount and currency.
+/// When each source whose products an analysis fetched itself gave them, by the
+/// source name its products carry.
+pub type FetchTimes = BTreeMap<String, DateTime<Utc>>;
+
+/// One observation per offer of `products` that this analysis fetched, in the shop's
+/// own amount and currency, observed when its source gave it (`fetched`). An offer
+/// whose source is not in `fetched` came from a cached or stale copy: the analysis
+/// that fetched it recorded it, so it adds no new observation (a price repeated from
+/// a cache is not a price seen again).
 pub fn observations_of(
     products: &[Product],
     query_id: uuid::Uuid,
-    observed_at: DateTime<Utc>,
+    fetched: &FetchTimes,
 ) -> Vec<PriceObservation> {
     products
         .iter()
         .flat_map(|p| {
-            p.offers.iter().map(move |o| PriceObservation {
-                query_id,
-                product_id: p.id.clone(),
-                offer_id: o.id.clone(),
-                source: o.source.clone(),
-                seller: o.seller.clone(),
-                amount: o.price.amount,
-                currency: o.price.currency,
-                observed_at,
+            p.offers.iter().filter_map(move |o| {
+                Some(PriceObservation {
+                    query_id,
+                    product_id: p.id.clone(),
+                    offer_id: o.id.clone(),
+                    source: o.source.clone(),
+                    seller: o.seller.clone(),
+                    amount: o.price.amount,
+                    currency: o.price.currency,
+                    observed_at: *fetched.get(&o.source)?,
+                })
             })
         })
         .collect()
@@ -733,10 +743,25 @@ mod tests {
     }
 
     #[test]
+    fn observations_are_timed_when_fetched_and_copies_add_none() {
+        let fetched_live = now() - Duration::minutes(3);
+        let mut copy = product("b", 100);
+        copy.offers[0].source = "cached-shop".into();
+        let products = [product("a", 100), copy];
+        let fetched = FetchTimes::from([(products[0].offers[0].source.clone(), fetched_live)]);
+        let o = observations_of(&products, Uuid::nil(), &fetched);
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].product_id, "a");
+        assert_eq!(o[0].observed_at, fetched_live);
+        assert!(observations_of(&products, Uuid::nil(), &FetchTimes::new()).is_empty());
+    }
+
+    #[test]
     fn observations_of_products_keep_the_original_currency() {
         let mut p = product("a", 100);
         p.offers[0].price = Money::new(Decimal::new(120, 0), CurrencyCode::USD);
-        let o = observations_of(&[p], Uuid::nil(), now());
+        let fetched = FetchTimes::from([(p.offers[0].source.clone(), now())]);
+        let o = observations_of(&[p], Uuid::nil(), &fetched);
         assert_eq!(o.len(), 1);
         assert_eq!(
             (o[0].amount, o[0].currency),

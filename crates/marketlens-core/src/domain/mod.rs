@@ -15,7 +15,7 @@ pub use language::{Language, detect_language};
 pub use money::{CurrencyCode, Money};
 pub use product::{
     Availability, CollectedOffer, CollectedProduct, CollectedReview, Condition, ConvertedPrice,
-    MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
+    MergeEvidence, Offer, OfferSighting, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
 };
 pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,

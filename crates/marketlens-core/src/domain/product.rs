@@ -222,6 +222,18 @@ pub struct Offer {
     pub condition: Condition,
     pub availability: Availability,
     pub url: Option<String>,
+    /// The same offer read through other sources (same shop, product, condition and
+    /// price): counted once, under `source`, with where else it was seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_from: Vec<OfferSighting>,
+}
+
+/// Where else an offer was seen: another source's id and page for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferSighting {
+    pub source: String,
+    pub id: String,
+    pub url: Option<String>,
 }
 
 /// A normalised review.

@@ -16,6 +16,11 @@ pub struct SourceBatch {
     pub products: Vec<CollectedProduct>,
     /// A notice to show with any data from this source (for example "sample data").
     pub notice: Option<String>,
+    /// When the source gave these products: set by the pipeline's fetch policy on a
+    /// live answer and kept by every cached or stored copy of it (a source leaves it
+    /// `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -124,6 +124,7 @@ mod tests {
             offer_count: 0,
             duration_ms: 1,
             age_secs: Some(7_300),
+            fetched_at: None,
             error_type: (status != SourceStatus::Live).then(|| "source_timeout".into()),
             error_message: None,
             notice: notice.map(Into::into),

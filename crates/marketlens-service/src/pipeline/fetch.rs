@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use marketlens_core::ErrorType;
+use marketlens_core::analysis::history::FetchTimes;
 use marketlens_core::config::AgentConfig;
 use marketlens_core::domain::{CollectedProduct, QueryText};
 use marketlens_core::ports::{QueryRecord, Source, SourceBatch, SourceQuery};
@@ -30,6 +31,23 @@ impl Fetched {
     /// Products collected from every source together.
     pub(super) fn collected_count(&self) -> usize {
         self.batches.iter().map(|b| b.products.len()).sum()
+    }
+
+    /// When each source whose products this analysis fetched itself (a live or
+    /// fallback answer) gave them, by the source name on its products; sources
+    /// answered from a cached or stale copy are left out.
+    pub(super) fn fetch_times(&self) -> FetchTimes {
+        let mut times = FetchTimes::new();
+        for (batch, outcome) in self.batches.iter().zip(&self.outcomes) {
+            let fetched_here =
+                matches!(outcome.status, SourceStatus::Live | SourceStatus::Fallback);
+            if let (true, Some(at)) = (fetched_here, batch.fetched_at) {
+                for p in &batch.products {
+                    times.insert(p.source.clone(), at);
+                }
+            }
+        }
+        times
     }
 
     /// Every collected product, in source order.

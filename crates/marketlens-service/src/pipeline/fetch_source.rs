@@ -12,7 +12,10 @@
 //! 5. **failed** — else nothing, with the source's error.
 //!
 //! Every step records the outcome on the span and in the metrics; none of them fails
-//! the analysis, which decides from all the outcomes together.
+//! the analysis, which decides from all the outcomes together. A live or fallback
+//! answer is stamped with the time it was fetched (`SourceBatch::fetched_at`), which
+//! every cached or stored copy keeps: price history records only the prices an
+//! analysis fetched itself, at that time.
 
 use std::time::{Duration, Instant};
 
@@ -78,7 +81,9 @@ impl SourceFetcher<'_> {
         }
 
         let (error_type, message) = match source.search(query).await {
-            Ok(batch) => {
+            Ok(mut batch) => {
+                // Stamped before it is kept: every copy says when it was fetched.
+                batch.fetched_at = Some(Utc::now());
                 self.keep(name, fingerprint, &cache_key, &batch).await;
                 let o = outcome(SourceStatus::Live, &batch, None, None);
                 return (batch, o);
@@ -91,8 +96,10 @@ impl SourceFetcher<'_> {
         // Stale: the last batch this source returned for the same question, however
         // old, clearly marked with its age.
         if let Ok(Some((json, stored_at))) = self.store.get_collected(name, fingerprint).await
-            && let Ok(batch) = serde_json::from_value::<SourceBatch>(json)
+            && let Ok(mut batch) = serde_json::from_value::<SourceBatch>(json)
         {
+            // A copy stored before fetches were stamped was fetched when it was stored.
+            batch.fetched_at.get_or_insert(stored_at);
             let age = (Utc::now() - stored_at).num_seconds().max(0) as u64;
             let o = outcome(SourceStatus::Stale, &batch, Some(age), error);
             return (batch, o);
@@ -103,6 +110,7 @@ impl SourceFetcher<'_> {
             // product keeps the fallback's name as its source.
             match fallback.search(query).await {
                 Ok(mut batch) => {
+                    batch.fetched_at = Some(Utc::now());
                     let from = format!("Answered by fallback source {:?}", fallback.source.name());
                     batch.notice = Some(match batch.notice.take() {
                         Some(n) => format!("{from}. {n}"),
@@ -190,6 +198,7 @@ fn record_outcome(
         offer_count: batch.products.iter().map(|p| p.offers.len() as u32).sum(),
         duration_ms: started.elapsed().as_millis() as u64,
         age_secs,
+        fetched_at: batch.fetched_at,
         error_type: error.as_ref().map(|(t, _)| t.as_str().to_owned()),
         error_message: error.map(|(_, m)| m),
         notice: batch.notice.clone(),
@@ -261,6 +270,7 @@ mod tests {
                 Answer::Products(n) => Ok(SourceBatch {
                     products: (0..n).map(|i| product(self.name, i)).collect(),
                     notice: None,
+                    fetched_at: None,
                 }),
                 Answer::Fails(error_type) => Err(SourceError::new(error_type, "shop is down")),
                 Answer::Hangs => {
@@ -337,7 +347,7 @@ mod tests {
             ..Default::default()
         };
         let (query, params) = request
-            .parse(&AgentConfig::builtin().defaults, &[])
+            .parse(&AgentConfig::builtin().defaults, &[], &[])
             .unwrap();
         let fingerprint = Fingerprint::compute(&query, &params);
         (SourceQuery { query, params }, fingerprint)

@@ -156,6 +156,7 @@ async fn run_stages(
     let normalized = stages
         .run(Stage::Normalize, compute::normalize(app, query, &fetched))
         .await?;
+    let fetch_times = fetched.fetch_times();
     let products = Arc::new(normalized.products);
     let (market, sentiment) = tokio::join!(
         stages.run(
@@ -183,6 +184,6 @@ async fn run_stages(
         .await?;
 
     // Recorded last, so that a query seen `completed` already shows every stage done.
-    completed.written_now = report::record_result(app, query, &completed).await?;
+    completed.written_now = report::record_result(app, query, &completed, &fetch_times).await?;
     Ok(completed)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::analysis::history::observations_of;
+use marketlens_core::analysis::history::{FetchTimes, observations_of};
 use marketlens_core::ports::{BlobError, QueryRecord, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_result};
@@ -96,12 +96,15 @@ pub(super) async fn generate_report(
 }
 
 /// Writes the result and marks the query completed (idempotent per query id), then
-/// appends this analysis' price observations, once. Returns whether the result was
-/// written now (false when an earlier delivery of the same job already wrote it).
+/// appends this analysis' price observations, once: the offers its sources gave it
+/// live, each timed when fetched (`fetched`; copies from a cache add none). Returns
+/// whether the result was written now (false when an earlier delivery of the same job
+/// already wrote it).
 pub(super) async fn record_result(
     app: &Arc<App>,
     query: &QueryRecord,
     completed: &Completed,
+    fetched: &FetchTimes,
 ) -> Result<bool, AnalysisError> {
     let written_now = app
         .store
@@ -111,7 +114,7 @@ pub(super) async fn record_result(
     if written_now {
         // Price history grows once per analysis, never twice for a redelivered job.
         let result = &completed.result;
-        let observations = observations_of(&result.products, query.id, result.generated_at);
+        let observations = observations_of(&result.products, query.id, fetched);
         if let Err(e) = app.store.append_price_observations(&observations).await {
             tracing::warn!(query_id = %query.id, error = %e, "could not record price observations");
         }

@@ -59,6 +59,7 @@ fn offer(id: &str, seller: &str, amount: Decimal, url: Option<&str>) -> Offer {
         condition: Condition::New,
         availability: Availability::InStock,
         url: url.map(Into::into),
+        also_from: Vec::new(),
     }
 }
 
@@ -233,6 +234,7 @@ fn fixture() -> AnalysisResult {
                 offer_count: 3,
                 duration_ms: 12,
                 age_secs: None,
+                fetched_at: None,
                 error_type: None,
                 error_message: None,
                 notice: Some("sample data".into()),
@@ -245,6 +247,7 @@ fn fixture() -> AnalysisResult {
                 offer_count: 1,
                 duration_ms: 2500,
                 age_secs: Some(7_500),
+                fetched_at: None,
                 error_type: Some("source_timeout".into()),
                 error_message: Some("timed out after 10 s".into()),
                 notice: None,
@@ -263,6 +266,7 @@ fn fixture() -> AnalysisResult {
             offers_in: 6,
             offers_kept: 4,
             offers_filtered_out: 1,
+            offers_seen_in_several_sources: 0,
             offers_rejected: vec![RejectedOffer {
                 source: "catalog".into(),
                 offer_id: "o9".into(),
