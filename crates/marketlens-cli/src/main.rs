@@ -4,6 +4,7 @@
 mod demo_shop;
 mod eval;
 mod extract;
+mod feedback;
 mod location;
 mod rates;
 
@@ -95,6 +96,8 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Rate an analysis (1-5), say whether it was useful, comment.
+    Feedback(feedback::FeedbackArgs),
     /// Print, as JSON, the products/offers/ratings/reviews found in one page.
     Extract(extract::ExtractArgs),
     /// Serve the sample catalogue as a small web shop, for trying live sources offline.
@@ -228,6 +231,13 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Config { action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             config_command(&settings, action)
+        }
+        Command::Feedback(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            match open(&settings).await {
+                Ok(app) => feedback::run(&app, args).await,
+                Err(code) => code,
+            }
         }
         Command::Analyze(args) => {
             // Spans also go to an OTLP endpoint when one is configured; the guard

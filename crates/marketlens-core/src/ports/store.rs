@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{AnalysisParams, CurrencyCode, Fingerprint};
+use crate::domain::{AnalysisParams, CurrencyCode, Feedback, Fingerprint};
 use crate::error::ErrorType;
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +147,91 @@ pub struct PriceObservation {
     pub observed_at: DateTime<Utc>,
 }
 
+/// Feedback to record on a query (`feedback` row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFeedback {
+    /// The row's id when it is new; an update keeps the stored row's id.
+    pub id: Uuid,
+    pub query_id: Uuid,
+    pub feedback: Feedback,
+    pub at: DateTime<Utc>,
+}
+
+/// A `feedback` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    pub id: Uuid,
+    pub query_id: Uuid,
+    #[serde(flatten)]
+    pub feedback: Feedback,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What [`Store::record_feedback`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedFeedback {
+    pub record: FeedbackRecord,
+    /// `false` when it replaced the same user's earlier feedback on the query.
+    pub created: bool,
+}
+
+/// Feedback added up over a group of analyses. Sums rather than means, so groups add up
+/// exactly and a mean, a variance or a rate is one division away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackTally {
+    /// Feedback rows.
+    pub count: u64,
+    pub rating_sum: u64,
+    /// Sum of squared ratings (for a variance, hence a confidence interval).
+    pub rating_sq_sum: u64,
+    /// Rows that said whether the analysis was useful, and those that said yes.
+    pub useful_answered: u64,
+    pub useful_yes: u64,
+}
+
+impl FeedbackTally {
+    pub fn mean_rating(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.rating_sum as f64 / self.count as f64)
+    }
+
+    /// Share of "useful" among the rows that answered.
+    pub fn useful_rate(&self) -> Option<f64> {
+        (self.useful_answered > 0).then(|| self.useful_yes as f64 / self.useful_answered as f64)
+    }
+}
+
+/// Feedback on the analyses one variant of the pipeline produced: the agent config
+/// version and prompt version that made the result, and the experiment variant of the
+/// query that ran it (a cache hit counts for the analysis that answered it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantFeedback {
+    pub agent_config_version: i64,
+    pub prompt_version: Option<String>,
+    pub experiment_variant: Option<String>,
+    #[serde(flatten)]
+    pub tally: FeedbackTally,
+}
+
+/// Feedback on the analyses whose result holds a recommendation of one rule (its
+/// `kind`, e.g. `best_value`); a feedback counts once per rule however many
+/// recommendations of that rule its result holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFeedback {
+    pub rule: String,
+    #[serde(flatten)]
+    pub tally: FeedbackTally,
+}
+
+/// Every feedback on a completed analysis, added up per variant and per rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackSummary {
+    /// Ordered by config version, prompt version, experiment variant (none first).
+    pub by_variant: Vec<VariantFeedback>,
+    /// Ordered by rule.
+    pub by_rule: Vec<RuleFeedback>,
+}
+
 /// The source of truth: queries, results, agent configs, collected-products cache,
 /// price history.
 #[async_trait]
@@ -248,4 +333,16 @@ pub trait Store: Send + Sync {
         product_ids: &[String],
         since: DateTime<Utc>,
     ) -> Result<Vec<PriceObservation>, StoreError>;
+
+    /// Records feedback on `feedback.query_id`. With a user id, a user's second
+    /// feedback on the same query replaces the first (keeping its id and
+    /// `created_at`); anonymous feedback is always a new row. An unknown query is
+    /// `NotFound` and nothing is written.
+    async fn record_feedback(&self, feedback: &NewFeedback)
+    -> Result<RecordedFeedback, StoreError>;
+    /// The feedback on one query, oldest first.
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError>;
+    /// Feedback on completed analyses added up per variant and per recommendation rule
+    /// (see [`FeedbackSummary`]); feedback on a query without a result is left out.
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError>;
 }

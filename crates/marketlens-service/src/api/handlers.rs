@@ -114,7 +114,7 @@ pub async fn create_analysis(
     Ok((status, headers, Json(view)).into_response())
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+pub(super) fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(
             ErrorType::PayloadTooLarge,
@@ -178,7 +178,7 @@ pub async fn list_analyses(
 }
 
 /// Ids that are not UUIDs cannot exist: they are "not found", like unknown ones.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("analysis"))
 }
 
