@@ -1,6 +1,7 @@
 //! The `marketlens` command. Thin: parses arguments, builds the application through
 //! `marketlens_service::startup`, and reports outcomes with clear exit codes.
 
+mod config_versions;
 mod demo_shop;
 mod eval;
 mod extract;
@@ -177,6 +178,13 @@ enum ConfigAction {
     Show,
     /// Check the configuration, sources included.
     Validate,
+    /// Check a configuration (a TOML file, or an earlier version's number) as
+    /// `validate` does and make it the active version: every API and worker uses it
+    /// from its next analysis on, without a restart. Nothing is activated if invalid.
+    Activate(config_versions::ActivateArgs),
+    /// List the configuration versions, newest first: when each was activated, by
+    /// whom when known, and which is active.
+    History(config_versions::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -230,7 +238,7 @@ async fn run(cli: Cli) -> ExitCode {
         }
         Command::Config { action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            config_command(&settings, action)
+            config_command(&settings, action).await
         }
         Command::Feedback(args) => {
             telemetry::init(format(LogFormat::Text), "warn");
@@ -328,7 +336,14 @@ async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     })
 }
 
-fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
+async fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
+    // Versions live in the store; show and validate read only the file.
+    let validate = match action {
+        ConfigAction::Activate(args) => return config_versions::activate(settings, args).await,
+        ConfigAction::History(args) => return config_versions::history(settings, args).await,
+        ConfigAction::Show => false,
+        ConfigAction::Validate => true,
+    };
     let config = match load_config(settings.config_path.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -336,8 +351,8 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    match action {
-        ConfigAction::Show => {
+    match validate {
+        false => {
             let origin = settings
                 .config_path
                 .as_ref()
@@ -351,7 +366,7 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
             ExitCode::SUCCESS
         }
         // Builds every enabled source so their settings (paths, files) are checked too.
-        ConfigAction::Validate => match build_sources(&config) {
+        true => match build_sources(&config) {
             Ok(sources) => {
                 let n = sources.len();
                 println!(

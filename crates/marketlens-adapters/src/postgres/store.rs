@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation, QueryPage,
-    QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
+    StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -16,8 +17,9 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
-    RESULT_COLUMNS, encoding_error, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
+    unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -375,10 +377,11 @@ impl Store for PgStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Processes starting together would otherwise both read the old active row,
@@ -403,17 +406,53 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         let version: i64 = sqlx::query_scalar(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES ($1, $2, TRUE, $3) RETURNING version",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES ($1, $2, TRUE, $3, $4) RETURNING version",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(Utc::now())
+        .bind(activated_by.map(str::to_owned))
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT $1"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(

@@ -21,8 +21,8 @@ pub(crate) use error::{
     corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
 };
 pub(crate) use records::{
-    RowExt, collected_batch, feedback_record, feedback_summary, price_observation, query_page,
-    query_record, recorded_feedback, stored_result,
+    RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary,
+    price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
@@ -54,3 +54,7 @@ pub(crate) const FEEDBACK_TALLY_COLUMNS: &str = "COUNT(*) AS feedback_count, \
      SUM(f.rating) AS rating_sum, SUM(f.rating * f.rating) AS rating_sq_sum, \
      COUNT(f.useful) AS useful_answered, \
      SUM(CASE WHEN f.useful = TRUE THEN 1 ELSE 0 END) AS useful_yes";
+
+/// Every column of `agent_configs` an [`agent_config_version`] reads.
+pub(crate) const AGENT_CONFIG_COLUMNS: &str =
+    "version, content_hash, config_toml, active, created_at, activated_by";

@@ -12,8 +12,9 @@ use marketlens_core::domain::{
     CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
 };
 use marketlens_core::ports::{
-    FeedbackRecord, FeedbackSummary, FeedbackTally, PriceObservation, QueryPage, QueryRecord,
-    QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult, VariantFeedback,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
+    VariantFeedback,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -218,5 +219,17 @@ pub(crate) fn feedback_summary(
                 })
             })
             .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+/// An `agent_configs` row, as selected with [`super::AGENT_CONFIG_COLUMNS`].
+pub(crate) fn agent_config_version(row: &impl RowExt) -> Result<AgentConfigVersion, StoreError> {
+    Ok(AgentConfigVersion {
+        version: row.int("version")?,
+        content_hash: row.text("content_hash")?,
+        config_toml: row.text("config_toml")?,
+        active: row.flag("active")?,
+        activated_at: row.timestamp("created_at")?,
+        activated_by: row.opt_text("activated_by")?,
     })
 }

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation, QueryPage,
-    QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
+    StoredResult,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -15,8 +16,9 @@ use uuid::Uuid;
 use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
-    self, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
-    RESULT_COLUMNS, RowExt, encoding_error, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error, store_error,
+    unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -353,10 +355,11 @@ impl Store for SqliteStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self
             .db
@@ -379,18 +382,54 @@ impl Store for SqliteStore {
             .await
             .map_err(store_error)?;
         let version = sqlx::query(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES (?, ?, 1, ?)",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES (?, ?, 1, ?, ?)",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(ts(Utc::now()))
+        .bind(activated_by.map(str::to_owned))
         .execute(&mut *tx)
         .await
         .map_err(store_error)?
         .last_insert_rowid();
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active = 1")
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = ?"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(

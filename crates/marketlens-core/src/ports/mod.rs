@@ -16,7 +16,7 @@ pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
-    FeedbackRecord, FeedbackSummary, FeedbackTally, NewFeedback, NewQuery, PriceObservation,
-    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StageProgress, StageState,
-    Store, StoreError, StoredResult, VariantFeedback,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, NewFeedback, NewQuery,
+    PriceObservation, QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback,
+    StageProgress, StageState, Store, StoreError, StoredResult, VariantFeedback,
 };

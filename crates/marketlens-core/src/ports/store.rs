@@ -147,6 +147,20 @@ pub struct PriceObservation {
     pub observed_at: DateTime<Utc>,
 }
 
+/// An `agent_configs` row: one activation of a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentConfigVersion {
+    pub version: i64,
+    pub content_hash: String,
+    pub config_toml: String,
+    pub active: bool,
+    /// When this version was recorded, which is when it was activated.
+    pub activated_at: DateTime<Utc>,
+    /// Who activated it, when known (`None` for a process recording its start-up
+    /// configuration).
+    pub activated_by: Option<String>,
+}
+
 /// Feedback to record on a query (`feedback` row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFeedback {
@@ -307,7 +321,30 @@ pub trait Store: Send + Sync {
         &self,
         content_hash: &str,
         toml: &str,
+    ) -> Result<i64, StoreError> {
+        self.activate_agent_config_as(content_hash, toml, None)
+            .await
+    }
+    /// [`Store::activate_agent_config`], recording who activated it. Every activation
+    /// of a config that is not the active one is a new, greater version (going back to
+    /// an earlier config makes a new version with its content), so the versions, in
+    /// order, are the history of activations.
+    async fn activate_agent_config_as(
+        &self,
+        content_hash: &str,
+        toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError>;
+    /// The active version (`None` before the first activation). One indexed row: cheap
+    /// enough to ask at every job start, which is how every process sees an activation
+    /// made by another.
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError>;
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError>;
+    /// The newest `limit` versions, newest first.
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError>;
 
     /// `collected_products_cache`: the last batch a source returned for a fingerprint,
     /// with when it was stored (kept past its TTL for the stale fallback).

@@ -110,6 +110,7 @@ macro_rules! store_contract_tests {
                     reactivating_the_active_config_keeps_its_version,
                     a_different_config_gets_a_new_greater_version,
                     an_unknown_agent_config_is_not_found,
+                    the_active_version_and_its_history_read_back,
                     an_inserted_query_reads_back,
                     an_unknown_query_has_no_record_and_no_result,
                     starting_a_query_marks_it_running,
