@@ -10,13 +10,13 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use marketlens_core::ErrorType;
 use marketlens_core::ports::AgentConfigVersion;
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::handlers::json_rejection;
+use super::handlers::{created_or_ok, json_rejection, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
 
@@ -74,17 +74,12 @@ pub async fn activate_config(
         }
     };
     let done = activate(app.store.as_ref(), &what, request.activated_by.as_deref()).await?;
-    let status = if done.already_active {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
     let view = ActivatedView {
         version: done.version,
         content_hash: done.content_hash,
         already_active: done.already_active,
     };
-    Ok((status, Json(view)).into_response())
+    Ok(created_or_ok(!view.already_active, view))
 }
 
 #[derive(Deserialize)]
@@ -104,13 +99,7 @@ pub async fn config_history(
     params: Result<Query<HistoryParams>, QueryRejection>,
 ) -> Result<Json<HistoryView>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
-    let limit = p.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(
-            ErrorType::InvalidParameter,
-            "limit must be between 1 and 100",
-        ));
-    }
+    let limit = page_limit(p.limit)?;
     Ok(Json(HistoryView {
         items: app.store.list_agent_configs(limit).await?,
     }))

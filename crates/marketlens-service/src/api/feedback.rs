@@ -7,14 +7,13 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use marketlens_core::domain::FeedbackRequest;
 use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
 use serde::Serialize;
 
 use super::ApiError;
-use super::handlers::{json_rejection, parse_id};
+use super::handlers::{created_or_ok, json_rejection, parse_id};
 use crate::feedback::{FeedbackError, record_feedback};
 use crate::startup::App;
 
@@ -46,16 +45,11 @@ pub async fn post_feedback(
     let Json(request) = body.map_err(json_rejection)?;
     let id = parse_id(&id)?;
     let recorded = record_feedback(&app, id, &request).await?;
-    let status = if recorded.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
     let view = FeedbackView {
         feedback: recorded.record,
         created: recorded.created,
     };
-    Ok((status, Json(view)).into_response())
+    Ok(created_or_ok(view.created, view))
 }
 
 /// A tally with its mean rating and useful rate worked out.
