@@ -1,9 +1,11 @@
 //! The `marketlens` command. Thin: parses arguments, builds the application through
 //! `marketlens_service::startup`, and reports outcomes with clear exit codes.
 
+mod config_versions;
 mod demo_shop;
 mod eval;
 mod extract;
+mod feedback;
 mod location;
 mod rates;
 mod stdout;
@@ -90,9 +92,41 @@ struct BackendArgs {
     redis_prefix: Option<String>,
 }
 
-/// What opening the application takes: `analyze`, `serve` and `worker`.
+/// Where the store of record is, for the commands that only read or write it
+/// (`config activate`, `config history`).
 #[derive(Args)]
-struct AppArgs {
+pub(crate) struct StoreArgs {
+    #[command(flatten)]
+    data_dir: DataDirArg,
+    #[command(flatten)]
+    backends: BackendArgs,
+}
+
+impl StoreArgs {
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            data_dir: self.data_dir.data_dir.clone(),
+            config_path: None,
+            backends: self.backends.backends(),
+        }
+    }
+}
+
+impl BackendArgs {
+    fn backends(&self) -> Backends {
+        Backends {
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            queue_url: self.queue_url.clone(),
+            blob_url: self.blob_url.clone(),
+            redis_prefix: self.redis_prefix.clone(),
+        }
+    }
+}
+
+/// What opening the application takes: `analyze`, `serve`, `worker` and `feedback`.
+#[derive(Args)]
+pub(crate) struct AppArgs {
     #[command(flatten)]
     data_dir: DataDirArg,
     #[command(flatten)]
@@ -102,18 +136,11 @@ struct AppArgs {
 }
 
 impl AppArgs {
-    fn settings(&self) -> Settings {
-        let b = &self.backends;
+    pub(crate) fn settings(&self) -> Settings {
         Settings {
             data_dir: self.data_dir.data_dir.clone(),
             config_path: self.config.config.clone(),
-            backends: Backends {
-                database_url: b.database_url.clone(),
-                redis_url: b.redis_url.clone(),
-                queue_url: b.queue_url.clone(),
-                blob_url: b.blob_url.clone(),
-                redis_prefix: b.redis_prefix.clone(),
-            },
+            backends: self.backends.backends(),
         }
     }
 }
@@ -139,6 +166,8 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Rate an analysis (1-5), say whether it was useful, comment.
+    Feedback(feedback::FeedbackArgs),
     /// Print, as JSON, the products/offers/ratings/reviews found in one page.
     Extract(extract::ExtractArgs),
     /// Serve the sample catalogue as a small web shop, for trying live sources offline.
@@ -226,6 +255,13 @@ enum ConfigAction {
     Show,
     /// Check the configuration, sources included.
     Validate,
+    /// Check a configuration (a TOML file, or an earlier version's number) as
+    /// `validate` does and make it the active version: every API and worker uses it
+    /// from its next analysis on, without a restart. Nothing is activated if invalid.
+    Activate(config_versions::ActivateArgs),
+    /// List the configuration versions, newest first: when each was activated, by
+    /// whom when known, and which is active.
+    History(config_versions::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -273,7 +309,14 @@ async fn run(cli: Cli) -> ExitCode {
         }
         Command::Config { config, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            config_command(config.config.as_deref(), action)
+            config_command(config.config.as_deref(), action).await
+        }
+        Command::Feedback(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            match open(&args.app.settings()).await {
+                Ok(app) => feedback::run(&app, args).await,
+                Err(code) => code,
+            }
         }
         Command::Analyze(args) => {
             // Spans also go to an OTLP endpoint when one is configured; the guard
@@ -368,7 +411,20 @@ async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     })
 }
 
-fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+async fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+    // Versions live in the store; show and validate read only the file.
+    let validate = match action {
+        ConfigAction::Activate(args) => {
+            let settings = args.store.settings();
+            return config_versions::activate(&settings, args).await;
+        }
+        ConfigAction::History(args) => {
+            let settings = args.store.settings();
+            return config_versions::history(&settings, args).await;
+        }
+        ConfigAction::Show => false,
+        ConfigAction::Validate => true,
+    };
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(e) => {
@@ -376,8 +432,8 @@ fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode 
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    match action {
-        ConfigAction::Show => {
+    match validate {
+        false => {
             let origin = config_path
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default".into());
@@ -389,7 +445,7 @@ fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode 
             ExitCode::SUCCESS
         }
         // Builds every enabled source so their settings (paths, files) are checked too.
-        ConfigAction::Validate => match build_sources(&config) {
+        true => match build_sources(&config) {
             Ok(sources) => {
                 let n = sources.len();
                 outln!(

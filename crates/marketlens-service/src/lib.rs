@@ -1,8 +1,11 @@
 //! marketlens-service: the runtime around the pure core.
 //!
 //! - [`startup`]: builds the application (config, adapters, sources) from settings.
+//! - [`live_config`]: agent config versions: the active one for each new analysis,
+//!   activation without a restart.
 //! - [`submit`]: turns a request into a recorded, queued query (shared by API and CLI).
 //! - [`pipeline`]: runs the stages of one analysis, each through one stage runner.
+//! - [`feedback`]: records a user's feedback on an analysis (shared by API and CLI).
 //! - [`in_process`]: one analysis start to end in this process (the CLI, tests).
 //! - [`worker`]: takes jobs from the queue and runs the pipeline on them.
 //! - [`api`]: the HTTP API (thin: validate, record, enqueue, read).
@@ -10,7 +13,9 @@
 //! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
 
 pub mod api;
+pub mod feedback;
 pub mod in_process;
+pub mod live_config;
 pub mod metrics;
 pub mod pipeline;
 pub mod server;

@@ -48,6 +48,7 @@ pub const LLM_TOKENS: &str = "marketlens_llm_tokens_total";
 /// Counters are integers in the `metrics` facade, so cost is counted in micro-dollars
 /// (exact, and a dollar figure is one division away in PromQL).
 pub const LLM_COST: &str = "marketlens_llm_cost_microdollars_total";
+pub const FEEDBACK: &str = "marketlens_feedback_total";
 
 /// Explicit buckets, so `histogram_quantile` has resolution where it matters: a whole
 /// analysis takes from tens of milliseconds (cache) to minutes (slow live shops).
@@ -147,6 +148,11 @@ fn describe_all() {
     );
     describe_counter!(LLM_TOKENS, "LLM tokens used, by kind (prompt, completion).");
     describe_counter!(LLM_COST, "LLM cost in millionths of a US dollar.");
+    describe_counter!(
+        FEEDBACK,
+        "Feedback recorded on analyses, by rating (1-5), useful (true, false, unsaid) and \
+         whether it replaced the same user's earlier feedback (action created or updated)."
+    );
 
     // Series that alerts divide by or take rates of exist from the start at zero, so a
     // fresh process reads 0 rather than "no data".
@@ -229,6 +235,8 @@ struct Figures {
     quality_failures: BTreeMap<String, u64>,
     llm_tokens: BTreeMap<&'static str, u64>,
     llm_cost_microdollars: u64,
+    /// Feedback recorded, by rating.
+    feedback: BTreeMap<u8, u64>,
     end_to_end: Window,
     stages: BTreeMap<&'static str, Window>,
     sources: BTreeMap<String, Window>,
@@ -375,6 +383,21 @@ pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: 
     f.llm_cost_microdollars += cost_microdollars;
 }
 
+/// A feedback was recorded (`created`: new, else it replaced the same user's earlier
+/// one).
+pub fn feedback_recorded(rating: u8, useful: Option<bool>, created: bool) {
+    install();
+    let useful = match useful {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "unsaid",
+    };
+    let action = if created { "created" } else { "updated" };
+    counter!(FEEDBACK, "rating" => rating.to_string(), "useful" => useful, "action" => action)
+        .increment(1);
+    *figures().feedback.entry(rating).or_default() += 1;
+}
+
 /// Reads the queue's backlog into the gauges. Done at scrape time: always current,
 /// and no background task to start or stop with each process.
 async fn refresh_queue(app: &App) -> Option<QueueStats> {
@@ -439,6 +462,8 @@ pub struct Stats {
     /// `None` when the queue does not answer.
     pub queue: Option<QueueFigures>,
     pub llm: LlmStats,
+    /// Feedback recorded by this process, by rating (`"1"` … `"5"`).
+    pub feedback_by_rating: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -545,6 +570,11 @@ pub async fn stats(app: &App) -> Stats {
             completion_tokens: f.llm_tokens.get("completion").copied().unwrap_or(0),
             cost_usd: f.llm_cost_microdollars as f64 / 1e6,
         },
+        feedback_by_rating: f
+            .feedback
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
     }
 }
 

@@ -14,6 +14,8 @@ use marketlens_core::config::AgentConfig;
 use marketlens_core::normalize::currency::{RateError, RateTable};
 use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
 
+use crate::live_config::{LiveConfig, RunConfig};
+
 /// Where the embedded backends keep their files, which agent config to load, and
 /// which production backends replace the embedded ones.
 #[derive(Debug, Clone, Default)]
@@ -140,14 +142,21 @@ pub fn load_config(path: Option<&Path>) -> Result<AgentConfig, StartupError> {
 
 /// The running application: configuration, ports and sources.
 pub struct App {
+    /// The configuration this process started with. Analyses run with the version
+    /// their query recorded, from [`App::configs`]; this one gives what is fixed for
+    /// the life of the process (the queue's attempts and lease).
     pub config: Arc<AgentConfig>,
     /// Version of `config` in `agent_configs`.
     pub config_version: i64,
     pub config_hash: String,
+    /// Every configuration version, the active one first of all (see
+    /// [`crate::live_config`]).
+    pub configs: LiveConfig,
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn JobQueue>,
     pub cache: Arc<dyn Cache>,
     pub blob: Arc<dyn BlobStore>,
+    /// The sources of `config`.
     pub sources: Vec<Arc<dyn Source>>,
     pub rates: Arc<RateTable>,
     /// What in this set-up will not work as a deployment of several processes
@@ -157,12 +166,21 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the embedded backends under `settings.data_dir`, builds the sources and
-    /// records the configuration as the active version.
+    /// Opens the embedded backends under `settings.data_dir` and settles the
+    /// configuration: a configuration file given in the settings is checked (sources
+    /// built) and activated; without one, the version already active in the store is
+    /// used, and the built-in default is activated only when none is — so a process
+    /// started on the defaults never undoes an activation made with `config activate`.
     pub async fn open(settings: &Settings) -> Result<Arc<App>, StartupError> {
         let b = &settings.backends;
-        let config = load_config(settings.config_path.as_deref())?;
-        let sources = marketlens_sources::build_sources(&config)?;
+        // Checked before any backend is reached, so a bad file is reported as such.
+        let explicit = match &settings.config_path {
+            Some(path) => {
+                let config = load_config(Some(path))?;
+                Some(RunConfig::from_config(0, config)?)
+            }
+            None => None,
+        };
         let data_err = |source: BackendError| StartupError::DataDir {
             path: settings.data_dir.clone(),
             source,
@@ -170,24 +188,9 @@ impl App {
         // The embedded database is opened only when the store or the queue uses it, so
         // a process on production backends keeps no state in its data directory.
         let mut embedded = EmbeddedDb::new(settings.data_dir.join("marketlens.db"));
-        let store: Arc<dyn Store> = match &b.database_url {
-            // Connecting also migrates (under sqlx's advisory lock, so processes starting
-            // together apply each migration once). A database that is down at start-up
-            // stops the process with the reason; later outages are ridden out by the pool.
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Arc::new(PgStore::open(url).await.map_err(|e| {
-                    StartupError::backend(format!("database_url {}", redact_url(url)), e)
-                })?)
-            }
-            Some(url) => {
-                return Err(StartupError::UnsupportedBackend {
-                    setting: "database_url",
-                    url: redact_url(url),
-                    expected: "postgres://user@host:port/database",
-                });
-            }
-            None => Arc::new(SqliteStore::new(embedded.open().await.map_err(data_err)?)),
-        };
+        let store = build_store(settings, &mut embedded).await?;
+        let startup = Arc::new(startup_config(store.as_ref(), explicit).await?);
+        let config = &startup.config;
         let redis_prefix = b
             .redis_prefix
             .as_deref()
@@ -240,20 +243,16 @@ impl App {
             )),
             None => Arc::new(memory),
         };
-        let config_hash = config.content_hash();
-        let config_version = store
-            .activate_agent_config(&config_hash, &config.to_toml())
-            .await
-            .map_err(|e| StartupError::backend("store", e))?;
         Ok(Arc::new(App {
-            config: Arc::new(config),
-            config_version,
-            config_hash,
+            config: startup.config.clone(),
+            config_version: startup.version,
+            config_hash: startup.hash.clone(),
+            sources: startup.sources.clone(),
+            configs: LiveConfig::new(store.clone(), startup),
             store,
             queue,
             cache,
             blob,
-            sources,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             warnings: deployment_warnings(settings),
         }))
@@ -284,6 +283,77 @@ pub fn deployment_warnings(settings: &Settings) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// The store of `settings` alone (the database URL, else the embedded database),
+/// for commands that only read or write records (`config activate`, `config history`).
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
+    let mut embedded = EmbeddedDb::new(settings.data_dir.join("marketlens.db"));
+    build_store(settings, &mut embedded).await
+}
+
+/// The store: PostgreSQL for a `postgres://` database URL, else the embedded database.
+async fn build_store(
+    settings: &Settings,
+    embedded: &mut EmbeddedDb,
+) -> Result<Arc<dyn Store>, StartupError> {
+    Ok(match &settings.backends.database_url {
+        // Connecting also migrates (under sqlx's advisory lock, so processes starting
+        // together apply each migration once). A database that is down at start-up
+        // stops the process with the reason; later outages are ridden out by the pool.
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PgStore::open(url).await.map_err(|e| {
+                StartupError::backend(format!("database_url {}", redact_url(url)), e)
+            })?)
+        }
+        Some(url) => {
+            return Err(StartupError::UnsupportedBackend {
+                setting: "database_url",
+                url: redact_url(url),
+                expected: "postgres://user@host:port/database",
+            });
+        }
+        None => Arc::new(SqliteStore::new(embedded.open().await.map_err(
+            |source| StartupError::DataDir {
+                path: settings.data_dir.clone(),
+                source,
+            },
+        )?)),
+    })
+}
+
+/// The configuration a process starts with: `explicit` (a file from the settings)
+/// activated, else the active version, else the built-in default activated.
+async fn startup_config(
+    store: &dyn Store,
+    explicit: Option<RunConfig>,
+) -> Result<RunConfig, StartupError> {
+    let store_err = |e| StartupError::backend("store", e);
+    let mut config = match explicit {
+        Some(config) => config,
+        None => match store
+            .active_agent_config_version()
+            .await
+            .map_err(store_err)?
+        {
+            Some(version) => {
+                let stored = store
+                    .get_agent_config(version)
+                    .await
+                    .map_err(store_err)?
+                    .ok_or_else(|| {
+                        StartupError::backend("store", format!("active version {version} vanished"))
+                    })?;
+                return RunConfig::build(version, &stored.config_toml);
+            }
+            None => RunConfig::from_config(0, AgentConfig::builtin())?,
+        },
+    };
+    config.version = store
+        .activate_agent_config(&config.hash, &config.config.to_toml())
+        .await
+        .map_err(store_err)?;
+    Ok(config)
 }
 
 /// The embedded SQLite database (store and job queue), opened the first time a port

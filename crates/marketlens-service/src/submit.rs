@@ -22,6 +22,7 @@ use marketlens_core::ports::{
 };
 use uuid::Uuid;
 
+use crate::live_config::ConfigLoadError;
 use crate::startup::App;
 use crate::telemetry::TraceParent;
 
@@ -37,6 +38,9 @@ pub enum SubmitError {
     /// The queue refused the job; the query is recorded as failed.
     #[error("could not queue the analysis: {0}")]
     Queue(#[from] QueueError),
+    /// The active configuration version could not be built.
+    #[error(transparent)]
+    Config(ConfigLoadError),
     /// A query the store had just recorded (or joined) could not be read back.
     #[error("query {0} vanished from the store")]
     Vanished(Uuid),
@@ -49,6 +53,7 @@ impl SubmitError {
             SubmitError::Store(_) | SubmitError::Queue(_) | SubmitError::Vanished(_) => {
                 ErrorType::Unavailable
             }
+            SubmitError::Config(e) => e.error_type(),
         }
     }
 }
@@ -92,16 +97,23 @@ pub async fn submit_in_trace(
     reuse_fresh: bool,
     caller: Option<&TraceParent>,
 ) -> Result<Submitted, SubmitError> {
+    // The version active now, whichever process activated it: the query records it
+    // and its analysis runs with it.
+    let active = app.configs.active().await.map_err(|e| match e {
+        ConfigLoadError::Store(e) => SubmitError::Store(e),
+        other => SubmitError::Config(other),
+    })?;
+    let config = &active.config;
     let (query, params) = request.parse(
-        &app.config.defaults,
-        &app.config.enabled_source_names(),
-        &app.config.known_markets(),
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
     )?;
     let fingerprint = Fingerprint::compute(&query, &params);
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.
     // A huge configured TTL means "since ever": the epoch, a date every store keeps.
-    let window_start = i64::try_from(app.config.cache.analysis_result_ttl_secs)
+    let window_start = i64::try_from(config.cache.analysis_result_ttl_secs)
         .ok()
         .and_then(chrono::Duration::try_seconds)
         .and_then(|ttl| now.checked_sub_signed(ttl))
@@ -129,7 +141,7 @@ pub async fn submit_in_trace(
         normalized_text: query.normalized().to_owned(),
         params,
         fingerprint,
-        agent_config_version: app.config_version,
+        agent_config_version: active.version,
         trace_id: Some(trace_id.clone()),
         created_at: now,
         answered_by,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use marketlens_adapters::LocalDirBlobStore;
 use marketlens_core::ports::BlobStore;
+use marketlens_service::live_config::LiveConfig;
 use marketlens_service::startup::App;
 use marketlens_service::worker::{WorkerOptions, run_worker};
 use support::TestApp;
@@ -26,6 +27,7 @@ async fn a_report_written_to_another_data_directory_is_served_from_the_stored_re
         config: shared.config.clone(),
         config_version: shared.config_version,
         config_hash: shared.config_hash.clone(),
+        configs: LiveConfig::new(shared.store.clone(), shared.configs.active().await.unwrap()),
         store: shared.store.clone(),
         queue: shared.queue.clone(),
         cache: shared.cache.clone(),

@@ -40,6 +40,10 @@ impl RowExt for PgRow {
         decoded(self, column)
     }
 
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
+        decoded(self, column)
+    }
+
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
         decoded(self, column)
     }

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
-    StoreError, StoredResult,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
+    StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -16,7 +17,8 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
+    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
     unavailable,
 };
 
@@ -375,10 +377,11 @@ impl Store for PgStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Processes starting together would otherwise both read the old active row,
@@ -403,17 +406,53 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         let version: i64 = sqlx::query_scalar(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES ($1, $2, TRUE, $3) RETURNING version",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES ($1, $2, TRUE, $3, $4) RETURNING version",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(Utc::now())
+        .bind(activated_by.map(str::to_owned))
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT $1"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(
@@ -537,5 +576,92 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         rows.iter().map(sql::price_observation).collect()
+    }
+
+    async fn record_feedback(&self, f: &NewFeedback) -> Result<RecordedFeedback, StoreError> {
+        // One statement: the insert happens only for a known query (no row comes back
+        // otherwise), and a user's second feedback updates the first in place.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO feedback ({FEEDBACK_COLUMNS}) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $7 \
+             WHERE EXISTS (SELECT 1 FROM queries WHERE id = $2) \
+             ON CONFLICT (query_id, user_id) DO UPDATE SET rating = excluded.rating, \
+             useful = excluded.useful, comment = excluded.comment, \
+             updated_at = excluded.updated_at \
+             RETURNING {FEEDBACK_COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(f.id)
+            .bind(f.query_id)
+            .bind(f.feedback.user_id.as_ref().map(|u| u.as_str().to_owned()))
+            .bind(i16::from(f.feedback.rating.get()))
+            .bind(f.feedback.useful)
+            .bind(f.feedback.comment.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(f.at)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("query {}", f.query_id)))?;
+        sql::recorded_feedback(&row, f.id)
+    }
+
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = $1 \
+             ORDER BY created_at, id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(query_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::feedback_record).collect()
+    }
+
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+        // A feedback counts for the result its query reads (a cache hit's is the
+        // original's), and for the variant of the query that produced that result.
+        // REPEATABLE READ: both aggregates from one snapshot. Text sorts bytewise
+        // (`C`), as SQLite's does, whatever the database's collation.
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let by_variant = sqlx::AssertSqlSafe(format!(
+            "SELECT r.agent_config_version AS agent_config_version, \
+             r.prompt_version AS prompt_version, oq.experiment_variant AS experiment_variant, \
+             {FEEDBACK_TALLY_COLUMNS} \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+             JOIN queries oq ON oq.id = r.query_id \
+             GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
+             ORDER BY r.agent_config_version, r.prompt_version COLLATE \"C\" NULLS FIRST, \
+             oq.experiment_variant COLLATE \"C\" NULLS FIRST"
+        ));
+        let variants = sqlx::query(by_variant)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        // One row per feedback and rule (DISTINCT), the rules read from the
+        // recommendations array; anything stored that is not an array reads as none.
+        let by_rule = sqlx::AssertSqlSafe(format!(
+            "SELECT f.rule AS rule, {FEEDBACK_TALLY_COLUMNS} FROM ( \
+               SELECT DISTINCT fb.id AS id, j.value ->> 'kind' AS rule, \
+               fb.rating AS rating, fb.useful AS useful \
+               FROM feedback fb JOIN queries q ON q.id = fb.query_id \
+               JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+               CROSS JOIN LATERAL jsonb_array_elements(CASE \
+                 WHEN jsonb_typeof(r.recommendations) = 'array' THEN r.recommendations \
+                 ELSE '[]'::jsonb END) AS j(value) \
+               WHERE jsonb_typeof(j.value) = 'object' \
+             ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule COLLATE \"C\""
+        ));
+        let rules = sqlx::query(by_rule)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        sql::feedback_summary(&variants, &rules)
     }
 }

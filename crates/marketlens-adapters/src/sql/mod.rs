@@ -21,7 +21,8 @@ pub(crate) use error::{
     corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
 };
 pub(crate) use records::{
-    RowExt, collected_batch, price_observation, query_page, query_record, stored_result,
+    RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary,
+    price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
@@ -40,3 +41,20 @@ pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, senti
 /// writes (the row id is the store's own).
 pub(crate) const PRICE_OBSERVATION_COLUMNS: &str =
     "query_id, product_id, offer_id, source, seller, amount, currency, observed_at";
+
+/// Every column of `feedback`, as a [`feedback_record`] reads them and a new row is
+/// written.
+pub(crate) const FEEDBACK_COLUMNS: &str =
+    "id, query_id, user_id, rating, useful, comment, created_at, updated_at";
+
+/// The sums each row of a [`feedback_summary`] reads, over feedback rows aliased `f` (`useful` is
+/// compared, not cast, so the text is the same for SQLite's 0/1 and PostgreSQL's
+/// boolean).
+pub(crate) const FEEDBACK_TALLY_COLUMNS: &str = "COUNT(*) AS feedback_count, \
+     SUM(f.rating) AS rating_sum, SUM(f.rating * f.rating) AS rating_sq_sum, \
+     COUNT(f.useful) AS useful_answered, \
+     SUM(CASE WHEN f.useful = TRUE THEN 1 ELSE 0 END) AS useful_yes";
+
+/// Every column of `agent_configs` an [`agent_config_version`] reads.
+pub(crate) const AGENT_CONFIG_COLUMNS: &str =
+    "version, content_hash, config_toml, active, created_at, activated_by";

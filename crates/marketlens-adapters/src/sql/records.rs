@@ -8,9 +8,13 @@
 //! is `StoreError::Corrupt` naming the column, never a panic.
 
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::domain::{
+    CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
+};
 use marketlens_core::ports::{
-    PriceObservation, QueryPage, QueryRecord, QueryStatus, StoreError, StoredResult,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
+    VariantFeedback,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -25,6 +29,7 @@ pub(crate) trait RowExt {
     /// An integer column, whatever its width.
     fn int(&self, column: &str) -> Result<i64, StoreError>;
     fn flag(&self, column: &str) -> Result<bool, StoreError>;
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError>;
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError>;
     fn opt_timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// A JSON document read into `T`; a document of the wrong shape is `Corrupt`.
@@ -133,4 +138,98 @@ pub(crate) fn collected_batch(
     row: &impl RowExt,
 ) -> Result<(serde_json::Value, DateTime<Utc>), StoreError> {
     Ok((row.json("batch")?, row.timestamp("stored_at")?))
+}
+
+/// A `feedback` row, as selected with [`super::FEEDBACK_COLUMNS`]. Values the API would
+/// refuse (a rating of 9, a blank user id) are `Corrupt`.
+pub(crate) fn feedback_record(row: &impl RowExt) -> Result<FeedbackRecord, StoreError> {
+    let comment = row
+        .opt_text("comment")?
+        .map(FeedbackComment::try_from)
+        .transpose()
+        .map_err(|e| corrupt("comment", e.message))?;
+    Ok(FeedbackRecord {
+        id: row.uuid("id")?,
+        query_id: row.uuid("query_id")?,
+        feedback: Feedback {
+            rating: FeedbackRating::new(row.int("rating")?)
+                .map_err(|e| corrupt("rating", e.message))?,
+            useful: row.opt_flag("useful")?,
+            comment,
+            user_id: row
+                .opt_text("user_id")?
+                .map(UserId::try_from)
+                .transpose()
+                .map_err(|e| corrupt("user_id", e.message))?,
+        },
+        created_at: row.timestamp("created_at")?,
+        updated_at: row.timestamp("updated_at")?,
+    })
+}
+
+/// The sums of a feedback aggregate, selected as [`super::FEEDBACK_TALLY_COLUMNS`].
+fn feedback_tally(row: &impl RowExt) -> Result<FeedbackTally, StoreError> {
+    Ok(FeedbackTally {
+        count: row.unsigned("feedback_count")?,
+        rating_sum: row.unsigned("rating_sum")?,
+        rating_sq_sum: row.unsigned("rating_sq_sum")?,
+        useful_answered: row.unsigned("useful_answered")?,
+        useful_yes: row.unsigned("useful_yes")?,
+    })
+}
+
+/// What a feedback upsert returned: the row, created when it kept `new_id` (an update
+/// keeps the earlier row's id).
+pub(crate) fn recorded_feedback(
+    row: &impl RowExt,
+    new_id: Uuid,
+) -> Result<RecordedFeedback, StoreError> {
+    let record = feedback_record(row)?;
+    Ok(RecordedFeedback {
+        created: record.id == new_id,
+        record,
+    })
+}
+
+/// The two aggregates of a [`FeedbackSummary`]: rows per variant
+/// (`agent_config_version, prompt_version, experiment_variant` and the tally) and per
+/// rule (`rule` and the tally).
+pub(crate) fn feedback_summary(
+    variants: &[impl RowExt],
+    rules: &[impl RowExt],
+) -> Result<FeedbackSummary, StoreError> {
+    Ok(FeedbackSummary {
+        by_variant: variants
+            .iter()
+            .map(|row| {
+                Ok(VariantFeedback {
+                    agent_config_version: row.int("agent_config_version")?,
+                    prompt_version: row.opt_text("prompt_version")?,
+                    experiment_variant: row.opt_text("experiment_variant")?,
+                    tally: feedback_tally(row)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        by_rule: rules
+            .iter()
+            .map(|row| {
+                Ok(RuleFeedback {
+                    rule: row.text("rule")?,
+                    tally: feedback_tally(row)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+/// An `agent_configs` row, as selected with [`super::AGENT_CONFIG_COLUMNS`].
+pub(crate) fn agent_config_version(row: &impl RowExt) -> Result<AgentConfigVersion, StoreError> {
+    Ok(AgentConfigVersion {
+        version: row.int("version")?,
+        content_hash: row.text("content_hash")?,
+        config_toml: row.text("config_toml")?,
+        active: row.flag("active")?,
+        activated_at: row.timestamp("created_at")?,
+        activated_by: row.opt_text("activated_by")?,
+    })
 }

@@ -226,7 +226,8 @@ mod tests {
             .fetch_one(b.pool())
             .await
             .unwrap();
-        assert_eq!(applied, 1);
+        let migrations = sqlx::migrate!("./migrations/sqlite").migrations.len();
+        assert_eq!(applied as usize, migrations, "each migration applied once");
         a.close().await;
         b.close().await;
     }

@@ -26,6 +26,11 @@ impl RowExt for SqliteRow {
         Ok(self.int(column)? != 0)
     }
 
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
+        let value: Option<i64> = self.try_get(column).map_err(store_error)?;
+        Ok(value.map(|v| v != 0))
+    }
+
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
         self.opt_text(column)?
             .map(|text| parse_uuid(column, &text))

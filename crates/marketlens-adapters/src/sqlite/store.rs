@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, Store,
-    StoreError, StoredResult,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
+    StoredResult,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -15,8 +16,9 @@ use uuid::Uuid;
 use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
-    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
-    store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error, store_error,
+    unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -353,10 +355,11 @@ impl Store for SqliteStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self
             .db
@@ -379,18 +382,54 @@ impl Store for SqliteStore {
             .await
             .map_err(store_error)?;
         let version = sqlx::query(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES (?, ?, 1, ?)",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES (?, ?, 1, ?, ?)",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(ts(Utc::now()))
+        .bind(activated_by.map(str::to_owned))
         .execute(&mut *tx)
         .await
         .map_err(store_error)?
         .last_insert_rowid();
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active = 1")
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = ?"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(
@@ -508,5 +547,86 @@ impl Store for SqliteStore {
         // order SQLite would use; chunks are merged here.
         out.sort_by(|a, b| a.1.observed_at.cmp(&b.1.observed_at).then(a.0.cmp(&b.0)));
         Ok(out.into_iter().map(|(_, o)| o).collect())
+    }
+
+    async fn record_feedback(&self, f: &NewFeedback) -> Result<RecordedFeedback, StoreError> {
+        // One statement: the insert happens only for a known query (no row comes back
+        // otherwise), and a user's second feedback updates the first in place.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO feedback ({FEEDBACK_COLUMNS}) \
+             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM queries WHERE id = ?) \
+             ON CONFLICT (query_id, user_id) DO UPDATE SET rating = excluded.rating, \
+             useful = excluded.useful, comment = excluded.comment, \
+             updated_at = excluded.updated_at \
+             RETURNING {FEEDBACK_COLUMNS}"
+        ));
+        let at = ts(f.at);
+        let row = sqlx::query(sql)
+            .bind(f.id.to_string())
+            .bind(f.query_id.to_string())
+            .bind(f.feedback.user_id.as_ref().map(|u| u.as_str().to_owned()))
+            .bind(i64::from(f.feedback.rating))
+            .bind(f.feedback.useful.map(i64::from))
+            .bind(f.feedback.comment.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(&at)
+            .bind(&at)
+            .bind(f.query_id.to_string())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("query {}", f.query_id)))?;
+        sql::recorded_feedback(&row, f.id)
+    }
+
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = ? \
+             ORDER BY created_at, id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(query_id.to_string())
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::feedback_record).collect()
+    }
+
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+        // A feedback counts for the result its query reads (a cache hit's is the
+        // original's), and for the variant of the query that produced that result.
+        let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
+        let by_variant = sqlx::AssertSqlSafe(format!(
+            "SELECT r.agent_config_version AS agent_config_version, \
+             r.prompt_version AS prompt_version, oq.experiment_variant AS experiment_variant, \
+             {FEEDBACK_TALLY_COLUMNS} \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+             JOIN queries oq ON oq.id = r.query_id \
+             GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
+             ORDER BY r.agent_config_version, r.prompt_version, oq.experiment_variant"
+        ));
+        let variants = sqlx::query(by_variant)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        // `json_each` lists the recommendations; DISTINCT keeps one row per feedback
+        // and rule. Only object elements are read, so no other value reaches
+        // json_extract.
+        let by_rule = sqlx::AssertSqlSafe(format!(
+            "SELECT f.rule AS rule, {FEEDBACK_TALLY_COLUMNS} FROM ( \
+               SELECT DISTINCT fb.id AS id, json_extract(j.value, '$.kind') AS rule, \
+               fb.rating AS rating, fb.useful AS useful \
+               FROM feedback fb JOIN queries q ON q.id = fb.query_id \
+               JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id), \
+               json_each(r.recommendations) j \
+               WHERE json_type(r.recommendations) = 'array' AND j.type = 'object' \
+             ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule"
+        ));
+        let rules = sqlx::query(by_rule)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        sql::feedback_summary(&variants, &rules)
     }
 }

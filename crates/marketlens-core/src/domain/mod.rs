@@ -3,6 +3,7 @@
 //! needs: a review's language ([`detect_language`]) and the folded words of review
 //! text (`words`, shared with the sentiment tokenizer).
 
+mod feedback;
 mod invalid;
 mod language;
 mod money;
@@ -10,6 +11,10 @@ mod product;
 mod query;
 pub(crate) mod words;
 
+pub use feedback::{
+    Feedback, FeedbackComment, FeedbackRating, FeedbackRequest, MAX_COMMENT_CHARS,
+    MAX_USER_ID_CHARS, UserId,
+};
 pub use invalid::InvalidInput;
 pub use language::{Language, detect_language};
 pub use money::{CurrencyCode, Money};

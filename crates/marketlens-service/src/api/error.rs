@@ -80,15 +80,22 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Rejected input: its own error type and status, naming the field.
+impl From<marketlens_core::domain::InvalidInput> for ApiError {
+    fn from(inv: marketlens_core::domain::InvalidInput) -> Self {
+        ApiError {
+            status: status_for(inv.error_type),
+            error_type: inv.error_type,
+            message: inv.message,
+            field: Some(inv.field),
+        }
+    }
+}
+
 impl From<crate::submit::SubmitError> for ApiError {
     fn from(e: crate::submit::SubmitError) -> Self {
         match e {
-            crate::submit::SubmitError::Invalid(inv) => ApiError {
-                status: status_for(inv.error_type),
-                error_type: inv.error_type,
-                message: inv.message,
-                field: Some(inv.field),
-            },
+            crate::submit::SubmitError::Invalid(inv) => inv.into(),
             other => ApiError::unavailable(other),
         }
     }

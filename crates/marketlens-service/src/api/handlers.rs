@@ -127,7 +127,7 @@ pub async fn create_analysis(
     Ok((status, headers, Json(view)).into_response())
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+pub(super) fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(
             ErrorType::PayloadTooLarge,
@@ -168,18 +168,34 @@ pub struct PageView {
     offset: u64,
 }
 
-pub async fn list_analyses(
-    State(app): State<Arc<App>>,
-    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PageView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
-    let limit = p.limit.unwrap_or(20);
+/// A listing's `limit`: 1 to 100, 20 when absent.
+pub(super) fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::new(
             ErrorType::InvalidParameter,
             "limit must be between 1 and 100",
         ));
     }
+    Ok(limit)
+}
+
+/// `201 Created` when a request made something new, else `200 OK`, with `body`.
+pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(body)).into_response()
+}
+
+pub async fn list_analyses(
+    State(app): State<Arc<App>>,
+    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PageView>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
+    let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
     let page = app.store.list_queries(limit, offset).await?;
     Ok(Json(PageView {
@@ -191,7 +207,7 @@ pub async fn list_analyses(
 }
 
 /// Ids that are not UUIDs cannot exist: they are "not found", like unknown ones.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("analysis"))
 }
 

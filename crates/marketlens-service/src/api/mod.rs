@@ -8,6 +8,10 @@
 //! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
+//! | POST | `/v1/analyses/{id}/feedback` | a user's rating: 201 new, 200 replacing their earlier one |
+//! | GET | `/v1/feedback/summary` | feedback per variant and per recommendation rule |
+//! | POST | `/v1/admin/agent-configs` | activate a configuration (`toml`) or an earlier `version` |
+//! | GET | `/v1/admin/agent-configs` | configuration versions, newest first |
 //! | GET | `/healthz` | liveness and each dependency: the checks of `/readyz` (see [`health`]), with the version |
 //! | GET | `/readyz` | readiness: 200 when store and queue answer (cache down: `degraded`), else 503 |
 //! | GET | `/metrics` | Prometheus metrics (see [`crate::metrics`]) |
@@ -16,7 +20,9 @@
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
 //! `error_type` (see `marketlens_core::ErrorType`).
 
+mod admin;
 mod error;
+mod feedback;
 mod handlers;
 pub mod health;
 
@@ -43,6 +49,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/analyses/{id}", get(handlers::get_analysis))
         .route("/v1/analyses/{id}/result", get(handlers::get_result))
         .route("/v1/analyses/{id}/report", get(handlers::get_report))
+        .route("/v1/analyses/{id}/feedback", post(feedback::post_feedback))
+        .route("/v1/feedback/summary", get(feedback::feedback_summary))
+        .route(
+            "/v1/admin/agent-configs",
+            post(admin::activate_config).get(admin::config_history),
+        )
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(crate::metrics::metrics_handler))

@@ -19,6 +19,7 @@ use tracing::field::Empty;
 use super::AnalysisError;
 use super::fetch_source::{SourceFetcher, TimedSource};
 use super::runner::StageOutput;
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 /// What the sources answered: one batch and one outcome per selected source.
@@ -76,10 +77,11 @@ impl StageOutput for Fetched {
 /// Queries every selected source concurrently; `no_data` when none has a product.
 pub(super) async fn fetch_products(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     text: &QueryText,
 ) -> Result<Fetched, AnalysisError> {
-    let selected: Vec<&Arc<dyn Source>> = app
+    let selected: Vec<&Arc<dyn Source>> = run
         .sources
         .iter()
         .filter(|s| {
@@ -94,7 +96,7 @@ pub(super) async fn fetch_products(
     let fetcher = SourceFetcher {
         cache: app.cache.as_ref(),
         store: app.store.as_ref(),
-        cache_ttl: Duration::from_secs(app.config.cache.collected_products_ttl_secs),
+        cache_ttl: Duration::from_secs(run.config.cache.collected_products_ttl_secs),
     };
     let results = join_all(selected.iter().map(|source| {
         let span = tracing::info_span!(
@@ -107,18 +109,18 @@ pub(super) async fn fetch_products(
         );
         // The configured fallback, unless it already answers in this analysis (its
         // products would then be counted twice).
-        let fallback = app
+        let fallback = run
             .config
             .sources
             .iter()
             .find(|e| e.name == source.name())
             .and_then(|e| e.fallback.as_deref())
             .filter(|f| !selected.iter().any(|s| s.name() == *f))
-            .and_then(|f| app.sources.iter().find(|s| s.name() == f))
-            .map(|f| timed(&app.config, f.as_ref()));
+            .and_then(|f| run.sources.iter().find(|s| s.name() == f))
+            .map(|f| timed(&run.config, f.as_ref()));
         fetcher
             .fetch(
-                timed(&app.config, source.as_ref()),
+                timed(&run.config, source.as_ref()),
                 fallback,
                 &source_query,
                 &query.fingerprint,

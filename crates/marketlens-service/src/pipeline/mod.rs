@@ -51,6 +51,7 @@ use tracing::{Instrument, field::Empty};
 pub use progress::{NoProgress, ProgressSink, StoreProgress};
 use runner::Stages;
 
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 /// Why an analysis failed.
@@ -93,7 +94,16 @@ pub async fn run_analysis(
     query: &QueryRecord,
     sink: &dyn ProgressSink,
 ) -> Result<Completed, AnalysisError> {
-    let timeout = Duration::from_secs(app.config.pipeline.analysis_timeout_secs);
+    // The version the query recorded, whatever is active now: retries run the same.
+    let config = app
+        .configs
+        .version(query.agent_config_version)
+        .await
+        .map_err(|e| {
+            let retryable = e.error_type() == ErrorType::Unavailable;
+            AnalysisError::new(e.error_type(), e.to_string(), retryable)
+        })?;
+    let timeout = Duration::from_secs(config.config.pipeline.analysis_timeout_secs);
     // The root of the analysis' span tree: every stage span is its child, and it
     // carries the trace id stored on the query (the one the API returned), so the
     // API → queue → worker hop stays one trace.
@@ -113,7 +123,7 @@ pub async fn run_analysis(
     }
     let started = Instant::now();
     let stages = Stages::new(query.id, sink);
-    let outcome = match tokio::time::timeout(timeout, run_stages(app, query, &stages))
+    let outcome = match tokio::time::timeout(timeout, run_stages(app, &config, query, &stages))
         .instrument(root.clone())
         .await
     {
@@ -141,6 +151,7 @@ pub async fn run_analysis(
 /// The stages, in order: one runner call each.
 async fn run_stages(
     app: &Arc<App>,
+    config: &RunConfig,
     query: &QueryRecord,
     stages: &Stages<'_>,
 ) -> Result<Completed, AnalysisError> {
@@ -150,22 +161,25 @@ async fn run_stages(
     let fetched = stages
         .run(
             Stage::FetchProducts,
-            fetch::fetch_products(app, query, &text),
+            fetch::fetch_products(app, config, query, &text),
         )
         .await?;
     let normalized = stages
-        .run(Stage::Normalize, compute::normalize(app, query, &fetched))
+        .run(
+            Stage::Normalize,
+            compute::normalize(app, config, query, &fetched),
+        )
         .await?;
     let fetch_times = fetched.fetch_times();
     let products = Arc::new(normalized.products);
     let (market, sentiment) = tokio::join!(
         stages.run(
             Stage::AnalyzeMarket,
-            compute::market(app, query, products.clone())
+            compute::market(app, config, query, products.clone())
         ),
         stages.run(
             Stage::AnalyzeSentiment,
-            compute::sentiment(app, products.clone())
+            compute::sentiment(config, products.clone())
         ),
     );
     let (market, sentiment) = (market?, sentiment?);
@@ -179,7 +193,7 @@ async fn run_stages(
     let mut completed = stages
         .run(
             Stage::GenerateReport,
-            report::generate_report(app, query, outputs),
+            report::generate_report(app, config, query, outputs),
         )
         .await?;
 

@@ -13,6 +13,7 @@ use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_r
 
 use super::runner::StageOutput;
 use super::{AnalysisError, Completed};
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 impl StageOutput for Completed {
@@ -28,6 +29,7 @@ impl StageOutput for Completed {
 /// result to the blob store.
 pub(super) async fn generate_report(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     stages: StageOutputs,
 ) -> Result<Completed, AnalysisError> {
@@ -42,13 +44,13 @@ pub(super) async fn generate_report(
             crate_version: crate::CRATE_VERSION.to_owned(),
             git_sha: crate::GIT_SHA.to_owned(),
             agent_config_version: query.agent_config_version,
-            agent_config_hash: app.config_hash.clone(),
+            agent_config_hash: run.hash.clone(),
             prompt_version: None,
             model: None,
             trace_id: query.trace_id.clone(),
         },
     };
-    let result = assemble_result(head, stages, &app.config.thresholds);
+    let result = assemble_result(head, stages, &run.config.thresholds);
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
     }

@@ -305,3 +305,61 @@ pub async fn failing_a_query_records_the_error(store: &dyn Store) {
     );
     assert!(store.get_result(failing.id).await.unwrap().is_none());
 }
+
+pub async fn the_active_version_and_its_history_read_back(store: &dyn Store) {
+    let be = store.backend();
+    let tag = Uuid::new_v4();
+    let before = now_us();
+    let v1 = store
+        .activate_agent_config_as(&format!("a-{tag}"), "a = 1", Some("ops@example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.active_agent_config_version().await.unwrap(),
+        Some(v1),
+        "[{be}] the version just activated is the active one"
+    );
+    let v2 = store
+        .activate_agent_config(&format!("b-{tag}"), "b = 2")
+        .await
+        .unwrap();
+    assert_eq!(store.active_agent_config_version().await.unwrap(), Some(v2));
+    let first = store
+        .get_agent_config(v1)
+        .await
+        .unwrap()
+        .expect("v1 exists");
+    assert_eq!(
+        (
+            first.version,
+            first.content_hash.as_str(),
+            first.config_toml.as_str(),
+            first.active,
+            first.activated_by.as_deref()
+        ),
+        (
+            v1,
+            format!("a-{tag}").as_str(),
+            "a = 1",
+            false,
+            Some("ops@example")
+        ),
+        "[{be}] a version reads back with who activated it, no longer active"
+    );
+    assert!(first.activated_at >= before, "[{be}] activated_at is when");
+    let second = store.get_agent_config(v2).await.unwrap().unwrap();
+    assert!(second.active && second.activated_by.is_none());
+    assert!(second.activated_at >= first.activated_at);
+    let history = store.list_agent_configs(2).await.unwrap();
+    assert_eq!(
+        history.iter().map(|c| c.version).collect::<Vec<_>>(),
+        [v2, v1],
+        "[{be}] history is newest first, bounded by the limit"
+    );
+    assert_eq!(history[0], second);
+    assert_eq!(
+        store.get_agent_config(i64::MAX).await.unwrap(),
+        None,
+        "[{be}] an unknown version reads as none"
+    );
+}

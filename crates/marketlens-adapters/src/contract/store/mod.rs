@@ -11,9 +11,11 @@
 //! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
-//! (observations and their history), `rows` (what is stored underneath).
+//! (observations and their history), `feedback` (users' feedback and its sums),
+//! `rows` (what is stored underneath).
 
 mod collected;
+mod feedback;
 mod history;
 mod lifecycle;
 mod prices;
@@ -21,6 +23,7 @@ mod rows;
 mod sharing;
 
 pub use collected::*;
+pub use feedback::*;
 pub use history::*;
 pub use lifecycle::*;
 pub use prices::*;
@@ -107,6 +110,7 @@ macro_rules! store_contract_tests {
                     reactivating_the_active_config_keeps_its_version,
                     a_different_config_gets_a_new_greater_version,
                     an_unknown_agent_config_is_not_found,
+                    the_active_version_and_its_history_read_back,
                     an_inserted_query_reads_back,
                     an_unknown_query_has_no_record_and_no_result,
                     starting_a_query_marks_it_running,
@@ -134,12 +138,21 @@ macro_rules! store_contract_tests {
                     price_history_is_oldest_first_since_a_time,
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
-                    price_ties_keep_their_insertion_order;
+                    price_ties_keep_their_insertion_order,
+                    feedback_reads_back_on_its_query,
+                    a_users_second_feedback_replaces_the_first,
+                    feedback_from_other_users_and_anonymous_is_kept_apart,
+                    feedback_on_an_unknown_query_is_not_found_and_writes_nothing,
+                    feedback_adds_up_per_variant,
+                    feedback_adds_up_per_recommendation_rule_once_per_feedback,
+                    feedback_on_a_query_without_a_result_is_kept_but_not_summed;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
                     corrupt_rows_are_errors_not_panics,
                     prices_are_stored_exactly,
+                    feedback_is_split_by_experiment_variant,
+                    the_schema_refuses_invalid_feedback,
             );
         }
     };
