@@ -184,9 +184,8 @@ fn an_invalid_config_is_refused_with_validate_s_message_and_nothing_activated() 
     .unwrap();
 
     let validate = marketlens_in(&data)
-        .arg("--config")
+        .args(["config", "validate", "--config"])
         .arg(&bad)
-        .args(["config", "validate"])
         .output()
         .unwrap();
     assert_eq!(validate.status.code(), Some(2));
