@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
-    unavailable,
+    self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, storable_json,
+    storable_text, store_error, unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -64,7 +64,7 @@ fn to_json<T: Serialize + ?Sized>(
     v: &T,
 ) -> Result<Json<serde_json::Value>, StoreError> {
     serde_json::to_value(v)
-        .map(Json)
+        .map(|v| Json(storable_json(v)))
         .map_err(|e| encoding_error(column, e))
 }
 
@@ -82,8 +82,8 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]')",
     )
     .bind(q.id)
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -288,7 +288,7 @@ impl Store for PgStore {
         )
         .bind(Utc::now())
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }
@@ -304,7 +304,7 @@ impl Store for PgStore {
              WHERE id = $3 AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }

@@ -16,7 +16,7 @@ use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
     self, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
-    store_error, unavailable,
+    storable_json, storable_text, store_error, unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -37,7 +37,10 @@ impl SqliteStore {
 
 /// Encodes a value for a JSON text column.
 fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| encoding_error(column, e))
+    serde_json::to_value(v)
+        .map(storable_json)
+        .and_then(|v| serde_json::to_string(&v))
+        .map_err(|e| encoding_error(column, e))
 }
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
@@ -60,8 +63,8 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]')",
     )
     .bind(q.id.to_string())
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -267,7 +270,7 @@ impl Store for SqliteStore {
         )
         .bind(ts(Utc::now()))
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }
@@ -283,7 +286,7 @@ impl Store for SqliteStore {
              WHERE id = ? AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }

@@ -11,7 +11,8 @@
 //! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
-//! (observations and their history), `rows` (what is stored underneath).
+//! (observations and their history), `rows` (what is stored underneath), `text`
+//! (text holding NUL and other control characters).
 
 mod collected;
 mod history;
@@ -19,6 +20,7 @@ mod lifecycle;
 mod prices;
 mod rows;
 mod sharing;
+mod text;
 
 pub use collected::*;
 pub use history::*;
@@ -26,6 +28,7 @@ pub use lifecycle::*;
 pub use prices::*;
 pub use rows::*;
 pub use sharing::*;
+pub use text::*;
 
 use chrono::{DateTime, Utc};
 use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
@@ -134,7 +137,8 @@ macro_rules! store_contract_tests {
                     price_history_is_oldest_first_since_a_time,
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
-                    price_ties_keep_their_insertion_order;
+                    price_ties_keep_their_insertion_order,
+                    text_with_nul_and_control_characters_is_stored;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
