@@ -6,6 +6,7 @@ mod eval;
 mod extract;
 mod location;
 mod rates;
+mod terminal;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use marketlens_service::telemetry::{self, LogFormat};
 use rust_decimal::Decimal;
 
 use crate::location::Location;
+use crate::terminal::{Shown, json_text, shown};
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -266,7 +268,7 @@ async fn run(cli: Cli) -> ExitCode {
             match marketlens_service::server::serve(app, listener, workers, shutdown).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: server failed: {e}");
+                    eprintln!("error: server failed: {}", shown(&e));
                     ExitCode::from(EXIT_FAILED)
                 }
             }
@@ -313,7 +315,7 @@ async fn run(cli: Cli) -> ExitCode {
 
 async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     App::open(settings).await.map_err(|e| {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", shown(&e));
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
@@ -322,7 +324,7 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
     let config = match load_config(settings.config_path.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -351,7 +353,7 @@ fn config_command(settings: &Settings, action: ConfigAction) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown(&e));
                 ExitCode::from(EXIT_BAD_INPUT)
             }
         },
@@ -387,10 +389,12 @@ impl ProgressSink for CliProgress {
                         s.duration_ms.unwrap_or(0),
                         s.detail
                             .as_deref()
-                            .map(|d| format!(" ({d})"))
+                            .map(|d| format!(" ({})", Shown(d)))
                             .unwrap_or_default()
                     ),
-                    StageState::Failed => format!("FAILED: {}", s.detail.as_deref().unwrap_or("")),
+                    StageState::Failed => {
+                        format!("FAILED: {}", Shown(s.detail.as_deref().unwrap_or("")))
+                    }
                     StageState::Pending => continue,
                 };
                 eprintln!("[{}/{}] {} {}", i + 1, total, s.stage, what);
@@ -427,22 +431,29 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
     let finished = match analyze_in_process(&app, &request, !args.fresh, &sink).await {
         Ok(finished) => finished,
         Err(InProcessError::Submit(SubmitError::Invalid(e))) => {
-            eprintln!("error: {} ({}): {}", e.field, e.error_type, e.message);
+            eprintln!(
+                "error: {} ({}): {}",
+                Shown(e.field),
+                e.error_type,
+                Shown(&e.message)
+            );
             return ExitCode::from(EXIT_BAD_INPUT);
         }
         Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
-                );
+                let summary = serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message});
+                println!("{}", json_text(&summary.to_string()));
             } else {
-                eprintln!("analysis failed ({}): {}", error.error_type, error.message);
+                eprintln!(
+                    "analysis failed ({}): {}",
+                    error.error_type,
+                    Shown(&error.message)
+                );
             }
             return ExitCode::from(EXIT_ANALYSIS_FAILED);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -467,23 +478,23 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             summary["report_path"] = serde_json::json!(report);
             summary["result_path"] = serde_json::json!(result);
         }
-        println!("{summary}");
+        println!("{}", json_text(&summary.to_string()));
     } else {
         if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
         }
         for notice in &r.data_notices {
-            eprintln!("note: {notice}");
+            eprintln!("note: {}", Shown(notice));
         }
         for paragraph in &r.narrative {
-            println!("{paragraph}");
+            println!("{}", Shown(paragraph));
         }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
         println!();
-        println!("report: {report}");
-        println!("result: {result_json}");
+        println!("report: {}", shown(&report));
+        println!("result: {}", shown(&result_json));
     }
     ExitCode::SUCCESS
 }

@@ -15,6 +15,8 @@ use std::time::Instant;
 use marketlens_sources::extract::{ExtractedOffer, ExtractedProduct, Field, OfferKind, extract};
 use serde_json::Value;
 
+use crate::terminal::Shown;
+
 #[derive(Default)]
 struct Score {
     total: u32,
@@ -198,10 +200,10 @@ pub fn run(dir: &Path, verbose: bool) -> ExitCode {
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     if verbose {
         for m in &by_syntax.missed {
-            println!("missed: {m}");
+            println!("missed: {}", Shown(m));
         }
         for m in &merged.missed {
-            println!("merged differs: {m}");
+            println!("merged differs: {}", Shown(m));
         }
     }
     let ratio = |s: &Score| {
