@@ -5,9 +5,12 @@
 //! escapes can move the cursor, rewrite earlier lines or forge a `report:` line that a
 //! script reads. Everything the CLI prints from data goes through [`Shown`] (text) or
 //! [`json_text`] (JSON), which write such characters as visible escapes instead.
+//! Errors go through [`shown`], which also masks the credentials of any URL they quote.
 
 use std::borrow::Cow;
 use std::fmt;
+
+use marketlens_adapters::secrets::redact_secrets;
 
 /// Whether `c` must not reach a terminal as itself: every control character (C0, DEL,
 /// C1 — the line breaks and tabs of data included, since the CLI's own lines are the
@@ -34,9 +37,10 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
-/// Anything displayable (an error, a location), shown as [`Shown`] shows text.
+/// Anything displayable (an error, a location), shown as [`Shown`] shows text, with
+/// the credentials of any URL it quotes masked (an error may quote a backend URL).
 pub fn shown(value: &impl fmt::Display) -> String {
-    Shown(&value.to_string()).to_string()
+    Shown(&redact_secrets(&value.to_string())).to_string()
 }
 
 /// Serialised JSON made safe to print: serde_json already escapes C0 controls; DEL,
@@ -71,6 +75,15 @@ mod tests {
             "Acme\\u{1b}]0;owned\\u{7}\\u{9b}2J\\u{d}\\u{a}report: /etc/passwd\\u{202e}"
         );
         assert!(!shown.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn a_shown_error_masks_passwords() {
+        let e = "redis queue at redis://:s3cret@cache:6379/0: refused";
+        assert_eq!(
+            shown(&e),
+            "redis queue at redis://:***@cache:6379/0: refused"
+        );
     }
 
     #[test]

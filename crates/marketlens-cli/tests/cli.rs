@@ -161,6 +161,30 @@ fn text_from_data_cannot_control_the_terminal() {
 }
 
 #[test]
+fn a_backend_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: start-up fails and says why.
+    for (option, url) in [
+        ("--queue-url", "redis://:s3cret@127.0.0.1:1/0"),
+        ("--redis-url", "redis://user:s3cret@127.0.0.1:notaport/0"),
+        (
+            "--database-url",
+            "postgres://app:s3cret@127.0.0.1:1/marketlens",
+        ),
+    ] {
+        let out = marketlens_in(dir.path())
+            .args([option, url, "analyze", "speaker"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{option}: {stderr}");
+        assert!(stderr.starts_with("error:"), "{option}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{option}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
+    }
+}
+
+#[test]
 fn config_show_and_validate() {
     let dir = tempfile::tempdir().unwrap();
     let out = marketlens_in(dir.path())

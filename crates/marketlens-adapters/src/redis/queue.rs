@@ -44,6 +44,7 @@ use marketlens_core::ports::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueErr
 use uuid::Uuid;
 
 use super::{bounded, lazy_manager};
+use crate::secrets::{redact_secrets, redact_url};
 
 /// How long one queue command may take before the call reports the queue
 /// unavailable. Scripts touch a handful of keys; seconds mean Redis is in trouble.
@@ -298,7 +299,13 @@ impl RedisStreamsQueue {
             ::redis::cmd("PING").query_async(&mut c).await
         })
         .await
-        .map_err(|e| QueueError::Unavailable(format!("redis queue at {url}: {e}")))?;
+        .map_err(|e| {
+            QueueError::Unavailable(format!(
+                "redis queue at {}: {}",
+                redact_url(url),
+                redact_secrets(&e.to_string())
+            ))
+        })?;
         Ok(queue)
     }
 
