@@ -263,6 +263,73 @@ async fn scraped_markup_is_escaped_in_the_report() {
     t.stop().await;
 }
 
+#[tokio::test]
+async fn protocol_errors_are_documented_json_too() {
+    let t = TestApp::spawn(0).await;
+    let id = uuid::Uuid::new_v4();
+    let many_headers = (0..80).fold(t.client.get(format!("{}/healthz", t.base)), |req, i| {
+        req.header(format!("x-extra-{i}"), "1")
+    });
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            t.client.delete(format!("{}/v1/analyses/{id}", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            t.client.put(format!("{}/v1/analyses", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        // `%FF` does not decode as UTF-8: no id can be it.
+        (
+            t.client.get(format!("{}/v1/analyses/%FF%FE", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client
+                .get(format!("{}/v1/analyses/%C3%28/report", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client.get(format!(
+                "{}/v1/analyses?q={}",
+                t.base,
+                "a".repeat(10 * 1024)
+            )),
+            414,
+            "uri_too_long",
+        ),
+        (many_headers, 431, "headers_too_large"),
+        (
+            t.client
+                .get(format!("{}/healthz", t.base))
+                .header("x-big", "b".repeat(20 * 1024)),
+            431,
+            "headers_too_large",
+        ),
+    ];
+    for (req, status, error_type) in cases {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "expected {error_type}");
+        if status == 405 {
+            let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+            assert!(allow.contains("GET"), "Allow: {allow}");
+        }
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "{error_type}"
+        );
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], error_type, "{body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    t.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_query_with_no_matching_product_fails_with_no_data() {
     let t = TestApp::spawn(1).await;

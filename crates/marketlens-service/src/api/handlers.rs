@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -177,12 +177,17 @@ pub async fn list_analyses(
     }))
 }
 
-/// Ids that are not UUIDs cannot exist: they are "not found", like unknown ones.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::not_found("analysis"))
+/// The `{id}` of a path. Ids that are not UUIDs cannot exist, nor can ids that do not
+/// even decode as UTF-8 (`%FF`): they are "not found", like unknown ones, in the same
+/// JSON as every other error.
+type IdPath = Result<Path<String>, PathRejection>;
+
+fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found("analysis"))?;
+    Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
 }
 
-async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
+async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
     let id = parse_id(id)?;
     app.store
         .get_query(id)
@@ -192,9 +197,9 @@ async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
 
 pub async fn get_analysis(
     State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    id: IdPath,
 ) -> Result<Json<AnalysisView>, ApiError> {
-    Ok(Json(load(&app, &id).await?.into()))
+    Ok(Json(load(&app, id).await?.into()))
 }
 
 fn not_ready(q: &QueryRecord) -> ApiError {
@@ -217,7 +222,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 /// The stored result of a completed analysis (a cache hit's points to the original).
 async fn completed_result(
     app: &App,
-    id: &str,
+    id: IdPath,
 ) -> Result<marketlens_core::ports::StoredResult, ApiError> {
     let q = load(app, id).await?;
     if q.status != QueryStatus::Completed {
@@ -229,18 +234,12 @@ async fn completed_result(
         .ok_or_else(|| ApiError::not_found("result"))
 }
 
-pub async fn get_result(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(completed_result(&app, &id).await?.result).into_response())
+pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    Ok(Json(completed_result(&app, id).await?.result).into_response())
 }
 
-pub async fn get_report(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let stored = completed_result(&app, &id).await?;
+pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    let stored = completed_result(&app, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
     let report = app
         .blob
@@ -420,4 +419,12 @@ pub async fn readyz(State(app): State<Arc<App>>) -> Response {
 
 pub async fn not_found() -> ApiError {
     ApiError::not_found("route")
+}
+
+/// A known route asked with a method it does not answer; the router adds `Allow`.
+pub async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::new(
+        ErrorType::MethodNotAllowed,
+        format!("{method} is not allowed on this route (see the Allow header)"),
+    )
 }

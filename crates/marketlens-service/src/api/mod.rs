@@ -14,10 +14,13 @@
 //! | GET | `/v1/stats` | the same figures as JSON, with recent-window percentiles |
 //!
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
-//! `error_type` (see `marketlens_core::ErrorType`).
+//! `error_type` (see `marketlens_core::ErrorType`): every one, an unknown route (404),
+//! a method a route does not answer (405, with `Allow`) and an oversized request head
+//! (414, 431: [`limits`]) included.
 
 mod error;
 mod handlers;
+pub mod limits;
 
 use std::sync::Arc;
 
@@ -47,6 +50,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(crate::metrics::metrics_handler))
         .route("/v1/stats", get(crate::metrics::stats_handler))
         .fallback(handlers::not_found)
+        // After every route: it applies to the routes already added.
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limits::refuse_oversized_heads))
         .with_state(app)
 }
