@@ -5,6 +5,13 @@ mod support;
 use serde_json::json;
 use support::{TestApp, write_catalog};
 
+/// The headers of an answer holding a team's data: never cached, never sniffed.
+fn assert_data_is_not_kept_or_sniffed(res: &reqwest::Response) {
+    let url = res.url().to_string();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{url}");
+    assert_eq!(res.headers()["cache-control"], "no-store", "{url}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysis_goes_from_202_to_completed_with_json_and_html() {
     let t = TestApp::spawn(1).await;
@@ -31,12 +38,9 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
         "{done}"
     );
 
-    let result: serde_json::Value = t
-        .get(&format!("{location}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result = t.get(&format!("{location}/result")).await;
+    assert_data_is_not_kept_or_sniffed(&result);
+    let result: serde_json::Value = result.json().await.unwrap();
     assert!(result["market"]["offer_count"].as_u64().unwrap() >= 10);
     assert!(result["sentiment"]["review_count"].as_u64().unwrap() >= 10);
     assert_eq!(result["quality"]["passed"], true, "{}", result["quality"]);
@@ -55,12 +59,15 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(
-        report.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'none'")
-    );
+    let csp = report.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_data_is_not_kept_or_sniffed(&report);
+    for path in [location.clone(), "/v1/analyses".to_owned()] {
+        assert_data_is_not_kept_or_sniffed(&t.get(&path).await);
+    }
     let html = report.text().await.unwrap();
     assert!(html.contains("Sample data"));
     assert!(html.contains("<svg"));
@@ -323,6 +330,7 @@ async fn protocol_errors_are_documented_json_too() {
             "application/json",
             "{error_type}"
         );
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"]["error_type"], error_type, "{body}");
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());

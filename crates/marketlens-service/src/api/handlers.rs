@@ -257,10 +257,11 @@ pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Respo
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             // The report is self-contained: forbid every external load and all script,
-            // as a second line of defence behind escaping.
+            // as a second line of defence behind escaping, and any page framing it.
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                 frame-ancestors 'none'",
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],

@@ -16,10 +16,12 @@
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
 //! `error_type` (see `marketlens_core::ErrorType`): every one, an unknown route (404),
 //! a method a route does not answer (405, with `Allow`) and an oversized request head
-//! (414, 431: [`limits`]) included.
+//! (414, 431: [`limits`]) included. Every answer carries the security headers of
+//! [`headers`].
 
 mod error;
 mod handlers;
+pub mod headers;
 pub mod limits;
 
 use std::sync::Arc;
@@ -54,5 +56,7 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(limits::refuse_oversized_heads))
+        // Outermost, so every answer carries them, the refusals above included.
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(app)
 }
