@@ -294,6 +294,10 @@ async fn run(cli: Cli) -> ExitCode {
                 eprintln!("marketlens worker metrics on http://{addr}/metrics");
                 marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
             }
+            let reconciler = tokio::spawn(marketlens_service::reconcile::run_reconciler(
+                app.clone(),
+                shutdown.clone(),
+            ));
             let handles: Vec<_> = (0..args.concurrency.max(1))
                 .map(|_| {
                     tokio::spawn(marketlens_service::worker::run_worker(
@@ -308,6 +312,7 @@ async fn run(cli: Cli) -> ExitCode {
             for h in handles {
                 let _ = h.await;
             }
+            let _ = reconciler.await;
             ExitCode::SUCCESS
         }
     }

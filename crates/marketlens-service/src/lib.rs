@@ -5,6 +5,7 @@
 //! - [`pipeline`]: runs the stages of one analysis, each through one stage runner.
 //! - [`in_process`]: one analysis start to end in this process (the CLI, tests).
 //! - [`worker`]: takes jobs from the queue and runs the pipeline on them.
+//! - [`reconcile`]: queues again (or fails) analyses whose job the queue lost.
 //! - [`api`]: the HTTP API (thin: validate, record, enqueue, read).
 //! - [`telemetry`]: logging and tracing set-up.
 //! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod in_process;
 pub mod metrics;
 pub mod pipeline;
+pub mod reconcile;
 pub mod server;
 pub mod startup;
 pub mod submit;

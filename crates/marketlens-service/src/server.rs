@@ -8,8 +8,8 @@ use tokio::sync::watch;
 use crate::startup::App;
 use crate::worker::{WorkerOptions, default_worker_id, run_worker};
 
-/// Serves the API on `listener` with `workers` embedded workers until `shutdown`
-/// turns true; then stops accepting, lets in-flight requests and jobs finish, and
+/// Serves the API on `listener` with `workers` embedded workers and the orphan
+/// reconciler until `shutdown` turns true; then stops accepting, lets in-flight requests and jobs finish, and
 /// returns.
 pub async fn serve(
     app: Arc<App>,
@@ -25,6 +25,10 @@ pub async fn serve(
             shutdown.clone(),
         )));
     }
+    handles.push(tokio::spawn(crate::reconcile::run_reconciler(
+        app.clone(),
+        shutdown.clone(),
+    )));
     let mut http_shutdown = shutdown.clone();
     let result = axum::serve(listener, crate::api::router(app))
         .with_graceful_shutdown(async move {

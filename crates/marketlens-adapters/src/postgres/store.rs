@@ -350,6 +350,25 @@ impl Store for PgStore {
         find_inflight_id(&mut conn, fingerprint, not_before).await
     }
 
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND NOT cache_hit AND created_at < $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
+    }
+
     async fn insert_query_unless_inflight(
         &self,
         query: &NewQuery,

@@ -363,6 +363,25 @@ impl JobQueue for RedisStreamsQueue {
         Ok(())
     }
 
+    async fn has_job(&self, query_id: Uuid) -> Result<bool, QueueError> {
+        // `pending` maps a query to its job from enqueue until completion or
+        // dead-lettering, retries waiting in `delayed` included.
+        let pending = &self.keys[2];
+        let field = query_id.to_string();
+        bounded(QUEUE_DEADLINE, &self.conn, |mut c| {
+            let field = field.clone();
+            async move {
+                ::redis::cmd("HEXISTS")
+                    .arg(pending)
+                    .arg(field)
+                    .query_async(&mut c)
+                    .await
+            }
+        })
+        .await
+        .map_err(unavailable)
+    }
+
     async fn claim(
         &self,
         worker_id: &str,

@@ -333,6 +333,25 @@ impl Store for SqliteStore {
         find_inflight_id(&mut conn, fingerprint, not_before).await
     }
 
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND cache_hit = 0 AND created_at < ? \
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(ts(before))
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
+    }
+
     async fn insert_query_unless_inflight(
         &self,
         query: &NewQuery,

@@ -129,6 +129,7 @@ macro_rules! store_contract_tests {
                     a_query_in_flight_since_before_the_window_is_not_joined,
                     running_and_requeued_queries_are_in_flight,
                     failed_completed_and_cache_hit_queries_are_not_in_flight,
+                    inflight_queries_are_listed_newest_first_before_a_time,
                     history_is_newest_first_with_the_total,
                     history_pages_by_limit_and_offset,
                     a_collected_batch_is_overwritten_with_its_date,
