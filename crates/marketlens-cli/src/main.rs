@@ -157,6 +157,10 @@ struct ServeArgs {
     /// API only: leave the analyses to separate `marketlens worker` processes.
     #[arg(long)]
     no_worker: bool,
+    /// Connections served at once; more wait until one closes. Keep it under the
+    /// process's open-file limit (`ulimit -n`), with room for the database and files.
+    #[arg(long, env = "MARKETLENS_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
 }
 
 #[derive(Args)]
@@ -265,7 +269,13 @@ async fn run(cli: Cli) -> ExitCode {
                 settings.data_dir.display()
             );
             let shutdown = marketlens_service::server::shutdown_on_signals();
-            match marketlens_service::server::serve(app, listener, workers, shutdown).await {
+            let limits = marketlens_service::connections::ConnectionLimits {
+                max_connections: args.max_connections.max(1),
+                ..Default::default()
+            };
+            match marketlens_service::server::serve_within(app, listener, workers, limits, shutdown)
+                .await
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: server failed: {}", shown(&e));

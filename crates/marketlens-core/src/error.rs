@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
-    // Input errors (HTTP 400/405/413/414/422/431).
+    // Input errors (HTTP 400/405/408/413/414/422/431).
     MalformedRequest,
     /// The route exists, the method is not one it answers (HTTP 405, with `Allow`).
     MethodNotAllowed,
@@ -19,6 +19,8 @@ pub enum ErrorType {
     UriTooLong,
     /// The request's headers are more or larger than the server reads (HTTP 431).
     HeadersTooLarge,
+    /// The request's body did not arrive in time (HTTP 408).
+    RequestTimeout,
     EmptyQuery,
     QueryTooLong,
     InvalidParameter,
@@ -49,6 +51,7 @@ impl ErrorType {
             ErrorType::PayloadTooLarge => "payload_too_large",
             ErrorType::UriTooLong => "uri_too_long",
             ErrorType::HeadersTooLarge => "headers_too_large",
+            ErrorType::RequestTimeout => "request_timeout",
             ErrorType::EmptyQuery => "empty_query",
             ErrorType::QueryTooLong => "query_too_long",
             ErrorType::InvalidParameter => "invalid_parameter",
@@ -88,6 +91,7 @@ mod tests {
             ErrorType::MethodNotAllowed,
             ErrorType::UriTooLong,
             ErrorType::HeadersTooLarge,
+            ErrorType::RequestTimeout,
             ErrorType::QueryTooLong,
             ErrorType::UnknownSource,
             ErrorType::NoData,

@@ -7,10 +7,13 @@
 //! - [`worker`]: takes jobs from the queue and runs the pipeline on them.
 //! - [`reconcile`]: queues again (or fails) analyses whose job the queue lost.
 //! - [`api`]: the HTTP API (thin: validate, record, enqueue, read).
+//! - [`server`]: serving the API with embedded workers; [`connections`]: the accept
+//!   loop and what one client may hold (connection cap, timeouts).
 //! - [`telemetry`]: logging and tracing set-up.
 //! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
 
 pub mod api;
+pub mod connections;
 pub mod in_process;
 pub mod metrics;
 pub mod pipeline;

@@ -53,6 +53,7 @@ pub fn status_for(t: ErrorType) -> StatusCode {
         ErrorType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorType::UriTooLong => StatusCode::URI_TOO_LONG,
         ErrorType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ErrorType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         ErrorType::EmptyQuery
         | ErrorType::QueryTooLong
         | ErrorType::InvalidParameter
