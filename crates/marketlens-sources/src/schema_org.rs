@@ -14,7 +14,7 @@ use futures::StreamExt;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
-use scraper::{Html, Selector};
+use scraper::Selector;
 use serde::Deserialize;
 use url::Url;
 
@@ -191,7 +191,7 @@ impl SchemaOrgSource {
 
 /// Candidate product links of a result page, and its `rel="next"` link.
 fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>, Option<String>) {
-    let doc = Html::parse_document(html);
+    let doc = crate::html_depth::parse_document(html);
     let mut links = Vec::new();
     let wanted = |u: &Url| {
         u.host_str() == page.host_str()
