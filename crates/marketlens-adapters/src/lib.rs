@@ -13,6 +13,7 @@
 //!   of Redis.
 //! - [`local_blob`]: [`LocalDirBlobStore`], reports as files under a directory.
 //! - [`s3_blob`]: [`S3BlobStore`], reports in an S3-compatible bucket (production).
+//! - [`secrets`]: backend URLs and messages with their credentials masked.
 //! - `sql` (private): what the two SQL stores share — column lists, reading records
 //!   out of either dialect's rows (`RowExt`), and the database error mapping.
 //! - `contract` (feature `contract`): the behaviour every backend of a port must show,
@@ -27,6 +28,7 @@ pub mod memory_cache;
 pub mod postgres;
 pub mod redis;
 pub mod s3_blob;
+pub mod secrets;
 mod sql;
 pub mod sqlite;
 

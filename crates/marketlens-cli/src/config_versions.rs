@@ -11,6 +11,8 @@ use clap::Args;
 use marketlens_service::live_config::{ActivateError, Activation, activate as activate_version};
 use marketlens_service::startup::{Settings, StartupError, open_store};
 
+use crate::stdout::outln;
+use crate::terminal::{Shown, shown};
 use crate::{EXIT_BAD_INPUT, EXIT_FAILED};
 
 #[derive(Args)]
@@ -53,38 +55,40 @@ pub async fn activate(settings: &Settings, args: ActivateArgs) -> ExitCode {
     let what = match activation(&args.target) {
         Ok(what) => what,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
     let store = match open_store(settings).await {
         Ok(store) => store,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
     match activate_version(store.as_ref(), &what, args.by.as_deref()).await {
         Ok(done) if done.already_active => {
-            println!(
+            outln!(
                 "agent config version {} is already active (content hash {})",
-                done.version, done.content_hash
+                done.version,
+                done.content_hash
             );
             ExitCode::SUCCESS
         }
         Ok(done) => {
-            println!(
+            outln!(
                 "activated agent config version {} (content hash {})",
-                done.version, done.content_hash
+                done.version,
+                done.content_hash
             );
             ExitCode::SUCCESS
         }
         Err(e @ ActivateError::Store(_)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(EXIT_FAILED)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
@@ -94,26 +98,26 @@ pub async fn history(settings: &Settings, args: HistoryArgs) -> ExitCode {
     let listed = match open_store(settings).await {
         Ok(store) => store.list_agent_configs(args.limit).await,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let versions = match listed {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
     // `*` marks the active version.
-    println!("version  activated at          by                    content hash");
+    outln!("version  activated at          by                    content hash");
     for v in versions {
-        println!(
+        outln!(
             "{:>7}{} {:<21} {:<21} {}",
             v.version,
             if v.active { "*" } else { " " },
             v.activated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            v.activated_by.as_deref().unwrap_or("-"),
+            Shown(v.activated_by.as_deref().unwrap_or("-")),
             v.content_hash
         );
     }

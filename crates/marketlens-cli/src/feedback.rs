@@ -10,6 +10,8 @@ use marketlens_service::feedback::{FeedbackError, record_feedback};
 use marketlens_service::startup::App;
 use uuid::Uuid;
 
+use crate::stdout::outln;
+use crate::terminal::shown;
 use crate::{EXIT_BAD_INPUT, EXIT_FAILED};
 
 #[derive(Args)]
@@ -47,7 +49,7 @@ pub async fn run(app: &App, args: FeedbackArgs) -> ExitCode {
             } else {
                 "updated (replaces this user's earlier feedback)"
             };
-            println!(
+            outln!(
                 "feedback {} {action}: rating {} on analysis {}",
                 recorded.record.id,
                 recorded.record.feedback.rating.get(),
@@ -60,11 +62,11 @@ pub async fn run(app: &App, args: FeedbackArgs) -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
         Err(e @ FeedbackError::Store(_)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(EXIT_FAILED)
         }
         Err(e) => {
-            eprintln!("error ({}): {e}", e.error_type());
+            eprintln!("error ({}): {}", e.error_type(), shown(&e));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

@@ -9,6 +9,7 @@ mod feedback;
 mod location;
 mod rates;
 mod stdout;
+mod terminal;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -28,6 +29,7 @@ use rust_decimal::Decimal;
 
 use crate::location::Location;
 use crate::stdout::{out, outln};
+use crate::terminal::{Shown, json_text, shown};
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -232,6 +234,10 @@ struct ServeArgs {
     /// API only: leave the analyses to separate `marketlens worker` processes.
     #[arg(long)]
     no_worker: bool,
+    /// Connections served at once; more wait until one closes. Keep it under the
+    /// process's open-file limit (`ulimit -n`), with room for the database and files.
+    #[arg(long, env = "MARKETLENS_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
     #[command(flatten)]
     app: AppArgs,
 }
@@ -355,10 +361,16 @@ async fn run(cli: Cli) -> ExitCode {
                 settings.data_dir.display()
             );
             let shutdown = marketlens_service::server::shutdown_on_signals();
-            match marketlens_service::server::serve(app, listener, workers, shutdown).await {
+            let limits = marketlens_service::connections::ConnectionLimits {
+                max_connections: args.max_connections.max(1),
+                ..Default::default()
+            };
+            match marketlens_service::server::serve_within(app, listener, workers, limits, shutdown)
+                .await
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: server failed: {e}");
+                    eprintln!("error: server failed: {}", shown(&e));
                     ExitCode::from(EXIT_FAILED)
                 }
             }
@@ -385,6 +397,10 @@ async fn run(cli: Cli) -> ExitCode {
                 eprintln!("marketlens worker metrics on http://{addr}/metrics");
                 marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
             }
+            let reconciler = tokio::spawn(marketlens_service::reconcile::run_reconciler(
+                app.clone(),
+                shutdown.clone(),
+            ));
             let handles: Vec<_> = (0..args.concurrency.max(1))
                 .map(|_| {
                     tokio::spawn(marketlens_service::worker::run_worker(
@@ -399,6 +415,7 @@ async fn run(cli: Cli) -> ExitCode {
             for h in handles {
                 let _ = h.await;
             }
+            let _ = reconciler.await;
             ExitCode::SUCCESS
         }
     }
@@ -406,7 +423,7 @@ async fn run(cli: Cli) -> ExitCode {
 
 async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     App::open(settings).await.map_err(|e| {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", shown(&e));
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
@@ -428,7 +445,7 @@ async fn config_command(config_path: Option<&Path>, action: ConfigAction) -> Exi
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -455,7 +472,7 @@ async fn config_command(config_path: Option<&Path>, action: ConfigAction) -> Exi
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown(&e));
                 ExitCode::from(EXIT_BAD_INPUT)
             }
         },
@@ -491,10 +508,12 @@ impl ProgressSink for CliProgress {
                         s.duration_ms.unwrap_or(0),
                         s.detail
                             .as_deref()
-                            .map(|d| format!(" ({d})"))
+                            .map(|d| format!(" ({})", Shown(d)))
                             .unwrap_or_default()
                     ),
-                    StageState::Failed => format!("FAILED: {}", s.detail.as_deref().unwrap_or("")),
+                    StageState::Failed => {
+                        format!("FAILED: {}", Shown(s.detail.as_deref().unwrap_or("")))
+                    }
                     StageState::Pending => continue,
                 };
                 eprintln!("[{}/{}] {} {}", i + 1, total, s.stage, what);
@@ -531,22 +550,29 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
     let finished = match analyze_in_process(&app, &request, !args.fresh, &sink).await {
         Ok(finished) => finished,
         Err(InProcessError::Submit(SubmitError::Invalid(e))) => {
-            eprintln!("error: {} ({}): {}", e.field, e.error_type, e.message);
+            eprintln!(
+                "error: {} ({}): {}",
+                Shown(e.field),
+                e.error_type,
+                Shown(&e.message)
+            );
             return ExitCode::from(EXIT_BAD_INPUT);
         }
         Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
-                );
+                let summary = serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message});
+                outln!("{}", json_text(&summary.to_string()));
             } else {
-                eprintln!("analysis failed ({}): {}", error.error_type, error.message);
+                eprintln!(
+                    "analysis failed ({}): {}",
+                    error.error_type,
+                    Shown(&error.message)
+                );
             }
             return ExitCode::from(EXIT_ANALYSIS_FAILED);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -571,23 +597,23 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             summary["report_path"] = serde_json::json!(report);
             summary["result_path"] = serde_json::json!(result);
         }
-        outln!("{summary}");
+        outln!("{}", json_text(&summary.to_string()));
     } else {
         if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
         }
         for notice in &r.data_notices {
-            eprintln!("note: {notice}");
+            eprintln!("note: {}", Shown(notice));
         }
         for paragraph in &r.narrative {
-            outln!("{paragraph}");
+            outln!("{}", Shown(paragraph));
         }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
         outln!();
-        outln!("report: {report}");
-        outln!("result: {result_json}");
+        outln!("report: {}", shown(&report));
+        outln!("result: {}", shown(&result_json));
     }
     ExitCode::SUCCESS
 }

@@ -55,6 +55,15 @@ pub struct QueuePolicy {
     pub max_attempts: u32,
     pub lease_secs: u64,
     pub retry_backoff_secs: u64,
+    /// How old a `queued` or `running` query must be before the reconciler treats it
+    /// as orphaned when the queue has no job for it (a broker restarted without
+    /// persistence): it is then queued again, or failed when its attempts are spent.
+    #[serde(default = "default_orphan_grace_secs")]
+    pub orphan_grace_secs: u64,
+}
+
+fn default_orphan_grace_secs() -> u64 {
+    120
 }
 
 impl QueuePolicy {
@@ -253,6 +262,9 @@ impl AgentConfig {
         }
         if q.retry_backoff_secs >= q.lease_secs {
             return bad("queue.retry_backoff_secs must be shorter than queue.lease_secs".into());
+        }
+        if !(10..=86_400).contains(&q.orphan_grace_secs) {
+            return bad("queue.orphan_grace_secs must be between 10 and 86400".into());
         }
         let t = &self.thresholds;
         let in_unit = |v: f64| v.is_finite() && (-1.0..=1.0).contains(&v);
@@ -526,6 +538,7 @@ mod tests {
             max_attempts: 5,
             lease_secs: 60,
             retry_backoff_secs: 5,
+            orphan_grace_secs: 120,
         };
         assert_eq!(q.retry_delay_secs(1), 5);
         assert_eq!(q.retry_delay_secs(2), 10);

@@ -598,14 +598,16 @@ pub fn router(app: Arc<App>) -> Router {
 pub fn spawn_server(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let served = axum::serve(listener, router(app))
-            .with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
-            .await;
+        let served = crate::connections::serve_connections(
+            router(app),
+            listener,
+            crate::connections::ConnectionLimits::default(),
+            shutdown,
+        )
+        .await;
         if let Err(e) = served {
             tracing::error!(error = %e, "metrics endpoint failed");
         }

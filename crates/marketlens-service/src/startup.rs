@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use marketlens_adapters::postgres::redact_url;
+use marketlens_adapters::secrets::redact_url;
 use marketlens_adapters::{
     LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
     S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
@@ -29,8 +29,8 @@ pub struct Settings {
 }
 
 /// Connection URLs of production backends (`MARKETLENS_*_URL`). Any left out uses the
-/// embedded adapter, so a laptop needs none of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// embedded adapter, so a laptop needs none of them. Its `Debug` masks passwords.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Backends {
     /// `postgres://…`: PostgreSQL store (source of truth) instead of SQLite.
     pub database_url: Option<String>,
@@ -44,6 +44,19 @@ pub struct Backends {
     /// Prefix of every Redis key (cache and queue); `None`: `marketlens`. Lets several
     /// deployments (or test runs) share one Redis without seeing each other's keys.
     pub redis_prefix: Option<String>,
+}
+
+impl std::fmt::Debug for Backends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = |u: &Option<String>| u.as_deref().map(redact_url);
+        f.debug_struct("Backends")
+            .field("database_url", &url(&self.database_url))
+            .field("redis_url", &url(&self.redis_url))
+            .field("queue_url", &url(&self.queue_url))
+            .field("blob_url", &url(&self.blob_url))
+            .field("redis_prefix", &self.redis_prefix)
+            .finish()
+    }
 }
 
 /// An error from an adapter or client that start-up only reports, kept whole as the
@@ -457,6 +470,25 @@ mod tests {
             "{e}"
         );
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_redis_password_never_reaches_an_error_or_a_debug_print() {
+        for backends in [
+            Backends {
+                queue_url: Some("redis://:s3cret@127.0.0.1:1/0".into()),
+                ..Default::default()
+            },
+            Backends {
+                redis_url: Some("redis://user:s3cret@127.0.0.1:notaport/0".into()),
+                ..Default::default()
+            },
+        ] {
+            assert!(!format!("{backends:?}").contains("s3cret"), "{backends:?}");
+            let e = open_with(backends).await;
+            assert!(!e.to_string().contains("s3cret"), "{e}");
+            assert!(!format!("{e:?}").contains("s3cret"), "{e:?}");
+        }
     }
 
     #[test]

@@ -7,10 +7,13 @@
 //! with that query instead of a new one, so a burst of identical requests costs one job.
 //! The check and the insert are one atomic store operation
 //! (`Store::insert_query_unless_inflight`), so this holds across API processes too.
-//! The window bounds how long a query that will never finish (say, a CLI run killed
-//! mid-way, which has no job to redeliver) can absorb identical requests; past it a new
-//! job is made, which costs work but is never wrong. The CLI runs its own pipeline and
-//! never joins another process's job.
+//! Only an analysis whose job exists is joined: one recorded more than a few seconds
+//! ago that the queue has no job for (a CLI run killed mid-way, a broker restarted
+//! without persistence) would never finish, so the request makes its own query and job
+//! instead, and `reconcile` queues the orphan again or fails it. The window bounds how
+//! long any query can absorb identical requests; past it a new job is made, which
+//! costs work but is never wrong. The CLI runs its own pipeline and never joins
+//! another process's job.
 
 use std::sync::Arc;
 
@@ -76,6 +79,24 @@ pub enum Dispatch {
     Enqueue,
     /// Only record it; the caller runs the pipeline itself (CLI).
     RecordOnly,
+}
+
+/// How long after its query was recorded a job may still be on its way to the queue
+/// (another process records, then enqueues, each queue call bounded by 3 s): a young
+/// query without a job is presumed to be getting one.
+const ENQUEUE_GRACE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// Whether an in-flight query can be joined: its job exists, or it is too young to
+/// tell.
+async fn has_a_job(
+    app: &App,
+    query: &QueryRecord,
+    now: DateTime<Utc>,
+) -> Result<bool, SubmitError> {
+    if query.created_at > now - ENQUEUE_GRACE {
+        return Ok(true);
+    }
+    Ok(app.queue.has_job(query.id).await?)
 }
 
 /// Submits `request` in a new trace.
@@ -157,21 +178,32 @@ pub async fn submit_in_trace(
         None
     };
     if let Some(existing) = joined {
-        tracing::info!(
-            query_id = %existing,
-            fingerprint = %new.fingerprint,
-            "analysis coalesced with an identical one in flight"
-        );
         let record = app
             .store
             .get_query(existing)
             .await?
             .ok_or(SubmitError::Vanished(existing))?;
-        return Ok(Submitted {
-            query: record,
-            cache_hit: false,
-            coalesced: true,
-        });
+        if has_a_job(app, &record, now).await? {
+            tracing::info!(
+                query_id = %existing,
+                fingerprint = %new.fingerprint,
+                "analysis coalesced with an identical one in flight"
+            );
+            return Ok(Submitted {
+                query: record,
+                cache_hit: false,
+                coalesced: true,
+            });
+        }
+        // Its job is lost: joining would wait forever. This request makes its own
+        // query and job (which later identical requests join, being newer); the
+        // reconciler deals with the orphan.
+        tracing::warn!(
+            query_id = %existing,
+            fingerprint = %new.fingerprint,
+            "identical analysis in flight has no job; not joining it"
+        );
+        app.store.insert_query(&new).await?;
     }
     tracing::info!(
         query_id = %new.id,

@@ -6,6 +6,13 @@ use marketlens_adapters::contract::postgres::with_fresh_database;
 use serde_json::json;
 use support::{TestApp, write_catalog};
 
+/// The headers of an answer holding a team's data: never cached, never sniffed.
+fn assert_data_is_not_kept_or_sniffed(res: &reqwest::Response) {
+    let url = res.url().to_string();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{url}");
+    assert_eq!(res.headers()["cache-control"], "no-store", "{url}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysis_goes_from_202_to_completed_with_json_and_html() {
     let t = TestApp::spawn(1).await;
@@ -32,7 +39,9 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
         "{done}"
     );
 
-    let result = t.get_json(&format!("{location}/result")).await;
+    let result = t.get(&format!("{location}/result")).await;
+    assert_data_is_not_kept_or_sniffed(&result);
+    let result: serde_json::Value = result.json().await.unwrap();
     assert!(result["market"]["offer_count"].as_u64().unwrap() >= 10);
     assert!(result["sentiment"]["review_count"].as_u64().unwrap() >= 10);
     assert_eq!(result["quality"]["passed"], true, "{}", result["quality"]);
@@ -51,12 +60,15 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(
-        report.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'none'")
-    );
+    let csp = report.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_data_is_not_kept_or_sniffed(&report);
+    for path in [location.clone(), "/v1/analyses".to_owned()] {
+        assert_data_is_not_kept_or_sniffed(&t.get(&path).await);
+    }
     let html = report.text().await.unwrap();
     assert!(html.contains("Sample data"));
     assert!(html.contains("<svg"));
@@ -326,6 +338,74 @@ async fn scraped_markup_is_escaped_in_the_report() {
         html.contains("onerror=alert(1)"),
         "escaped brand text should still be visible"
     );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn protocol_errors_are_documented_json_too() {
+    let t = TestApp::spawn(0).await;
+    let id = uuid::Uuid::new_v4();
+    let many_headers = (0..80).fold(t.client.get(format!("{}/healthz", t.base)), |req, i| {
+        req.header(format!("x-extra-{i}"), "1")
+    });
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            t.client.delete(format!("{}/v1/analyses/{id}", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            t.client.put(format!("{}/v1/analyses", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        // `%FF` does not decode as UTF-8: no id can be it.
+        (
+            t.client.get(format!("{}/v1/analyses/%FF%FE", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client
+                .get(format!("{}/v1/analyses/%C3%28/report", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client.get(format!(
+                "{}/v1/analyses?q={}",
+                t.base,
+                "a".repeat(10 * 1024)
+            )),
+            414,
+            "uri_too_long",
+        ),
+        (many_headers, 431, "headers_too_large"),
+        (
+            t.client
+                .get(format!("{}/healthz", t.base))
+                .header("x-big", "b".repeat(20 * 1024)),
+            431,
+            "headers_too_large",
+        ),
+    ];
+    for (req, status, error_type) in cases {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "expected {error_type}");
+        if status == 405 {
+            let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+            assert!(allow.contains("GET"), "Allow: {allow}");
+        }
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "{error_type}"
+        );
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], error_type, "{body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
     t.stop().await;
 }
 

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod demo_shop;
 pub mod extract;
+pub mod html_depth;
 pub mod http;
 pub mod schema_org;
 pub mod settings;

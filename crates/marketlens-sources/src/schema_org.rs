@@ -14,7 +14,7 @@ use futures::StreamExt;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
-use scraper::{Html, Selector};
+use scraper::Selector;
 use serde::Deserialize;
 use url::Url;
 
@@ -193,10 +193,10 @@ impl SchemaOrgSource {
 
 /// Candidate product links of a result page, and its `rel="next"` link.
 fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>, Option<String>) {
-    let doc = Html::parse_document(html);
+    let doc = crate::html_depth::parse_document(html);
     let mut links = Vec::new();
     let wanted = |u: &Url| {
-        u.host_str() == page.host_str()
+        same_origin(u, page)
             && u.path() != page.path()
             && (config.product_path_contains.is_empty()
                 || config
@@ -227,7 +227,7 @@ fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>,
             for u in item_list_urls(&v) {
                 if let Ok(mut u) = page.join(&u) {
                     u.set_fragment(None);
-                    if u.host_str() == page.host_str() {
+                    if same_origin(&u, page) {
                         links.push(u);
                     }
                 }
@@ -241,8 +241,16 @@ fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>,
                 .find_map(|e| e.value().attr("href"))
                 .and_then(|h| page.join(h.trim()).ok())
         })
+        .filter(|u| same_origin(u, page))
         .map(|u| u.to_string());
     (links, next)
+}
+
+/// Whether `u` is on the result page's own shop: same host *and* port, so a page can
+/// never point the scraper at another service of its host (`127.0.0.1:6379` from a
+/// shop on `127.0.0.1:8080`), whatever the SSRF allow-list lets through.
+fn same_origin(u: &Url, page: &Url) -> bool {
+    u.host_str() == page.host_str() && u.port_or_known_default() == page.port_or_known_default()
 }
 
 /// `itemListElement[].url` (or `.item.url`, or `.item` as a URL) of JSON-LD ItemLists,

@@ -200,7 +200,7 @@ impl WooCommerceSource {
                 // Review text is HTML (`<p>…</p>`): keep its text only.
                 let html = text(r.get("review"))?;
                 let body = clean(
-                    &scraper::Html::parse_fragment(&html)
+                    &crate::html_depth::parse_fragment(&html)
                         .root_element()
                         .text()
                         .collect::<String>(),

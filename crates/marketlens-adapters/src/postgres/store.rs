@@ -18,8 +18,8 @@ use uuid::Uuid;
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
     self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
-    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error,
-    unavailable,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, storable_json,
+    storable_text, store_error, unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -66,7 +66,7 @@ fn to_json<T: Serialize + ?Sized>(
     v: &T,
 ) -> Result<Json<serde_json::Value>, StoreError> {
     serde_json::to_value(v)
-        .map(Json)
+        .map(|v| Json(storable_json(v)))
         .map_err(|e| encoding_error(column, e))
 }
 
@@ -84,8 +84,8 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]')",
     )
     .bind(q.id)
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -290,7 +290,7 @@ impl Store for PgStore {
         )
         .bind(Utc::now())
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }
@@ -306,7 +306,7 @@ impl Store for PgStore {
              WHERE id = $3 AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }
@@ -350,6 +350,25 @@ impl Store for PgStore {
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         find_inflight_id(&mut conn, fingerprint, not_before).await
+    }
+
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND NOT cache_hit AND created_at < $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
     }
 
     async fn insert_query_unless_inflight(

@@ -12,10 +12,13 @@
 //!   [`price_observation`], [`collected_batch`]), written once;
 //! - the error mapping: a value that does not decode is `StoreError::Corrupt` naming
 //!   its column, a missing referenced row is `NotFound`, anything else is the database
-//!   being out of reach (`Unavailable`).
+//!   being out of reach (`Unavailable`);
+//! - text as both write it ([`storable_text`], [`storable_json`]): NUL, which
+//!   PostgreSQL cannot hold, as U+FFFD.
 
 mod error;
 mod records;
+mod text;
 
 pub(crate) use error::{
     corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
@@ -24,6 +27,7 @@ pub(crate) use records::{
     RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary,
     price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
+pub(crate) use text::{storable_json, storable_text};
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
 pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \

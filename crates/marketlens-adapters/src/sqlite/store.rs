@@ -17,8 +17,8 @@ use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
     self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
-    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error, store_error,
-    unavailable,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
+    storable_json, storable_text, store_error, unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -39,7 +39,10 @@ impl SqliteStore {
 
 /// Encodes a value for a JSON text column.
 fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| encoding_error(column, e))
+    serde_json::to_value(v)
+        .map(storable_json)
+        .and_then(|v| serde_json::to_string(&v))
+        .map_err(|e| encoding_error(column, e))
 }
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
@@ -62,8 +65,8 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]')",
     )
     .bind(q.id.to_string())
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -269,7 +272,7 @@ impl Store for SqliteStore {
         )
         .bind(ts(Utc::now()))
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }
@@ -285,7 +288,7 @@ impl Store for SqliteStore {
              WHERE id = ? AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }
@@ -330,6 +333,25 @@ impl Store for SqliteStore {
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
         find_inflight_id(&mut conn, fingerprint, not_before).await
+    }
+
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND cache_hit = 0 AND created_at < ? \
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(ts(before))
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
     }
 
     async fn insert_query_unless_inflight(

@@ -300,6 +300,15 @@ pub trait Store: Send + Sync {
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
+    /// Queries in flight (`queued` or `running`, not cache hits) created strictly before
+    /// `before`, newest first, at most `limit`. The orphan reconciler pages through them
+    /// (passing the last one's `created_at` as the next `before`) to find queries whose
+    /// job the queue no longer has.
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError>;
     /// Records `query` unless an identical one is in flight: when [`Store::find_inflight`]
     /// finds a query for `query.fingerprint` created at or after `inflight_since`,
     /// nothing is written and that query's id is returned; otherwise `query` is

@@ -49,7 +49,11 @@ impl ApiError {
 pub fn status_for(t: ErrorType) -> StatusCode {
     match t {
         ErrorType::MalformedRequest => StatusCode::BAD_REQUEST,
+        ErrorType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorType::UriTooLong => StatusCode::URI_TOO_LONG,
+        ErrorType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ErrorType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         ErrorType::EmptyQuery
         | ErrorType::QueryTooLong
         | ErrorType::InvalidParameter

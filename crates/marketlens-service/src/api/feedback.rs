@@ -5,15 +5,15 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use marketlens_core::domain::FeedbackRequest;
 use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
 use serde::Serialize;
 
 use super::ApiError;
-use super::handlers::{created_or_ok, json_rejection, parse_id};
+use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
 use crate::feedback::{FeedbackError, record_feedback};
 use crate::startup::App;
 
@@ -39,11 +39,11 @@ pub struct FeedbackView {
 /// `201 Created` for a new feedback, `200 OK` when it replaced the user's earlier one.
 pub async fn post_feedback(
     State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    id: IdPath,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let id = parse_id(&id)?;
+    let id = parse_id(id)?;
     let recorded = record_feedback(&app, id, &request).await?;
     let view = FeedbackView {
         feedback: recorded.record,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -206,12 +206,17 @@ pub async fn list_analyses(
     }))
 }
 
-/// Ids that are not UUIDs cannot exist: they are "not found", like unknown ones.
-pub(super) fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::not_found("analysis"))
+/// The `{id}` of a path. Ids that are not UUIDs cannot exist, nor can ids that do not
+/// even decode as UTF-8 (`%FF`): they are "not found", like unknown ones, in the same
+/// JSON as every other error.
+pub(super) type IdPath = Result<Path<String>, PathRejection>;
+
+pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found("analysis"))?;
+    Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
 }
 
-async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
+async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
     let id = parse_id(id)?;
     app.store
         .get_query(id)
@@ -221,9 +226,9 @@ async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
 
 pub async fn get_analysis(
     State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    id: IdPath,
 ) -> Result<Json<AnalysisView>, ApiError> {
-    Ok(Json(load(&app, &id).await?.into()))
+    Ok(Json(load(&app, id).await?.into()))
 }
 
 fn not_ready(q: &QueryRecord) -> ApiError {
@@ -244,7 +249,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 }
 
 /// The stored result of a completed analysis (a cache hit's points to the original).
-async fn completed_result(app: &App, id: &str) -> Result<StoredResult, ApiError> {
+async fn completed_result(app: &App, id: IdPath) -> Result<StoredResult, ApiError> {
     let q = load(app, id).await?;
     if q.status != QueryStatus::Completed {
         return Err(not_ready(&q));
@@ -255,18 +260,12 @@ async fn completed_result(app: &App, id: &str) -> Result<StoredResult, ApiError>
         .ok_or_else(|| ApiError::not_found("result"))
 }
 
-pub async fn get_result(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(completed_result(&app, &id).await?.result).into_response())
+pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    Ok(Json(completed_result(&app, id).await?.result).into_response())
 }
 
-pub async fn get_report(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let stored = completed_result(&app, &id).await?;
+pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    let stored = completed_result(&app, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
     let report = match app
         .blob
@@ -287,10 +286,11 @@ pub async fn get_report(
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             // The report is self-contained: forbid every external load and all script,
-            // as a second line of defence behind escaping.
+            // as a second line of defence behind escaping, and any page framing it.
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                 frame-ancestors 'none'",
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
@@ -361,4 +361,12 @@ fn status_code(dependencies: &DependencyReport) -> StatusCode {
 
 pub async fn not_found() -> ApiError {
     ApiError::not_found("route")
+}
+
+/// A known route asked with a method it does not answer; the router adds `Allow`.
+pub async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::new(
+        ErrorType::MethodNotAllowed,
+        format!("{method} is not allowed on this route (see the Allow header)"),
+    )
 }

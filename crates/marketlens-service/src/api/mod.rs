@@ -18,13 +18,18 @@
 //! | GET | `/v1/stats` | the same figures as JSON, with recent-window percentiles |
 //!
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
-//! `error_type` (see `marketlens_core::ErrorType`).
+//! `error_type` (see `marketlens_core::ErrorType`): every one, an unknown route (404),
+//! a method a route does not answer (405, with `Allow`) and an oversized request head
+//! (414, 431: [`limits`]) included. Every answer carries the security headers of
+//! [`headers`].
 
 mod admin;
 mod error;
 mod feedback;
 mod handlers;
+pub mod headers;
 pub mod health;
+pub mod limits;
 
 use std::sync::Arc;
 
@@ -60,6 +65,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(crate::metrics::metrics_handler))
         .route("/v1/stats", get(crate::metrics::stats_handler))
         .fallback(handlers::not_found)
+        // After every route: it applies to the routes already added.
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limits::refuse_oversized_heads))
+        // Outermost, so every answer carries them, the refusals above included.
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(app)
 }

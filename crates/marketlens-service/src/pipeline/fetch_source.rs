@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{Fingerprint, strip_control_characters};
 use marketlens_core::ports::{Cache, CacheLevel, Source, SourceBatch, SourceQuery, Store};
 use marketlens_core::report::{SourceOutcome, SourceStatus};
 
@@ -32,11 +32,21 @@ pub(super) struct TimedSource<'a> {
 }
 
 impl TimedSource<'_> {
-    /// The source's answer, or its error (a timeout is `source_timeout`).
+    /// The source's answer, or its error (a timeout is `source_timeout`). This is the
+    /// one way every source's answer enters the pipeline, so it is where collected text
+    /// loses its control characters: a NUL in one shop's JSON-LD would otherwise fail
+    /// every analysis stored on PostgreSQL, and an escape would reach the terminal.
     async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, (ErrorType, String)> {
         match tokio::time::timeout(self.timeout, self.source.search(query)).await {
-            Ok(Ok(batch)) => Ok(batch),
-            Ok(Err(e)) => Err((e.error_type, e.message)),
+            Ok(Ok(mut batch)) => {
+                batch.strip_control_characters();
+                Ok(batch)
+            }
+            // A shop's error text can quote its own data.
+            Ok(Err(e)) => Err((
+                e.error_type,
+                strip_control_characters(&e.message).into_owned(),
+            )),
             Err(_) => Err((
                 ErrorType::SourceTimeout,
                 format!("no answer within {}s", self.timeout.as_secs()),
@@ -224,6 +234,8 @@ mod tests {
     #[derive(Clone, Copy)]
     enum Answer {
         Products(usize),
+        /// One product whose text holds NUL, a terminal escape and a C1 control.
+        ControlCharacters,
         Fails(ErrorType),
         Hangs,
     }
@@ -272,7 +284,20 @@ mod tests {
                     notice: None,
                     fetched_at: None,
                 }),
-                Answer::Fails(error_type) => Err(SourceError::new(error_type, "shop is down")),
+                Answer::ControlCharacters => {
+                    let mut dirty = product(self.name, 0);
+                    dirty.title = "Kettle\u{0}Pro".into();
+                    dirty.brand = Some("Acme\u{1b}]0;owned\u{7}".into());
+                    dirty.category = Some("kitchen\u{9b}".into());
+                    Ok(SourceBatch {
+                        products: vec![dirty],
+                        notice: Some("sample\u{0}".into()),
+                        fetched_at: None,
+                    })
+                }
+                Answer::Fails(error_type) => {
+                    Err(SourceError::new(error_type, "shop is down\u{0}\u{1b}[2J"))
+                }
                 Answer::Hangs => {
                     tokio::time::sleep(Duration::from_secs(60)).await;
                     Ok(SourceBatch::default())
@@ -379,6 +404,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn control_characters_never_leave_the_source_boundary() {
+        let b = Backends::new().await;
+        let shop = TestSource::new("shop", Answer::ControlCharacters);
+
+        let (batch, o) = b.fetch(&shop, None, "kettle").await;
+        assert_eq!(o.status, SourceStatus::Live);
+        let product = &batch.products[0];
+        assert_eq!(product.title, "KettlePro");
+        assert_eq!(product.brand.as_deref(), Some("Acme]0;owned"));
+        assert_eq!(product.category.as_deref(), Some("kitchen"));
+        assert_eq!(batch.notice.as_deref(), Some("sample"));
+
+        // The copy kept for a later failure is the cleaned one.
+        let (_, fingerprint) = question("kettle");
+        let (stored, _) = b
+            .store
+            .get_collected("shop", &fingerprint)
+            .await
+            .unwrap()
+            .expect("stored");
+        let stored = stored.to_string();
+        assert!(
+            !stored.contains("\\u0000") && !stored.contains("\\u001b"),
+            "{stored}"
+        );
+    }
+
+    #[tokio::test]
     async fn a_failing_source_serves_its_last_stored_answer_marked_stale() {
         let mut b = Backends::new().await;
         let shop = TestSource::new("shop", Answer::Products(2));
@@ -394,7 +447,7 @@ mod tests {
         assert_eq!(batch.products.len(), 2);
         assert!(o.age_secs.is_some());
         assert_eq!(o.error_type.as_deref(), Some("source_failed"));
-        assert_eq!(o.error_message.as_deref(), Some("shop is down"));
+        assert_eq!(o.error_message.as_deref(), Some("shop is down[2J"));
         assert_eq!(
             fallback.searches.load(Ordering::SeqCst),
             0,

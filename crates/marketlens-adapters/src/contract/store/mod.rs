@@ -12,7 +12,8 @@
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
 //! (observations and their history), `feedback` (users' feedback and its sums),
-//! `rows` (what is stored underneath).
+//! `rows` (what is stored underneath), `text` (text holding NUL and other control
+//! characters).
 
 mod collected;
 mod feedback;
@@ -21,6 +22,7 @@ mod lifecycle;
 mod prices;
 mod rows;
 mod sharing;
+mod text;
 
 pub use collected::*;
 pub use feedback::*;
@@ -29,6 +31,7 @@ pub use lifecycle::*;
 pub use prices::*;
 pub use rows::*;
 pub use sharing::*;
+pub use text::*;
 
 use chrono::{DateTime, Utc};
 use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
@@ -130,6 +133,7 @@ macro_rules! store_contract_tests {
                     a_query_in_flight_since_before_the_window_is_not_joined,
                     running_and_requeued_queries_are_in_flight,
                     failed_completed_and_cache_hit_queries_are_not_in_flight,
+                    inflight_queries_are_listed_newest_first_before_a_time,
                     history_is_newest_first_with_the_total,
                     history_pages_by_limit_and_offset,
                     a_collected_batch_is_overwritten_with_its_date,
@@ -145,7 +149,8 @@ macro_rules! store_contract_tests {
                     feedback_on_an_unknown_query_is_not_found_and_writes_nothing,
                     feedback_adds_up_per_variant,
                     feedback_adds_up_per_recommendation_rule_once_per_feedback,
-                    feedback_on_a_query_without_a_result_is_kept_but_not_summed;
+                    feedback_on_a_query_without_a_result_is_kept_but_not_summed,
+                    text_with_nul_and_control_characters_is_stored;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
