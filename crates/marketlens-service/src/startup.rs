@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use marketlens_adapters::postgres::redact_url;
 use marketlens_adapters::{
-    LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
-    S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
+    LayeredCache, LocalDirBlobStore, MemoryCache, OpenAiCompatClient, OpenAiCompatSettings,
+    PgStore, RedisCache, RedisStreamsQueue, S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
 };
 use marketlens_core::ErrorType;
-use marketlens_core::config::AgentConfig;
+use marketlens_core::config::{AgentConfig, LlmSettings};
+use marketlens_core::llm::PromptTemplate;
 use marketlens_core::normalize::currency::{RateError, RateTable};
-use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
+use marketlens_core::ports::{BlobStore, Cache, JobQueue, LlmClient, Source, Store};
 
 /// Where the embedded backends keep their files, which agent config to load, and
 /// which production backends replace the embedded ones.
@@ -80,6 +81,11 @@ pub enum StartupError {
     DataDir { path: PathBuf, source: BackendError },
     #[error(transparent)]
     Rates(#[from] RatesError),
+    /// `[llm]` is on and names a key variable that is not set.
+    #[error(
+        "llm.api_key_env: the environment variable {variable} is not set (set it, or use \"\" for an endpoint without a key)"
+    )]
+    LlmKeyMissing { variable: String },
 }
 
 impl StartupError {
@@ -88,7 +94,8 @@ impl StartupError {
             StartupError::ConfigRead { .. }
             | StartupError::Config(_)
             | StartupError::Source(_)
-            | StartupError::UnsupportedBackend { .. } => ErrorType::InvalidConfig,
+            | StartupError::UnsupportedBackend { .. }
+            | StartupError::LlmKeyMissing { .. } => ErrorType::InvalidConfig,
             StartupError::Backend { .. } | StartupError::DataDir { .. } => ErrorType::Unavailable,
             StartupError::Rates(e) => e.error_type(),
         }
@@ -150,6 +157,11 @@ pub struct App {
     pub blob: Arc<dyn BlobStore>,
     pub sources: Vec<Arc<dyn Source>>,
     pub rates: Arc<RateTable>,
+    /// The `llm_summarize` stage's endpoint; `None` when `[llm]` is off (the
+    /// default), and then no analysis makes a network call for it.
+    pub llm: Option<Arc<dyn LlmClient>>,
+    /// The prompt template the stage uses (its `prompt_version` is recorded).
+    pub prompt: Arc<PromptTemplate>,
 }
 
 impl App {
@@ -236,6 +248,7 @@ impl App {
             )),
             None => Arc::new(memory),
         };
+        let llm = build_llm_client(&config.llm)?;
         let config_hash = config.content_hash();
         let config_version = store
             .activate_agent_config(&config_hash, &config.to_toml())
@@ -251,8 +264,39 @@ impl App {
             blob,
             sources,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
+            llm,
+            prompt: Arc::new(PromptTemplate::builtin()),
         }))
     }
+}
+
+/// The LLM endpoint of `[llm]`, or `None` when the stage is off. The key is read
+/// from the variable `api_key_env` names; a named variable that is not set stops
+/// start-up rather than send unauthenticated calls.
+pub fn build_llm_client(s: &LlmSettings) -> Result<Option<Arc<dyn LlmClient>>, StartupError> {
+    if !s.enabled {
+        return Ok(None);
+    }
+    let api_key = match s.api_key_env.trim() {
+        "" => None,
+        variable => match std::env::var(variable) {
+            Ok(key) if !key.trim().is_empty() => Some(key.trim().to_owned()),
+            _ => {
+                return Err(StartupError::LlmKeyMissing {
+                    variable: variable.to_owned(),
+                });
+            }
+        },
+    };
+    let client = OpenAiCompatClient::new(OpenAiCompatSettings {
+        base_url: s.base_url.clone(),
+        api_key,
+        timeout: std::time::Duration::from_secs(s.timeout_secs),
+        max_retries: s.max_retries,
+        max_response_bytes: s.max_response_bytes,
+    })
+    .map_err(|e| StartupError::backend("llm", e))?;
+    Ok(Some(Arc::new(client)))
 }
 
 /// The embedded SQLite database (store and job queue), opened the first time a port

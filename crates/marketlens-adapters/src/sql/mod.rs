@@ -21,7 +21,8 @@ pub(crate) use error::{
     corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
 };
 pub(crate) use records::{
-    RowExt, collected_batch, price_observation, query_page, query_record, stored_result,
+    RowExt, collected_batch, llm_columns, microdollars, price_observation, query_page,
+    query_record, stored_result,
 };
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
@@ -34,7 +35,7 @@ pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, finge
 pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, sentiment_summary, \
      products, recommendations, quality_checks, quality_passed, report_key, report_uri, \
      report_size, crate_version, git_sha, prompt_version, model, agent_config_version, \
-     created_at";
+     created_at, tokens_in, tokens_out, cost_usd";
 
 /// The columns of `price_observations` a [`price_observation`] reads and an append
 /// writes (the row id is the store's own).

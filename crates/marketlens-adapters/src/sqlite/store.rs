@@ -214,9 +214,10 @@ impl Store for SqliteStore {
             .map_err(unavailable)?;
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
+        let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
         let inserted = sqlx::query(insert)
             .bind(r.query_id.to_string())
             .bind(to_json("result", &r.result)?)
@@ -235,6 +236,9 @@ impl Store for SqliteStore {
             .bind(r.model.as_deref())
             .bind(r.agent_config_version)
             .bind(ts(r.created_at))
+            .bind(tokens_in)
+            .bind(tokens_out)
+            .bind(cost.map(|c| c.to_string()))
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;
@@ -508,5 +512,21 @@ impl Store for SqliteStore {
         // order SQLite would use; chunks are merged here.
         out.sort_by(|a, b| a.1.observed_at.cmp(&b.1.observed_at).then(a.0.cmp(&b.0)));
         Ok(out.into_iter().map(|(_, o)| o).collect())
+    }
+
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        // Costs are exact decimal text: summed here as decimals, not as SQLite reals.
+        let rows = sqlx::query(
+            "SELECT cost_usd FROM analysis_results WHERE cost_usd IS NOT NULL AND created_at >= ?",
+        )
+        .bind(ts(since))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        let mut total = rust_decimal::Decimal::ZERO;
+        for row in &rows {
+            total += row.decimal("cost_usd")?;
+        }
+        sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
     }
 }

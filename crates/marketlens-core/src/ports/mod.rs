@@ -18,6 +18,6 @@ pub use llm::{LlmClient, LlmError, LlmRequest, LlmResponse, ResponseFormat};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
-    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, StageState,
-    Store, StoreError, StoredResult,
+    LlmUsage, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress,
+    StageState, Store, StoreError, StoredResult,
 };

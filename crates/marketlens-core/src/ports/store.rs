@@ -130,8 +130,19 @@ pub struct StoredResult {
     pub git_sha: String,
     pub prompt_version: Option<String>,
     pub model: Option<String>,
+    /// What the `llm_summarize` stage used, when it ran (the daily budget sums it).
+    pub llm_usage: Option<LlmUsage>,
     pub agent_config_version: i64,
     pub created_at: DateTime<Utc>,
+}
+
+/// Tokens and cost of an analysis' LLM calls (columns `tokens_in`, `tokens_out`,
+/// `cost_usd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmUsage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub cost_microdollars: u64,
 }
 
 /// One observed price (history for trends).
@@ -248,4 +259,8 @@ pub trait Store: Send + Sync {
         product_ids: &[String],
         since: DateTime<Utc>,
     ) -> Result<Vec<PriceObservation>, StoreError>;
+
+    /// LLM cost, in micro-dollars, of the results recorded at or after `since`
+    /// (the daily budget of the `llm_summarize` stage, shared by every process).
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError>;
 }

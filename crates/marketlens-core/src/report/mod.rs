@@ -60,6 +60,7 @@ pub fn assemble_result(
         sentiment: stages.sentiment,
         recommendations,
         narrative,
+        llm: None,
         quality: QualityReport::default(),
         traceability: head.traceability,
     };

@@ -1,6 +1,8 @@
 //! Starts the real application on a random port with a fresh data directory.
 #![allow(dead_code)]
 
+pub mod llm_server;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

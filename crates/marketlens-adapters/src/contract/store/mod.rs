@@ -134,7 +134,8 @@ macro_rules! store_contract_tests {
                     price_history_is_oldest_first_since_a_time,
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
-                    price_ties_keep_their_insertion_order;
+                    price_ties_keep_their_insertion_order,
+                    llm_usage_round_trips_and_costs_sum_from_a_time;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
@@ -209,6 +210,7 @@ fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str)
         git_sha: "abc123".into(),
         prompt_version: None,
         model: Some("none".into()),
+        llm_usage: None,
         agent_config_version: config,
         created_at,
     }

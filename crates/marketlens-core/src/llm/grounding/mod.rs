@@ -255,9 +255,6 @@ impl Facts {
             s.seller_count,
             s.outlier_count,
             s.review_count,
-            s.history_observation_count,
-            s.history_min_observations,
-            s.history_min_days,
         ]
         .into_iter()
         .chain(s.correlation_product_count)

@@ -18,6 +18,8 @@ pub struct ReportView {
     pub params: Vec<Kv>,
     pub banners: Vec<Banner>,
     pub narrative: Vec<String>,
+    /// The accepted generated narrative, if any (section `llm_summarize`).
+    pub generated_text: Option<GeneratedView>,
     pub recommendations: Vec<RecommendationView>,
     pub market: MarketView,
     pub sentiment: SentimentView,
@@ -331,6 +333,17 @@ pub struct CheckRow {
 }
 
 // -------------------------------------------------------------------------------------
+// Section `llm_summarize`
+
+pub struct GeneratedView {
+    /// Says the text is generated, by which model, with which prompt version.
+    pub label: String,
+    pub summary: Vec<String>,
+    pub key_points: Vec<String>,
+    /// Recommendation title → its generated explanation.
+    pub explanations: Vec<Kv>,
+}
+
 // Section `traceability`
 
 pub struct TraceView {
