@@ -312,6 +312,28 @@ async fn a_call_past_its_timeout_is_a_timeout_in_bounded_time() {
 }
 
 #[tokio::test]
+async fn a_stream_that_stalls_mid_body_is_a_timeout() {
+    let c = case("timeout_secs = 1").await;
+    c.server
+        .script(SMALL, [Reply::Stalls(Duration::from_secs(4))]);
+    c.server.script(LARGE, [ok(grounded)]);
+    let started = Instant::now();
+    let f = analyze(&c.app).await;
+    let n = llm(&f);
+    assert_first_call(n, CallOutcome::Timeout, "no answer within 1s");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        n.status,
+        NarrativeStatus::Accepted,
+        "the large model answered"
+    );
+}
+
+#[tokio::test]
 async fn a_429_waits_its_retry_after_then_succeeds() {
     let c = case("").await;
     c.server.script(

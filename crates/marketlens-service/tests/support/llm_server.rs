@@ -32,6 +32,9 @@ pub enum Reply {
     },
     /// Waits, then answers.
     After(Duration, Box<Reply>),
+    /// `200` and the start of a body at once, then nothing for this long (a stream
+    /// that stalls), then the rest.
+    Stalls(Duration),
 }
 
 #[derive(Default)]
@@ -141,6 +144,23 @@ fn render(
                     map.insert(k, v.parse().unwrap());
                 }
                 (StatusCode::from_u16(status).unwrap(), map, body).into_response()
+            }
+            Reply::Stalls(wait) => {
+                let parts = futures::stream::unfold(0u8, move |step| async move {
+                    match step {
+                        0 => Some((Ok::<_, std::io::Error>("{\"choices\": [".to_owned()), 1)),
+                        1 => {
+                            tokio::time::sleep(wait).await;
+                            Some((Ok("]}".to_owned()), 2))
+                        }
+                        _ => None,
+                    }
+                });
+                (
+                    [("content-type", "application/json")],
+                    axum::body::Body::from_stream(parts),
+                )
+                    .into_response()
             }
             Reply::After(wait, then) => {
                 tokio::time::sleep(wait).await;
