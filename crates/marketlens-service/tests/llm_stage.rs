@@ -481,4 +481,5 @@ async fn the_metrics_see_the_llm_series() {
     ] {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }
+    support::promtool_check(&text);
 }
