@@ -162,6 +162,9 @@ pub struct App {
     pub llm: Option<Arc<dyn LlmClient>>,
     /// The prompt template the stage uses (its `prompt_version` is recorded).
     pub prompt: Arc<PromptTemplate>,
+    /// Whether LLM answers are also kept in the store's `llm_cache` table: without
+    /// Redis it is the only cache level the processes of a deployment share.
+    pub llm_cache_in_store: bool,
 }
 
 impl App {
@@ -266,6 +269,7 @@ impl App {
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             llm,
             prompt: Arc::new(PromptTemplate::builtin()),
+            llm_cache_in_store: b.redis_url.is_none(),
         }))
     }
 }

@@ -483,3 +483,29 @@ async fn the_metrics_see_the_llm_series() {
     }
     support::promtool_check(&text);
 }
+
+#[tokio::test]
+async fn without_redis_another_process_finds_the_answer_in_the_database() {
+    let c = case("").await;
+    c.server.script(SMALL, [ok(grounded)]);
+    analyze(&c.app).await;
+    assert_eq!(c.server.requests().len(), 1);
+    // A second process on the same data directory: its memory cache is empty.
+    let other = App::open(&Settings {
+        data_dir: c._dir.path().join("data"),
+        config_path: Some(c._dir.path().join("agent.toml")),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(other.llm_cache_in_store);
+    let f = analyze(&other).await;
+    assert_eq!(
+        c.server.requests().len(),
+        1,
+        "answered from the llm_cache table"
+    );
+    let n = llm(&f);
+    assert_eq!(n.status, NarrativeStatus::Accepted);
+    assert!(n.calls[0].cache_hit);
+}

@@ -553,4 +553,40 @@ impl Store for PgStore {
         .map_err(store_error)?;
         sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
     }
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = $1 AND expires_at > $2")
+                .bind(key)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+        row.as_ref()
+            .map(|r| sql::RowExt::json(r, "answer"))
+            .transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key)
+        .bind(to_json("answer", answer)?)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
 }

@@ -226,7 +226,13 @@ mod tests {
             .fetch_one(b.pool())
             .await
             .unwrap();
-        assert_eq!(applied, 1);
+        let migrations = std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/sqlite"
+        ))
+        .unwrap()
+        .count() as i64;
+        assert_eq!(applied, migrations, "each migration applied once");
         a.close().await;
         b.close().await;
     }

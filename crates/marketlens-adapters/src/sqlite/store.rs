@@ -529,4 +529,39 @@ impl Store for SqliteStore {
         }
         sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
     }
+
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = ? AND expires_at > ?")
+                .bind(key.to_owned())
+                .bind(ts(now))
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(store_error)?;
+        row.as_ref().map(|r| r.json("answer")).transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES (?, ?, ?) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key.to_owned())
+        .bind(to_json("answer", answer)?)
+        .bind(ts(expires_at))
+        .execute(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
 }

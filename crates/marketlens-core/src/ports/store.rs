@@ -263,4 +263,19 @@ pub trait Store: Send + Sync {
     /// LLM cost, in micro-dollars, of the results recorded at or after `since`
     /// (the daily budget of the `llm_summarize` stage, shared by every process).
     async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The LLM answer cached under `key`, unless it expired before `now` (table
+    /// `llm_cache`: the `llm_output` level for deployments without Redis).
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Caches (or replaces) an LLM answer until `expires_at`.
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }

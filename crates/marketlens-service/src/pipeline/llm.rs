@@ -195,6 +195,47 @@ pub(super) async fn summarize(
     ))
 }
 
+/// The answer cached under `key`: from the cache port (memory, then Redis), else —
+/// without Redis — from the store's `llm_cache` table, refilling the memory level.
+async fn cached_answer(app: &App, key: &str, ttl: Duration) -> Option<CachedAnswer> {
+    if let Some(bytes) = app.cache.get(CacheLevel::LlmOutput, key).await {
+        return serde_json::from_slice(&bytes).ok();
+    }
+    if !app.llm_cache_in_store {
+        return None;
+    }
+    match app.store.get_llm_output(key, Utc::now()).await {
+        Ok(Some(value)) => {
+            let answer: CachedAnswer = serde_json::from_value(value).ok()?;
+            if let Ok(bytes) = serde_json::to_vec(&answer) {
+                app.cache.put(CacheLevel::LlmOutput, key, bytes, ttl).await;
+            }
+            Some(answer)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            // A cache never fails a request: a miss, and the model is asked.
+            tracing::warn!(error = %e, "cannot read the LLM cache table");
+            None
+        }
+    }
+}
+
+/// Caches an answer on the cache port and, without Redis, in the store.
+async fn keep_answer(app: &App, key: &str, answer: &CachedAnswer, ttl: Duration) {
+    if let Ok(bytes) = serde_json::to_vec(answer) {
+        app.cache.put(CacheLevel::LlmOutput, key, bytes, ttl).await;
+    }
+    if app.llm_cache_in_store {
+        let expires_at =
+            Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(7));
+        let stored = serde_json::to_value(answer).unwrap_or_default();
+        if let Err(e) = app.store.put_llm_output(key, &stored, expires_at).await {
+            tracing::warn!(error = %e, "cannot write the LLM cache table");
+        }
+    }
+}
+
 /// The model's answer to `request` — from the cache when an identical request was
 /// answered before, else from the endpoint (then cached) — and the call's record
 /// (outcome `ok` until the answer is judged).
@@ -215,9 +256,10 @@ async fn answer_of(
         error: None,
         grounding: None,
     };
-    let cached = app.cache.get(CacheLevel::LlmOutput, key).await;
+    let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
+    let cached = cached_answer(app, key, ttl).await;
     crate::metrics::cache_lookup(CacheLevel::LlmOutput, cached.is_some());
-    if let Some(answer) = cached.and_then(|b| serde_json::from_slice::<CachedAnswer>(&b).ok()) {
+    if let Some(answer) = cached {
         crate::metrics::llm_call(&request.model, CallOutcome::CacheHit.as_str(), None);
         let mut call = record(CallOutcome::Ok, Duration::ZERO);
         call.cache_hit = true;
@@ -246,10 +288,7 @@ async fn answer_of(
                 prompt_tokens,
                 completion_tokens,
             };
-            if let Ok(bytes) = serde_json::to_vec(&cached) {
-                let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
-                app.cache.put(CacheLevel::LlmOutput, key, bytes, ttl).await;
-            }
+            keep_answer(app, key, &cached, ttl).await;
             (Some(content), call)
         }
         Err(e) => {

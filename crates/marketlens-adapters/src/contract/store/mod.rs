@@ -135,7 +135,8 @@ macro_rules! store_contract_tests {
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
                     price_ties_keep_their_insertion_order,
-                    llm_usage_round_trips_and_costs_sum_from_a_time;
+                    llm_usage_round_trips_and_costs_sum_from_a_time,
+                    an_llm_answer_is_kept_until_it_expires;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
