@@ -117,12 +117,10 @@ async fn processes_starting_together_migrate_once() {
             .fetch_one(b.pool())
             .await
             .unwrap();
-        let migrations = std::fs::read_dir(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/migrations/postgres"
-        ))
-        .unwrap()
-        .count() as i64;
+        let migrations =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+                .unwrap()
+                .count() as i64;
         assert_eq!(applied, migrations, "each migration applied once");
         // Reopening an up-to-date database applies nothing and fails nothing.
         let c = open(&url).await;

@@ -148,6 +148,14 @@ async fn a_grounded_answer_is_accepted_recorded_and_marked_in_the_report() {
     assert_eq!((n.prompt_tokens, n.completion_tokens), (1_000, 500));
     assert_eq!(n.cost_microdollars, 150 + 300);
     assert!(n.calls[0].grounding.as_ref().unwrap().claims_checked >= 2);
+    // Always-run scores: fully grounded, and it states the offer count and the median
+    // (2 of the key figures).
+    let scores = n.calls[0].scores.as_ref().unwrap();
+    assert_eq!(scores.grounding_rate, 1.0);
+    assert!(
+        scores.key_figure_coverage > 0.0 && scores.key_figure_coverage < 1.0,
+        "{scores:?}"
+    );
     assert_eq!(
         f.result.traceability.prompt_version.as_deref(),
         Some("summarize-v1")

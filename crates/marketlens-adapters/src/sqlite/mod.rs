@@ -226,12 +226,10 @@ mod tests {
             .fetch_one(b.pool())
             .await
             .unwrap();
-        let migrations = std::fs::read_dir(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/migrations/sqlite"
-        ))
-        .unwrap()
-        .count() as i64;
+        let migrations =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+                .unwrap()
+                .count() as i64;
         assert_eq!(applied, migrations, "each migration applied once");
         a.close().await;
         b.close().await;

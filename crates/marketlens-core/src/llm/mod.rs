@@ -15,9 +15,13 @@ pub mod input;
 pub mod outcome;
 pub mod output;
 pub mod prompt;
+pub mod scores;
 
 pub use grounding::{ClaimKind, Facts, GroundingReport, Ungrounded};
 pub use input::SummaryInput;
-pub use outcome::{CallOutcome, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case};
+pub use outcome::{
+    CallOutcome, Judged, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case,
+};
 pub use output::{GeneratedSummary, OutputError, RecommendationText};
 pub use prompt::{PromptError, PromptTemplate};
+pub use scores::TextScores;

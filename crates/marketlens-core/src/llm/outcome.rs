@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::grounding::{Facts, GroundingReport};
 use super::input::SummaryInput;
-use super::output::{GeneratedSummary, OutputError};
+use super::output::GeneratedSummary;
+use super::scores::{TextScores, score};
 use crate::config::LlmSettings;
 
 /// How the stage ended for one analysis.
@@ -73,6 +74,9 @@ pub struct LlmCall {
     pub error: Option<String>,
     /// The grounding check of an answer that had the right shape.
     pub grounding: Option<GroundingReport>,
+    /// Deterministic scores of an answer that had the right shape.
+    #[serde(default)]
+    pub scores: Option<TextScores>,
 }
 
 /// The `llm` part of a result.
@@ -186,25 +190,48 @@ pub fn hard_case(input: &SummaryInput, settings: &LlmSettings) -> Option<String>
     None
 }
 
+/// How one answer was judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// `Ok`, `RejectedGrounding` or `InvalidSchema`.
+    pub outcome: CallOutcome,
+    /// The answer, when accepted.
+    pub accepted: Option<GeneratedSummary>,
+    /// Why it was not accepted.
+    pub reason: Option<String>,
+    /// For an answer of the right shape.
+    pub grounding: Option<GroundingReport>,
+    pub scores: Option<TextScores>,
+}
+
 /// Judges one answer: accepted when it has the schema's shape and every claim is
-/// grounded; otherwise the outcome, the reason and (for a well-shaped answer) the
-/// grounding report.
-pub fn evaluate(
-    content: &str,
-    input: &SummaryInput,
-    facts: &Facts,
-) -> Result<(GeneratedSummary, GroundingReport), (CallOutcome, String, Option<GroundingReport>)> {
-    let summary = GeneratedSummary::parse(content, input.recommendations.len())
-        .map_err(|e: OutputError| (CallOutcome::InvalidSchema, e.to_string(), None))?;
+/// grounded; a well-shaped answer is also scored, accepted or not.
+pub fn evaluate(content: &str, input: &SummaryInput, facts: &Facts) -> Judged {
+    let summary = match GeneratedSummary::parse(content, input.recommendations.len()) {
+        Ok(s) => s,
+        Err(e) => {
+            return Judged {
+                outcome: CallOutcome::InvalidSchema,
+                accepted: None,
+                reason: Some(e.to_string()),
+                grounding: None,
+                scores: None,
+            };
+        }
+    };
     let grounding = facts.check_summary(&summary);
-    if grounding.passed() {
-        Ok((summary, grounding))
-    } else {
-        Err((
-            CallOutcome::RejectedGrounding,
-            format!("ungrounded: {}", grounding.reason()),
-            Some(grounding),
-        ))
+    let scores = Some(score(&summary, &grounding, input, facts));
+    let passed = grounding.passed();
+    Judged {
+        outcome: if passed {
+            CallOutcome::Ok
+        } else {
+            CallOutcome::RejectedGrounding
+        },
+        reason: (!passed).then(|| format!("ungrounded: {}", grounding.reason())),
+        accepted: passed.then_some(summary),
+        grounding: Some(grounding),
+        scores,
     }
 }
 
@@ -227,16 +254,22 @@ mod tests {
         let facts = Facts::from_input(&input);
         let median = input.statistics.price.as_ref().unwrap().median;
         let ok = answer(&format!("The median price is {median:.2} EUR."), &input);
-        assert!(evaluate(&ok, &input, &facts).is_ok());
+        let judged = evaluate(&ok, &input, &facts);
+        assert_eq!(judged.outcome, CallOutcome::Ok);
+        assert!(judged.accepted.is_some() && judged.scores.is_some());
 
         let invented = answer("The median price is 12345.67 EUR.", &input);
-        let (outcome, reason, report) = evaluate(&invented, &input, &facts).unwrap_err();
-        assert_eq!(outcome, CallOutcome::RejectedGrounding);
+        let judged = evaluate(&invented, &input, &facts);
+        assert_eq!(judged.outcome, CallOutcome::RejectedGrounding);
+        let reason = judged.reason.unwrap();
         assert!(reason.contains("12345.67 EUR"), "{reason}");
-        assert!(!report.unwrap().passed());
+        assert!(!judged.grounding.unwrap().passed());
+        assert!(judged.accepted.is_none());
+        assert!(judged.scores.unwrap().grounding_rate < 1.0);
 
-        let (outcome, _, report) = evaluate("{\"summary\": []}", &input, &facts).unwrap_err();
-        assert_eq!((outcome, report), (CallOutcome::InvalidSchema, None));
+        let judged = evaluate("{\"summary\": []}", &input, &facts);
+        assert_eq!(judged.outcome, CallOutcome::InvalidSchema);
+        assert_eq!((judged.grounding, judged.scores), (None, None));
     }
 
     #[test]
@@ -270,6 +303,7 @@ mod tests {
             latency_ms: 5,
             error: Some(format!("ungrounded in {model}")),
             grounding: None,
+            scores: None,
         };
         let n =
             LlmNarrative::from_calls("v1", None, vec![call("small", 3), call("large", 40)], None);

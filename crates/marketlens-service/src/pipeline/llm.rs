@@ -146,17 +146,13 @@ pub(super) async fn summarize(
             query.fingerprint, prompt.prompt_version
         );
         let (answer, mut call) = answer_of(app, client.as_ref(), &request, &key).await;
-        let accepted = answer.and_then(|content| match evaluate(&content, &input, &facts) {
-            Ok((summary, grounding)) => {
-                call.grounding = Some(grounding);
-                Some(summary)
-            }
-            Err((outcome, reason, grounding)) => {
-                call.outcome = outcome;
-                call.error = Some(reason);
-                call.grounding = grounding;
-                None
-            }
+        let accepted = answer.and_then(|content| {
+            let judged = evaluate(&content, &input, &facts);
+            call.outcome = judged.outcome;
+            call.error = judged.reason;
+            call.grounding = judged.grounding;
+            call.scores = judged.scores;
+            judged.accepted
         });
         if !call.cache_hit {
             crate::metrics::llm_call(
@@ -255,6 +251,7 @@ async fn answer_of(
         latency_ms: latency.as_millis() as u64,
         error: None,
         grounding: None,
+        scores: None,
     };
     let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
     let cached = cached_answer(app, key, ttl).await;
