@@ -221,6 +221,46 @@ pub struct LlmSettings {
     pub max_retries: u32,
     /// Largest answer body read, in bytes; a larger one is an error.
     pub max_response_bytes: u64,
+    /// The prompt, as data (`[llm.prompt]`: `prompt_version`, `system`, `user`);
+    /// absent: the built-in `config/prompts/summarize-v1.toml`. Being part of the
+    /// configuration, a prompt is recorded in `agent_configs` with its version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<PromptTemplate>,
+}
+
+/// A prompt template of the `llm_summarize` stage. Placeholders: `{input_json}`
+/// (required in `user`), `{recommendation_count}`, `{currency}`. The version is
+/// recorded with every result and keys the LLM cache: new wording, new version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptTemplate {
+    pub prompt_version: String,
+    pub system: String,
+    pub user: String,
+}
+
+/// Longest prompt version name.
+const MAX_PROMPT_VERSION_LEN: usize = 64;
+
+impl PromptTemplate {
+    /// Why the template cannot be used, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let v = &self.prompt_version;
+        if v.is_empty()
+            || v.len() > MAX_PROMPT_VERSION_LEN
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(format!(
+                "prompt_version {v:?} must be 1 to {MAX_PROMPT_VERSION_LEN} of A-Z a-z 0-9 - _ ."
+            ));
+        }
+        if !self.user.contains("{input_json}") {
+            return Err("the user template must contain {input_json}".into());
+        }
+        Ok(())
+    }
 }
 
 /// Price of one model per million tokens, in US dollars.
@@ -283,6 +323,7 @@ impl Default for LlmSettings {
             hard_case_mixed_currencies: false,
             max_retries: 2,
             max_response_bytes: 1024 * 1024,
+            prompt: None,
         }
     }
 }
@@ -328,6 +369,9 @@ impl LlmSettings {
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_response_bytes) {
             return bad("max_response_bytes must be between 1 KiB and 64 MiB".into());
+        }
+        if let Some(p) = &self.prompt {
+            p.check().or_else(|m| bad(format!("prompt: {m}")))?;
         }
         if !self.enabled {
             return Ok(());
@@ -706,6 +750,14 @@ mod tests {
             ("top_k_products = 0", "top_k_products"),
             ("daily_budget_usd = -1.0", "daily_budget_usd"),
             ("structured_output = \"xml\"", "structured_output"),
+            (
+                "[llm.prompt]\nprompt_version = \"v 1\"\nsystem = \"s\"\nuser = \"{input_json}\"",
+                "llm.prompt: prompt_version",
+            ),
+            (
+                "[llm.prompt]\nprompt_version = \"v2\"\nsystem = \"s\"\nuser = \"no input\"",
+                "{input_json}",
+            ),
         ] {
             let e = on(extra).unwrap_err().to_string();
             assert!(e.contains(says), "{extra}: {e}");

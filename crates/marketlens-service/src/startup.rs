@@ -252,6 +252,12 @@ impl App {
             None => Arc::new(memory),
         };
         let llm = build_llm_client(&config.llm)?;
+        // The configuration's own prompt, else the built-in one.
+        let config_prompt = config
+            .llm
+            .prompt
+            .clone()
+            .unwrap_or_else(PromptTemplate::builtin);
         let config_hash = config.content_hash();
         let config_version = store
             .activate_agent_config(&config_hash, &config.to_toml())
@@ -268,7 +274,7 @@ impl App {
             sources,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             llm,
-            prompt: Arc::new(PromptTemplate::builtin()),
+            prompt: Arc::new(config_prompt),
             llm_cache_in_store: b.redis_url.is_none(),
         }))
     }

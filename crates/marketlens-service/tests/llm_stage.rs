@@ -22,12 +22,14 @@ const LARGE: &str = "large-model";
 /// The built-in configuration with `[llm]` on, pointed at `server`; `extra` lines
 /// override settings.
 fn config_text(server: &LlmServer, extra: &str) -> String {
-    let mut extra = extra.to_owned();
+    // Defaults first: `extra` may end with a sub-table (`[llm.prompt]`).
+    let mut defaults = String::new();
     for (key, default) in [("timeout_secs", "5"), ("max_retries", "1")] {
         if !extra.contains(key) {
-            extra.push_str(&format!("\n{key} = {default}"));
+            defaults.push_str(&format!("{key} = {default}\n"));
         }
     }
+    let extra = format!("{defaults}{extra}");
     let start = DEFAULT_AGENT_TOML.find("\n[llm]\n").unwrap();
     let end = DEFAULT_AGENT_TOML.find("\n# Sources are queried").unwrap();
     let llm = format!(
@@ -516,4 +518,28 @@ async fn without_redis_another_process_finds_the_answer_in_the_database() {
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Accepted);
     assert!(n.calls[0].cache_hit);
+}
+
+#[tokio::test]
+async fn a_prompt_in_the_configuration_is_used_recorded_and_keys_the_cache() {
+    let prompt = "[llm.prompt]\nprompt_version = \"summarize-v2\"\nsystem = \"Answer in JSON, {currency}.\"\nuser = \"Figures: {input_json}\"";
+    let c = case(prompt).await;
+    c.server.script(SMALL, [ok(grounded)]);
+    let f = analyze(&c.app).await;
+    assert_eq!(llm(&f).prompt_version, "summarize-v2");
+    assert_eq!(
+        f.result.traceability.prompt_version.as_deref(),
+        Some("summarize-v2")
+    );
+    let sent = &c.server.requests()[0];
+    assert_eq!(sent["messages"][0]["content"], "Answer in JSON, EUR.");
+    assert!(
+        sent["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Figures: {")
+    );
+    // The prompt is part of the configuration recorded as its version.
+    assert!(c.app.config.to_toml().contains("summarize-v2"));
+    assert_eq!(c.app.config_hash, c.app.config.content_hash());
 }

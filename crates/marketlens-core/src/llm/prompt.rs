@@ -1,25 +1,15 @@
 //! Prompt templates are data: a TOML file with a `prompt_version`, a system and a
 //! user template (`config/prompts/summarize-v1.toml`, compiled in as the default).
 //! The version is recorded with every result and keys the LLM cache, so a change of
-//! wording is a new version, never a silent edit.
-
-use serde::Deserialize;
+//! wording is a new version, never a silent edit. A configuration may carry its own
+//! (`[llm.prompt]`), recorded with it in `agent_configs`.
 
 use super::input::SummaryInput;
 
 /// The built-in prompt.
 pub const DEFAULT_PROMPT_TOML: &str = include_str!("../../../../config/prompts/summarize-v1.toml");
 
-/// Longest version name (it names cache keys and metric-free records).
-const MAX_VERSION_LEN: usize = 64;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PromptTemplate {
-    pub prompt_version: String,
-    pub system: String,
-    pub user: String,
-}
+pub use crate::config::PromptTemplate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
@@ -37,22 +27,7 @@ impl PromptTemplate {
     pub fn from_toml_str(text: &str) -> Result<Self, PromptError> {
         let t: PromptTemplate =
             toml::from_str(text).map_err(|e| PromptError::Syntax(e.to_string()))?;
-        let v = &t.prompt_version;
-        if v.is_empty()
-            || v.len() > MAX_VERSION_LEN
-            || !v
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        {
-            return Err(PromptError::Invalid(format!(
-                "prompt_version {v:?} must be 1 to {MAX_VERSION_LEN} of A-Z a-z 0-9 - _ ."
-            )));
-        }
-        if !t.user.contains("{input_json}") {
-            return Err(PromptError::Invalid(
-                "the user template must contain {input_json}".into(),
-            ));
-        }
+        t.check().map_err(PromptError::Invalid)?;
         Ok(t)
     }
 
