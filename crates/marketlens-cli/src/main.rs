@@ -608,6 +608,29 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         for paragraph in &r.narrative {
             outln!("{}", Shown(paragraph));
         }
+        // The optional LLM stage: its text only when it passed the grounding check,
+        // always marked as generated.
+        if let Some(llm) = &r.llm {
+            use marketlens_core::llm::NarrativeStatus;
+            let reason = llm.reason.as_deref().unwrap_or("");
+            match (&llm.status, &llm.text) {
+                (NarrativeStatus::Accepted, Some(text)) => {
+                    println!();
+                    println!(
+                        "Generated summary ({}, prompt {}; every figure checked against the result):",
+                        llm.model.as_deref().unwrap_or("model"),
+                        llm.prompt_version
+                    );
+                    for paragraph in &text.summary {
+                        println!("{paragraph}");
+                    }
+                }
+                (NarrativeStatus::Skipped, _) => {
+                    eprintln!("note: generated summary skipped: {reason}");
+                }
+                _ => eprintln!("note: generated summary rejected: {reason}"),
+            }
+        }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::{AnalysisParams, Fingerprint, Language, Product};
+use crate::llm::LlmNarrative;
 use crate::normalize::NormalizationSummary;
 use crate::recommend::Recommendation;
 
@@ -100,10 +101,17 @@ pub struct AnalysisResult {
     pub sentiment: SentimentSummary,
     pub recommendations: Vec<Recommendation>,
     /// Executive summary, one paragraph per entry, built only from computed figures.
+    /// Always present: it is what the report shows when no generated text passes.
     pub narrative: Vec<String>,
     /// The language the narrative is written in: the query's (English or French).
     #[serde(default = "english")]
     pub narrative_language: Language,
+    /// The optional `llm_summarize` stage: the generated narrative (accepted, or
+    /// rejected and why, or skipped and why) with every call's model, tokens, cost
+    /// and grounding. Absent when the stage is not configured (an additive field:
+    /// results without it keep schema version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<LlmNarrative>,
     pub quality: QualityReport,
     pub traceability: Traceability,
 }

@@ -49,6 +49,8 @@ pub const LLM_TOKENS: &str = "marketlens_llm_tokens_total";
 /// (exact, and a dollar figure is one division away in PromQL).
 pub const LLM_COST: &str = "marketlens_llm_cost_microdollars_total";
 pub const FEEDBACK: &str = "marketlens_feedback_total";
+pub const LLM_CALL_DURATION: &str = "marketlens_llm_call_duration_seconds";
+pub const LLM_CALLS: &str = "marketlens_llm_calls_total";
 
 /// Explicit buckets, so `histogram_quantile` has resolution where it matters: a whole
 /// analysis takes from tens of milliseconds (cache) to minutes (slow live shops).
@@ -59,6 +61,10 @@ const ANALYSIS_BUCKETS: &[f64] = &[
 /// timeouts.
 const STAGE_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+/// LLM calls: a cached answer in milliseconds to a large model's minute.
+const LLM_CALL_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0,
 ];
 /// HTML report sizes: a few KB (one product) to megabytes (500 products with charts).
 const REPORT_BUCKETS: &[f64] = &[
@@ -92,6 +98,7 @@ pub fn install() -> &'static PrometheusHandle {
             (STAGE_DURATION, STAGE_BUCKETS),
             (SOURCE_FETCH_DURATION, STAGE_BUCKETS),
             (REPORT_SIZE, REPORT_BUCKETS),
+            (LLM_CALL_DURATION, LLM_CALL_BUCKETS),
         ] {
             builder = builder
                 .set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
@@ -152,6 +159,14 @@ fn describe_all() {
         FEEDBACK,
         "Feedback recorded on analyses, by rating (1-5), useful (true, false, unsaid) and \
          whether it replaced the same user's earlier feedback (action created or updated)."
+    );
+    describe_histogram!(
+        LLM_CALL_DURATION,
+        "Duration of one LLM call (retries included), by model."
+    );
+    describe_counter!(
+        LLM_CALLS,
+        "LLM stage outcomes, by outcome (ok, rejected_grounding, invalid_schema, timeout, rate_limited, error, budget_exhausted, cache_hit)."
     );
 
     // Series that alerts divide by or take rates of exist from the start at zero, so a
@@ -237,6 +252,7 @@ struct Figures {
     llm_cost_microdollars: u64,
     /// Feedback recorded, by rating.
     feedback: BTreeMap<u8, u64>,
+    llm_outcomes: BTreeMap<&'static str, u64>,
     end_to_end: Window,
     stages: BTreeMap<&'static str, Window>,
     sources: BTreeMap<String, Window>,
@@ -371,7 +387,19 @@ pub fn quality_check_failed(check: &str) {
         .or_default() += 1;
 }
 
-/// LLM usage of one call (for the LLM stage; nothing calls an LLM yet).
+/// One LLM call answered or failed (`model`, its outcome label, how long it took),
+/// or one answer found in the LLM cache (`cache_hit`, no duration).
+pub fn llm_call(model: &str, outcome: &'static str, duration: Option<Duration>) {
+    install();
+    counter!(LLM_CALLS, "outcome" => outcome).increment(1);
+    // A budget refusal has no model and no duration.
+    if let Some(d) = duration {
+        histogram!(LLM_CALL_DURATION, "model" => model.to_owned()).record(d.as_secs_f64());
+    }
+    *figures().llm_outcomes.entry(outcome).or_default() += 1;
+}
+
+/// LLM usage of one call (tokens and cost from the configured price table).
 pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: u64) {
     install();
     counter!(LLM_TOKENS, "kind" => "prompt").increment(prompt_tokens);
@@ -507,6 +535,8 @@ pub struct LlmStats {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_usd: f64,
+    /// Calls and stage outcomes by label (`ok`, `rejected_grounding`, …).
+    pub outcomes: BTreeMap<String, u64>,
 }
 
 /// The same figures as `/metrics`, with percentiles over the recent window.
@@ -569,6 +599,11 @@ pub async fn stats(app: &App) -> Stats {
             prompt_tokens: f.llm_tokens.get("prompt").copied().unwrap_or(0),
             completion_tokens: f.llm_tokens.get("completion").copied().unwrap_or(0),
             cost_usd: f.llm_cost_microdollars as f64 / 1e6,
+            outcomes: f
+                .llm_outcomes
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v))
+                .collect(),
         },
         feedback_by_rating: f
             .feedback

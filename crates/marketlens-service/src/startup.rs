@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use marketlens_adapters::secrets::redact_url;
 use marketlens_adapters::{
-    LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
-    S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
+    LayeredCache, LocalDirBlobStore, MemoryCache, OpenAiCompatClient, OpenAiCompatSettings,
+    PgStore, RedisCache, RedisStreamsQueue, S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
 };
 use marketlens_core::ErrorType;
-use marketlens_core::config::AgentConfig;
+use marketlens_core::config::{AgentConfig, LlmSettings};
+use marketlens_core::llm::PromptTemplate;
 use marketlens_core::normalize::currency::{RateError, RateTable};
-use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
+use marketlens_core::ports::{BlobStore, Cache, JobQueue, LlmClient, Source, Store};
 
 use crate::live_config::{LiveConfig, RunConfig};
 
@@ -95,6 +96,11 @@ pub enum StartupError {
     DataDir { path: PathBuf, source: BackendError },
     #[error(transparent)]
     Rates(#[from] RatesError),
+    /// `[llm]` is on and names a key variable that is not set.
+    #[error(
+        "llm.api_key_env: the environment variable {variable} is not set (set it, or use \"\" for an endpoint without a key)"
+    )]
+    LlmKeyMissing { variable: String },
 }
 
 impl StartupError {
@@ -103,7 +109,8 @@ impl StartupError {
             StartupError::ConfigRead { .. }
             | StartupError::Config(_)
             | StartupError::Source(_)
-            | StartupError::UnsupportedBackend { .. } => ErrorType::InvalidConfig,
+            | StartupError::UnsupportedBackend { .. }
+            | StartupError::LlmKeyMissing { .. } => ErrorType::InvalidConfig,
             StartupError::Backend { .. } | StartupError::DataDir { .. } => ErrorType::Unavailable,
             StartupError::Rates(e) => e.error_type(),
         }
@@ -176,6 +183,14 @@ pub struct App {
     /// expects ([`deployment_warnings`]): logged when the API or a worker starts, and
     /// listed by `/readyz` and `/healthz`.
     pub warnings: Vec<String>,
+    /// The `llm_summarize` stage's endpoint; `None` when `[llm]` is off (the
+    /// default), and then no analysis makes a network call for it.
+    pub llm: Option<Arc<dyn LlmClient>>,
+    /// The prompt template the stage uses (its `prompt_version` is recorded).
+    pub prompt: Arc<PromptTemplate>,
+    /// Whether LLM answers are also kept in the store's `llm_cache` table: without
+    /// Redis it is the only cache level the processes of a deployment share.
+    pub llm_cache_in_store: bool,
 }
 
 impl App {
@@ -256,6 +271,13 @@ impl App {
             )),
             None => Arc::new(memory),
         };
+        let llm = build_llm_client(&config.llm)?;
+        // The configuration's own prompt, else the built-in one.
+        let config_prompt = config
+            .llm
+            .prompt
+            .clone()
+            .unwrap_or_else(PromptTemplate::builtin);
         Ok(Arc::new(App {
             config: startup.config.clone(),
             config_version: startup.version,
@@ -268,6 +290,9 @@ impl App {
             blob,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             warnings: deployment_warnings(settings),
+            llm,
+            prompt: Arc::new(config_prompt),
+            llm_cache_in_store: b.redis_url.is_none(),
         }))
     }
 
@@ -367,6 +392,35 @@ async fn startup_config(
         .await
         .map_err(store_err)?;
     Ok(config)
+}
+
+/// The LLM endpoint of `[llm]`, or `None` when the stage is off. The key is read
+/// from the variable `api_key_env` names; a named variable that is not set stops
+/// start-up rather than send unauthenticated calls.
+pub fn build_llm_client(s: &LlmSettings) -> Result<Option<Arc<dyn LlmClient>>, StartupError> {
+    if !s.enabled {
+        return Ok(None);
+    }
+    let api_key = match s.api_key_env.trim() {
+        "" => None,
+        variable => match std::env::var(variable) {
+            Ok(key) if !key.trim().is_empty() => Some(key.trim().to_owned()),
+            _ => {
+                return Err(StartupError::LlmKeyMissing {
+                    variable: variable.to_owned(),
+                });
+            }
+        },
+    };
+    let client = OpenAiCompatClient::new(OpenAiCompatSettings {
+        base_url: s.base_url.clone(),
+        api_key,
+        timeout: std::time::Duration::from_secs(s.timeout_secs),
+        max_retries: s.max_retries,
+        max_response_bytes: s.max_response_bytes,
+    })
+    .map_err(|e| StartupError::backend("llm", e))?;
+    Ok(Some(Arc::new(client)))
 }
 
 /// The embedded SQLite database (store and job queue), opened the first time a port

@@ -237,9 +237,10 @@ impl Store for PgStore {
         // first commits, then finds the conflict and writes nothing.
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
+        let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
         let inserted = sqlx::query(insert)
             .bind(r.query_id)
             .bind(to_json("result", &r.result)?)
@@ -258,6 +259,9 @@ impl Store for PgStore {
             .bind(r.model.as_deref())
             .bind(r.agent_config_version)
             .bind(r.created_at)
+            .bind(tokens_in)
+            .bind(tokens_out)
+            .bind(cost)
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;
@@ -682,5 +686,52 @@ impl Store for PgStore {
             .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
         sql::feedback_summary(&variants, &rules)
+    }
+
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        let total: rust_decimal::Decimal = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(cost_usd), 0) FROM analysis_results WHERE created_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
+    }
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = $1 AND expires_at > $2")
+                .bind(key)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+        row.as_ref()
+            .map(|r| sql::RowExt::json(r, "answer"))
+            .transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key)
+        .bind(to_json("answer", answer)?)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 }

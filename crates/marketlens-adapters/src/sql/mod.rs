@@ -24,8 +24,8 @@ pub(crate) use error::{
     corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
 };
 pub(crate) use records::{
-    RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary,
-    price_observation, query_page, query_record, recorded_feedback, stored_result,
+    RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary, llm_columns,
+    microdollars, price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
 pub(crate) use text::{storable_json, storable_text};
 
@@ -39,7 +39,7 @@ pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, finge
 pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, sentiment_summary, \
      products, recommendations, quality_checks, quality_passed, report_key, report_uri, \
      report_size, crate_version, git_sha, prompt_version, model, agent_config_version, \
-     created_at";
+     created_at, tokens_in, tokens_out, cost_usd";
 
 /// The columns of `price_observations` a [`price_observation`] reads and an append
 /// writes (the row id is the store's own).

@@ -12,7 +12,7 @@ use marketlens_core::domain::{
     CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
 };
 use marketlens_core::ports::{
-    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, PriceObservation,
+    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation,
     QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
     VariantFeedback,
 };
@@ -36,6 +36,8 @@ pub(crate) trait RowExt {
     fn json<T: DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
     /// An exact amount.
     fn decimal(&self, column: &str) -> Result<Decimal, StoreError>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+    fn opt_decimal(&self, column: &str) -> Result<Option<Decimal>, StoreError>;
 
     fn text(&self, column: &str) -> Result<String, StoreError> {
         required(column, self.opt_text(column)?)
@@ -112,9 +114,56 @@ pub(crate) fn stored_result(row: &impl RowExt) -> Result<StoredResult, StoreErro
         git_sha: row.text("git_sha")?,
         prompt_version: row.opt_text("prompt_version")?,
         model: row.opt_text("model")?,
+        llm_usage: llm_usage(row)?,
         agent_config_version: row.int("agent_config_version")?,
         created_at: row.timestamp("created_at")?,
     })
+}
+
+/// The LLM columns of a result row: all three set, or none (no LLM stage ran).
+fn llm_usage(row: &impl RowExt) -> Result<Option<LlmUsage>, StoreError> {
+    let unsigned = |column: &str, v: i64| {
+        u64::try_from(v).map_err(|_| corrupt(column, format!("{v} out of range")))
+    };
+    match (
+        row.opt_int("tokens_in")?,
+        row.opt_int("tokens_out")?,
+        row.opt_decimal("cost_usd")?,
+    ) {
+        (Some(tin), Some(tout), Some(cost)) => Ok(Some(LlmUsage {
+            prompt_tokens: unsigned("tokens_in", tin)?,
+            completion_tokens: unsigned("tokens_out", tout)?,
+            cost_microdollars: microdollars(cost)
+                .ok_or_else(|| corrupt("cost_usd", format!("{cost} out of range")))?,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(corrupt("tokens_in", "LLM columns partly set")),
+    }
+}
+
+/// Dollars as micro-dollars (the unit costs are counted in).
+pub(crate) fn microdollars(usd: Decimal) -> Option<u64> {
+    use rust_decimal::prelude::ToPrimitive;
+    (usd * Decimal::from(1_000_000)).round().to_u64()
+}
+
+/// The values of `tokens_in`, `tokens_out` and `cost_usd` for a result (all NULL
+/// when no LLM stage ran).
+pub(crate) fn llm_columns(usage: Option<LlmUsage>) -> (Option<i64>, Option<i64>, Option<Decimal>) {
+    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    match usage {
+        Some(u) => (
+            Some(int(u.prompt_tokens)),
+            Some(int(u.completion_tokens)),
+            Some(dollars(u.cost_microdollars)),
+        ),
+        None => (None, None, None),
+    }
+}
+
+/// Micro-dollars as exact dollars (the `cost_usd` column).
+pub(crate) fn dollars(microdollars: u64) -> Decimal {
+    Decimal::from(microdollars) / Decimal::from(1_000_000)
 }
 
 /// A `price_observations` row, as selected with [`super::PRICE_OBSERVATION_COLUMNS`].

@@ -52,6 +52,17 @@ impl RowExt for SqliteRow {
         text.parse()
             .map_err(|e| corrupt(column, format!("bad decimal {text:?}: {e}")))
     }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(column).map_err(store_error)
+    }
+
+    fn opt_decimal(&self, column: &str) -> Result<Option<Decimal>, StoreError> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(_) => self.decimal(column).map(Some),
+        }
+    }
 }
 
 /// An id stored as text.

@@ -219,9 +219,10 @@ impl Store for SqliteStore {
             .map_err(unavailable)?;
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
+        let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
         let inserted = sqlx::query(insert)
             .bind(r.query_id.to_string())
             .bind(to_json("result", &r.result)?)
@@ -240,6 +241,9 @@ impl Store for SqliteStore {
             .bind(r.model.as_deref())
             .bind(r.agent_config_version)
             .bind(ts(r.created_at))
+            .bind(tokens_in)
+            .bind(tokens_out)
+            .bind(cost.map(|c| c.to_string()))
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;
@@ -650,5 +654,56 @@ impl Store for SqliteStore {
             .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
         sql::feedback_summary(&variants, &rules)
+    }
+
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        // Costs are exact decimal text: summed here as decimals, not as SQLite reals.
+        let rows = sqlx::query(
+            "SELECT cost_usd FROM analysis_results WHERE cost_usd IS NOT NULL AND created_at >= ?",
+        )
+        .bind(ts(since))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        let mut total = rust_decimal::Decimal::ZERO;
+        for row in &rows {
+            total += row.decimal("cost_usd")?;
+        }
+        sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
+    }
+
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = ? AND expires_at > ?")
+                .bind(key.to_owned())
+                .bind(ts(now))
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(store_error)?;
+        row.as_ref().map(|r| r.json("answer")).transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES (?, ?, ?) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key.to_owned())
+        .bind(to_json("answer", answer)?)
+        .bind(ts(expires_at))
+        .execute(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 }

@@ -130,8 +130,19 @@ pub struct StoredResult {
     pub git_sha: String,
     pub prompt_version: Option<String>,
     pub model: Option<String>,
+    /// What the `llm_summarize` stage used, when it ran (the daily budget sums it).
+    pub llm_usage: Option<LlmUsage>,
     pub agent_config_version: i64,
     pub created_at: DateTime<Utc>,
+}
+
+/// Tokens and cost of an analysis' LLM calls (columns `tokens_in`, `tokens_out`,
+/// `cost_usd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmUsage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub cost_microdollars: u64,
 }
 
 /// One observed price (history for trends).
@@ -391,4 +402,23 @@ pub trait Store: Send + Sync {
     /// Feedback on completed analyses added up per variant and per recommendation rule
     /// (see [`FeedbackSummary`]); feedback on a query without a result is left out.
     async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError>;
+
+    /// LLM cost, in micro-dollars, of the results recorded at or after `since`
+    /// (the daily budget of the `llm_summarize` stage, shared by every process).
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The LLM answer cached under `key`, unless it expired before `now` (table
+    /// `llm_cache`: the `llm_output` level for deployments without Redis).
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Caches (or replaces) an LLM answer until `expires_at`.
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }

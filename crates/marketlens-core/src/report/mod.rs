@@ -63,6 +63,7 @@ pub fn assemble_result(
         recommendations,
         narrative,
         narrative_language,
+        llm: None,
         quality: QualityReport::default(),
         traceability: head.traceability,
     };

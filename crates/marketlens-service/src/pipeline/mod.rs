@@ -9,6 +9,8 @@
 //! (market, sentiment) = join!(                                                  compute.rs
 //!     stages.run(Stage::AnalyzeMarket, compute::market(..)),
 //!     stages.run(Stage::AnalyzeSentiment, compute::sentiment(..)))
+//! llm        = stages.run(Stage::LlmSummarize, llm::summarize(..))            llm.rs
+//!              (only with [llm] on; skipped with budget_exhausted over budget)
 //! completed  = stages.run(Stage::GenerateReport, report::generate_report(..))   report.rs
 //! record_result(..)  // the query is completed once every stage is done
 //! ```
@@ -35,6 +37,7 @@
 mod compute;
 mod fetch;
 mod fetch_source;
+mod llm;
 mod progress;
 mod report;
 mod runner;
@@ -43,6 +46,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use marketlens_core::domain::QueryText;
+use marketlens_core::llm::LlmNarrative;
 use marketlens_core::ports::{BlobLocation, QueryRecord, StoredResult};
 use marketlens_core::report::{AnalysisResult, StageOutputs};
 use marketlens_core::{ErrorType, Stage};
@@ -190,10 +194,29 @@ async fn run_stages(
         market: market.summary,
         sentiment: sentiment.summary,
     };
+    // Off (the default): not run, not listed, no network call. Over the daily
+    // budget: skipped, and the result says so.
+    let generated = match &app.llm {
+        Some(client) => match llm::over_budget(app).await {
+            Some(reason) => {
+                stages.skip(Stage::LlmSummarize, &reason).await;
+                Some(LlmNarrative::skipped(&app.prompt.prompt_version, &reason))
+            }
+            None => Some(
+                stages
+                    .run(
+                        Stage::LlmSummarize,
+                        llm::summarize(app, config, client, query, &outputs),
+                    )
+                    .await?,
+            ),
+        },
+        None => None,
+    };
     let mut completed = stages
         .run(
             Stage::GenerateReport,
-            report::generate_report(app, config, query, outputs),
+            report::generate_report(app, config, query, outputs, generated),
         )
         .await?;
 

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use marketlens_core::ErrorType;
 use marketlens_core::analysis::history::{FetchTimes, observations_of};
-use marketlens_core::ports::{BlobError, QueryRecord, StoredResult};
+use marketlens_core::llm::{LlmNarrative, NarrativeStatus};
+use marketlens_core::ports::{BlobError, LlmUsage, QueryRecord, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_result};
 
@@ -25,14 +26,20 @@ impl StageOutput for Completed {
     }
 }
 
-/// Assembles the result from the stages' outputs and writes the report and the JSON
-/// result to the blob store.
+/// Assembles the result from the stages' outputs (with the `llm_summarize` stage's
+/// narrative when it ran) and writes the report and the JSON result to the blob
+/// store.
 pub(super) async fn generate_report(
     app: &Arc<App>,
     run: &RunConfig,
     query: &QueryRecord,
     stages: StageOutputs,
+    generated: Option<LlmNarrative>,
 ) -> Result<Completed, AnalysisError> {
+    let (prompt_version, model) = match &generated {
+        Some(g) => (Some(g.prompt_version.clone()), models_of(g)),
+        None => (None, None),
+    };
     let head = ResultHead {
         query_id: query.id,
         query: query.text.clone(),
@@ -45,12 +52,13 @@ pub(super) async fn generate_report(
             git_sha: crate::GIT_SHA.to_owned(),
             agent_config_version: query.agent_config_version,
             agent_config_hash: run.hash.clone(),
-            prompt_version: None,
-            model: None,
+            prompt_version: prompt_version.clone(),
+            model: model.clone(),
             trace_id: query.trace_id.clone(),
         },
     };
-    let result = assemble_result(head, stages, &run.config.thresholds);
+    let mut result = assemble_result(head, stages, &run.config.thresholds);
+    result.llm = generated;
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
     }
@@ -83,8 +91,13 @@ pub(super) async fn generate_report(
         report_size: report.size,
         crate_version: crate::CRATE_VERSION.to_owned(),
         git_sha: crate::GIT_SHA.to_owned(),
-        prompt_version: None,
-        model: None,
+        prompt_version,
+        model,
+        llm_usage: result.llm.as_ref().map(|g| LlmUsage {
+            prompt_tokens: g.prompt_tokens,
+            completion_tokens: g.completion_tokens,
+            cost_microdollars: g.cost_microdollars,
+        }),
         agent_config_version: query.agent_config_version,
         created_at: result.generated_at,
     };
@@ -132,6 +145,15 @@ pub(super) async fn record_result(
         crate::metrics::quality_check_failed(&failed.name);
     }
     Ok(written_now)
+}
+
+/// The model(s) behind a generated narrative: the one whose text was accepted, else
+/// every model called, in order (`small,large`); `None` when none was called.
+fn models_of(g: &LlmNarrative) -> Option<String> {
+    match (&g.status, &g.model) {
+        (NarrativeStatus::Accepted, Some(m)) => Some(m.clone()),
+        _ => Some(g.models().join(",")).filter(|m| !m.is_empty()),
+    }
 }
 
 /// Result parts are plain data: serialising them cannot fail.

@@ -2,7 +2,7 @@
 //! retries to its result or failure.
 
 use marketlens_core::ErrorType;
-use marketlens_core::ports::{QueryStatus, StageProgress, StageState, Store};
+use marketlens_core::ports::{LlmUsage, QueryStatus, StageProgress, StageState, Store};
 use uuid::Uuid;
 
 use super::{
@@ -361,5 +361,42 @@ pub async fn the_active_version_and_its_history_read_back(store: &dyn Store) {
         store.get_agent_config(i64::MAX).await.unwrap(),
         None,
         "[{be}] an unknown version reads as none"
+    );
+}
+
+/// A result's LLM usage reads back exactly, and the costs of the results recorded
+/// from a time on add up (to the micro-dollar); results without one count nothing.
+pub async fn llm_usage_round_trips_and_costs_sum_from_a_time(store: &dyn Store) {
+    let be = store.backend();
+    // A window of its own, ten years ahead: no other rule dates results there, and a
+    // second run of this rule starts its window after this run's last result.
+    let since = now_us() + chrono::Duration::days(3_650);
+    let ms = chrono::Duration::milliseconds;
+    let usage = |cost| LlmUsage {
+        prompt_tokens: 1_234,
+        completion_tokens: 56,
+        cost_microdollars: cost,
+    };
+    let mut ids = Vec::new();
+    for (at, cost) in [
+        (since - ms(1), Some(1_000_000)),
+        (since, Some(450)),
+        (since + ms(1), Some(7_500)),
+        (since + ms(2), None),
+    ] {
+        let nq = running_query(store).await;
+        let mut result = result_for(nq.id, nq.agent_config_version, at, "llm");
+        result.llm_usage = cost.map(usage);
+        assert!(store.complete_query(&result).await.unwrap());
+        ids.push((nq.id, result.llm_usage));
+    }
+    for (id, expected) in ids {
+        let read = store.get_result(id).await.unwrap().unwrap();
+        assert_eq!(read.llm_usage, expected, "[{be}] LLM usage round-trips");
+    }
+    assert_eq!(
+        store.llm_cost_since(since).await.unwrap(),
+        450 + 7_500,
+        "[{be}] the costs at or after the time, exactly"
     );
 }

@@ -150,7 +150,9 @@ macro_rules! store_contract_tests {
                     feedback_adds_up_per_variant,
                     feedback_adds_up_per_recommendation_rule_once_per_feedback,
                     feedback_on_a_query_without_a_result_is_kept_but_not_summed,
-                    text_with_nul_and_control_characters_is_stored;
+                    text_with_nul_and_control_characters_is_stored,
+                    llm_usage_round_trips_and_costs_sum_from_a_time,
+                    an_llm_answer_is_kept_until_it_expires;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
@@ -227,6 +229,7 @@ fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str)
         git_sha: "abc123".into(),
         prompt_version: None,
         model: Some("none".into()),
+        llm_usage: None,
         agent_config_version: config,
         created_at,
     }

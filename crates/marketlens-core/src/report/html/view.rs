@@ -20,6 +20,8 @@ pub struct ReportView {
     pub narrative: Vec<String>,
     /// `lang` of the summary section (the narrative follows the query's language).
     pub narrative_language: &'static str,
+    /// The accepted generated narrative, if any (section `llm_summarize`).
+    pub generated_text: Option<GeneratedView>,
     pub recommendations: Vec<RecommendationView>,
     pub market: MarketView,
     pub sentiment: SentimentView,
@@ -362,6 +364,17 @@ pub struct CheckRow {
 }
 
 // -------------------------------------------------------------------------------------
+// Section `llm_summarize`
+
+pub struct GeneratedView {
+    /// Says the text is generated, by which model, with which prompt version.
+    pub label: String,
+    pub summary: Vec<String>,
+    pub key_points: Vec<String>,
+    /// Recommendation title → its generated explanation.
+    pub explanations: Vec<Kv>,
+}
+
 // Section `traceability`
 
 pub struct TraceView {
