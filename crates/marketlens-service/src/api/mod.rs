@@ -31,6 +31,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodRouter, get, post};
 
 pub use error::ApiError;
+pub use handlers::AnalysisView;
 
 use crate::startup::App;
 
