@@ -129,6 +129,8 @@ fn type_label(schema: &Value) -> String {
             "object" if schema["additionalProperties"].is_object() => {
                 format!("map of {}", type_label(&schema["additionalProperties"]))
             }
+            // The format belongs to the value's type, not to `null`.
+            "null" => "null".to_owned(),
             _ => match schema["format"].as_str() {
                 Some(format) => format!("{} ({})", escape(&t), escape(format)),
                 None => escape(&t),
@@ -351,4 +353,35 @@ fn render_schema(html: &mut String, name: &str, schema: &Value) {
         }
     }
     html.push_str("</div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn text_from_the_document_is_escaped_and_code_spans_marked() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "<b>t</b>", "version": "1", "description": "use `a<b>` here"},
+            "paths": {"/x/{id}": {"get": {
+                "description": "<script>alert(1)</script>",
+                "responses": {"200": {"description": "\"ok\" & fine"}}
+            }}},
+            "components": {"schemas": {"S": {"type": "object", "properties": {
+                "n": {"type": ["number", "null"], "format": "double", "description": "<img src=x onerror=alert(1)>"}
+            }}}}
+        });
+        let html = render(&doc);
+        assert!(!html.contains("<script>") && !html.contains("<img"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("&lt;b&gt;t&lt;/b&gt;"));
+        assert!(html.contains("use <code>a&lt;b&gt;</code> here"));
+        assert!(html.contains("&quot;ok&quot; &amp; fine"));
+        assert!(html.contains("number (double) or null<"), "{html}");
+        assert!(html.contains("<code>GET /x/{id}</code>"));
+        assert!(html.contains("id=\"route-get--x--id-\""));
+    }
 }
