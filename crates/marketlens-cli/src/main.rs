@@ -6,6 +6,7 @@ mod demo_shop;
 mod eval;
 mod extract;
 mod feedback;
+mod history;
 mod location;
 mod rates;
 mod stdout;
@@ -161,6 +162,12 @@ enum Command {
     Serve(ServeArgs),
     /// Run a worker that takes analyses from the queue.
     Worker(WorkerArgs),
+    /// List past analyses, newest first.
+    History(history::HistoryArgs),
+    /// Show one analysis: status, stages, summary, report location.
+    Show(history::ShowArgs),
+    /// Print where an analysis's report is (`--launch` also opens it).
+    Open(history::OpenArgs),
     /// Show or validate the agent configuration.
     Config {
         #[command(flatten)]
@@ -312,6 +319,18 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Eval { command } => {
             telemetry::init(format(LogFormat::Text), "warn");
             eval::run(command)
+        }
+        Command::History(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::history(args).await
+        }
+        Command::Show(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::show(args).await
+        }
+        Command::Open(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::open_report(args).await
         }
         Command::Config { config, action } => {
             telemetry::init(format(LogFormat::Text), "warn");

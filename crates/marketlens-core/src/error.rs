@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A failure kind with a stable snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
     // Input errors (HTTP 400/405/408/413/414/422/431).

@@ -220,7 +220,7 @@ impl Window {
 }
 
 /// Percentiles in seconds over the recent window (`None` with no sample).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LatencySummary {
     pub count: usize,
     pub p50: Option<f64>,
@@ -229,7 +229,7 @@ pub struct LatencySummary {
     pub max: Option<f64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct HitMiss {
     pub hits: u64,
     pub misses: u64,
@@ -462,6 +462,12 @@ pub async fn render(app: &App) -> String {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String))
+)]
 pub async fn metrics_handler(State(app): State<Arc<App>>) -> Response {
     (
         StatusCode::OK,
@@ -475,7 +481,7 @@ pub async fn metrics_handler(State(app): State<Arc<App>>) -> Response {
 }
 
 /// The figures of `GET /v1/stats`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     /// When this process started counting; totals are since then.
     pub since: chrono::DateTime<chrono::Utc>,
@@ -494,13 +500,13 @@ pub struct Stats {
     pub feedback_by_rating: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowInfo {
     pub max_samples: usize,
     pub max_age_secs: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AnalysesStats {
     pub completed: u64,
     pub failed: u64,
@@ -510,19 +516,19 @@ pub struct AnalysesStats {
     pub latency_seconds: LatencySummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SourceStats {
     pub outcomes: BTreeMap<String, u64>,
     pub latency_seconds: LatencySummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportStats {
     pub count: u64,
     pub bytes_total: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueFigures {
     pub queued: u64,
     pub running: u64,
@@ -530,7 +536,7 @@ pub struct QueueFigures {
     pub oldest_job_age_seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LlmStats {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
@@ -614,6 +620,12 @@ pub async fn stats(app: &App) -> Stats {
 }
 
 /// `GET /v1/stats`.
+#[utoipa::path(
+    get,
+    path = "/v1/stats",
+    tag = "operations",
+    responses((status = 200, description = "Throughput, error rate, latency percentiles, cache hit rates, queue", body = Stats))
+)]
 pub async fn stats_handler(State(app): State<Arc<App>>) -> Response {
     axum::Json(stats(&app).await).into_response()
 }

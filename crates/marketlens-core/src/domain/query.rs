@@ -163,9 +163,11 @@ impl std::fmt::Display for SourceName {
 }
 
 /// An analysis request as it arrives (HTTP body or CLI flags), before validation.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisRequest {
+    /// The product query, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub query: String,
     /// Target currency (ISO 4217) for all statistics.
     #[serde(default)]
@@ -173,7 +175,9 @@ pub struct AnalysisRequest {
     /// Market as a two-letter country code; selects tax rules and resolves `$`.
     #[serde(default)]
     pub market: Option<String>,
+    /// Products to analyse, 1 to 500 (default from the agent configuration).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub max_products: Option<u32>,
     /// Sources to query; empty or absent means every enabled source.
     #[serde(default)]
@@ -184,8 +188,10 @@ pub struct AnalysisRequest {
     /// Price range in the target currency, inclusive: a JSON number (`500`, `99.5`)
     /// or a decimal string (`"99.50"`).
     #[serde(default, deserialize_with = "price_amount::deserialize")]
+    #[schema(value_type = Option<String>, example = "100")]
     pub min_price: Option<Decimal>,
     #[serde(default, deserialize_with = "price_amount::deserialize")]
+    #[schema(value_type = Option<String>, example = "899.99")]
     pub max_price: Option<Decimal>,
     /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
     #[serde(default)]
@@ -271,14 +277,22 @@ mod price_amount {
 
 /// Validated analysis parameters in canonical form (sources sorted, amounts normalised),
 /// so that equal requests serialise to equal bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisParams {
+    /// ISO 4217 code.
+    #[schema(value_type = String, pattern = "^[A-Z]{3}$")]
     pub currency: CurrencyCode,
+    /// Two-letter country code.
+    #[schema(value_type = String, pattern = "^[A-Z]{2}$")]
     pub market: Market,
     pub max_products: u32,
+    #[schema(value_type = Vec<String>)]
     pub sources: Vec<SourceName>,
     pub condition: Option<Condition>,
+    /// A decimal amount written as a string (`"900.00"`).
+    #[schema(value_type = Option<String>)]
     pub min_price: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
     pub max_price: Option<Decimal>,
     pub language: Option<Language>,
 }

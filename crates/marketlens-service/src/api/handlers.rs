@@ -15,13 +15,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiError;
+use super::error::ErrorBody;
 use super::health::{DependencyReport, check_dependencies};
 use crate::startup::App;
 use crate::submit::{Dispatch, submit_in_trace};
 use crate::telemetry::TraceParent;
 
 /// A query as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AnalysisView {
     pub id: Uuid,
     pub status: QueryStatus,
@@ -41,13 +42,13 @@ pub struct AnalysisView {
     pub links: Links,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorView {
     pub error_type: String,
     pub message: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
     pub self_: String,
@@ -58,7 +59,7 @@ pub struct Links {
 /// The answer to `POST /v1/analyses`: the analysis, and whether it is an identical one
 /// already in flight that this request joined (`coalesced`: same id, no new job; still
 /// `202`, its `Location` is the shared analysis).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SubmittedView {
     #[serde(flatten)]
     pub analysis: AnalysisView,
@@ -96,6 +97,22 @@ impl From<QueryRecord> for AnalysisView {
     }
 }
 
+/// Submits an analysis.
+#[utoipa::path(
+    post,
+    path = "/v1/analyses",
+    tag = "analyses",
+    request_body = AnalysisRequest,
+    responses(
+        (status = 200, description = "A fresh identical result exists (`cache_hit: true`)", body = SubmittedView),
+        (status = 202, description = "Queued, or joined an identical analysis still in flight (`coalesced: true`)", body = SubmittedView,
+            headers(("Location" = String, description = "The analysis: `/v1/analyses/{id}`"))),
+        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid (`field` names it)", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn create_analysis(
     State(app): State<Arc<App>>,
     request_headers: HeaderMap,
@@ -152,15 +169,19 @@ pub(super) fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::new(ErrorType::MalformedRequest, message)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Items per page, 1 to 100 (default 20).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// Items to skip (default 0).
     #[serde(default)]
     offset: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PageView {
     items: Vec<AnalysisView>,
     total: u64,
@@ -190,6 +211,18 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// History: analyses newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses",
+    tag = "analyses",
+    params(PageParams),
+    responses(
+        (status = 200, description = "One page of analyses, newest first", body = PageView),
+        (status = 422, description = "`limit` or `offset` out of range", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn list_analyses(
     State(app): State<Arc<App>>,
     params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
@@ -224,6 +257,20 @@ async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
         .ok_or_else(|| ApiError::not_found("analysis"))
 }
 
+/// An analysis: status, timestamps, attempts, per-stage progress, error.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The analysis", body = AnalysisView),
+        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get_analysis(
     State(app): State<Arc<App>>,
     id: IdPath,
@@ -260,10 +307,40 @@ async fn completed_result(app: &App, id: IdPath) -> Result<StoredResult, ApiErro
         .ok_or_else(|| ApiError::not_found("result"))
 }
 
+/// The result document of a completed analysis.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}/result",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
+        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
     Ok(Json(completed_result(&app, id).await?.result).into_response())
 }
 
+/// The self-contained HTML report of a completed analysis.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}/report",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The HTML report", content_type = "text/html", body = String),
+        (status = 404, description = "No analysis or report with this id", body = ErrorBody),
+        (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
+        (status = 503, description = "Store or blob store unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
     let stored = completed_result(&app, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
@@ -327,13 +404,22 @@ fn rendered_from_result(app: &App, stored: &StoredResult) -> Result<BlobStream, 
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     #[serde(flatten)]
     dependencies: DependencyReport,
     version: &'static str,
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready or degraded", body = Health),
+        (status = 503, description = "A required dependency is down", body = Health),
+    )
+)]
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     let dependencies = check_dependencies(&app).await;
     let code = status_code(&dependencies);
@@ -346,6 +432,15 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
 
 /// Readiness: 200 when the store and the queue answer (requests can be recorded and
 /// queued), else 503; `degraded` when an optional dependency is down.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready (`ready`) or degraded (`degraded`)", body = DependencyReport),
+        (status = 503, description = "Not ready: the store or the queue is down", body = DependencyReport),
+    )
+)]
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
     let dependencies = check_dependencies(&app).await;
     (status_code(&dependencies), Json(dependencies)).into_response()
