@@ -16,14 +16,16 @@ pub const MAX_COMMENT_CHARS: usize = 2_000;
 pub const MAX_USER_ID_CHARS: usize = 128;
 
 /// The feedback body as received. Unknown fields are refused.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     /// 1 (poor) to 5 (excellent).
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     pub rating: serde_json::Number,
     /// Whether the analysis was useful; absent when the user did not say.
     #[serde(default)]
     pub useful: Option<bool>,
+    /// At most 2,000 characters.
     #[serde(default)]
     pub comment: Option<String>,
     /// Who gives the feedback, until API keys carry a user: one feedback per user per
@@ -159,11 +161,14 @@ impl From<UserId> for String {
 }
 
 /// Feedback whose every field is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Feedback {
+    #[schema(value_type = i64, minimum = 1, maximum = 5)]
     pub rating: FeedbackRating,
     pub useful: Option<bool>,
+    #[schema(value_type = Option<String>)]
     pub comment: Option<FeedbackComment>,
+    #[schema(value_type = Option<String>)]
     pub user_id: Option<UserId>,
 }
 

@@ -159,7 +159,7 @@ pub struct PriceObservation {
 }
 
 /// An `agent_configs` row: one activation of a configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentConfigVersion {
     pub version: i64,
     pub content_hash: String,
@@ -183,7 +183,7 @@ pub struct NewFeedback {
 }
 
 /// A `feedback` row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeedbackRecord {
     pub id: Uuid,
     pub query_id: Uuid,
@@ -203,7 +203,7 @@ pub struct RecordedFeedback {
 
 /// Feedback added up over a group of analyses. Sums rather than means, so groups add up
 /// exactly and a mean, a variance or a rate is one division away.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeedbackTally {
     /// Feedback rows.
     pub count: u64,

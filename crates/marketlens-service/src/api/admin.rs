@@ -16,12 +16,13 @@ use marketlens_core::ports::AgentConfigVersion;
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
+use super::error::ErrorBody;
 use super::handlers::{created_or_ok, json_rejection, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
 
 /// The body: exactly one of `toml` (a configuration) and `version` (an earlier one).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     #[serde(default)]
@@ -33,7 +34,7 @@ pub struct ActivateRequest {
     activated_by: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ActivatedView {
     version: i64,
     content_hash: String,
@@ -57,7 +58,23 @@ impl From<ActivateError> for ApiError {
     }
 }
 
-/// `201 Created` with a new active version, `200 OK` when it was active already.
+/// Activates a configuration (`toml`) or an earlier `version`: every API and worker
+/// sharing the store uses it from its next analysis on. `201 Created` with a new
+/// active version, `200 OK` when it was active already.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/agent-configs",
+    tag = "admin",
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, description = "Already the active version", body = ActivatedView),
+        (status = 201, description = "Activated as a new version", body = ActivatedView),
+        (status = 400, description = "Not JSON, unknown field, or neither or both of `toml` and `version`", body = ErrorBody),
+        (status = 404, description = "No such version", body = ErrorBody),
+        (status = 422, description = "The configuration is invalid (`config validate`'s message); nothing activated", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
 pub async fn activate_config(
     State(app): State<Arc<App>>,
     body: Result<Json<ActivateRequest>, JsonRejection>,
@@ -82,18 +99,32 @@ pub async fn activate_config(
     Ok(created_or_ok(!view.already_active, view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
+    /// Versions, newest first, 1 to 100 (default 20).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HistoryView {
     items: Vec<AgentConfigVersion>,
 }
 
-/// `GET /v1/admin/agent-configs?limit=` (1–100, default 20).
+/// The configuration versions, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/agent-configs",
+    tag = "admin",
+    params(HistoryParams),
+    responses(
+        (status = 200, description = "Versions, newest first; `active` marks the active one", body = HistoryView),
+        (status = 422, description = "`limit` out of range", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
 pub async fn config_history(
     State(app): State<Arc<App>>,
     params: Result<Query<HistoryParams>, QueryRejection>,

@@ -13,6 +13,7 @@ use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, Varian
 use serde::Serialize;
 
 use super::ApiError;
+use super::error::ErrorBody;
 use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
 use crate::feedback::{FeedbackError, record_feedback};
 use crate::startup::App;
@@ -29,14 +30,33 @@ impl From<FeedbackError> for ApiError {
 
 /// A recorded feedback, and whether this request created it (`false`: it replaced the
 /// same user's earlier feedback).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FeedbackView {
     #[serde(flatten)]
     pub feedback: FeedbackRecord,
     pub created: bool,
 }
 
-/// `201 Created` for a new feedback, `200 OK` when it replaced the user's earlier one.
+/// A user's feedback on a completed analysis: `201 Created` for a new feedback,
+/// `200 OK` when it replaced the same user's earlier one.
+#[utoipa::path(
+    post,
+    path = "/v1/analyses/{id}/feedback",
+    tag = "feedback",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    request_body = FeedbackRequest,
+    responses(
+        (status = 200, description = "Replaced this user's earlier feedback", body = FeedbackView),
+        (status = 201, description = "Recorded", body = FeedbackView),
+        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
+        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 409, description = "The analysis is not completed", body = ErrorBody),
+        (status = 422, description = "A field is invalid (`field` names it)", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
 pub async fn post_feedback(
     State(app): State<Arc<App>>,
     id: IdPath,
@@ -53,7 +73,7 @@ pub async fn post_feedback(
 }
 
 /// A tally with its mean rating and useful rate worked out.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TallyView {
     #[serde(flatten)]
     pub tally: FeedbackTally,
@@ -71,7 +91,7 @@ impl From<FeedbackTally> for TallyView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct VariantView {
     pub agent_config_version: i64,
     pub prompt_version: Option<String>,
@@ -80,20 +100,29 @@ pub struct VariantView {
     pub feedback: TallyView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RuleView {
     pub rule: String,
     #[serde(flatten)]
     pub feedback: TallyView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SummaryView {
     pub by_variant: Vec<VariantView>,
     pub by_rule: Vec<RuleView>,
 }
 
-/// `GET /v1/feedback/summary`.
+/// Feedback on completed analyses added up per variant and per recommendation rule.
+#[utoipa::path(
+    get,
+    path = "/v1/feedback/summary",
+    tag = "feedback",
+    responses(
+        (status = 200, description = "Sums, mean rating and useful rate per group", body = SummaryView),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
 pub async fn feedback_summary(State(app): State<Arc<App>>) -> Result<Json<SummaryView>, ApiError> {
     let summary = app.store.feedback_summary().await?;
     Ok(Json(SummaryView {

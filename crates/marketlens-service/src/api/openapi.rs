@@ -31,6 +31,10 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         super::handlers::get_analysis,
         super::handlers::get_result,
         super::handlers::get_report,
+        super::feedback::post_feedback,
+        super::feedback::feedback_summary,
+        super::admin::activate_config,
+        super::admin::config_history,
         super::handlers::healthz,
         super::handlers::readyz,
         crate::metrics::metrics_handler,
@@ -41,6 +45,8 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
         (name = "analyses", description = "Submit analyses and read their status, result and report."),
+        (name = "feedback", description = "Users' feedback on analyses and its sums."),
+        (name = "admin", description = "Agent configuration versions: activate one, list them."),
         (name = "operations", description = "Health, readiness, metrics and statistics."),
         (name = "documentation", description = "This document and its page."),
     )
