@@ -125,9 +125,8 @@ fn text_from_data_cannot_control_the_terminal() {
     for json in [false, true] {
         let mut command = marketlens_in(&dir.path().join("data"));
         command
-            .arg("--config")
-            .arg(&config)
-            .args(["analyze", "speaker", "--fresh"]);
+            .args(["analyze", "speaker", "--fresh", "--config"])
+            .arg(&config);
         if json {
             command.arg("--json");
         }
