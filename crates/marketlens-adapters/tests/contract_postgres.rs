@@ -49,7 +49,8 @@ async fn processes_starting_together_migrate_once() {
             .fetch_one(b.pool())
             .await
             .unwrap();
-        assert_eq!(applied, 1);
+        let migrations = sqlx::migrate!("./migrations/postgres").iter().count();
+        assert_eq!(applied, i64::try_from(migrations).unwrap());
         // Reopening an up-to-date database applies nothing and fails nothing.
         let c = open(&url).await;
         for s in [a, b, c] {

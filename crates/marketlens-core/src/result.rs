@@ -67,6 +67,9 @@ pub struct Traceability {
     pub prompt_version: Option<String>,
     pub model: Option<String>,
     pub trace_id: Option<String>,
+    /// The experiment variant the query ran in, when an experiment was running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<crate::experiment::ExperimentAssignment>,
 }
 
 /// The complete result of one analysis: what the JSON endpoint returns and what the

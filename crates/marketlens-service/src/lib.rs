@@ -10,6 +10,7 @@
 //! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
 
 pub mod api;
+pub mod experiments;
 pub mod in_process;
 pub mod metrics;
 pub mod pipeline;

@@ -17,12 +17,33 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput};
+use marketlens_core::experiment::{AssignmentKey, ExperimentAssignment, assign};
 use marketlens_core::ports::{
     CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, StoreError,
 };
 use uuid::Uuid;
 
 use crate::startup::App;
+
+/// The variant of the running experiment (if any) this request is assigned to: by its
+/// user, or by the question's fingerprint when there is no user. A pure function of the
+/// experiment's salt and the key, so every process assigns alike (see
+/// `marketlens_core::experiment::assign`).
+async fn assign_running_experiment(
+    app: &App,
+    user_id: Option<&str>,
+    fingerprint: &Fingerprint,
+) -> Result<Option<ExperimentAssignment>, StoreError> {
+    let Some(experiment) = app.store.running_experiment().await? else {
+        return Ok(None);
+    };
+    let key = AssignmentKey::for_request(user_id, fingerprint.as_str());
+    let variant = assign(&experiment.salt, key, &experiment.variants);
+    Ok(Some(ExperimentAssignment {
+        experiment_id: experiment.id,
+        variant: variant.name.clone(),
+    }))
+}
 
 /// Why a request was not submitted: bad input (its own error type), or a backend
 /// that could not record or queue it (`unavailable`).
@@ -80,7 +101,9 @@ pub async fn submit(
 ) -> Result<Submitted, SubmitError> {
     let (query, params) =
         request.parse(&app.config.defaults, &app.config.enabled_source_names())?;
+    let user_id = request.user_id()?.map(str::to_owned);
     let fingerprint = Fingerprint::compute(&query, &params);
+    let experiment = assign_running_experiment(app, user_id.as_deref(), &fingerprint).await?;
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.
     // A huge configured TTL means "since ever": the epoch, a date every store keeps.
@@ -116,6 +139,8 @@ pub async fn submit(
         trace_id: Some(trace_id.clone()),
         created_at: now,
         answered_by,
+        user_id,
+        experiment,
     };
     // Only new work queued for a worker can be shared; a cache hit shares nothing and
     // the CLI (RecordOnly) runs the pipeline itself.

@@ -36,7 +36,7 @@ impl RowExt for PgRow {
         }
     }
 
-    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
         decoded(self, column)
     }
 

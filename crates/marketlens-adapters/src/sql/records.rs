@@ -9,8 +9,10 @@
 
 use chrono::{DateTime, Utc};
 use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
-    PriceObservation, QueryPage, QueryRecord, QueryStatus, StoreError, StoredResult,
+    ExperimentObservation, ExperimentRecord, ExperimentStatus, PriceObservation, QueryPage,
+    QueryRecord, QueryStatus, StoreError, StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -24,7 +26,7 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
     /// An integer column, whatever its width.
     fn int(&self, column: &str) -> Result<i64, StoreError>;
-    fn flag(&self, column: &str) -> Result<bool, StoreError>;
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError>;
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError>;
     fn opt_timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// A JSON document read into `T`; a document of the wrong shape is `Corrupt`.
@@ -34,6 +36,10 @@ pub(crate) trait RowExt {
 
     fn text(&self, column: &str) -> Result<String, StoreError> {
         required(column, self.opt_text(column)?)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        required(column, self.opt_flag(column)?)
     }
 
     fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {
@@ -78,6 +84,51 @@ pub(crate) fn query_record(row: &impl RowExt) -> Result<QueryRecord, StoreError>
         cache_hit: row.flag("cache_hit")?,
         result_query_id: row.opt_uuid("result_query_id")?,
         progress: row.json("progress")?,
+        user_id: row.opt_text("user_id")?,
+        experiment: match (
+            row.opt_uuid("experiment_id")?,
+            row.opt_text("experiment_variant")?,
+        ) {
+            (Some(experiment_id), Some(variant)) => Some(ExperimentAssignment {
+                experiment_id,
+                variant,
+            }),
+            (None, None) => None,
+            _ => return Err(corrupt("experiment_variant", "set without its experiment")),
+        },
+    })
+}
+
+/// An `experiments` row, as selected with [`super::EXPERIMENT_COLUMNS`].
+pub(crate) fn experiment_record(row: &impl RowExt) -> Result<ExperimentRecord, StoreError> {
+    let status = row.text("status")?;
+    Ok(ExperimentRecord {
+        id: row.uuid("id")?,
+        name: row.text("name")?,
+        salt: row.text("salt")?,
+        variants: row.json("variants")?,
+        status: ExperimentStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("{status:?}")))?,
+        created_at: row.timestamp("created_at")?,
+        started_at: row.opt_timestamp("started_at")?,
+        stopped_at: row.opt_timestamp("stopped_at")?,
+    })
+}
+
+/// A query of an experiment, as selected with [`super::EXPERIMENT_OBSERVATION_COLUMNS`].
+pub(crate) fn experiment_observation(
+    row: &impl RowExt,
+) -> Result<ExperimentObservation, StoreError> {
+    let status = row.text("status")?;
+    Ok(ExperimentObservation {
+        query_id: row.uuid("query_id")?,
+        variant: row.text("variant")?,
+        status: QueryStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("{status:?}")))?,
+        cache_hit: row.flag("cache_hit")?,
+        started_at: row.opt_timestamp("started_at")?,
+        finished_at: row.opt_timestamp("finished_at")?,
+        quality_passed: row.opt_flag("quality_passed")?,
     })
 }
 

@@ -22,8 +22,9 @@ impl RowExt for SqliteRow {
         self.try_get(column).map_err(store_error)
     }
 
-    fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        Ok(self.int(column)? != 0)
+    fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
+        let n: Option<i64> = self.try_get(column).map_err(store_error)?;
+        Ok(n.map(|n| n != 0))
     }
 
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {

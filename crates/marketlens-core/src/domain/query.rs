@@ -189,6 +189,10 @@ pub struct AnalysisRequest {
     /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
     #[serde(default)]
     pub language: Option<String>,
+    /// Who asks (until API keys carry it): places the user in experiments. Not part of
+    /// the question, so not of its fingerprint.
+    #[serde(default)]
+    pub user_id: Option<String>,
 }
 
 /// Validated analysis parameters in canonical form (sources sorted, amounts normalised),
@@ -226,6 +230,32 @@ impl Default for RequestDefaults {
 }
 
 impl AnalysisRequest {
+    /// Longest accepted `user_id`, in characters.
+    pub const MAX_USER_ID_CHARS: usize = 128;
+
+    /// The request's user, checked: absent or blank is no user; longer than
+    /// [`Self::MAX_USER_ID_CHARS`] or holding a control character is refused.
+    pub fn user_id(&self) -> Result<Option<&str>, InvalidInput> {
+        let Some(user) = self
+            .user_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        if user.chars().count() > Self::MAX_USER_ID_CHARS || user.chars().any(char::is_control) {
+            return Err(InvalidInput::parameter(
+                "user_id",
+                format!(
+                    "user_id must be at most {} characters, without control characters",
+                    Self::MAX_USER_ID_CHARS
+                ),
+            ));
+        }
+        Ok(Some(user))
+    }
+
     /// Parses the request. `known_sources` are the sources enabled in the agent config;
     /// naming any other source is an `unknown_source` error.
     pub fn parse(

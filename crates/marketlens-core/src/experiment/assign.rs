@@ -7,6 +7,7 @@
 //! which is how a new experiment on the same variants gets fresh groups.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::domain::InvalidInput;
 
@@ -122,6 +123,14 @@ impl From<Variants> for Vec<Variant> {
     fn from(variants: Variants) -> Self {
         variants.0
     }
+}
+
+/// The experiment and variant a query was assigned to: recorded on the query
+/// (`experiment_id`, `experiment_variant`) and in its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentAssignment {
+    pub experiment_id: Uuid,
+    pub variant: String,
 }
 
 /// Who is being assigned: the user when the request names one, otherwise the query's

@@ -20,7 +20,7 @@ pub mod assign;
 pub mod srm;
 pub mod stats;
 
-pub use assign::{AssignmentKey, Variant, Variants, assign};
+pub use assign::{AssignmentKey, ExperimentAssignment, Variant, Variants, assign};
 pub use srm::{SRM_P_VALUE_THRESHOLD, SampleRatioCheck, sample_ratio_check};
 pub use stats::{
     Arm, CONFIDENCE_LEVEL, Comparison, DifferenceTest, Direction, MIN_SAMPLES_PER_VARIANT,

@@ -10,8 +10,6 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
-use crate::analysis::stats::quantile_sorted;
-
 /// Confidence level of every interval.
 pub const CONFIDENCE_LEVEL: f64 = 0.95;
 /// A difference whose two-sided p-value is below this is significant.
@@ -82,11 +80,26 @@ pub enum Verdict {
     Winner { variant: String },
 }
 
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::NotEnoughData { min_per_variant } => write!(
+                f,
+                "not enough data: at least {min_per_variant} observations per variant are needed"
+            ),
+            Verdict::NoSignificantDifference => f.write_str("no significant difference"),
+            Verdict::Winner { variant } => write!(f, "{variant} is significantly better"),
+        }
+    }
+}
+
 /// A control and a treatment compared on one metric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     pub control: String,
     pub treatment: String,
+    /// The verdict in words ("not enough data: …", "no significant difference", …).
+    pub summary: String,
     /// `None` when there is not enough data or the test is undefined.
     pub test: Option<DifferenceTest>,
     pub verdict: Verdict,
@@ -199,7 +212,11 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    Some(quantile_sorted(&sorted, q))
+    // The definition of `analysis::stats::quantile_sorted`, written here because
+    // `analysis` depends on `ports`, which depend on this module.
+    let position = q * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    Some(sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64))
 }
 
 /// Compares the means of two variants with Welch's test.
@@ -259,6 +276,7 @@ fn conclude(
     Comparison {
         control: control.to_owned(),
         treatment: treatment.to_owned(),
+        summary: verdict.to_string(),
         test,
         verdict,
     }

@@ -16,6 +16,7 @@ pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
-    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, StageState,
-    Store, StoreError, StoredResult,
+    ExperimentObservation, ExperimentRecord, ExperimentStatus, NewExperiment, NewQuery,
+    PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, StageState, Store,
+    StoreError, StoredResult,
 };

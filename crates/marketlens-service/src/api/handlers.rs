@@ -115,7 +115,7 @@ pub async fn create_analysis(
     Ok((status, headers, Json(view)).into_response())
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+pub(super) fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(
             ErrorType::PayloadTooLarge,

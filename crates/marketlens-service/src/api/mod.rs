@@ -8,6 +8,10 @@
 //! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
+//! | POST | `/v1/admin/experiments` | 201: a new experiment (draft) from `{name, variants}` |
+//! | GET | `/v1/admin/experiments` | every experiment, newest first |
+//! | POST | `/v1/admin/experiments/{id}/start`, `/stop` | the experiment after the change (409 when its status forbids it) |
+//! | GET | `/v1/experiments/{id}/results` | per-variant figures, the sample-ratio check, comparisons (see [`crate::experiments`]) |
 //! | GET | `/healthz` | liveness and each dependency: the checks of `/readyz` (see [`health`]), with the version |
 //! | GET | `/readyz` | readiness: 200 when store and queue answer (cache down: `degraded`), else 503 |
 //! | GET | `/metrics` | Prometheus metrics (see [`crate::metrics`]) |
@@ -17,6 +21,7 @@
 //! `error_type` (see `marketlens_core::ErrorType`).
 
 mod error;
+mod experiments;
 mod handlers;
 pub mod health;
 
@@ -43,6 +48,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/analyses/{id}", get(handlers::get_analysis))
         .route("/v1/analyses/{id}/result", get(handlers::get_result))
         .route("/v1/analyses/{id}/report", get(handlers::get_report))
+        .route(
+            "/v1/admin/experiments",
+            post(experiments::create).get(experiments::list),
+        )
+        .route("/v1/admin/experiments/{id}/start", post(experiments::start))
+        .route("/v1/admin/experiments/{id}/stop", post(experiments::stop))
+        .route("/v1/experiments/{id}/results", get(experiments::results))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(crate::metrics::metrics_handler))

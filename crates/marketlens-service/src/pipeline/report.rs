@@ -46,6 +46,7 @@ pub(super) async fn generate_report(
             prompt_version: None,
             model: None,
             trace_id: query.trace_id.clone(),
+            experiment: query.experiment.clone(),
         },
     };
     let result = assemble_result(head, stages, &app.config.thresholds);

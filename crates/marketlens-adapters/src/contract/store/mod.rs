@@ -11,9 +11,11 @@
 //! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
-//! (observations and their history), `rows` (what is stored underneath).
+//! (observations and their history), `experiments` (A/B experiments and their queries),
+//! `rows` (what is stored underneath).
 
 mod collected;
+mod experiments;
 mod history;
 mod lifecycle;
 mod prices;
@@ -21,6 +23,7 @@ mod rows;
 mod sharing;
 
 pub use collected::*;
+pub use experiments::*;
 pub use history::*;
 pub use lifecycle::*;
 pub use prices::*;
@@ -134,7 +137,12 @@ macro_rules! store_contract_tests {
                     price_history_is_oldest_first_since_a_time,
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
-                    price_ties_keep_their_insertion_order;
+                    price_ties_keep_their_insertion_order,
+                    an_experiment_reads_back_as_a_listed_draft,
+                    an_experiment_name_is_used_once,
+                    an_experiment_runs_once_and_stops_for_good,
+                    one_experiment_runs_at_a_time,
+                    assigned_queries_are_observed_with_their_variant_and_quality;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
@@ -189,6 +197,8 @@ fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) 
         trace_id: None,
         created_at,
         answered_by: None,
+        user_id: None,
+        experiment: None,
     }
 }
 

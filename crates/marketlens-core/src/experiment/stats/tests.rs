@@ -131,6 +131,7 @@ fn under_the_minimum_sample_size_no_winner_is_named() {
         }
     );
     assert!(c.test.is_none());
+    assert!(c.summary.starts_with("not enough data"), "{}", c.summary);
     let rates = compare_rates(
         arm("control", (10, 99)),
         arm("treatment", (90, 1000)),
