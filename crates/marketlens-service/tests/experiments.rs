@@ -1,0 +1,162 @@
+//! Experiments through the HTTP API: admin routes, assignment of submitted analyses,
+//! and the results route.
+
+mod support;
+
+use serde_json::json;
+use support::TestApp;
+
+async fn admin(t: &TestApp, path: &str, body: Option<serde_json::Value>) -> reqwest::Response {
+    let url = format!("{}/v1/admin/experiments{path}", t.base);
+    let request = t.client.post(url);
+    match body {
+        Some(body) => request.json(&body),
+        None => request,
+    }
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn error_of(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    (status, body["error"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_experiment_assigns_analyses_and_reports_results() {
+    let t = TestApp::spawn(1).await;
+    let variants = json!([{"name": "control", "weight": 1},
+                          {"name": "treatment", "weight": 1, "prompt_version": "v2"}]);
+
+    // Refusals: schema, malformed JSON, a variant list the rules reject.
+    let (status, error) = error_of(admin(&t, "", Some(json!({"name": "x"}))).await).await;
+    assert_eq!(
+        (status, error["error_type"].as_str()),
+        (400, Some("malformed_request"))
+    );
+    let malformed = t
+        .client
+        .post(format!("{}/v1/admin/experiments", t.base))
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(malformed).await.0, 400);
+    let one = json!({"name": "x", "variants": [{"name": "a", "weight": 1}]});
+    let (status, error) = error_of(admin(&t, "", Some(one)).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(error["field"], "variants");
+
+    let res = admin(
+        &t,
+        "",
+        Some(json!({"name": "ranking", "variants": variants})),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let created: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(created["status"], "draft");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let taken = json!({"name": "ranking", "variants": variants});
+    let (status, error) = error_of(admin(&t, "", Some(taken)).await).await;
+    assert_eq!(
+        (status, error["error_type"].as_str()),
+        (409, Some("conflict"))
+    );
+
+    // Before the start nothing is assigned.
+    let before: serde_json::Value = t
+        .post(&json!({"query": "wireless headphones", "user_id": "alice"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(before.get("experiment").is_none(), "{before}");
+
+    let res = admin(&t, &format!("/{id}/start"), None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["status"],
+        "running"
+    );
+
+    let res = t
+        .post(&json!({"query": "espresso machine", "user_id": "alice"}))
+        .await;
+    let submitted: serde_json::Value = res.json().await.unwrap();
+    let variant = submitted["experiment"]["variant"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(submitted["experiment"]["experiment_id"], id.as_str());
+    let location = format!("/v1/analyses/{}", submitted["id"].as_str().unwrap());
+    let done = t.wait_done(&location).await;
+    assert_eq!(done["experiment"]["variant"], variant.as_str(), "{done}");
+    let result: serde_json::Value = t
+        .get(&format!("{location}/result"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        result["traceability"]["experiment"]["variant"],
+        variant.as_str(),
+        "{result}"
+    );
+    // The same user on another question: the same variant.
+    let again: serde_json::Value = t
+        .post(&json!({"query": "usb c charger", "user_id": "alice"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["experiment"]["variant"], variant.as_str());
+    let too_long = json!({"query": "usb c charger", "user_id": "u".repeat(129)});
+    let (status, error) = error_of(t.post(&too_long).await).await;
+    assert_eq!((status, error["field"].as_str()), (422, Some("user_id")));
+
+    let results: serde_json::Value = t
+        .get(&format!("/v1/experiments/{id}/results"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let assigned: Vec<u64> = results["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["assigned"].as_u64().unwrap())
+        .collect();
+    assert_eq!(assigned.iter().sum::<u64>(), 2, "{results}");
+    let comparison = &results["comparisons"][0];
+    assert_eq!(comparison["variant"], "treatment");
+    assert_eq!(
+        comparison["quality_check_failure_rate"]["verdict"]["outcome"],
+        "not_enough_data"
+    );
+
+    let res = admin(&t, &format!("/{id}/stop"), None).await;
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["status"],
+        "stopped"
+    );
+    let (status, _) = error_of(admin(&t, &format!("/{id}/stop"), None).await).await;
+    assert_eq!(status, 409);
+    let listed: serde_json::Value = t.get("/v1/admin/experiments").await.json().await.unwrap();
+    assert_eq!(listed[0]["id"], id.as_str());
+
+    for path in [
+        "/v1/experiments/00000000-0000-4000-8000-000000000000/results",
+        "/v1/experiments/not-an-id/results",
+    ] {
+        let (status, error) = error_of(t.get(path).await).await;
+        assert_eq!(
+            (status, error["error_type"].as_str()),
+            (404, Some("not_found"))
+        );
+    }
+    t.stop().await;
+}
