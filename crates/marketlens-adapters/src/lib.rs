@@ -13,6 +13,9 @@
 //!   of Redis.
 //! - [`local_blob`]: [`LocalDirBlobStore`], reports as files under a directory.
 //! - [`s3_blob`]: [`S3BlobStore`], reports in an S3-compatible bucket (production).
+//! - [`secrets`]: backend URLs and messages with their credentials masked.
+//! - [`openai_compat`]: [`OpenAiCompatClient`], the LLM port over any
+//!   OpenAI-compatible chat-completions endpoint.
 //! - `sql` (private): what the two SQL stores share — column lists, reading records
 //!   out of either dialect's rows (`RowExt`), and the database error mapping.
 //! - `contract` (feature `contract`): the behaviour every backend of a port must show,
@@ -24,9 +27,11 @@ mod cache_counters;
 pub mod layered_cache;
 pub mod local_blob;
 pub mod memory_cache;
+pub mod openai_compat;
 pub mod postgres;
 pub mod redis;
 pub mod s3_blob;
+pub mod secrets;
 mod sql;
 pub mod sqlite;
 
@@ -36,6 +41,7 @@ pub mod contract;
 pub use layered_cache::LayeredCache;
 pub use local_blob::LocalDirBlobStore;
 pub use memory_cache::MemoryCache;
+pub use openai_compat::{OpenAiCompatClient, OpenAiCompatSettings};
 pub use postgres::PgStore;
 pub use redis::{RedisCache, RedisStreamsQueue};
 pub use s3_blob::S3BlobStore;

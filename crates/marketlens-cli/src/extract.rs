@@ -12,6 +12,7 @@ use marketlens_sources::http::{HttpClient, HttpConfig};
 use url::Url;
 
 use crate::stdout::outln;
+use crate::terminal::{json_text, shown};
 
 /// Largest local file read (the HTTP layer caps fetched pages the same way).
 const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -41,14 +42,14 @@ pub async fn run(args: ExtractArgs) -> ExitCode {
         }) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown(&e));
                 return ExitCode::from(2);
             }
         };
         match client.get(&args.target).await {
             Ok(page) => (page.text, Some(page.url)),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown(&e));
                 return ExitCode::from(1);
             }
         }
@@ -100,11 +101,11 @@ pub async fn run(args: ExtractArgs) -> ExitCode {
     }
     match serde_json::to_string_pretty(&out) {
         Ok(s) => {
-            outln!("{s}");
+            outln!("{}", json_text(&s));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(1)
         }
     }

@@ -1,13 +1,17 @@
 //! The `marketlens` command. Thin: parses arguments, builds the application through
 //! `marketlens_service::startup`, and reports outcomes with clear exit codes.
 
+mod config_versions;
 mod demo_shop;
 mod eval;
 mod experiments;
 mod extract;
+mod feedback;
+mod history;
 mod location;
 mod rates;
 mod stdout;
+mod terminal;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -27,6 +31,7 @@ use rust_decimal::Decimal;
 
 use crate::location::Location;
 use crate::stdout::{out, outln};
+use crate::terminal::{Shown, json_text, shown};
 
 /// Exit codes.
 const EXIT_FAILED: u8 = 1;
@@ -91,9 +96,41 @@ struct BackendArgs {
     redis_prefix: Option<String>,
 }
 
-/// What opening the application takes: `analyze`, `serve` and `worker`.
+/// Where the store of record is, for the commands that only read or write it
+/// (`config activate`, `config history`).
 #[derive(Args)]
-struct AppArgs {
+pub(crate) struct StoreArgs {
+    #[command(flatten)]
+    data_dir: DataDirArg,
+    #[command(flatten)]
+    backends: BackendArgs,
+}
+
+impl StoreArgs {
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            data_dir: self.data_dir.data_dir.clone(),
+            config_path: None,
+            backends: self.backends.backends(),
+        }
+    }
+}
+
+impl BackendArgs {
+    fn backends(&self) -> Backends {
+        Backends {
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            queue_url: self.queue_url.clone(),
+            blob_url: self.blob_url.clone(),
+            redis_prefix: self.redis_prefix.clone(),
+        }
+    }
+}
+
+/// What opening the application takes: `analyze`, `serve`, `worker` and `feedback`.
+#[derive(Args)]
+pub(crate) struct AppArgs {
     #[command(flatten)]
     data_dir: DataDirArg,
     #[command(flatten)]
@@ -103,18 +140,11 @@ struct AppArgs {
 }
 
 impl AppArgs {
-    fn settings(&self) -> Settings {
-        let b = &self.backends;
+    pub(crate) fn settings(&self) -> Settings {
         Settings {
             data_dir: self.data_dir.data_dir.clone(),
             config_path: self.config.config.clone(),
-            backends: Backends {
-                database_url: b.database_url.clone(),
-                redis_url: b.redis_url.clone(),
-                queue_url: b.queue_url.clone(),
-                blob_url: b.blob_url.clone(),
-                redis_prefix: b.redis_prefix.clone(),
-            },
+            backends: self.backends.backends(),
         }
     }
 }
@@ -133,6 +163,12 @@ enum Command {
     Serve(ServeArgs),
     /// Run a worker that takes analyses from the queue.
     Worker(WorkerArgs),
+    /// List past analyses, newest first.
+    History(history::HistoryArgs),
+    /// Show one analysis: status, stages, summary, report location.
+    Show(history::ShowArgs),
+    /// Print where an analysis's report is (`--launch` also opens it).
+    Open(history::OpenArgs),
     /// Show or validate the agent configuration.
     Config {
         #[command(flatten)]
@@ -140,6 +176,8 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Rate an analysis (1-5), say whether it was useful, comment.
+    Feedback(feedback::FeedbackArgs),
     /// Print, as JSON, the products/offers/ratings/reviews found in one page.
     Extract(extract::ExtractArgs),
     /// Serve the sample catalogue as a small web shop, for trying live sources offline.
@@ -213,6 +251,10 @@ struct ServeArgs {
     /// API only: leave the analyses to separate `marketlens worker` processes.
     #[arg(long)]
     no_worker: bool,
+    /// Connections served at once; more wait until one closes. Keep it under the
+    /// process's open-file limit (`ulimit -n`), with room for the database and files.
+    #[arg(long, env = "MARKETLENS_MAX_CONNECTIONS", default_value_t = 512)]
+    max_connections: usize,
     #[command(flatten)]
     app: AppArgs,
 }
@@ -236,6 +278,13 @@ enum ConfigAction {
     Show,
     /// Check the configuration, sources included.
     Validate,
+    /// Check a configuration (a TOML file, or an earlier version's number) as
+    /// `validate` does and make it the active version: every API and worker uses it
+    /// from its next analysis on, without a restart. Nothing is activated if invalid.
+    Activate(config_versions::ActivateArgs),
+    /// List the configuration versions, newest first: when each was activated, by
+    /// whom when known, and which is active.
+    History(config_versions::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -285,9 +334,28 @@ async fn run(cli: Cli) -> ExitCode {
             telemetry::init(format(LogFormat::Text), "warn");
             experiments::run(action).await
         }
+        Command::History(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::history(args).await
+        }
+        Command::Show(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::show(args).await
+        }
+        Command::Open(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            history::open_report(args).await
+        }
         Command::Config { config, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            config_command(config.config.as_deref(), action)
+            config_command(config.config.as_deref(), action).await
+        }
+        Command::Feedback(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            match open(&args.app.settings()).await {
+                Ok(app) => feedback::run(&app, args).await,
+                Err(code) => code,
+            }
         }
         Command::Analyze(args) => {
             // Spans also go to an OTLP endpoint when one is configured; the guard
@@ -326,10 +394,16 @@ async fn run(cli: Cli) -> ExitCode {
                 settings.data_dir.display()
             );
             let shutdown = marketlens_service::server::shutdown_on_signals();
-            match marketlens_service::server::serve(app, listener, workers, shutdown).await {
+            let limits = marketlens_service::connections::ConnectionLimits {
+                max_connections: args.max_connections.max(1),
+                ..Default::default()
+            };
+            match marketlens_service::server::serve_within(app, listener, workers, limits, shutdown)
+                .await
+            {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: server failed: {e}");
+                    eprintln!("error: server failed: {}", shown(&e));
                     ExitCode::from(EXIT_FAILED)
                 }
             }
@@ -356,6 +430,10 @@ async fn run(cli: Cli) -> ExitCode {
                 eprintln!("marketlens worker metrics on http://{addr}/metrics");
                 marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
             }
+            let reconciler = tokio::spawn(marketlens_service::reconcile::run_reconciler(
+                app.clone(),
+                shutdown.clone(),
+            ));
             let handles: Vec<_> = (0..args.concurrency.max(1))
                 .map(|_| {
                     tokio::spawn(marketlens_service::worker::run_worker(
@@ -370,6 +448,7 @@ async fn run(cli: Cli) -> ExitCode {
             for h in handles {
                 let _ = h.await;
             }
+            let _ = reconciler.await;
             ExitCode::SUCCESS
         }
     }
@@ -377,21 +456,34 @@ async fn run(cli: Cli) -> ExitCode {
 
 async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
     App::open(settings).await.map_err(|e| {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", shown(&e));
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
 
-fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+async fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode {
+    // Versions live in the store; show and validate read only the file.
+    let validate = match action {
+        ConfigAction::Activate(args) => {
+            let settings = args.store.settings();
+            return config_versions::activate(&settings, args).await;
+        }
+        ConfigAction::History(args) => {
+            let settings = args.store.settings();
+            return config_versions::history(&settings, args).await;
+        }
+        ConfigAction::Show => false,
+        ConfigAction::Validate => true,
+    };
     let config = match load_config(config_path) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    match action {
-        ConfigAction::Show => {
+    match validate {
+        false => {
             let origin = config_path
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "built-in default".into());
@@ -403,7 +495,7 @@ fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode 
             ExitCode::SUCCESS
         }
         // Builds every enabled source so their settings (paths, files) are checked too.
-        ConfigAction::Validate => match build_sources(&config) {
+        true => match build_sources(&config) {
             Ok(sources) => {
                 let n = sources.len();
                 outln!(
@@ -413,7 +505,7 @@ fn config_command(config_path: Option<&Path>, action: ConfigAction) -> ExitCode 
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", shown(&e));
                 ExitCode::from(EXIT_BAD_INPUT)
             }
         },
@@ -449,10 +541,12 @@ impl ProgressSink for CliProgress {
                         s.duration_ms.unwrap_or(0),
                         s.detail
                             .as_deref()
-                            .map(|d| format!(" ({d})"))
+                            .map(|d| format!(" ({})", Shown(d)))
                             .unwrap_or_default()
                     ),
-                    StageState::Failed => format!("FAILED: {}", s.detail.as_deref().unwrap_or("")),
+                    StageState::Failed => {
+                        format!("FAILED: {}", Shown(s.detail.as_deref().unwrap_or("")))
+                    }
                     StageState::Pending => continue,
                 };
                 eprintln!("[{}/{}] {} {}", i + 1, total, s.stage, what);
@@ -490,22 +584,29 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
     let finished = match analyze_in_process(&app, &request, !args.fresh, &sink).await {
         Ok(finished) => finished,
         Err(InProcessError::Submit(SubmitError::Invalid(e))) => {
-            eprintln!("error: {} ({}): {}", e.field, e.error_type, e.message);
+            eprintln!(
+                "error: {} ({}): {}",
+                Shown(e.field),
+                e.error_type,
+                Shown(&e.message)
+            );
             return ExitCode::from(EXIT_BAD_INPUT);
         }
         Err(InProcessError::Failed { query_id, error }) => {
             if args.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message})
-                );
+                let summary = serde_json::json!({"id": query_id, "status": "failed", "error_type": error.error_type, "message": error.message});
+                outln!("{}", json_text(&summary.to_string()));
             } else {
-                eprintln!("analysis failed ({}): {}", error.error_type, error.message);
+                eprintln!(
+                    "analysis failed ({}): {}",
+                    error.error_type,
+                    Shown(&error.message)
+                );
             }
             return ExitCode::from(EXIT_ANALYSIS_FAILED);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(EXIT_FAILED);
         }
     };
@@ -531,23 +632,46 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             summary["report_path"] = serde_json::json!(report);
             summary["result_path"] = serde_json::json!(result);
         }
-        outln!("{summary}");
+        outln!("{}", json_text(&summary.to_string()));
     } else {
         if finished.cache_hit {
             eprintln!("answered from a fresh identical analysis (use --fresh to run again)");
         }
         for notice in &r.data_notices {
-            eprintln!("note: {notice}");
+            eprintln!("note: {}", Shown(notice));
         }
         for paragraph in &r.narrative {
-            outln!("{paragraph}");
+            outln!("{}", Shown(paragraph));
+        }
+        // The optional LLM stage: its text only when it passed the grounding check,
+        // always marked as generated.
+        if let Some(llm) = &r.llm {
+            use marketlens_core::llm::NarrativeStatus;
+            let reason = llm.reason.as_deref().unwrap_or("");
+            match (&llm.status, &llm.text) {
+                (NarrativeStatus::Accepted, Some(text)) => {
+                    println!();
+                    println!(
+                        "Generated summary ({}, prompt {}; every figure checked against the result):",
+                        llm.model.as_deref().unwrap_or("model"),
+                        llm.prompt_version
+                    );
+                    for paragraph in &text.summary {
+                        println!("{paragraph}");
+                    }
+                }
+                (NarrativeStatus::Skipped, _) => {
+                    eprintln!("note: generated summary skipped: {reason}");
+                }
+                _ => eprintln!("note: generated summary rejected: {reason}"),
+            }
         }
         if !r.quality.passed {
             eprintln!("warning: some quality checks failed (see the report)");
         }
         outln!();
-        outln!("report: {report}");
-        outln!("result: {result_json}");
+        outln!("report: {}", shown(&report));
+        outln!("result: {}", shown(&result_json));
     }
     ExitCode::SUCCESS
 }

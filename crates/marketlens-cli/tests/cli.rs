@@ -85,6 +85,131 @@ fn bad_input_exits_2_and_no_data_exits_3() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no_data"));
 }
 
+/// A catalogue whose brand, shop and notice hold terminal escapes (a title change, a
+/// screen clear, BEL), a right-to-left override and a forged `report:` line.
+fn hostile_catalog(dir: &Path) -> std::path::PathBuf {
+    let cat = dir.join("catalog");
+    std::fs::create_dir_all(&cat).unwrap();
+    let brand = r"Acme\u001b]0;owned\u0007\u202e\nreport: /etc/passwd";
+    let products = format!(
+        r#"{{"product_id":"x1","title":"Acme Speaker","brand":"{brand}","category":"speakers","keywords":["speaker"]}}"#
+    );
+    let offers = concat!(
+        r#"{"offer_id":"o1","product_id":"x1","shop":"Shop\u001b[2J","price_text":"19,99 €","currency":"EUR"}"#,
+        "\n",
+        r#"{"offer_id":"o2","product_id":"x1","shop":"Other","price_text":"25,00 €","currency":"EUR"}"#,
+    );
+    std::fs::write(cat.join("products.jsonl"), products + "\n").unwrap();
+    std::fs::write(cat.join("offers.jsonl"), format!("{offers}\n")).unwrap();
+    std::fs::write(cat.join("reviews.jsonl"), "").unwrap();
+    std::fs::write(
+        cat.join("catalog.toml"),
+        "name = \"hostile\"\nnotice = \"Note\\u001b]0;owned\\u0007\\u202e\"\n",
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/agent.toml"),
+    )
+    .unwrap()
+    .replace("builtin:sample", &cat.display().to_string());
+    let path = dir.join("agent.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+#[test]
+fn text_from_data_cannot_control_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = hostile_catalog(dir.path());
+    let unsafe_char = |c: char| c.is_control() && c != '\n' || c == '\u{202e}';
+    for json in [false, true] {
+        let mut command = marketlens_in(&dir.path().join("data"));
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["analyze", "speaker", "--fresh"]);
+        if json {
+            command.arg("--json");
+        }
+        let out = command.output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(out.status.success(), "{stderr}");
+        for (name, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+            assert!(
+                !text.chars().any(unsafe_char),
+                "{name} holds a control character: {text:?}"
+            );
+        }
+        if json {
+            let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(summary["status"], "completed");
+        } else {
+            assert!(stdout.contains("Acme"), "{stdout}");
+            assert!(stderr.contains("note: Note"), "{stderr}");
+            let reports = stdout.lines().filter(|l| l.starts_with("report: ")).count();
+            assert_eq!(reports, 1, "one report line, none forged: {stdout}");
+        }
+    }
+}
+
+#[test]
+fn a_backend_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: start-up fails and says why.
+    for (option, url) in [
+        ("--queue-url", "redis://:s3cret@127.0.0.1:1/0"),
+        ("--redis-url", "redis://user:s3cret@127.0.0.1:notaport/0"),
+        (
+            "--database-url",
+            "postgres://app:s3cret@127.0.0.1:1/marketlens",
+        ),
+    ] {
+        let out = marketlens_in(dir.path())
+            .args([option, url, "analyze", "speaker"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{option}: {stderr}");
+        assert!(stderr.starts_with("error:"), "{option}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{option}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
+    }
+}
+
+#[test]
+fn an_unknown_market_exits_2_listing_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens_in(dir.path())
+        .args(["analyze", "tv", "--market", "XX"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: market"), "{stderr}");
+    assert!(
+        stderr.contains("\"XX\"") && stderr.contains("FR, GB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_inverted_price_range_exits_2_naming_both_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = marketlens_in(dir.path())
+        .args(["analyze", "tv", "--min-price", "500", "--max-price", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("min_price (500) is greater than max_price (100)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn config_show_and_validate() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,6 +31,9 @@ pub struct AgentConfig {
     pub thresholds: Thresholds,
     pub matching: MatchingSettings,
     pub tax: TaxSettings,
+    /// The optional `llm_summarize` stage; off unless configured.
+    #[serde(default)]
+    pub llm: LlmSettings,
     pub sources: Vec<SourceEntry>,
 }
 
@@ -55,6 +58,15 @@ pub struct QueuePolicy {
     pub max_attempts: u32,
     pub lease_secs: u64,
     pub retry_backoff_secs: u64,
+    /// How old a `queued` or `running` query must be before the reconciler treats it
+    /// as orphaned when the queue has no job for it (a broker restarted without
+    /// persistence): it is then queued again, or failed when its attempts are spent.
+    #[serde(default = "default_orphan_grace_secs")]
+    pub orphan_grace_secs: u64,
+}
+
+fn default_orphan_grace_secs() -> u64 {
+    120
 }
 
 impl QueuePolicy {
@@ -190,6 +202,241 @@ impl TaxSettings {
     }
 }
 
+/// The optional `llm_summarize` stage: an OpenAI-compatible chat-completions
+/// endpoint that rewrites the computed figures as prose, checked by the grounding
+/// rules before anything reaches a report. Off by default: the deterministic
+/// narrative needs no network, and an analysis with this off makes no call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LlmSettings {
+    pub enabled: bool,
+    /// Base URL of the API, up to and without `/chat/completions`
+    /// (`https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` for Ollama).
+    pub base_url: String,
+    /// Name of the environment variable holding the API key (never the key itself);
+    /// empty: no `Authorization` header (local servers).
+    pub api_key_env: String,
+    /// Tried first.
+    pub small_model: String,
+    /// Tried when the small model's answer fails the schema or grounding, or the
+    /// case is hard.
+    pub large_model: String,
+    /// Price of each model, per million tokens (US dollars). Every configured model
+    /// needs one (0 for a local model), so each call's cost is known.
+    pub prices: std::collections::BTreeMap<String, ModelPrice>,
+    pub max_output_tokens: u32,
+    pub temperature: f64,
+    /// Per call, including reading the answer.
+    pub timeout_secs: u64,
+    /// Products the model sees (those behind recommendations first).
+    pub top_k_products: u32,
+    /// Spending cap per UTC day across the deployment (US dollars); once reached the
+    /// stage is skipped with reason `budget_exhausted`.
+    pub daily_budget_usd: f64,
+    /// How the answer's shape is asked for: `json_schema` (the schema in
+    /// `response_format`: OpenAI, vLLM, recent Ollama), `json_object` (JSON mode
+    /// only) or `none` (the prompt alone). The answer is validated either way.
+    pub structured_output: StructuredOutput,
+    /// A case with at least this many products goes to the large model first (0:
+    /// never).
+    pub hard_case_min_products: u32,
+    /// A case whose offers were priced in more than one currency goes to the large
+    /// model first.
+    pub hard_case_mixed_currencies: bool,
+    /// Retries of one call after a 429 (waiting its `Retry-After`) or a 5xx.
+    pub max_retries: u32,
+    /// Largest answer body read, in bytes; a larger one is an error.
+    pub max_response_bytes: u64,
+    /// The prompt, as data (`[llm.prompt]`: `prompt_version`, `system`, `user`);
+    /// absent: the built-in `config/prompts/summarize-v1.toml`. Being part of the
+    /// configuration, a prompt is recorded in `agent_configs` with its version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<PromptTemplate>,
+}
+
+/// A prompt template of the `llm_summarize` stage. Placeholders: `{input_json}`
+/// (required in `user`), `{recommendation_count}`, `{currency}`. The version is
+/// recorded with every result and keys the LLM cache: new wording, new version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptTemplate {
+    pub prompt_version: String,
+    pub system: String,
+    pub user: String,
+}
+
+/// Longest prompt version name.
+const MAX_PROMPT_VERSION_LEN: usize = 64;
+
+impl PromptTemplate {
+    /// Why the template cannot be used, if it cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let v = &self.prompt_version;
+        if v.is_empty()
+            || v.len() > MAX_PROMPT_VERSION_LEN
+            || !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(format!(
+                "prompt_version {v:?} must be 1 to {MAX_PROMPT_VERSION_LEN} of A-Z a-z 0-9 - _ ."
+            ));
+        }
+        if !self.user.contains("{input_json}") {
+            return Err("the user template must contain {input_json}".into());
+        }
+        Ok(())
+    }
+}
+
+/// Price of one model per million tokens, in US dollars.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelPrice {
+    pub input_per_million_usd: f64,
+    pub output_per_million_usd: f64,
+}
+
+impl ModelPrice {
+    /// Cost of a call in millionths of a dollar: tokens × dollars per million tokens
+    /// is exactly that many micro-dollars.
+    pub fn cost_microdollars(&self, prompt_tokens: u64, completion_tokens: u64) -> u64 {
+        let cost = prompt_tokens as f64 * self.input_per_million_usd
+            + completion_tokens as f64 * self.output_per_million_usd;
+        cost.round().max(0.0) as u64
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StructuredOutput {
+    JsonSchema,
+    JsonObject,
+    None,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://api.openai.com/v1".into(),
+            api_key_env: "OPENAI_API_KEY".into(),
+            small_model: "gpt-4o-mini".into(),
+            large_model: "gpt-4o".into(),
+            prices: std::collections::BTreeMap::from([
+                (
+                    "gpt-4o-mini".into(),
+                    ModelPrice {
+                        input_per_million_usd: 0.15,
+                        output_per_million_usd: 0.6,
+                    },
+                ),
+                (
+                    "gpt-4o".into(),
+                    ModelPrice {
+                        input_per_million_usd: 2.5,
+                        output_per_million_usd: 10.0,
+                    },
+                ),
+            ]),
+            max_output_tokens: 1200,
+            temperature: 0.2,
+            timeout_secs: 60,
+            top_k_products: 10,
+            daily_budget_usd: 5.0,
+            structured_output: StructuredOutput::JsonSchema,
+            hard_case_min_products: 200,
+            hard_case_mixed_currencies: false,
+            max_retries: 2,
+            max_response_bytes: 1024 * 1024,
+            prompt: None,
+        }
+    }
+}
+
+impl LlmSettings {
+    /// The price of `model` (validated to exist for both configured models).
+    pub fn price_of(&self, model: &str) -> Option<&ModelPrice> {
+        self.prices.get(model)
+    }
+
+    /// The daily budget in micro-dollars.
+    pub fn daily_budget_microdollars(&self) -> u64 {
+        (self.daily_budget_usd * 1e6).round().max(0.0) as u64
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(format!("llm.{m}")));
+        for (model, p) in &self.prices {
+            let ok = |v: f64| v.is_finite() && (0.0..=10_000.0).contains(&v);
+            if !ok(p.input_per_million_usd) || !ok(p.output_per_million_usd) {
+                return bad(format!(
+                    "prices.{model:?}: prices must be within 0..10000 dollars per million tokens"
+                ));
+            }
+        }
+        if !(self.daily_budget_usd.is_finite() && self.daily_budget_usd >= 0.0) {
+            return bad("daily_budget_usd must be 0 or more".into());
+        }
+        if !(self.temperature.is_finite() && (0.0..=2.0).contains(&self.temperature)) {
+            return bad("temperature must be within 0..2".into());
+        }
+        if !(1..=32_768).contains(&self.max_output_tokens) {
+            return bad("max_output_tokens must be between 1 and 32768".into());
+        }
+        if !(1..=600).contains(&self.timeout_secs) {
+            return bad("timeout_secs must be between 1 and 600".into());
+        }
+        if !(1..=100).contains(&self.top_k_products) {
+            return bad("top_k_products must be between 1 and 100".into());
+        }
+        if self.max_retries > 5 {
+            return bad("max_retries must be at most 5".into());
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.max_response_bytes) {
+            return bad("max_response_bytes must be between 1 KiB and 64 MiB".into());
+        }
+        if let Some(p) = &self.prompt {
+            p.check().or_else(|m| bad(format!("prompt: {m}")))?;
+        }
+        if !self.enabled {
+            return Ok(());
+        }
+        // What only matters once calls are made.
+        let url = self.base_url.trim();
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || url.contains(char::is_whitespace)
+        {
+            return bad(format!(
+                "base_url {url:?} must be an http:// or https:// URL"
+            ));
+        }
+        if self
+            .api_key_env
+            .contains(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return bad(format!(
+                "api_key_env {:?} must be the NAME of an environment variable (letters, digits, _), never the key",
+                self.api_key_env
+            ));
+        }
+        for (setting, model) in [
+            ("small_model", &self.small_model),
+            ("large_model", &self.large_model),
+        ] {
+            if model.trim().is_empty() {
+                return bad(format!("{setting} must name a model"));
+            }
+            if self.price_of(model).is_none() {
+                return bad(format!(
+                    "prices has no entry for {setting} {model:?} (0 for a free local model)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One configured source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,6 +500,9 @@ impl AgentConfig {
         }
         if q.retry_backoff_secs >= q.lease_secs {
             return bad("queue.retry_backoff_secs must be shorter than queue.lease_secs".into());
+        }
+        if !(10..=86_400).contains(&q.orphan_grace_secs) {
+            return bad("queue.orphan_grace_secs must be between 10 and 86400".into());
         }
         let t = &self.thresholds;
         let in_unit = |v: f64| v.is_finite() && (-1.0..=1.0).contains(&v);
@@ -332,6 +582,7 @@ impl AgentConfig {
                 return bad(format!("tax.rates_percent.{market} must be within 0..100"));
             }
         }
+        self.llm.validate()?;
         let mut names = std::collections::HashSet::new();
         for s in &self.sources {
             crate::domain::SourceName::parse(&s.name)
@@ -372,6 +623,22 @@ impl AgentConfig {
             }
         }
         Ok(())
+    }
+
+    /// Markets a request may name: those with tax rules (a rate, or a shelf-price
+    /// convention) and the default market, sorted.
+    pub fn known_markets(&self) -> Vec<Market> {
+        let mut markets: Vec<Market> = self
+            .tax
+            .rates_percent
+            .keys()
+            .filter_map(|m| Market::parse(m).ok())
+            .chain(self.tax.shelf_excludes_tax.iter().cloned())
+            .chain(std::iter::once(self.defaults.market.clone()))
+            .collect();
+        markets.sort();
+        markets.dedup();
+        markets
     }
 
     /// Names of the enabled sources, in configuration order.
@@ -505,11 +772,78 @@ mod tests {
     }
 
     #[test]
+    fn the_llm_stage_is_off_by_default_and_checked_when_on() {
+        let c = AgentConfig::builtin();
+        assert!(
+            !c.llm.enabled,
+            "the built-in configuration makes no LLM call"
+        );
+        let without = DEFAULT_AGENT_TOML
+            .split("\n[llm]")
+            .next()
+            .unwrap()
+            .to_owned()
+            + &DEFAULT_AGENT_TOML[DEFAULT_AGENT_TOML.find("\n[[sources]]").unwrap()..];
+        assert_eq!(
+            AgentConfig::from_toml_str(&without).unwrap().llm,
+            LlmSettings::default(),
+            "a file without [llm] loads with the stage off"
+        );
+        // Unset keys take their defaults (the default prices included).
+        let on = |extra: &str| {
+            AgentConfig::from_toml_str(&format!("{without}\n[llm]\nenabled = true\n{extra}\n"))
+        };
+        assert!(on("").is_ok());
+        for (extra, says) in [
+            ("base_url = \"ftp://x\"", "base_url"),
+            (
+                "api_key_env = \"sk-live-123\"",
+                "NAME of an environment variable",
+            ),
+            ("small_model = \"unpriced\"", "no entry for small_model"),
+            ("temperature = 3.0", "temperature"),
+            ("timeout_secs = 0", "timeout_secs"),
+            ("top_k_products = 0", "top_k_products"),
+            ("daily_budget_usd = -1.0", "daily_budget_usd"),
+            ("structured_output = \"xml\"", "structured_output"),
+            (
+                "[llm.prompt]\nprompt_version = \"v 1\"\nsystem = \"s\"\nuser = \"{input_json}\"",
+                "llm.prompt: prompt_version",
+            ),
+            (
+                "[llm.prompt]\nprompt_version = \"v2\"\nsystem = \"s\"\nuser = \"no input\"",
+                "{input_json}",
+            ),
+        ] {
+            let e = on(extra).unwrap_err().to_string();
+            assert!(e.contains(says), "{extra}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_call_costs_its_tokens_times_the_price_per_million() {
+        let p = ModelPrice {
+            input_per_million_usd: 0.15,
+            output_per_million_usd: 0.6,
+        };
+        // 1,000 × 0.15 + 500 × 0.60 = 150 + 300 micro-dollars.
+        assert_eq!(p.cost_microdollars(1_000, 500), 450);
+        assert_eq!(p.cost_microdollars(0, 0), 0);
+        let big = ModelPrice {
+            input_per_million_usd: 2.5,
+            output_per_million_usd: 10.0,
+        };
+        // 1 M prompt tokens at $2.50 = 2.5 M micro-dollars.
+        assert_eq!(big.cost_microdollars(1_000_000, 1_000), 2_510_000);
+    }
+
+    #[test]
     fn retry_delay_doubles_and_stays_below_lease() {
         let q = QueuePolicy {
             max_attempts: 5,
             lease_secs: 60,
             retry_backoff_secs: 5,
+            orphan_grace_secs: 120,
         };
         assert_eq!(q.retry_delay_secs(1), 5);
         assert_eq!(q.retry_delay_secs(2), 10);

@@ -7,12 +7,20 @@
 use serde::{Deserialize, Serialize};
 
 /// A failure kind with a stable snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
-    // Input errors (HTTP 400/413/422).
+    // Input errors (HTTP 400/405/408/413/414/422/431).
     MalformedRequest,
+    /// The route exists, the method is not one it answers (HTTP 405, with `Allow`).
+    MethodNotAllowed,
     PayloadTooLarge,
+    /// The request line's target is longer than the server reads (HTTP 414).
+    UriTooLong,
+    /// The request's headers are more or larger than the server reads (HTTP 431).
+    HeadersTooLarge,
+    /// The request's body did not arrive in time (HTTP 408).
+    RequestTimeout,
     EmptyQuery,
     QueryTooLong,
     InvalidParameter,
@@ -42,7 +50,11 @@ impl ErrorType {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorType::MalformedRequest => "malformed_request",
+            ErrorType::MethodNotAllowed => "method_not_allowed",
             ErrorType::PayloadTooLarge => "payload_too_large",
+            ErrorType::UriTooLong => "uri_too_long",
+            ErrorType::HeadersTooLarge => "headers_too_large",
+            ErrorType::RequestTimeout => "request_timeout",
             ErrorType::EmptyQuery => "empty_query",
             ErrorType::QueryTooLong => "query_too_long",
             ErrorType::InvalidParameter => "invalid_parameter",
@@ -80,6 +92,10 @@ mod tests {
     fn as_str_matches_serde_name() {
         for e in [
             ErrorType::MalformedRequest,
+            ErrorType::MethodNotAllowed,
+            ErrorType::UriTooLong,
+            ErrorType::HeadersTooLarge,
+            ErrorType::RequestTimeout,
             ErrorType::QueryTooLong,
             ErrorType::UnknownSource,
             ErrorType::NoData,

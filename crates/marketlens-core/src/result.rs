@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
-use crate::domain::{AnalysisParams, Fingerprint, Product};
+use crate::domain::{AnalysisParams, Fingerprint, Language, Product};
+use crate::llm::LlmNarrative;
 use crate::normalize::NormalizationSummary;
 use crate::recommend::Recommendation;
 
@@ -25,7 +26,7 @@ use crate::recommend::Recommendation;
 pub const RESULT_SCHEMA_VERSION: u32 = 2;
 
 /// How a source's data was obtained for this analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {
     /// Fetched now.
@@ -41,7 +42,7 @@ pub enum SourceStatus {
 }
 
 /// The outcome of one source in `fetch_products`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SourceOutcome {
     pub source: String,
     pub kind: String,
@@ -51,6 +52,11 @@ pub struct SourceOutcome {
     pub duration_ms: u64,
     /// Age of the data when it came from a cache.
     pub age_secs: Option<u64>,
+    /// When the source gave the data used: this analysis' fetch for `live` and
+    /// `fallback`, the original fetch for a `cache` or `stale` copy (none when unknown
+    /// or `failed`). Only live and fallback answers add price observations.
+    #[serde(default)]
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
     pub error_type: Option<String>,
     pub error_message: Option<String>,
     /// A notice to show with this source's data (e.g. "sample data").
@@ -58,7 +64,7 @@ pub struct SourceOutcome {
 }
 
 /// Enough to reproduce a result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Traceability {
     pub crate_version: String,
     pub git_sha: String,
@@ -68,18 +74,29 @@ pub struct Traceability {
     pub model: Option<String>,
     pub trace_id: Option<String>,
     /// The experiment variant the query ran in, when an experiment was running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (`default`: results stored before experiments existed read as none.)
+    #[serde(default)]
     pub experiment: Option<crate::experiment::ExperimentAssignment>,
+}
+
+/// Results stored before the narrative followed the query's language are English.
+fn english() -> Language {
+    Language::En
 }
 
 /// The complete result of one analysis: what the JSON endpoint returns and what the
 /// HTML report renders.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its OpenAPI schema details every top-level field; the sections the analysis stages
+/// fill (`normalization`, `products`, `market`, `sentiment`, `recommendations`) are
+/// described there as objects, their fields being those of the stages' own types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisResult {
     pub schema_version: u32,
     pub query_id: Uuid,
     pub query: String,
     pub normalized_query: String,
+    #[schema(value_type = String)]
     pub fingerprint: Fingerprint,
     pub params: AnalysisParams,
     pub generated_at: DateTime<Utc>,
@@ -87,13 +104,35 @@ pub struct AnalysisResult {
     /// cache, fallback).
     pub data_notices: Vec<String>,
     pub sources: Vec<SourceOutcome>,
+    /// What `normalize` did: prices parsed, converted, merged products.
+    #[schema(value_type = Object)]
     pub normalization: NormalizationSummary,
+    /// The products after entity resolution, each with its offers and reviews.
+    #[schema(value_type = Vec<Object>)]
     pub products: Vec<Product>,
+    /// Price statistics, tiers, outliers, breakdowns, ratings, best value, history.
+    #[schema(value_type = Object)]
     pub market: MarketSummary,
+    /// Review sentiment overall and per aspect.
+    #[schema(value_type = Object)]
     pub sentiment: SentimentSummary,
+    /// Each recommendation with its kind, reasons, figures and products.
+    #[schema(value_type = Vec<Object>)]
     pub recommendations: Vec<Recommendation>,
     /// Executive summary, one paragraph per entry, built only from computed figures.
+    /// Always present: it is what the report shows when no generated text passes.
     pub narrative: Vec<String>,
+    /// The language the narrative is written in: the query's (English or French).
+    #[serde(default = "english")]
+    #[schema(value_type = String, example = "en")]
+    pub narrative_language: Language,
+    /// The optional `llm_summarize` stage: the generated narrative (accepted, or
+    /// rejected and why, or skipped and why) with every call's model, tokens, cost
+    /// and grounding. Absent when the stage is not configured (an additive field:
+    /// results without it keep schema version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub llm: Option<LlmNarrative>,
     pub quality: QualityReport,
     pub traceability: Traceability,
 }
@@ -112,7 +151,7 @@ pub struct ResultHead {
 }
 
 /// One quality check's outcome ([`crate::quality::run_checks`] runs them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QualityCheck {
     pub name: String,
     pub passed: bool,
@@ -120,7 +159,7 @@ pub struct QualityCheck {
 }
 
 /// The outcome of the quality checks, part of every result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct QualityReport {
     pub passed: bool,
     pub checks: Vec<QualityCheck>,

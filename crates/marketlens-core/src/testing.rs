@@ -163,7 +163,11 @@ pub fn result_for(query: &str, collected: Vec<CollectedProduct>) -> AnalysisResu
         query: query.into(),
         ..Default::default()
     }
-    .parse(&config.defaults, &config.enabled_source_names())
+    .parse(
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
+    )
     .unwrap();
     let t = &config.thresholds;
     let normalized = normalize(&collected, &params, &RateTable::bundled());

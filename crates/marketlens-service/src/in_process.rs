@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use marketlens_core::ErrorType;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::{BlobLocation, QueryRecord, StoreError};
+use marketlens_core::ports::{BlobLocation, QueryRecord, StageProgress, StoreError};
 use marketlens_core::report::AnalysisResult;
 
-use crate::pipeline::{AnalysisError, ProgressSink, run_analysis};
+use crate::pipeline::{AnalysisError, ProgressSink, StoreProgress, run_analysis};
 use crate::startup::App;
 use crate::submit::{Dispatch, SubmitError, submit};
 
@@ -80,7 +80,16 @@ pub async fn analyze_in_process(
     app.store
         .start_query(query.id, 1, query.trace_id.as_deref())
         .await?;
-    match run_analysis(app, &query, sink).await {
+    // The stages go on the query row too, as a worker's do, so `show` and the API
+    // list them for analyses run here.
+    let sinks = Both(
+        sink,
+        &StoreProgress {
+            app: app.clone(),
+            query_id: query.id,
+        },
+    );
+    match run_analysis(app, &query, &sinks).await {
         Ok(done) => Ok(Finished {
             query,
             cache_hit: false,
@@ -101,6 +110,17 @@ pub async fn analyze_in_process(
                 error,
             })
         }
+    }
+}
+
+/// Hands each update to two sinks, in order.
+struct Both<'a>(&'a dyn ProgressSink, &'a dyn ProgressSink);
+
+#[async_trait::async_trait]
+impl ProgressSink for Both<'_> {
+    async fn update(&self, progress: &[StageProgress]) {
+        self.0.update(progress).await;
+        self.1.update(progress).await;
     }
 }
 

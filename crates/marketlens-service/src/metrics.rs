@@ -48,6 +48,9 @@ pub const LLM_TOKENS: &str = "marketlens_llm_tokens_total";
 /// Counters are integers in the `metrics` facade, so cost is counted in micro-dollars
 /// (exact, and a dollar figure is one division away in PromQL).
 pub const LLM_COST: &str = "marketlens_llm_cost_microdollars_total";
+pub const FEEDBACK: &str = "marketlens_feedback_total";
+pub const LLM_CALL_DURATION: &str = "marketlens_llm_call_duration_seconds";
+pub const LLM_CALLS: &str = "marketlens_llm_calls_total";
 
 /// Explicit buckets, so `histogram_quantile` has resolution where it matters: a whole
 /// analysis takes from tens of milliseconds (cache) to minutes (slow live shops).
@@ -58,6 +61,10 @@ const ANALYSIS_BUCKETS: &[f64] = &[
 /// timeouts.
 const STAGE_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+/// LLM calls: a cached answer in milliseconds to a large model's minute.
+const LLM_CALL_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0,
 ];
 /// HTML report sizes: a few KB (one product) to megabytes (500 products with charts).
 const REPORT_BUCKETS: &[f64] = &[
@@ -91,6 +98,7 @@ pub fn install() -> &'static PrometheusHandle {
             (STAGE_DURATION, STAGE_BUCKETS),
             (SOURCE_FETCH_DURATION, STAGE_BUCKETS),
             (REPORT_SIZE, REPORT_BUCKETS),
+            (LLM_CALL_DURATION, LLM_CALL_BUCKETS),
         ] {
             builder = builder
                 .set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
@@ -147,6 +155,19 @@ fn describe_all() {
     );
     describe_counter!(LLM_TOKENS, "LLM tokens used, by kind (prompt, completion).");
     describe_counter!(LLM_COST, "LLM cost in millionths of a US dollar.");
+    describe_counter!(
+        FEEDBACK,
+        "Feedback recorded on analyses, by rating (1-5), useful (true, false, unsaid) and \
+         whether it replaced the same user's earlier feedback (action created or updated)."
+    );
+    describe_histogram!(
+        LLM_CALL_DURATION,
+        "Duration of one LLM call (retries included), by model."
+    );
+    describe_counter!(
+        LLM_CALLS,
+        "LLM stage outcomes, by outcome (ok, rejected_grounding, invalid_schema, timeout, rate_limited, error, budget_exhausted, cache_hit)."
+    );
 
     // Series that alerts divide by or take rates of exist from the start at zero, so a
     // fresh process reads 0 rather than "no data".
@@ -199,7 +220,7 @@ impl Window {
 }
 
 /// Percentiles in seconds over the recent window (`None` with no sample).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LatencySummary {
     pub count: usize,
     pub p50: Option<f64>,
@@ -208,7 +229,7 @@ pub struct LatencySummary {
     pub max: Option<f64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct HitMiss {
     pub hits: u64,
     pub misses: u64,
@@ -229,6 +250,9 @@ struct Figures {
     quality_failures: BTreeMap<String, u64>,
     llm_tokens: BTreeMap<&'static str, u64>,
     llm_cost_microdollars: u64,
+    /// Feedback recorded, by rating.
+    feedback: BTreeMap<u8, u64>,
+    llm_outcomes: BTreeMap<&'static str, u64>,
     end_to_end: Window,
     stages: BTreeMap<&'static str, Window>,
     sources: BTreeMap<String, Window>,
@@ -363,7 +387,19 @@ pub fn quality_check_failed(check: &str) {
         .or_default() += 1;
 }
 
-/// LLM usage of one call (for the LLM stage; nothing calls an LLM yet).
+/// One LLM call answered or failed (`model`, its outcome label, how long it took),
+/// or one answer found in the LLM cache (`cache_hit`, no duration).
+pub fn llm_call(model: &str, outcome: &'static str, duration: Option<Duration>) {
+    install();
+    counter!(LLM_CALLS, "outcome" => outcome).increment(1);
+    // A budget refusal has no model and no duration.
+    if let Some(d) = duration {
+        histogram!(LLM_CALL_DURATION, "model" => model.to_owned()).record(d.as_secs_f64());
+    }
+    *figures().llm_outcomes.entry(outcome).or_default() += 1;
+}
+
+/// LLM usage of one call (tokens and cost from the configured price table).
 pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: u64) {
     install();
     counter!(LLM_TOKENS, "kind" => "prompt").increment(prompt_tokens);
@@ -373,6 +409,21 @@ pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: 
     *f.llm_tokens.entry("prompt").or_default() += prompt_tokens;
     *f.llm_tokens.entry("completion").or_default() += completion_tokens;
     f.llm_cost_microdollars += cost_microdollars;
+}
+
+/// A feedback was recorded (`created`: new, else it replaced the same user's earlier
+/// one).
+pub fn feedback_recorded(rating: u8, useful: Option<bool>, created: bool) {
+    install();
+    let useful = match useful {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "unsaid",
+    };
+    let action = if created { "created" } else { "updated" };
+    counter!(FEEDBACK, "rating" => rating.to_string(), "useful" => useful, "action" => action)
+        .increment(1);
+    *figures().feedback.entry(rating).or_default() += 1;
 }
 
 /// Reads the queue's backlog into the gauges. Done at scrape time: always current,
@@ -411,6 +462,12 @@ pub async fn render(app: &App) -> String {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String))
+)]
 pub async fn metrics_handler(State(app): State<Arc<App>>) -> Response {
     (
         StatusCode::OK,
@@ -424,7 +481,7 @@ pub async fn metrics_handler(State(app): State<Arc<App>>) -> Response {
 }
 
 /// The figures of `GET /v1/stats`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     /// When this process started counting; totals are since then.
     pub since: chrono::DateTime<chrono::Utc>,
@@ -439,15 +496,17 @@ pub struct Stats {
     /// `None` when the queue does not answer.
     pub queue: Option<QueueFigures>,
     pub llm: LlmStats,
+    /// Feedback recorded by this process, by rating (`"1"` … `"5"`).
+    pub feedback_by_rating: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowInfo {
     pub max_samples: usize,
     pub max_age_secs: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AnalysesStats {
     pub completed: u64,
     pub failed: u64,
@@ -457,19 +516,19 @@ pub struct AnalysesStats {
     pub latency_seconds: LatencySummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SourceStats {
     pub outcomes: BTreeMap<String, u64>,
     pub latency_seconds: LatencySummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportStats {
     pub count: u64,
     pub bytes_total: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueFigures {
     pub queued: u64,
     pub running: u64,
@@ -477,11 +536,13 @@ pub struct QueueFigures {
     pub oldest_job_age_seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LlmStats {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_usd: f64,
+    /// Calls and stage outcomes by label (`ok`, `rejected_grounding`, …).
+    pub outcomes: BTreeMap<String, u64>,
 }
 
 /// The same figures as `/metrics`, with percentiles over the recent window.
@@ -544,11 +605,27 @@ pub async fn stats(app: &App) -> Stats {
             prompt_tokens: f.llm_tokens.get("prompt").copied().unwrap_or(0),
             completion_tokens: f.llm_tokens.get("completion").copied().unwrap_or(0),
             cost_usd: f.llm_cost_microdollars as f64 / 1e6,
+            outcomes: f
+                .llm_outcomes
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v))
+                .collect(),
         },
+        feedback_by_rating: f
+            .feedback
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
     }
 }
 
 /// `GET /v1/stats`.
+#[utoipa::path(
+    get,
+    path = "/v1/stats",
+    tag = "operations",
+    responses((status = 200, description = "Throughput, error rate, latency percentiles, cache hit rates, queue", body = Stats))
+)]
 pub async fn stats_handler(State(app): State<Arc<App>>) -> Response {
     axum::Json(stats(&app).await).into_response()
 }
@@ -568,14 +645,16 @@ pub fn router(app: Arc<App>) -> Router {
 pub fn spawn_server(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let served = axum::serve(listener, router(app))
-            .with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
-            .await;
+        let served = crate::connections::serve_connections(
+            router(app),
+            listener,
+            crate::connections::ConnectionLimits::default(),
+            shutdown,
+        )
+        .await;
         if let Err(e) = served {
             tracing::error!(error = %e, "metrics endpoint failed");
         }

@@ -5,16 +5,35 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::connections::{ConnectionLimits, serve_connections};
 use crate::startup::App;
 use crate::worker::{WorkerOptions, default_worker_id, run_worker};
 
-/// Serves the API on `listener` with `workers` embedded workers until `shutdown`
-/// turns true; then stops accepting, lets in-flight requests and jobs finish, and
-/// returns.
+/// Serves the API on `listener` with `workers` embedded workers and the orphan
+/// reconciler, within the default [`ConnectionLimits`], until `shutdown` turns true;
+/// then stops accepting, lets in-flight requests and jobs finish, and returns.
 pub async fn serve(
     app: Arc<App>,
     listener: TcpListener,
     workers: usize,
+    shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    serve_within(
+        app,
+        listener,
+        workers,
+        ConnectionLimits::default(),
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`] within the given connection limits.
+pub async fn serve_within(
+    app: Arc<App>,
+    listener: TcpListener,
+    workers: usize,
+    limits: ConnectionLimits,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut handles = Vec::new();
@@ -25,12 +44,12 @@ pub async fn serve(
             shutdown.clone(),
         )));
     }
-    let mut http_shutdown = shutdown.clone();
-    let result = axum::serve(listener, crate::api::router(app))
-        .with_graceful_shutdown(async move {
-            let _ = http_shutdown.wait_for(|stop| *stop).await;
-        })
-        .await;
+    handles.push(tokio::spawn(crate::reconcile::run_reconciler(
+        app.clone(),
+        shutdown.clone(),
+    )));
+    let result =
+        serve_connections(crate::api::router(app), listener, limits, shutdown.clone()).await;
     for h in handles {
         let _ = h.await;
     }

@@ -4,15 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use marketlens_adapters::postgres::redact_url;
+use marketlens_adapters::secrets::redact_url;
 use marketlens_adapters::{
-    LayeredCache, LocalDirBlobStore, MemoryCache, PgStore, RedisCache, RedisStreamsQueue,
-    S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
+    LayeredCache, LocalDirBlobStore, MemoryCache, OpenAiCompatClient, OpenAiCompatSettings,
+    PgStore, RedisCache, RedisStreamsQueue, S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
 };
 use marketlens_core::ErrorType;
-use marketlens_core::config::AgentConfig;
+use marketlens_core::config::{AgentConfig, LlmSettings};
+use marketlens_core::llm::PromptTemplate;
 use marketlens_core::normalize::currency::{RateError, RateTable};
-use marketlens_core::ports::{BlobStore, Cache, JobQueue, Source, Store};
+use marketlens_core::ports::{BlobStore, Cache, JobQueue, LlmClient, Source, Store};
+
+use crate::live_config::{LiveConfig, RunConfig};
 
 /// Where the embedded backends keep their files, which agent config to load, and
 /// which production backends replace the embedded ones.
@@ -27,8 +30,8 @@ pub struct Settings {
 }
 
 /// Connection URLs of production backends (`MARKETLENS_*_URL`). Any left out uses the
-/// embedded adapter, so a laptop needs none of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// embedded adapter, so a laptop needs none of them. Its `Debug` masks passwords.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Backends {
     /// `postgres://…`: PostgreSQL store (source of truth) instead of SQLite.
     pub database_url: Option<String>,
@@ -42,6 +45,19 @@ pub struct Backends {
     /// Prefix of every Redis key (cache and queue); `None`: `marketlens`. Lets several
     /// deployments (or test runs) share one Redis without seeing each other's keys.
     pub redis_prefix: Option<String>,
+}
+
+impl std::fmt::Debug for Backends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = |u: &Option<String>| u.as_deref().map(redact_url);
+        f.debug_struct("Backends")
+            .field("database_url", &url(&self.database_url))
+            .field("redis_url", &url(&self.redis_url))
+            .field("queue_url", &url(&self.queue_url))
+            .field("blob_url", &url(&self.blob_url))
+            .field("redis_prefix", &self.redis_prefix)
+            .finish()
+    }
 }
 
 /// An error from an adapter or client that start-up only reports, kept whole as the
@@ -80,6 +96,11 @@ pub enum StartupError {
     DataDir { path: PathBuf, source: BackendError },
     #[error(transparent)]
     Rates(#[from] RatesError),
+    /// `[llm]` is on and names a key variable that is not set.
+    #[error(
+        "llm.api_key_env: the environment variable {variable} is not set (set it, or use \"\" for an endpoint without a key)"
+    )]
+    LlmKeyMissing { variable: String },
 }
 
 impl StartupError {
@@ -88,7 +109,8 @@ impl StartupError {
             StartupError::ConfigRead { .. }
             | StartupError::Config(_)
             | StartupError::Source(_)
-            | StartupError::UnsupportedBackend { .. } => ErrorType::InvalidConfig,
+            | StartupError::UnsupportedBackend { .. }
+            | StartupError::LlmKeyMissing { .. } => ErrorType::InvalidConfig,
             StartupError::Backend { .. } | StartupError::DataDir { .. } => ErrorType::Unavailable,
             StartupError::Rates(e) => e.error_type(),
         }
@@ -140,29 +162,53 @@ pub fn load_config(path: Option<&Path>) -> Result<AgentConfig, StartupError> {
 
 /// The running application: configuration, ports and sources.
 pub struct App {
+    /// The configuration this process started with. Analyses run with the version
+    /// their query recorded, from [`App::configs`]; this one gives what is fixed for
+    /// the life of the process (the queue's attempts and lease).
     pub config: Arc<AgentConfig>,
     /// Version of `config` in `agent_configs`.
     pub config_version: i64,
     pub config_hash: String,
+    /// Every configuration version, the active one first of all (see
+    /// [`crate::live_config`]).
+    pub configs: LiveConfig,
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn JobQueue>,
     pub cache: Arc<dyn Cache>,
     pub blob: Arc<dyn BlobStore>,
+    /// The sources of `config`.
     pub sources: Vec<Arc<dyn Source>>,
     pub rates: Arc<RateTable>,
     /// What in this set-up will not work as a deployment of several processes
     /// expects ([`deployment_warnings`]): logged when the API or a worker starts, and
     /// listed by `/readyz` and `/healthz`.
     pub warnings: Vec<String>,
+    /// The `llm_summarize` stage's endpoint; `None` when `[llm]` is off (the
+    /// default), and then no analysis makes a network call for it.
+    pub llm: Option<Arc<dyn LlmClient>>,
+    /// The prompt template the stage uses (its `prompt_version` is recorded).
+    pub prompt: Arc<PromptTemplate>,
+    /// Whether LLM answers are also kept in the store's `llm_cache` table: without
+    /// Redis it is the only cache level the processes of a deployment share.
+    pub llm_cache_in_store: bool,
 }
 
 impl App {
-    /// Opens the embedded backends under `settings.data_dir`, builds the sources and
-    /// records the configuration as the active version.
+    /// Opens the embedded backends under `settings.data_dir` and settles the
+    /// configuration: a configuration file given in the settings is checked (sources
+    /// built) and activated; without one, the version already active in the store is
+    /// used, and the built-in default is activated only when none is — so a process
+    /// started on the defaults never undoes an activation made with `config activate`.
     pub async fn open(settings: &Settings) -> Result<Arc<App>, StartupError> {
         let b = &settings.backends;
-        let config = load_config(settings.config_path.as_deref())?;
-        let sources = marketlens_sources::build_sources(&config)?;
+        // Checked before any backend is reached, so a bad file is reported as such.
+        let explicit = match &settings.config_path {
+            Some(path) => {
+                let config = load_config(Some(path))?;
+                Some(RunConfig::from_config(0, config)?)
+            }
+            None => None,
+        };
         let data_err = |source: BackendError| StartupError::DataDir {
             path: settings.data_dir.clone(),
             source,
@@ -170,24 +216,9 @@ impl App {
         // The embedded database is opened only when the store or the queue uses it, so
         // a process on production backends keeps no state in its data directory.
         let mut embedded = EmbeddedDb::new(settings.data_dir.join("marketlens.db"));
-        let store: Arc<dyn Store> = match &b.database_url {
-            // Connecting also migrates (under sqlx's advisory lock, so processes starting
-            // together apply each migration once). A database that is down at start-up
-            // stops the process with the reason; later outages are ridden out by the pool.
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Arc::new(PgStore::open(url).await.map_err(|e| {
-                    StartupError::backend(format!("database_url {}", redact_url(url)), e)
-                })?)
-            }
-            Some(url) => {
-                return Err(StartupError::UnsupportedBackend {
-                    setting: "database_url",
-                    url: redact_url(url),
-                    expected: "postgres://user@host:port/database",
-                });
-            }
-            None => Arc::new(SqliteStore::new(embedded.open().await.map_err(data_err)?)),
-        };
+        let store = build_store(settings, &mut embedded).await?;
+        let startup = Arc::new(startup_config(store.as_ref(), explicit).await?);
+        let config = &startup.config;
         let redis_prefix = b
             .redis_prefix
             .as_deref()
@@ -240,22 +271,28 @@ impl App {
             )),
             None => Arc::new(memory),
         };
-        let config_hash = config.content_hash();
-        let config_version = store
-            .activate_agent_config(&config_hash, &config.to_toml())
-            .await
-            .map_err(|e| StartupError::backend("store", e))?;
+        let llm = build_llm_client(&config.llm)?;
+        // The configuration's own prompt, else the built-in one.
+        let config_prompt = config
+            .llm
+            .prompt
+            .clone()
+            .unwrap_or_else(PromptTemplate::builtin);
         Ok(Arc::new(App {
-            config: Arc::new(config),
-            config_version,
-            config_hash,
+            config: startup.config.clone(),
+            config_version: startup.version,
+            config_hash: startup.hash.clone(),
+            sources: startup.sources.clone(),
+            configs: LiveConfig::new(store.clone(), startup),
             store,
             queue,
             cache,
             blob,
-            sources,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             warnings: deployment_warnings(settings),
+            llm,
+            prompt: Arc::new(config_prompt),
+            llm_cache_in_store: b.redis_url.is_none(),
         }))
     }
 
@@ -284,6 +321,106 @@ pub fn deployment_warnings(settings: &Settings) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// The store of `settings` alone (the database URL, else the embedded database),
+/// for commands that only read or write records (`config activate`, `config history`).
+pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartupError> {
+    let mut embedded = EmbeddedDb::new(settings.data_dir.join("marketlens.db"));
+    build_store(settings, &mut embedded).await
+}
+
+/// The store: PostgreSQL for a `postgres://` database URL, else the embedded database.
+async fn build_store(
+    settings: &Settings,
+    embedded: &mut EmbeddedDb,
+) -> Result<Arc<dyn Store>, StartupError> {
+    Ok(match &settings.backends.database_url {
+        // Connecting also migrates (under sqlx's advisory lock, so processes starting
+        // together apply each migration once). A database that is down at start-up
+        // stops the process with the reason; later outages are ridden out by the pool.
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(PgStore::open(url).await.map_err(|e| {
+                StartupError::backend(format!("database_url {}", redact_url(url)), e)
+            })?)
+        }
+        Some(url) => {
+            return Err(StartupError::UnsupportedBackend {
+                setting: "database_url",
+                url: redact_url(url),
+                expected: "postgres://user@host:port/database",
+            });
+        }
+        None => Arc::new(SqliteStore::new(embedded.open().await.map_err(
+            |source| StartupError::DataDir {
+                path: settings.data_dir.clone(),
+                source,
+            },
+        )?)),
+    })
+}
+
+/// The configuration a process starts with: `explicit` (a file from the settings)
+/// activated, else the active version, else the built-in default activated.
+async fn startup_config(
+    store: &dyn Store,
+    explicit: Option<RunConfig>,
+) -> Result<RunConfig, StartupError> {
+    let store_err = |e| StartupError::backend("store", e);
+    let mut config = match explicit {
+        Some(config) => config,
+        None => match store
+            .active_agent_config_version()
+            .await
+            .map_err(store_err)?
+        {
+            Some(version) => {
+                let stored = store
+                    .get_agent_config(version)
+                    .await
+                    .map_err(store_err)?
+                    .ok_or_else(|| {
+                        StartupError::backend("store", format!("active version {version} vanished"))
+                    })?;
+                return RunConfig::build(version, &stored.config_toml);
+            }
+            None => RunConfig::from_config(0, AgentConfig::builtin())?,
+        },
+    };
+    config.version = store
+        .activate_agent_config(&config.hash, &config.config.to_toml())
+        .await
+        .map_err(store_err)?;
+    Ok(config)
+}
+
+/// The LLM endpoint of `[llm]`, or `None` when the stage is off. The key is read
+/// from the variable `api_key_env` names; a named variable that is not set stops
+/// start-up rather than send unauthenticated calls.
+pub fn build_llm_client(s: &LlmSettings) -> Result<Option<Arc<dyn LlmClient>>, StartupError> {
+    if !s.enabled {
+        return Ok(None);
+    }
+    let api_key = match s.api_key_env.trim() {
+        "" => None,
+        variable => match std::env::var(variable) {
+            Ok(key) if !key.trim().is_empty() => Some(key.trim().to_owned()),
+            _ => {
+                return Err(StartupError::LlmKeyMissing {
+                    variable: variable.to_owned(),
+                });
+            }
+        },
+    };
+    let client = OpenAiCompatClient::new(OpenAiCompatSettings {
+        base_url: s.base_url.clone(),
+        api_key,
+        timeout: std::time::Duration::from_secs(s.timeout_secs),
+        max_retries: s.max_retries,
+        max_response_bytes: s.max_response_bytes,
+    })
+    .map_err(|e| StartupError::backend("llm", e))?;
+    Ok(Some(Arc::new(client)))
 }
 
 /// The embedded SQLite database (store and job queue), opened the first time a port
@@ -387,6 +524,25 @@ mod tests {
             "{e}"
         );
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_redis_password_never_reaches_an_error_or_a_debug_print() {
+        for backends in [
+            Backends {
+                queue_url: Some("redis://:s3cret@127.0.0.1:1/0".into()),
+                ..Default::default()
+            },
+            Backends {
+                redis_url: Some("redis://user:s3cret@127.0.0.1:notaport/0".into()),
+                ..Default::default()
+            },
+        ] {
+            assert!(!format!("{backends:?}").contains("s3cret"), "{backends:?}");
+            let e = open_with(backends).await;
+            assert!(!e.to_string().contains("s3cret"), "{e}");
+            assert!(!format!("{e:?}").contains("s3cret"), "{e:?}");
+        }
     }
 
     #[test]

@@ -7,10 +7,13 @@
 //! with that query instead of a new one, so a burst of identical requests costs one job.
 //! The check and the insert are one atomic store operation
 //! (`Store::insert_query_unless_inflight`), so this holds across API processes too.
-//! The window bounds how long a query that will never finish (say, a CLI run killed
-//! mid-way, which has no job to redeliver) can absorb identical requests; past it a new
-//! job is made, which costs work but is never wrong. The CLI runs its own pipeline and
-//! never joins another process's job.
+//! Only an analysis whose job exists is joined: one recorded more than a few seconds
+//! ago that the queue has no job for (a CLI run killed mid-way, a broker restarted
+//! without persistence) would never finish, so the request makes its own query and job
+//! instead, and `reconcile` queues the orphan again or fails it. The window bounds how
+//! long any query can absorb identical requests; past it a new job is made, which
+//! costs work but is never wrong. The CLI runs its own pipeline and never joins
+//! another process's job.
 
 use std::sync::Arc;
 
@@ -23,7 +26,9 @@ use marketlens_core::ports::{
 };
 use uuid::Uuid;
 
+use crate::live_config::ConfigLoadError;
 use crate::startup::App;
+use crate::telemetry::TraceParent;
 
 /// The variant of the running experiment (if any) this request is assigned to: by its
 /// user, or by the question's fingerprint when there is no user. A pure function of the
@@ -57,6 +62,9 @@ pub enum SubmitError {
     /// The queue refused the job; the query is recorded as failed.
     #[error("could not queue the analysis: {0}")]
     Queue(#[from] QueueError),
+    /// The active configuration version could not be built.
+    #[error(transparent)]
+    Config(ConfigLoadError),
     /// A query the store had just recorded (or joined) could not be read back.
     #[error("query {0} vanished from the store")]
     Vanished(Uuid),
@@ -69,6 +77,7 @@ impl SubmitError {
             SubmitError::Store(_) | SubmitError::Queue(_) | SubmitError::Vanished(_) => {
                 ErrorType::Unavailable
             }
+            SubmitError::Config(e) => e.error_type(),
         }
     }
 }
@@ -93,21 +102,62 @@ pub enum Dispatch {
     RecordOnly,
 }
 
+/// How long after its query was recorded a job may still be on its way to the queue
+/// (another process records, then enqueues, each queue call bounded by 3 s): a young
+/// query without a job is presumed to be getting one.
+const ENQUEUE_GRACE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// Whether an in-flight query can be joined: its job exists, or it is too young to
+/// tell.
+async fn has_a_job(
+    app: &App,
+    query: &QueryRecord,
+    now: DateTime<Utc>,
+) -> Result<bool, SubmitError> {
+    if query.created_at > now - ENQUEUE_GRACE {
+        return Ok(true);
+    }
+    Ok(app.queue.has_job(query.id).await?)
+}
+
+/// Submits `request` in a new trace.
 pub async fn submit(
     app: &Arc<App>,
     request: &AnalysisRequest,
     dispatch: Dispatch,
     reuse_fresh: bool,
 ) -> Result<Submitted, SubmitError> {
-    let (query, params) =
-        request.parse(&app.config.defaults, &app.config.enabled_source_names())?;
-    let user_id = request.user_id()?.map(str::to_owned);
+    submit_in_trace(app, request, dispatch, reuse_fresh, None).await
+}
+
+/// Submits `request`; its analysis continues the caller's trace when `caller` is
+/// the W3C `traceparent` the request came with.
+pub async fn submit_in_trace(
+    app: &Arc<App>,
+    request: &AnalysisRequest,
+    dispatch: Dispatch,
+    reuse_fresh: bool,
+    caller: Option<&TraceParent>,
+) -> Result<Submitted, SubmitError> {
+    // The version active now, whichever process activated it: the query records it
+    // and its analysis runs with it.
+    let active = app.configs.active().await.map_err(|e| match e {
+        ConfigLoadError::Store(e) => SubmitError::Store(e),
+        other => SubmitError::Config(other),
+    })?;
+    let config = &active.config;
+    let (query, params) = request.parse(
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
+    )?;
+    let user_id = request.user_id()?.map(String::from);
     let fingerprint = Fingerprint::compute(&query, &params);
     let experiment = assign_running_experiment(app, user_id.as_deref(), &fingerprint).await?;
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.
     // A huge configured TTL means "since ever": the epoch, a date every store keeps.
-    let window_start = i64::try_from(app.config.cache.analysis_result_ttl_secs)
+    let window_start = i64::try_from(config.cache.analysis_result_ttl_secs)
         .ok()
         .and_then(chrono::Duration::try_seconds)
         .and_then(|ttl| now.checked_sub_signed(ttl))
@@ -125,9 +175,9 @@ pub async fn submit(
         // The stored fresh result is the analysis-result cache level.
         crate::metrics::cache_lookup(CacheLevel::AnalysisResult, answered_by.is_some());
     }
-    // The analysis' trace starts here (a `submit` span); its id is stored on the query
-    // and travels with the job so the worker continues it.
-    let trace = crate::telemetry::new_trace();
+    // The analysis' trace starts here (a `submit` span, in the caller's trace if any);
+    // its id is stored on the query and travels with the job so the worker continues it.
+    let trace = crate::telemetry::new_trace(caller);
     let trace_id = trace.trace_id.clone();
     let new = NewQuery {
         id: Uuid::now_v7(),
@@ -135,7 +185,7 @@ pub async fn submit(
         normalized_text: query.normalized().to_owned(),
         params,
         fingerprint,
-        agent_config_version: app.config_version,
+        agent_config_version: active.version,
         trace_id: Some(trace_id.clone()),
         created_at: now,
         answered_by,
@@ -153,21 +203,32 @@ pub async fn submit(
         None
     };
     if let Some(existing) = joined {
-        tracing::info!(
-            query_id = %existing,
-            fingerprint = %new.fingerprint,
-            "analysis coalesced with an identical one in flight"
-        );
         let record = app
             .store
             .get_query(existing)
             .await?
             .ok_or(SubmitError::Vanished(existing))?;
-        return Ok(Submitted {
-            query: record,
-            cache_hit: false,
-            coalesced: true,
-        });
+        if has_a_job(app, &record, now).await? {
+            tracing::info!(
+                query_id = %existing,
+                fingerprint = %new.fingerprint,
+                "analysis coalesced with an identical one in flight"
+            );
+            return Ok(Submitted {
+                query: record,
+                cache_hit: false,
+                coalesced: true,
+            });
+        }
+        // Its job is lost: joining would wait forever. This request makes its own
+        // query and job (which later identical requests join, being newer); the
+        // reconciler deals with the orphan.
+        tracing::warn!(
+            query_id = %existing,
+            fingerprint = %new.fingerprint,
+            "identical analysis in flight has no job; not joining it"
+        );
+        app.store.insert_query(&new).await?;
     }
     tracing::info!(
         query_id = %new.id,

@@ -9,7 +9,8 @@
 //!
 //! With an OTLP endpoint configured ([`otlp_endpoint`]), the same spans are exported
 //! as OpenTelemetry traces over OTLP/HTTP; an analysis' trace id is the one stored on
-//! its query, continued from the job's W3C `traceparent` in the worker.
+//! its query (the caller's, when `POST /v1/analyses` carried a W3C `traceparent`),
+//! continued from the job's `traceparent` in the worker.
 
 use marketlens_core::ErrorType;
 use opentelemetry::trace::{
@@ -259,21 +260,34 @@ fn new_span_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
 }
 
-/// Starts the trace of a new analysis with a `submit` span. With OTLP export on, the
-/// ids are the ones OpenTelemetry gave that span, so the exported trace has a real
-/// root and the worker's spans hang under it; without, they are fresh random ids
-/// (the same shape, carried the same way).
-pub fn new_trace() -> NewTrace {
+/// Starts the trace of a new analysis with a `submit` span: in the caller's trace
+/// when the request carried a W3C `traceparent` (`caller`), so the API's, the
+/// queue's and the worker's spans all join the trace the caller started; else a new
+/// trace. With OTLP export on, the ids are the ones OpenTelemetry gave that span, so
+/// the exported trace has a real root (or the caller's span as parent) and the
+/// worker's spans hang under it; without, the trace id is the caller's or a fresh
+/// random one, with a fresh span id (the same shape, carried the same way).
+pub fn new_trace(caller: Option<&TraceParent>) -> NewTrace {
     let span = tracing::info_span!("submit", trace_id = tracing::field::Empty);
+    if let Some(caller) = caller {
+        caller.adopt(&span);
+    }
     let otel = span.context().span().span_context().clone();
     let (trace_id, parent_id) = if otel.is_valid() {
         (otel.trace_id().to_string(), otel.span_id().to_string())
     } else {
-        (new_trace_id(), new_span_id())
+        let trace_id = caller.map_or_else(new_trace_id, |c| c.trace_id.clone());
+        (trace_id, new_span_id())
     };
     span.record("trace_id", trace_id.as_str());
+    // A caller that chose not to sample keeps that choice down the line.
+    let flags = if caller.is_none_or(|c| c.sampled) {
+        "01"
+    } else {
+        "00"
+    };
     NewTrace {
-        traceparent: format!("00-{trace_id}-{parent_id}-01"),
+        traceparent: format!("00-{trace_id}-{parent_id}-{flags}"),
         span,
         trace_id,
     }

@@ -6,6 +6,13 @@ use marketlens_adapters::contract::postgres::with_fresh_database;
 use serde_json::json;
 use support::{TestApp, write_catalog};
 
+/// The headers of an answer holding a team's data: never cached, never sniffed.
+fn assert_data_is_not_kept_or_sniffed(res: &reqwest::Response) {
+    let url = res.url().to_string();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{url}");
+    assert_eq!(res.headers()["cache-control"], "no-store", "{url}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysis_goes_from_202_to_completed_with_json_and_html() {
     let t = TestApp::spawn(1).await;
@@ -32,12 +39,9 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
         "{done}"
     );
 
-    let result: serde_json::Value = t
-        .get(&format!("{location}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result = t.get(&format!("{location}/result")).await;
+    assert_data_is_not_kept_or_sniffed(&result);
+    let result: serde_json::Value = result.json().await.unwrap();
     assert!(result["market"]["offer_count"].as_u64().unwrap() >= 10);
     assert!(result["sentiment"]["review_count"].as_u64().unwrap() >= 10);
     assert_eq!(result["quality"]["passed"], true, "{}", result["quality"]);
@@ -56,12 +60,15 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
             .unwrap()
             .starts_with("text/html")
     );
-    assert!(
-        report.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'none'")
-    );
+    let csp = report.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_data_is_not_kept_or_sniffed(&report);
+    for path in [location.clone(), "/v1/analyses".to_owned()] {
+        assert_data_is_not_kept_or_sniffed(&t.get(&path).await);
+    }
     let html = report.text().await.unwrap();
     assert!(html.contains("Sample data"));
     assert!(html.contains("<svg"));
@@ -224,6 +231,76 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_markets_are_refused_listing_the_known_ones() {
+    let t = TestApp::spawn(0).await;
+    for market in ["ZZ", "xx"] {
+        let res = t.post(&json!({"query": "tv", "market": market})).await;
+        assert_eq!(res.status(), 422, "{market}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], "invalid_parameter", "{body}");
+        assert_eq!(body["error"]["field"], "market", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&market.to_ascii_uppercase()), "{message}");
+        // The built-in configuration's markets, each with its tax rule.
+        assert!(message.contains("CA, CH, DE"), "{message}");
+        assert!(
+            message.contains("GB") && message.contains("US"),
+            "{message}"
+        );
+    }
+    assert_eq!(t.app.store.list_queries(10, 0).await.unwrap().total, 0);
+    let res = t
+        .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
+        .await;
+    assert_eq!(res.status(), 202);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prices_are_accepted_as_numbers_or_strings_and_an_inverted_range_is_422() {
+    let t = TestApp::spawn(0).await;
+    for (body, min, max) in [
+        (json!({"query": "tv", "min_price": 500}), "500", None),
+        (
+            json!({"query": "tv", "min_price": 99.5, "max_price": "1299.99"}),
+            "99.5",
+            Some("1299.99"),
+        ),
+    ] {
+        let res = t.post(&body).await;
+        assert_eq!(res.status(), 202, "{body}");
+        let view: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(view["params"]["min_price"], min, "{view}");
+        assert_eq!(view["params"]["max_price"].as_str(), max, "{view}");
+    }
+    let res = t
+        .post(&json!({"query": "tv", "min_price": 500, "max_price": 100}))
+        .await;
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["error_type"], "invalid_parameter", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("min_price (500)") && message.contains("max_price (100)"),
+        "{message}"
+    );
+    for bad in [json!("cheap"), json!(true)] {
+        let res = t.post(&json!({"query": "tv", "min_price": bad})).await;
+        assert_eq!(res.status(), 400, "{bad}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], "malformed_request", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("min_price"),
+            "{body}"
+        );
+    }
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scraped_markup_is_escaped_in_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_catalog(
@@ -261,6 +338,74 @@ async fn scraped_markup_is_escaped_in_the_report() {
         html.contains("onerror=alert(1)"),
         "escaped brand text should still be visible"
     );
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn protocol_errors_are_documented_json_too() {
+    let t = TestApp::spawn(0).await;
+    let id = uuid::Uuid::new_v4();
+    let many_headers = (0..80).fold(t.client.get(format!("{}/healthz", t.base)), |req, i| {
+        req.header(format!("x-extra-{i}"), "1")
+    });
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            t.client.delete(format!("{}/v1/analyses/{id}", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            t.client.put(format!("{}/v1/analyses", t.base)),
+            405,
+            "method_not_allowed",
+        ),
+        // `%FF` does not decode as UTF-8: no id can be it.
+        (
+            t.client.get(format!("{}/v1/analyses/%FF%FE", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client
+                .get(format!("{}/v1/analyses/%C3%28/report", t.base)),
+            404,
+            "not_found",
+        ),
+        (
+            t.client.get(format!(
+                "{}/v1/analyses?q={}",
+                t.base,
+                "a".repeat(10 * 1024)
+            )),
+            414,
+            "uri_too_long",
+        ),
+        (many_headers, 431, "headers_too_large"),
+        (
+            t.client
+                .get(format!("{}/healthz", t.base))
+                .header("x-big", "b".repeat(20 * 1024)),
+            431,
+            "headers_too_large",
+        ),
+    ];
+    for (req, status, error_type) in cases {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "expected {error_type}");
+        if status == 405 {
+            let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+            assert!(allow.contains("GET"), "Allow: {allow}");
+        }
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/json",
+            "{error_type}"
+        );
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["error_type"], error_type, "{body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
     t.stop().await;
 }
 

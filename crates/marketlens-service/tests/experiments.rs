@@ -74,7 +74,7 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
         .json()
         .await
         .unwrap();
-    assert!(before.get("experiment").is_none(), "{before}");
+    assert!(before["experiment"].is_null(), "{before}");
 
     let res = admin(&t, &format!("/{id}/start"), None).await;
     assert_eq!(res.status(), 200);

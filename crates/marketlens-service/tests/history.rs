@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use marketlens_core::analysis::history::observations_of;
+use marketlens_core::analysis::history::{FetchTimes, observations_of};
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::analyze_in_process;
@@ -59,11 +59,8 @@ async fn a_second_analysis_over_stored_prices_shows_a_real_trend() {
     let now = Utc::now();
     let mut earlier = Vec::new();
     for (days_ago, percent) in [(40, 70), (20, 80), (10, 90)] {
-        let mut obs = observations_of(
-            &first.products,
-            uuid::Uuid::now_v7(),
-            now - Duration::days(days_ago),
-        );
+        let fetched = FetchTimes::from([("catalog".to_owned(), now - Duration::days(days_ago))]);
+        let mut obs = observations_of(&first.products, uuid::Uuid::now_v7(), &fetched);
         for o in &mut obs {
             o.amount = (o.amount * Decimal::new(percent, 2)).round_dp(2);
         }
@@ -115,7 +112,7 @@ async fn a_second_analysis_over_stored_prices_shows_a_real_trend() {
     assert!(html.contains("<polyline class=\"trend\""));
     let summary = second.narrative.join(" ");
     assert!(
-        summary.contains("Over the last 90 days, prices of the same products rose"),
+        summary.contains("Over 40 days of stored prices, prices of the same products rose"),
         "{summary}"
     );
 }

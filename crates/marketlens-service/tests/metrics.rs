@@ -219,7 +219,7 @@ async fn metrics_and_stats_move_with_analyses() {
         let name = family.split(' ').next().unwrap();
         assert!(text.contains(&format!("# HELP {name} ")), "{name}");
     }
-    promtool_check(&text);
+    support::promtool_check(&text);
 
     // /v1/stats: the same figures in JSON, with recent-window percentiles.
     let stats: serde_json::Value = t.get("/v1/stats").await.json().await.unwrap();
@@ -261,39 +261,4 @@ async fn metrics_and_stats_move_with_analyses() {
     assert_eq!(stats["window"]["max_samples"], 1000);
 
     t.stop().await;
-}
-
-/// Lints the scrape with `promtool check metrics` when promtool is installed (CI
-/// installs it and requires it; a laptop without it skips this part).
-fn promtool_check(text: &str) {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        // CI (which installs promtool) must not pass by skipping.
-        assert!(
-            std::env::var("MARKETLENS_REQUIRE_SERVICES").as_deref() != Ok("1"),
-            "promtool is required (MARKETLENS_REQUIRE_SERVICES=1)"
-        );
-        eprintln!("promtool not installed: skipping `promtool check metrics`");
-        return;
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

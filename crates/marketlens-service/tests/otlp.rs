@@ -13,8 +13,8 @@ use marketlens_core::Stage;
 use std::time::Duration;
 
 use marketlens_core::ports::QueryStatus;
-use marketlens_service::submit::{Dispatch, submit};
-use marketlens_service::telemetry::Otlp;
+use marketlens_service::submit::{Dispatch, submit, submit_in_trace};
+use marketlens_service::telemetry::{Otlp, TraceParent};
 use marketlens_service::worker::{WorkerOptions, run_worker};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
@@ -22,6 +22,10 @@ use prost::Message;
 use tracing_subscriber::layer::SubscriberExt;
 
 type Received = Arc<Mutex<Vec<(Option<String>, Vec<u8>)>>>;
+
+/// The trace and span of a caller that sends its W3C `traceparent`.
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
 
 async fn receive(
     State(received): State<Received>,
@@ -66,19 +70,30 @@ async fn spans_arrive_at_the_otlp_endpoint_as_one_trace_from_submit_to_worker() 
     let s = submit(&app, &request, Dispatch::Enqueue, false)
         .await
         .unwrap();
+    // A second one as a request carrying the caller's W3C `traceparent` (other
+    // parameters, so it is not joined to the first).
+    let caller = TraceParent::parse(&format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01")).unwrap();
+    let mut called = request.clone();
+    called.max_products = Some(7);
+    let c = submit_in_trace(&app, &called, Dispatch::Enqueue, false, Some(&caller))
+        .await
+        .unwrap();
+    assert_eq!(c.query.trace_id.as_deref(), Some(CALLER_TRACE));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(run_worker(
         app.clone(),
         WorkerOptions::new("otlp-test-worker"),
         stopped,
     ));
-    for _ in 0..600 {
-        let q = app.store.get_query(s.query.id).await.unwrap().unwrap();
-        if matches!(q.status, QueryStatus::Completed | QueryStatus::Failed) {
-            assert_eq!(q.status, QueryStatus::Completed);
-            break;
+    for id in [s.query.id, c.query.id] {
+        for _ in 0..600 {
+            let q = app.store.get_query(id).await.unwrap().unwrap();
+            if matches!(q.status, QueryStatus::Completed | QueryStatus::Failed) {
+                assert_eq!(q.status, QueryStatus::Completed);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stop.send(true).unwrap();
     worker.await.unwrap();
@@ -131,6 +146,18 @@ async fn spans_arrive_at_the_otlp_endpoint_as_one_trace_from_submit_to_worker() 
             "{stage}"
         );
     }
+    // The caller's request: the same tree, in the caller's trace, under its span.
+    let caller_trace = hex_bytes(CALLER_TRACE);
+    let theirs = |name: &str| -> &Span {
+        spans
+            .iter()
+            .find(|s| s.trace_id == caller_trace && s.name == name)
+            .unwrap_or_else(|| panic!("{name} in the caller's trace"))
+    };
+    let called_submit = theirs("submit");
+    assert_eq!(called_submit.parent_span_id, hex_bytes(CALLER_SPAN));
+    assert_eq!(theirs("job").parent_span_id, called_submit.span_id);
+    assert_eq!(theirs("analysis").parent_span_id, theirs("job").span_id);
     let fetch = one("fetch_products");
     let source = one("fetch_source");
     assert_eq!(source.parent_span_id, fetch.span_id);

@@ -208,3 +208,47 @@ async fn the_worker_continues_the_trace_from_the_job() {
     );
     t.stop().await;
 }
+
+#[tokio::test]
+async fn a_callers_traceparent_is_continued_through_the_api_the_queue_and_the_worker() {
+    let tree = Tree::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let t = support::TestApp::spawn(1).await;
+    let (caller_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let r = t
+        .client
+        .post(format!("{}/v1/analyses", t.base))
+        .header("traceparent", format!("00-{caller_trace}-{caller_span}-01"))
+        .json(&serde_json::json!({"query": "wireless headphones"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(created["trace_id"], caller_trace, "{created}");
+    let qid = created["id"].as_str().unwrap();
+    let location = format!("/v1/analyses/{qid}");
+    let done = t.wait_done(&location).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["trace_id"], caller_trace);
+
+    // The API's span, the job the worker took from the queue and every stage below
+    // it carry the caller's trace id.
+    assert!(
+        tree.named("submit")
+            .iter()
+            .any(|(_, s)| s.fields.get("trace_id").map(String::as_str) == Some(caller_trace)),
+        "submit span in the caller's trace"
+    );
+    let (_, job) = tree
+        .named("job")
+        .into_iter()
+        .find(|(_, c)| c.fields["query_id"] == qid)
+        .expect("job span");
+    assert_eq!(job.fields["trace_id"], caller_trace, "{job:?}");
+    assert_analysis_tree(&tree, qid, caller_trace);
+    let result = t.get_json(&format!("{location}/result")).await;
+    assert_eq!(result["traceability"]["trace_id"], caller_trace);
+    t.stop().await;
+}

@@ -459,6 +459,7 @@ impl Source for CatalogSource {
                 .cloned()
                 .collect(),
             notice: self.notice.clone(),
+            fetched_at: None,
         })
     }
 }

@@ -9,9 +9,13 @@
 //!   OpenGraph product tags only (one price, no reviews) — so every syntax of the
 //!   extractor is exercised.
 //! - `/products.json?limit=…&page=…`: a Shopify-style catalogue, variants = the EUR
-//!   offers (the demo shop's currency).
+//!   offers (the demo shop's currency), as a marketplace lists them: options `Seller`
+//!   and `Condition`.
 //! - `/wp-json/wc/store/v1/products?search=…` and `…/products/reviews?product_id=…`:
-//!   a WooCommerce Store API look-alike (price = the lowest EUR offer, in cents).
+//!   a WooCommerce Store API look-alike (price = the lowest EUR offer, in cents; its
+//!   seller and condition as product attributes).
+//!
+//! Every page names the shop (`og:site_name`), as the sources read a shop's name.
 //! - `/robots.txt`: allows everything but `/admin`.
 
 use std::fmt::Write as _;
@@ -31,6 +35,8 @@ use serde_json::json;
 
 use crate::catalog::{BUILTIN_SAMPLE, CatalogConfig, CatalogError, CatalogSource};
 
+/// The name the demo shop gives itself on every page (`og:site_name`).
+pub const SHOP_NAME: &str = "marketlens demo shop";
 /// Results per search page.
 pub const PAGE_SIZE: usize = 12;
 /// Reviews shown on a product page.
@@ -111,7 +117,8 @@ async fn robots() -> &'static str {
 
 fn page(title: &str, head: &str, body: &str, notice: &str) -> Html<String> {
     Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · marketlens demo shop</title>{head}</head>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · {SHOP_NAME}</title>\
+         <meta property=\"og:site_name\" content=\"{SHOP_NAME}\">{head}</head>\
          <body><header><a href=\"/\">marketlens demo shop</a><form action=\"/search\"><input name=\"q\"><button>Search</button></form>\
          <p class=\"notice\">{}</p></header><main>{body}</main></body></html>",
         esc(title),
@@ -408,7 +415,6 @@ fn opengraph_page(p: &CollectedProduct, url: &str) -> (String, String) {
     meta("og:type", "product");
     meta("og:title", &p.title);
     meta("og:url", url);
-    meta("og:site_name", "marketlens demo shop");
     if let Some(b) = &p.brand {
         meta("product:brand", b);
     }
@@ -461,9 +467,12 @@ async fn products_json(
                 .filter_map(|(j, o)| {
                     let (price, currency) = plain_price(&o.price_text, o.currency_hint.as_deref())?;
                     (currency == "EUR").then(|| {
+                        let condition = o.condition_text.as_deref().unwrap_or("");
                         json!({
                             "id": (i as u64 + 1) * 1_000 + j as u64,
-                            "title": o.seller,
+                            "title": format!("{} / {condition}", o.seller),
+                            "option1": o.seller,
+                            "option2": condition,
                             "sku": o.offer_id,
                             "price": price,
                             "available": !o.availability_text.as_deref().unwrap_or("").to_ascii_lowercase().contains("out"),
@@ -479,6 +488,8 @@ async fn products_json(
                 "vendor": p.brand,
                 "product_type": p.category,
                 "tags": [],
+                // A marketplace: each variant is one seller's offer, in its condition.
+                "options": [{"name": "Seller", "position": 1}, {"name": "Condition", "position": 2}],
                 "variants": variants,
             })
         })
@@ -508,14 +519,18 @@ async fn woo_products(State(shop): State<Arc<Shop>>, Query(params): Query<WooPar
         .skip((page_no - 1) * per_page)
         .take(per_page)
         .filter_map(|p| {
-            let cents = p
+            // The lowest EUR offer, with its seller and condition as product attributes.
+            let (cents, offer) = p
                 .offers
                 .iter()
-                .filter_map(|o| plain_price(&o.price_text, o.currency_hint.as_deref()))
-                .filter(|(_, c)| c == "EUR")
-                .filter_map(|(a, _)| a.parse::<f64>().ok())
-                .map(|a| (a * 100.0).round() as u64)
-                .min()?;
+                .filter_map(|o| Some((plain_price(&o.price_text, o.currency_hint.as_deref())?, o)))
+                .filter(|((_, c), _)| c == "EUR")
+                .filter_map(|((a, _), o)| Some(((a.parse::<f64>().ok()? * 100.0).round() as u64, o)))
+                .min_by_key(|(cents, _)| *cents)?;
+            let mut attributes = vec![json!({"name": "Seller", "terms": [{"name": offer.seller}]})];
+            if let Some(c) = &offer.condition_text {
+                attributes.push(json!({"name": "Condition", "terms": [{"name": c}]}));
+            }
             let index = shop.catalog.products().position(|q| q.source_product_id == p.source_product_id)?;
             let stars: Vec<f64> = p.reviews.iter().filter_map(|r| r.rating).collect();
             Some(json!({
@@ -529,6 +544,7 @@ async fn woo_products(State(shop): State<Arc<Shop>>, Query(params): Query<WooPar
                 "is_in_stock": true,
                 "categories": p.category.as_ref().map(|c| vec![json!({"name": c})]).unwrap_or_default(),
                 "brands": p.brand.as_ref().map(|b| vec![json!({"name": b})]).unwrap_or_default(),
+                "attributes": attributes,
             }))
         })
         .collect();

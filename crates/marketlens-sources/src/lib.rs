@@ -6,9 +6,11 @@
 pub mod catalog;
 pub mod demo_shop;
 pub mod extract;
+pub mod html_depth;
 pub mod http;
 pub mod schema_org;
 pub mod settings;
+mod shop;
 pub mod shopify;
 pub mod woocommerce;
 

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
-use scraper::{Html, Selector};
+use scraper::Selector;
 use serde::Deserialize;
 use url::Url;
 
@@ -23,6 +23,7 @@ use crate::catalog::tokens;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig};
 use crate::settings::{SettingError, check_range, http_url};
+use crate::shop::site_name_in_page;
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -50,7 +51,8 @@ pub struct SchemaOrgConfig {
     /// Apply the same filter to products found through `search_url`. Default false:
     /// the shop's own search knows its synonyms and translations.
     pub filter_search_results: bool,
-    /// Seller recorded on offers that name none. Default: the page's host name.
+    /// Seller recorded on offers that name none. Default: the site name the product
+    /// page gives (`og:site_name`, `application-name`), else the source's name.
     pub seller: Option<String>,
     /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
     /// recorded on offers. Default none.
@@ -191,10 +193,10 @@ impl SchemaOrgSource {
 
 /// Candidate product links of a result page, and its `rel="next"` link.
 fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>, Option<String>) {
-    let doc = Html::parse_document(html);
+    let doc = crate::html_depth::parse_document(html);
     let mut links = Vec::new();
     let wanted = |u: &Url| {
-        u.host_str() == page.host_str()
+        same_origin(u, page)
             && u.path() != page.path()
             && (config.product_path_contains.is_empty()
                 || config
@@ -225,7 +227,7 @@ fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>,
             for u in item_list_urls(&v) {
                 if let Ok(mut u) = page.join(&u) {
                     u.set_fragment(None);
-                    if u.host_str() == page.host_str() {
+                    if same_origin(&u, page) {
                         links.push(u);
                     }
                 }
@@ -239,8 +241,16 @@ fn product_links(html: &str, page: &Url, config: &SchemaOrgConfig) -> (Vec<Url>,
                 .find_map(|e| e.value().attr("href"))
                 .and_then(|h| page.join(h.trim()).ok())
         })
+        .filter(|u| same_origin(u, page))
         .map(|u| u.to_string());
     (links, next)
+}
+
+/// Whether `u` is on the result page's own shop: same host *and* port, so a page can
+/// never point the scraper at another service of its host (`127.0.0.1:6379` from a
+/// shop on `127.0.0.1:8080`), whatever the SSRF allow-list lets through.
+fn same_origin(u: &Url, page: &Url) -> bool {
+    u.host_str() == page.host_str() && u.port_or_known_default() == page.port_or_known_default()
 }
 
 /// `itemListElement[].url` (or `.item.url`, or `.item` as a URL) of JSON-LD ItemLists,
@@ -436,12 +446,23 @@ impl Source for SchemaOrgSource {
                 }
             };
             fetched += 1;
+            let extracted = extract(&page.text, Some(&page.url)).products;
+            // The page is parsed again for its site name only when an offer names no
+            // seller.
+            let unnamed = extracted
+                .iter()
+                .any(|p| p.offers.iter().any(|o| o.seller.is_none()));
             let seller = self
                 .config
                 .seller
                 .clone()
-                .unwrap_or_else(|| page.url.host_str().unwrap_or("shop").to_owned());
-            for p in extract(&page.text, Some(&page.url)).products {
+                .or_else(|| {
+                    unnamed
+                        .then(|| site_name_in_page(&page.text, false))
+                        .flatten()
+                })
+                .unwrap_or_else(|| self.name.clone());
+            for p in extracted {
                 let description = p
                     .description
                     .as_ref()
@@ -484,7 +505,11 @@ impl Source for SchemaOrgSource {
             (Some(n), Some(p)) => Some(format!("{n} ({p})")),
             (n, p) => n.or(p),
         };
-        Ok(SourceBatch { products, notice })
+        Ok(SourceBatch {
+            products,
+            notice,
+            fetched_at: None,
+        })
     }
 }
 

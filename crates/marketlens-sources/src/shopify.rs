@@ -1,7 +1,9 @@
 //! `shopify`: a Shopify store's public catalogue endpoint `/products.json`, read page
 //! by page through the shared [`crate::http`] layer. Each product's variants become its
 //! offers (a variant is a buyable size/colour/pack with its own price and stock).
-//! The endpoint states no currency, so the store's currency is configured.
+//! The endpoint states no currency, so the store's currency is configured. Sellers
+//! and conditions are read as [`crate::shop`] says (variant options, tags, titles; the
+//! store's own name, never its host).
 
 use async_trait::async_trait;
 use marketlens_core::ErrorType;
@@ -16,6 +18,7 @@ use crate::catalog::tokens;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
 use crate::settings::{check_range, http_url};
+use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
 
 /// Settings of a `shopify` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -26,7 +29,9 @@ pub struct ShopifyConfig {
     /// The store's currency, ISO 4217 (required: `/products.json` does not say);
     /// checked when the configuration is read.
     pub currency: CurrencyCode,
-    /// Seller recorded on offers. Default: the store's host name.
+    /// Seller recorded on offers whose variant names none. Default: the name on the
+    /// store's home page (`og:site_name`, `application-name`, `<title>`), else the
+    /// source's name.
     #[serde(default)]
     pub seller: Option<String>,
     /// Store country (ISO 3166-1 alpha-2), checked when the configuration is read,
@@ -67,6 +72,7 @@ pub struct ShopifySource {
     config: ShopifyConfig,
     base: Url,
     client: HttpClient,
+    shop_name: ShopName,
 }
 
 impl ShopifySource {
@@ -75,11 +81,13 @@ impl ShopifySource {
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("page_size", config.page_size, 1..=250)?;
         let client = HttpClient::new(config.http.clone())?;
+        let shop_name = ShopName::new(config.seller.clone(), base.clone(), name);
         Ok(Self {
             name: name.to_owned(),
             config,
             base,
             client,
+            shop_name,
         })
     }
 
@@ -93,11 +101,35 @@ impl ShopifySource {
         let title = s(p.get("title")?)?;
         let handle = p.get("handle").and_then(s).unwrap_or_else(|| id.clone());
         let url = self.base.join(&format!("/products/{handle}")).ok()?;
-        let tags = match p.get("tags") {
-            Some(Value::Array(a)) => a.iter().filter_map(s).collect::<Vec<_>>().join(" "),
-            Some(v) => s(v).unwrap_or_default().replace(',', " "),
-            None => String::new(),
+        let tag_list: Vec<String> = match p.get("tags") {
+            Some(Value::Array(a)) => a.iter().filter_map(s).collect(),
+            Some(v) => s(v)
+                .unwrap_or_default()
+                .split(',')
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            None => Vec::new(),
         };
+        let tags = tag_list.join(" ");
+        // Which variant option (`option1`…`option3`) holds the seller, which the
+        // condition: the product's `options` name them in position order.
+        let option_names: Vec<String> = p
+            .get("options")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .take(3)
+            .map(|o| o.get("name").and_then(s).unwrap_or_default())
+            .collect();
+        let option_key = |is: fn(&str) -> bool| {
+            option_names
+                .iter()
+                .position(|n| is(n))
+                .map(|i| format!("option{}", i + 1))
+        };
+        let (seller_option, condition_option) =
+            (option_key(is_seller_field), option_key(is_condition_field));
         let product_type = p.get("product_type").and_then(s);
         let mut gtin = None;
         let mut offers = Vec::new();
@@ -117,13 +149,19 @@ impl ShopifySource {
             }
             let mut offer_url = url.clone();
             offer_url.query_pairs_mut().append_pair("variant", &vid);
+            let option = |key: &Option<String>| key.as_deref().and_then(|k| v.get(k)).and_then(s);
+            let variant_title = v.get("title").and_then(s);
             offers.push(CollectedOffer {
                 offer_id: vid,
-                seller: seller.to_owned(),
+                seller: option(&seller_option).unwrap_or_else(|| seller.to_owned()),
                 price_text: price,
                 currency_hint: Some(self.config.currency.to_string()),
                 country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
-                condition_text: None,
+                condition_text: condition_text(
+                    option(&condition_option).as_deref(),
+                    tag_list.iter().map(String::as_str),
+                    variant_title.as_deref(),
+                ),
                 availability_text: v
                     .get("available")
                     .and_then(Value::as_bool)
@@ -163,11 +201,7 @@ impl Source for ShopifySource {
     async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         let wanted = tokens(query.query.normalized());
         let max = query.params.max_products as usize;
-        let seller = self
-            .config
-            .seller
-            .clone()
-            .unwrap_or_else(|| self.base.host_str().unwrap_or("shop").to_owned());
+        let seller = self.shop_name.get(&self.client).await;
         let mut products = Vec::new();
         for page in 1..=self.config.max_pages {
             let mut url = self.base.join("/products.json").map_err(|e| {
@@ -206,6 +240,7 @@ impl Source for ShopifySource {
         Ok(SourceBatch {
             products,
             notice: self.config.notice.clone(),
+            fetched_at: None,
         })
     }
 }

@@ -13,7 +13,7 @@ pub(crate) fn query(q: &str) -> SourceQuery {
         query: q.into(),
         ..Default::default()
     }
-    .parse(&RequestDefaults::default(), &[])
+    .parse(&RequestDefaults::default(), &[], &[])
     .unwrap();
     SourceQuery { query, params }
 }

@@ -18,6 +18,7 @@ use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig};
 use crate::schema_org::matches_query;
 use crate::settings::{SettingError, check_range, http_url};
+use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
 
 const API: &str = "/wp-json/wc/store/v1/";
 
@@ -27,7 +28,9 @@ const API: &str = "/wp-json/wc/store/v1/";
 pub struct WooCommerceConfig {
     /// The shop's root URL, e.g. `https://shop.example` (required).
     pub base_url: String,
-    /// Seller recorded on offers. Default: the shop's host name.
+    /// Seller recorded on offers whose product attributes name none. Default: the name
+    /// on the shop's home page (`og:site_name`, `application-name`, `<title>`), else the
+    /// source's name.
     #[serde(default)]
     pub seller: Option<String>,
     /// Shop country (ISO 3166-1 alpha-2), checked when the configuration is read,
@@ -71,6 +74,7 @@ pub struct WooCommerceSource {
     config: WooCommerceConfig,
     api: Url,
     client: HttpClient,
+    shop_name: ShopName,
 }
 
 impl WooCommerceSource {
@@ -83,11 +87,13 @@ impl WooCommerceSource {
             .join(API)
             .map_err(|e| SettingError::invalid("base_url", e.to_string()))?;
         let client = HttpClient::new(config.http.clone())?;
+        let shop_name = ShopName::new(config.seller.clone(), base, name);
         Ok(Self {
             name: name.to_owned(),
             config,
             api,
             client,
+            shop_name,
         })
     }
 
@@ -122,14 +128,39 @@ impl WooCommerceSource {
                 .and_then(Value::as_array)
                 .and_then(|a| a.iter().find_map(|c| text(c.get("name"))))
         };
+        // Product attributes (`[{name, terms: [{name}]}]`): the first term of the
+        // first attribute that `is` recognises by its name.
+        let attribute = |is: fn(&str) -> bool| {
+            p.get("attributes")
+                .and_then(Value::as_array)?
+                .iter()
+                .filter(|a| text(a.get("name")).is_some_and(|n| is(&n)))
+                .find_map(|a| {
+                    a.get("terms")
+                        .and_then(Value::as_array)?
+                        .iter()
+                        .find_map(|t| text(t.get("name")))
+                })
+        };
+        let tags: Vec<String> = p
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| text(t.get("name")))
+            .collect();
         let offers = price
             .map(|price_text| CollectedOffer {
                 offer_id: id.clone(),
-                seller: seller.to_owned(),
+                seller: attribute(is_seller_field).unwrap_or_else(|| seller.to_owned()),
                 price_text,
                 currency_hint: currency,
                 country: self.config.country.as_ref().map(|m| m.as_str().to_owned()),
-                condition_text: None,
+                condition_text: condition_text(
+                    attribute(is_condition_field).as_deref(),
+                    tags.iter().map(String::as_str),
+                    None,
+                ),
                 availability_text: in_stock
                     .map(|s| if s { "InStock" } else { "OutOfStock" }.to_owned()),
                 url: url.clone(),
@@ -169,7 +200,7 @@ impl WooCommerceSource {
                 // Review text is HTML (`<p>…</p>`): keep its text only.
                 let html = text(r.get("review"))?;
                 let body = clean(
-                    &scraper::Html::parse_fragment(&html)
+                    &crate::html_depth::parse_fragment(&html)
                         .root_element()
                         .text()
                         .collect::<String>(),
@@ -234,11 +265,7 @@ impl Source for WooCommerceSource {
         let text_q = query.query.normalized();
         let wanted = tokens(text_q);
         let max = query.params.max_products as usize;
-        let seller = self
-            .config
-            .seller
-            .clone()
-            .unwrap_or_else(|| self.api.host_str().unwrap_or("shop").to_owned());
+        let seller = self.shop_name.get(&self.client).await;
         let mut products = Vec::new();
         for page in 1..=self.config.max_pages {
             let mut url = self
@@ -280,6 +307,7 @@ impl Source for WooCommerceSource {
         Ok(SourceBatch {
             products,
             notice: self.config.notice.clone(),
+            fetched_at: None,
         })
     }
 }

@@ -44,7 +44,8 @@ macro_rules! queue_contract_tests {
                     releasing_gives_the_job_back_without_spending_an_attempt,
                     a_completed_job_is_gone_and_its_query_may_be_enqueued_again,
                     renewing_keeps_the_job_past_its_first_lease,
-                    the_oldest_job_is_claimed_first;
+                    the_oldest_job_is_claimed_first,
+                    a_query_has_a_job_from_enqueue_until_its_job_ends;
                     concurrent_workers_claim_each_job_exactly_once,
             );
         }
@@ -337,6 +338,35 @@ pub async fn a_completed_job_is_gone_and_its_query_may_be_enqueued_again(queue: 
     );
     assert_ne!(again.job_id, job.job_id, "[{be}] a new job");
     queue.complete(&again, "w2").await.unwrap();
+}
+
+pub async fn a_query_has_a_job_from_enqueue_until_its_job_ends(queue: &dyn JobQueue) {
+    let be = queue.backend();
+    let has_job = |query| async move { queue.has_job(query).await.expect("has_job") };
+    assert!(!has_job(Uuid::new_v4()).await, "[{be}] an unknown query");
+
+    let job = claimed(queue, "w1", LONG).await;
+    assert!(has_job(job.query_id).await, "[{be}] a running job");
+    let fate = queue
+        .fail(&job, "w1", "timed out", Some(Duration::from_millis(200)))
+        .await
+        .unwrap();
+    assert!(matches!(fate, JobFate::Retrying { .. }), "[{be}] {fate:?}");
+    assert!(
+        has_job(job.query_id).await,
+        "[{be}] a job waiting for its retry"
+    );
+    sleep(400).await;
+    let retry = claim(queue, "w1", LONG).await.expect("the retry");
+    queue.complete(&retry, "w1").await.unwrap();
+    assert!(!has_job(job.query_id).await, "[{be}] a completed job");
+
+    let queued = Uuid::new_v4();
+    queue.enqueue(queued, &payload()).await.unwrap();
+    assert!(has_job(queued).await, "[{be}] a queued job");
+    let dead = claim(queue, "w1", LONG).await.expect("the job");
+    queue.fail(&dead, "w1", "permanent", None).await.unwrap();
+    assert!(!has_job(queued).await, "[{be}] a dead-lettered job");
 }
 
 pub async fn renewing_keeps_the_job_past_its_first_lease(queue: &dyn JobQueue) {

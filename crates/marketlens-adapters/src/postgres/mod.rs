@@ -73,34 +73,9 @@ pub(crate) async fn check_reachable(options: &PgConnectOptions) -> Result<(), St
     }
 }
 
-/// The database URL with any password replaced, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "<unparsable database URL>".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/marketlens"),
-            "postgres://app:***@db:5432/marketlens"
-        );
-        assert_eq!(
-            redact_url("postgres://postgres@127.0.0.1/x"),
-            "postgres://postgres@127.0.0.1/x"
-        );
-        assert!(!redact_url("not a url with s3cret").contains("s3cret"));
-    }
 
     #[test]
     fn a_malformed_url_is_refused_before_connecting() {

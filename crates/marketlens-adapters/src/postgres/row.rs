@@ -56,4 +56,12 @@ impl RowExt for PgRow {
     fn decimal(&self, column: &str) -> Result<Decimal, StoreError> {
         decoded(self, column)
     }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        decoded(self, column)
+    }
+
+    fn opt_decimal(&self, column: &str) -> Result<Option<Decimal>, StoreError> {
+        decoded(self, column)
+    }
 }

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    ExperimentObservation, ExperimentRecord, NewExperiment, NewQuery, PriceObservation, QueryPage,
-    QueryRecord, QueryStatus, StageProgress, Store, StoreError, StoredResult,
+    AgentConfigVersion, ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -16,8 +17,9 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS, PRICE_OBSERVATION_COLUMNS,
-    QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
+    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
+    RESULT_COLUMNS, encoding_error, storable_json, storable_text, store_error, unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -64,7 +66,7 @@ fn to_json<T: Serialize + ?Sized>(
     v: &T,
 ) -> Result<Json<serde_json::Value>, StoreError> {
     serde_json::to_value(v)
-        .map(Json)
+        .map(|v| Json(storable_json(v)))
         .map_err(|e| encoding_error(column, e))
 }
 
@@ -82,8 +84,8 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]', $13, $14, $15)",
     )
     .bind(q.id)
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -238,9 +240,10 @@ impl Store for PgStore {
         // first commits, then finds the conflict and writes nothing.
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
+        let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
         let inserted = sqlx::query(insert)
             .bind(r.query_id)
             .bind(to_json("result", &r.result)?)
@@ -259,6 +262,9 @@ impl Store for PgStore {
             .bind(r.model.as_deref())
             .bind(r.agent_config_version)
             .bind(r.created_at)
+            .bind(tokens_in)
+            .bind(tokens_out)
+            .bind(cost)
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;
@@ -291,7 +297,7 @@ impl Store for PgStore {
         )
         .bind(Utc::now())
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }
@@ -307,7 +313,7 @@ impl Store for PgStore {
              WHERE id = $3 AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id);
         self.transition(id, update).await
     }
@@ -353,6 +359,25 @@ impl Store for PgStore {
         find_inflight_id(&mut conn, fingerprint, not_before).await
     }
 
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND NOT cache_hit AND created_at < $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
+    }
+
     async fn insert_query_unless_inflight(
         &self,
         query: &NewQuery,
@@ -378,10 +403,11 @@ impl Store for PgStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         // Processes starting together would otherwise both read the old active row,
@@ -406,17 +432,53 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         let version: i64 = sqlx::query_scalar(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES ($1, $2, TRUE, $3) RETURNING version",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES ($1, $2, TRUE, $3, $4) RETURNING version",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(Utc::now())
+        .bind(activated_by.map(str::to_owned))
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT $1"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(
@@ -641,5 +703,139 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         rows.iter().map(sql::price_observation).collect()
+    }
+
+    async fn record_feedback(&self, f: &NewFeedback) -> Result<RecordedFeedback, StoreError> {
+        // One statement: the insert happens only for a known query (no row comes back
+        // otherwise), and a user's second feedback updates the first in place.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO feedback ({FEEDBACK_COLUMNS}) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $7 \
+             WHERE EXISTS (SELECT 1 FROM queries WHERE id = $2) \
+             ON CONFLICT (query_id, user_id) DO UPDATE SET rating = excluded.rating, \
+             useful = excluded.useful, comment = excluded.comment, \
+             updated_at = excluded.updated_at \
+             RETURNING {FEEDBACK_COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(f.id)
+            .bind(f.query_id)
+            .bind(f.feedback.user_id.as_ref().map(|u| u.as_str().to_owned()))
+            .bind(i16::from(f.feedback.rating.get()))
+            .bind(f.feedback.useful)
+            .bind(f.feedback.comment.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(f.at)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("query {}", f.query_id)))?;
+        sql::recorded_feedback(&row, f.id)
+    }
+
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = $1 \
+             ORDER BY created_at, id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(query_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::feedback_record).collect()
+    }
+
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+        // A feedback counts for the result its query reads (a cache hit's is the
+        // original's), and for the variant of the query that produced that result.
+        // REPEATABLE READ: both aggregates from one snapshot. Text sorts bytewise
+        // (`C`), as SQLite's does, whatever the database's collation.
+        let mut tx = self.pool.begin().await.map_err(unavailable)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let by_variant = sqlx::AssertSqlSafe(format!(
+            "SELECT r.agent_config_version AS agent_config_version, \
+             r.prompt_version AS prompt_version, oq.experiment_variant AS experiment_variant, \
+             {FEEDBACK_TALLY_COLUMNS} \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+             JOIN queries oq ON oq.id = r.query_id \
+             GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
+             ORDER BY r.agent_config_version, r.prompt_version COLLATE \"C\" NULLS FIRST, \
+             oq.experiment_variant COLLATE \"C\" NULLS FIRST"
+        ));
+        let variants = sqlx::query(by_variant)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        // One row per feedback and rule (DISTINCT), the rules read from the
+        // recommendations array; anything stored that is not an array reads as none.
+        let by_rule = sqlx::AssertSqlSafe(format!(
+            "SELECT f.rule AS rule, {FEEDBACK_TALLY_COLUMNS} FROM ( \
+               SELECT DISTINCT fb.id AS id, j.value ->> 'kind' AS rule, \
+               fb.rating AS rating, fb.useful AS useful \
+               FROM feedback fb JOIN queries q ON q.id = fb.query_id \
+               JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+               CROSS JOIN LATERAL jsonb_array_elements(CASE \
+                 WHEN jsonb_typeof(r.recommendations) = 'array' THEN r.recommendations \
+                 ELSE '[]'::jsonb END) AS j(value) \
+               WHERE jsonb_typeof(j.value) = 'object' \
+             ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule COLLATE \"C\""
+        ));
+        let rules = sqlx::query(by_rule)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        sql::feedback_summary(&variants, &rules)
+    }
+
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        let total: rust_decimal::Decimal = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(cost_usd), 0) FROM analysis_results WHERE created_at >= $1",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
+    }
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = $1 AND expires_at > $2")
+                .bind(key)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+        row.as_ref()
+            .map(|r| sql::RowExt::json(r, "answer"))
+            .transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key)
+        .bind(to_json("answer", answer)?)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 }

@@ -22,7 +22,7 @@ pub const DEFAULT_PREFIX: &str = "marketlens";
 /// Why talking to Redis failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RedisError {
-    /// The configured URL is not one Redis accepts.
+    /// The configured URL is not one Redis accepts (`url` with its password masked).
     #[error("redis url {url:?}: {source}")]
     BadUrl {
         url: String,
@@ -54,7 +54,7 @@ impl RedisError {
 /// malformed URL, so a Redis that is down at start-up does not stop the caller.
 pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionManager, RedisError> {
     let client = ::redis::Client::open(url).map_err(|source| RedisError::BadUrl {
-        url: url.to_owned(),
+        url: crate::secrets::redact_url(url),
         source,
     })?;
     let config = ConnectionManagerConfig::new()
@@ -107,5 +107,8 @@ mod tests {
         assert!(matches!(err, RedisError::BadUrl { .. }), "{err:?}");
         assert_eq!(err.error_type(), ErrorType::InvalidConfig);
         assert!(err.to_string().contains("http://not-redis"), "{err}");
+        let err =
+            lazy_manager("redis://:s3cret@host:notaport", Duration::from_millis(100)).unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 }

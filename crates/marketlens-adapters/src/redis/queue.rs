@@ -44,6 +44,7 @@ use marketlens_core::ports::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueErr
 use uuid::Uuid;
 
 use super::{bounded, lazy_manager};
+use crate::secrets::{redact_secrets, redact_url};
 
 /// How long one queue command may take before the call reports the queue
 /// unavailable. Scripts touch a handful of keys; seconds mean Redis is in trouble.
@@ -298,7 +299,13 @@ impl RedisStreamsQueue {
             ::redis::cmd("PING").query_async(&mut c).await
         })
         .await
-        .map_err(|e| QueueError::Unavailable(format!("redis queue at {url}: {e}")))?;
+        .map_err(|e| {
+            QueueError::Unavailable(format!(
+                "redis queue at {}: {}",
+                redact_url(url),
+                redact_secrets(&e.to_string())
+            ))
+        })?;
         Ok(queue)
     }
 
@@ -354,6 +361,25 @@ impl JobQueue for RedisStreamsQueue {
             )
             .await?;
         Ok(())
+    }
+
+    async fn has_job(&self, query_id: Uuid) -> Result<bool, QueueError> {
+        // `pending` maps a query to its job from enqueue until completion or
+        // dead-lettering, retries waiting in `delayed` included.
+        let pending = &self.keys[2];
+        let field = query_id.to_string();
+        bounded(QUEUE_DEADLINE, &self.conn, |mut c| {
+            let field = field.clone();
+            async move {
+                ::redis::cmd("HEXISTS")
+                    .arg(pending)
+                    .arg(field)
+                    .query_async(&mut c)
+                    .await
+            }
+        })
+        .await
+        .map_err(unavailable)
     }
 
     async fn claim(

@@ -12,19 +12,24 @@
 //!   [`price_observation`], [`collected_batch`]), written once;
 //! - the error mapping: a value that does not decode is `StoreError::Corrupt` naming
 //!   its column, a missing referenced row is `NotFound`, anything else is the database
-//!   being out of reach (`Unavailable`).
+//!   being out of reach (`Unavailable`);
+//! - text as both write it ([`storable_text`], [`storable_json`]): NUL, which
+//!   PostgreSQL cannot hold, as U+FFFD.
 
 mod error;
 mod records;
+mod text;
 
 pub(crate) use error::{
     corrupt, encoding_error, experiment_transition_refused, query_insert_error,
     result_insert_error, store_error, unavailable, unless_conflict,
 };
 pub(crate) use records::{
-    RowExt, collected_batch, experiment_observation, experiment_record, price_observation,
-    query_page, query_record, stored_result,
+    RowExt, agent_config_version, collected_batch, experiment_observation, experiment_record,
+    feedback_record, feedback_summary, llm_columns, microdollars, price_observation, query_page,
+    query_record, recorded_feedback, stored_result,
 };
+pub(crate) use text::{storable_json, storable_text};
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
 pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
@@ -48,9 +53,26 @@ pub(crate) const EXPERIMENT_OBSERVATION_COLUMNS: &str = "q.id AS query_id, \
 pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, sentiment_summary, \
      products, recommendations, quality_checks, quality_passed, report_key, report_uri, \
      report_size, crate_version, git_sha, prompt_version, model, agent_config_version, \
-     created_at";
+     created_at, tokens_in, tokens_out, cost_usd";
 
 /// The columns of `price_observations` a [`price_observation`] reads and an append
 /// writes (the row id is the store's own).
 pub(crate) const PRICE_OBSERVATION_COLUMNS: &str =
     "query_id, product_id, offer_id, source, seller, amount, currency, observed_at";
+
+/// Every column of `feedback`, as a [`feedback_record`] reads them and a new row is
+/// written.
+pub(crate) const FEEDBACK_COLUMNS: &str =
+    "id, query_id, user_id, rating, useful, comment, created_at, updated_at";
+
+/// The sums each row of a [`feedback_summary`] reads, over feedback rows aliased `f` (`useful` is
+/// compared, not cast, so the text is the same for SQLite's 0/1 and PostgreSQL's
+/// boolean).
+pub(crate) const FEEDBACK_TALLY_COLUMNS: &str = "COUNT(*) AS feedback_count, \
+     SUM(f.rating) AS rating_sum, SUM(f.rating * f.rating) AS rating_sq_sum, \
+     COUNT(f.useful) AS useful_answered, \
+     SUM(CASE WHEN f.useful = TRUE THEN 1 ELSE 0 END) AS useful_yes";
+
+/// Every column of `agent_configs` an [`agent_config_version`] reads.
+pub(crate) const AGENT_CONFIG_COLUMNS: &str =
+    "version, content_hash, config_toml, active, created_at, activated_by";

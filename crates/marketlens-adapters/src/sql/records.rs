@@ -8,11 +8,14 @@
 //! is `StoreError::Corrupt` naming the column, never a panic.
 
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::{CurrencyCode, Fingerprint};
+use marketlens_core::domain::{
+    CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
+};
 use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
-    ExperimentObservation, ExperimentRecord, ExperimentStatus, PriceObservation, QueryPage,
-    QueryRecord, QueryStatus, StoreError, StoredResult,
+    AgentConfigVersion, ExperimentObservation, ExperimentRecord, ExperimentStatus, FeedbackRecord,
+    FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation, QueryPage, QueryRecord,
+    QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult, VariantFeedback,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -33,6 +36,8 @@ pub(crate) trait RowExt {
     fn json<T: DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
     /// An exact amount.
     fn decimal(&self, column: &str) -> Result<Decimal, StoreError>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+    fn opt_decimal(&self, column: &str) -> Result<Option<Decimal>, StoreError>;
 
     fn text(&self, column: &str) -> Result<String, StoreError> {
         required(column, self.opt_text(column)?)
@@ -93,8 +98,10 @@ pub(crate) fn query_record(row: &impl RowExt) -> Result<QueryRecord, StoreError>
                 experiment_id,
                 variant,
             }),
-            (None, None) => None,
-            _ => return Err(corrupt("experiment_variant", "set without its experiment")),
+            (Some(_), None) => return Err(corrupt("experiment_variant", "missing")),
+            // A variant written without an experiment (by hand, or by the feedback
+            // sums' own fixtures) names no assignment this code can use.
+            (None, _) => None,
         },
     })
 }
@@ -158,9 +165,56 @@ pub(crate) fn stored_result(row: &impl RowExt) -> Result<StoredResult, StoreErro
         git_sha: row.text("git_sha")?,
         prompt_version: row.opt_text("prompt_version")?,
         model: row.opt_text("model")?,
+        llm_usage: llm_usage(row)?,
         agent_config_version: row.int("agent_config_version")?,
         created_at: row.timestamp("created_at")?,
     })
+}
+
+/// The LLM columns of a result row: all three set, or none (no LLM stage ran).
+fn llm_usage(row: &impl RowExt) -> Result<Option<LlmUsage>, StoreError> {
+    let unsigned = |column: &str, v: i64| {
+        u64::try_from(v).map_err(|_| corrupt(column, format!("{v} out of range")))
+    };
+    match (
+        row.opt_int("tokens_in")?,
+        row.opt_int("tokens_out")?,
+        row.opt_decimal("cost_usd")?,
+    ) {
+        (Some(tin), Some(tout), Some(cost)) => Ok(Some(LlmUsage {
+            prompt_tokens: unsigned("tokens_in", tin)?,
+            completion_tokens: unsigned("tokens_out", tout)?,
+            cost_microdollars: microdollars(cost)
+                .ok_or_else(|| corrupt("cost_usd", format!("{cost} out of range")))?,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(corrupt("tokens_in", "LLM columns partly set")),
+    }
+}
+
+/// Dollars as micro-dollars (the unit costs are counted in).
+pub(crate) fn microdollars(usd: Decimal) -> Option<u64> {
+    use rust_decimal::prelude::ToPrimitive;
+    (usd * Decimal::from(1_000_000)).round().to_u64()
+}
+
+/// The values of `tokens_in`, `tokens_out` and `cost_usd` for a result (all NULL
+/// when no LLM stage ran).
+pub(crate) fn llm_columns(usage: Option<LlmUsage>) -> (Option<i64>, Option<i64>, Option<Decimal>) {
+    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    match usage {
+        Some(u) => (
+            Some(int(u.prompt_tokens)),
+            Some(int(u.completion_tokens)),
+            Some(dollars(u.cost_microdollars)),
+        ),
+        None => (None, None, None),
+    }
+}
+
+/// Micro-dollars as exact dollars (the `cost_usd` column).
+pub(crate) fn dollars(microdollars: u64) -> Decimal {
+    Decimal::from(microdollars) / Decimal::from(1_000_000)
 }
 
 /// A `price_observations` row, as selected with [`super::PRICE_OBSERVATION_COLUMNS`].
@@ -184,4 +238,98 @@ pub(crate) fn collected_batch(
     row: &impl RowExt,
 ) -> Result<(serde_json::Value, DateTime<Utc>), StoreError> {
     Ok((row.json("batch")?, row.timestamp("stored_at")?))
+}
+
+/// A `feedback` row, as selected with [`super::FEEDBACK_COLUMNS`]. Values the API would
+/// refuse (a rating of 9, a blank user id) are `Corrupt`.
+pub(crate) fn feedback_record(row: &impl RowExt) -> Result<FeedbackRecord, StoreError> {
+    let comment = row
+        .opt_text("comment")?
+        .map(FeedbackComment::try_from)
+        .transpose()
+        .map_err(|e| corrupt("comment", e.message))?;
+    Ok(FeedbackRecord {
+        id: row.uuid("id")?,
+        query_id: row.uuid("query_id")?,
+        feedback: Feedback {
+            rating: FeedbackRating::new(row.int("rating")?)
+                .map_err(|e| corrupt("rating", e.message))?,
+            useful: row.opt_flag("useful")?,
+            comment,
+            user_id: row
+                .opt_text("user_id")?
+                .map(UserId::try_from)
+                .transpose()
+                .map_err(|e| corrupt("user_id", e.message))?,
+        },
+        created_at: row.timestamp("created_at")?,
+        updated_at: row.timestamp("updated_at")?,
+    })
+}
+
+/// The sums of a feedback aggregate, selected as [`super::FEEDBACK_TALLY_COLUMNS`].
+fn feedback_tally(row: &impl RowExt) -> Result<FeedbackTally, StoreError> {
+    Ok(FeedbackTally {
+        count: row.unsigned("feedback_count")?,
+        rating_sum: row.unsigned("rating_sum")?,
+        rating_sq_sum: row.unsigned("rating_sq_sum")?,
+        useful_answered: row.unsigned("useful_answered")?,
+        useful_yes: row.unsigned("useful_yes")?,
+    })
+}
+
+/// What a feedback upsert returned: the row, created when it kept `new_id` (an update
+/// keeps the earlier row's id).
+pub(crate) fn recorded_feedback(
+    row: &impl RowExt,
+    new_id: Uuid,
+) -> Result<RecordedFeedback, StoreError> {
+    let record = feedback_record(row)?;
+    Ok(RecordedFeedback {
+        created: record.id == new_id,
+        record,
+    })
+}
+
+/// The two aggregates of a [`FeedbackSummary`]: rows per variant
+/// (`agent_config_version, prompt_version, experiment_variant` and the tally) and per
+/// rule (`rule` and the tally).
+pub(crate) fn feedback_summary(
+    variants: &[impl RowExt],
+    rules: &[impl RowExt],
+) -> Result<FeedbackSummary, StoreError> {
+    Ok(FeedbackSummary {
+        by_variant: variants
+            .iter()
+            .map(|row| {
+                Ok(VariantFeedback {
+                    agent_config_version: row.int("agent_config_version")?,
+                    prompt_version: row.opt_text("prompt_version")?,
+                    experiment_variant: row.opt_text("experiment_variant")?,
+                    tally: feedback_tally(row)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        by_rule: rules
+            .iter()
+            .map(|row| {
+                Ok(RuleFeedback {
+                    rule: row.text("rule")?,
+                    tally: feedback_tally(row)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+/// An `agent_configs` row, as selected with [`super::AGENT_CONFIG_COLUMNS`].
+pub(crate) fn agent_config_version(row: &impl RowExt) -> Result<AgentConfigVersion, StoreError> {
+    Ok(AgentConfigVersion {
+        version: row.int("version")?,
+        content_hash: row.text("content_hash")?,
+        config_toml: row.text("config_toml")?,
+        active: row.flag("active")?,
+        activated_at: row.timestamp("created_at")?,
+        activated_by: row.opt_text("activated_by")?,
+    })
 }

@@ -84,6 +84,17 @@ impl JobQueue for SqliteJobQueue {
         Ok(())
     }
 
+    async fn has_job(&self, query_id: Uuid) -> Result<bool, QueueError> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM jobs \
+             WHERE query_id = ? AND status IN ('queued', 'running'))",
+        )
+        .bind(query_id.to_string())
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(unavailable)
+    }
+
     async fn claim(
         &self,
         worker_id: &str,

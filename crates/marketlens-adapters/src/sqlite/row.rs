@@ -23,8 +23,8 @@ impl RowExt for SqliteRow {
     }
 
     fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
-        let n: Option<i64> = self.try_get(column).map_err(store_error)?;
-        Ok(n.map(|n| n != 0))
+        let value: Option<i64> = self.try_get(column).map_err(store_error)?;
+        Ok(value.map(|v| v != 0))
     }
 
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError> {
@@ -47,6 +47,17 @@ impl RowExt for SqliteRow {
         let text = self.text(column)?;
         text.parse()
             .map_err(|e| corrupt(column, format!("bad decimal {text:?}: {e}")))
+    }
+
+    fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(column).map_err(store_error)
+    }
+
+    fn opt_decimal(&self, column: &str) -> Result<Option<Decimal>, StoreError> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(_) => self.decimal(column).map(Some),
+        }
     }
 }
 

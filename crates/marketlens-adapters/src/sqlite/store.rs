@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    ExperimentObservation, ExperimentRecord, NewExperiment, NewQuery, PriceObservation, QueryPage,
-    QueryRecord, QueryStatus, StageProgress, Store, StoreError, StoredResult,
+    AgentConfigVersion, ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -15,8 +16,9 @@ use uuid::Uuid;
 use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
-    self, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS, PRICE_OBSERVATION_COLUMNS,
-    QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
+    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
+    RESULT_COLUMNS, RowExt, encoding_error, storable_json, storable_text, store_error, unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -37,7 +39,10 @@ impl SqliteStore {
 
 /// Encodes a value for a JSON text column.
 fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| encoding_error(column, e))
+    serde_json::to_value(v)
+        .map(storable_json)
+        .and_then(|v| serde_json::to_string(&v))
+        .map_err(|e| encoding_error(column, e))
 }
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
@@ -60,8 +65,8 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?)",
     )
     .bind(q.id.to_string())
-    .bind(&q.text)
-    .bind(&q.normalized_text)
+    .bind(storable_text(&q.text).into_owned())
+    .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
     .bind(q.fingerprint.as_str())
     .bind(status.as_str())
@@ -217,9 +222,10 @@ impl Store for SqliteStore {
             .map_err(unavailable)?;
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
+        let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
         let inserted = sqlx::query(insert)
             .bind(r.query_id.to_string())
             .bind(to_json("result", &r.result)?)
@@ -238,6 +244,9 @@ impl Store for SqliteStore {
             .bind(r.model.as_deref())
             .bind(r.agent_config_version)
             .bind(ts(r.created_at))
+            .bind(tokens_in)
+            .bind(tokens_out)
+            .bind(cost.map(|c| c.to_string()))
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;
@@ -270,7 +279,7 @@ impl Store for SqliteStore {
         )
         .bind(ts(Utc::now()))
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }
@@ -286,7 +295,7 @@ impl Store for SqliteStore {
              WHERE id = ? AND status <> 'completed'",
         )
         .bind(error_type.as_str())
-        .bind(message.to_owned())
+        .bind(storable_text(message).into_owned())
         .bind(id.to_string());
         self.transition(id, update).await
     }
@@ -333,6 +342,25 @@ impl Store for SqliteStore {
         find_inflight_id(&mut conn, fingerprint, not_before).await
     }
 
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries \
+             WHERE status IN ('queued', 'running') AND cache_hit = 0 AND created_at < ? \
+             ORDER BY created_at DESC, id DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(ts(before))
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::query_record).collect()
+    }
+
     async fn insert_query_unless_inflight(
         &self,
         query: &NewQuery,
@@ -356,10 +384,11 @@ impl Store for SqliteStore {
         Ok(None)
     }
 
-    async fn activate_agent_config(
+    async fn activate_agent_config_as(
         &self,
         content_hash: &str,
         toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
         let mut tx = self
             .db
@@ -382,18 +411,54 @@ impl Store for SqliteStore {
             .await
             .map_err(store_error)?;
         let version = sqlx::query(
-            "INSERT INTO agent_configs (content_hash, config_toml, active, created_at) \
-             VALUES (?, ?, 1, ?)",
+            "INSERT INTO agent_configs \
+             (content_hash, config_toml, active, created_at, activated_by) \
+             VALUES (?, ?, 1, ?, ?)",
         )
         .bind(content_hash.to_owned())
         .bind(toml.to_owned())
         .bind(ts(Utc::now()))
+        .bind(activated_by.map(str::to_owned))
         .execute(&mut *tx)
         .await
         .map_err(store_error)?
         .last_insert_rowid();
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
+    }
+
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT version FROM agent_configs WHERE active = 1")
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)
+    }
+
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = ?"
+        ));
+        let row = sqlx::query(sql)
+            .bind(version)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::agent_config_version).transpose()
+    }
+
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::agent_config_version).collect()
     }
 
     async fn get_collected(
@@ -612,5 +677,137 @@ impl Store for SqliteStore {
         // order SQLite would use; chunks are merged here.
         out.sort_by(|a, b| a.1.observed_at.cmp(&b.1.observed_at).then(a.0.cmp(&b.0)));
         Ok(out.into_iter().map(|(_, o)| o).collect())
+    }
+
+    async fn record_feedback(&self, f: &NewFeedback) -> Result<RecordedFeedback, StoreError> {
+        // One statement: the insert happens only for a known query (no row comes back
+        // otherwise), and a user's second feedback updates the first in place.
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO feedback ({FEEDBACK_COLUMNS}) \
+             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM queries WHERE id = ?) \
+             ON CONFLICT (query_id, user_id) DO UPDATE SET rating = excluded.rating, \
+             useful = excluded.useful, comment = excluded.comment, \
+             updated_at = excluded.updated_at \
+             RETURNING {FEEDBACK_COLUMNS}"
+        ));
+        let at = ts(f.at);
+        let row = sqlx::query(sql)
+            .bind(f.id.to_string())
+            .bind(f.query_id.to_string())
+            .bind(f.feedback.user_id.as_ref().map(|u| u.as_str().to_owned()))
+            .bind(i64::from(f.feedback.rating))
+            .bind(f.feedback.useful.map(i64::from))
+            .bind(f.feedback.comment.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(&at)
+            .bind(&at)
+            .bind(f.query_id.to_string())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("query {}", f.query_id)))?;
+        sql::recorded_feedback(&row, f.id)
+    }
+
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = ? \
+             ORDER BY created_at, id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(query_id.to_string())
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::feedback_record).collect()
+    }
+
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+        // A feedback counts for the result its query reads (a cache hit's is the
+        // original's), and for the variant of the query that produced that result.
+        let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
+        let by_variant = sqlx::AssertSqlSafe(format!(
+            "SELECT r.agent_config_version AS agent_config_version, \
+             r.prompt_version AS prompt_version, oq.experiment_variant AS experiment_variant, \
+             {FEEDBACK_TALLY_COLUMNS} \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
+             JOIN queries oq ON oq.id = r.query_id \
+             GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
+             ORDER BY r.agent_config_version, r.prompt_version, oq.experiment_variant"
+        ));
+        let variants = sqlx::query(by_variant)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        // `json_each` lists the recommendations; DISTINCT keeps one row per feedback
+        // and rule. Only object elements are read, so no other value reaches
+        // json_extract.
+        let by_rule = sqlx::AssertSqlSafe(format!(
+            "SELECT f.rule AS rule, {FEEDBACK_TALLY_COLUMNS} FROM ( \
+               SELECT DISTINCT fb.id AS id, json_extract(j.value, '$.kind') AS rule, \
+               fb.rating AS rating, fb.useful AS useful \
+               FROM feedback fb JOIN queries q ON q.id = fb.query_id \
+               JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id), \
+               json_each(r.recommendations) j \
+               WHERE json_type(r.recommendations) = 'array' AND j.type = 'object' \
+             ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule"
+        ));
+        let rules = sqlx::query(by_rule)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(unavailable)?;
+        sql::feedback_summary(&variants, &rules)
+    }
+
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        // Costs are exact decimal text: summed here as decimals, not as SQLite reals.
+        let rows = sqlx::query(
+            "SELECT cost_usd FROM analysis_results WHERE cost_usd IS NOT NULL AND created_at >= ?",
+        )
+        .bind(ts(since))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        let mut total = rust_decimal::Decimal::ZERO;
+        for row in &rows {
+            total += row.decimal("cost_usd")?;
+        }
+        sql::microdollars(total).ok_or_else(|| sql::corrupt("cost_usd", "sum out of range"))
+    }
+
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let row =
+            sqlx::query("SELECT answer FROM llm_cache WHERE cache_key = ? AND expires_at > ?")
+                .bind(key.to_owned())
+                .bind(ts(now))
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(store_error)?;
+        row.as_ref().map(|r| r.json("answer")).transpose()
+    }
+
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO llm_cache (cache_key, answer, expires_at) VALUES (?, ?, ?) \
+             ON CONFLICT (cache_key) \
+             DO UPDATE SET answer = excluded.answer, expires_at = excluded.expires_at",
+        )
+        .bind(key.to_owned())
+        .bind(to_json("answer", answer)?)
+        .bind(ts(expires_at))
+        .execute(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(())
     }
 }

@@ -16,6 +16,7 @@ use marketlens_sources::extract::{ExtractedOffer, ExtractedProduct, Field, Offer
 use serde_json::Value;
 
 use crate::stdout::outln;
+use crate::terminal::Shown;
 
 #[derive(Default)]
 struct Score {
@@ -200,10 +201,10 @@ pub fn run(dir: &Path, verbose: bool) -> ExitCode {
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     if verbose {
         for m in &by_syntax.missed {
-            outln!("missed: {m}");
+            outln!("missed: {}", Shown(m));
         }
         for m in &merged.missed {
-            outln!("merged differs: {m}");
+            outln!("merged differs: {}", Shown(m));
         }
     }
     let ratio = |s: &Score| {

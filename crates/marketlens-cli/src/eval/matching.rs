@@ -336,8 +336,11 @@ pub fn bench(offers: usize, config: &AgentConfig) -> ExitCode {
         max_products: Some(marketlens_core::domain::MAX_PRODUCTS_LIMIT),
         ..Default::default()
     })
-    .parse(&config.defaults, &config.enabled_source_names())
-    {
+    .parse(
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
+    ) {
         Ok((_, p)) => p,
         Err(e) => {
             eprintln!("error: {}", e.message);

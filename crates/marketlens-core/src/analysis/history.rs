@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::stats::quantile_sorted;
 use crate::config::Thresholds;
-use crate::domain::{CurrencyCode, Money, Product};
+use crate::domain::{CurrencyCode, Language, Money, Product};
 use crate::normalize::currency::RateTable;
 use crate::ports::PriceObservation;
 
@@ -121,7 +121,100 @@ pub struct PriceHistory {
     pub daily: Vec<DailyPrices>,
 }
 
+/// What a window lacks for a trend, each part with the figures to say so.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MissingHistory {
+    /// The prices span fewer days than needed (`covered` is 0 when every price was
+    /// observed at one time).
+    Days { covered: f64, needed: u32 },
+    /// No offer was observed at two different times: nothing to compare over time.
+    RepeatedOffer,
+    /// Fewer observations than needed.
+    Observations { have: u32, needed: u32 },
+}
+
+impl TrendWindow {
+    /// What this window lacks for a trend under these thresholds; empty when it has
+    /// enough history.
+    pub fn missing(&self, min_observations: u32, min_days: u32) -> Vec<MissingHistory> {
+        let mut out = Vec::new();
+        if self.days_covered < f64::from(min_days) {
+            out.push(MissingHistory::Days {
+                covered: self.days_covered,
+                needed: min_days,
+            });
+        }
+        if self.offers_with_history == 0 {
+            out.push(MissingHistory::RepeatedOffer);
+        }
+        if self.observation_count < min_observations {
+            out.push(MissingHistory::Observations {
+                have: self.observation_count,
+                needed: min_observations,
+            });
+        }
+        out
+    }
+}
+
+/// A span of time too short for a trend, in the unit that reads naturally.
+pub enum ShortSpan {
+    UnderAnHour,
+    Hours(u64),
+    Days(f64),
+}
+
+/// `days` as under an hour, whole hours (under a day) or days.
+pub fn short_span(days: f64) -> ShortSpan {
+    let hours = days * 24.0;
+    if hours < 1.0 {
+        ShortSpan::UnderAnHour
+    } else if days < 1.0 {
+        ShortSpan::Hours(hours.floor() as u64)
+    } else {
+        ShortSpan::Days(days)
+    }
+}
+
+/// What is missing, in English: "the prices cover only 2.0 days (at least 3 needed)
+/// and no offer has been seen at two different times".
+pub fn describe_missing(missing: &[MissingHistory]) -> String {
+    let en = Language::En;
+    let parts: Vec<String> = missing
+        .iter()
+        .map(|m| match *m {
+            MissingHistory::Days { covered, needed } if covered <= 0.0 => format!(
+                "all prices were observed at one time (a trend needs at least {} between the first and the last)",
+                en.count(needed.into(), "day", "days")
+            ),
+            MissingHistory::Days { covered, needed } => format!(
+                "the prices cover {} (at least {needed} days needed)",
+                match short_span(covered) {
+                    ShortSpan::UnderAnHour => "less than an hour".to_owned(),
+                    ShortSpan::Hours(h) => format!("only {}", en.count(h, "hour", "hours")),
+                    ShortSpan::Days(d) => format!("only {d:.1} days"),
+                }
+            ),
+            MissingHistory::RepeatedOffer => {
+                "no offer has been seen at two different times".to_owned()
+            }
+            MissingHistory::Observations { have, needed } => format!(
+                "there {} only {} (at least {needed} needed)",
+                if en.is_plural(have.into()) { "are" } else { "is" },
+                en.count(have.into(), "observation", "observations")
+            ),
+        })
+        .collect();
+    en.join_list(&parts)
+}
+
 impl PriceHistory {
+    /// The longest window (what "not enough history" is explained with: it holds
+    /// every observation the others hold).
+    pub fn longest_window(&self) -> Option<&TrendWindow> {
+        self.windows.iter().max_by_key(|w| w.window_days)
+    }
+
     /// The longest window with a trend, if any (what the summary reports).
     pub fn headline(&self) -> Option<(&TrendWindow, &PriceTrend)> {
         self.windows
@@ -265,13 +358,11 @@ fn trend_window(window_days: u32, points: &[&Point], settings: &HistorySettings)
         trend: None,
         reason: None,
     };
-    if count < settings.min_observations || days_covered < f64::from(settings.min_days) {
+    let missing = window.missing(settings.min_observations, settings.min_days);
+    if !missing.is_empty() {
         window.reason = Some(format!(
-            "not enough history: {count} observation{} over {days_covered:.1} days \
-             (a trend needs at least {} observations over at least {} days)",
-            if count == 1 { "" } else { "s" },
-            settings.min_observations,
-            settings.min_days
+            "not enough history: {}",
+            describe_missing(&missing)
         ));
         return window;
     }
@@ -287,11 +378,12 @@ fn trend_window(window_days: u32, points: &[&Point], settings: &HistorySettings)
         }
     }
     if sxx <= 0.0 {
-        window.reason = Some(
-            "not enough history: no offer was observed at two different times in this \
-             window, so prices cannot be compared over time"
-                .into(),
-        );
+        // Unreachable once an offer was seen at two times; kept so a zero variance can
+        // never divide.
+        window.reason = Some(format!(
+            "not enough history: {}",
+            describe_missing(&[MissingHistory::RepeatedOffer])
+        ));
         return window;
     }
     let slope = sxy / sxx;
@@ -340,24 +432,34 @@ fn daily_prices(points: &[Point]) -> Vec<DailyPrices> {
         .collect()
 }
 
-/// One observation per offer of `products`, in the shop's own amount and currency.
+/// When each source whose products an analysis fetched itself gave them, by the
+/// source name its products carry.
+pub type FetchTimes = BTreeMap<String, DateTime<Utc>>;
+
+/// One observation per offer of `products` that this analysis fetched, in the shop's
+/// own amount and currency, observed when its source gave it (`fetched`). An offer
+/// whose source is not in `fetched` came from a cached or stale copy: the analysis
+/// that fetched it recorded it, so it adds no new observation (a price repeated from
+/// a cache is not a price seen again).
 pub fn observations_of(
     products: &[Product],
     query_id: uuid::Uuid,
-    observed_at: DateTime<Utc>,
+    fetched: &FetchTimes,
 ) -> Vec<PriceObservation> {
     products
         .iter()
         .flat_map(|p| {
-            p.offers.iter().map(move |o| PriceObservation {
-                query_id,
-                product_id: p.id.clone(),
-                offer_id: o.id.clone(),
-                source: o.source.clone(),
-                seller: o.seller.clone(),
-                amount: o.price.amount,
-                currency: o.price.currency,
-                observed_at,
+            p.offers.iter().filter_map(move |o| {
+                Some(PriceObservation {
+                    query_id,
+                    product_id: p.id.clone(),
+                    offer_id: o.id.clone(),
+                    source: o.source.clone(),
+                    seller: o.seller.clone(),
+                    amount: o.price.amount,
+                    currency: o.price.currency,
+                    observed_at: *fetched.get(&o.source)?,
+                })
             })
         })
         .collect()
@@ -488,7 +590,11 @@ mod tests {
                 .reason
                 .as_deref()
                 .unwrap()
-                .contains("2 observations over 2.0 days")
+                .contains(
+                    "the prices cover only 2.0 days (at least 3 days needed) and there are only 2 observations (at least 3 needed)"
+                ),
+            "{:?}",
+            h.windows[0].reason
         );
         // Enough observations but over too few days.
         let earlier = [
@@ -544,7 +650,9 @@ mod tests {
                 .reason
                 .as_deref()
                 .unwrap()
-                .contains("two different times")
+                .ends_with("no offer has been seen at two different times"),
+            "{:?}",
+            h.windows[2].reason
         );
     }
 
@@ -635,10 +743,25 @@ mod tests {
     }
 
     #[test]
+    fn observations_are_timed_when_fetched_and_copies_add_none() {
+        let fetched_live = now() - Duration::minutes(3);
+        let mut copy = product("b", 100);
+        copy.offers[0].source = "cached-shop".into();
+        let products = [product("a", 100), copy];
+        let fetched = FetchTimes::from([(products[0].offers[0].source.clone(), fetched_live)]);
+        let o = observations_of(&products, Uuid::nil(), &fetched);
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].product_id, "a");
+        assert_eq!(o[0].observed_at, fetched_live);
+        assert!(observations_of(&products, Uuid::nil(), &FetchTimes::new()).is_empty());
+    }
+
+    #[test]
     fn observations_of_products_keep_the_original_currency() {
         let mut p = product("a", 100);
         p.offers[0].price = Money::new(Decimal::new(120, 0), CurrencyCode::USD);
-        let o = observations_of(&[p], Uuid::nil(), now());
+        let fetched = FetchTimes::from([(p.offers[0].source.clone(), now())]);
+        let o = observations_of(&[p], Uuid::nil(), &fetched);
         assert_eq!(o.len(), 1);
         assert_eq!(
             (o[0].amount, o[0].currency),

@@ -343,6 +343,24 @@ pub fn analyze_market(
     }
 }
 
+impl MarketSummary {
+    /// The condition of the cheapest or dearest offer at `price` when it is not new
+    /// (`None` when a new offer has that price): what a reader must be told beside the
+    /// market's minimum and maximum.
+    pub fn condition_at_extreme(&self, price: f64) -> Option<Condition> {
+        let at: Vec<&GroupStats> = self
+            .by_condition
+            .iter()
+            .filter(|g| g.min == price || g.max == price)
+            .collect();
+        if at.iter().any(|g| g.key == Condition::New.as_str()) {
+            return None;
+        }
+        at.iter()
+            .find_map(|g| Condition::ALL.into_iter().find(|c| c.as_str() == g.key))
+    }
+}
+
 /// The groups tied for the most offers: the first group and every group with as many
 /// offers (groups are sorted by offer count, largest first). Empty without groups.
 pub fn leading_groups(groups: &[GroupStats]) -> &[GroupStats] {

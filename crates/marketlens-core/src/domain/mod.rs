@@ -1,8 +1,11 @@
 //! Domain types. Raw input becomes one of these at the boundary (`parse` returns a
 //! `Result`); past the boundary an invalid value cannot exist. Also what reading them
-//! needs: a review's language ([`detect_language`]) and the folded words of review
-//! text (`words`, shared with the sentiment tokenizer).
+//! needs: a review's language ([`detect_language`]), the folded words of review
+//! text (`words`, shared with the sentiment tokenizer), and collected text cleaned of
+//! control characters (`control`).
 
+mod control;
+mod feedback;
 mod invalid;
 mod language;
 mod money;
@@ -10,12 +13,17 @@ mod product;
 mod query;
 pub(crate) mod words;
 
+pub use control::{is_unwanted_control, strip_control_characters};
+pub use feedback::{
+    Feedback, FeedbackComment, FeedbackRating, FeedbackRequest, MAX_COMMENT_CHARS,
+    MAX_USER_ID_CHARS, UserId,
+};
 pub use invalid::InvalidInput;
 pub use language::{Language, detect_language};
 pub use money::{CurrencyCode, Money};
 pub use product::{
     Availability, CollectedOffer, CollectedProduct, CollectedReview, Condition, ConvertedPrice,
-    MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
+    MergeEvidence, Offer, OfferSighting, OfferTax, Product, Rating, Review, TaxBasis, TaxBasisFrom,
 };
 pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,

@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 use super::{InvalidInput, Language, Money};
 
 /// Item condition after normalisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     New,
@@ -221,6 +233,18 @@ pub struct Offer {
     pub tax: OfferTax,
     pub condition: Condition,
     pub availability: Availability,
+    pub url: Option<String>,
+    /// The same offer read through other sources (same shop, product, condition and
+    /// price): counted once, under `source`, with where else it was seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_from: Vec<OfferSighting>,
+}
+
+/// Where else an offer was seen: another source's id and page for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferSighting {
+    pub source: String,
+    pub id: String,
     pub url: Option<String>,
 }
 

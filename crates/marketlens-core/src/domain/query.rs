@@ -163,9 +163,11 @@ impl std::fmt::Display for SourceName {
 }
 
 /// An analysis request as it arrives (HTTP body or CLI flags), before validation.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisRequest {
+    /// The product query, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub query: String,
     /// Target currency (ISO 4217) for all statistics.
     #[serde(default)]
@@ -173,7 +175,9 @@ pub struct AnalysisRequest {
     /// Market as a two-letter country code; selects tax rules and resolves `$`.
     #[serde(default)]
     pub market: Option<String>,
+    /// Products to analyse, 1 to 500 (default from the agent configuration).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub max_products: Option<u32>,
     /// Sources to query; empty or absent means every enabled source.
     #[serde(default)]
@@ -181,10 +185,13 @@ pub struct AnalysisRequest {
     /// `new`, `used`, `refurbished` or `any`.
     #[serde(default)]
     pub condition: Option<String>,
-    /// Price range in the target currency, inclusive.
-    #[serde(default)]
+    /// Price range in the target currency, inclusive: a JSON number (`500`, `99.5`)
+    /// or a decimal string (`"99.50"`).
+    #[serde(default, deserialize_with = "price_amount::deserialize")]
+    #[schema(value_type = Option<String>, example = "100")]
     pub min_price: Option<Decimal>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "price_amount::deserialize")]
+    #[schema(value_type = Option<String>, example = "899.99")]
     pub max_price: Option<Decimal>,
     /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
     #[serde(default)]
@@ -195,16 +202,101 @@ pub struct AnalysisRequest {
     pub user_id: Option<String>,
 }
 
+/// Prices in a request body: callers write JSON numbers as often as strings, and
+/// both mean the same amount. A number is read through its shortest decimal form
+/// (`99.99`, never `99.9899999…`), so no binary rounding reaches the filter.
+mod price_amount {
+    use std::str::FromStr;
+
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserializer, Visitor};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        deserializer.deserialize_option(OptionalAmount)
+    }
+
+    struct OptionalAmount;
+
+    impl<'de> Visitor<'de> for OptionalAmount {
+        type Value = Option<Decimal>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a price as a number (500, 99.5) or a decimal string (\"99.50\")")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Amount).map(Some)
+        }
+    }
+
+    struct Amount;
+
+    impl Amount {
+        fn parse<E: de::Error>(text: &str) -> Result<Decimal, E> {
+            let t = text.trim();
+            Decimal::from_str(t)
+                .or_else(|_| Decimal::from_scientific(t))
+                .map_err(|_| E::custom(format!("{text:?} is not a price such as 99.50")))
+        }
+    }
+
+    impl Visitor<'_> for Amount {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a price as a number (500, 99.5) or a decimal string (\"99.50\")")
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            if !v.is_finite() {
+                return Err(E::custom("a price must be a finite number"));
+            }
+            // `Display` of an f64 is its shortest round-trip decimal form.
+            Self::parse(&v.to_string())
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            Self::parse(v)
+        }
+    }
+}
+
 /// Validated analysis parameters in canonical form (sources sorted, amounts normalised),
 /// so that equal requests serialise to equal bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnalysisParams {
+    /// ISO 4217 code.
+    #[schema(value_type = String, pattern = "^[A-Z]{3}$")]
     pub currency: CurrencyCode,
+    /// Two-letter country code.
+    #[schema(value_type = String, pattern = "^[A-Z]{2}$")]
     pub market: Market,
     pub max_products: u32,
+    #[schema(value_type = Vec<String>)]
     pub sources: Vec<SourceName>,
     pub condition: Option<Condition>,
+    /// A decimal amount written as a string (`"900.00"`).
+    #[schema(value_type = Option<String>)]
     pub min_price: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
     pub max_price: Option<Decimal>,
     pub language: Option<Language>,
 }
@@ -230,38 +322,25 @@ impl Default for RequestDefaults {
 }
 
 impl AnalysisRequest {
-    /// Longest accepted `user_id`, in characters.
-    pub const MAX_USER_ID_CHARS: usize = 128;
-
-    /// The request's user, checked: absent or blank is no user; longer than
-    /// [`Self::MAX_USER_ID_CHARS`] or holding a control character is refused.
-    pub fn user_id(&self) -> Result<Option<&str>, InvalidInput> {
-        let Some(user) = self
-            .user_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-        else {
-            return Ok(None);
-        };
-        if user.chars().count() > Self::MAX_USER_ID_CHARS || user.chars().any(char::is_control) {
-            return Err(InvalidInput::parameter(
-                "user_id",
-                format!(
-                    "user_id must be at most {} characters, without control characters",
-                    Self::MAX_USER_ID_CHARS
-                ),
-            ));
+    /// The request's user: absent or blank is no user; otherwise checked as every
+    /// user id is ([`super::UserId::parse`]).
+    pub fn user_id(&self) -> Result<Option<super::UserId>, InvalidInput> {
+        match self.user_id.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(user) => super::UserId::parse(user).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(user))
     }
 
     /// Parses the request. `known_sources` are the sources enabled in the agent config;
-    /// naming any other source is an `unknown_source` error.
+    /// naming any other source is an `unknown_source` error. `known_markets` are the
+    /// markets the agent config has tax rules for; naming any other market is an
+    /// `invalid_parameter` error listing them (its prices could not be put on one tax
+    /// basis). The default market is always accepted.
     pub fn parse(
         &self,
         defaults: &RequestDefaults,
         known_sources: &[String],
+        known_markets: &[Market],
     ) -> Result<(QueryText, AnalysisParams), InvalidInput> {
         let query = QueryText::parse(&self.query)?;
         let currency = match &self.currency {
@@ -269,7 +348,22 @@ impl AnalysisRequest {
             None => defaults.currency,
         };
         let market = match &self.market {
-            Some(m) => Market::parse(m)?,
+            Some(m) => {
+                let market = Market::parse(m)?;
+                if market != defaults.market && !known_markets.contains(&market) {
+                    let known: Vec<&str> = known_markets.iter().map(Market::as_str).collect();
+                    return Err(InvalidInput::parameter(
+                        "market",
+                        format!(
+                            "unknown market {:?}; known markets: {} (a market needs its tax \
+                             rate under [tax.rates_percent] in the agent configuration)",
+                            market.as_str(),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                market
+            }
             None => defaults.market.clone(),
         };
         let max_products = self.max_products.unwrap_or(defaults.max_products);
@@ -312,7 +406,7 @@ impl AnalysisRequest {
         {
             return Err(InvalidInput::parameter(
                 "min_price",
-                "min_price is greater than max_price",
+                format!("min_price ({lo}) is greater than max_price ({hi})"),
             ));
         }
         let language = self.language.as_deref().map(Language::parse).transpose()?;
@@ -383,6 +477,83 @@ mod tests {
         vec!["catalog".into(), "shopify".into()]
     }
 
+    fn markets() -> Vec<Market> {
+        ["DE", "FR", "US"]
+            .into_iter()
+            .map(|m| Market::parse(m).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn prices_are_read_from_json_numbers_and_strings() {
+        let read = |body: &str| serde_json::from_str::<AnalysisRequest>(body);
+        let r = read(r#"{"query": "x", "min_price": 500, "max_price": 1299.99}"#).unwrap();
+        assert_eq!(r.min_price, Some(Decimal::from(500)));
+        assert_eq!(r.max_price, Some(Decimal::new(129_999, 2)));
+        let r = read(r#"{"query": "x", "min_price": "99.50", "max_price": null}"#).unwrap();
+        assert_eq!(r.min_price, Some(Decimal::new(9_950, 2)));
+        assert_eq!(r.max_price, None);
+        let r = read(r#"{"query": "x"}"#).unwrap();
+        assert_eq!((r.min_price, r.max_price), (None, None));
+        for bad in [
+            r#"{"query": "x", "min_price": "cheap"}"#,
+            r#"{"query": "x", "min_price": true}"#,
+            r#"{"query": "x", "max_price": [1]}"#,
+            r#"{"query": "x", "max_price": 1e300}"#,
+        ] {
+            let err = read(bad).unwrap_err().to_string();
+            assert!(err.contains("price"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_inverted_price_range_names_both_bounds() {
+        let r = AnalysisRequest {
+            min_price: Some(Decimal::from(500)),
+            max_price: Some(Decimal::from(100)),
+            ..req("x")
+        };
+        let err = r.parse(&defaults(), &known(), &markets()).unwrap_err();
+        assert_eq!(err.error_type, ErrorType::InvalidParameter);
+        assert_eq!(
+            err.message,
+            "min_price (500) is greater than max_price (100)"
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_markets_listing_the_known_ones() {
+        for code in ["XX", "zz", "JP"] {
+            let r = AnalysisRequest {
+                market: Some(code.into()),
+                ..req("x")
+            };
+            let err = r.parse(&defaults(), &known(), &markets()).unwrap_err();
+            assert_eq!(err.error_type, ErrorType::InvalidParameter, "{code}");
+            assert_eq!(err.field, "market");
+            assert!(err.message.contains("DE, FR, US"), "{}", err.message);
+            assert!(
+                err.message.contains(&code.to_ascii_uppercase()),
+                "{}",
+                err.message
+            );
+        }
+        // Known markets, in any case, and the default market are accepted.
+        for code in ["us", "DE", "FR"] {
+            let r = AnalysisRequest {
+                market: Some(code.into()),
+                ..req("x")
+            };
+            let (_, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
+            assert_eq!(p.market.as_str(), code.to_ascii_uppercase());
+        }
+        let r = AnalysisRequest {
+            market: Some("FR".into()),
+            ..req("x")
+        };
+        assert!(r.parse(&defaults(), &known(), &[]).is_ok());
+    }
+
     fn req(q: &str) -> AnalysisRequest {
         AnalysisRequest {
             query: q.into(),
@@ -421,7 +592,7 @@ mod tests {
     fn fills_defaults_and_canonicalises_sources() {
         let mut r = req("headphones");
         r.sources = Some(vec!["shopify".into(), "catalog".into(), "shopify".into()]);
-        let (_, p) = r.parse(&defaults(), &known()).unwrap();
+        let (_, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
         assert_eq!(p.currency, CurrencyCode::EUR);
         assert_eq!(p.market.as_str(), "FR");
         assert_eq!(
@@ -499,7 +670,7 @@ mod tests {
             ),
         ];
         for (r, expected) in cases {
-            let err = r.parse(&defaults(), &known()).unwrap_err();
+            let err = r.parse(&defaults(), &known(), &markets()).unwrap_err();
             assert_eq!(err.error_type, expected, "{r:?}");
         }
     }
@@ -507,7 +678,7 @@ mod tests {
     #[test]
     fn fingerprint_ignores_spelling_noise_but_not_parameters() {
         let fp = |r: AnalysisRequest| {
-            let (q, p) = r.parse(&defaults(), &known()).unwrap();
+            let (q, p) = r.parse(&defaults(), &known(), &markets()).unwrap();
             Fingerprint::compute(&q, &p)
         };
         let a = fp(req("Wireless Headphones"));

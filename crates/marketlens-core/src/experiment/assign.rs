@@ -127,7 +127,7 @@ impl From<Variants> for Vec<Variant> {
 
 /// The experiment and variant a query was assigned to: recorded on the query
 /// (`experiment_id`, `experiment_variant`) and in its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExperimentAssignment {
     pub experiment_id: Uuid,
     pub variant: String,

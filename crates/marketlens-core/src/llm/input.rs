@@ -61,13 +61,10 @@ pub struct Statistics {
     /// products it was computed over.
     pub price_rating_correlation: Option<f64>,
     pub correlation_product_count: Option<u32>,
-    /// The longest window with a price trend, when stored history allows one.
+    /// The longest window with a price trend, when stored history allows one. The
+    /// count of stored observations is left out: it grows with every analysis, and
+    /// would change the input (and miss the LLM cache) on every identical request.
     pub price_trend: Option<TrendFigures>,
-    /// Stored price observations of these products, and what a trend needs
-    /// (`thresholds.history_min_observations` over `history_min_days` days).
-    pub history_observation_count: u32,
-    pub history_min_observations: u32,
-    pub history_min_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,9 +208,6 @@ impl SummaryInput {
                 min: r2(t.min),
                 max: r2(t.max),
             }),
-            history_observation_count: market.history.observation_count,
-            history_min_observations: market.history.min_observations,
-            history_min_days: market.history.min_days,
         };
         let recommendations: Vec<RecommendationFacts> = recommendations
             .iter()

@@ -6,13 +6,22 @@
 //! must answer ([`output`]: summary paragraphs, one explanation per recommendation,
 //! key points, with the JSON schema sent in the request), and the deterministic
 //! [`grounding`] check that rejects an answer naming a number, price, currency, date
-//! or name absent from the input. The HTTP call sits behind
+//! or name absent from the input. [`prompt`] holds the versioned prompt templates
+//! (data), [`outcome`] what a result records of the stage. The HTTP call sits behind
 //! [`crate::ports::LlmClient`]; nothing here does I/O.
 
 pub mod grounding;
 pub mod input;
+pub mod outcome;
 pub mod output;
+pub mod prompt;
+pub mod scores;
 
 pub use grounding::{ClaimKind, Facts, GroundingReport, Ungrounded};
 pub use input::SummaryInput;
+pub use outcome::{
+    CallOutcome, Judged, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case,
+};
 pub use output::{GeneratedSummary, OutputError, RecommendationText};
+pub use prompt::{PromptError, PromptTemplate};
+pub use scores::TextScores;

@@ -12,6 +12,7 @@ pub mod currency;
 pub mod gtin;
 pub mod price_text;
 pub mod resolve;
+pub mod tax_market;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -22,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::{AgentConfig, TaxSettings};
 use crate::domain::{
     AnalysisParams, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, InvalidInput,
-    Language, Market, MergeEvidence, Offer, OfferTax, Product, Rating, Review, TaxBasis,
-    TaxBasisFrom, detect_language,
+    Language, Market, MergeEvidence, Offer, OfferSighting, OfferTax, Product, Rating, Review,
+    TaxBasis, TaxBasisFrom, detect_language,
 };
 use currency::{RateError, RateTable};
 use price_text::{PriceParseError, TaxMarker};
@@ -74,6 +75,10 @@ pub struct NormalizationSummary {
     pub offers_kept: u32,
     /// Offers outside the requested condition or price range.
     pub offers_filtered_out: u32,
+    /// Offers that another source had already given (same shop, product, condition
+    /// and price): counted once, listed in that offer's `also_from`.
+    #[serde(default)]
+    pub offers_seen_in_several_sources: u32,
     pub offers_rejected: Vec<RejectedOffer>,
     pub reviews_in: u32,
     pub reviews_kept: u32,
@@ -118,6 +123,7 @@ pub fn normalize_with(
         offers_in: 0,
         offers_kept: 0,
         offers_filtered_out: 0,
+        offers_seen_in_several_sources: 0,
         offers_rejected: Vec::new(),
         reviews_in: 0,
         reviews_kept: 0,
@@ -206,12 +212,23 @@ pub fn normalize_with(
                 matched_with: m.joined.map(|j| label(j.with)),
             });
             for o in offers {
-                if !product
+                if product
                     .offers
                     .iter()
                     .any(|x| x.source == o.source && x.id == o.id)
                 {
-                    product.offers.push(o.clone());
+                    continue;
+                }
+                match product.offers.iter_mut().find(|x| seen_elsewhere(x, o)) {
+                    Some(kept) => {
+                        kept.also_from.push(OfferSighting {
+                            source: o.source.clone(),
+                            id: o.id.clone(),
+                            url: o.url.clone(),
+                        });
+                        summary.offers_seen_in_several_sources += 1;
+                    }
+                    None => product.offers.push(o.clone()),
                 }
             }
             for r in reviews {
@@ -251,6 +268,24 @@ pub fn normalize_with(
     summary.offers_kept = products.iter().map(|p| p.offers.len() as u32).sum();
     summary.reviews_kept = products.iter().map(|p| p.reviews.len() as u32).sum();
     Normalized { products, summary }
+}
+
+/// Whether `candidate` is `kept` read through another source: the same shop (seller
+/// names equal but for case and spacing), condition and shown price. Within one
+/// source two such offers are two offers (a shop's variants), and a kept offer stands
+/// for at most one offer of each other source.
+fn seen_elsewhere(kept: &Offer, candidate: &Offer) -> bool {
+    let shop = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    kept.source != candidate.source
+        && !kept.also_from.iter().any(|a| a.source == candidate.source)
+        && kept.condition == candidate.condition
+        && kept.price == candidate.price
+        && shop(&kept.seller) == shop(&candidate.seller)
 }
 
 fn clean(s: Option<&str>) -> Option<String> {
@@ -329,15 +364,17 @@ fn normalize_offer(
         Some(h) => Some(CurrencyCode::parse(h).map_err(OfferRejection::CurrencyHint)?),
         None => None,
     };
-    let market = co
+    // `$`, `kr`, `¥` are read in the shop's stated country, else the requested market.
+    let reading_market = co
         .country
         .as_deref()
         .and_then(|c| Market::parse(c).ok())
         .unwrap_or_else(|| params.market.clone());
-    let parsed = price_text::parse_price(&co.price_text, hint, Some(&market))?;
+    let parsed = price_text::parse_price(&co.price_text, hint, Some(&reading_market))?;
     if parsed.amount.is_zero() {
         return Err(OfferRejection::Free);
     }
+    let market = tax_market::tax_market(co.country.as_deref(), parsed.currency, &params.market);
     let price = crate::domain::Money::new(parsed.amount, parsed.currency);
     // The shop's own marker wins; without one, the market's convention.
     let (shown, shown_from) = match parsed.tax {
@@ -368,6 +405,7 @@ fn normalize_offer(
         condition: condition::parse_condition(co.condition_text.as_deref(), &cp.title),
         availability: condition::parse_availability(co.availability_text.as_deref()),
         url: co.url.clone(),
+        also_from: Vec::new(),
     })
 }
 
@@ -410,7 +448,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     fn params(req: AnalysisRequest) -> AnalysisParams {
-        req.parse(&RequestDefaults::default(), &["a".into(), "b".into()])
+        req.parse(&RequestDefaults::default(), &["a".into(), "b".into()], &[])
             .unwrap()
             .1
     }
@@ -676,6 +714,81 @@ mod tests {
         assert_eq!(ttc.converted.money.amount, Decimal::new(100, 0));
         assert_eq!(ttc.tax.basis, TaxBasis::Excluded);
         assert_eq!(n.summary.tax_basis, TaxBasis::Excluded);
+    }
+
+    #[test]
+    fn one_shelf_price_is_taxed_alike_whatever_the_source_knows_about_the_shop() {
+        // The catalogue names the shop's country; a scraped page only its currency.
+        let catalogue = CollectedOffer {
+            country: Some("CA".into()),
+            ..offer("catalogue", "Maple", "C$1,319.99", Some("CAD"))
+        };
+        let page = offer("page", "Maple", "1319.99", Some("CAD"));
+        let a = product("a", "1", None, vec![catalogue, page]);
+        let n = normalize(
+            std::slice::from_ref(&a),
+            &params(req()),
+            &RateTable::bundled(),
+        );
+        let offers = &n.products[0].offers;
+        assert_eq!(offers.len(), 2);
+        for o in offers {
+            assert_eq!(o.tax.market, "CA", "{}", o.id);
+            assert_eq!(o.tax.shown, TaxBasis::Excluded, "{}", o.id);
+            assert_eq!(o.tax.rate_applied, Some(Decimal::new(13, 2)), "{}", o.id);
+        }
+        assert_eq!(offers[0].converted.money, offers[1].converted.money);
+    }
+
+    #[test]
+    fn one_shop_offer_seen_through_two_sources_counts_once_with_both_provenances() {
+        let gtin = Some("036000291452");
+        let used = |o: CollectedOffer, text: &str| CollectedOffer {
+            condition_text: Some(text.into()),
+            ..o
+        };
+        let page = product(
+            "shop",
+            "1",
+            gtin,
+            vec![
+                offer("page-1", "ReNew Market", "299,00 €", None),
+                used(offer("page-2", "ReNew Market", "249,00 €", None), "used"),
+                offer("page-3", "Other Shop", "299,00 €", None),
+            ],
+        );
+        let api = product(
+            "shop-api",
+            "9",
+            gtin,
+            vec![
+                offer("api-1", "RENEW MARKET", "299.00", Some("EUR")),
+                used(
+                    offer("api-2", "renew  market", "249.00", Some("EUR")),
+                    "Used",
+                ),
+                // Same shop and price but a second listing of this source: its own offer.
+                offer("api-3", "ReNew Market", "299.00", Some("EUR")),
+            ],
+        );
+        let n = normalize(&[page, api], &params(req()), &RateTable::bundled());
+        assert_eq!(n.products.len(), 1);
+        let offers = &n.products[0].offers;
+        let ids: Vec<&str> = offers.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["page-1", "page-2", "page-3", "api-3"]);
+        assert_eq!(
+            offers[0].also_from,
+            [OfferSighting {
+                source: "shop-api".into(),
+                id: "api-1".into(),
+                url: None,
+            }]
+        );
+        assert_eq!(offers[1].also_from[0].id, "api-2");
+        assert!(offers[2].also_from.is_empty() && offers[3].also_from.is_empty());
+        assert_eq!(n.summary.offers_in, 6);
+        assert_eq!(n.summary.offers_kept, 4);
+        assert_eq!(n.summary.offers_seen_in_several_sources, 2);
     }
 
     #[test]

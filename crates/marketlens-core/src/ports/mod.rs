@@ -1,4 +1,4 @@
-//! Ports: the small traits behind which every backend sits.
+//! Ports: the small traits behind which every backend sits (the LLM endpoint too).
 //!
 //! Code above these traits (the pipeline, the worker, the HTTP API) never names a
 //! backend. Each port has an embedded adapter (SQLite, in-process, local directory)
@@ -7,16 +7,19 @@
 
 mod blob;
 mod cache;
+mod llm;
 mod queue;
 mod source;
 mod store;
 
 pub use blob::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
 pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
+pub use llm::{LlmClient, LlmError, LlmRequest, LlmResponse, ResponseFormat};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
-    ExperimentObservation, ExperimentRecord, ExperimentStatus, NewExperiment, NewQuery,
-    PriceObservation, QueryPage, QueryRecord, QueryStatus, StageProgress, StageState, Store,
-    StoreError, StoredResult,
+    AgentConfigVersion, ExperimentObservation, ExperimentRecord, ExperimentStatus, FeedbackRecord,
+    FeedbackSummary, FeedbackTally, LlmUsage, NewExperiment, NewFeedback, NewQuery,
+    PriceObservation, QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback,
+    StageProgress, StageState, Store, StoreError, StoredResult, VariantFeedback,
 };

@@ -63,6 +63,11 @@ pub trait JobQueue: Send + Sync {
     /// Enqueues the analysis of `query_id`. Enqueueing the same query twice while a
     /// job for it is pending is a no-op.
     async fn enqueue(&self, query_id: Uuid, payload: &JobPayload) -> Result<(), QueueError>;
+    /// Whether `query_id` has a pending job: queued, waiting for a retry, or running
+    /// (leased, even past its lease). False once the job completed or was
+    /// dead-lettered, and for a job the queue lost (a broker restarted without
+    /// persistence): the orphan reconciler and coalescing rely on it.
+    async fn has_job(&self, query_id: Uuid) -> Result<bool, QueueError>;
     /// Takes the next available job, if any, leasing it for `lease`.
     async fn claim(
         &self,

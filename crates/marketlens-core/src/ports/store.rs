@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{AnalysisParams, CurrencyCode, Fingerprint};
+use crate::domain::{AnalysisParams, CurrencyCode, Feedback, Fingerprint};
 use crate::error::ErrorType;
 use crate::experiment::{ExperimentAssignment, Variants};
 
@@ -22,7 +22,7 @@ pub enum StoreError {
     Conflict(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QueryStatus {
     Queued,
@@ -52,7 +52,7 @@ impl QueryStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StageState {
     Pending,
@@ -62,7 +62,7 @@ pub enum StageState {
 }
 
 /// Progress of one pipeline stage, shown by `GET /v1/analyses/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StageProgress {
     pub stage: String,
     pub state: StageState,
@@ -141,8 +141,19 @@ pub struct StoredResult {
     pub git_sha: String,
     pub prompt_version: Option<String>,
     pub model: Option<String>,
+    /// What the `llm_summarize` stage used, when it ran (the daily budget sums it).
+    pub llm_usage: Option<LlmUsage>,
     pub agent_config_version: i64,
     pub created_at: DateTime<Utc>,
+}
+
+/// Tokens and cost of an analysis' LLM calls (columns `tokens_in`, `tokens_out`,
+/// `cost_usd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmUsage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub cost_microdollars: u64,
 }
 
 /// One observed price (history for trends).
@@ -225,6 +236,105 @@ pub struct ExperimentObservation {
     pub quality_passed: Option<bool>,
 }
 
+/// An `agent_configs` row: one activation of a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentConfigVersion {
+    pub version: i64,
+    pub content_hash: String,
+    pub config_toml: String,
+    pub active: bool,
+    /// When this version was recorded, which is when it was activated.
+    pub activated_at: DateTime<Utc>,
+    /// Who activated it, when known (`None` for a process recording its start-up
+    /// configuration).
+    pub activated_by: Option<String>,
+}
+
+/// Feedback to record on a query (`feedback` row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFeedback {
+    /// The row's id when it is new; an update keeps the stored row's id.
+    pub id: Uuid,
+    pub query_id: Uuid,
+    pub feedback: Feedback,
+    pub at: DateTime<Utc>,
+}
+
+/// A `feedback` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    pub id: Uuid,
+    pub query_id: Uuid,
+    #[serde(flatten)]
+    pub feedback: Feedback,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What [`Store::record_feedback`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedFeedback {
+    pub record: FeedbackRecord,
+    /// `false` when it replaced the same user's earlier feedback on the query.
+    pub created: bool,
+}
+
+/// Feedback added up over a group of analyses. Sums rather than means, so groups add up
+/// exactly and a mean, a variance or a rate is one division away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackTally {
+    /// Feedback rows.
+    pub count: u64,
+    pub rating_sum: u64,
+    /// Sum of squared ratings (for a variance, hence a confidence interval).
+    pub rating_sq_sum: u64,
+    /// Rows that said whether the analysis was useful, and those that said yes.
+    pub useful_answered: u64,
+    pub useful_yes: u64,
+}
+
+impl FeedbackTally {
+    pub fn mean_rating(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.rating_sum as f64 / self.count as f64)
+    }
+
+    /// Share of "useful" among the rows that answered.
+    pub fn useful_rate(&self) -> Option<f64> {
+        (self.useful_answered > 0).then(|| self.useful_yes as f64 / self.useful_answered as f64)
+    }
+}
+
+/// Feedback on the analyses one variant of the pipeline produced: the agent config
+/// version and prompt version that made the result, and the experiment variant of the
+/// query that ran it (a cache hit counts for the analysis that answered it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantFeedback {
+    pub agent_config_version: i64,
+    pub prompt_version: Option<String>,
+    pub experiment_variant: Option<String>,
+    #[serde(flatten)]
+    pub tally: FeedbackTally,
+}
+
+/// Feedback on the analyses whose result holds a recommendation of one rule (its
+/// `kind`, e.g. `best_value`); a feedback counts once per rule however many
+/// recommendations of that rule its result holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFeedback {
+    pub rule: String,
+    #[serde(flatten)]
+    pub tally: FeedbackTally,
+}
+
+/// Every feedback on a completed analysis, added up per variant and per rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackSummary {
+    /// Ordered by config version, prompt version, experiment variant (none first).
+    pub by_variant: Vec<VariantFeedback>,
+    /// Ordered by rule.
+    pub by_rule: Vec<RuleFeedback>,
+}
+
 /// The source of truth: queries, results, agent configs, collected-products cache,
 /// price history.
 #[async_trait]
@@ -279,6 +389,15 @@ pub trait Store: Send + Sync {
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
+    /// Queries in flight (`queued` or `running`, not cache hits) created strictly before
+    /// `before`, newest first, at most `limit`. The orphan reconciler pages through them
+    /// (passing the last one's `created_at` as the next `before`) to find queries whose
+    /// job the queue no longer has.
+    async fn inflight_created_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueryRecord>, StoreError>;
     /// Records `query` unless an identical one is in flight: when [`Store::find_inflight`]
     /// finds a query for `query.fingerprint` created at or after `inflight_since`,
     /// nothing is written and that query's id is returned; otherwise `query` is
@@ -300,7 +419,30 @@ pub trait Store: Send + Sync {
         &self,
         content_hash: &str,
         toml: &str,
+    ) -> Result<i64, StoreError> {
+        self.activate_agent_config_as(content_hash, toml, None)
+            .await
+    }
+    /// [`Store::activate_agent_config`], recording who activated it. Every activation
+    /// of a config that is not the active one is a new, greater version (going back to
+    /// an earlier config makes a new version with its content), so the versions, in
+    /// order, are the history of activations.
+    async fn activate_agent_config_as(
+        &self,
+        content_hash: &str,
+        toml: &str,
+        activated_by: Option<&str>,
     ) -> Result<i64, StoreError>;
+    /// The active version (`None` before the first activation). One indexed row: cheap
+    /// enough to ask at every job start, which is how every process sees an activation
+    /// made by another.
+    async fn active_agent_config_version(&self) -> Result<Option<i64>, StoreError>;
+    async fn get_agent_config(
+        &self,
+        version: i64,
+    ) -> Result<Option<AgentConfigVersion>, StoreError>;
+    /// The newest `limit` versions, newest first.
+    async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError>;
 
     /// `collected_products_cache`: the last batch a source returned for a fingerprint,
     /// with when it was stored (kept past its TTL for the stale fallback).
@@ -347,4 +489,35 @@ pub trait Store: Send + Sync {
         product_ids: &[String],
         since: DateTime<Utc>,
     ) -> Result<Vec<PriceObservation>, StoreError>;
+
+    /// Records feedback on `feedback.query_id`. With a user id, a user's second
+    /// feedback on the same query replaces the first (keeping its id and
+    /// `created_at`); anonymous feedback is always a new row. An unknown query is
+    /// `NotFound` and nothing is written.
+    async fn record_feedback(&self, feedback: &NewFeedback)
+    -> Result<RecordedFeedback, StoreError>;
+    /// The feedback on one query, oldest first.
+    async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError>;
+    /// Feedback on completed analyses added up per variant and per recommendation rule
+    /// (see [`FeedbackSummary`]); feedback on a query without a result is left out.
+    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError>;
+
+    /// LLM cost, in micro-dollars, of the results recorded at or after `since`
+    /// (the daily budget of the `llm_summarize` stage, shared by every process).
+    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The LLM answer cached under `key`, unless it expired before `now` (table
+    /// `llm_cache`: the `llm_output` level for deployments without Redis).
+    async fn get_llm_output(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Caches (or replaces) an LLM answer until `expires_at`.
+    async fn put_llm_output(
+        &self,
+        key: &str,
+        answer: &serde_json::Value,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }

@@ -38,7 +38,9 @@ pub fn assemble_result(
         &stages.sentiment,
         thresholds,
     );
+    let narrative_language = narrative::narrative_language(&head.query, head.params.language);
     let narrative = narrative::narrative(
+        narrative_language,
         &head.query,
         &stages.market,
         &stages.sentiment,
@@ -60,6 +62,8 @@ pub fn assemble_result(
         sentiment: stages.sentiment,
         recommendations,
         narrative,
+        narrative_language,
+        llm: None,
         quality: QualityReport::default(),
         traceability: head.traceability,
     };
@@ -121,6 +125,7 @@ mod tests {
             offer_count: 0,
             duration_ms: 1,
             age_secs: Some(7_300),
+            fetched_at: None,
             error_type: (status != SourceStatus::Live).then(|| "source_timeout".into()),
             error_message: None,
             notice: notice.map(Into::into),

@@ -13,16 +13,20 @@ pub struct ApiError {
     pub field: Option<&'static str>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+/// The body of every API error (also its schema in the OpenAPI document).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    #[schema(value_type = ErrorType)]
     error_type: &'a str,
     message: &'a str,
+    /// The request field at fault, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     field: Option<&'a str>,
 }
 
@@ -49,7 +53,11 @@ impl ApiError {
 pub fn status_for(t: ErrorType) -> StatusCode {
     match t {
         ErrorType::MalformedRequest => StatusCode::BAD_REQUEST,
+        ErrorType::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorType::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorType::UriTooLong => StatusCode::URI_TOO_LONG,
+        ErrorType::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        ErrorType::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         ErrorType::EmptyQuery
         | ErrorType::QueryTooLong
         | ErrorType::InvalidParameter
@@ -69,8 +77,8 @@ pub fn status_for(t: ErrorType) -> StatusCode {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Inner {
+        let body = ErrorBody {
+            error: ErrorDetail {
                 error_type: self.error_type.as_str(),
                 message: &self.message,
                 field: self.field,
@@ -80,15 +88,22 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Rejected input: its own error type and status, naming the field.
+impl From<marketlens_core::domain::InvalidInput> for ApiError {
+    fn from(inv: marketlens_core::domain::InvalidInput) -> Self {
+        ApiError {
+            status: status_for(inv.error_type),
+            error_type: inv.error_type,
+            message: inv.message,
+            field: Some(inv.field),
+        }
+    }
+}
+
 impl From<crate::submit::SubmitError> for ApiError {
     fn from(e: crate::submit::SubmitError) -> Self {
         match e {
-            crate::submit::SubmitError::Invalid(inv) => ApiError {
-                status: status_for(inv.error_type),
-                error_type: inv.error_type,
-                message: inv.message,
-                field: Some(inv.field),
-            },
+            crate::submit::SubmitError::Invalid(inv) => inv.into(),
             other => ApiError::unavailable(other),
         }
     }

@@ -1,23 +1,28 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::{QueryRecord, QueryStatus};
+use marketlens_core::ports::{BlobStream, QueryRecord, QueryStatus, StoredResult};
+use marketlens_core::report::html::render_html;
+use marketlens_core::result::AnalysisResult;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ApiError;
+use super::error::ErrorBody;
 use super::health::{DependencyReport, check_dependencies};
 use crate::startup::App;
-use crate::submit::{Dispatch, submit};
+use crate::submit::{Dispatch, submit_in_trace};
+use crate::telemetry::TraceParent;
 
 /// A query as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AnalysisView {
     pub id: Uuid,
     pub status: QueryStatus,
@@ -33,20 +38,19 @@ pub struct AnalysisView {
     pub trace_id: Option<String>,
     pub agent_config_version: i64,
     /// The experiment and variant it was assigned to, when one was running.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub experiment: Option<marketlens_core::experiment::ExperimentAssignment>,
     pub progress: Vec<marketlens_core::ports::StageProgress>,
     pub error: Option<ErrorView>,
     pub links: Links,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorView {
     pub error_type: String,
     pub message: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
     pub self_: String,
@@ -57,7 +61,7 @@ pub struct Links {
 /// The answer to `POST /v1/analyses`: the analysis, and whether it is an identical one
 /// already in flight that this request joined (`coalesced`: same id, no new job; still
 /// `202`, its `Location` is the shared analysis).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SubmittedView {
     #[serde(flatten)]
     pub analysis: AnalysisView,
@@ -96,12 +100,36 @@ impl From<QueryRecord> for AnalysisView {
     }
 }
 
+/// Submits an analysis.
+#[utoipa::path(
+    post,
+    path = "/v1/analyses",
+    tag = "analyses",
+    request_body = AnalysisRequest,
+    responses(
+        (status = 200, description = "A fresh identical result exists (`cache_hit: true`)", body = SubmittedView),
+        (status = 202, description = "Queued, or joined an identical analysis still in flight (`coalesced: true`)", body = SubmittedView,
+            headers(("Location" = String, description = "The analysis: `/v1/analyses/{id}`"))),
+        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid (`field` names it)", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn create_analysis(
     State(app): State<Arc<App>>,
+    request_headers: HeaderMap,
     body: Result<Json<AnalysisRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let submitted = submit(&app, &request, Dispatch::Enqueue, true).await?;
+    // A caller's W3C trace context: the analysis continues that trace through the
+    // queue and the worker. A malformed one is ignored (W3C: start a new trace).
+    let caller = request_headers
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceParent::parse);
+    let submitted =
+        submit_in_trace(&app, &request, Dispatch::Enqueue, true, caller.as_ref()).await?;
     let view = SubmittedView {
         analysis: AnalysisView::from(submitted.query),
         coalesced: submitted.coalesced,
@@ -144,15 +172,19 @@ pub(super) fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::new(ErrorType::MalformedRequest, message)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Items per page, 1 to 100 (default 20).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// Items to skip (default 0).
     #[serde(default)]
     offset: Option<u64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PageView {
     items: Vec<AnalysisView>,
     total: u64,
@@ -160,18 +192,46 @@ pub struct PageView {
     offset: u64,
 }
 
-pub async fn list_analyses(
-    State(app): State<Arc<App>>,
-    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PageView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
-    let limit = p.limit.unwrap_or(20);
+/// A listing's `limit`: 1 to 100, 20 when absent.
+pub(super) fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::new(
             ErrorType::InvalidParameter,
             "limit must be between 1 and 100",
         ));
     }
+    Ok(limit)
+}
+
+/// `201 Created` when a request made something new, else `200 OK`, with `body`.
+pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(body)).into_response()
+}
+
+/// History: analyses newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses",
+    tag = "analyses",
+    params(PageParams),
+    responses(
+        (status = 200, description = "One page of analyses, newest first", body = PageView),
+        (status = 422, description = "`limit` or `offset` out of range", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
+pub async fn list_analyses(
+    State(app): State<Arc<App>>,
+    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PageView>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
+    let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
     let page = app.store.list_queries(limit, offset).await?;
     Ok(Json(PageView {
@@ -182,12 +242,17 @@ pub async fn list_analyses(
     }))
 }
 
-/// Ids that are not UUIDs cannot exist: they are "not found", like unknown ones.
-fn parse_id(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::not_found("analysis"))
+/// The `{id}` of a path. Ids that are not UUIDs cannot exist, nor can ids that do not
+/// even decode as UTF-8 (`%FF`): they are "not found", like unknown ones, in the same
+/// JSON as every other error.
+pub(super) type IdPath = Result<Path<String>, PathRejection>;
+
+pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found("analysis"))?;
+    Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
 }
 
-async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
+async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
     let id = parse_id(id)?;
     app.store
         .get_query(id)
@@ -195,11 +260,25 @@ async fn load(app: &App, id: &str) -> Result<QueryRecord, ApiError> {
         .ok_or_else(|| ApiError::not_found("analysis"))
 }
 
+/// An analysis: status, timestamps, attempts, per-stage progress, error.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The analysis", body = AnalysisView),
+        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
 pub async fn get_analysis(
     State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    id: IdPath,
 ) -> Result<Json<AnalysisView>, ApiError> {
-    Ok(Json(load(&app, &id).await?.into()))
+    Ok(Json(load(&app, id).await?.into()))
 }
 
 fn not_ready(q: &QueryRecord) -> ApiError {
@@ -220,10 +299,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 }
 
 /// The stored result of a completed analysis (a cache hit's points to the original).
-async fn completed_result(
-    app: &App,
-    id: &str,
-) -> Result<marketlens_core::ports::StoredResult, ApiError> {
+async fn completed_result(app: &App, id: IdPath) -> Result<StoredResult, ApiError> {
     let q = load(app, id).await?;
     if q.status != QueryStatus::Completed {
         return Err(not_ready(&q));
@@ -234,25 +310,52 @@ async fn completed_result(
         .ok_or_else(|| ApiError::not_found("result"))
 }
 
-pub async fn get_result(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(completed_result(&app, &id).await?.result).into_response())
+/// The result document of a completed analysis.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}/result",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
+        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
+        (status = 503, description = "Store or queue unavailable", body = ErrorBody),
+    )
+)]
+pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    Ok(Json(completed_result(&app, id).await?.result).into_response())
 }
 
-pub async fn get_report(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let stored = completed_result(&app, &id).await?;
+/// The self-contained HTML report of a completed analysis.
+#[utoipa::path(
+    get,
+    path = "/v1/analyses/{id}/report",
+    tag = "analyses",
+    params(
+        ("id" = String, Path, description = "The analysis id (a UUID)"),
+    ),
+    responses(
+        (status = 200, description = "The HTML report", content_type = "text/html", body = String),
+        (status = 404, description = "No analysis or report with this id", body = ErrorBody),
+        (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
+        (status = 503, description = "Store or blob store unavailable", body = ErrorBody),
+    )
+)]
+pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
+    let stored = completed_result(&app, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
-    let report = app
+    let report = match app
         .blob
         .get_stream(&stored.report_key)
         .await
         .map_err(ApiError::unavailable)?
-        .ok_or_else(|| ApiError::not_found("report"))?;
+    {
+        Some(report) => report,
+        None => rendered_from_result(&app, &stored)?,
+    };
     let mut response = axum::body::Body::from_stream(report.chunks).into_response();
     if let Some(size) = report.size {
         response
@@ -263,10 +366,11 @@ pub async fn get_report(
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             // The report is self-contained: forbid every external load and all script,
-            // as a second line of defence behind escaping.
+            // as a second line of defence behind escaping, and any page framing it.
             (
                 header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                 frame-ancestors 'none'",
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
@@ -277,13 +381,48 @@ pub async fn get_report(
 
 /// Liveness and each dependency: the same checks and status as `/readyz`, with the
 /// version of this build.
-#[derive(Serialize)]
+/// The report of a completed analysis that this process's report store does not
+/// hold: the worker that wrote it keeps its reports somewhere this API cannot read
+/// (the local report store of another data directory). The result in the store of
+/// record is the document the worker rendered the report from, so it is rendered
+/// again from it, and the set-up is logged: the API and the workers should share
+/// the report store (the same `--data-dir`, or `--blob-url`).
+fn rendered_from_result(app: &App, stored: &StoredResult) -> Result<BlobStream, ApiError> {
+    let result: AnalysisResult = serde_json::from_value(stored.result.clone()).map_err(|e| {
+        tracing::warn!(query_id = %stored.query_id, error = %e, "stored result cannot be rendered as a report");
+        ApiError::not_found("report")
+    })?;
+    tracing::warn!(
+        query_id = %stored.query_id,
+        report_uri = %stored.report_uri,
+        blob = app.blob.backend(),
+        "report not in this process's report store, rendered from the stored result: \
+         share the report store between the API and the workers (the same --data-dir, \
+         or --blob-url)"
+    );
+    let html = Bytes::from(render_html(&result));
+    Ok(BlobStream {
+        size: Some(html.len() as u64),
+        chunks: Box::pin(futures::stream::once(async move { Ok(html) })),
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     #[serde(flatten)]
     dependencies: DependencyReport,
     version: &'static str,
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready or degraded", body = Health),
+        (status = 503, description = "A required dependency is down", body = Health),
+    )
+)]
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     let dependencies = check_dependencies(&app).await;
     let code = status_code(&dependencies);
@@ -296,6 +435,15 @@ pub async fn healthz(State(app): State<Arc<App>>) -> Response {
 
 /// Readiness: 200 when the store and the queue answer (requests can be recorded and
 /// queued), else 503; `degraded` when an optional dependency is down.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready (`ready`) or degraded (`degraded`)", body = DependencyReport),
+        (status = 503, description = "Not ready: the store or the queue is down", body = DependencyReport),
+    )
+)]
 pub async fn readyz(State(app): State<Arc<App>>) -> Response {
     let dependencies = check_dependencies(&app).await;
     (status_code(&dependencies), Json(dependencies)).into_response()
@@ -311,4 +459,12 @@ fn status_code(dependencies: &DependencyReport) -> StatusCode {
 
 pub async fn not_found() -> ApiError {
     ApiError::not_found("route")
+}
+
+/// A known route asked with a method it does not answer; the router adds `Allow`.
+pub async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::new(
+        ErrorType::MethodNotAllowed,
+        format!("{method} is not allowed on this route (see the Allow header)"),
+    )
 }

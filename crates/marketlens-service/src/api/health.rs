@@ -18,7 +18,7 @@ use crate::startup::App;
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Every dependency's state, and what it means for the service.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DependencyReport {
     /// `ready`, `degraded` (ready, but an optional dependency is down) or `not_ready`
     /// (a required one is down).
@@ -30,7 +30,7 @@ pub struct DependencyReport {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DependencyCheck {
     pub name: &'static str,
     pub backend: &'static str,

@@ -19,6 +19,7 @@ use marketlens_core::ports::{PriceObservation, QueryRecord};
 use super::AnalysisError;
 use super::fetch::Fetched;
 use super::runner::{StageOutput, on_blocking_pool};
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 impl StageOutput for Normalized {
@@ -38,11 +39,12 @@ impl StageOutput for Normalized {
 /// `no_data` (final) when no offer survives the request's filters.
 pub(super) async fn normalize(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     fetched: &Fetched,
 ) -> Result<Normalized, AnalysisError> {
     let collected = fetched.products();
-    let (params, rates, config) = (query.params.clone(), app.rates.clone(), app.config.clone());
+    let (params, rates, config) = (query.params.clone(), app.rates.clone(), run.config.clone());
     let normalized =
         on_blocking_pool(move || normalize_with(&collected, &params, &rates, &config)).await?;
     if normalized.products.is_empty() {
@@ -76,10 +78,11 @@ impl<T> StageOutput for Analysed<T> {
 /// the products from the prices earlier analyses stored.
 pub(super) async fn market(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     products: Arc<Vec<Product>>,
 ) -> Result<Analysed<MarketSummary>, AnalysisError> {
-    let thresholds = &app.config.thresholds;
+    let thresholds = &run.config.thresholds;
     let (market_settings, history_settings) = (
         MarketSettings::from_thresholds(thresholds),
         HistorySettings::from_thresholds(thresholds),
@@ -127,10 +130,10 @@ pub(super) async fn market(
 
 /// Stage `analyze_sentiment`: what the review texts say, overall and per aspect.
 pub(super) async fn sentiment(
-    app: &Arc<App>,
+    run: &RunConfig,
     products: Arc<Vec<Product>>,
 ) -> Result<Analysed<SentimentSummary>, AnalysisError> {
-    let t = &app.config.thresholds;
+    let t = &run.config.thresholds;
     let settings = SentimentSettings {
         positive_threshold: t.sentiment_positive,
         negative_threshold: t.sentiment_negative,

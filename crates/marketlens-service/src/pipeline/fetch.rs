@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use marketlens_core::ErrorType;
+use marketlens_core::analysis::history::FetchTimes;
 use marketlens_core::config::AgentConfig;
 use marketlens_core::domain::{CollectedProduct, QueryText};
 use marketlens_core::ports::{QueryRecord, Source, SourceBatch, SourceQuery};
@@ -18,6 +19,7 @@ use tracing::field::Empty;
 use super::AnalysisError;
 use super::fetch_source::{SourceFetcher, TimedSource};
 use super::runner::StageOutput;
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 /// What the sources answered: one batch and one outcome per selected source.
@@ -30,6 +32,23 @@ impl Fetched {
     /// Products collected from every source together.
     pub(super) fn collected_count(&self) -> usize {
         self.batches.iter().map(|b| b.products.len()).sum()
+    }
+
+    /// When each source whose products this analysis fetched itself (a live or
+    /// fallback answer) gave them, by the source name on its products; sources
+    /// answered from a cached or stale copy are left out.
+    pub(super) fn fetch_times(&self) -> FetchTimes {
+        let mut times = FetchTimes::new();
+        for (batch, outcome) in self.batches.iter().zip(&self.outcomes) {
+            let fetched_here =
+                matches!(outcome.status, SourceStatus::Live | SourceStatus::Fallback);
+            if let (true, Some(at)) = (fetched_here, batch.fetched_at) {
+                for p in &batch.products {
+                    times.insert(p.source.clone(), at);
+                }
+            }
+        }
+        times
     }
 
     /// Every collected product, in source order.
@@ -58,10 +77,11 @@ impl StageOutput for Fetched {
 /// Queries every selected source concurrently; `no_data` when none has a product.
 pub(super) async fn fetch_products(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     text: &QueryText,
 ) -> Result<Fetched, AnalysisError> {
-    let selected: Vec<&Arc<dyn Source>> = app
+    let selected: Vec<&Arc<dyn Source>> = run
         .sources
         .iter()
         .filter(|s| {
@@ -76,7 +96,7 @@ pub(super) async fn fetch_products(
     let fetcher = SourceFetcher {
         cache: app.cache.as_ref(),
         store: app.store.as_ref(),
-        cache_ttl: Duration::from_secs(app.config.cache.collected_products_ttl_secs),
+        cache_ttl: Duration::from_secs(run.config.cache.collected_products_ttl_secs),
     };
     let results = join_all(selected.iter().map(|source| {
         let span = tracing::info_span!(
@@ -89,18 +109,18 @@ pub(super) async fn fetch_products(
         );
         // The configured fallback, unless it already answers in this analysis (its
         // products would then be counted twice).
-        let fallback = app
+        let fallback = run
             .config
             .sources
             .iter()
             .find(|e| e.name == source.name())
             .and_then(|e| e.fallback.as_deref())
             .filter(|f| !selected.iter().any(|s| s.name() == *f))
-            .and_then(|f| app.sources.iter().find(|s| s.name() == f))
-            .map(|f| timed(&app.config, f.as_ref()));
+            .and_then(|f| run.sources.iter().find(|s| s.name() == f))
+            .map(|f| timed(&run.config, f.as_ref()));
         fetcher
             .fetch(
-                timed(&app.config, source.as_ref()),
+                timed(&run.config, source.as_ref()),
                 fallback,
                 &source_query,
                 &query.fingerprint,

@@ -12,13 +12,16 @@
 //! 5. **failed** — else nothing, with the source's error.
 //!
 //! Every step records the outcome on the span and in the metrics; none of them fails
-//! the analysis, which decides from all the outcomes together.
+//! the analysis, which decides from all the outcomes together. A live or fallback
+//! answer is stamped with the time it was fetched (`SourceBatch::fetched_at`), which
+//! every cached or stored copy keeps: price history records only the prices an
+//! analysis fetched itself, at that time.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{Fingerprint, strip_control_characters};
 use marketlens_core::ports::{Cache, CacheLevel, Source, SourceBatch, SourceQuery, Store};
 use marketlens_core::report::{SourceOutcome, SourceStatus};
 
@@ -29,11 +32,21 @@ pub(super) struct TimedSource<'a> {
 }
 
 impl TimedSource<'_> {
-    /// The source's answer, or its error (a timeout is `source_timeout`).
+    /// The source's answer, or its error (a timeout is `source_timeout`). This is the
+    /// one way every source's answer enters the pipeline, so it is where collected text
+    /// loses its control characters: a NUL in one shop's JSON-LD would otherwise fail
+    /// every analysis stored on PostgreSQL, and an escape would reach the terminal.
     async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, (ErrorType, String)> {
         match tokio::time::timeout(self.timeout, self.source.search(query)).await {
-            Ok(Ok(batch)) => Ok(batch),
-            Ok(Err(e)) => Err((e.error_type, e.message)),
+            Ok(Ok(mut batch)) => {
+                batch.strip_control_characters();
+                Ok(batch)
+            }
+            // A shop's error text can quote its own data.
+            Ok(Err(e)) => Err((
+                e.error_type,
+                strip_control_characters(&e.message).into_owned(),
+            )),
             Err(_) => Err((
                 ErrorType::SourceTimeout,
                 format!("no answer within {}s", self.timeout.as_secs()),
@@ -78,7 +91,9 @@ impl SourceFetcher<'_> {
         }
 
         let (error_type, message) = match source.search(query).await {
-            Ok(batch) => {
+            Ok(mut batch) => {
+                // Stamped before it is kept: every copy says when it was fetched.
+                batch.fetched_at = Some(Utc::now());
                 self.keep(name, fingerprint, &cache_key, &batch).await;
                 let o = outcome(SourceStatus::Live, &batch, None, None);
                 return (batch, o);
@@ -91,8 +106,10 @@ impl SourceFetcher<'_> {
         // Stale: the last batch this source returned for the same question, however
         // old, clearly marked with its age.
         if let Ok(Some((json, stored_at))) = self.store.get_collected(name, fingerprint).await
-            && let Ok(batch) = serde_json::from_value::<SourceBatch>(json)
+            && let Ok(mut batch) = serde_json::from_value::<SourceBatch>(json)
         {
+            // A copy stored before fetches were stamped was fetched when it was stored.
+            batch.fetched_at.get_or_insert(stored_at);
             let age = (Utc::now() - stored_at).num_seconds().max(0) as u64;
             let o = outcome(SourceStatus::Stale, &batch, Some(age), error);
             return (batch, o);
@@ -103,6 +120,7 @@ impl SourceFetcher<'_> {
             // product keeps the fallback's name as its source.
             match fallback.search(query).await {
                 Ok(mut batch) => {
+                    batch.fetched_at = Some(Utc::now());
                     let from = format!("Answered by fallback source {:?}", fallback.source.name());
                     batch.notice = Some(match batch.notice.take() {
                         Some(n) => format!("{from}. {n}"),
@@ -190,6 +208,7 @@ fn record_outcome(
         offer_count: batch.products.iter().map(|p| p.offers.len() as u32).sum(),
         duration_ms: started.elapsed().as_millis() as u64,
         age_secs,
+        fetched_at: batch.fetched_at,
         error_type: error.as_ref().map(|(t, _)| t.as_str().to_owned()),
         error_message: error.map(|(_, m)| m),
         notice: batch.notice.clone(),
@@ -215,6 +234,8 @@ mod tests {
     #[derive(Clone, Copy)]
     enum Answer {
         Products(usize),
+        /// One product whose text holds NUL, a terminal escape and a C1 control.
+        ControlCharacters,
         Fails(ErrorType),
         Hangs,
     }
@@ -261,8 +282,22 @@ mod tests {
                 Answer::Products(n) => Ok(SourceBatch {
                     products: (0..n).map(|i| product(self.name, i)).collect(),
                     notice: None,
+                    fetched_at: None,
                 }),
-                Answer::Fails(error_type) => Err(SourceError::new(error_type, "shop is down")),
+                Answer::ControlCharacters => {
+                    let mut dirty = product(self.name, 0);
+                    dirty.title = "Kettle\u{0}Pro".into();
+                    dirty.brand = Some("Acme\u{1b}]0;owned\u{7}".into());
+                    dirty.category = Some("kitchen\u{9b}".into());
+                    Ok(SourceBatch {
+                        products: vec![dirty],
+                        notice: Some("sample\u{0}".into()),
+                        fetched_at: None,
+                    })
+                }
+                Answer::Fails(error_type) => {
+                    Err(SourceError::new(error_type, "shop is down\u{0}\u{1b}[2J"))
+                }
                 Answer::Hangs => {
                     tokio::time::sleep(Duration::from_secs(60)).await;
                     Ok(SourceBatch::default())
@@ -337,7 +372,7 @@ mod tests {
             ..Default::default()
         };
         let (query, params) = request
-            .parse(&AgentConfig::builtin().defaults, &[])
+            .parse(&AgentConfig::builtin().defaults, &[], &[])
             .unwrap();
         let fingerprint = Fingerprint::compute(&query, &params);
         (SourceQuery { query, params }, fingerprint)
@@ -369,6 +404,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn control_characters_never_leave_the_source_boundary() {
+        let b = Backends::new().await;
+        let shop = TestSource::new("shop", Answer::ControlCharacters);
+
+        let (batch, o) = b.fetch(&shop, None, "kettle").await;
+        assert_eq!(o.status, SourceStatus::Live);
+        let product = &batch.products[0];
+        assert_eq!(product.title, "KettlePro");
+        assert_eq!(product.brand.as_deref(), Some("Acme]0;owned"));
+        assert_eq!(product.category.as_deref(), Some("kitchen"));
+        assert_eq!(batch.notice.as_deref(), Some("sample"));
+
+        // The copy kept for a later failure is the cleaned one.
+        let (_, fingerprint) = question("kettle");
+        let (stored, _) = b
+            .store
+            .get_collected("shop", &fingerprint)
+            .await
+            .unwrap()
+            .expect("stored");
+        let stored = stored.to_string();
+        assert!(
+            !stored.contains("\\u0000") && !stored.contains("\\u001b"),
+            "{stored}"
+        );
+    }
+
+    #[tokio::test]
     async fn a_failing_source_serves_its_last_stored_answer_marked_stale() {
         let mut b = Backends::new().await;
         let shop = TestSource::new("shop", Answer::Products(2));
@@ -384,7 +447,7 @@ mod tests {
         assert_eq!(batch.products.len(), 2);
         assert!(o.age_secs.is_some());
         assert_eq!(o.error_type.as_deref(), Some("source_failed"));
-        assert_eq!(o.error_message.as_deref(), Some("shop is down"));
+        assert_eq!(o.error_message.as_deref(), Some("shop is down[2J"));
         assert_eq!(
             fallback.searches.load(Ordering::SeqCst),
             0,

@@ -9,6 +9,8 @@
 //! (market, sentiment) = join!(                                                  compute.rs
 //!     stages.run(Stage::AnalyzeMarket, compute::market(..)),
 //!     stages.run(Stage::AnalyzeSentiment, compute::sentiment(..)))
+//! llm        = stages.run(Stage::LlmSummarize, llm::summarize(..))            llm.rs
+//!              (only with [llm] on; skipped with budget_exhausted over budget)
 //! completed  = stages.run(Stage::GenerateReport, report::generate_report(..))   report.rs
 //! record_result(..)  // the query is completed once every stage is done
 //! ```
@@ -35,6 +37,7 @@
 mod compute;
 mod fetch;
 mod fetch_source;
+mod llm;
 mod progress;
 mod report;
 mod runner;
@@ -43,6 +46,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use marketlens_core::domain::QueryText;
+use marketlens_core::llm::LlmNarrative;
 use marketlens_core::ports::{BlobLocation, QueryRecord, StoredResult};
 use marketlens_core::report::{AnalysisResult, StageOutputs};
 use marketlens_core::{ErrorType, Stage};
@@ -51,6 +55,7 @@ use tracing::{Instrument, field::Empty};
 pub use progress::{NoProgress, ProgressSink, StoreProgress};
 use runner::Stages;
 
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 /// Why an analysis failed.
@@ -93,7 +98,16 @@ pub async fn run_analysis(
     query: &QueryRecord,
     sink: &dyn ProgressSink,
 ) -> Result<Completed, AnalysisError> {
-    let timeout = Duration::from_secs(app.config.pipeline.analysis_timeout_secs);
+    // The version the query recorded, whatever is active now: retries run the same.
+    let config = app
+        .configs
+        .version(query.agent_config_version)
+        .await
+        .map_err(|e| {
+            let retryable = e.error_type() == ErrorType::Unavailable;
+            AnalysisError::new(e.error_type(), e.to_string(), retryable)
+        })?;
+    let timeout = Duration::from_secs(config.config.pipeline.analysis_timeout_secs);
     // The root of the analysis' span tree: every stage span is its child, and it
     // carries the trace id stored on the query (the one the API returned), so the
     // API → queue → worker hop stays one trace.
@@ -113,7 +127,7 @@ pub async fn run_analysis(
     }
     let started = Instant::now();
     let stages = Stages::new(query.id, sink);
-    let outcome = match tokio::time::timeout(timeout, run_stages(app, query, &stages))
+    let outcome = match tokio::time::timeout(timeout, run_stages(app, &config, query, &stages))
         .instrument(root.clone())
         .await
     {
@@ -141,6 +155,7 @@ pub async fn run_analysis(
 /// The stages, in order: one runner call each.
 async fn run_stages(
     app: &Arc<App>,
+    config: &RunConfig,
     query: &QueryRecord,
     stages: &Stages<'_>,
 ) -> Result<Completed, AnalysisError> {
@@ -150,21 +165,25 @@ async fn run_stages(
     let fetched = stages
         .run(
             Stage::FetchProducts,
-            fetch::fetch_products(app, query, &text),
+            fetch::fetch_products(app, config, query, &text),
         )
         .await?;
     let normalized = stages
-        .run(Stage::Normalize, compute::normalize(app, query, &fetched))
+        .run(
+            Stage::Normalize,
+            compute::normalize(app, config, query, &fetched),
+        )
         .await?;
+    let fetch_times = fetched.fetch_times();
     let products = Arc::new(normalized.products);
     let (market, sentiment) = tokio::join!(
         stages.run(
             Stage::AnalyzeMarket,
-            compute::market(app, query, products.clone())
+            compute::market(app, config, query, products.clone())
         ),
         stages.run(
             Stage::AnalyzeSentiment,
-            compute::sentiment(app, products.clone())
+            compute::sentiment(config, products.clone())
         ),
     );
     let (market, sentiment) = (market?, sentiment?);
@@ -175,14 +194,33 @@ async fn run_stages(
         market: market.summary,
         sentiment: sentiment.summary,
     };
+    // Off (the default): not run, not listed, no network call. Over the daily
+    // budget: skipped, and the result says so.
+    let generated = match &app.llm {
+        Some(client) => match llm::over_budget(app).await {
+            Some(reason) => {
+                stages.skip(Stage::LlmSummarize, &reason).await;
+                Some(LlmNarrative::skipped(&app.prompt.prompt_version, &reason))
+            }
+            None => Some(
+                stages
+                    .run(
+                        Stage::LlmSummarize,
+                        llm::summarize(app, config, client, query, &outputs),
+                    )
+                    .await?,
+            ),
+        },
+        None => None,
+    };
     let mut completed = stages
         .run(
             Stage::GenerateReport,
-            report::generate_report(app, query, outputs),
+            report::generate_report(app, config, query, outputs, generated),
         )
         .await?;
 
     // Recorded last, so that a query seen `completed` already shows every stage done.
-    completed.written_now = report::record_result(app, query, &completed).await?;
+    completed.written_now = report::record_result(app, query, &completed, &fetch_times).await?;
     Ok(completed)
 }

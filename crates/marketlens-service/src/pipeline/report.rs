@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::analysis::history::observations_of;
-use marketlens_core::ports::{BlobError, QueryRecord, StoredResult};
+use marketlens_core::analysis::history::{FetchTimes, observations_of};
+use marketlens_core::llm::{LlmNarrative, NarrativeStatus};
+use marketlens_core::ports::{BlobError, LlmUsage, QueryRecord, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_result};
 
 use super::runner::StageOutput;
 use super::{AnalysisError, Completed};
+use crate::live_config::RunConfig;
 use crate::startup::App;
 
 impl StageOutput for Completed {
@@ -24,13 +26,20 @@ impl StageOutput for Completed {
     }
 }
 
-/// Assembles the result from the stages' outputs and writes the report and the JSON
-/// result to the blob store.
+/// Assembles the result from the stages' outputs (with the `llm_summarize` stage's
+/// narrative when it ran) and writes the report and the JSON result to the blob
+/// store.
 pub(super) async fn generate_report(
     app: &Arc<App>,
+    run: &RunConfig,
     query: &QueryRecord,
     stages: StageOutputs,
+    generated: Option<LlmNarrative>,
 ) -> Result<Completed, AnalysisError> {
+    let (prompt_version, model) = match &generated {
+        Some(g) => (Some(g.prompt_version.clone()), models_of(g)),
+        None => (None, None),
+    };
     let head = ResultHead {
         query_id: query.id,
         query: query.text.clone(),
@@ -42,14 +51,15 @@ pub(super) async fn generate_report(
             crate_version: crate::CRATE_VERSION.to_owned(),
             git_sha: crate::GIT_SHA.to_owned(),
             agent_config_version: query.agent_config_version,
-            agent_config_hash: app.config_hash.clone(),
-            prompt_version: None,
-            model: None,
+            agent_config_hash: run.hash.clone(),
+            prompt_version: prompt_version.clone(),
+            model: model.clone(),
             trace_id: query.trace_id.clone(),
             experiment: query.experiment.clone(),
         },
     };
-    let result = assemble_result(head, stages, &app.config.thresholds);
+    let mut result = assemble_result(head, stages, &run.config.thresholds);
+    result.llm = generated;
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
     }
@@ -82,8 +92,13 @@ pub(super) async fn generate_report(
         report_size: report.size,
         crate_version: crate::CRATE_VERSION.to_owned(),
         git_sha: crate::GIT_SHA.to_owned(),
-        prompt_version: None,
-        model: None,
+        prompt_version,
+        model,
+        llm_usage: result.llm.as_ref().map(|g| LlmUsage {
+            prompt_tokens: g.prompt_tokens,
+            completion_tokens: g.completion_tokens,
+            cost_microdollars: g.cost_microdollars,
+        }),
         agent_config_version: query.agent_config_version,
         created_at: result.generated_at,
     };
@@ -97,12 +112,15 @@ pub(super) async fn generate_report(
 }
 
 /// Writes the result and marks the query completed (idempotent per query id), then
-/// appends this analysis' price observations, once. Returns whether the result was
-/// written now (false when an earlier delivery of the same job already wrote it).
+/// appends this analysis' price observations, once: the offers its sources gave it
+/// live, each timed when fetched (`fetched`; copies from a cache add none). Returns
+/// whether the result was written now (false when an earlier delivery of the same job
+/// already wrote it).
 pub(super) async fn record_result(
     app: &Arc<App>,
     query: &QueryRecord,
     completed: &Completed,
+    fetched: &FetchTimes,
 ) -> Result<bool, AnalysisError> {
     let written_now = app
         .store
@@ -112,7 +130,7 @@ pub(super) async fn record_result(
     if written_now {
         // Price history grows once per analysis, never twice for a redelivered job.
         let result = &completed.result;
-        let observations = observations_of(&result.products, query.id, result.generated_at);
+        let observations = observations_of(&result.products, query.id, fetched);
         if let Err(e) = app.store.append_price_observations(&observations).await {
             tracing::warn!(query_id = %query.id, error = %e, "could not record price observations");
         }
@@ -128,6 +146,15 @@ pub(super) async fn record_result(
         crate::metrics::quality_check_failed(&failed.name);
     }
     Ok(written_now)
+}
+
+/// The model(s) behind a generated narrative: the one whose text was accepted, else
+/// every model called, in order (`small,large`); `None` when none was called.
+fn models_of(g: &LlmNarrative) -> Option<String> {
+    match (&g.status, &g.model) {
+        (NarrativeStatus::Accepted, Some(m)) => Some(m.clone()),
+        _ => Some(g.models().join(",")).filter(|m| !m.is_empty()),
+    }
 }
 
 /// Result parts are plain data: serialising them cannot fail.

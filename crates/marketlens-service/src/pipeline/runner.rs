@@ -83,10 +83,6 @@ impl<'a> Stages<'a> {
 
     /// Records that an optional stage did not run in this analysis, and why (no span,
     /// no duration: nothing ran).
-    #[allow(
-        dead_code,
-        reason = "the optional llm_summarize stage is its first caller"
-    )]
     pub(super) async fn skip(&self, stage: Stage, reason: &str) {
         debug_assert!(stage.is_optional(), "{stage} always runs");
         tracing::info!(query_id = %self.query_id, stage = stage.as_str(), reason, "stage skipped");

@@ -1,6 +1,8 @@
 //! Starts the real application on a random port with a fresh data directory.
 #![allow(dead_code)]
 
+pub mod llm_server;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,6 +109,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The JSON body of `GET path`.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json().await.unwrap()
+    }
+
     /// Polls an analysis until it leaves queued/running.
     pub async fn wait_done(&self, location: &str) -> serde_json::Value {
         for _ in 0..600 {
@@ -142,4 +149,39 @@ pub fn write_catalog(
     let path = dir.join("agent.toml");
     std::fs::write(&path, config).unwrap();
     path
+}
+
+/// Lints the scrape with `promtool check metrics` when promtool is installed (CI
+/// installs it and requires it; a laptop without it skips this part).
+pub fn promtool_check(text: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        // CI (which installs promtool) must not pass by skipping.
+        assert!(
+            std::env::var("MARKETLENS_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "promtool is required (MARKETLENS_REQUIRE_SERVICES=1)"
+        );
+        eprintln!("promtool not installed: skipping `promtool check metrics`");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

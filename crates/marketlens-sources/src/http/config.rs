@@ -50,7 +50,10 @@ pub struct HttpConfig {
     /// How long an open circuit skips its host, in seconds. Default 60.
     pub circuit_cooldown_secs: u64,
     /// Hosts (names or IP literals) allowed to resolve to loopback/private addresses:
-    /// only for a local demo shop or tests. Empty by default.
+    /// only for a local demo shop or tests. Empty by default. An entry may name a port
+    /// (`127.0.0.1:8080`, `[::1]:8080`): then only the listed ports of that host are
+    /// fetched. A bare host is fetched at the port a fetch starts from; a redirect to
+    /// another port of it is refused unless that port is listed.
     pub allow_private_hosts: Vec<String>,
 }
 
@@ -101,6 +104,9 @@ impl HttpConfig {
         ];
         for (setting, value, allowed) in ranges {
             check_range(setting, value, allowed)?;
+        }
+        if let Err(e) = super::guard::AllowList::parse(&self.allow_private_hosts) {
+            return Err(SettingError::invalid("http.allow_private_hosts", e));
         }
         if let Some(c) = &self.contact
             && (c.trim().is_empty() || c.len() > 200 || c.chars().any(|ch| ch.is_control()))

@@ -12,22 +12,86 @@ use std::sync::Arc;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::Url;
 
-/// Hosts (names or IP literals, lower case) that may resolve to non-public addresses.
+/// Hosts (names or IP literals, lower case) that may resolve to non-public addresses,
+/// each either bare (`127.0.0.1`, `demo.local`) or with a port (`127.0.0.1:8080`,
+/// `[::1]:8080`).
+///
+/// A port names the only ports of that host a fetch may reach. A bare host may be
+/// fetched at the port a fetch starts from (the configured URL, or a link), but a
+/// redirect to another port of it is refused unless that port is listed: being
+/// allowed to scrape a demo shop on `127.0.0.1:8080` must not let the shop send the
+/// scraper to `127.0.0.1:6379`.
 #[derive(Debug, Clone, Default)]
-pub struct AllowList(HashSet<String>);
+pub struct AllowList {
+    hosts: HashSet<String>,
+    ports: HashSet<(String, u16)>,
+}
 
 impl AllowList {
-    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(hosts: I) -> Self {
-        Self(
-            hosts
-                .into_iter()
-                .map(|h| normalize_host(h.as_ref()))
-                .collect(),
-        )
+    /// Reads the entries; an entry whose port is not a number is refused whole.
+    pub fn parse<I: IntoIterator<Item = S>, S: AsRef<str>>(entries: I) -> Result<Self, String> {
+        let mut list = AllowList::default();
+        for entry in entries {
+            let entry = entry.as_ref().trim();
+            let (host, port) = split_port(entry)?;
+            let host = normalize_host(host);
+            if host.is_empty() {
+                return Err(format!("{entry:?} names no host"));
+            }
+            if let Some(port) = port {
+                list.ports.insert((host.clone(), port));
+            }
+            list.hosts.insert(host);
+        }
+        Ok(list)
     }
 
+    /// Whether `host` may resolve to non-public addresses (at some port).
     pub fn allows(&self, host: &str) -> bool {
-        self.0.contains(&normalize_host(host))
+        self.hosts.contains(&normalize_host(host))
+    }
+
+    /// Whether a fetch that started at `start` may reach `url`, as far as ports go:
+    /// any port of a host the list does not name (the address checks decide those), a
+    /// listed port, or the starting port of a bare entry's host.
+    fn allows_port(&self, url: &Url, start: &Url) -> bool {
+        let Some(host) = url.host_str().map(normalize_host) else {
+            return true;
+        };
+        if !self.hosts.contains(&host) {
+            return true;
+        }
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.ports.contains(&(host.clone(), port)) {
+            return true;
+        }
+        let bare = !self.ports.iter().any(|(h, _)| *h == host);
+        let starts_here = start.host_str().map(normalize_host).as_deref() == Some(host.as_str())
+            && start.port_or_known_default() == Some(port);
+        bare && starts_here
+    }
+}
+
+/// `host` and `host:port` (`[v6]:port` for IPv6; a bare IPv6 address has no port).
+fn split_port(entry: &str) -> Result<(&str, Option<u16>), String> {
+    let bad_port = |p: &str| format!("{entry:?}: port {p:?} is not a number from 1 to 65535");
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(bad_port(p)),
+    };
+    if let Some(rest) = entry.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("{entry:?}: unclosed ["))?;
+        return match after.strip_prefix(':') {
+            Some(p) => Ok((host, port(p)?)),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err(format!("{entry:?}: unexpected {after:?} after ]")),
+        };
+    }
+    match entry.split_once(':') {
+        Some((host, p)) if !p.contains(':') => Ok((host, port(p)?)),
+        _ => Ok((entry, None)),
     }
 }
 
@@ -98,19 +162,28 @@ pub enum UrlRefusal {
     Scheme(String),
     #[error("URL has no host")]
     NoHost,
+    #[error("refused: {host} is an allowed private host, but not at port {port}")]
+    Port { host: String, port: u16 },
     #[error(transparent)]
     Refused(#[from] Refused),
 }
 
-/// Pre-flight check of one hop: scheme, and IP-literal hosts (names are checked by
-/// [`GuardedResolver`] when connecting).
-pub fn check_url(url: &Url, allow: &AllowList) -> Result<(), UrlRefusal> {
+/// Pre-flight check of one hop of a fetch that started at `start`: scheme, the port of
+/// an allow-listed host, and IP-literal hosts (names are checked by [`GuardedResolver`]
+/// when connecting).
+pub fn check_url(url: &Url, start: &Url, allow: &AllowList) -> Result<(), UrlRefusal> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(UrlRefusal::Scheme(url.scheme().to_owned()));
     }
     let Some(host) = url.host() else {
         return Err(UrlRefusal::NoHost);
     };
+    if !allow.allows_port(url, start) {
+        return Err(UrlRefusal::Port {
+            host: host.to_string(),
+            port: url.port_or_known_default().unwrap_or(0),
+        });
+    }
     let literal = match host {
         url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
         url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
@@ -206,16 +279,58 @@ mod tests {
         }
     }
 
+    /// `url` checked as the first hop of a fetch.
+    fn first_hop(url: &str, allow: &AllowList) -> Result<(), UrlRefusal> {
+        let url = Url::parse(url).unwrap();
+        check_url(&url, &url, allow)
+    }
+
     #[test]
     fn literal_hosts_are_checked_against_the_allow_list() {
         let none = AllowList::default();
-        let local = AllowList::new(["127.0.0.1"]);
+        let local = AllowList::parse(["127.0.0.1"]).unwrap();
+        assert!(first_hop("http://127.0.0.1:8080/x", &none).is_err());
+        assert!(first_hop("http://127.0.0.1:8080/x", &local).is_ok());
+        assert!(first_hop("http://[::1]/", &local).is_err());
+        assert!(first_hop("http://169.254.169.254/latest", &local).is_err());
+        assert!(first_hop("file:///etc/passwd", &local).is_err());
+        assert!(first_hop("https://shop.example/p", &none).is_ok());
+    }
+
+    #[test]
+    fn a_redirect_to_another_port_of_an_allowed_host_is_refused_unless_listed() {
         let u = |s: &str| Url::parse(s).unwrap();
-        assert!(check_url(&u("http://127.0.0.1:8080/x"), &none).is_err());
-        assert!(check_url(&u("http://127.0.0.1:8080/x"), &local).is_ok());
-        assert!(check_url(&u("http://[::1]/"), &local).is_err());
-        assert!(check_url(&u("http://169.254.169.254/latest"), &local).is_err());
-        assert!(check_url(&u("file:///etc/passwd"), &local).is_err());
-        assert!(check_url(&u("https://shop.example/p"), &none).is_ok());
+        let start = u("http://127.0.0.1:8080/search");
+        let redis = u("http://127.0.0.1:6379/");
+        let bare = AllowList::parse(["127.0.0.1"]).unwrap();
+        assert!(check_url(&u("http://127.0.0.1:8080/p/1"), &start, &bare).is_ok());
+        let refusal = check_url(&redis, &start, &bare).unwrap_err();
+        assert!(
+            matches!(refusal, UrlRefusal::Port { port: 6379, .. }),
+            "{refusal}"
+        );
+
+        let listed = AllowList::parse(["127.0.0.1:8080", "127.0.0.1:8081"]).unwrap();
+        assert!(check_url(&u("http://127.0.0.1:8081/"), &start, &listed).is_ok());
+        assert!(check_url(&redis, &start, &listed).is_err());
+        // With ports listed, only those: even a fetch starting elsewhere is refused.
+        assert!(first_hop("http://127.0.0.1:6379/", &listed).is_err());
+        // A bare host reached from another host has no starting port to inherit.
+        let shop = u("https://shop.example/");
+        assert!(check_url(&u("http://127.0.0.1:8080/"), &shop, &bare).is_err());
+        // Hosts the list does not name are left to the address checks.
+        assert!(check_url(&u("https://cdn.example:8443/"), &start, &bare).is_ok());
+    }
+
+    #[test]
+    fn allow_list_entries_name_hosts_and_ports() {
+        let list = AllowList::parse(["Demo.Local.", "[::1]:8080", "::1", "10.0.0.5:80"]).unwrap();
+        assert!(list.allows("demo.local") && list.allows("::1") && list.allows("10.0.0.5"));
+        assert!(first_hop("http://[::1]:8080/", &list).is_ok());
+        assert!(first_hop("http://10.0.0.5/", &list).is_ok());
+        assert!(first_hop("http://10.0.0.5:81/", &list).is_err());
+        for bad in ["127.0.0.1:redis", "127.0.0.1:0", "[::1", ":8080", "[::1]x"] {
+            assert!(AllowList::parse([bad]).is_err(), "{bad}");
+        }
     }
 }

@@ -115,7 +115,10 @@ impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self, HttpClientError> {
         config.validate()?;
         install_crypto_provider();
-        let allow = Arc::new(AllowList::new(&config.allow_private_hosts));
+        let allow =
+            Arc::new(AllowList::parse(&config.allow_private_hosts).map_err(|e| {
+                crate::settings::SettingError::invalid("http.allow_private_hosts", e)
+            })?);
         let inner = reqwest::Client::builder()
             .user_agent(config.user_agent())
             .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
@@ -168,8 +171,9 @@ impl HttpClient {
         let deadline = Instant::now() + Duration::from_millis(self.config.retry_budget_ms);
         let mut attempts = 0;
         let mut hops = 0;
+        let start = current.clone();
         loop {
-            self.check_target(&current, attempts).await?;
+            self.check_target(&current, &start, attempts).await?;
             let (status, headers, bytes, sent) = self
                 .fetch_with_retries(&current, deadline)
                 .await
@@ -225,9 +229,10 @@ impl HttpClient {
         }
     }
 
-    /// Scheme, SSRF (literal addresses) and robots.txt checks of one hop.
-    async fn check_target(&self, url: &Url, attempts: u32) -> Result<(), FetchError> {
-        if let Err(refusal) = guard::check_url(url, &self.allow) {
+    /// Scheme, SSRF (literal addresses, ports of allowed private hosts) and robots.txt
+    /// checks of one hop of a fetch that started at `start`.
+    async fn check_target(&self, url: &Url, start: &Url, attempts: u32) -> Result<(), FetchError> {
+        if let Err(refusal) = guard::check_url(url, start, &self.allow) {
             self.count(|s| s.blocked += 1);
             return Err(FetchError {
                 kind: FetchErrorKind::Blocked,

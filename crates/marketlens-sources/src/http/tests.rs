@@ -327,6 +327,62 @@ async fn redirects_to_private_addresses_are_refused() {
 }
 
 #[tokio::test]
+async fn a_redirect_to_another_port_of_an_allowed_host_is_not_followed() {
+    // A second local service, standing for Redis on another port of the same host.
+    let other_hits = Arc::new(AtomicU32::new(0));
+    let counted = other_hits.clone();
+    let other = Router::new().fallback(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async { "+PONG" }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, other).await;
+    });
+    let target = format!("http://127.0.0.1:{other_port}/");
+    let shop = Router::new()
+        .route("/robots.txt", get(|| async { "" }))
+        .route("/go", get(move || async move { redirect(&target) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let shop_port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, shop).await;
+    });
+    let go = format!("http://127.0.0.1:{shop_port}/go");
+
+    let client = HttpClient::new(config()).unwrap();
+    let err = client.get(&go).await.unwrap_err();
+    assert_eq!(err.kind, FetchErrorKind::Blocked, "{err}");
+    assert!(err.message.contains(&format!("port {other_port}")), "{err}");
+    assert_eq!(
+        other_hits.load(Ordering::SeqCst),
+        0,
+        "no request reached it"
+    );
+
+    // Listing both ports allows the hop; listing only the shop's keeps it refused.
+    let listed = |ports: &[u16]| {
+        HttpClient::new(HttpConfig {
+            allow_private_hosts: ports.iter().map(|p| format!("127.0.0.1:{p}")).collect(),
+            ..config()
+        })
+        .unwrap()
+    };
+    let err = listed(&[shop_port]).get(&go).await.unwrap_err();
+    assert_eq!(err.kind, FetchErrorKind::Blocked, "{err}");
+    let page = listed(&[shop_port, other_port]).get(&go).await.unwrap();
+    assert_eq!(page.text, "+PONG");
+    assert!(other_hits.load(Ordering::SeqCst) >= 1);
+
+    let bad = HttpClient::new(HttpConfig {
+        allow_private_hosts: vec!["127.0.0.1:redis".into()],
+        ..config()
+    });
+    assert!(bad.is_err());
+}
+
+#[tokio::test]
 async fn robots_disallow_is_obeyed_unless_turned_off() {
     let (base, hits) = serve().await;
     let client = HttpClient::new(config()).unwrap();

@@ -140,9 +140,11 @@ fn product_links_come_from_anchors_and_json_ld_item_lists() {
     let page = Url::parse("https://shop.example/search?q=kettle").unwrap();
     let html = r#"<a href="/product/1#reviews">K1</a><a href="/about">About</a>
         <a href="https://other.example/product/9">elsewhere</a><a href="javascript:void(0)">x</a>
+        <a href="https://shop.example:6379/product/8">another port</a>
         <script type="application/ld+json">{"@graph":[{"@type":"ItemList","itemListElement":[
           {"@type":"ListItem","position":1,"url":"/product/2"},
-          {"@type":"ListItem","position":2,"item":{"@type":"Product","url":"https://shop.example/product/3"}}]}]}</script>
+          {"@type":"ListItem","position":2,"item":{"@type":"Product","url":"https://shop.example/product/3"}},
+          {"@type":"ListItem","position":3,"url":"http://shop.example/product/7"}]}]}</script>
         <link rel="next" href="/search?q=kettle&page=2">"#;
     let (links, next) = product_links(html, &page, &SchemaOrgConfig::default());
     let paths: Vec<&str> = links.iter().map(Url::path).collect();
@@ -151,6 +153,10 @@ fn product_links_come_from_anchors_and_json_ld_item_lists() {
         next.as_deref(),
         Some("https://shop.example/search?q=kettle&page=2")
     );
+    // A next page on another port (or host) is not followed.
+    let elsewhere = r#"<link rel="next" href="https://shop.example:8443/search?page=2">"#;
+    let (_, next) = product_links(elsewhere, &page, &SchemaOrgConfig::default());
+    assert_eq!(next, None);
 }
 
 #[tokio::test]

@@ -35,6 +35,45 @@ async fn shopify_reads_products_json_pages_and_variants() {
     assert_eq!(batch.notice.as_deref(), Some("Demo shop: sample data"));
 }
 
+#[tokio::test]
+async fn sellers_and_conditions_come_from_variant_options_never_the_host() {
+    let base = start().await;
+    let config: ShopifyConfig = toml::from_str(&format!(
+        "base_url = \"{base}\"\ncurrency = \"EUR\"\nmax_pages = 10\npage_size = 20\n\
+         [http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
+    ))
+    .unwrap();
+    let source = ShopifySource::build("demo-shopify", config).unwrap();
+    let batch = source.search(&query("headphones")).await.unwrap();
+    let offers: Vec<&CollectedOffer> = batch.products.iter().flat_map(|p| &p.offers).collect();
+    assert!(offers.len() >= 10, "{}", offers.len());
+    // The demo shop is a marketplace: each variant names its seller and condition.
+    for o in &offers {
+        assert!(!o.seller.contains("127.0.0.1"), "{}", o.seller);
+        assert!(o.condition_text.is_some(), "{}: no condition", o.offer_id);
+    }
+    let sellers: std::collections::BTreeSet<&str> =
+        offers.iter().map(|o| o.seller.as_str()).collect();
+    assert!(sellers.len() >= 3, "{sellers:?}");
+    let conditions: std::collections::BTreeSet<_> = batch
+        .products
+        .iter()
+        .flat_map(|p| {
+            p.offers.iter().map(|o| {
+                marketlens_core::normalize::condition::parse_condition(
+                    o.condition_text.as_deref(),
+                    &p.title,
+                )
+            })
+        })
+        .collect();
+    assert!(
+        conditions.contains(&marketlens_core::domain::Condition::New)
+            && !conditions.contains(&marketlens_core::domain::Condition::Unknown),
+        "{conditions:?}"
+    );
+}
+
 #[test]
 fn settings_are_parsed_and_checked_before_the_first_request() {
     let build = |toml_text: &str| -> Result<ShopifySource, BuildError> {

@@ -43,3 +43,21 @@ async fn woocommerce_reads_the_store_api_and_reviews() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn sellers_and_conditions_come_from_product_attributes_never_the_host() {
+    let base = start().await;
+    let config: WooCommerceConfig = toml::from_str(&format!(
+        "base_url = \"{base}\"\npage_size = 10\nreviews_per_product = 0\n\
+         [http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
+    ))
+    .unwrap();
+    let source = WooCommerceSource::build("woo", config).unwrap();
+    let batch = source.search(&query("headphones")).await.unwrap();
+    let offers: Vec<&CollectedOffer> = batch.products.iter().flat_map(|p| &p.offers).collect();
+    assert!(offers.len() >= 5, "{}", offers.len());
+    for o in &offers {
+        assert!(!o.seller.contains("127.0.0.1"), "{}", o.seller);
+        assert!(o.condition_text.is_some(), "{}: no condition", o.offer_id);
+    }
+}

@@ -46,7 +46,7 @@ fn query(text: &str, max_products: u32) -> SourceQuery {
         max_products: Some(max_products),
         ..Default::default()
     }
-    .parse(&RequestDefaults::default(), &[])
+    .parse(&RequestDefaults::default(), &[], &[])
     .unwrap_or_else(|e| panic!("{text:?} is a query the API accepts: {e}"));
     SourceQuery { query, params }
 }

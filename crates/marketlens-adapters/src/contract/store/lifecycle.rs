@@ -2,7 +2,7 @@
 //! retries to its result or failure.
 
 use marketlens_core::ErrorType;
-use marketlens_core::ports::{QueryStatus, StageProgress, StageState, Store};
+use marketlens_core::ports::{LlmUsage, QueryStatus, StageProgress, StageState, Store};
 use uuid::Uuid;
 
 use super::{
@@ -304,4 +304,99 @@ pub async fn failing_a_query_records_the_error(store: &dyn Store) {
         Some("no source returned products")
     );
     assert!(store.get_result(failing.id).await.unwrap().is_none());
+}
+
+pub async fn the_active_version_and_its_history_read_back(store: &dyn Store) {
+    let be = store.backend();
+    let tag = Uuid::new_v4();
+    let before = now_us();
+    let v1 = store
+        .activate_agent_config_as(&format!("a-{tag}"), "a = 1", Some("ops@example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.active_agent_config_version().await.unwrap(),
+        Some(v1),
+        "[{be}] the version just activated is the active one"
+    );
+    let v2 = store
+        .activate_agent_config(&format!("b-{tag}"), "b = 2")
+        .await
+        .unwrap();
+    assert_eq!(store.active_agent_config_version().await.unwrap(), Some(v2));
+    let first = store
+        .get_agent_config(v1)
+        .await
+        .unwrap()
+        .expect("v1 exists");
+    assert_eq!(
+        (
+            first.version,
+            first.content_hash.as_str(),
+            first.config_toml.as_str(),
+            first.active,
+            first.activated_by.as_deref()
+        ),
+        (
+            v1,
+            format!("a-{tag}").as_str(),
+            "a = 1",
+            false,
+            Some("ops@example")
+        ),
+        "[{be}] a version reads back with who activated it, no longer active"
+    );
+    assert!(first.activated_at >= before, "[{be}] activated_at is when");
+    let second = store.get_agent_config(v2).await.unwrap().unwrap();
+    assert!(second.active && second.activated_by.is_none());
+    assert!(second.activated_at >= first.activated_at);
+    let history = store.list_agent_configs(2).await.unwrap();
+    assert_eq!(
+        history.iter().map(|c| c.version).collect::<Vec<_>>(),
+        [v2, v1],
+        "[{be}] history is newest first, bounded by the limit"
+    );
+    assert_eq!(history[0], second);
+    assert_eq!(
+        store.get_agent_config(i64::MAX).await.unwrap(),
+        None,
+        "[{be}] an unknown version reads as none"
+    );
+}
+
+/// A result's LLM usage reads back exactly, and the costs of the results recorded
+/// from a time on add up (to the micro-dollar); results without one count nothing.
+pub async fn llm_usage_round_trips_and_costs_sum_from_a_time(store: &dyn Store) {
+    let be = store.backend();
+    // A window of its own, ten years ahead: no other rule dates results there, and a
+    // second run of this rule starts its window after this run's last result.
+    let since = now_us() + chrono::Duration::days(3_650);
+    let ms = chrono::Duration::milliseconds;
+    let usage = |cost| LlmUsage {
+        prompt_tokens: 1_234,
+        completion_tokens: 56,
+        cost_microdollars: cost,
+    };
+    let mut ids = Vec::new();
+    for (at, cost) in [
+        (since - ms(1), Some(1_000_000)),
+        (since, Some(450)),
+        (since + ms(1), Some(7_500)),
+        (since + ms(2), None),
+    ] {
+        let nq = running_query(store).await;
+        let mut result = result_for(nq.id, nq.agent_config_version, at, "llm");
+        result.llm_usage = cost.map(usage);
+        assert!(store.complete_query(&result).await.unwrap());
+        ids.push((nq.id, result.llm_usage));
+    }
+    for (id, expected) in ids {
+        let read = store.get_result(id).await.unwrap().unwrap();
+        assert_eq!(read.llm_usage, expected, "[{be}] LLM usage round-trips");
+    }
+    assert_eq!(
+        store.llm_cost_since(since).await.unwrap(),
+        450 + 7_500,
+        "[{be}] the costs at or after the time, exactly"
+    );
 }

@@ -11,24 +11,30 @@
 //! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
-//! (observations and their history), `experiments` (A/B experiments and their queries),
-//! `rows` (what is stored underneath).
+//! (observations and their history), `experiments` (A/B experiments and their
+//! queries), `feedback` (users' feedback and its sums),
+//! `rows` (what is stored underneath), `text` (text holding NUL and other control
+//! characters).
 
 mod collected;
 mod experiments;
+mod feedback;
 mod history;
 mod lifecycle;
 mod prices;
 mod rows;
 mod sharing;
+mod text;
 
 pub use collected::*;
 pub use experiments::*;
+pub use feedback::*;
 pub use history::*;
 pub use lifecycle::*;
 pub use prices::*;
 pub use rows::*;
 pub use sharing::*;
+pub use text::*;
 
 use chrono::{DateTime, Utc};
 use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
@@ -110,6 +116,7 @@ macro_rules! store_contract_tests {
                     reactivating_the_active_config_keeps_its_version,
                     a_different_config_gets_a_new_greater_version,
                     an_unknown_agent_config_is_not_found,
+                    the_active_version_and_its_history_read_back,
                     an_inserted_query_reads_back,
                     an_unknown_query_has_no_record_and_no_result,
                     starting_a_query_marks_it_running,
@@ -129,6 +136,7 @@ macro_rules! store_contract_tests {
                     a_query_in_flight_since_before_the_window_is_not_joined,
                     running_and_requeued_queries_are_in_flight,
                     failed_completed_and_cache_hit_queries_are_not_in_flight,
+                    inflight_queries_are_listed_newest_first_before_a_time,
                     history_is_newest_first_with_the_total,
                     history_pages_by_limit_and_offset,
                     a_collected_batch_is_overwritten_with_its_date,
@@ -142,12 +150,24 @@ macro_rules! store_contract_tests {
                     an_experiment_name_is_used_once,
                     an_experiment_runs_once_and_stops_for_good,
                     one_experiment_runs_at_a_time,
-                    assigned_queries_are_observed_with_their_variant_and_quality;
+                    assigned_queries_are_observed_with_their_variant_and_quality,
+                    feedback_reads_back_on_its_query,
+                    a_users_second_feedback_replaces_the_first,
+                    feedback_from_other_users_and_anonymous_is_kept_apart,
+                    feedback_on_an_unknown_query_is_not_found_and_writes_nothing,
+                    feedback_adds_up_per_variant,
+                    feedback_adds_up_per_recommendation_rule_once_per_feedback,
+                    feedback_on_a_query_without_a_result_is_kept_but_not_summed,
+                    text_with_nul_and_control_characters_is_stored,
+                    llm_usage_round_trips_and_costs_sum_from_a_time,
+                    an_llm_answer_is_kept_until_it_expires;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
                     corrupt_rows_are_errors_not_panics,
                     prices_are_stored_exactly,
+                    feedback_is_split_by_experiment_variant,
+                    the_schema_refuses_invalid_feedback,
             );
         }
     };
@@ -219,6 +239,7 @@ fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str)
         git_sha: "abc123".into(),
         prompt_version: None,
         model: Some("none".into()),
+        llm_usage: None,
         agent_config_version: config,
         created_at,
     }

@@ -267,6 +267,48 @@ pub async fn failed_completed_and_cache_hit_queries_are_not_in_flight(store: &dy
 
 /// Submitters racing with identical queries, half through a second store on the same
 /// data (another process): each round records one query and the others join it.
+pub async fn inflight_queries_are_listed_newest_first_before_a_time(store: &dyn Store) {
+    let be = store.backend();
+    let config = fresh_config(store).await;
+    // Dated an hour back, a minute apart, so they sort among themselves.
+    let base = now_us() - TimeDelta::hours(1);
+    let at = |minutes: i64| base + TimeDelta::minutes(minutes);
+    let record = |minutes| async move {
+        let q = new_query(&fresh_fingerprint(), config, at(minutes));
+        store.insert_query(&q).await.expect("insert_query");
+        q.id
+    };
+    let queued = record(0).await;
+    let running = record(1).await;
+    store.start_query(running, 1, None).await.unwrap();
+    let failed = record(2).await;
+    store
+        .fail_query(failed, ErrorType::NoData, "none")
+        .await
+        .unwrap();
+    let too_new = record(10).await;
+
+    let listed = |before: DateTime<Utc>| async move {
+        let ids: Vec<Uuid> = store
+            .inflight_created_before(before, 10_000)
+            .await
+            .expect("inflight_created_before")
+            .into_iter()
+            .map(|q| q.id)
+            .filter(|id| [queued, running, failed, too_new].contains(id))
+            .collect();
+        ids
+    };
+    assert_eq!(
+        listed(at(10)).await,
+        [running, queued],
+        "[{be}] in flight, created strictly before, newest first"
+    );
+    assert_eq!(listed(at(1)).await, [queued], "[{be}] the next page");
+    let page = store.inflight_created_before(at(1), 1).await.unwrap();
+    assert!(page.len() <= 1, "[{be}] at most `limit`");
+}
+
 pub async fn concurrent_identical_submissions_record_one_query(f: &StoreFixture) {
     let (one, other) = (&*f.store, &*f.second);
     let be = one.backend();

@@ -255,9 +255,6 @@ impl Facts {
             s.seller_count,
             s.outlier_count,
             s.review_count,
-            s.history_observation_count,
-            s.history_min_observations,
-            s.history_min_days,
         ]
         .into_iter()
         .chain(s.correlation_product_count)
@@ -356,6 +353,41 @@ impl Facts {
                 }));
         }
         report
+    }
+
+    /// Whether `text` states `figure` (as a count, price or figure, by the rounding
+    /// rules), names being read as names first.
+    pub fn states(&self, text: &str, figure: &Facts) -> bool {
+        let chars: Vec<char> = text.chars().collect();
+        let masked = self.mask_names(&chars);
+        numbers_in(&tokenize(&chars, &masked))
+            .iter()
+            .any(|m| figure.number_mismatch(m).is_none())
+    }
+
+    /// The key figures of an input, each alone (the offer and product counts, the
+    /// median, lowest and highest prices, the review count): what a summary should
+    /// state, for [`super::scores`].
+    pub fn key_figures(input: &SummaryInput) -> Vec<Facts> {
+        let s = &input.statistics;
+        let count = |n: u32| {
+            let mut f = Facts::default();
+            f.add_count(n);
+            f
+        };
+        let price = |v: f64| {
+            let mut f = Facts::default();
+            f.add_amount(v, input.currency);
+            f
+        };
+        let mut out = vec![count(s.offer_count), count(s.product_count)];
+        if let Some(p) = &s.price {
+            out.extend([price(p.median), price(p.min), price(p.max)]);
+        }
+        if s.review_count > 0 {
+            out.push(count(s.review_count));
+        }
+        out
     }
 
     /// Checks one text: the number of claims checked, and those that match nothing.

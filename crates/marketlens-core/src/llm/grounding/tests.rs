@@ -183,9 +183,13 @@ fn the_deterministic_texts_of_a_result_are_grounded_in_its_input() {
     let r = testing::result();
     let input = testing::summary_input(10);
     let facts = Facts::from_input(&input);
+    // The input leaves out the count of stored price observations (it grows with
+    // every analysis and would defeat the LLM cache), so the sentence saying there is
+    // not enough history is the one the model cannot repeat.
     for text in r
         .narrative
         .iter()
+        .filter(|p| !p.starts_with("Not enough price history"))
         .chain(r.recommendations.iter().map(|r| &r.detail))
     {
         assert_eq!(facts.check_text(text).1, vec![], "{text}");

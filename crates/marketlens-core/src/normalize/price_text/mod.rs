@@ -80,6 +80,7 @@ use choice::{
     price_groups, says_free,
 };
 pub use symbols::CurrencyFinding;
+pub(crate) use symbols::market_currency;
 use symbols::resolve;
 pub use tax::TaxMarker;
 use tax::tax_marker;

@@ -456,8 +456,9 @@ pub(super) fn iso_mark(word: &str) -> Option<Mark> {
     })
 }
 
-/// The usual currency of a market, to resolve ambiguous symbols.
-fn market_currency(market: &Market) -> Option<&'static str> {
+/// The usual currency of a market, to resolve ambiguous symbols (and to tell whether a
+/// price is in its market's own currency, `normalize::tax_market`).
+pub(crate) fn market_currency(market: &Market) -> Option<&'static str> {
     Some(match market.as_str() {
         "US" | "EC" | "SV" | "PR" | "TL" | "VG" | "MH" | "FM" | "PW" | "GU" | "VI" | "AS"
         | "TC" | "BQ" => "USD",

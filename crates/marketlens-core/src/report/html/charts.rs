@@ -119,7 +119,10 @@ pub fn histogram_svg(bins: &[PriceBin], currency: &str) -> Option<HistogramSvg> 
 }
 
 /// The history chart: one point per day (median price) joined by a line, with a
-/// vertical min–max range. `None` with fewer than two days or a non-finite price.
+/// vertical min–max range. The y-axis is scaled to the medians, not to the extremes:
+/// one far price would otherwise flatten a 9 % fall into a straight line. A range
+/// reaching past the axis is cut at its edge and marked with a triangle. `None` with
+/// fewer than two days or a non-finite price.
 pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
     if days.len() < 2
         || !days
@@ -131,14 +134,15 @@ pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
     const W: f64 = 640.0;
     const H: f64 = 240.0;
     let (left, right, top, bottom) = (64.0, W - 16.0, 16.0, H - 36.0);
-    let lo = days.iter().map(|d| d.min).fold(f64::INFINITY, f64::min);
-    let hi = days.iter().map(|d| d.max).fold(f64::NEG_INFINITY, f64::max);
-    // A flat history still needs a visible band: pad by 5% of the price (or 1).
-    let pad = if hi > lo {
-        (hi - lo) * 0.05
-    } else {
-        (hi.abs() * 0.05).max(1.0)
-    };
+    let lo = days.iter().map(|d| d.median).fold(f64::INFINITY, f64::min);
+    let hi = days
+        .iter()
+        .map(|d| d.median)
+        .fold(f64::NEG_INFINITY, f64::max);
+    // Room around the medians' range for the usual spread of prices: a quarter of
+    // that range, and at least 3 % of the price (or 1) so a flat history still shows
+    // a band and day-to-day spreads are not all cut.
+    let pad = ((hi - lo) * 0.25).max((hi.abs() * 0.03).max(1.0));
     // Prices are never negative: the axis stops at 0 rather than padding below it.
     let (y_lo, y_hi) = (
         if lo >= 0.0 {
@@ -151,25 +155,58 @@ pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
     let first = days[0].date;
     let span = (days[days.len() - 1].date - first).num_days().max(1) as f64;
     let x_of = |d: &DailyPrices| left + (d.date - first).num_days() as f64 / span * (right - left);
-    let y_of = |v: f64| bottom - (v - y_lo) / (y_hi - y_lo) * (bottom - top);
+    let y_of = |v: f64| bottom - (v.clamp(y_lo, y_hi) - y_lo) / (y_hi - y_lo) * (bottom - top);
     let points: Vec<HistoryDay> = days
         .iter()
-        .map(|d| HistoryDay {
-            x: fmt_coord(x_of(d)),
-            y: fmt_coord(y_of(d.median)),
-            range_top: fmt_coord(y_of(d.max)),
-            range_bottom: fmt_coord(y_of(d.min)),
-            title: format!(
-                "{}: median {} over {} observation{} (min {}, max {})",
-                d.date,
-                fmt_money(d.median, currency),
-                d.observation_count,
-                if d.observation_count == 1 { "" } else { "s" },
-                fmt_money(d.min, currency),
-                fmt_money(d.max, currency)
-            ),
+        .map(|d| {
+            let x = x_of(d);
+            // A triangle at the edge the range is cut at, pointing past it.
+            let mut clip_marks = Vec::new();
+            if d.max > y_hi {
+                clip_marks.push(format!(
+                    "M{},{} L{},{} L{},{} Z",
+                    fmt_coord(x - 4.0),
+                    fmt_coord(top + 7.0),
+                    fmt_coord(x),
+                    fmt_coord(top),
+                    fmt_coord(x + 4.0),
+                    fmt_coord(top + 7.0)
+                ));
+            }
+            if d.min < y_lo {
+                clip_marks.push(format!(
+                    "M{},{} L{},{} L{},{} Z",
+                    fmt_coord(x - 4.0),
+                    fmt_coord(bottom - 7.0),
+                    fmt_coord(x),
+                    fmt_coord(bottom),
+                    fmt_coord(x + 4.0),
+                    fmt_coord(bottom - 7.0)
+                ));
+            }
+            HistoryDay {
+                x: fmt_coord(x),
+                y: fmt_coord(y_of(d.median)),
+                range_top: fmt_coord(y_of(d.max)),
+                range_bottom: fmt_coord(y_of(d.min)),
+                title: format!(
+                    "{}: median {} over {} (min {}, max {}){}",
+                    d.date,
+                    fmt_money(d.median, currency),
+                    Language::En.count(d.observation_count.into(), "observation", "observations"),
+                    fmt_money(d.min, currency),
+                    fmt_money(d.max, currency),
+                    if clip_marks.is_empty() {
+                        ""
+                    } else {
+                        "; the range is cut at the edge of the axis"
+                    }
+                ),
+                clip_marks,
+            }
         })
         .collect();
+    let clipped = points.iter().any(|p| !p.clip_marks.is_empty());
     let line = points
         .iter()
         .map(|p| format!("{},{}", p.x, p.y))
@@ -183,6 +220,7 @@ pub fn history_svg(days: &[DailyPrices], currency: &str) -> Option<HistorySvg> {
         x_first_label: first.to_string(),
         x_last_label: days[days.len() - 1].date.to_string(),
         x_label_y: fmt_coord(bottom + 18.0),
+        clipped,
         summary: format!(
             "Median observed offer price per day in {currency}, {} days from {} to {}",
             days.len(),

@@ -26,6 +26,7 @@ use askama::Template;
 
 use crate::result::AnalysisResult;
 use format::fmt_datetime;
+use sections::generated::generated_view;
 use sections::market::market_view;
 use sections::normalization::normalization_view;
 use sections::products::product_view;
@@ -103,6 +104,8 @@ impl ReportView {
             params: params_view(r),
             banners: banners(r),
             narrative: r.narrative.clone(),
+            narrative_language: r.narrative_language.code(),
+            generated_text: generated_view(r),
             recommendations: r
                 .recommendations
                 .iter()

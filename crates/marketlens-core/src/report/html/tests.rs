@@ -59,6 +59,7 @@ fn offer(id: &str, seller: &str, amount: Decimal, url: Option<&str>) -> Offer {
         condition: Condition::New,
         availability: Availability::InStock,
         url: url.map(Into::into),
+        also_from: Vec::new(),
     }
 }
 
@@ -233,6 +234,7 @@ fn fixture() -> AnalysisResult {
                 offer_count: 3,
                 duration_ms: 12,
                 age_secs: None,
+                fetched_at: None,
                 error_type: None,
                 error_message: None,
                 notice: Some("sample data".into()),
@@ -245,6 +247,7 @@ fn fixture() -> AnalysisResult {
                 offer_count: 1,
                 duration_ms: 2500,
                 age_secs: Some(7_500),
+                fetched_at: None,
                 error_type: Some("source_timeout".into()),
                 error_message: Some("timed out after 10 s".into()),
                 notice: None,
@@ -263,6 +266,7 @@ fn fixture() -> AnalysisResult {
             offers_in: 6,
             offers_kept: 4,
             offers_filtered_out: 1,
+            offers_seen_in_several_sources: 0,
             offers_rejected: vec![RejectedOffer {
                 source: "catalog".into(),
                 offer_id: "o9".into(),
@@ -290,6 +294,8 @@ fn fixture() -> AnalysisResult {
             },
         }],
         narrative: vec!["For the query, 4 offers were compared.".into()],
+        narrative_language: Language::En,
+        llm: None,
         quality: QualityReport {
             passed: true,
             checks: vec![QualityCheck {
@@ -567,7 +573,8 @@ fn history_shows_not_enough_history_then_a_chart_and_trend_table() {
     let html = render(&r);
     assert!(html.contains("id=\"analyze_market-history\""));
     assert!(html.contains("Not enough history for a price trend"));
-    assert!(html.contains("not enough history: 4 observations over 0.0 days"));
+    assert!(html.contains("Not enough history for a price trend yet: all prices were observed at one time (a trend needs at least 3 days between the first and the last) and no offer has been seen at two different times."));
+    assert!(html.contains("up to 90 days back"));
     assert!(!html.contains("history-title"), "no chart without history");
 
     // The same offers 20 days earlier, 10% cheaper: a chart and a rising trend.
@@ -658,7 +665,8 @@ fn every_brand_tied_for_the_lead_is_named_in_summary_and_table() {
         CurrencyCode::EUR,
         &MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds),
     );
-    r.narrative = crate::report::narrative::narrative("x", &r.market, &r.sentiment, &[]);
+    r.narrative =
+        crate::report::narrative::narrative(Language::En, "x", &r.market, &r.sentiment, &[]);
     let html = render(&r);
     assert!(
         html.contains("Acme and Zenith are tied for the most offers (2 each of 5, 40% each)"),
@@ -688,6 +696,9 @@ fn best_value_compares_new_offers_and_names_the_condition_of_other_prices() {
     assert!(html.contains("From 105.00 EUR at Beta;"), "new against new");
     assert!(!html.contains("From 99.00 EUR"));
     assert!(html.contains("99.00 EUR (used)"), "product's lowest price");
+    // The market's cheapest offer is that used one: the summary and key figures say so.
+    assert!(html.contains("Prices range from 99.00 (used) to 1999.00 EUR"));
+    assert!(html.contains("<th scope=\"row\">Minimum</th><td class=\"num\">99.00 EUR (used)</td>"));
     assert!(html.contains("cheapest new offer"));
     // Nothing new: used offers are compared with used ones, and say so.
     let mut ps = testing::products();
@@ -728,7 +739,7 @@ fn statistics_below_the_minimum_sample_say_there_is_too_little_data() {
     let r = testing::result_for("headphones", ps);
     let html = render(&r);
     assert!(html.contains(
-        "Prices range from 99.00 to 149.00 EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
+        "Prices range from 99.00 (condition unknown) to 149.00 (condition unknown) EUR; 3 offers are too little data for a median, quartiles or spread (at least 5 needed)."
     ));
     assert!(html.contains("Too little data for a median, quartiles, mean, spread or histogram: 3 priced offers (at least 5 needed)."));
     assert!(!html.contains("histogram-title") && !html.contains("First quartile"));
@@ -805,10 +816,222 @@ fn outliers_are_judged_within_a_product_and_tiers_shown_for_the_market() {
 }
 
 #[test]
+fn history_chart_is_scaled_to_the_medians_with_cut_ranges_marked() {
+    use crate::analysis::history::DailyPrices;
+    // Medians fall 9 % (100 → 91) while single offers range from 9 to 1000 EUR.
+    let day = |d: u32, median: f64, min: f64, max: f64| DailyPrices {
+        date: NaiveDate::from_ymd_opt(2026, 1, d).unwrap(),
+        observation_count: 40,
+        median,
+        min,
+        max,
+    };
+    let days = [
+        day(1, 100.0, 10.0, 1000.0),
+        day(10, 95.0, 12.0, 900.0),
+        day(20, 91.0, 9.0, 950.0),
+    ];
+    let svg = history_svg(&days, "EUR").unwrap();
+    let label = |s: &str| s.parse::<f64>().unwrap();
+    assert!(label(&svg.y_max_label) < 110.0, "{}", svg.y_max_label);
+    assert!(label(&svg.y_min_label) > 80.0, "{}", svg.y_min_label);
+    // The fall spans most of the plot height (16 to 204).
+    let y = |i: usize| label(&svg.days[i].y);
+    assert!(y(2) - y(0) > 0.5 * (204.0 - 16.0), "{} → {}", y(0), y(2));
+    assert!(svg.clipped);
+    for d in &svg.days {
+        assert_eq!(d.clip_marks.len(), 2, "both ends cut");
+        assert_eq!(
+            (d.range_top.as_str(), d.range_bottom.as_str()),
+            ("16.0", "204.0")
+        );
+        assert!(
+            d.title
+                .ends_with("the range is cut at the edge of the axis")
+        );
+    }
+    let mut r = fixture();
+    r.market.history.daily = days.to_vec();
+    let html = render(&r);
+    assert!(html.contains("a triangle marks a range cut at its edge"));
+    assert_eq!(html.matches("<path class=\"clip\"").count(), 6);
+    // Ranges inside the axis are drawn whole and unmarked.
+    let calm = [day(1, 100.0, 98.0, 102.0), day(2, 101.0, 99.0, 103.0)];
+    let svg = history_svg(&calm, "EUR").unwrap();
+    assert!(!svg.clipped && svg.days.iter().all(|d| d.clip_marks.is_empty()));
+}
+
+#[test]
+fn a_french_query_gets_a_french_summary() {
+    use crate::testing;
+    // French wording writes a no-break space before : ; % and inside « »; `~` in the
+    // expected text stands for it.
+    let has = |html: &str, text: &str| {
+        let text = askama_escape(&text.replace('~', "\u{a0}"));
+        assert!(html.contains(&text), "{text:?} missing");
+    };
+    let r = testing::result_for("casque sans fil", testing::products());
+    let html = render(&r);
+    assert!(html.contains("<p lang=\"fr\">"));
+    has(
+        &html,
+        "Pour «~casque sans fil~», la comparaison porte sur 7 offres pour 3 produits de 3 vendeurs, en EUR.",
+    );
+    has(
+        &html,
+        "avec une médiane de 155,00 EUR~; la moitié des offres se situe entre 127,00 et 254,00 EUR.",
+    );
+    has(&html, "Acme a le plus d'offres (4 sur 7, 57~%).");
+    has(&html, "aucune offre n'a été vue à deux moments différents.");
+    has(
+        &html,
+        "Avec 3 produits notés, il y a trop peu de données pour relier le prix et la note (au moins 5 nécessaires).",
+    );
+    has(
+        &html,
+        "L'aspect le plus apprécié est son (5 mentions)~; l'aspect le plus critiqué est batterie (4 mentions).",
+    );
+    // The same analysis asked in English stays English.
+    let en = render(&testing::result_for("headphones", testing::products()));
+    assert!(en.contains("<p lang=\"en\">") && en.contains("the comparison covers 7 offers"));
+
+    // Singular by the French rule, ties, a used best value, an outlier.
+    let mut ps = testing::products();
+    ps.truncate(1);
+    ps[0].offers.truncate(1);
+    let html = render(&testing::result_for("casque sans fil", ps));
+    has(
+        &html,
+        "la comparaison porte sur 1 offre pour 1 produit de 1 vendeur, en EUR.",
+    );
+    has(
+        &html,
+        "1 offre ne suffit pas pour une médiane, des quartiles ou une dispersion (au moins 5 nécessaires).",
+    );
+
+    // Acme 2 offers, Boreal 1, Zenith 2, every one used.
+    let mut ps = testing::products();
+    ps[1].brand = Some("Boreal".into());
+    ps[1].offers.truncate(1);
+    ps[2].offers.truncate(2);
+    for o in ps.iter_mut().flat_map(|p| p.offers.iter_mut()) {
+        o.condition_text = Some("occasion".into());
+    }
+    let r = testing::result_for("casque sans fil", ps);
+    let html = render(&r);
+    has(
+        &html,
+        "Acme et Zenith sont à égalité pour le plus d'offres (2 chacune sur 5, 40~% chacune)",
+    );
+    has(
+        &html,
+        "Meilleur rapport qualité-prix (parmi les offres d'occasion~: aucune offre n'est neuve)~: Acme Headphones 100.",
+    );
+    has(
+        &html,
+        "Les prix vont de 99,00 (d'occasion) à 259,00 (d'occasion) EUR",
+    );
+
+    let mut r = testing::result_for("casque sans fil", testing::products());
+    r.market.outliers = vec![crate::analysis::market::OutlierOffer {
+        product_id: "catalog:100".into(),
+        offer_id: "a1".into(),
+        seller: "Alpha".into(),
+        price: 55.0,
+        robust_z: -9.0,
+        condition: Condition::New,
+        product_median: 100.0,
+        compared_offers: 6,
+    }];
+    r.market.history.windows = vec![crate::analysis::history::TrendWindow {
+        window_days: 90,
+        observation_count: 12,
+        offers_with_history: 1,
+        days_covered: 25.0,
+        trend: Some(crate::analysis::history::PriceTrend {
+            slope_per_day: -0.36,
+            percent_change: -9.04,
+            start_level: 100.0,
+            min: 90.0,
+            max: 101.0,
+        }),
+        reason: None,
+    }];
+    r.narrative = crate::report::narrative::narrative(
+        Language::Fr,
+        &r.query,
+        &r.market,
+        &r.sentiment,
+        &r.recommendations,
+    );
+    let html = render(&r);
+    has(
+        &html,
+        "1 offre a un prix très éloigné des autres offres du même produit (erreur de prix ou bonne affaire possible).",
+    );
+    has(
+        &html,
+        "Sur 25 jours de prix enregistrés, les prix des mêmes produits ont baissé (-9,0~%, -0,36 EUR par jour~; 12 observations, 1 offre vue plus d'une fois, entre 90,00 et 101,00 EUR).",
+    );
+}
+
+#[test]
 fn fallback_page_escapes() {
     let mut r = fixture();
     r.query = EVIL_TITLE.into();
     let page = fallback_page(&r, "<b>boom</b>");
     assert!(!page.contains("<script") && !page.contains("<b>"));
     assert!(page.contains("&lt;b&gt;boom"));
+}
+
+fn with_llm(accepted: bool) -> AnalysisResult {
+    use crate::llm::{GeneratedSummary, LlmNarrative, RecommendationText};
+    let mut r = fixture();
+    let text = GeneratedSummary {
+        summary: vec!["Generated paragraph <i>about</i> prices.".into()],
+        recommendations: (0..r.recommendations.len() as u32)
+            .map(|index| RecommendationText {
+                index,
+                explanation: format!("Generated explanation {index}."),
+            })
+            .collect(),
+        key_points: vec!["Generated key point.".into()],
+    };
+    r.llm = Some(LlmNarrative::from_calls(
+        "summarize-v1",
+        accepted.then(|| ("small-model".to_owned(), text)),
+        vec![],
+        None,
+    ));
+    if !accepted {
+        r.llm.as_mut().unwrap().reason = Some("small-model: ungrounded: price 9.99 EUR".into());
+    }
+    r
+}
+
+#[test]
+fn an_accepted_generated_text_is_marked_with_its_model_and_prompt_version() {
+    let html = render(&with_llm(true));
+    assert!(html.contains("id=\"llm_summarize\""), "section present");
+    assert!(html.contains("Generated by the language model small-model (prompt summarize-v1)"));
+    assert!(
+        html.contains("Generated paragraph &#60;i&#62;about&#60;/i&#62; prices.")
+            || html.contains("Generated paragraph &lt;i&gt;about&lt;/i&gt; prices."),
+        "escaped"
+    );
+    assert!(html.contains("Generated key point.") && html.contains("Generated explanation 0."));
+    assert!(
+        html.contains("For the query, 4 offers were compared."),
+        "deterministic kept"
+    );
+}
+
+#[test]
+fn a_rejected_generated_text_is_not_shown_and_the_report_says_why() {
+    let html = render(&with_llm(false));
+    assert!(!html.contains("id=\"llm_summarize\""));
+    assert!(!html.contains("Generated key point."));
+    assert!(html.contains("Generated summary rejected"));
+    assert!(html.contains("ungrounded: price 9.99 EUR"), "the reason");
+    assert!(html.contains("For the query, 4 offers were compared."));
 }

@@ -18,6 +18,10 @@ pub struct ReportView {
     pub params: Vec<Kv>,
     pub banners: Vec<Banner>,
     pub narrative: Vec<String>,
+    /// `lang` of the summary section (the narrative follows the query's language).
+    pub narrative_language: &'static str,
+    /// The accepted generated narrative, if any (section `llm_summarize`).
+    pub generated_text: Option<GeneratedView>,
     pub recommendations: Vec<RecommendationView>,
     pub market: MarketView,
     pub sentiment: SentimentView,
@@ -197,6 +201,8 @@ pub struct RatingsView {
 pub struct HistoryView {
     /// One sentence: what the history holds.
     pub summary: String,
+    /// Without a trend: what the history lacks for one.
+    pub missing: Option<String>,
     pub has_trend: bool,
     pub windows: Vec<HistoryWindowRow>,
     pub chart: Option<HistorySvg>,
@@ -358,6 +364,17 @@ pub struct CheckRow {
 }
 
 // -------------------------------------------------------------------------------------
+// Section `llm_summarize`
+
+pub struct GeneratedView {
+    /// Says the text is generated, by which model, with which prompt version.
+    pub label: String,
+    pub summary: Vec<String>,
+    pub key_points: Vec<String>,
+    /// Recommendation title → its generated explanation.
+    pub explanations: Vec<Kv>,
+}
+
 // Section `traceability`
 
 pub struct TraceView {
@@ -427,6 +444,8 @@ pub struct HistorySvg {
     pub x_last_label: String,
     pub x_label_y: String,
     pub summary: String,
+    /// Whether some day's range was cut at the edge of the axis.
+    pub clipped: bool,
 }
 
 pub struct HistoryDay {
@@ -435,6 +454,8 @@ pub struct HistoryDay {
     pub range_top: String,
     pub range_bottom: String,
     pub title: String,
+    /// SVG path data of a triangle for each end of the range cut at the axis.
+    pub clip_marks: Vec<String>,
 }
 
 pub struct RatingsSvg {

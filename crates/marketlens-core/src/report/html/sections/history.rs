@@ -1,7 +1,7 @@
 //! The price-history part of section `analyze_market`: what the stored observations
 //! cover, the trend per window (or why there is none) and the daily chart.
 
-use crate::analysis::history::PriceHistory;
+use crate::analysis::history::{PriceHistory, describe_missing};
 use crate::domain::Language;
 use crate::report::html::charts::history_svg;
 use crate::report::html::format::{fmt_money, fmt_signed};
@@ -42,12 +42,16 @@ pub fn history_view(h: &PriceHistory, currency: &str) -> HistoryView {
     }
     HistoryView {
         summary,
+        missing: (!h.has_trend)
+            .then(|| h.longest_window())
+            .flatten()
+            .map(|w| describe_missing(&w.missing(h.min_observations, h.min_days))),
         has_trend: h.has_trend,
         windows: h
             .windows
             .iter()
             .map(|w| HistoryWindowRow {
-                window: format!("{} days", w.window_days),
+                window: format!("up to {} days back", w.window_days),
                 observations: w.observation_count,
                 offers_with_history: w.offers_with_history,
                 days_covered: format!("{:.1}", w.days_covered),

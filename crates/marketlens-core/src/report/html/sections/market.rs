@@ -19,6 +19,11 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
     let c = m.currency.to_string();
     let money = |v: f64| fmt_money(v, &c);
     let min = m.min_sample_size;
+    // The market's cheapest and dearest offers carry their condition when not new.
+    let extreme = |v: f64| match m.condition_at_extreme(v) {
+        Some(condition) => fmt_price_in(v, &c, condition),
+        None => money(v),
+    };
     let key_figures = m
         .price
         .as_ref()
@@ -26,18 +31,18 @@ pub fn market_view(m: &MarketSummary, products: &ProductIndex<'_>) -> MarketView
             if s.count < min {
                 return vec![
                     kv("Priced offers", s.count.to_string()),
-                    kv("Minimum", money(s.min)),
-                    kv("Maximum", money(s.max)),
+                    kv("Minimum", extreme(s.min)),
+                    kv("Maximum", extreme(s.max)),
                 ];
             }
             vec![
                 kv("Priced offers", s.count.to_string()),
-                kv("Minimum", money(s.min)),
+                kv("Minimum", extreme(s.min)),
                 kv("First quartile (Q1)", money(s.q1)),
                 kv("Median", money(s.median)),
                 kv("Mean", money(s.mean)),
                 kv("Third quartile (Q3)", money(s.q3)),
-                kv("Maximum", money(s.max)),
+                kv("Maximum", extreme(s.max)),
                 kv("Interquartile range (IQR)", money(s.iqr)),
                 kv("Standard deviation", money(s.std_dev)),
             ]

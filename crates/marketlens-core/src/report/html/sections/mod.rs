@@ -1,6 +1,7 @@
 //! One module per report section: how the section's part of the view model
 //! ([`super::view`]) is built from the result.
 
+pub mod generated;
 pub mod history;
 pub mod market;
 pub mod normalization;

@@ -19,6 +19,7 @@ pub fn banners(r: &AnalysisResult) -> Vec<Banner> {
         })
         .collect();
     banners.extend(r.sources.iter().filter_map(source_banner));
+    banners.extend(super::generated::generated_banner(r));
     let failed: Vec<&str> = r.quality.failed_checks().map(|c| c.name.as_str()).collect();
     if !r.quality.passed || !failed.is_empty() {
         banners.push(Banner {

@@ -1,5 +1,5 @@
--- A/B experiments (see migrations/postgres/0004_experiments.sql for the same table in
--- native types). Numbered 0004 to follow 0002 and 0003 (feedback, config history).
+-- A/B experiments (see migrations/postgres/0005_experiments.sql for the same table in
+-- native types). Numbered 0005 to follow 0002 to 0004 (feedback, config history, LLM cache).
 --
 -- `variants` is the JSON list of {name, weight, agent_config_version?, prompt_version?}
 -- checked by the application (marketlens_core::experiment::Variants). At most one

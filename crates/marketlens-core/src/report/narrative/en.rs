@@ -1,0 +1,243 @@
+//! The summary in English.
+
+use super::phrases::{
+    BrandLead, CorrelationFigures, Direction, Mood, Noun, Overview, Phrases, Relation, TopAspects,
+    TrendFigures,
+};
+use crate::analysis::history::{MissingHistory, describe_missing};
+use crate::domain::{Condition, Language};
+
+pub struct English;
+
+impl Phrases for English {
+    fn language(&self) -> Language {
+        Language::En
+    }
+
+    fn noun(&self, noun: Noun) -> (&'static str, &'static str) {
+        match noun {
+            Noun::Offer => ("offer", "offers"),
+            Noun::Product => ("product", "products"),
+            Noun::Seller => ("seller", "sellers"),
+            Noun::Review => ("review", "reviews"),
+            Noun::RatedProduct => ("rated product", "rated products"),
+            Noun::Observation => ("observation", "observations"),
+            Noun::Day => ("day", "days"),
+            Noun::Mention => ("mention", "mentions"),
+        }
+    }
+
+    fn number(&self, v: f64, decimals: usize) -> String {
+        format!("{v:.decimals$}")
+    }
+
+    fn percent(&self, v: f64, decimals: usize) -> String {
+        format!("{v:.decimals$}%")
+    }
+
+    fn condition(&self, c: Condition) -> &'static str {
+        match c {
+            Condition::New => "new",
+            Condition::Used => "used",
+            Condition::Refurbished => "refurbished",
+            Condition::Unknown => "condition unknown",
+        }
+    }
+
+    fn overview(&self, o: &Overview<'_>) -> String {
+        let (query, c) = (o.query, o.currency);
+        let Some(p) = &o.price else {
+            return format!("For \u{201c}{query}\u{201d}, no priced offer was found.");
+        };
+        let [offers, products, sellers] = o.counts;
+        let covers = format!(
+            "For \u{201c}{query}\u{201d}, the comparison covers {} for {} from {}, in {c}.",
+            self.count(offers.into(), Noun::Offer),
+            self.count(products.into(), Noun::Product),
+            self.count(sellers.into(), Noun::Seller),
+        );
+        let n = |v: f64| self.number(v, 2);
+        match p.spread {
+            Some((median, q1, q3)) => format!(
+                "{covers} Prices range from {} to {} {c}, with a median of {} {c} and half of the offers between {} and {} {c}.",
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
+                n(median),
+                n(q1),
+                n(q3)
+            ),
+            None => format!(
+                "{covers} Prices range from {} to {} {c}; {} {} too little data for a median, quartiles or spread (at least {} needed).",
+                self.price(p.min, p.min_condition),
+                self.price(p.max, p.max_condition),
+                self.count(p.count.into(), Noun::Offer),
+                if self.language().is_plural(p.count.into()) {
+                    "are"
+                } else {
+                    "is"
+                },
+                p.needed
+            ),
+        }
+    }
+
+    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
+        let share = self.percent(lead.share * 100.0, 0);
+        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
+        let (each, total) = (lead.each, lead.total);
+        match lead.brands.as_slice() {
+            [brand] => format!(
+                "{brand} has the most offers ({each} of {total}, {share}){}.",
+                medians
+                    .first()
+                    .map(|m| format!(", at a median of {m} {c}"))
+                    .unwrap_or_default()
+            ),
+            brands => format!(
+                "{} are tied for the most offers ({each} each of {total}, {share} each){}.",
+                self.language().join_list(brands),
+                if medians.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", at medians of {} {c} respectively",
+                        self.language().join_list(&medians)
+                    )
+                }
+            ),
+        }
+    }
+
+    fn no_brand_leads(&self, brands: usize, each: u32, total: u32) -> String {
+        format!(
+            "No brand leads: each of the {brands} brands has {} of the {}.",
+            self.count(each.into(), Noun::Offer),
+            self.count(total.into(), Noun::Offer),
+        )
+    }
+
+    fn trend(&self, t: &TrendFigures, c: &str) -> String {
+        let direction = match t.direction {
+            Direction::Rose => "rose",
+            Direction::Fell => "fell",
+            Direction::HeldSteady => "held steady",
+        };
+        format!(
+            "Over {} of stored prices, prices of the same products {direction} ({}, {} {c} per day; {}, {} seen more than once, between {} and {} {c}).",
+            self.count(t.days, Noun::Day),
+            self.signed_percent(t.percent_change, 1),
+            self.signed(t.slope_per_day, 2),
+            self.count(t.observations.into(), Noun::Observation),
+            self.count(t.offers_seen_twice.into(), Noun::Offer),
+            self.number(t.min, 2),
+            self.number(t.max, 2),
+        )
+    }
+
+    fn not_enough_history(&self, missing: &[MissingHistory]) -> String {
+        format!(
+            "Not enough price history for a trend yet: {}.",
+            describe_missing(missing)
+        )
+    }
+
+    fn no_history(&self) -> String {
+        "No price history was read for these products.".to_owned()
+    }
+
+    fn correlation(&self, rc: &CorrelationFigures) -> String {
+        let (products, rho, significant) = (rc.products, rc.rho, rc.significant);
+        let relation = match rc.relation {
+            Relation::DearerRatedBetter => "dearer products tend to be rated better",
+            Relation::CheaperRatedBetter => "cheaper products tend to be rated better",
+            Relation::Little => "price says little about rating",
+        };
+        format!(
+            "Across {products} rated products, {relation} (Spearman rank correlation of price and weighted rating {}{}).",
+            self.signed(rho, 2),
+            if significant { "" } else { ", not significant" }
+        )
+    }
+
+    fn correlation_too_little(&self, products: u32, needed: u32) -> String {
+        format!(
+            "With {} there is too little data to relate price and rating (at least {needed} needed).",
+            self.count(products.into(), Noun::RatedProduct)
+        )
+    }
+
+    fn outliers(&self, offers: u32) -> String {
+        if self.language().is_plural(offers.into()) {
+            format!(
+                "{offers} offers are priced far from other offers of the same product (possible pricing errors or deals)."
+            )
+        } else {
+            format!(
+                "{offers} offer is priced far from other offers of the same product (a possible pricing error or deal)."
+            )
+        }
+    }
+
+    fn sentiment(&self, reviews: u32, mood: Mood, mean: f64, shares: [f64; 3]) -> String {
+        let mood = match mood {
+            Mood::ClearlyPositive => "clearly positive",
+            Mood::MildlyPositive => "mildly positive",
+            Mood::Mixed => "mixed",
+            Mood::Negative => "negative",
+        };
+        let [positive, neutral, negative] = shares.map(|s| self.percent(s * 100.0, 0));
+        format!(
+            "Across {}, what customers write is {mood} (mean text score {}): {positive} positive, {neutral} neutral, {negative} negative.",
+            self.count(reviews.into(), Noun::Review),
+            self.signed(mean, 2),
+        )
+    }
+
+    fn sentiment_too_little(&self, reviews: u32, needed: u32) -> String {
+        format!(
+            "With {} there is too little data to say what customers write (at least {needed} needed).",
+            self.count(reviews.into(), Noun::Review)
+        )
+    }
+
+    fn aspects(&self, [praised, criticised]: [Option<&TopAspects>; 2]) -> Option<String> {
+        let phrase = |a: &TopAspects| {
+            let count = self.count(a.mentions.into(), Noun::Mention);
+            if a.names.len() > 1 {
+                format!(
+                    "aspects are {} ({count} each)",
+                    self.language().join_list(&a.names)
+                )
+            } else {
+                format!(
+                    "aspect is {} ({count})",
+                    self.language().join_list(&a.names)
+                )
+            }
+        };
+        match (praised, criticised) {
+            (Some(p), Some(n)) => Some(format!(
+                "The most praised {}; the most criticised {}.",
+                phrase(p),
+                phrase(n)
+            )),
+            (Some(p), None) => Some(format!("The most discussed positive {}.", phrase(p))),
+            (None, Some(n)) => Some(format!("The most criticised {}.", phrase(n))),
+            (None, None) => None,
+        }
+    }
+
+    fn no_reviews(&self) -> String {
+        "No review text was available to analyse.".to_owned()
+    }
+
+    fn best_value(&self, titles: &[&str], compared: Option<Condition>) -> String {
+        let among = match compared {
+            Some(Condition::Used) => " (among used offers: no offer is new)",
+            Some(Condition::Refurbished) => " (among refurbished offers: no offer is new)",
+            Some(Condition::Unknown) => " (among offers of unknown condition: none is marked new)",
+            Some(Condition::New) | None => "",
+        };
+        format!("Best value{among}: {}.", titles.join("; "))
+    }
+}

@@ -1,0 +1,119 @@
+//! Feedback routes: `POST /v1/analyses/{id}/feedback` records a user's rating of an
+//! analysis, `GET /v1/feedback/summary` adds the ratings up per variant and per
+//! recommendation rule.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::response::Response;
+use marketlens_core::domain::FeedbackRequest;
+use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
+use serde::Serialize;
+
+use super::ApiError;
+use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
+use crate::feedback::{FeedbackError, record_feedback};
+use crate::startup::App;
+
+impl From<FeedbackError> for ApiError {
+    fn from(e: FeedbackError) -> Self {
+        match e {
+            FeedbackError::Invalid(inv) => inv.into(),
+            FeedbackError::Store(e) => ApiError::unavailable(e),
+            other => ApiError::new(other.error_type(), other.to_string()),
+        }
+    }
+}
+
+/// A recorded feedback, and whether this request created it (`false`: it replaced the
+/// same user's earlier feedback).
+#[derive(Serialize)]
+pub struct FeedbackView {
+    #[serde(flatten)]
+    pub feedback: FeedbackRecord,
+    pub created: bool,
+}
+
+/// `201 Created` for a new feedback, `200 OK` when it replaced the user's earlier one.
+pub async fn post_feedback(
+    State(app): State<Arc<App>>,
+    id: IdPath,
+    body: Result<Json<FeedbackRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(request) = body.map_err(json_rejection)?;
+    let id = parse_id(id)?;
+    let recorded = record_feedback(&app, id, &request).await?;
+    let view = FeedbackView {
+        feedback: recorded.record,
+        created: recorded.created,
+    };
+    Ok(created_or_ok(view.created, view))
+}
+
+/// A tally with its mean rating and useful rate worked out.
+#[derive(Serialize)]
+pub struct TallyView {
+    #[serde(flatten)]
+    pub tally: FeedbackTally,
+    pub mean_rating: Option<f64>,
+    pub useful_rate: Option<f64>,
+}
+
+impl From<FeedbackTally> for TallyView {
+    fn from(tally: FeedbackTally) -> Self {
+        TallyView {
+            mean_rating: tally.mean_rating(),
+            useful_rate: tally.useful_rate(),
+            tally,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct VariantView {
+    pub agent_config_version: i64,
+    pub prompt_version: Option<String>,
+    pub experiment_variant: Option<String>,
+    #[serde(flatten)]
+    pub feedback: TallyView,
+}
+
+#[derive(Serialize)]
+pub struct RuleView {
+    pub rule: String,
+    #[serde(flatten)]
+    pub feedback: TallyView,
+}
+
+#[derive(Serialize)]
+pub struct SummaryView {
+    pub by_variant: Vec<VariantView>,
+    pub by_rule: Vec<RuleView>,
+}
+
+/// `GET /v1/feedback/summary`.
+pub async fn feedback_summary(State(app): State<Arc<App>>) -> Result<Json<SummaryView>, ApiError> {
+    let summary = app.store.feedback_summary().await?;
+    Ok(Json(SummaryView {
+        by_variant: summary
+            .by_variant
+            .into_iter()
+            .map(|v: VariantFeedback| VariantView {
+                agent_config_version: v.agent_config_version,
+                prompt_version: v.prompt_version,
+                experiment_variant: v.experiment_variant,
+                feedback: v.tally.into(),
+            })
+            .collect(),
+        by_rule: summary
+            .by_rule
+            .into_iter()
+            .map(|r: RuleFeedback| RuleView {
+                rule: r.rule,
+                feedback: r.tally.into(),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,149 @@
+//! The OpenAPI 3.1 document of the API (`GET /openapi.json`), derived from the
+//! handlers' `#[utoipa::path]` attributes and the request and response types.
+//!
+//! Error bodies are written once (`ErrorBody`) in the attributes; [`document`] then
+//! gives each error status its own schema whose `error_type` lists exactly the words
+//! [`status_for`] maps to that status, so the document cannot disagree with the
+//! errors the API sends. `tests/openapi.rs` checks that every route of the router is
+//! in the document and the other way round.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use marketlens_core::ErrorType;
+use serde_json::{Value, json};
+use utoipa::{OpenApi, PartialSchema};
+
+use super::error::{ErrorBody, ErrorDetail, status_for};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "marketlens API",
+        description = "Market analyses of e-commerce product queries: submit a query, follow its stages, read the result (JSON) and the report (HTML).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        super::handlers::create_analysis,
+        super::handlers::list_analyses,
+        super::handlers::get_analysis,
+        super::handlers::get_result,
+        super::handlers::get_report,
+        super::handlers::healthz,
+        super::handlers::readyz,
+        crate::metrics::metrics_handler,
+        crate::metrics::stats_handler,
+        openapi_json,
+        super::docs::docs_page,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    tags(
+        (name = "analyses", description = "Submit analyses and read their status, result and report."),
+        (name = "operations", description = "Health, readiness, metrics and statistics."),
+        (name = "documentation", description = "This document and its page."),
+    )
+)]
+struct ApiDoc;
+
+const ERROR_BODY_REF: &str = "#/components/schemas/ErrorBody";
+
+/// Every `error_type` word, from the derived schema of [`ErrorType`].
+pub fn all_error_types() -> Vec<ErrorType> {
+    let schema = serde_json::to_value(ErrorType::schema()).unwrap_or(Value::Null);
+    schema["enum"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(ErrorType::parse))
+        .collect()
+}
+
+/// The schema name of the error body sent with `status`.
+fn error_schema_name(status: &str) -> String {
+    format!("Error{status}")
+}
+
+/// The document as JSON, built once.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(build_document)
+}
+
+fn build_document() -> Value {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = crate::CRATE_VERSION.to_owned();
+    let mut doc = serde_json::to_value(doc).expect("the OpenAPI document serialises");
+
+    // Error types by the status they are sent with.
+    let mut by_status: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for t in all_error_types() {
+        by_status
+            .entry(status_for(t).as_u16().to_string())
+            .or_default()
+            .push(t.as_str());
+    }
+
+    // Each error response refers to its status's schema.
+    let mut used = BTreeMap::new();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(operations) = item.as_object_mut() else {
+                continue;
+            };
+            for operation in operations.values_mut() {
+                let Some(responses) = operation["responses"].as_object_mut() else {
+                    continue;
+                };
+                for (status, response) in responses.iter_mut() {
+                    // Looked up with `pointer_mut`: indexing would insert what is missing.
+                    let Some(schema) = response.pointer_mut("/content/application~1json/schema")
+                    else {
+                        continue;
+                    };
+                    if schema["$ref"] == ERROR_BODY_REF {
+                        let name = error_schema_name(status);
+                        *schema = json!({ "$ref": format!("#/components/schemas/{name}") });
+                        used.insert(name, status.clone());
+                    }
+                }
+            }
+        }
+    }
+    let schemas = &mut doc["components"]["schemas"];
+    for (name, status) in used {
+        let words = by_status.get(&status).cloned().unwrap_or_default();
+        schemas[name] = json!({
+            "description": format!("An error sent with HTTP {status}."),
+            "allOf": [
+                { "$ref": ERROR_BODY_REF },
+                {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": { "error_type": { "type": "string", "enum": words } }
+                        }
+                    }
+                }
+            ]
+        });
+    }
+    doc
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "documentation",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object))
+)]
+pub async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::Json(document()),
+    )
+        .into_response()
+}

@@ -1,0 +1,216 @@
+//! Live agent configuration versions: which configuration an analysis runs with, and
+//! activating a new one without restarting anything.
+//!
+//! The store's `agent_configs` table is the one place that says which version is
+//! active. Every process asks it at the moment it needs a configuration — the API when
+//! it records a new query, the worker (through the query's recorded version) when a job
+//! starts — so an activation made by any process (`marketlens config activate`, the
+//! admin API) is seen by every API and worker on its next analysis, with no message to
+//! deliver and nothing to restart. Asking is one indexed single-row read; what is
+//! expensive (parsing the TOML, building the sources, which may load a catalogue) is
+//! cached here per version, and versions never change once recorded, so the cache
+//! needs no invalidation: a new activation is simply a version not cached yet.
+//!
+//! A query records the version that was active when it was submitted, and its
+//! analysis runs with exactly that version, retries included: the version on a query
+//! is the one it ran with.
+//!
+//! Settings read once at start-up keep the start-up configuration until the process
+//! restarts: the queue's `max_attempts` and lease, which the queue and the workers are
+//! built with.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use marketlens_core::ErrorType;
+use marketlens_core::config::AgentConfig;
+use marketlens_core::ports::{Source, Store, StoreError};
+
+use crate::startup::{StartupError, build_sources};
+
+/// How many parsed versions a process keeps. Only the active version and those of
+/// queries still being retried are in use; older ones are dropped first.
+const CACHED_VERSIONS: usize = 8;
+
+/// One configuration version, ready to run: parsed, checked, with its sources built.
+pub struct RunConfig {
+    pub version: i64,
+    pub hash: String,
+    pub config: Arc<AgentConfig>,
+    pub sources: Vec<Arc<dyn Source>>,
+}
+
+impl RunConfig {
+    /// Parses and checks `toml` exactly as `marketlens config validate` does (sources
+    /// built, so their settings and files are checked too).
+    pub fn build(version: i64, toml: &str) -> Result<RunConfig, StartupError> {
+        let config = AgentConfig::from_toml_str(toml)?;
+        Self::from_config(version, config)
+    }
+
+    pub fn from_config(version: i64, config: AgentConfig) -> Result<RunConfig, StartupError> {
+        let sources = build_sources(&config)?;
+        Ok(RunConfig {
+            version,
+            hash: config.content_hash(),
+            config: Arc::new(config),
+            sources,
+        })
+    }
+}
+
+/// Why the configuration of a version could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigLoadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no agent config version is active")]
+    NoneActive,
+    #[error("agent config version {0} not found")]
+    UnknownVersion(i64),
+    /// A stored version that does not build here (say, a catalogue path this machine
+    /// lacks).
+    #[error("agent config version {version} cannot be used: {source}")]
+    Invalid {
+        version: i64,
+        source: Box<StartupError>,
+    },
+}
+
+impl ConfigLoadError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            ConfigLoadError::Store(_) => ErrorType::Unavailable,
+            _ => ErrorType::InvalidConfig,
+        }
+    }
+}
+
+/// The configuration versions this process has built, and the way to the active one.
+pub struct LiveConfig {
+    store: Arc<dyn Store>,
+    versions: Mutex<BTreeMap<i64, Arc<RunConfig>>>,
+}
+
+impl LiveConfig {
+    /// Starts with the version this process opened with already built.
+    pub fn new(store: Arc<dyn Store>, startup: Arc<RunConfig>) -> Self {
+        let versions = BTreeMap::from([(startup.version, startup)]);
+        Self {
+            store,
+            versions: Mutex::new(versions),
+        }
+    }
+
+    /// The active version, as the store says now.
+    pub async fn active(&self) -> Result<Arc<RunConfig>, ConfigLoadError> {
+        let version = self
+            .store
+            .active_agent_config_version()
+            .await?
+            .ok_or(ConfigLoadError::NoneActive)?;
+        self.version(version).await
+    }
+
+    /// Version `version`, built once per process.
+    pub async fn version(&self, version: i64) -> Result<Arc<RunConfig>, ConfigLoadError> {
+        if let Some(built) = self.cached().get(&version) {
+            return Ok(built.clone());
+        }
+        let stored = self
+            .store
+            .get_agent_config(version)
+            .await?
+            .ok_or(ConfigLoadError::UnknownVersion(version))?;
+        let built = RunConfig::build(version, &stored.config_toml).map_err(|e| {
+            ConfigLoadError::Invalid {
+                version,
+                source: Box::new(e),
+            }
+        })?;
+        let built = Arc::new(built);
+        let mut cached = self.cached();
+        cached.insert(version, built.clone());
+        while cached.len() > CACHED_VERSIONS {
+            cached.pop_first();
+        }
+        tracing::info!(version, hash = %built.hash, "agent config version loaded");
+        Ok(built)
+    }
+
+    fn cached(&self) -> std::sync::MutexGuard<'_, BTreeMap<i64, Arc<RunConfig>>> {
+        // The map is replaced whole per insert: a panic elsewhere leaves it usable.
+        self.versions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What to activate: a configuration's TOML text, or an earlier version again.
+#[derive(Debug, Clone)]
+pub enum Activation {
+    Toml(String),
+    Version(i64),
+}
+
+/// An activation done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activated {
+    pub version: i64,
+    pub content_hash: String,
+    /// The same configuration was already active: nothing changed.
+    pub already_active: bool,
+}
+
+/// Why nothing was activated.
+#[derive(Debug, thiserror::Error)]
+pub enum ActivateError {
+    /// The configuration does not validate; the message is `config validate`'s.
+    #[error(transparent)]
+    Invalid(#[from] StartupError),
+    #[error("agent config version {0} not found")]
+    UnknownVersion(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ActivateError {
+    pub fn error_type(&self) -> ErrorType {
+        match self {
+            ActivateError::Invalid(_) => ErrorType::InvalidConfig,
+            ActivateError::UnknownVersion(_) => ErrorType::NotFound,
+            ActivateError::Store(_) => ErrorType::Unavailable,
+        }
+    }
+}
+
+/// Validates `what` as `marketlens config validate` does and makes it the active
+/// version (a new version unless it is the active one already), recording
+/// `activated_by`. Invalid: nothing is written.
+pub async fn activate(
+    store: &dyn Store,
+    what: &Activation,
+    activated_by: Option<&str>,
+) -> Result<Activated, ActivateError> {
+    let toml = match what {
+        Activation::Toml(text) => text.clone(),
+        Activation::Version(v) => {
+            store
+                .get_agent_config(*v)
+                .await?
+                .ok_or(ActivateError::UnknownVersion(*v))?
+                .config_toml
+        }
+    };
+    let config = AgentConfig::from_toml_str(&toml).map_err(StartupError::from)?;
+    build_sources(&config)?;
+    let hash = config.content_hash();
+    let before = store.active_agent_config_version().await?;
+    let version = store
+        .activate_agent_config_as(&hash, &config.to_toml(), activated_by)
+        .await?;
+    tracing::info!(version, hash = %hash, by = activated_by.unwrap_or(""), "agent config activated");
+    Ok(Activated {
+        version,
+        content_hash: hash,
+        already_active: before == Some(version),
+    })
+}

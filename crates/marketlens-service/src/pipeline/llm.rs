@@ -1,0 +1,299 @@
+//! Stage `llm_summarize` (optional; the last before the report, once every figure
+//! exists): the computed figures rewritten as prose by an OpenAI-compatible model,
+//! accepted only when the answer has the schema's shape and passes the grounding
+//! check (`marketlens_core::llm`).
+//!
+//! The cascade: the small model first; the large one when the small answer fails the
+//! schema or the grounding check, or straight away when the case is hard
+//! (`llm.hard_case_*`). When no answer passes, the result keeps the deterministic
+//! narrative and records why each was rejected. The stage never fails an analysis:
+//! a timeout, a 429 or a broken answer is a rejected generation, not a failed report.
+//!
+//! Every answer is cached on the `llm_output` level under fingerprint +
+//! `prompt_version` + model + a hash of the input, so a second identical analysis
+//! makes no call. Every call is recorded in the result (model, tokens, cost from the
+//! price table, latency, outcome, grounding) and in the metrics.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use marketlens_core::config::StructuredOutput;
+use marketlens_core::llm::{
+    CallOutcome, Facts, LlmCall, LlmNarrative, NarrativeStatus, SummaryInput, evaluate, hard_case,
+    output::output_schema,
+};
+use marketlens_core::ports::{
+    CacheLevel, LlmClient, LlmRequest, LlmResponse, QueryRecord, ResponseFormat,
+};
+use marketlens_core::recommend::recommend;
+use marketlens_core::report::StageOutputs;
+use serde::{Deserialize, Serialize};
+
+use super::AnalysisError;
+use super::runner::StageOutput;
+use crate::live_config::RunConfig;
+use crate::startup::App;
+
+impl StageOutput for LlmNarrative {
+    fn cache_hit(&self) -> bool {
+        !self.calls.is_empty() && self.calls.iter().all(|c| c.cache_hit)
+    }
+    fn detail(&self) -> Option<String> {
+        Some(match self.status {
+            NarrativeStatus::Accepted => format!(
+                "accepted from {}",
+                self.model.as_deref().unwrap_or("the model")
+            ),
+            NarrativeStatus::Rejected => "generated text rejected".to_owned(),
+            NarrativeStatus::Skipped => {
+                format!("skipped: {}", self.reason.as_deref().unwrap_or("no reason"))
+            }
+        })
+    }
+}
+
+/// An answer as cached: what the endpoint returned, with what it cost then.
+#[derive(Serialize, Deserialize)]
+struct CachedAnswer {
+    content: String,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+}
+
+/// Why the stage must not call today: `budget_exhausted` once the day's (UTC)
+/// recorded LLM cost reaches `llm.daily_budget_usd` (shared by every process on the
+/// store; analyses running at once may each start the last call, so the cap can be
+/// passed by those calls), or `budget_unknown` when the store cannot tell — spending
+/// is never allowed blind.
+pub(super) async fn over_budget(app: &App) -> Option<String> {
+    let midnight = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())?;
+    let budget = app.config.llm.daily_budget_microdollars();
+    match app.store.llm_cost_since(midnight).await {
+        Ok(spent) if spent >= budget => {
+            crate::metrics::llm_call("", "budget_exhausted", None);
+            tracing::warn!(
+                spent_microdollars = spent,
+                budget_microdollars = budget,
+                "LLM daily budget exhausted"
+            );
+            Some("budget_exhausted".to_owned())
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read today's LLM spending");
+            Some(format!("budget_unknown ({e})"))
+        }
+    }
+}
+
+/// Stage `llm_summarize`: the cascade over the configured models.
+pub(super) async fn summarize(
+    app: &Arc<App>,
+    run: &RunConfig,
+    client: &Arc<dyn LlmClient>,
+    query: &QueryRecord,
+    outputs: &StageOutputs,
+) -> Result<LlmNarrative, AnalysisError> {
+    let settings = &app.config.llm;
+    let prompt = app.prompt.clone();
+    // The same pure rules as the report's, on the same outputs: the same
+    // recommendations, in the same order, as the report will show.
+    let recommendations = recommend(
+        &outputs.products,
+        &outputs.market,
+        &outputs.sentiment,
+        &run.config.thresholds,
+    );
+    let input = SummaryInput::build(
+        &query.text,
+        Utc::now().date_naive(),
+        &outputs.products,
+        &outputs.market,
+        &outputs.sentiment,
+        &recommendations,
+        settings.top_k_products as usize,
+    );
+    let facts = Facts::from_input(&input);
+    let hard = hard_case(&input, settings);
+    let mut models = vec![settings.small_model.as_str(), settings.large_model.as_str()];
+    if hard.is_some() {
+        models.remove(0);
+    }
+    models.dedup();
+    let (system, user) = prompt.render(&input);
+    let input_hash = input.content_hash();
+    let mut calls = Vec::new();
+    for model in models {
+        let request = LlmRequest {
+            model: model.to_owned(),
+            system: system.clone(),
+            user: user.clone(),
+            max_output_tokens: settings.max_output_tokens,
+            temperature: settings.temperature,
+            response_format: match settings.structured_output {
+                StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
+                    name: "market_summary".into(),
+                    schema: output_schema(),
+                },
+                StructuredOutput::JsonObject => ResponseFormat::JsonObject,
+                StructuredOutput::None => ResponseFormat::Text,
+            },
+        };
+        let key = format!(
+            "{}:{}:{model}:{input_hash}",
+            query.fingerprint, prompt.prompt_version
+        );
+        let (answer, mut call) = answer_of(app, client.as_ref(), &request, &key).await;
+        let accepted = answer.and_then(|content| {
+            let judged = evaluate(&content, &input, &facts);
+            call.outcome = judged.outcome;
+            call.error = judged.reason;
+            call.grounding = judged.grounding;
+            call.scores = judged.scores;
+            judged.accepted
+        });
+        if !call.cache_hit {
+            crate::metrics::llm_call(
+                model,
+                call.outcome.as_str(),
+                Some(Duration::from_millis(call.latency_ms)),
+            );
+        }
+        tracing::info!(
+            query_id = %query.id,
+            model,
+            outcome = call.outcome.as_str(),
+            cache_hit = call.cache_hit,
+            prompt_tokens = call.prompt_tokens,
+            completion_tokens = call.completion_tokens,
+            cost_microdollars = call.cost_microdollars,
+            latency_ms = call.latency_ms,
+            error = call.error.as_deref().unwrap_or(""),
+            "llm call"
+        );
+        calls.push(call);
+        if let Some(summary) = accepted {
+            return Ok(LlmNarrative::from_calls(
+                &prompt.prompt_version,
+                Some((model.to_owned(), summary)),
+                calls,
+                hard,
+            ));
+        }
+    }
+    Ok(LlmNarrative::from_calls(
+        &prompt.prompt_version,
+        None,
+        calls,
+        hard,
+    ))
+}
+
+/// The answer cached under `key`: from the cache port (memory, then Redis), else —
+/// without Redis — from the store's `llm_cache` table, refilling the memory level.
+async fn cached_answer(app: &App, key: &str, ttl: Duration) -> Option<CachedAnswer> {
+    if let Some(bytes) = app.cache.get(CacheLevel::LlmOutput, key).await {
+        return serde_json::from_slice(&bytes).ok();
+    }
+    if !app.llm_cache_in_store {
+        return None;
+    }
+    match app.store.get_llm_output(key, Utc::now()).await {
+        Ok(Some(value)) => {
+            let answer: CachedAnswer = serde_json::from_value(value).ok()?;
+            if let Ok(bytes) = serde_json::to_vec(&answer) {
+                app.cache.put(CacheLevel::LlmOutput, key, bytes, ttl).await;
+            }
+            Some(answer)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            // A cache never fails a request: a miss, and the model is asked.
+            tracing::warn!(error = %e, "cannot read the LLM cache table");
+            None
+        }
+    }
+}
+
+/// Caches an answer on the cache port and, without Redis, in the store.
+async fn keep_answer(app: &App, key: &str, answer: &CachedAnswer, ttl: Duration) {
+    if let Ok(bytes) = serde_json::to_vec(answer) {
+        app.cache.put(CacheLevel::LlmOutput, key, bytes, ttl).await;
+    }
+    if app.llm_cache_in_store {
+        let expires_at =
+            Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(7));
+        let stored = serde_json::to_value(answer).unwrap_or_default();
+        if let Err(e) = app.store.put_llm_output(key, &stored, expires_at).await {
+            tracing::warn!(error = %e, "cannot write the LLM cache table");
+        }
+    }
+}
+
+/// The model's answer to `request` — from the cache when an identical request was
+/// answered before, else from the endpoint (then cached) — and the call's record
+/// (outcome `ok` until the answer is judged).
+async fn answer_of(
+    app: &App,
+    client: &dyn LlmClient,
+    request: &LlmRequest,
+    key: &str,
+) -> (Option<String>, LlmCall) {
+    let record = |outcome, latency: Duration| LlmCall {
+        model: request.model.clone(),
+        outcome,
+        cache_hit: false,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cost_microdollars: 0,
+        latency_ms: latency.as_millis() as u64,
+        error: None,
+        grounding: None,
+        scores: None,
+    };
+    let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
+    let cached = cached_answer(app, key, ttl).await;
+    crate::metrics::cache_lookup(CacheLevel::LlmOutput, cached.is_some());
+    if let Some(answer) = cached {
+        crate::metrics::llm_call(&request.model, CallOutcome::CacheHit.as_str(), None);
+        let mut call = record(CallOutcome::Ok, Duration::ZERO);
+        call.cache_hit = true;
+        return (Some(answer.content), call);
+    }
+    let started = Instant::now();
+    let result = client.complete(request).await;
+    let mut call = record(CallOutcome::Ok, started.elapsed());
+    match result {
+        Ok(LlmResponse {
+            content,
+            prompt_tokens,
+            completion_tokens,
+        }) => {
+            let cost = app
+                .config
+                .llm
+                .price_of(&request.model)
+                .map_or(0, |p| p.cost_microdollars(prompt_tokens, completion_tokens));
+            call.prompt_tokens = prompt_tokens;
+            call.completion_tokens = completion_tokens;
+            call.cost_microdollars = cost;
+            crate::metrics::llm_usage(prompt_tokens, completion_tokens, cost);
+            let cached = CachedAnswer {
+                content: content.clone(),
+                prompt_tokens,
+                completion_tokens,
+            };
+            keep_answer(app, key, &cached, ttl).await;
+            (Some(content), call)
+        }
+        Err(e) => {
+            call.outcome = CallOutcome::of_transport(e.outcome());
+            call.error = Some(e.to_string());
+            (None, call)
+        }
+    }
+}
