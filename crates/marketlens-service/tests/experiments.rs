@@ -106,6 +106,15 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
         variant.as_str(),
         "{result}"
     );
+    // Feedback on the analysis counts for its variant.
+    let feedback = t
+        .client
+        .post(format!("{}{location}/feedback", t.base))
+        .json(&json!({"rating": 4, "useful": true, "user_id": "alice"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feedback.status(), 201);
     // The same user on another question: the same variant.
     let again: serde_json::Value = t
         .post(&json!({"query": "usb c charger", "user_id": "alice"}))
@@ -131,6 +140,18 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
         .map(|v| v["assigned"].as_u64().unwrap())
         .collect();
     assert_eq!(assigned.iter().sum::<u64>(), 2, "{results}");
+    let rated = results["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == variant.as_str())
+        .unwrap();
+    assert_eq!(rated["feedback_count"], 1, "{rated}");
+    assert_eq!(rated["useful_rate"]["successes"], 1, "{rated}");
+    assert_eq!(
+        results["comparisons"][0]["rating"]["verdict"]["outcome"],
+        "not_enough_data"
+    );
     let comparison = &results["comparisons"][0];
     assert_eq!(comparison["variant"], "treatment");
     assert_eq!(

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    AgentConfigVersion, ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary,
-    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
-    RecordedFeedback, StageProgress, Store, StoreError, StoredResult,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
+    StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -679,6 +680,22 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         rows.iter().map(sql::experiment_observation).collect()
+    }
+
+    async fn experiment_feedback(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.experiment_variant AS variant, f.rating AS rating, f.useful AS useful \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             WHERE q.experiment_id = $1 ORDER BY f.created_at, f.id",
+        )
+        .bind(experiment_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(sql::experiment_feedback).collect()
     }
 
     async fn price_history(

@@ -25,9 +25,9 @@ pub(crate) use error::{
     result_insert_error, store_error, unavailable, unless_conflict,
 };
 pub(crate) use records::{
-    RowExt, agent_config_version, collected_batch, experiment_observation, experiment_record,
-    feedback_record, feedback_summary, llm_columns, microdollars, price_observation, query_page,
-    query_record, recorded_feedback, stored_result,
+    RowExt, agent_config_version, collected_batch, experiment_feedback, experiment_observation,
+    experiment_record, feedback_record, feedback_summary, llm_columns, microdollars,
+    price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
 pub(crate) use text::{storable_json, storable_text};
 

@@ -13,9 +13,10 @@ use marketlens_core::domain::{
 };
 use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
-    AgentConfigVersion, ExperimentObservation, ExperimentRecord, ExperimentStatus, FeedbackRecord,
-    FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation, QueryPage, QueryRecord,
-    QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult, VariantFeedback,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation,
+    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
+    VariantFeedback,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -119,6 +120,19 @@ pub(crate) fn experiment_record(row: &impl RowExt) -> Result<ExperimentRecord, S
         created_at: row.timestamp("created_at")?,
         started_at: row.opt_timestamp("started_at")?,
         stopped_at: row.opt_timestamp("stopped_at")?,
+    })
+}
+
+/// A feedback on an experiment's query (variant, rating, useful).
+pub(crate) fn experiment_feedback(row: &impl RowExt) -> Result<ExperimentFeedback, StoreError> {
+    let rating = row.int("rating")?;
+    Ok(ExperimentFeedback {
+        variant: row.text("variant")?,
+        rating: u8::try_from(rating)
+            .ok()
+            .filter(|r| (1..=5).contains(r))
+            .ok_or_else(|| corrupt("rating", format!("{rating} out of range")))?,
+        useful: row.opt_flag("useful")?,
     })
 }
 

@@ -223,6 +223,16 @@ pub struct ExperimentRecord {
     pub stopped_at: Option<DateTime<Utc>>,
 }
 
+/// One feedback on a query assigned to an experiment (a cache hit's feedback counts for
+/// the variant the cache hit itself was assigned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentFeedback {
+    pub variant: String,
+    /// 1 to 5.
+    pub rating: u8,
+    pub useful: Option<bool>,
+}
+
 /// One query assigned to an experiment, with what its results are read from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentObservation {
@@ -479,6 +489,12 @@ pub trait Store: Send + Sync {
         &self,
         experiment_id: Uuid,
     ) -> Result<Vec<ExperimentObservation>, StoreError>;
+
+    /// Every feedback on the experiment's queries, oldest first.
+    async fn experiment_feedback(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentFeedback>, StoreError>;
 
     async fn append_price_observations(&self, obs: &[PriceObservation]) -> Result<(), StoreError>;
     async fn count_price_observations(&self, product_id: &str) -> Result<u64, StoreError>;

@@ -3,15 +3,16 @@
 //!
 //! While an experiment runs, every new query is assigned one of its variants at
 //! submission (`submit.rs`), recorded on the query and carried into its result. The
-//! results are computed here from the assigned queries, with the statistics of
-//! `marketlens_core::experiment`: per variant the queries assigned, completed and
-//! failed, latency p50/p95 and mean with its interval, the quality-check failure rate
-//! with its Wilson interval; the sample-ratio-mismatch check over the assigned counts;
-//! and each variant compared with the first (the control), naming no winner below the
+//! results are computed here from the assigned queries and their users' feedback, with
+//! the statistics of `marketlens_core::experiment`: per variant the queries assigned,
+//! completed and failed, latency p50/p95 and mean with its interval, the quality-check
+//! failure rate with its Wilson interval, the mean feedback rating with its t interval
+//! and the useful-rate with its Wilson interval; the sample-ratio-mismatch check over
+//! the assigned counts; and each variant compared with the first (the control) on
+//! rating, useful-rate, quality-check failures and latency, naming no winner below the
 //! minimum sample size.
 //!
-//! Not yet in the results: feedback figures (no feedback is stored yet) and cost (no
-//! stage records one; the pipeline is deterministic and calls no paid model).
+//! Not yet in the results: cost (LLM usage is recorded per call, not yet per query).
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
@@ -22,7 +23,8 @@ use marketlens_core::experiment::{
     wilson_interval,
 };
 use marketlens_core::ports::{
-    ExperimentObservation, ExperimentRecord, NewExperiment, QueryStatus, StoreError,
+    ExperimentFeedback, ExperimentObservation, ExperimentRecord, NewExperiment, QueryStatus,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -113,7 +115,8 @@ pub async fn stop(app: &App, id: Uuid) -> Result<ExperimentRecord, ExperimentErr
 pub async fn results(app: &App, id: Uuid) -> Result<ExperimentResults, ExperimentError> {
     let experiment = get(app, id).await?;
     let observations = app.store.experiment_observations(id).await?;
-    Ok(summarize(experiment, &observations))
+    let feedback = app.store.experiment_feedback(id).await?;
+    Ok(summarize(experiment, &observations, &feedback))
 }
 
 /// What `GET /v1/experiments/{id}/results` answers.
@@ -144,6 +147,12 @@ pub struct VariantResults {
     pub latency_ms: Option<LatencySummary>,
     /// Share of its results that failed a quality check.
     pub quality_check_failure_rate: Option<RateEstimate>,
+    /// Feedback given on its analyses.
+    pub feedback_count: u64,
+    /// Mean rating (1–5) with its t interval (`None` under two ratings).
+    pub rating: Option<MeanEstimate>,
+    /// Share of "useful" among the feedback that said.
+    pub useful_rate: Option<RateEstimate>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -158,6 +167,8 @@ pub struct LatencySummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct VariantComparison {
     pub variant: String,
+    pub rating: Comparison,
+    pub useful_rate: Comparison,
     pub quality_check_failure_rate: Comparison,
     pub latency_ms: Comparison,
 }
@@ -168,12 +179,16 @@ struct Sample {
     latencies_ms: Vec<f64>,
     /// (results that failed a check, results of its own)
     quality: (u64, u64),
+    ratings: Vec<f64>,
+    /// (said useful, said whether useful)
+    useful: (u64, u64),
 }
 
 /// The results from the experiment and its assigned queries (pure).
 pub fn summarize(
     experiment: ExperimentRecord,
     observations: &[ExperimentObservation],
+    feedback: &[ExperimentFeedback],
 ) -> ExperimentResults {
     let declared = experiment.variants.as_slice();
     let mut figures: Vec<VariantResults> = declared
@@ -188,6 +203,9 @@ pub fn summarize(
             cache_hits: 0,
             latency_ms: None,
             quality_check_failure_rate: None,
+            feedback_count: 0,
+            rating: None,
+            useful_rate: None,
         })
         .collect();
     let mut samples: Vec<Sample> = declared.iter().map(|_| Sample::default()).collect();
@@ -221,9 +239,25 @@ pub fn summarize(
             }
         }
     }
+    for given in feedback {
+        let Some(i) = declared.iter().position(|v| v.name == given.variant) else {
+            continue;
+        };
+        figures[i].feedback_count += 1;
+        let s = &mut samples[i];
+        s.ratings.push(f64::from(given.rating));
+        if let Some(useful) = given.useful {
+            s.useful.1 += 1;
+            if useful {
+                s.useful.0 += 1;
+            }
+        }
+    }
     for (f, s) in figures.iter_mut().zip(&samples) {
         f.latency_ms = latency_summary(&s.latencies_ms);
         f.quality_check_failure_rate = wilson_interval(s.quality.0, s.quality.1);
+        f.rating = mean_with_interval(&s.ratings);
+        f.useful_rate = wilson_interval(s.useful.0, s.useful.1);
     }
     let assigned: Vec<u64> = figures.iter().map(|f| f.assigned).collect();
     let sample_ratio = sample_ratio_check(&assigned, &experiment.variants.weights());
@@ -234,26 +268,24 @@ pub fn summarize(
             .skip(1)
             .map(|(variant, sample)| VariantComparison {
                 variant: variant.name.clone(),
+                rating: compare_means(
+                    arm(&control.name, &control_sample.ratings[..]),
+                    arm(&variant.name, &sample.ratings[..]),
+                    Direction::HigherIsBetter,
+                ),
+                useful_rate: compare_rates(
+                    arm(&control.name, control_sample.useful),
+                    arm(&variant.name, sample.useful),
+                    Direction::HigherIsBetter,
+                ),
                 quality_check_failure_rate: compare_rates(
-                    Arm {
-                        name: &control.name,
-                        data: control_sample.quality,
-                    },
-                    Arm {
-                        name: &variant.name,
-                        data: sample.quality,
-                    },
+                    arm(&control.name, control_sample.quality),
+                    arm(&variant.name, sample.quality),
                     Direction::LowerIsBetter,
                 ),
                 latency_ms: compare_means(
-                    Arm {
-                        name: &control.name,
-                        data: &control_sample.latencies_ms,
-                    },
-                    Arm {
-                        name: &variant.name,
-                        data: &sample.latencies_ms,
-                    },
+                    arm(&control.name, &control_sample.latencies_ms[..]),
+                    arm(&variant.name, &sample.latencies_ms[..]),
                     Direction::LowerIsBetter,
                 ),
             })
@@ -266,6 +298,10 @@ pub fn summarize(
         sample_ratio,
         comparisons,
     }
+}
+
+fn arm<T>(name: &str, data: T) -> Arm<'_, T> {
+    Arm { name, data }
 }
 
 fn latency_summary(latencies_ms: &[f64]) -> Option<LatencySummary> {

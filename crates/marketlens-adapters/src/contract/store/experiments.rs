@@ -5,9 +5,10 @@
 //! Every rule that starts an experiment stops it before it returns, so the next rule
 //! (and the second pass on the same store) can start its own.
 
+use marketlens_core::domain::{Feedback, FeedbackRating, UserId};
 use marketlens_core::experiment::{ExperimentAssignment, Variant, Variants};
 use marketlens_core::ports::{
-    ExperimentRecord, ExperimentStatus, NewExperiment, QueryStatus, Store, StoreError,
+    ExperimentRecord, ExperimentStatus, NewExperiment, NewFeedback, QueryStatus, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -49,6 +50,16 @@ async fn created(store: &dyn Store) -> NewExperiment {
         .await
         .expect("create_experiment");
     experiment
+}
+
+/// A new experiment, started, and a fresh config for its queries to name.
+async fn running(store: &dyn Store) -> (NewExperiment, i64) {
+    let experiment = created(store).await;
+    store
+        .start_experiment(experiment.id, now_us())
+        .await
+        .expect("start_experiment");
+    (experiment, fresh_config(store).await)
 }
 
 async fn read(store: &dyn Store, id: Uuid) -> ExperimentRecord {
@@ -147,12 +158,7 @@ pub async fn one_experiment_runs_at_a_time(store: &dyn Store) {
 }
 
 pub async fn assigned_queries_are_observed_with_their_variant_and_quality(store: &dyn Store) {
-    let experiment = created(store).await;
-    store
-        .start_experiment(experiment.id, now_us())
-        .await
-        .unwrap();
-    let config = fresh_config(store).await;
+    let (experiment, config) = running(store).await;
     let assigned = |variant: &str, user: Option<&str>| {
         let mut query = new_query(&fresh_fingerprint(), config, now_us());
         query.user_id = user.map(str::to_owned);
@@ -206,6 +212,68 @@ pub async fn assigned_queries_are_observed_with_their_variant_and_quality(store:
         variant: "control".into(),
     });
     assert!(not_found(store.insert_query(&orphan).await));
+    store
+        .stop_experiment(experiment.id, now_us())
+        .await
+        .unwrap();
+}
+
+pub async fn feedback_is_read_per_variant_of_the_experiment(store: &dyn Store) {
+    let (experiment, config) = running(store).await;
+    let mut queries = Vec::new();
+    for variant in ["control", "treatment"] {
+        let mut query = new_query(&fresh_fingerprint(), config, now_us());
+        query.experiment = Some(ExperimentAssignment {
+            experiment_id: experiment.id,
+            variant: variant.to_owned(),
+        });
+        store.insert_query(&query).await.unwrap();
+        queries.push(query.id);
+    }
+    let outside = new_query(&fresh_fingerprint(), config, now_us());
+    store.insert_query(&outside).await.unwrap();
+    let give = |query_id: Uuid, rating: i64, useful: Option<bool>, user: &str| NewFeedback {
+        id: Uuid::new_v4(),
+        query_id,
+        feedback: Feedback {
+            rating: FeedbackRating::new(rating).unwrap(),
+            useful,
+            comment: None,
+            user_id: Some(UserId::parse(user).unwrap()),
+        },
+        at: now_us(),
+    };
+    for f in [
+        give(queries[0], 4, Some(true), "u1"),
+        give(queries[1], 2, None, "u1"),
+        give(queries[0], 5, Some(false), "u2"),
+        give(outside.id, 1, Some(false), "u1"),
+    ] {
+        store.record_feedback(&f).await.expect("record_feedback");
+    }
+    let read = store
+        .experiment_feedback(experiment.id)
+        .await
+        .expect("experiment_feedback");
+    let seen: Vec<(&str, u8, Option<bool>)> = read
+        .iter()
+        .map(|f| (f.variant.as_str(), f.rating, f.useful))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("control", 4, Some(true)),
+            ("treatment", 2, None),
+            ("control", 5, Some(false)),
+        ]
+    );
+    assert!(
+        store
+            .experiment_feedback(Uuid::new_v4())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     store
         .stop_experiment(experiment.id, now_us())
         .await

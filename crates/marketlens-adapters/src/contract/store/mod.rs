@@ -151,6 +151,7 @@ macro_rules! store_contract_tests {
                     an_experiment_runs_once_and_stops_for_good,
                     one_experiment_runs_at_a_time,
                     assigned_queries_are_observed_with_their_variant_and_quality,
+                    feedback_is_read_per_variant_of_the_experiment,
                     feedback_reads_back_on_its_query,
                     a_users_second_feedback_replaces_the_first,
                     feedback_from_other_users_and_anonymous_is_kept_apart,
