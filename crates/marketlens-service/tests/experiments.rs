@@ -49,6 +49,14 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
     let (status, error) = error_of(admin(&t, "", Some(one)).await).await;
     assert_eq!(status, 422);
     assert_eq!(error["field"], "variants");
+    let unknown_config = json!({"name": "x", "variants": [
+        {"name": "a", "weight": 1}, {"name": "b", "weight": 1, "agent_config_version": 999}]});
+    let (status, error) = error_of(admin(&t, "", Some(unknown_config)).await).await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (422, Some("variants")),
+        "{error}"
+    );
 
     let res = admin(
         &t,
@@ -179,5 +187,53 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
             (404, Some("not_found"))
         );
     }
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variant_that_names_a_config_version_runs_with_it() {
+    let t = TestApp::spawn(1).await;
+    // A second version (the same settings under another hash) becomes active; the
+    // control variant names the first.
+    let first = t
+        .app
+        .store
+        .active_agent_config_version()
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = t.app.store.get_agent_config(first).await.unwrap().unwrap();
+    let toml = format!("{}\n# second version\n", stored.config_toml);
+    let second = t
+        .app
+        .store
+        .activate_agent_config("experiment-test-second", &toml)
+        .await
+        .unwrap();
+    assert_ne!(first, second);
+    let body = json!({"name": "configs", "variants": [
+        {"name": "first", "weight": 1, "agent_config_version": first},
+        {"name": "second", "weight": 1, "agent_config_version": second}]});
+    let created: serde_json::Value = admin(&t, "", Some(body)).await.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(admin(&t, &format!("/{id}/start"), None).await.status(), 200);
+
+    let mut seen = std::collections::BTreeSet::new();
+    // The salt is random: 40 users all landing on one side happens once in 2^39.
+    for user in (0..40).map(|i| format!("user-{i}")) {
+        let submitted: serde_json::Value = t
+            .post(&json!({"query": "wireless headphones", "user_id": user}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let variant = submitted["experiment"]["variant"].as_str().unwrap();
+        let expected = if variant == "first" { first } else { second };
+        assert_eq!(submitted["agent_config_version"], expected, "{submitted}");
+        // Each assigned analysis is its own: never joined to another's.
+        assert_eq!(submitted["coalesced"], false);
+        seen.insert(variant.to_owned());
+    }
+    assert_eq!(seen.len(), 2, "the users reach both variants: {seen:?}");
     t.stop().await;
 }

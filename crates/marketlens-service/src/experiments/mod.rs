@@ -29,6 +29,7 @@ use marketlens_core::ports::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::live_config::ConfigLoadError;
 use crate::startup::App;
 
 /// Longest experiment name, in characters.
@@ -77,6 +78,22 @@ pub async fn create(
         .into());
     }
     let variants = Variants::parse(request.variants)?;
+    // A variant runs its config version: refuse one this store does not have (or that
+    // no longer builds) now rather than failing every analysis assigned to it.
+    for variant in variants.as_slice() {
+        if let Some(version) = variant.agent_config_version
+            && let Err(e) = app.configs.version(version).await
+        {
+            return Err(match e {
+                ConfigLoadError::Store(e) => ExperimentError::Store(e),
+                other => InvalidInput::parameter(
+                    "variants",
+                    format!("variant {:?}: {other}", variant.name),
+                )
+                .into(),
+            });
+        }
+    }
     let id = Uuid::now_v7();
     let experiment = NewExperiment {
         id,
