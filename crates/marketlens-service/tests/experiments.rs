@@ -237,3 +237,29 @@ async fn a_variant_that_names_a_config_version_runs_with_it() {
     assert_eq!(seen.len(), 2, "the users reach both variants: {seen:?}");
     t.stop().await;
 }
+
+#[test]
+fn the_openapi_document_lists_the_experiment_routes() {
+    let doc = marketlens_service::api::openapi::document();
+    for (path, method) in [
+        ("/v1/admin/experiments", "post"),
+        ("/v1/admin/experiments", "get"),
+        ("/v1/admin/experiments/{id}/start", "post"),
+        ("/v1/admin/experiments/{id}/stop", "post"),
+        ("/v1/experiments/{id}/results", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "ExperimentRecord",
+        "ExperimentResults",
+        "Comparison",
+        "Verdict",
+    ] {
+        assert!(schemas[name].is_object(), "no schema {name}");
+    }
+}

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::domain::InvalidInput;
 
 /// One arm of an experiment: its name, its share of the traffic, and what it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Variant {
     /// 1–64 characters of `A-Z a-z 0-9 _ - .`; unique within the experiment.
     pub name: String,
@@ -29,7 +29,7 @@ pub struct Variant {
 
 /// The checked variants of an experiment, in the order they were declared. The first is
 /// the control the others are compared with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "Vec<Variant>", into = "Vec<Variant>")]
 pub struct Variants(Vec<Variant>);
 

@@ -13,7 +13,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 pub const SRM_P_VALUE_THRESHOLD: f64 = 0.001;
 
 /// The outcome of the check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SampleRatioCheck {
     /// Pearson's chi-square statistic.
     pub chi_square: f64,

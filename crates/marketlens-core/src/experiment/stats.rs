@@ -23,7 +23,7 @@ pub const SIGNIFICANCE_LEVEL: f64 = 0.05;
 pub const MIN_SAMPLES_PER_VARIANT: u64 = 100;
 
 /// A mean with its Student t confidence interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MeanEstimate {
     pub n: u64,
     pub mean: f64,
@@ -34,7 +34,7 @@ pub struct MeanEstimate {
 }
 
 /// A rate (successes / trials) with its Wilson score interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RateEstimate {
     pub successes: u64,
     pub trials: u64,
@@ -44,7 +44,7 @@ pub struct RateEstimate {
 }
 
 /// A two-sided test of treatment − control.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DifferenceTest {
     /// Treatment − control (of the means, or of the rates).
     pub difference: f64,
@@ -68,7 +68,7 @@ pub enum Direction {
 }
 
 /// What a comparison concludes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Verdict {
     /// A variant has fewer than `min_per_variant` observations: no winner is named.
@@ -94,7 +94,7 @@ impl std::fmt::Display for Verdict {
 }
 
 /// A control and a treatment compared on one metric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub control: String,
     pub treatment: String,

@@ -171,7 +171,7 @@ pub struct PriceObservation {
 
 /// Where an experiment is in its life: created (`draft`), assigning new queries
 /// (`running`, at most one experiment at a time), or over (`stopped`, final).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExperimentStatus {
     Draft,
@@ -211,7 +211,7 @@ pub struct NewExperiment {
 }
 
 /// An `experiments` row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExperimentRecord {
     pub id: Uuid,
     pub name: String,

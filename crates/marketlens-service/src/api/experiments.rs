@@ -20,6 +20,19 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("experiment"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments",
+    tag = "experiments",
+    request_body = CreateExperiment,
+    responses(
+        (status = 201, description = "The new experiment, a draft", body = ExperimentRecord),
+        (status = 400, description = "Not JSON, unknown field or wrong type", body = super::error::ErrorBody),
+        (status = 409, description = "The name is taken", body = super::error::ErrorBody),
+        (status = 422, description = "The name or a variant is invalid (`field` names it)", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
 pub async fn create(
     State(app): State<Arc<App>>,
     body: Result<Json<CreateExperiment>, JsonRejection>,
@@ -30,10 +43,31 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/admin/experiments",
+    tag = "experiments",
+    responses(
+        (status = 200, description = "Every experiment, newest first", body = Vec<ExperimentRecord>),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
 pub async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
     Ok(Json(service::list(&app).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments/{id}/start",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "The experiment, now running", body = ExperimentRecord),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 409, description = "Not a draft, or another experiment is running", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
 pub async fn start(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
@@ -43,6 +77,18 @@ pub async fn start(
     Ok(Json(started))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments/{id}/stop",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "The experiment, now stopped", body = ExperimentRecord),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 409, description = "Already stopped", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
 pub async fn stop(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
@@ -52,6 +98,17 @@ pub async fn stop(
     Ok(Json(stopped))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/experiments/{id}/results",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "Per-variant figures, the sample-ratio check and the comparisons with the control", body = ExperimentResults),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
 pub async fn results(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,

@@ -35,6 +35,11 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         super::handlers::readyz,
         crate::metrics::metrics_handler,
         crate::metrics::stats_handler,
+        super::experiments::create,
+        super::experiments::list,
+        super::experiments::start,
+        super::experiments::stop,
+        super::experiments::results,
         openapi_json,
         super::docs::docs_page,
     ),
@@ -42,6 +47,7 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
     tags(
         (name = "analyses", description = "Submit analyses and read their status, result and report."),
         (name = "operations", description = "Health, readiness, metrics and statistics."),
+        (name = "experiments", description = "A/B experiments: create, start, stop, and compare their variants."),
         (name = "documentation", description = "This document and its page."),
     )
 )]

@@ -36,7 +36,7 @@ use crate::startup::App;
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// What creating an experiment takes (the body of `POST /v1/admin/experiments`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateExperiment {
     pub name: String,
@@ -137,7 +137,7 @@ pub async fn results(app: &App, id: Uuid) -> Result<ExperimentResults, Experimen
 }
 
 /// What `GET /v1/experiments/{id}/results` answers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExperimentResults {
     pub experiment: ExperimentRecord,
     pub variants: Vec<VariantResults>,
@@ -148,7 +148,7 @@ pub struct ExperimentResults {
 }
 
 /// The figures of one variant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VariantResults {
     pub name: String,
     pub weight: u32,
@@ -172,7 +172,7 @@ pub struct VariantResults {
     pub useful_rate: Option<RateEstimate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LatencySummary {
     pub p50: f64,
     pub p95: f64,
@@ -181,7 +181,7 @@ pub struct LatencySummary {
 }
 
 /// A treatment against the control, metric by metric.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VariantComparison {
     pub variant: String,
     pub rating: Comparison,
