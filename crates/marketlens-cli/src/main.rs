@@ -4,6 +4,7 @@
 mod config_versions;
 mod demo_shop;
 mod eval;
+mod experiments;
 mod extract;
 mod feedback;
 mod history;
@@ -188,6 +189,11 @@ enum Command {
         #[command(subcommand)]
         action: rates::RatesAction,
     },
+    /// Create, start, stop and list A/B experiments, and read their results.
+    Experiments {
+        #[command(subcommand)]
+        action: experiments::ExperimentsAction,
+    },
     /// Measure components on external datasets (figures as `name=value`).
     Eval {
         #[command(subcommand)]
@@ -220,6 +226,10 @@ struct AnalyzeArgs {
     /// Only analyse reviews in this language (en, fr).
     #[arg(long)]
     language: Option<String>,
+    /// Who asks: places the analysis in a running experiment's variant for this user
+    /// (without it, the question's fingerprint decides).
+    #[arg(long)]
+    user_id: Option<String>,
     /// Run again even if a fresh identical result exists.
     #[arg(long)]
     fresh: bool,
@@ -319,6 +329,10 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Eval { command } => {
             telemetry::init(format(LogFormat::Text), "warn");
             eval::run(command)
+        }
+        Command::Experiments { action } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            experiments::run(action).await
         }
         Command::History(args) => {
             telemetry::init(format(LogFormat::Text), "warn");
@@ -557,6 +571,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
         min_price: args.min_price,
         max_price: args.max_price,
         language: args.language,
+        user_id: args.user_id,
     };
     let app = match open(settings).await {
         Ok(app) => app,
@@ -610,6 +625,7 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
             "products": r.market.product_count,
             "offers": r.market.offer_count,
             "reviews": r.sentiment.review_count,
+            "experiment_variant": finished.query.experiment.as_ref().map(|a| &a.variant),
         });
         // Paths only for files on this machine.
         if let (Some(report), Some(result)) = (report.path(), result_json.path()) {

@@ -25,9 +25,12 @@ pub enum ErrorType {
     QueryTooLong,
     InvalidParameter,
     UnknownSource,
-    // Lookup (HTTP 404/409).
+    // Lookup and state (HTTP 404/409).
     NotFound,
     NotReady,
+    /// The change conflicts with the stored state (a name taken, an experiment already
+    /// running or stopped).
+    Conflict,
     // Analysis failures (stored on the query).
     NoData,
     SourceFailed,
@@ -58,6 +61,7 @@ impl ErrorType {
             ErrorType::UnknownSource => "unknown_source",
             ErrorType::NotFound => "not_found",
             ErrorType::NotReady => "not_ready",
+            ErrorType::Conflict => "conflict",
             ErrorType::NoData => "no_data",
             ErrorType::SourceFailed => "source_failed",
             ErrorType::SourceTimeout => "source_timeout",

@@ -16,12 +16,15 @@
 //! - [`report`]: stage `generate_report` — assembling the result and its HTML rendering.
 //! - [`llm`]: the optional stage `llm_summarize` — its input, answer schema and the
 //!   grounding check every generated text must pass.
+//! - [`experiment`]: A/B experiments — stable assignment of users to variants, the
+//!   sample-ratio-mismatch check, and the statistics variants are compared with.
 //! - [`ports`]: the small traits behind which every backend sits.
 
 pub mod analysis;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod experiment;
 pub mod llm;
 pub mod normalize;
 pub mod ports;

@@ -73,6 +73,10 @@ pub struct Traceability {
     pub prompt_version: Option<String>,
     pub model: Option<String>,
     pub trace_id: Option<String>,
+    /// The experiment variant the query ran in, when an experiment was running.
+    /// (`default`: results stored before experiments existed read as none.)
+    #[serde(default)]
+    pub experiment: Option<crate::experiment::ExperimentAssignment>,
 }
 
 /// Results stored before the narrative followed the query's language are English.

@@ -208,6 +208,7 @@ pub fn result_for(query: &str, collected: Vec<CollectedProduct>) -> AnalysisResu
             prompt_version: None,
             model: None,
             trace_id: None,
+            experiment: None,
         },
     };
     let stages = StageOutputs {

@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod connections;
+pub mod experiments;
 pub mod feedback;
 pub mod in_process;
 pub mod live_config;

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput};
+use marketlens_core::experiment::{AssignmentKey, ExperimentAssignment, assign};
 use marketlens_core::ports::{
     CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, StoreError,
 };
@@ -28,6 +29,56 @@ use uuid::Uuid;
 use crate::live_config::ConfigLoadError;
 use crate::startup::App;
 use crate::telemetry::TraceParent;
+
+/// The variant of the running experiment (if any) this request is assigned to: by its
+/// user, or by the question's fingerprint when there is no user. A pure function of the
+/// experiment's salt and the key, so every process assigns alike (see
+/// `marketlens_core::experiment::assign`).
+/// A configuration that could not be loaded: the store out of reach, or the version
+/// unknown or invalid.
+fn config_error(e: ConfigLoadError) -> SubmitError {
+    match e {
+        ConfigLoadError::Store(e) => SubmitError::Store(e),
+        other => SubmitError::Config(other),
+    }
+}
+
+/// The request parsed against the defaults, sources and markets of `run`.
+fn parse_with(
+    request: &AnalysisRequest,
+    run: &crate::live_config::RunConfig,
+) -> Result<
+    (
+        marketlens_core::domain::QueryText,
+        marketlens_core::domain::AnalysisParams,
+    ),
+    InvalidInput,
+> {
+    let config = &run.config;
+    request.parse(
+        &config.defaults,
+        &config.enabled_source_names(),
+        &config.known_markets(),
+    )
+}
+
+/// Also returns the agent config version the variant runs, when it names one.
+async fn assign_running_experiment(
+    app: &App,
+    user_id: Option<&str>,
+    fingerprint: &Fingerprint,
+) -> Result<Option<(ExperimentAssignment, Option<i64>)>, StoreError> {
+    let Some(experiment) = app.store.running_experiment().await? else {
+        return Ok(None);
+    };
+    let key = AssignmentKey::for_request(user_id, fingerprint.as_str());
+    let variant = assign(&experiment.salt, key, &experiment.variants);
+    let assignment = ExperimentAssignment {
+        experiment_id: experiment.id,
+        variant: variant.name.clone(),
+    };
+    Ok(Some((assignment, variant.agent_config_version)))
+}
 
 /// Why a request was not submitted: bad input (its own error type), or a backend
 /// that could not record or queue it (`unavailable`).
@@ -120,17 +171,29 @@ pub async fn submit_in_trace(
 ) -> Result<Submitted, SubmitError> {
     // The version active now, whichever process activated it: the query records it
     // and its analysis runs with it.
-    let active = app.configs.active().await.map_err(|e| match e {
-        ConfigLoadError::Store(e) => SubmitError::Store(e),
-        other => SubmitError::Config(other),
-    })?;
-    let config = &active.config;
-    let (query, params) = request.parse(
-        &config.defaults,
-        &config.enabled_source_names(),
-        &config.known_markets(),
-    )?;
+    let active = app.configs.active().await.map_err(config_error)?;
+    let (query, params) = parse_with(request, &active)?;
+    let user_id = request.user_id()?.map(String::from);
     let fingerprint = Fingerprint::compute(&query, &params);
+    // The variant is chosen by the fingerprint under the active configuration's
+    // defaults (when there is no user), so the same question keeps its variant.
+    let assignment = assign_running_experiment(app, user_id.as_deref(), &fingerprint).await?;
+    let (experiment, variant_version) = assignment.unzip();
+    // A variant that names a config version runs with it: the query records that
+    // version and the worker builds the analysis from it.
+    let (active, query, params, fingerprint) = match variant_version.flatten() {
+        Some(version) if version != active.version => {
+            let run = app.configs.version(version).await.map_err(config_error)?;
+            let (query, params) = parse_with(request, &run)?;
+            let fingerprint = Fingerprint::compute(&query, &params);
+            (run, query, params, fingerprint)
+        }
+        _ => (active.clone(), query, params, fingerprint),
+    };
+    let config = &active.config;
+    // An analysis in an experiment is its variant's own: never answered by, or joined
+    // to, another query's analysis, which may have run another variant.
+    let reuse_fresh = reuse_fresh && experiment.is_none();
     let now = Utc::now();
     // Results newer than this are fresh, and queries newer than this may be joined.
     // A huge configured TTL means "since ever": the epoch, a date every store keeps.
@@ -166,17 +229,20 @@ pub async fn submit_in_trace(
         trace_id: Some(trace_id.clone()),
         created_at: now,
         answered_by,
+        user_id,
+        experiment,
     };
     // Only new work queued for a worker can be shared; a cache hit shares nothing and
     // the CLI (RecordOnly) runs the pipeline itself.
-    let joined = if answered_by.is_none() && dispatch == Dispatch::Enqueue {
-        app.store
-            .insert_query_unless_inflight(&new, window_start)
-            .await?
-    } else {
-        app.store.insert_query(&new).await?;
-        None
-    };
+    let joined =
+        if answered_by.is_none() && dispatch == Dispatch::Enqueue && new.experiment.is_none() {
+            app.store
+                .insert_query_unless_inflight(&new, window_start)
+                .await?
+        } else {
+            app.store.insert_query(&new).await?;
+            None
+        };
     if let Some(existing) = joined {
         let record = app
             .store

@@ -39,6 +39,8 @@ async fn orphan(t: &TestApp, age: Duration) -> Uuid {
         trace_id: None,
         created_at: Utc::now() - age,
         answered_by: None,
+        user_id: None,
+        experiment: None,
     };
     t.app.store.insert_query(&new).await.unwrap();
     new.id

@@ -36,10 +36,6 @@ impl RowExt for PgRow {
         }
     }
 
-    fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        decoded(self, column)
-    }
-
     fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
         decoded(self, column)
     }

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
     QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
     StoredResult,
 };
@@ -17,9 +18,9 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
-    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, storable_json,
-    storable_text, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
+    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
+    RESULT_COLUMNS, encoding_error, storable_json, storable_text, store_error, unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -80,8 +81,8 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
     sqlx::query(
         "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
          created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
-         cache_hit, result_query_id, progress) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]')",
+         cache_hit, result_query_id, progress, user_id, experiment_id, experiment_variant) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]', $13, $14, $15)",
     )
     .bind(q.id)
     .bind(storable_text(&q.text).into_owned())
@@ -95,6 +96,9 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
     .bind(q.agent_config_version)
     .bind(cache_hit)
     .bind(q.answered_by)
+    .bind(q.user_id.as_deref())
+    .bind(q.experiment.as_ref().map(|a| a.experiment_id))
+    .bind(q.experiment.as_ref().map(|a| a.variant.as_str()))
     .execute(&mut *conn)
     .await
     .map_err(|e| sql::query_insert_error(e, q))?;
@@ -575,6 +579,123 @@ impl Store for PgStore {
                 .await
                 .map_err(store_error)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn create_experiment(&self, e: &NewExperiment) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO experiments (id, name, salt, variants, status, created_at) \
+             VALUES ($1, $2, $3, $4, 'draft', $5)",
+        )
+        .bind(e.id)
+        .bind(&e.name)
+        .bind(&e.salt)
+        .bind(to_json("variants", &e.variants)?)
+        .bind(e.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|err| {
+            sql::unless_conflict(err, || format!("experiment name {:?} is taken", e.name))
+        })?;
+        Ok(())
+    }
+
+    async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::experiment_record).transpose()
+    }
+
+    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::experiment_record).collect()
+    }
+
+    async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // The partial unique index on running experiments refuses a second one, even
+        // from a concurrent caller in another process.
+        let done = sqlx::query(
+            "UPDATE experiments SET status = 'running', started_at = $1 \
+             WHERE id = $2 AND status = 'draft'",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| sql::unless_conflict(e, || "another experiment is running".to_owned()))?;
+        if done.rows_affected() == 0 {
+            let found = self.get_experiment(id).await?;
+            return Err(sql::experiment_transition_refused(id, found, "started"));
+        }
+        Ok(())
+    }
+
+    async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE experiments SET status = 'stopped', stopped_at = $1 \
+             WHERE id = $2 AND status IN ('draft', 'running')",
+        )
+        .bind(at)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        if done.rows_affected() == 0 {
+            let found = self.get_experiment(id).await?;
+            return Err(sql::experiment_transition_refused(id, found, "stopped"));
+        }
+        Ok(())
+    }
+
+    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE status = 'running'");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::experiment_record).transpose()
+    }
+
+    async fn experiment_observations(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentObservation>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_OBSERVATION_COLUMNS} FROM queries q \
+             LEFT JOIN analysis_results r ON r.query_id = q.id \
+             WHERE q.experiment_id = $1 ORDER BY q.created_at, q.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(experiment_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::experiment_observation).collect()
+    }
+
+    async fn experiment_feedback(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.experiment_variant AS variant, f.rating AS rating, f.useful AS useful \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             WHERE q.experiment_id = $1 ORDER BY f.created_at, f.id",
+        )
+        .bind(experiment_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(sql::experiment_feedback).collect()
     }
 
     async fn price_history(

@@ -1,6 +1,7 @@
 //! What a database error means for the caller of the store.
 
-use marketlens_core::ports::{NewQuery, StoreError, StoredResult};
+use marketlens_core::ports::{ExperimentRecord, NewQuery, StoreError, StoredResult};
+use uuid::Uuid;
 
 /// Decoding failures mean the stored data does not have the expected shape; anything
 /// else is the database being out of reach.
@@ -21,11 +22,27 @@ pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-/// Inserting a query: the one row it names (its config version) may not exist.
+/// Inserting a query: the rows it names (its config version, its experiment) may not
+/// exist.
 pub(crate) fn query_insert_error(e: sqlx::Error, q: &NewQuery) -> StoreError {
-    unless_missing(e, || {
-        format!("agent config version {}", q.agent_config_version)
+    unless_missing(e, || match &q.experiment {
+        Some(a) => format!(
+            "agent config version {} or experiment {}",
+            q.agent_config_version, a.experiment_id
+        ),
+        None => format!("agent config version {}", q.agent_config_version),
     })
+}
+
+/// A write refused by a unique index is `Conflict` with `what` (e.g. a name already
+/// taken); any other failure as [`store_error`] says.
+pub(crate) fn unless_conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    let taken = matches!(&e, sqlx::Error::Database(d) if d.is_unique_violation());
+    if taken {
+        StoreError::Conflict(what())
+    } else {
+        store_error(e)
+    }
 }
 
 /// Inserting a result: its query or its config version may not exist.
@@ -62,4 +79,21 @@ pub(crate) fn corrupt(column: &str, detail: impl std::fmt::Display) -> StoreErro
 /// encode error.
 pub(crate) fn encoding_error(column: &str, e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("encoding {column}: {e}"))
+}
+
+/// An experiment status change that changed no row: the experiment is unknown
+/// (`NotFound`), or its status does not allow `change` (`Conflict`, naming the status).
+pub(crate) fn experiment_transition_refused(
+    id: Uuid,
+    found: Option<ExperimentRecord>,
+    change: &str,
+) -> StoreError {
+    match found {
+        None => StoreError::NotFound(format!("experiment {id}")),
+        Some(e) => StoreError::Conflict(format!(
+            "experiment {:?} is {}: it cannot be {change}",
+            e.name,
+            e.status.as_str()
+        )),
+    }
 }

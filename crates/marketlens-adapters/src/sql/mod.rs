@@ -21,18 +21,32 @@ mod records;
 mod text;
 
 pub(crate) use error::{
-    corrupt, encoding_error, query_insert_error, result_insert_error, store_error, unavailable,
+    corrupt, encoding_error, experiment_transition_refused, query_insert_error,
+    result_insert_error, store_error, unavailable, unless_conflict,
 };
 pub(crate) use records::{
-    RowExt, agent_config_version, collected_batch, feedback_record, feedback_summary, llm_columns,
-    microdollars, price_observation, query_page, query_record, recorded_feedback, stored_result,
+    RowExt, agent_config_version, collected_batch, experiment_feedback, experiment_observation,
+    experiment_record, feedback_record, feedback_summary, llm_columns, microdollars,
+    price_observation, query_page, query_record, recorded_feedback, stored_result,
 };
 pub(crate) use text::{storable_json, storable_text};
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
 pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
      error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
-     agent_config_version, cache_hit, result_query_id, progress";
+     agent_config_version, cache_hit, result_query_id, progress, user_id, experiment_id, \
+     experiment_variant";
+
+/// Every column of `experiments` an [`experiment_record`] reads, in table order.
+pub(crate) const EXPERIMENT_COLUMNS: &str =
+    "id, name, salt, variants, status, created_at, started_at, stopped_at";
+
+/// What [`experiment_observation`] reads: the assigned queries joined with their own
+/// results (`r` on `q.id`, so a cache hit has none).
+pub(crate) const EXPERIMENT_OBSERVATION_COLUMNS: &str = "q.id AS query_id, \
+     q.experiment_variant AS variant, q.status AS status, q.cache_hit AS cache_hit, \
+     q.started_at AS started_at, q.finished_at AS finished_at, \
+     r.quality_passed AS quality_passed";
 
 /// Every column of `analysis_results` a [`stored_result`] reads, which is also every
 /// column a completion writes.

@@ -11,8 +11,10 @@ use chrono::{DateTime, Utc};
 use marketlens_core::domain::{
     CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
 };
+use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
-    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation,
     QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
     VariantFeedback,
 };
@@ -28,7 +30,6 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
     /// An integer column, whatever its width.
     fn int(&self, column: &str) -> Result<i64, StoreError>;
-    fn flag(&self, column: &str) -> Result<bool, StoreError>;
     fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError>;
     fn opt_uuid(&self, column: &str) -> Result<Option<Uuid>, StoreError>;
     fn opt_timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
@@ -41,6 +42,10 @@ pub(crate) trait RowExt {
 
     fn text(&self, column: &str) -> Result<String, StoreError> {
         required(column, self.opt_text(column)?)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool, StoreError> {
+        required(column, self.opt_flag(column)?)
     }
 
     fn uuid(&self, column: &str) -> Result<Uuid, StoreError> {
@@ -85,6 +90,66 @@ pub(crate) fn query_record(row: &impl RowExt) -> Result<QueryRecord, StoreError>
         cache_hit: row.flag("cache_hit")?,
         result_query_id: row.opt_uuid("result_query_id")?,
         progress: row.json("progress")?,
+        user_id: row.opt_text("user_id")?,
+        experiment: match (
+            row.opt_uuid("experiment_id")?,
+            row.opt_text("experiment_variant")?,
+        ) {
+            (Some(experiment_id), Some(variant)) => Some(ExperimentAssignment {
+                experiment_id,
+                variant,
+            }),
+            (Some(_), None) => return Err(corrupt("experiment_variant", "missing")),
+            // A variant written without an experiment (by hand, or by the feedback
+            // sums' own fixtures) names no assignment this code can use.
+            (None, _) => None,
+        },
+    })
+}
+
+/// An `experiments` row, as selected with [`super::EXPERIMENT_COLUMNS`].
+pub(crate) fn experiment_record(row: &impl RowExt) -> Result<ExperimentRecord, StoreError> {
+    let status = row.text("status")?;
+    Ok(ExperimentRecord {
+        id: row.uuid("id")?,
+        name: row.text("name")?,
+        salt: row.text("salt")?,
+        variants: row.json("variants")?,
+        status: ExperimentStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("{status:?}")))?,
+        created_at: row.timestamp("created_at")?,
+        started_at: row.opt_timestamp("started_at")?,
+        stopped_at: row.opt_timestamp("stopped_at")?,
+    })
+}
+
+/// A feedback on an experiment's query (variant, rating, useful).
+pub(crate) fn experiment_feedback(row: &impl RowExt) -> Result<ExperimentFeedback, StoreError> {
+    let rating = row.int("rating")?;
+    Ok(ExperimentFeedback {
+        variant: row.text("variant")?,
+        rating: u8::try_from(rating)
+            .ok()
+            .filter(|r| (1..=5).contains(r))
+            .ok_or_else(|| corrupt("rating", format!("{rating} out of range")))?,
+        useful: row.opt_flag("useful")?,
+    })
+}
+
+/// A query of an experiment, as selected with [`super::EXPERIMENT_OBSERVATION_COLUMNS`].
+pub(crate) fn experiment_observation(
+    row: &impl RowExt,
+) -> Result<ExperimentObservation, StoreError> {
+    let status = row.text("status")?;
+    Ok(ExperimentObservation {
+        query_id: row.uuid("query_id")?,
+        variant: row.text("variant")?,
+        status: QueryStatus::parse(&status)
+            .ok_or_else(|| corrupt("status", format!("{status:?}")))?,
+        cache_hit: row.flag("cache_hit")?,
+        started_at: row.opt_timestamp("started_at")?,
+        finished_at: row.opt_timestamp("finished_at")?,
+        quality_passed: row.opt_flag("quality_passed")?,
     })
 }
 

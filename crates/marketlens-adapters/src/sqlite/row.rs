@@ -22,10 +22,6 @@ impl RowExt for SqliteRow {
         self.try_get(column).map_err(store_error)
     }
 
-    fn flag(&self, column: &str) -> Result<bool, StoreError> {
-        Ok(self.int(column)? != 0)
-    }
-
     fn opt_flag(&self, column: &str) -> Result<Option<bool>, StoreError> {
         let value: Option<i64> = self.try_get(column).map_err(store_error)?;
         Ok(value.map(|v| v != 0))

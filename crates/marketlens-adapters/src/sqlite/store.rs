@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
-    AgentConfigVersion, FeedbackRecord, FeedbackSummary, NewFeedback, NewQuery, PriceObservation,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
     QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
     StoredResult,
 };
@@ -16,9 +17,9 @@ use uuid::Uuid;
 use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
-    self, AGENT_CONFIG_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
-    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
-    storable_json, storable_text, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
+    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
+    RESULT_COLUMNS, RowExt, encoding_error, storable_json, storable_text, store_error, unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -61,8 +62,8 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
     sqlx::query(
         "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
          created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
-         cache_hit, result_query_id, progress) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]')",
+         cache_hit, result_query_id, progress, user_id, experiment_id, experiment_variant) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?)",
     )
     .bind(q.id.to_string())
     .bind(storable_text(&q.text).into_owned())
@@ -77,6 +78,9 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
     .bind(q.agent_config_version)
     .bind(cache_hit)
     .bind(result_query_id)
+    .bind(q.user_id.as_deref())
+    .bind(q.experiment.as_ref().map(|a| a.experiment_id.to_string()))
+    .bind(q.experiment.as_ref().map(|a| a.variant.as_str()))
     .execute(&mut *conn)
     .await
     .map_err(|e| sql::query_insert_error(e, q))?;
@@ -538,6 +542,123 @@ impl Store for SqliteStore {
                 .await
                 .map_err(store_error)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn create_experiment(&self, e: &NewExperiment) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO experiments (id, name, salt, variants, status, created_at) \
+             VALUES (?1, ?2, ?3, ?4, 'draft', ?5)",
+        )
+        .bind(e.id.to_string())
+        .bind(&e.name)
+        .bind(&e.salt)
+        .bind(to_json("variants", &e.variants)?)
+        .bind(ts(e.created_at))
+        .execute(self.db.pool())
+        .await
+        .map_err(|err| {
+            sql::unless_conflict(err, || format!("experiment name {:?} is taken", e.name))
+        })?;
+        Ok(())
+    }
+
+    async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::experiment_record).transpose()
+    }
+
+    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::experiment_record).collect()
+    }
+
+    async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        // The partial unique index on running experiments refuses a second one, even
+        // from a concurrent caller in another process.
+        let done = sqlx::query(
+            "UPDATE experiments SET status = 'running', started_at = ?1 \
+             WHERE id = ?2 AND status = 'draft'",
+        )
+        .bind(ts(at))
+        .bind(id.to_string())
+        .execute(self.db.pool())
+        .await
+        .map_err(|e| sql::unless_conflict(e, || "another experiment is running".to_owned()))?;
+        if done.rows_affected() == 0 {
+            let found = self.get_experiment(id).await?;
+            return Err(sql::experiment_transition_refused(id, found, "started"));
+        }
+        Ok(())
+    }
+
+    async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE experiments SET status = 'stopped', stopped_at = ?1 \
+             WHERE id = ?2 AND status IN ('draft', 'running')",
+        )
+        .bind(ts(at))
+        .bind(id.to_string())
+        .execute(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        if done.rows_affected() == 0 {
+            let found = self.get_experiment(id).await?;
+            return Err(sql::experiment_transition_refused(id, found, "stopped"));
+        }
+        Ok(())
+    }
+
+    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE status = 'running'");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::experiment_record).transpose()
+    }
+
+    async fn experiment_observations(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentObservation>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_OBSERVATION_COLUMNS} FROM queries q \
+             LEFT JOIN analysis_results r ON r.query_id = q.id \
+             WHERE q.experiment_id = ?1 ORDER BY q.created_at, q.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(experiment_id.to_string())
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::experiment_observation).collect()
+    }
+
+    async fn experiment_feedback(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentFeedback>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.experiment_variant AS variant, f.rating AS rating, f.useful AS useful \
+             FROM feedback f JOIN queries q ON q.id = f.query_id \
+             WHERE q.experiment_id = ?1 ORDER BY f.created_at, f.id",
+        )
+        .bind(experiment_id.to_string())
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        rows.iter().map(sql::experiment_feedback).collect()
     }
 
     async fn price_history(

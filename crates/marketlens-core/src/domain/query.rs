@@ -196,6 +196,10 @@ pub struct AnalysisRequest {
     /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
     #[serde(default)]
     pub language: Option<String>,
+    /// Who asks (until API keys carry it): places the user in experiments. Not part of
+    /// the question, so not of its fingerprint.
+    #[serde(default)]
+    pub user_id: Option<String>,
 }
 
 /// Prices in a request body: callers write JSON numbers as often as strings, and
@@ -318,6 +322,15 @@ impl Default for RequestDefaults {
 }
 
 impl AnalysisRequest {
+    /// The request's user: absent or blank is no user; otherwise checked as every
+    /// user id is ([`super::UserId::parse`]).
+    pub fn user_id(&self) -> Result<Option<super::UserId>, InvalidInput> {
+        match self.user_id.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(user) => super::UserId::parse(user).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Parses the request. `known_sources` are the sources enabled in the agent config;
     /// naming any other source is an `unknown_source` error. `known_markets` are the
     /// markets the agent config has tax rules for; naming any other market is an

@@ -18,7 +18,8 @@ pub use llm::{LlmClient, LlmError, LlmRequest, LlmResponse, ResponseFormat};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
-    AgentConfigVersion, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, NewFeedback,
-    NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
+    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
+    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, NewExperiment,
+    NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
     RuleFeedback, StageProgress, StageState, Store, StoreError, StoredResult, VariantFeedback,
 };

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{AnalysisParams, CurrencyCode, Feedback, Fingerprint};
 use crate::error::ErrorType;
+use crate::experiment::{ExperimentAssignment, Variants};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -15,6 +16,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} not found")]
     NotFound(String),
+    /// The change conflicts with the stored state (a name taken, a transition that
+    /// the current status does not allow).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -79,6 +84,10 @@ pub struct NewQuery {
     /// Set when the query is answered from an earlier query's fresh result: the row is
     /// then written `completed` with `cache_hit = true`.
     pub answered_by: Option<Uuid>,
+    /// Who asked, when the request said.
+    pub user_id: Option<String>,
+    /// The running experiment's variant this query was assigned to.
+    pub experiment: Option<ExperimentAssignment>,
 }
 
 /// A `queries` row.
@@ -102,6 +111,8 @@ pub struct QueryRecord {
     /// The query whose result answers this one (itself unless a cache hit).
     pub result_query_id: Option<Uuid>,
     pub progress: Vec<StageProgress>,
+    pub user_id: Option<String>,
+    pub experiment: Option<ExperimentAssignment>,
 }
 
 /// One page of history, newest first.
@@ -156,6 +167,83 @@ pub struct PriceObservation {
     pub amount: Decimal,
     pub currency: CurrencyCode,
     pub observed_at: DateTime<Utc>,
+}
+
+/// Where an experiment is in its life: created (`draft`), assigning new queries
+/// (`running`, at most one experiment at a time), or over (`stopped`, final).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExperimentStatus {
+    Draft,
+    Running,
+    Stopped,
+}
+
+impl ExperimentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExperimentStatus::Draft => "draft",
+            ExperimentStatus::Running => "running",
+            ExperimentStatus::Stopped => "stopped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "draft" => ExperimentStatus::Draft,
+            "running" => ExperimentStatus::Running,
+            "stopped" => ExperimentStatus::Stopped,
+            _ => return None,
+        })
+    }
+}
+
+/// An experiment to record (`experiments` row, status `draft`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewExperiment {
+    pub id: Uuid,
+    pub name: String,
+    /// Hashed with each user to assign them; random per experiment so two experiments
+    /// on the same variants get independent groups.
+    pub salt: String,
+    pub variants: Variants,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An `experiments` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ExperimentRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub salt: String,
+    pub variants: Variants,
+    pub status: ExperimentStatus,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+/// One feedback on a query assigned to an experiment (a cache hit's feedback counts for
+/// the variant the cache hit itself was assigned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentFeedback {
+    pub variant: String,
+    /// 1 to 5.
+    pub rating: u8,
+    pub useful: Option<bool>,
+}
+
+/// One query assigned to an experiment, with what its results are read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentObservation {
+    pub query_id: Uuid,
+    pub variant: String,
+    pub status: QueryStatus,
+    pub cache_hit: bool,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Whether its result passed every quality check (`None`: no result of its own).
+    pub quality_passed: Option<bool>,
 }
 
 /// An `agent_configs` row: one activation of a configuration.
@@ -380,6 +468,33 @@ pub trait Store: Send + Sync {
         batch: &serde_json::Value,
         stored_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// Records a new experiment as `draft`. A name already used is
+    /// `StoreError::Conflict`.
+    async fn create_experiment(&self, experiment: &NewExperiment) -> Result<(), StoreError>;
+    async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError>;
+    /// Every experiment, newest first.
+    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError>;
+    /// `draft` → `running`. `Conflict` when it is not a draft or another experiment is
+    /// running (at most one runs, whatever the callers race); `NotFound` when unknown.
+    async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// `draft` or `running` → `stopped` (final). `Conflict` when already stopped;
+    /// `NotFound` when unknown.
+    async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The experiment assigning new queries, if any.
+    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError>;
+    /// Every query assigned to the experiment, oldest first, with its result's quality
+    /// outcome.
+    async fn experiment_observations(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentObservation>, StoreError>;
+
+    /// Every feedback on the experiment's queries, oldest first.
+    async fn experiment_feedback(
+        &self,
+        experiment_id: Uuid,
+    ) -> Result<Vec<ExperimentFeedback>, StoreError>;
 
     async fn append_price_observations(&self, obs: &[PriceObservation]) -> Result<(), StoreError>;
     async fn count_price_observations(&self, product_id: &str) -> Result<u64, StoreError>;

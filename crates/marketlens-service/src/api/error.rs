@@ -63,7 +63,7 @@ pub fn status_for(t: ErrorType) -> StatusCode {
         | ErrorType::InvalidParameter
         | ErrorType::UnknownSource => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorType::NotFound => StatusCode::NOT_FOUND,
-        ErrorType::NotReady => StatusCode::CONFLICT,
+        ErrorType::NotReady | ErrorType::Conflict => StatusCode::CONFLICT,
         // Interrupted work is redelivered: like an outage, it passes.
         ErrorType::Unavailable | ErrorType::Interrupted => StatusCode::SERVICE_UNAVAILABLE,
         ErrorType::NoData
@@ -105,6 +105,22 @@ impl From<crate::submit::SubmitError> for ApiError {
         match e {
             crate::submit::SubmitError::Invalid(inv) => inv.into(),
             other => ApiError::unavailable(other),
+        }
+    }
+}
+
+impl From<crate::experiments::ExperimentError> for ApiError {
+    fn from(e: crate::experiments::ExperimentError) -> Self {
+        let error_type = e.error_type();
+        match e {
+            crate::experiments::ExperimentError::Invalid(inv) => ApiError {
+                status: status_for(inv.error_type),
+                error_type: inv.error_type,
+                message: inv.message,
+                field: Some(inv.field),
+            },
+            other if error_type == ErrorType::Unavailable => ApiError::unavailable(other),
+            other => ApiError::new(error_type, other.to_string()),
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct AnalysisView {
     pub attempts: u32,
     pub trace_id: Option<String>,
     pub agent_config_version: i64,
+    /// The experiment and variant it was assigned to, when one was running.
+    pub experiment: Option<marketlens_core::experiment::ExperimentAssignment>,
     pub progress: Vec<marketlens_core::ports::StageProgress>,
     pub error: Option<ErrorView>,
     pub links: Links,
@@ -83,6 +85,7 @@ impl From<QueryRecord> for AnalysisView {
             attempts: q.attempts,
             trace_id: q.trace_id,
             agent_config_version: q.agent_config_version,
+            experiment: q.experiment,
             progress: q.progress,
             error: q.error_type.map(|error_type| ErrorView {
                 error_type,

@@ -8,6 +8,10 @@
 //! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
+//! | POST | `/v1/admin/experiments` | 201: a new experiment (draft) from `{name, variants}` |
+//! | GET | `/v1/admin/experiments` | every experiment, newest first |
+//! | POST | `/v1/admin/experiments/{id}/start`, `/stop` | the experiment after the change (409 when its status forbids it) |
+//! | GET | `/v1/experiments/{id}/results` | per-variant figures, the sample-ratio check, comparisons (see [`crate::experiments`]) |
 //! | POST | `/v1/analyses/{id}/feedback` | a user's rating: 201 new, 200 replacing their earlier one |
 //! | GET | `/v1/feedback/summary` | feedback per variant and per recommendation rule |
 //! | POST | `/v1/admin/agent-configs` | activate a configuration (`toml`) or an earlier `version` |
@@ -28,6 +32,7 @@
 mod admin;
 pub mod docs;
 mod error;
+mod experiments;
 mod feedback;
 mod handlers;
 pub mod headers;
@@ -63,6 +68,13 @@ fn routes() -> Vec<(&'static str, MethodRouter<Arc<App>>)> {
         ("/v1/analyses/{id}/report", get(handlers::get_report)),
         ("/v1/analyses/{id}/feedback", post(feedback::post_feedback)),
         ("/v1/feedback/summary", get(feedback::feedback_summary)),
+        (
+            "/v1/admin/experiments",
+            post(experiments::create).get(experiments::list),
+        ),
+        ("/v1/admin/experiments/{id}/start", post(experiments::start)),
+        ("/v1/admin/experiments/{id}/stop", post(experiments::stop)),
+        ("/v1/experiments/{id}/results", get(experiments::results)),
         (
             "/v1/admin/agent-configs",
             post(admin::activate_config).get(admin::config_history),

@@ -39,6 +39,11 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         super::handlers::readyz,
         crate::metrics::metrics_handler,
         crate::metrics::stats_handler,
+        super::experiments::create,
+        super::experiments::list,
+        super::experiments::start,
+        super::experiments::stop,
+        super::experiments::results,
         openapi_json,
         super::docs::docs_page,
     ),
@@ -48,6 +53,7 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         (name = "feedback", description = "Users' feedback on analyses and its sums."),
         (name = "admin", description = "Agent configuration versions: activate one, list them."),
         (name = "operations", description = "Health, readiness, metrics and statistics."),
+        (name = "experiments", description = "A/B experiments: create, start, stop, and compare their variants."),
         (name = "documentation", description = "This document and its page."),
     )
 )]

@@ -55,6 +55,7 @@ pub(super) async fn generate_report(
             prompt_version: prompt_version.clone(),
             model: model.clone(),
             trace_id: query.trace_id.clone(),
+            experiment: query.experiment.clone(),
         },
     };
     let mut result = assemble_result(head, stages, &run.config.thresholds);

@@ -11,11 +11,13 @@
 //! The rules by subject: `lifecycle` (agent configs, a query from insert to its result
 //! or failure), `sharing` (cache hits, fresh results, work in flight), `history`
 //! (listing queries), `collected` (the collected-products cache), `prices`
-//! (observations and their history), `feedback` (users' feedback and its sums),
+//! (observations and their history), `experiments` (A/B experiments and their
+//! queries), `feedback` (users' feedback and its sums),
 //! `rows` (what is stored underneath), `text` (text holding NUL and other control
 //! characters).
 
 mod collected;
+mod experiments;
 mod feedback;
 mod history;
 mod lifecycle;
@@ -25,6 +27,7 @@ mod sharing;
 mod text;
 
 pub use collected::*;
+pub use experiments::*;
 pub use feedback::*;
 pub use history::*;
 pub use lifecycle::*;
@@ -143,6 +146,12 @@ macro_rules! store_contract_tests {
                     price_history_reads_several_products_at_once,
                     price_history_of_no_or_unknown_products_is_empty,
                     price_ties_keep_their_insertion_order,
+                    an_experiment_reads_back_as_a_listed_draft,
+                    an_experiment_name_is_used_once,
+                    an_experiment_runs_once_and_stops_for_good,
+                    one_experiment_runs_at_a_time,
+                    assigned_queries_are_observed_with_their_variant_and_quality,
+                    feedback_is_read_per_variant_of_the_experiment,
                     feedback_reads_back_on_its_query,
                     a_users_second_feedback_replaces_the_first,
                     feedback_from_other_users_and_anonymous_is_kept_apart,
@@ -209,6 +218,8 @@ fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) 
         trace_id: None,
         created_at,
         answered_by: None,
+        user_id: None,
+        experiment: None,
     }
 }
 

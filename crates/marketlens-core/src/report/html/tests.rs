@@ -312,6 +312,7 @@ fn fixture() -> AnalysisResult {
             prompt_version: None,
             model: None,
             trace_id: Some("trace-42".into()),
+            experiment: None,
         },
     }
 }

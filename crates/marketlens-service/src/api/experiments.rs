@@ -1,0 +1,117 @@
+//! The experiment routes: admin changes under `/v1/admin/experiments`, results under
+//! `/v1/experiments/{id}/results`. The work is in [`crate::experiments`], shared with
+//! the CLI.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use marketlens_core::ports::ExperimentRecord;
+use uuid::Uuid;
+
+use super::ApiError;
+use super::handlers::json_rejection;
+use crate::experiments::{self as service, CreateExperiment, ExperimentResults};
+use crate::startup::App;
+
+fn parse_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found("experiment"))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments",
+    tag = "experiments",
+    request_body = CreateExperiment,
+    responses(
+        (status = 201, description = "The new experiment, a draft", body = ExperimentRecord),
+        (status = 400, description = "Not JSON, unknown field or wrong type", body = super::error::ErrorBody),
+        (status = 409, description = "The name is taken", body = super::error::ErrorBody),
+        (status = 422, description = "The name or a variant is invalid (`field` names it)", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
+pub async fn create(
+    State(app): State<Arc<App>>,
+    body: Result<Json<CreateExperiment>, JsonRejection>,
+) -> Result<(StatusCode, Json<ExperimentRecord>), ApiError> {
+    let Json(request) = body.map_err(json_rejection)?;
+    let created = service::create(&app, request).await?;
+    tracing::info!(experiment_id = %created.id, name = %created.name, "experiment created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1/admin/experiments",
+    tag = "experiments",
+    responses(
+        (status = 200, description = "Every experiment, newest first", body = Vec<ExperimentRecord>),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
+pub async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
+    Ok(Json(service::list(&app).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments/{id}/start",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "The experiment, now running", body = ExperimentRecord),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 409, description = "Not a draft, or another experiment is running", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
+pub async fn start(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<ExperimentRecord>, ApiError> {
+    let started = service::start(&app, parse_id(&id)?).await?;
+    tracing::info!(experiment_id = %started.id, "experiment started");
+    Ok(Json(started))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1/admin/experiments/{id}/stop",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "The experiment, now stopped", body = ExperimentRecord),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 409, description = "Already stopped", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
+pub async fn stop(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<ExperimentRecord>, ApiError> {
+    let stopped = service::stop(&app, parse_id(&id)?).await?;
+    tracing::info!(experiment_id = %stopped.id, "experiment stopped");
+    Ok(Json(stopped))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1/experiments/{id}/results",
+    tag = "experiments",
+    params(("id" = String, Path, description = "The experiment id (a UUID)")),
+    responses(
+        (status = 200, description = "Per-variant figures, the sample-ratio check and the comparisons with the control", body = ExperimentResults),
+        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+    )
+)]
+pub async fn results(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<ExperimentResults>, ApiError> {
+    Ok(Json(service::results(&app, parse_id(&id)?).await?))
+}
