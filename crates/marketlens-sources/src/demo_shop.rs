@@ -17,6 +17,11 @@
 //!
 //! Every page names the shop (`og:site_name`), as the sources read a shop's name.
 //! - `/robots.txt`: allows everything but `/admin`.
+//!
+//! Latency, jitter, failures and slow answers can be injected per request, seeded
+//! ([`faults`]), to reproduce a slow internet offline.
+
+pub mod faults;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -34,6 +39,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::catalog::{BUILTIN_SAMPLE, CatalogConfig, CatalogError, CatalogSource};
+use faults::{FaultPlan, Faults};
 
 /// The name the demo shop gives itself on every page (`og:site_name`).
 pub const SHOP_NAME: &str = "marketlens demo shop";
@@ -90,6 +96,17 @@ fn sample_catalog() -> Result<CatalogSource, CatalogError> {
             path: BUILTIN_SAMPLE.into(),
         },
     )
+}
+
+/// The demo shop's routes over the built-in sample catalogue, with `faults` injected
+/// into every answer but `/robots.txt`.
+pub fn router_with(faults: Faults) -> Result<Router, DemoShopError> {
+    let router = router()?;
+    if !faults.is_active() {
+        return Ok(router);
+    }
+    let plan = Arc::new(FaultPlan::new(faults));
+    Ok(router.layer(axum::middleware::from_fn_with_state(plan, faults::inject)))
 }
 
 /// The demo shop's routes over the built-in sample catalogue.
@@ -599,7 +616,16 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), DemoShopError> {
-    let app = router()?;
+    serve_with(listener, Faults::default(), shutdown).await
+}
+
+/// [`serve`] with `faults` injected.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    faults: Faults,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DemoShopError> {
+    let app = router_with(faults)?;
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;

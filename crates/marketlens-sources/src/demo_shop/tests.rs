@@ -71,3 +71,48 @@ async fn search_paginates_and_products_json_pages() {
         .unwrap();
     assert!(empty.text.contains("\"products\":[]"));
 }
+
+/// The demo shop with `faults` on a random port; its base URL.
+async fn start_with(faults: faults::Faults) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve_with(listener, faults, std::future::pending()));
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn injected_faults_fail_and_delay_pages_but_never_robots_txt() {
+    let client = reqwest::Client::new();
+    let failing = start_with(faults::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let search = client
+        .get(format!("{failing}/search?q=headphones"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 503);
+    let robots = client
+        .get(format!("{failing}/robots.txt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(robots.status(), 200);
+
+    // A lower bound only: the answer cannot come before the injected delay.
+    let slow = start_with(faults::Faults {
+        latency: std::time::Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let page = client
+        .get(format!("{slow}/products.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}
