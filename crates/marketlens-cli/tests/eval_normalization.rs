@@ -63,6 +63,26 @@ fn eval_prices_scores_amounts_and_currencies_with_failure_categories() {
     assert_eq!(figure(&out, "subset=upstream_xfail", "n"), "2");
     assert_eq!(figure(&out, "failure=amount_wrong", "count"), "1");
     assert_eq!(figure(&out, "failure=currency_wrong", "count"), "1");
+
+    // --bench times the same five texts, with their hints, on one thread.
+    let bench = stdout_of(&marketlens(
+        dir.path(),
+        &["eval", "prices", file.to_str().unwrap(), "--bench"],
+    ));
+    assert_eq!(
+        figure(&bench, "strings_per_sec=", "strings"),
+        "5",
+        "{bench}"
+    );
+    assert_eq!(figure(&bench, "strings_per_sec=", "threads"), "1");
+    let rate: f64 = figure(&bench, "strings_per_sec=", "strings_per_sec")
+        .parse()
+        .unwrap();
+    assert!(rate > 0.0, "{bench}");
+    assert!(
+        !out.contains("strings_per_sec="),
+        "only with --bench: {out}"
+    );
 }
 
 #[test]

@@ -52,6 +52,9 @@ pub enum EvalCommand {
         /// Also print every failing case.
         #[arg(long)]
         verbose: bool,
+        /// Also time parsing every text on one thread and print `strings_per_sec=`.
+        #[arg(long)]
+        bench: bool,
     },
     /// Product matching: precision, recall and F1 of the pair rule on labelled pairs.
     Matching {
@@ -103,13 +106,17 @@ pub fn run(command: EvalCommand) -> ExitCode {
                 None => missing(file.is_some()),
             }
         }
-        EvalCommand::Prices { file, verbose } => {
+        EvalCommand::Prices {
+            file,
+            verbose,
+            bench,
+        } => {
             match dataset_file(
                 file.clone(),
                 "price_parsing/price_cases.jsonl",
                 "marketlens eval prices FILE",
             ) {
-                Some(path) => prices::run(&path, verbose),
+                Some(path) => prices::run(&path, verbose, bench),
                 None => missing(file.is_some()),
             }
         }

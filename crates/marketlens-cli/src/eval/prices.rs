@@ -7,11 +7,15 @@
 //! `"Kč"`), so it is mapped to an ISO code the same way, with the same hint; an
 //! expected marker that stays ambiguous (`kr` without a hint) is right when the parser
 //! also reports that marker as ambiguous. Amounts are compared as decimals.
+//!
+//! With `--bench` the cases' texts are then parsed again, with their hints, in passes
+//! on one thread until at least a second has gone by, and `strings_per_sec` is printed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use marketlens_core::domain::CurrencyCode;
 use marketlens_core::normalize::price_text::{CurrencyFinding, currency_of, scan_price};
@@ -136,7 +140,7 @@ fn judge(case: &Value) -> Result<Outcome, String> {
     })
 }
 
-pub fn run(path: &Path, verbose: bool) -> ExitCode {
+pub fn run(path: &Path, verbose: bool, bench: bool) -> ExitCode {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -147,6 +151,8 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
     let mut all = Tally::default();
     let mut subsets: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut failures: BTreeMap<&'static str, u32> = BTreeMap::new();
+    // Copied out of the cases before timing, so the timed loop does nothing else.
+    let mut timed: Vec<(String, Option<CurrencyCode>)> = Vec::new();
     for (line_no, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -165,6 +171,10 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        if bench {
+            let text = case["price_text"].as_str().unwrap_or("").to_owned();
+            timed.push((text, hint_code(case["currency_hint"].as_str())));
+        }
         let subset = match case["upstream_xfail"].as_bool() {
             Some(true) => "upstream_xfail",
             Some(false) => "upstream_pass",
@@ -200,5 +210,28 @@ pub fn run(path: &Path, verbose: bool) -> ExitCode {
     for (name, count) in &failures {
         outln!("failure={name} count={count}");
     }
+    if bench && !timed.is_empty() {
+        let (per_sec, passes, elapsed) = bench_parsing(&timed);
+        outln!(
+            "strings_per_sec={per_sec:.0} strings={} passes={passes} seconds={:.3} threads=1",
+            timed.len(),
+            elapsed.as_secs_f64()
+        );
+    }
     ExitCode::SUCCESS
+}
+
+/// Parses every text in passes on this thread until at least a second has passed.
+fn bench_parsing(texts: &[(String, Option<CurrencyCode>)]) -> (f64, u32, Duration) {
+    let started = Instant::now();
+    let mut passes = 0u32;
+    while passes == 0 || started.elapsed() < Duration::from_secs(1) {
+        for (text, hint) in texts {
+            std::hint::black_box(scan_price(std::hint::black_box(text), *hint, None));
+        }
+        passes += 1;
+    }
+    let elapsed = started.elapsed();
+    let strings = texts.len() as f64 * f64::from(passes);
+    (strings / elapsed.as_secs_f64(), passes, elapsed)
 }
