@@ -32,6 +32,8 @@ table{border-collapse:collapse;width:100%;margin:.4rem 0}
 th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}code{font-family:ui-monospace,monospace}
 .schema{margin:1rem 0}
+td,nav li{overflow-wrap:anywhere}
+@media (max-width:40rem){nav ul{columns:1}body{padding:.6rem}th,td{padding:.2rem .3rem}}
 ";
 
 /// The page, built once from the document.
