@@ -28,6 +28,12 @@ pub enum RedisError {
         url: String,
         source: ::redis::RedisError,
     },
+    /// The CA certificate named by `sslrootcert` cannot be read.
+    #[error("redis CA certificate {path}: {source}")]
+    RootCert {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     /// Redis refused the command, or the connection failed.
     #[error("{0}")]
     Command(#[from] ::redis::RedisError),
@@ -42,7 +48,7 @@ pub enum RedisError {
 impl RedisError {
     pub fn error_type(&self) -> ErrorType {
         match self {
-            RedisError::BadUrl { .. } => ErrorType::InvalidConfig,
+            RedisError::BadUrl { .. } | RedisError::RootCert { .. } => ErrorType::InvalidConfig,
             RedisError::Command(_) | RedisError::Timeout(_) | RedisError::UnexpectedReply(_) => {
                 ErrorType::Unavailable
             }
@@ -51,12 +57,10 @@ impl RedisError {
 }
 
 /// A connection manager that connects on first use. Creating it fails only for a
-/// malformed URL, so a Redis that is down at start-up does not stop the caller.
+/// malformed URL (or an unreadable CA file), so a Redis that is down at start-up does
+/// not stop the caller.
 pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionManager, RedisError> {
-    let client = ::redis::Client::open(url).map_err(|source| RedisError::BadUrl {
-        url: crate::secrets::redact_url(url),
-        source,
-    })?;
+    let client = client(url)?;
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(timeout))
         .set_response_timeout(Some(timeout))
@@ -65,6 +69,54 @@ pub(crate) fn lazy_manager(url: &str, timeout: Duration) -> Result<ConnectionMan
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(500));
     Ok(ConnectionManager::new_lazy_with_config(client, config)?)
+}
+
+/// The query parameter of a `rediss://` URL naming the PEM file of the certificate
+/// authority that signed the server's certificate, as PostgreSQL's `sslrootcert`.
+/// Without it the server is verified against the system's trusted roots.
+pub const ROOT_CERT_PARAM: &str = "sslrootcert";
+
+/// A client for `url`: plain TCP for `redis://`, TLS through rustls (ring provider, the
+/// workspace's only crypto stack) for `rediss://`, the server verified against
+/// `sslrootcert` when given. `rediss://…#insecure` skips verification (tests only).
+fn client(url: &str) -> Result<::redis::Client, RedisError> {
+    let bad_url = |source| RedisError::BadUrl {
+        url: crate::secrets::redact_url(url),
+        source,
+    };
+    let parsed = url::Url::parse(url).ok();
+    let Some(parsed) = parsed.filter(|u| u.scheme() == "rediss") else {
+        return ::redis::Client::open(url).map_err(bad_url);
+    };
+    // rustls needs a process-wide provider; the first adapter to need one installs ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let root_cert = parsed
+        .query_pairs()
+        .find(|(key, _)| key == ROOT_CERT_PARAM)
+        .map(|(_, path)| path.into_owned());
+    let Some(path) = root_cert else {
+        return ::redis::Client::open(url).map_err(bad_url);
+    };
+    let pem = std::fs::read(&path).map_err(|source| RedisError::RootCert {
+        path: path.clone().into(),
+        source,
+    })?;
+    // The parameter is ours: the URL handed to the client goes without it.
+    let mut without = parsed.clone();
+    let others: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(key, _)| key != ROOT_CERT_PARAM)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    without.set_query(None);
+    if !others.is_empty() {
+        without.query_pairs_mut().extend_pairs(others);
+    }
+    let certificates = ::redis::TlsCertificates {
+        client_tls: None,
+        root_cert: Some(pem),
+    };
+    ::redis::Client::build_with_tls(without.as_str(), certificates).map_err(bad_url)
 }
 
 /// Runs one Redis operation on a clone of `conn` under `deadline`; a timeout reads as
