@@ -246,6 +246,11 @@ pub async fn score(
     judge: Option<&dyn Judge>,
 ) -> Result<CaseRun, GoldenError> {
     let ran = run_case(case, &variant.config).await?;
+    let text = ran
+        .outcome
+        .as_ref()
+        .map(marketlens_core::golden::report_text)
+        .unwrap_or_default();
     let (outcome, score, tokens, cost, judged) = match &ran.outcome {
         Ok(result) => {
             let (tokens, cost) = result
@@ -288,5 +293,6 @@ pub async fn score(
         tokens,
         cost_microdollars: cost,
         judge: judged,
+        text,
     })
 }

@@ -122,6 +122,23 @@ pub fn render(e: &Evaluation) -> String {
             ));
         }
         s.push_str("</tbody></table>");
+        for r in e.runs.get(&v.variant).into_iter().flatten() {
+            if r.text.is_empty() {
+                continue;
+            }
+            s.push_str(&format!(
+                "<details><summary>{}: the report's words</summary>",
+                esc(&r.case)
+            ));
+            for t in &r.text {
+                s.push_str(&format!(
+                    "<p><small>{}</small> {}</p>",
+                    esc(&t.field),
+                    esc(&t.text)
+                ));
+            }
+            s.push_str("</details>");
+        }
     }
     s.push_str("<h2>Timing</h2><p><small>Varies between runs and machines; not compared with the baseline.</small></p>");
     s.push_str(&table(&timing_rows(e)));

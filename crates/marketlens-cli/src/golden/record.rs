@@ -77,6 +77,8 @@ struct Recording {
     source: Arc<dyn Source>,
     recorder: Recorder,
     found: Vec<CollectedProduct>,
+    /// Whether the source was asked (a fallback is only when its source fails).
+    asked: bool,
 }
 
 pub async fn record(options: &RecordOptions) -> Result<GoldenCase, GoldenError> {
@@ -137,6 +139,7 @@ pub async fn record(options: &RecordOptions) -> Result<GoldenCase, GoldenError> 
                 source,
                 recorder,
                 found: Vec::new(),
+                asked: false,
             });
         }
     }
@@ -152,6 +155,8 @@ pub async fn record(options: &RecordOptions) -> Result<GoldenCase, GoldenError> 
             ask(&mut recordings, f, &source_query, timeout).await;
         }
     }
+    // A fallback its source did not need has nothing to replay.
+    recordings.retain(|r| r.asked);
     let sources_dir = dir.join(SOURCES_DIR);
     for r in &recordings {
         r.recorder
@@ -198,6 +203,7 @@ async fn ask(
     let Some(r) = recordings.iter_mut().find(|r| r.entry.name == name) else {
         return false;
     };
+    r.asked = true;
     match tokio::time::timeout(timeout, r.source.search(query)).await {
         Ok(Ok(batch)) => {
             r.found.extend(batch.products);

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::CaseScore;
+use super::{CaseScore, ReportText};
 
 /// One case run by one variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,9 @@ pub struct CaseRun {
     /// A judge's score per criterion (0–1), when one is configured.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub judge: BTreeMap<String, f64>,
+    /// The report's words that were scored, for reading beside the figures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text: Vec<ReportText>,
 }
 
 /// A variant's figures over the set.
@@ -308,6 +311,7 @@ mod tests {
             tokens: 0,
             cost_microdollars: 0,
             judge: BTreeMap::new(),
+            text: Vec::new(),
         }
     }
 

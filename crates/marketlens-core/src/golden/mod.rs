@@ -65,14 +65,10 @@ fn is_text(p: &Place) -> bool {
 }
 
 impl Claim {
-    /// A price claim, the figure rounded to cents as a report writes it.
+    /// A price claim. The figure is kept to 4 decimals: a text rounds it as it
+    /// writes it (to cents, to units), and the match allows for that rounding.
     pub fn price(name: &str, price: f64) -> Self {
-        Self::new(
-            name,
-            Some((price * 100.0).round() / 100.0),
-            None,
-            Vec::new(),
-        )
+        Self::new(name, Some((price * 1e4).round() / 1e4), None, Vec::new())
     }
     pub fn count(name: &str, count: u32) -> Self {
         Self::new(name, None, Some(count), Vec::new())
@@ -322,7 +318,8 @@ pub fn contains_words(text: &str, phrase: &str) -> bool {
 /// The key points a result states, as a recording proposes them for a new case:
 /// the offer count, the cheapest, median (when the sample is large enough to state it)
 /// and dearest prices, the review count, the most praised and most criticised aspects
-/// (in the narrative's language) and the best-value products.
+/// (in the narrative's language), a notice for each source that failed, and the
+/// best-value product.
 pub fn proposed_key_points(result: &AnalysisResult) -> Vec<Claim> {
     let m = &result.market;
     let mut out = vec![Claim::count("offers", m.offer_count)];
@@ -356,6 +353,20 @@ pub fn proposed_key_points(result: &AnalysisResult) -> Vec<Claim> {
                     .collect();
                 out.push(Claim::words(name, &names));
             }
+        }
+    }
+    // A source that failed is named at the top of the report, with what replaced it.
+    for o in &result.sources {
+        if o.status != crate::result::SourceStatus::Live
+            && o.status != crate::result::SourceStatus::Cache
+        {
+            out.push(
+                Claim::words(
+                    &format!("{} failure noticed", o.source),
+                    &[&format!("Source {} failed", o.source)],
+                )
+                .in_notices(),
+            );
         }
     }
     for r in &result.recommendations {
