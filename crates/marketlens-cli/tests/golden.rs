@@ -285,3 +285,61 @@ fn a_missing_set_and_a_malformed_case_are_refused_with_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
 }
+
+#[test]
+fn a_stored_configuration_version_and_a_prompt_file_are_variants_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    copy_dir(
+        &committed_set().join("cases/fr-casque"),
+        &set.join("cases/fr-casque"),
+    );
+    // Version 1 of a data directory: best value demands a perfect rating.
+    let shown = marketlens().args(["config", "show"]).output().unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        stdout_of(&shown).replace("best_value_min_rating = 3.5", "best_value_min_rating = 5.0"),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let activate = marketlens()
+        .args(["config", "activate"])
+        .arg(&broken)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(stdout_of(&activate).contains("version 1"), "{activate:?}");
+    let prompt = committed_set().join("../config/prompts/summarize-v1.toml");
+    let variants = format!("version:1,builtin+{}", prompt.display());
+    let out = marketlens()
+        .args(["eval", "golden", "--variants", &variants, "--set"])
+        .arg(&set)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&out);
+    assert_eq!(
+        stdout.lines().find(|l| l.starts_with("| metric |")),
+        Some("| metric | v1 | builtin+summarize-v1 |"),
+        "{stdout}"
+    );
+    // The stored version runs with its own thresholds; the prompt changes nothing
+    // while the LLM stage is off.
+    assert_eq!(row(&stdout, "key-point coverage")[1], "1.0000");
+    let stored: f64 = row(&stdout, "key-point coverage")[0].parse().unwrap();
+    assert!(stored < 1.0, "{stdout}");
+    assert!(data.join("golden/golden.json").is_file());
+
+    let out = marketlens()
+        .args(["eval", "golden", "--variants", "version:9", "--set"])
+        .arg(&set)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("version:9"));
+}
