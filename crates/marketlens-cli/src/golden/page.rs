@@ -63,10 +63,10 @@ pub fn render(e: &Evaluation) -> String {
         for v in &e.variants {
             let value: f64 = get(v);
             s.push_str(&format!(
-                "<tr><td>{}</td><td style=\"text-align:left;width:22rem\">\
+                "<tr><td>{}</td><td style=\"text-align:left;width:22rem;white-space:nowrap\">\
                  <span class=\"bar\" style=\"width:{:.1}rem\"></span> {value:.4}</td></tr>",
                 esc(&v.variant),
-                value.clamp(0.0, 1.0) * 20.0
+                value.clamp(0.0, 1.0) * 16.0
             ));
         }
         s.push_str("</tbody></table>");
