@@ -14,7 +14,8 @@
 //!   currency the shops priced in other than the result's; and, for a request with a
 //!   condition or price filter, the cheapest, median and dearest prices of the same
 //!   data without the filter that the filtered result cannot support;
-//! - an analysis that fails (`no_data`) is expected to fail so.
+//! - an analysis that fails (`no_data`) is expected to fail so, and should a variant
+//!   complete it instead, its report must not name a best-value pick.
 //!
 //! Review the proposed `case.toml` before committing it: the expectations say what a
 //! good report must say, not merely what this build said.

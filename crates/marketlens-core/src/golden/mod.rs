@@ -382,6 +382,75 @@ pub fn proposed_key_points(result: &AnalysisResult) -> Vec<Claim> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
+
+    #[test]
+    fn the_deterministic_narrative_states_the_key_points_proposed_from_its_result() {
+        let result = testing::result();
+        let proposed = proposed_key_points(&result);
+        let names: Vec<&str> = proposed.iter().map(|k| k.name.as_str()).collect();
+        assert!(
+            names.contains(&"offers") && names.contains(&"cheapest offer"),
+            "{names:?}"
+        );
+        let expect = Expectations {
+            error_type: None,
+            key_points: proposed,
+            forbidden: vec![Claim::words("French wording", &["offres", "vendeurs"])],
+        };
+        let score = score_case(&result, &expect);
+        assert!(score.missing.is_empty(), "{:?}", score.missing);
+        assert!(score.forbidden_stated.is_empty());
+        assert!(score.claims_checked > 0);
+        assert_eq!(score.language, Language::En);
+        assert!(score.readability.words > 0);
+        assert!(score.quality_failures.is_empty());
+    }
+
+    #[test]
+    fn a_changed_figure_is_missing_and_a_stated_forbidden_claim_is_counted() {
+        let mut result = testing::result();
+        let cheapest = result.market.price.as_ref().unwrap().min;
+        let expect = Expectations {
+            error_type: None,
+            key_points: vec![
+                Claim::price("cheapest offer", cheapest),
+                Claim::price("a price the result lacks", cheapest + 1234.5),
+            ],
+            forbidden: vec![Claim::price("the cheapest, forbidden", cheapest)],
+        };
+        let score = score_case(&result, &expect);
+        assert_eq!(score.missing, ["a price the result lacks"]);
+        assert_eq!(score.forbidden_stated, ["the cheapest, forbidden"]);
+        assert_eq!(score.inventions(), score.ungrounded.len() as u32 + 1);
+
+        // An invented figure in the narrative is an ungrounded claim.
+        result
+            .narrative
+            .push("One seller charges 98765.43 EUR.".into());
+        let score = score_case(&result, &Expectations::default());
+        assert!(
+            score
+                .ungrounded
+                .iter()
+                .any(|u| u.claim.contains("98765.43") && u.kind == "price"),
+            "{:?}",
+            score.ungrounded
+        );
+    }
+
+    #[test]
+    fn report_text_is_the_narrative_then_each_recommendation() {
+        let result = testing::result();
+        let texts = report_text(&result);
+        assert_eq!(texts[0].field, "narrative[0]");
+        assert_eq!(texts[0].text, result.narrative[0]);
+        let recommendations = texts
+            .iter()
+            .filter(|t| t.field.starts_with("recommendations["))
+            .count();
+        assert_eq!(recommendations, result.recommendations.len());
+    }
 
     #[test]
     fn words_match_whole_words_ignoring_case() {
