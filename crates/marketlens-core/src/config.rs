@@ -443,7 +443,7 @@ impl LlmSettings {
 pub struct SourceEntry {
     /// Name used in requests and reports.
     pub name: String,
-    /// Implementation: `catalog`, `schema_org`, `shopify` or `woocommerce` (checked when
+    /// Implementation: `catalog`, `replay`, `schema_org`, `shopify` or `woocommerce` (checked when
     /// the sources are built, by `marketlens-sources`).
     pub kind: String,
     #[serde(default = "yes")]
