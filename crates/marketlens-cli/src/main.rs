@@ -7,6 +7,7 @@ mod eval;
 mod experiments;
 mod extract;
 mod feedback;
+mod golden;
 mod history;
 mod location;
 mod rates;
@@ -194,11 +195,68 @@ enum Command {
         #[command(subcommand)]
         action: experiments::ExperimentsAction,
     },
-    /// Measure components on external datasets (figures as `name=value`).
+    /// Record golden-set cases from live runs (`eval golden` runs the set).
+    Golden {
+        #[command(subcommand)]
+        action: GoldenAction,
+    },
+    /// Measure components on external datasets (figures as `name=value`), or compare
+    /// pipeline variants on the golden set (`eval golden`).
     Eval {
         #[command(subcommand)]
         command: eval::EvalCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum GoldenAction {
+    /// Ask the request's sources live, freeze what they answered under
+    /// SET/cases/ID/sources/, run the case offline and write its case.toml with the
+    /// key points and forbidden claims proposed from that run (review them).
+    Record(GoldenRecordArgs),
+}
+
+#[derive(Args)]
+struct GoldenRecordArgs {
+    /// The case's id (its directory name): letters, digits, '-' and '_'.
+    id: String,
+    /// What to analyse, e.g. "wireless headphones".
+    query: String,
+    #[arg(long)]
+    currency: Option<String>,
+    #[arg(long)]
+    market: Option<String>,
+    #[arg(long)]
+    max_products: Option<u32>,
+    /// Only these sources (repeatable); all enabled sources by default. A source's
+    /// fallback is recorded with it.
+    #[arg(long = "source")]
+    sources: Vec<String>,
+    #[arg(long)]
+    condition: Option<String>,
+    #[arg(long)]
+    min_price: Option<Decimal>,
+    #[arg(long)]
+    max_price: Option<Decimal>,
+    #[arg(long)]
+    language: Option<String>,
+    /// What the case stands for, in a sentence.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// The sample category it draws from.
+    #[arg(long, default_value = "none")]
+    category: String,
+    /// Edge cases it covers (repeatable), e.g. fr, one-offer, fallback.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// The golden set's directory.
+    #[arg(long, default_value = "golden")]
+    set: PathBuf,
+    /// Replace a case of the same id.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    config: ConfigArg,
 }
 
 #[derive(Args)]
@@ -327,8 +385,48 @@ async fn run(cli: Cli) -> ExitCode {
             rates::run(&data_dir.data_dir, action)
         }
         Command::Eval { command } => {
+            // The golden set replays shops that failed when they were recorded: their
+            // warnings are the cases' subject, not news.
+            let level = match command {
+                eval::EvalCommand::Golden { .. } => "error",
+                _ => "warn",
+            };
+            telemetry::init(format(LogFormat::Text), level);
+            eval::run(command).await
+        }
+        Command::Golden {
+            action: GoldenAction::Record(args),
+        } => {
             telemetry::init(format(LogFormat::Text), "warn");
-            eval::run(command)
+            let config = match load_config(args.config.config.as_deref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {}", shown(&e));
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                }
+            };
+            golden::record::run(golden::record::RecordOptions {
+                set: args.set,
+                id: args.id,
+                request: AnalysisRequest {
+                    query: args.query,
+                    currency: args.currency,
+                    market: args.market,
+                    max_products: args.max_products,
+                    sources: (!args.sources.is_empty()).then_some(args.sources),
+                    condition: args.condition,
+                    min_price: args.min_price,
+                    max_price: args.max_price,
+                    language: args.language,
+                    ..Default::default()
+                },
+                config,
+                description: args.description,
+                category: args.category,
+                tags: args.tags,
+                force: args.force,
+            })
+            .await
         }
         Command::Experiments { action } => {
             telemetry::init(format(LogFormat::Text), "warn");

@@ -443,8 +443,8 @@ impl LlmSettings {
 pub struct SourceEntry {
     /// Name used in requests and reports.
     pub name: String,
-    /// Implementation: `catalog`, `schema_org`, `shopify` or `woocommerce` (checked when
-    /// the sources are built, by `marketlens-sources`).
+    /// Implementation: `catalog`, `replay`, `schema_org`, `shopify` or `woocommerce`
+    /// (checked when the sources are built, by `marketlens-sources`).
     pub kind: String,
     #[serde(default = "yes")]
     pub enabled: bool,

@@ -18,6 +18,8 @@
 //!   grounding check every generated text must pass.
 //! - [`experiment`]: A/B experiments — stable assignment of users to variants, the
 //!   sample-ratio-mismatch check, and the statistics variants are compared with.
+//! - [`golden`]: scoring a result of the golden set against its case's key points and
+//!   forbidden claims, readability per language, and comparing variants.
 //! - [`ports`]: the small traits behind which every backend sits.
 
 pub mod analysis;
@@ -25,6 +27,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod experiment;
+pub mod golden;
 pub mod llm;
 pub mod normalize;
 pub mod ports;

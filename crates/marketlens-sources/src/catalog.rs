@@ -24,7 +24,7 @@ use marketlens_core::ErrorType;
 use marketlens_core::domain::normalize_query;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
 use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `path` value selecting the sample catalogue compiled into the binary.
 pub const BUILTIN_SAMPLE: &str = "builtin:sample";
@@ -62,7 +62,7 @@ impl CatalogError {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 struct ProductRecord {
     product_id: String,
     title: String,
@@ -82,7 +82,7 @@ struct ProductRecord {
     description: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 struct OfferRecord {
     offer_id: String,
     product_id: String,
@@ -100,7 +100,7 @@ struct OfferRecord {
     url: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 struct ReviewRecord {
     review_id: String,
     product_id: String,
@@ -150,6 +150,9 @@ fn keywords<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
 #[derive(Debug, Clone)]
 struct Entry {
     product: CollectedProduct,
+    /// Kept for [`CatalogSource::write_records`]: search reads them, products lack them.
+    keywords: Vec<String>,
+    description: Option<String>,
     title_tokens: Vec<String>,
     other_tokens: Vec<String>,
 }
@@ -274,8 +277,9 @@ impl CatalogSource {
             if let Some(c) = &p.category {
                 other.push_str(&c.replace('-', " "));
             }
-            let _ = &p.description;
             entries.push(Entry {
+                keywords: p.keywords.clone(),
+                description: p.description.clone(),
                 product: CollectedProduct {
                     source: name.to_owned(),
                     source_product_id: p.product_id,
@@ -437,6 +441,108 @@ fn stem(t: &str) -> String {
     } else {
         t.to_owned()
     }
+}
+
+/// The record files of a catalogue directory, as [`CatalogSource::write_records`]
+/// writes them (JSON Lines each, plus `catalog.toml`).
+const RECORD_FILES: [&str; 3] = ["products.jsonl", "offers.jsonl", "reviews.jsonl"];
+
+impl CatalogSource {
+    /// Writes the catalogue records of `products` (found by this source, matched by
+    /// `source_product_id`; others are skipped), with their offers and reviews and this
+    /// catalogue's notice, as a catalogue directory `dir`: a catalogue built from it
+    /// finds the same products with the same offers and reviews. Products keep their
+    /// keywords and description, which the search reads.
+    pub fn write_records(
+        &self,
+        products: &[CollectedProduct],
+        dir: &Path,
+    ) -> Result<(), CatalogError> {
+        let io = |path: PathBuf| move |source| CatalogError::Io { path, source };
+        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        let mut lines: [String; 3] = Default::default();
+        let mut push = |file: usize, value: serde_json::Value| {
+            lines[file].push_str(&value.to_string());
+            lines[file].push('\n');
+        };
+        for wanted in products {
+            let Some(e) = self
+                .entries
+                .iter()
+                .find(|e| e.product.source_product_id == wanted.source_product_id)
+            else {
+                continue;
+            };
+            let p = &e.product;
+            push(
+                0,
+                record_json(&ProductRecord {
+                    product_id: p.source_product_id.clone(),
+                    title: p.title.clone(),
+                    brand: p.brand.clone(),
+                    model: p.model.clone(),
+                    category: p.category.clone(),
+                    gtin: p.gtin.clone(),
+                    mpn: p.mpn.clone(),
+                    keywords: e.keywords.clone(),
+                    description: e.description.clone(),
+                }),
+            );
+            for o in &p.offers {
+                push(
+                    1,
+                    record_json(&OfferRecord {
+                        offer_id: o.offer_id.clone(),
+                        product_id: p.source_product_id.clone(),
+                        shop: o.seller.clone(),
+                        country: o.country.clone(),
+                        price_text: o.price_text.clone(),
+                        currency: o.currency_hint.clone(),
+                        condition: o.condition_text.clone(),
+                        availability: o.availability_text.clone(),
+                        url: o.url.clone(),
+                    }),
+                );
+            }
+            for r in &p.reviews {
+                push(
+                    2,
+                    record_json(&ReviewRecord {
+                        review_id: r.review_id.clone(),
+                        product_id: p.source_product_id.clone(),
+                        shop: r.seller.clone(),
+                        author: r.author.clone(),
+                        rating: r.rating,
+                        title: r.title.clone(),
+                        text: r.text.clone(),
+                        language: r.language.clone(),
+                        date: r.date,
+                    }),
+                );
+            }
+        }
+        for (name, text) in RECORD_FILES.iter().zip(&lines) {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(io(path.clone()))?;
+        }
+        let mut manifest = toml::Table::new();
+        if let Some(notice) = &self.notice {
+            manifest.insert("notice".into(), toml::Value::String(notice.clone()));
+        }
+        let path = dir.join("catalog.toml");
+        std::fs::write(&path, toml::to_string(&manifest).unwrap_or_default())
+            .map_err(io(path.clone()))?;
+        Ok(())
+    }
+}
+
+/// A record as one JSON object without its absent fields.
+fn record_json<T: Serialize>(record: &T) -> serde_json::Value {
+    let mut v = serde_json::to_value(record).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut v {
+        map.retain(|_, field| !field.is_null() && field != &serde_json::json!([]));
+    }
+    v
 }
 
 #[async_trait]

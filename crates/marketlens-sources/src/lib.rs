@@ -8,6 +8,7 @@ pub mod demo_shop;
 pub mod extract;
 pub mod html_depth;
 pub mod http;
+pub mod replay;
 pub mod schema_org;
 pub mod settings;
 mod shop;
@@ -40,6 +41,8 @@ pub enum BuildError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Http(#[from] HttpClientError),
+    #[error(transparent)]
+    Replay(#[from] crate::replay::ReplayError),
     #[error("unknown source kind; known kinds: {}", KINDS.join(", "))]
     UnknownKind,
 }
@@ -51,6 +54,7 @@ impl BuildError {
             BuildError::Setting(e) => e.error_type(),
             BuildError::Catalog(e) => e.error_type(),
             BuildError::Http(e) => e.error_type(),
+            BuildError::Replay(e) => e.error_type(),
         }
     }
 }
@@ -73,7 +77,7 @@ impl SourceBuildError {
 }
 
 /// The source kinds this build knows.
-pub const KINDS: &[&str] = &["catalog", "schema_org", "shopify", "woocommerce"];
+pub const KINDS: &[&str] = &["catalog", "replay", "schema_org", "shopify", "woocommerce"];
 
 /// Builds one configured source, validating its settings.
 pub fn build_source(entry: &SourceEntry) -> Result<Arc<dyn Source>, SourceBuildError> {
@@ -88,6 +92,7 @@ fn build_kind(entry: &SourceEntry) -> Result<Arc<dyn Source>, BuildError> {
     let name = entry.name.as_str();
     Ok(match entry.kind.as_str() {
         "catalog" => Arc::new(catalog::CatalogSource::build(name, &settings(entry)?)?),
+        "replay" => Arc::new(replay::ReplaySource::build(name, &settings(entry)?)?),
         "schema_org" => Arc::new(schema_org::SchemaOrgSource::build(name, settings(entry)?)?),
         "shopify" => Arc::new(shopify::ShopifySource::build(name, settings(entry)?)?),
         "woocommerce" => Arc::new(woocommerce::WooCommerceSource::build(

@@ -21,7 +21,7 @@ use url::Url;
 use crate::BuildError;
 use crate::catalog::tokens;
 use crate::extract::{ExtractedProduct, OfferKind, extract};
-use crate::http::{FetchError, HttpClient, HttpConfig};
+use crate::http::{FetchError, HttpClient, HttpConfig, TapeMode};
 use crate::settings::{SettingError, check_range, http_url};
 use crate::shop::site_name_in_page;
 
@@ -95,6 +95,16 @@ pub struct SchemaOrgSource {
 
 impl SchemaOrgSource {
     pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, BuildError> {
+        Self::build_with_tape(name, config, None)
+    }
+
+    /// As [`Self::build`], its fetches recorded on a tape or answered from one
+    /// ([`crate::http::tape`]).
+    pub fn build_with_tape(
+        name: &str,
+        config: SchemaOrgConfig,
+        tape: Option<TapeMode>,
+    ) -> Result<Self, BuildError> {
         if config.search_url.is_none() && config.listing_urls.is_empty() {
             return Err(SettingError::Missing("search_url and/or listing_urls").into());
         }
@@ -115,7 +125,7 @@ impl SchemaOrgSource {
         check_range("fetch_concurrency", config.fetch_concurrency, 1..=32)?;
         Selector::parse(&config.product_link_selector)
             .map_err(|e| SettingError::invalid("product_link_selector", e.to_string()))?;
-        let client = HttpClient::new(config.http.clone())?;
+        let client = HttpClient::with_tape(config.http.clone(), tape)?;
         Ok(Self {
             name: name.to_owned(),
             config,

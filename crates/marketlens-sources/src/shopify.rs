@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::BuildError;
 use crate::catalog::tokens;
-use crate::http::{HttpClient, HttpConfig};
+use crate::http::{HttpClient, HttpConfig, TapeMode};
 use crate::schema_org::matches_query;
 use crate::settings::{check_range, http_url};
 use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
@@ -77,10 +77,20 @@ pub struct ShopifySource {
 
 impl ShopifySource {
     pub fn build(name: &str, config: ShopifyConfig) -> Result<Self, BuildError> {
+        Self::build_with_tape(name, config, None)
+    }
+
+    /// As [`Self::build`], its fetches recorded on a tape or answered from one
+    /// ([`crate::http::tape`]).
+    pub fn build_with_tape(
+        name: &str,
+        config: ShopifyConfig,
+        tape: Option<TapeMode>,
+    ) -> Result<Self, BuildError> {
         let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=50)?;
         check_range("page_size", config.page_size, 1..=250)?;
-        let client = HttpClient::new(config.http.clone())?;
+        let client = HttpClient::with_tape(config.http.clone(), tape)?;
         let shop_name = ShopName::new(config.seller.clone(), base.clone(), name);
         Ok(Self {
             name: name.to_owned(),

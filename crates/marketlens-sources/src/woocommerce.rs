@@ -15,7 +15,7 @@ use url::Url;
 use crate::BuildError;
 use crate::catalog::tokens;
 use crate::extract::clean;
-use crate::http::{HttpClient, HttpConfig};
+use crate::http::{HttpClient, HttpConfig, TapeMode};
 use crate::schema_org::matches_query;
 use crate::settings::{SettingError, check_range, http_url};
 use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
@@ -79,6 +79,16 @@ pub struct WooCommerceSource {
 
 impl WooCommerceSource {
     pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, BuildError> {
+        Self::build_with_tape(name, config, None)
+    }
+
+    /// As [`Self::build`], its fetches recorded on a tape or answered from one
+    /// ([`crate::http::tape`]).
+    pub fn build_with_tape(
+        name: &str,
+        config: WooCommerceConfig,
+        tape: Option<TapeMode>,
+    ) -> Result<Self, BuildError> {
         let base = http_url("base_url", &config.base_url)?;
         check_range("max_pages", config.max_pages, 1..=20)?;
         check_range("page_size", config.page_size, 1..=100)?;
@@ -86,7 +96,7 @@ impl WooCommerceSource {
         let api = base
             .join(API)
             .map_err(|e| SettingError::invalid("base_url", e.to_string()))?;
-        let client = HttpClient::new(config.http.clone())?;
+        let client = HttpClient::with_tape(config.http.clone(), tape)?;
         let shop_name = ShopName::new(config.seller.clone(), base, name);
         Ok(Self {
             name: name.to_owned(),

@@ -1,5 +1,6 @@
 //! `marketlens eval …`: measure a component on an external dataset and print its
-//! figures in a stable, greppable form (`name=value` pairs).
+//! figures in a stable, greppable form (`name=value` pairs); `eval golden` compares
+//! pipeline variants on the repository's golden set instead (`crate::golden`).
 //!
 //! Every command takes the dataset file as an argument and defaults to the file under
 //! the shared datasets folder (`$MARKETLENS_DATASETS`, else `../shared/datasets` from
@@ -21,6 +22,28 @@ mod sentiment;
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
+    /// The golden set: each variant over every case, compared in a markdown table
+    /// (stdout), `golden.json` and `golden.html`; `--baseline`: exit 1 when a metric
+    /// regresses beyond its tolerance.
+    Golden {
+        /// Variants, comma-separated, each `[LABEL=]CONFIG[+PROMPT]` with CONFIG
+        /// `builtin`, an agent configuration file or `version:N` (a stored version),
+        /// PROMPT a prompt file replacing the configuration's.
+        #[arg(long, value_delimiter = ',', default_value = "builtin")]
+        variants: Vec<String>,
+        /// An earlier run's golden.json to compare with (e.g. golden/baseline.json).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// The golden set's directory.
+        #[arg(long, default_value = "golden")]
+        set: PathBuf,
+        /// Where golden.json and golden.html are written (default: DATA_DIR/golden).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Data directory: the store `version:N` variants are read from.
+        #[arg(long, env = "MARKETLENS_DATA_DIR", default_value = "marketlens-data")]
+        data_dir: PathBuf,
+    },
     /// Product extractor on saved pages: field accuracy against their expected
     /// outputs, pages/s; `--bench`: extraction throughput on one core.
     Extract {
@@ -75,8 +98,36 @@ pub enum EvalCommand {
     },
 }
 
-pub fn run(command: EvalCommand) -> ExitCode {
+pub async fn run(command: EvalCommand) -> ExitCode {
     match command {
+        EvalCommand::Golden {
+            variants,
+            baseline,
+            set,
+            out,
+            data_dir,
+        } => {
+            let mut parsed = Vec::with_capacity(variants.len());
+            for spec in variants.iter().filter(|v| !v.trim().is_empty()) {
+                match crate::golden::Variant::parse(spec, &data_dir).await {
+                    Ok(v) => parsed.push(v),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if parsed.is_empty() {
+                parsed.push(crate::golden::Variant::builtin());
+            }
+            crate::golden::eval::run(crate::golden::eval::EvalOptions {
+                set,
+                variants: parsed,
+                baseline,
+                out: out.unwrap_or_else(|| data_dir.join("golden")),
+            })
+            .await
+        }
         EvalCommand::Extract {
             dir,
             verbose,

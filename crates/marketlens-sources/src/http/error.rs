@@ -63,6 +63,23 @@ pub enum FetchErrorKind {
     Transport,
 }
 
+impl FetchErrorKind {
+    /// The kind its word names (as [`std::fmt::Display`] writes it).
+    pub fn from_word(word: &str) -> Option<Self> {
+        Some(match word {
+            "invalid_url" => Self::InvalidUrl,
+            "blocked" => Self::Blocked,
+            "robots_disallowed" => Self::RobotsDisallowed,
+            "circuit_open" => Self::CircuitOpen,
+            "timeout" => Self::Timeout,
+            "too_large" => Self::TooLarge,
+            "too_many_redirects" => Self::TooManyRedirects,
+            "transport" => Self::Transport,
+            other => Self::Status(other.strip_prefix("status_")?.parse().ok()?),
+        })
+    }
+}
+
 impl std::fmt::Display for FetchErrorKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -32,6 +32,7 @@ mod host;
 pub mod pacing;
 pub mod retry;
 pub mod robots;
+pub mod tape;
 
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
@@ -44,6 +45,7 @@ use guard::{AllowList, GuardedResolver};
 use host::{Host, Hosts};
 use retry::{Decision, RetryPolicy};
 use robots::Robots;
+use tape::Tape;
 
 /// The product token robots.txt groups are matched against.
 pub const ROBOTS_TOKEN: &str = "marketlens";
@@ -83,6 +85,17 @@ pub struct HttpClient {
     hosts: Arc<Hosts>,
     retry: RetryPolicy,
     stats: Arc<Mutex<HttpStats>>,
+    /// Recording or replaying fetches ([`tape`]); `None` for an ordinary client.
+    tape: Option<TapeMode>,
+}
+
+/// What a client does with a [`Tape`].
+#[derive(Clone, Debug)]
+pub enum TapeMode {
+    /// Fetch as usual and keep every outcome on the tape.
+    Record(Arc<Tape>),
+    /// Answer every fetch from the tape; nothing goes on the network.
+    Replay(Arc<Tape>),
 }
 
 static CRYPTO: Once = Once::new();
@@ -113,6 +126,11 @@ enum Attempt {
 
 impl HttpClient {
     pub fn new(config: HttpConfig) -> Result<Self, HttpClientError> {
+        Self::with_tape(config, None)
+    }
+
+    /// A client that records its fetches on a tape, or answers them from one.
+    pub fn with_tape(config: HttpConfig, tape: Option<TapeMode>) -> Result<Self, HttpClientError> {
         config.validate()?;
         install_crypto_provider();
         let allow =
@@ -139,6 +157,7 @@ impl HttpClient {
             allow,
             hosts: Arc::new(Hosts::default()),
             stats: Arc::new(Mutex::new(HttpStats::default())),
+            tape,
         })
     }
 
@@ -160,8 +179,24 @@ impl HttpClient {
         self.hosts.get(url, &self.config)
     }
 
-    /// Fetches `url` (GET), following redirects, with every policy of this module.
+    /// Fetches `url` (GET), following redirects, with every policy of this module; in
+    /// replay mode, answers from the tape instead.
     pub async fn get(&self, url: &str) -> Result<Page, FetchError> {
+        match &self.tape {
+            None => self.fetch(url).await,
+            Some(TapeMode::Replay(tape)) => {
+                self.count(|s| s.requests += 1);
+                tape.replay(url)
+            }
+            Some(TapeMode::Record(tape)) => {
+                let outcome = self.fetch(url).await;
+                tape.record(url, &outcome);
+                outcome
+            }
+        }
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Page, FetchError> {
         let mut current = Url::parse(url).map_err(|e| FetchError {
             kind: FetchErrorKind::InvalidUrl,
             url: url.chars().take(200).collect(),

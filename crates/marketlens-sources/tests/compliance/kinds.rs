@@ -234,3 +234,50 @@ macro_rules! live_kind {
 }
 
 live_kind!(SchemaOrg: "schema_org", Shopify: "shopify", WooCommerce: "woocommerce");
+
+/// A `replay` source of the catalogue's frozen answer: what the built-in sample
+/// answered for `rules::MATCHING`, recorded into a directory as `golden record`
+/// does. Its catalogue records answer any other query too (with nothing, or the
+/// recorded products that match).
+pub struct ReplayCatalog;
+
+#[async_trait]
+impl Kind for ReplayCatalog {
+    fn kind(&self) -> &'static str {
+        "replay"
+    }
+
+    async fn working(&self) -> Setup {
+        use marketlens_core::config::{RequestDefaults, SourceEntry};
+        use marketlens_core::domain::AnalysisRequest;
+        use marketlens_core::ports::SourceQuery;
+
+        let (source, recorder) = marketlens_sources::replay::build_recording(&SourceEntry {
+            name: "catalog".into(),
+            kind: "catalog".into(),
+            enabled: true,
+            timeout_secs: None,
+            fallback: None,
+            settings: toml! { path = "builtin:sample" },
+        })
+        .unwrap();
+        let (query, params) = AnalysisRequest {
+            query: crate::rules::MATCHING.into(),
+            ..Default::default()
+        }
+        .parse(&RequestDefaults::default(), &[], &[])
+        .unwrap();
+        let batch = source.search(&SourceQuery { query, params }).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        recorder.write(dir.path(), &batch.products).unwrap();
+        Setup {
+            settings: toml! { path = (dir.path().display().to_string()) },
+            _keep: Some(dir),
+        }
+    }
+
+    fn notice(&self) -> &'static str {
+        // The sample catalogue's notice, frozen with its records.
+        "Sample data"
+    }
+}

@@ -6,7 +6,8 @@
 //! [`marketlens_sources::build_source`]. The live kinds read the demo shop (the real
 //! one, on a random local port), a shop that accepts connections and never answers,
 //! and a shop serving hostile content; the `catalog` kind reads the built-in sample
-//! and a catalogue written to a temporary directory. `kinds.rs` says how each kind is
+//! and a catalogue written to a temporary directory; the `replay` kind, the catalogue's
+//! answer frozen as `golden record` freezes it. `kinds.rs` says how each kind is
 //! set up, `rules.rs` holds one function per rule, `hostile.rs` the hostile inputs.
 //!
 //! The macro below writes one test per rule per kind, named `<kind>::<rule>`, so a
@@ -64,6 +65,8 @@ compliance! {
         hostile_content_never_panics,
         a_stalled_shop_is_a_timely_source_timeout,
     ];
+    // Frozen catalogue records read from a directory: no network, no outside content.
+    replay_catalog: crate::kinds::ReplayCatalog => [];
     woocommerce: crate::kinds::WooCommerce => [
         hostile_content_never_panics,
         a_stalled_shop_is_a_timely_source_timeout,

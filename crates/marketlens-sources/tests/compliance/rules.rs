@@ -23,7 +23,7 @@ use crate::kinds::{Kind, Live, ReadsContent};
 /// The configured name of every source under test.
 const NAME: &str = "compliance-source";
 /// A query every working source has more than three products for.
-const MATCHING: &str = "headphones";
+pub const MATCHING: &str = "headphones";
 /// A query no source has products for.
 const NOTHING: &str = "zzqx unobtainium";
 /// The longest a search may take before the suite calls it hung.

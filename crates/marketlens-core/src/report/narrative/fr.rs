@@ -15,7 +15,7 @@ const NBSP: char = '\u{a0}';
 
 /// The built-in aspects' names in French; discovered aspects are review words and
 /// stay as written.
-fn aspect_name(name: &str) -> &str {
+pub(super) fn aspect_name(name: &str) -> &str {
     match name {
         "battery" => "batterie",
         "sound" => "son",

@@ -41,6 +41,15 @@ fn phrases(language: Language) -> &'static dyn Phrases {
     }
 }
 
+/// An aspect's name as the narrative in `language` writes it (built-in aspects are
+/// translated into French; discovered ones stay as the reviews wrote them).
+pub fn aspect_name(aspect: &str, language: Language) -> &str {
+    match language {
+        Language::En => aspect,
+        Language::Fr => fr::aspect_name(aspect),
+    }
+}
+
 pub fn narrative(
     language: Language,
     query: &str,
