@@ -152,6 +152,8 @@ pub fn serve_logged(
     let server = Proc(
         marketlens_logged(data_dir, config, backends, log)
             .arg("serve")
+            // Loopback, so keys are not needed; access is tested on its own.
+            .arg("--no-auth")
             .args(serve_args)
             .args(["--bind", &bind])
             .spawn()
