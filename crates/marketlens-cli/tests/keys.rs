@@ -137,9 +137,15 @@ async fn a_key_opens_its_tenants_analyses_until_it_is_revoked() {
         "{err}"
     );
 
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     let mut serve = marketlens_in(data);
-    serve.args(["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    serve.args([
+        "serve",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--metrics-bind",
+        &format!("127.0.0.1:{metrics_port}"),
+    ]);
     let server = spawn_quiet_server(serve, port);
     let api = Api::new(port);
 
@@ -149,6 +155,21 @@ async fn a_key_opens_its_tenants_analyses_until_it_is_revoked() {
         "keys are required by default"
     );
     assert_eq!(status(&api, "/healthz", None).await, 200);
+    // Metrics: an admin key on the API's address, none on the metrics address.
+    assert_eq!(
+        status(&api, "/metrics", Some(&key)).await,
+        403,
+        "read,write is not admin"
+    );
+    support::wait_port(metrics_port, "the metrics listener");
+    let metrics = Api::new(metrics_port);
+    assert_eq!(status(&metrics, "/metrics", None).await, 200);
+    assert_eq!(status(&metrics, "/v1/stats", None).await, 200);
+    assert_eq!(
+        status(&metrics, "/v1/analyses", None).await,
+        404,
+        "only metrics there"
+    );
     let submitted = api
         .client
         .post(format!("{}/v1/analyses", api.base))
