@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
+use marketlens_adapters::contract::postgres::with_fresh_database;
 use marketlens_core::domain::{Scopes, TenantId};
 use marketlens_core::ports::{AuditAction, NewApiKey, Store};
 use marketlens_core::rate_limit::RateLimit;
@@ -99,7 +100,23 @@ async fn wait_done(t: &TestApp, path: &str, key: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_tenants_ids_are_not_found_on_every_route() {
-    let t = TestApp::spawn_with_access(1, keys_policy(), |_| {}).await;
+    cross_tenant_matrix(TestApp::spawn_with_access(1, keys_policy(), |_| {}).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenants_ids_are_not_found_on_every_route_on_postgres() {
+    with_fresh_database(|url| async move {
+        let t =
+            TestApp::spawn_with_access(1, keys_policy(), |s| s.backends.database_url = Some(url))
+                .await;
+        assert_eq!(t.app.store.backend(), "postgres");
+        cross_tenant_matrix(t).await;
+    })
+    .await;
+}
+
+/// Two tenants; every route that takes an id, called by one with the other's ids.
+async fn cross_tenant_matrix(t: TestApp) {
     let store = t.app.store.as_ref();
     let (a, b) = (tenant(store, "alpha").await, tenant(store, "beta").await);
     let (key_a, key_b) = (
@@ -512,5 +529,50 @@ async fn a_tenant_at_its_cap_of_queued_analyses_gets_429_others_do_not() {
     );
     // Another tenant has its own cap.
     assert_eq!(submit(key_b, "desk lamp").await.status(), 202);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_declares_the_bearer_scheme_where_the_guard_asks_for_it() {
+    let t = TestApp::spawn_with_access(0, keys_policy(), |_| {}).await;
+    let doc: Value = call(&t, Method::GET, "/openapi.json", None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let mut protected = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let needs_key = path.starts_with("/v1/") || path == "/metrics";
+            assert_eq!(
+                operation.get("security").is_some(),
+                needs_key,
+                "{method} {path}"
+            );
+            if needs_key {
+                protected += 1;
+                for status in ["401", "403", "429"] {
+                    let schema = &operation["responses"][status]["content"]["application/json"]["schema"]
+                        ["$ref"];
+                    assert_eq!(
+                        schema.as_str(),
+                        Some(format!("#/components/schemas/Error{status}").as_str()),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(protected >= 15, "{protected} protected operations");
+    let e401 = &doc["components"]["schemas"]["Error401"]["allOf"][1]["properties"]["error"]["properties"]
+        ["error_type"]["enum"];
+    assert_eq!(e401, &json!(["unauthorized"]));
+    let e429 = &doc["components"]["schemas"]["Error429"]["allOf"][1]["properties"]["error"]["properties"]
+        ["error_type"]["enum"];
+    assert_eq!(e429, &json!(["rate_limited", "tenant_queue_full"]));
     t.stop().await;
 }
