@@ -1,5 +1,6 @@
 //! `marketlens tenants create|list` and `marketlens keys create|list|revoke`: who may
-//! call the API, in the configured store (the same one `serve` reads). A key is shown
+//! call the API, in the configured store (the same one `serve` reads); `marketlens
+//! audit`: the audit log. A key is shown
 //! once, when created; the store keeps only its hash. Every creation and revocation is
 //! written to the audit log with the operator named by `--by` (default `cli`).
 
@@ -52,6 +53,48 @@ pub enum KeysAction {
         #[command(flatten)]
         common: CommonArgs,
     },
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Rows, newest first.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    limit: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// The newest audit rows: tenant and key creation, revocation and use, config
+/// activations.
+pub async fn audit(args: AuditArgs) -> ExitCode {
+    let store = match store(&args.common).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.list_audit(args.limit).await {
+        Ok(rows) if args.common.json => {
+            outln!("{}", json_text(&json!(rows).to_string()));
+            ExitCode::SUCCESS
+        }
+        Ok(rows) => {
+            for e in &rows {
+                outln!(
+                    "{}\t{}\t{}\t{}\tby {}{}",
+                    e.at.to_rfc3339(),
+                    e.action.as_str(),
+                    Shown(&e.subject),
+                    e.tenant.as_ref().map_or("-", |t| t.as_str()),
+                    Shown(e.actor.as_deref().unwrap_or("-")),
+                    e.detail
+                        .as_deref()
+                        .map(|d| format!("\t{}", Shown(d)))
+                        .unwrap_or_default()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => store_failed(&e),
+    }
 }
 
 /// What every command here takes: the store, JSON output, and who acts.

@@ -218,6 +218,9 @@ enum Command {
         #[command(subcommand)]
         action: access::KeysAction,
     },
+    /// Print the audit log, newest first: tenants and keys created, keys revoked and
+    /// used, configurations activated.
+    Audit(access::AuditArgs),
     /// Measure components on external datasets (figures as `name=value`).
     Eval {
         #[command(subcommand)]
@@ -418,6 +421,10 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Keys { action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             access::keys(action).await
+        }
+        Command::Audit(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            access::audit(args).await
         }
         Command::Experiments { action } => {
             telemetry::init(format(LogFormat::Text), "warn");

@@ -228,6 +228,34 @@ async fn a_key_opens_its_tenants_analyses_until_it_is_revoked() {
         "{listed}"
     );
     assert!(listed[0].get("key").is_none() && listed[0].get("key_hash").is_none());
+    // Who did what, newest first.
+    let audit = json_of(data, &["audit", "--json"]);
+    let actions: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["subject"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let about_key = format!("key {key_id}");
+    for wanted in ["key.revoked", "key.used", "key.created"] {
+        assert!(
+            actions.contains(&(wanted, about_key.as_str())),
+            "{wanted}: {actions:?}"
+        );
+    }
+    assert!(
+        actions.contains(&("tenant.created", "tenant acme")),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|(a, _)| *a == "config.activated"),
+        "the start-up configuration's activation: {actions:?}"
+    );
     let (code, _, _) = run(
         data,
         &["keys", "revoke", "00000000-0000-0000-0000-000000000000"],

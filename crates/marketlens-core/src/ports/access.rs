@@ -54,14 +54,19 @@ impl ApiKeyRecord {
     }
 }
 
-/// What an audit row records.
+/// What an audit row records (serialised, and stored, as [`AuditAction::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuditAction {
+    #[serde(rename = "tenant.created")]
     TenantCreated,
+    #[serde(rename = "key.created")]
     KeyCreated,
+    #[serde(rename = "key.revoked")]
     KeyRevoked,
     /// A key was used; at most one row per key per minute.
+    #[serde(rename = "key.used")]
     KeyUsed,
+    #[serde(rename = "config.activated")]
     ConfigActivated,
 }
 
@@ -99,4 +104,23 @@ pub struct AuditEvent {
     pub action: AuditAction,
     pub subject: String,
     pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_actions_serialise_as_their_stored_names() {
+        for action in [
+            AuditAction::TenantCreated,
+            AuditAction::KeyCreated,
+            AuditAction::KeyRevoked,
+            AuditAction::KeyUsed,
+            AuditAction::ConfigActivated,
+        ] {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+        }
+    }
 }
