@@ -16,7 +16,7 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 DATA="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$BIN" serve --bind "127.0.0.1:${PORT}" --data-dir "$DATA" >"$DATA/serve.log" 2>&1 &
+"$BIN" serve --no-auth --bind "127.0.0.1:${PORT}" --data-dir "$DATA" >"$DATA/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 100); do

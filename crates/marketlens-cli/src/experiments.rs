@@ -11,7 +11,7 @@ use marketlens_service::experiments::{self as service, CreateExperiment, Experim
 use uuid::Uuid;
 
 use crate::stdout::outln;
-use crate::{AppArgs, EXIT_BAD_INPUT, EXIT_FAILED, open};
+use crate::{AppArgs, EXIT_BAD_INPUT, EXIT_FAILED, TenantArg, open};
 
 #[derive(Subcommand)]
 pub enum ExperimentsAction {
@@ -23,10 +23,14 @@ pub enum ExperimentsAction {
         #[arg(long = "variant", required = true)]
         variants: Vec<String>,
         #[command(flatten)]
+        tenant: TenantArg,
+        #[command(flatten)]
         app: AppArgs,
     },
-    /// List every experiment, newest first.
+    /// List every experiment of the tenant, newest first.
     List {
+        #[command(flatten)]
+        tenant: TenantArg,
         #[command(flatten)]
         app: AppArgs,
     },
@@ -42,12 +46,16 @@ pub enum ExperimentsAction {
 pub struct IdArgs {
     id: Uuid,
     #[command(flatten)]
+    tenant: TenantArg,
+    #[command(flatten)]
     app: AppArgs,
 }
 
 pub async fn run(action: ExperimentsAction) -> ExitCode {
     let settings = match &action {
-        ExperimentsAction::Create { app, .. } | ExperimentsAction::List { app } => app.settings(),
+        ExperimentsAction::Create { app, .. } | ExperimentsAction::List { app, .. } => {
+            app.settings()
+        }
         ExperimentsAction::Start(a)
         | ExperimentsAction::Stop(a)
         | ExperimentsAction::Results(a) => a.app.settings(),
@@ -56,33 +64,41 @@ pub async fn run(action: ExperimentsAction) -> ExitCode {
         Ok(app) => app,
         Err(code) => return code,
     };
-    let outcome = match action {
-        ExperimentsAction::Create { name, variants, .. } => {
-            let variants = match variants.iter().map(|v| parse_variant(v)).collect() {
-                Ok(v) => v,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(EXIT_BAD_INPUT);
-                }
-            };
-            service::create(&app, CreateExperiment { name, variants })
+    let outcome =
+        match action {
+            ExperimentsAction::Create {
+                name,
+                variants,
+                tenant,
+                ..
+            } => {
+                let variants = match variants.iter().map(|v| parse_variant(v)).collect() {
+                    Ok(v) => v,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(EXIT_BAD_INPUT);
+                    }
+                };
+                service::create(&app, &tenant.tenant, CreateExperiment { name, variants })
+                    .await
+                    .map(|e| print_one(&e))
+            }
+            ExperimentsAction::List { tenant, .. } => service::list(&app, &tenant.tenant)
                 .await
-                .map(|e| print_one(&e))
-        }
-        ExperimentsAction::List { .. } => service::list(&app)
-            .await
-            .map(|all| all.iter().for_each(print_one)),
-        ExperimentsAction::Start(a) => service::start(&app, a.id).await.map(|e| print_one(&e)),
-        ExperimentsAction::Stop(a) => service::stop(&app, a.id).await.map(|e| print_one(&e)),
-        ExperimentsAction::Results(a) => {
-            service::results(&app, a.id)
+                .map(|all| all.iter().for_each(print_one)),
+            ExperimentsAction::Start(a) => service::start(&app, &a.tenant.tenant, a.id)
+                .await
+                .map(|e| print_one(&e)),
+            ExperimentsAction::Stop(a) => service::stop(&app, &a.tenant.tenant, a.id)
+                .await
+                .map(|e| print_one(&e)),
+            ExperimentsAction::Results(a) => service::results(&app, &a.tenant.tenant, a.id)
                 .await
                 .map(|r| match serde_json::to_string_pretty(&r) {
                     Ok(json) => outln!("{json}"),
                     Err(e) => eprintln!("error: cannot encode the results: {e}"),
-                })
-        }
-    };
+                }),
+        };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),

@@ -32,6 +32,8 @@ pub struct FeedbackArgs {
     #[arg(long, env = "MARKETLENS_USER_ID")]
     user_id: Option<String>,
     #[command(flatten)]
+    tenant: crate::TenantArg,
+    #[command(flatten)]
     pub app: crate::AppArgs,
 }
 
@@ -42,7 +44,7 @@ pub async fn run(app: &App, args: FeedbackArgs) -> ExitCode {
         comment: args.comment,
         user_id: args.user_id,
     };
-    match record_feedback(app, args.analysis, &request).await {
+    match record_feedback(app, &args.tenant.tenant, args.analysis, &request).await {
         Ok(recorded) => {
             let action = if recorded.created {
                 "recorded"

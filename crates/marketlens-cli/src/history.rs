@@ -15,7 +15,8 @@ use uuid::Uuid;
 
 use crate::location::Location;
 use crate::stdout::outln;
-use crate::{AppArgs, EXIT_ANALYSIS_FAILED, EXIT_BAD_INPUT, EXIT_FAILED, open};
+use crate::{AppArgs, EXIT_ANALYSIS_FAILED, EXIT_BAD_INPUT, EXIT_FAILED, TenantArg, open};
+use marketlens_core::domain::TenantId;
 
 /// Where past analyses are read.
 #[derive(Args)]
@@ -24,6 +25,12 @@ pub struct SourceArgs {
     /// data directory.
     #[arg(long, value_name = "URL", env = "MARKETLENS_API")]
     api: Option<url::Url>,
+    /// The API key to send to --api (`Authorization: Bearer`).
+    #[arg(long, env = "MARKETLENS_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Whose analyses to read in the local data directory (with --api, the key's).
+    #[command(flatten)]
+    tenant: TenantArg,
     #[command(flatten)]
     app: AppArgs,
 }
@@ -100,7 +107,7 @@ impl Failure {
 const PAGE: u32 = 100;
 
 enum Analyses {
-    Local(Arc<App>),
+    Local(Arc<App>, TenantId),
     Api {
         client: reqwest::Client,
         base: url::Url,
@@ -113,8 +120,21 @@ impl Analyses {
             Some(base) => {
                 // reqwest is built with rustls and no provider of its own.
                 marketlens_sources::http::install_crypto_provider();
+                let mut headers = reqwest::header::HeaderMap::new();
+                if let Some(key) = &source.api_key {
+                    let mut value = reqwest::header::HeaderValue::from_str(&format!(
+                        "Bearer {key}"
+                    ))
+                    .map_err(|_| {
+                        Failure::new(EXIT_BAD_INPUT, "--api-key holds characters a header cannot")
+                            .exit()
+                    })?;
+                    value.set_sensitive(true);
+                    headers.insert(reqwest::header::AUTHORIZATION, value);
+                }
                 let client = reqwest::Client::builder()
                     .timeout(std::time::Duration::from_secs(30))
+                    .default_headers(headers)
                     .build()
                     .map_err(|e| Failure::new(EXIT_FAILED, format!("HTTP client: {e}")).exit())?;
                 Ok(Analyses::Api {
@@ -122,7 +142,10 @@ impl Analyses {
                     base: base.clone(),
                 })
             }
-            None => Ok(Analyses::Local(open(&source.app.settings()).await?)),
+            None => Ok(Analyses::Local(
+                open(&source.app.settings()).await?,
+                source.tenant.tenant.clone(),
+            )),
         }
     }
 
@@ -164,10 +187,10 @@ impl Analyses {
     /// One page of history, newest first, and the number of analyses in all.
     async fn page(&self, limit: u32, offset: u64) -> Result<(Vec<Value>, u64), Failure> {
         match self {
-            Analyses::Local(app) => {
+            Analyses::Local(app, tenant) => {
                 let page = app
                     .store
-                    .list_queries(limit, offset)
+                    .list_queries(tenant, limit, offset)
                     .await
                     .map_err(|e| Failure::new(EXIT_FAILED, format!("store: {e}")))?;
                 let items = page.items.into_iter().map(view).collect();
@@ -188,9 +211,9 @@ impl Analyses {
         // An id that is not a UUID names no analysis (as in the API).
         let uuid = Uuid::parse_str(id).map_err(|_| Failure::not_found(id))?;
         let found = match self {
-            Analyses::Local(app) => app
+            Analyses::Local(app, tenant) => app
                 .store
-                .get_query(uuid)
+                .get_tenant_query(tenant, uuid)
                 .await
                 .map_err(|e| Failure::new(EXIT_FAILED, format!("store: {e}")))?
                 .map(view),
@@ -205,7 +228,7 @@ impl Analyses {
     async fn completed(&self, analysis: &Value) -> Result<(Vec<String>, String), Failure> {
         let id = analysis["id"].as_str().unwrap_or_default();
         let (result, report) = match self {
-            Analyses::Local(app) => {
+            Analyses::Local(app, _) => {
                 let uuid = Uuid::parse_str(id).map_err(|_| Failure::not_found(id))?;
                 let stored = app
                     .store

@@ -1,6 +1,7 @@
 //! The `marketlens` command. Thin: parses arguments, builds the application through
 //! `marketlens_service::startup`, and reports outcomes with clear exit codes.
 
+mod access;
 mod config_versions;
 mod demo_shop;
 mod eval;
@@ -129,6 +130,19 @@ impl BackendArgs {
     }
 }
 
+/// The tenant a command reads or changes, for the commands that work on the store
+/// directly (which holds every tenant's analyses).
+#[derive(Args)]
+pub(crate) struct TenantArg {
+    /// The tenant whose analyses and experiments to read or change.
+    #[arg(long, env = "MARKETLENS_TENANT", default_value = "local", value_parser = parse_tenant)]
+    pub(crate) tenant: marketlens_core::domain::TenantId,
+}
+
+fn parse_tenant(s: &str) -> Result<marketlens_core::domain::TenantId, String> {
+    marketlens_core::domain::TenantId::parse(s).map_err(|e| e.message)
+}
+
 /// What opening the application takes: `analyze`, `serve`, `worker` and `feedback`.
 #[derive(Args)]
 pub(crate) struct AppArgs {
@@ -200,6 +214,19 @@ enum Command {
         #[command(subcommand)]
         action: GoldenAction,
     },
+    /// Create and list tenants (whose analyses API keys give access to).
+    Tenants {
+        #[command(subcommand)]
+        action: access::TenantsAction,
+    },
+    /// Create, list and revoke API keys.
+    Keys {
+        #[command(subcommand)]
+        action: access::KeysAction,
+    },
+    /// Print the audit log, newest first: tenants and keys created, keys revoked and
+    /// used, configurations activated.
+    Audit(access::AuditArgs),
     /// Measure components on external datasets (figures as `name=value`), or compare
     /// pipeline variants on the golden set (`eval golden`).
     Eval {
@@ -313,8 +340,65 @@ struct ServeArgs {
     /// process's open-file limit (`ulimit -n`), with room for the database and files.
     #[arg(long, env = "MARKETLENS_MAX_CONNECTIONS", default_value_t = 512)]
     max_connections: usize,
+    /// Serve without API keys: every request acts for the `local` tenant with every
+    /// scope. Refused unless --bind is a loopback address.
+    #[arg(long)]
+    no_auth: bool,
+    /// Also serve `GET /metrics` and `GET /v1/stats` without a key on this address
+    /// (e.g. `127.0.0.1:9091`, for a Prometheus scraper on a private network); on the
+    /// API's own address they need a key with the `admin` scope.
+    #[arg(long, value_name = "ADDR", env = "MARKETLENS_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
+    /// Requests per second each API key may make, sustained (0: no limit).
+    #[arg(long, env = "MARKETLENS_RATE_LIMIT", default_value_t = 10.0)]
+    rate_limit: f64,
+    /// Requests each API key may make at once, above the sustained rate.
+    #[arg(long, env = "MARKETLENS_RATE_BURST", default_value_t = 50)]
+    rate_burst: u32,
+    /// Analyses a tenant may have queued or running at once (0: no cap).
+    #[arg(
+        long,
+        env = "MARKETLENS_MAX_INFLIGHT_PER_TENANT",
+        default_value_t = 100
+    )]
+    max_inflight_per_tenant: u64,
     #[command(flatten)]
     app: AppArgs,
+}
+
+impl ServeArgs {
+    /// How the server admits requests; `--no-auth` only on a loopback address.
+    fn access(&self) -> Result<marketlens_service::access::AccessPolicy, String> {
+        use marketlens_core::rate_limit::RateLimit;
+        use marketlens_service::access::{AccessPolicy, AuthMode};
+        if !(self.rate_limit.is_finite() && self.rate_limit >= 0.0) {
+            return Err(format!(
+                "--rate-limit must be a number of requests per second, 0 or more, not {}",
+                self.rate_limit
+            ));
+        }
+        let mode = if self.no_auth {
+            if !self.bind.ip().is_loopback() {
+                return Err(format!(
+                    "--no-auth serves every analysis to whoever connects: it is refused on \
+                     {} (bind to 127.0.0.1 or ::1, or create keys with `marketlens keys create`)",
+                    self.bind
+                ));
+            }
+            AuthMode::Open
+        } else {
+            AuthMode::Keys
+        };
+        Ok(AccessPolicy {
+            mode,
+            rate_limit: RateLimit {
+                per_second: self.rate_limit,
+                burst: self.rate_burst,
+            },
+            max_inflight_per_tenant: (self.max_inflight_per_tenant > 0)
+                .then_some(self.max_inflight_per_tenant),
+        })
+    }
 }
 
 #[derive(Args)]
@@ -428,6 +512,18 @@ async fn run(cli: Cli) -> ExitCode {
             })
             .await
         }
+        Command::Tenants { action } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            access::tenants(action).await
+        }
+        Command::Keys { action } => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            access::keys(action).await
+        }
+        Command::Audit(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            access::audit(args).await
+        }
         Command::Experiments { action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             experiments::run(action).await
@@ -469,6 +565,14 @@ async fn run(cli: Cli) -> ExitCode {
             let _otlp =
                 telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-api");
             let settings = args.app.settings();
+            // Checked before anything opens: an unsafe set-up never starts.
+            let access = match args.access() {
+                Ok(access) => access,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                }
+            };
             let app = match open(&settings).await {
                 Ok(app) => app,
                 Err(code) => return code,
@@ -483,21 +587,39 @@ async fn run(cli: Cli) -> ExitCode {
             };
             let workers = if args.no_worker { 0 } else { args.workers };
             eprintln!(
-                "marketlens API on http://{} ({} embedded worker(s), data in {})",
+                "marketlens API on http://{} ({} embedded worker(s), data in {}, {})",
                 listener
                     .local_addr()
                     .map(|a| a.to_string())
                     .unwrap_or_default(),
                 workers,
-                settings.data_dir.display()
+                settings.data_dir.display(),
+                match access.mode {
+                    marketlens_service::access::AuthMode::Keys => "API keys required",
+                    marketlens_service::access::AuthMode::Open =>
+                        "no API keys: every request acts for the local tenant",
+                }
             );
             let shutdown = marketlens_service::server::shutdown_on_signals();
+            if let Some(addr) = args.metrics_bind {
+                let listener = match tokio::net::TcpListener::bind(addr).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        eprintln!("error: cannot listen on {addr}: {e}");
+                        return ExitCode::from(EXIT_FAILED);
+                    }
+                };
+                eprintln!("marketlens metrics on http://{addr}/metrics (no key)");
+                marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
+            }
             let limits = marketlens_service::connections::ConnectionLimits {
                 max_connections: args.max_connections.max(1),
                 ..Default::default()
             };
-            match marketlens_service::server::serve_within(app, listener, workers, limits, shutdown)
-                .await
+            match marketlens_service::server::serve_within(
+                app, listener, workers, limits, access, shutdown,
+            )
+            .await
             {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

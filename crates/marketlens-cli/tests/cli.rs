@@ -249,7 +249,7 @@ fn config_show_and_validate() {
 fn start_server(data_dir: &Path, port: u16, extra: &[&str]) -> Proc {
     let mut serve = marketlens_in(data_dir);
     serve
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--no-auth", "--bind", &format!("127.0.0.1:{port}")])
         .args(extra)
         .env("MARKETLENS_LOG", "warn");
     spawn_quiet_server(serve, port)

@@ -182,6 +182,7 @@ fn history_show_and_open_read_a_server_with_api() {
     let mut serve = marketlens_in(&data);
     serve.args([
         "serve",
+        "--no-auth",
         "--no-worker",
         "--bind",
         &format!("127.0.0.1:{port}"),

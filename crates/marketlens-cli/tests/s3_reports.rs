@@ -31,7 +31,7 @@ fn marketlens_on_s3(data_dir: &Path, endpoint: &str, blob_url: &str) -> Command 
 
 fn start_server(data_dir: &Path, port: u16, endpoint: &str, blob_url: &str) -> Proc {
     let mut serve = marketlens_on_s3(data_dir, endpoint, blob_url);
-    serve.args(["serve", "--bind", &format!("127.0.0.1:{port}")]);
+    serve.args(["serve", "--no-auth", "--bind", &format!("127.0.0.1:{port}")]);
     spawn_quiet_server(serve, port)
 }
 

@@ -151,6 +151,7 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
         &backends,
         &[
             "serve",
+            "--no-auth",
             "--no-worker",
             "--bind",
             &format!("127.0.0.1:{port}"),

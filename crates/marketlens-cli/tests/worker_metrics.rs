@@ -36,6 +36,7 @@ fn a_worker_serves_its_own_metrics() {
         dir.path(),
         &[
             "serve",
+            "--no-auth",
             "--no-worker",
             "--bind",
             &format!("127.0.0.1:{api_port}"),

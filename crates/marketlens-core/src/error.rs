@@ -25,6 +25,16 @@ pub enum ErrorType {
     QueryTooLong,
     InvalidParameter,
     UnknownSource,
+    // Access (HTTP 401/403/429).
+    /// No API key, or one that is unknown, revoked or expired (HTTP 401).
+    Unauthorized,
+    /// The key is valid but lacks the scope the route needs (HTTP 403).
+    Forbidden,
+    /// The key made more requests than its rate allows (HTTP 429, with `Retry-After`).
+    RateLimited,
+    /// The tenant already has as many analyses queued or running as it may (HTTP 429,
+    /// with `Retry-After`).
+    TenantQueueFull,
     // Lookup and state (HTTP 404/409).
     NotFound,
     NotReady,
@@ -59,6 +69,10 @@ impl ErrorType {
             ErrorType::QueryTooLong => "query_too_long",
             ErrorType::InvalidParameter => "invalid_parameter",
             ErrorType::UnknownSource => "unknown_source",
+            ErrorType::Unauthorized => "unauthorized",
+            ErrorType::Forbidden => "forbidden",
+            ErrorType::RateLimited => "rate_limited",
+            ErrorType::TenantQueueFull => "tenant_queue_full",
             ErrorType::NotFound => "not_found",
             ErrorType::NotReady => "not_ready",
             ErrorType::Conflict => "conflict",
@@ -99,6 +113,10 @@ mod tests {
             ErrorType::QueryTooLong,
             ErrorType::UnknownSource,
             ErrorType::NoData,
+            ErrorType::Unauthorized,
+            ErrorType::Forbidden,
+            ErrorType::RateLimited,
+            ErrorType::TenantQueueFull,
             ErrorType::WorkerLost,
             ErrorType::Interrupted,
             ErrorType::Unavailable,

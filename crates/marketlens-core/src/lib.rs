@@ -32,6 +32,7 @@ pub mod llm;
 pub mod normalize;
 pub mod ports;
 pub mod quality;
+pub mod rate_limit;
 pub mod recommend;
 pub mod report;
 pub mod result;

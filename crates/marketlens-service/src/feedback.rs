@@ -9,7 +9,7 @@
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{Feedback, FeedbackRequest, InvalidInput};
+use marketlens_core::domain::{Feedback, FeedbackRequest, InvalidInput, TenantId};
 use marketlens_core::ports::{NewFeedback, QueryStatus, RecordedFeedback, StoreError};
 use uuid::Uuid;
 
@@ -40,17 +40,19 @@ impl FeedbackError {
     }
 }
 
-/// Validates `request` and records it on analysis `query_id` (a user's second feedback
-/// replaces the first); counted in the metrics.
+/// Validates `request` and records it on `tenant`'s analysis `query_id` (a user's
+/// second feedback replaces the first; another tenant's analysis is unknown); counted
+/// in the metrics.
 pub async fn record_feedback(
     app: &App,
+    tenant: &TenantId,
     query_id: Uuid,
     request: &FeedbackRequest,
 ) -> Result<RecordedFeedback, FeedbackError> {
     let feedback = Feedback::parse(request)?;
     let query = app
         .store
-        .get_query(query_id)
+        .get_tenant_query(tenant, query_id)
         .await
         .map_err(FeedbackError::Store)?
         .ok_or(FeedbackError::UnknownAnalysis(query_id))?;

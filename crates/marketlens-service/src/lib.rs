@@ -15,6 +15,7 @@
 //! - [`telemetry`]: logging and tracing set-up.
 //! - [`metrics`]: Prometheus metrics and the `/v1/stats` figures.
 
+pub mod access;
 pub mod api;
 pub mod connections;
 pub mod experiments;

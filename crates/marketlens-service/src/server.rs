@@ -5,17 +5,20 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::access::AccessPolicy;
 use crate::connections::{ConnectionLimits, serve_connections};
 use crate::startup::App;
 use crate::worker::{WorkerOptions, default_worker_id, run_worker};
 
 /// Serves the API on `listener` with `workers` embedded workers and the orphan
-/// reconciler, within the default [`ConnectionLimits`], until `shutdown` turns true;
-/// then stops accepting, lets in-flight requests and jobs finish, and returns.
+/// reconciler, within the default [`ConnectionLimits`], admitting requests as `access`
+/// says, until `shutdown` turns true; then stops accepting, lets in-flight requests
+/// and jobs finish, and returns.
 pub async fn serve(
     app: Arc<App>,
     listener: TcpListener,
     workers: usize,
+    access: AccessPolicy,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     serve_within(
@@ -23,6 +26,7 @@ pub async fn serve(
         listener,
         workers,
         ConnectionLimits::default(),
+        access,
         shutdown,
     )
     .await
@@ -34,6 +38,7 @@ pub async fn serve_within(
     listener: TcpListener,
     workers: usize,
     limits: ConnectionLimits,
+    access: AccessPolicy,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut handles = Vec::new();
@@ -48,8 +53,13 @@ pub async fn serve_within(
         app.clone(),
         shutdown.clone(),
     )));
-    let result =
-        serve_connections(crate::api::router(app), listener, limits, shutdown.clone()).await;
+    let result = serve_connections(
+        crate::api::router(app, access),
+        listener,
+        limits,
+        shutdown.clone(),
+    )
+    .await;
     for h in handles {
         let _ = h.await;
     }

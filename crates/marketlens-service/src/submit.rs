@@ -14,12 +14,21 @@
 //! long any query can absorb identical requests; past it a new job is made, which
 //! costs work but is never wrong. The CLI runs its own pipeline and never joins
 //! another process's job.
+//!
+//! Tenants: every query is its tenant's ([`Requester`]). A fresh result, and an
+//! analysis in flight, are only ever those of the same tenant, so no tenant is
+//! answered from, or waits on, another's analysis (and a result's report, keyed by its
+//! query, is read only through that tenant's query). The collected-products cache, by
+//! contrast, is shared: it holds what public shop pages and feeds returned for a
+//! question, the same for whoever asks. A tenant has at most
+//! [`Requester::max_inflight`] analyses queued or running: past it a new analysis is
+//! refused (`tenant_queue_full`), though it may still join an identical one in flight.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
-use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput};
+use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput, TenantId};
 use marketlens_core::experiment::{AssignmentKey, ExperimentAssignment, assign};
 use marketlens_core::ports::{
     CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, StoreError,
@@ -65,10 +74,11 @@ fn parse_with(
 /// Also returns the agent config version the variant runs, when it names one.
 async fn assign_running_experiment(
     app: &App,
+    tenant: &TenantId,
     user_id: Option<&str>,
     fingerprint: &Fingerprint,
 ) -> Result<Option<(ExperimentAssignment, Option<i64>)>, StoreError> {
-    let Some(experiment) = app.store.running_experiment().await? else {
+    let Some(experiment) = app.store.running_experiment(tenant).await? else {
         return Ok(None);
     };
     let key = AssignmentKey::for_request(user_id, fingerprint.as_str());
@@ -98,6 +108,16 @@ pub enum SubmitError {
     /// A query the store had just recorded (or joined) could not be read back.
     #[error("query {0} vanished from the store")]
     Vanished(Uuid),
+    /// The tenant already has its cap of analyses queued or running.
+    #[error(
+        "tenant {tenant} already has {inflight} analyses queued or running (at most {cap}); \
+         retry once some have finished"
+    )]
+    TenantQueueFull {
+        tenant: TenantId,
+        inflight: u64,
+        cap: u64,
+    },
 }
 
 impl SubmitError {
@@ -108,6 +128,7 @@ impl SubmitError {
                 ErrorType::Unavailable
             }
             SubmitError::Config(e) => e.error_type(),
+            SubmitError::TenantQueueFull { .. } => ErrorType::TenantQueueFull,
         }
     }
 }
@@ -150,7 +171,27 @@ async fn has_a_job(
     Ok(app.queue.has_job(query.id).await?)
 }
 
-/// Submits `request` in a new trace.
+/// Who submits: the tenant the query belongs to, the user recorded on it when the
+/// request names none, and the tenant's cap on analyses in flight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requester {
+    pub tenant: TenantId,
+    pub user_id: Option<String>,
+    pub max_inflight: Option<u64>,
+}
+
+impl Requester {
+    /// The default tenant, no user, no cap: the CLI and `serve --no-auth`.
+    pub fn local() -> Self {
+        Requester {
+            tenant: TenantId::local(),
+            user_id: None,
+            max_inflight: None,
+        }
+    }
+}
+
+/// Submits `request` for the default tenant in a new trace.
 pub async fn submit(
     app: &Arc<App>,
     request: &AnalysisRequest,
@@ -160,8 +201,8 @@ pub async fn submit(
     submit_in_trace(app, request, dispatch, reuse_fresh, None).await
 }
 
-/// Submits `request`; its analysis continues the caller's trace when `caller` is
-/// the W3C `traceparent` the request came with.
+/// Submits `request` for the default tenant; its analysis continues the caller's
+/// trace when `caller` is the W3C `traceparent` the request came with.
 pub async fn submit_in_trace(
     app: &Arc<App>,
     request: &AnalysisRequest,
@@ -169,15 +210,42 @@ pub async fn submit_in_trace(
     reuse_fresh: bool,
     caller: Option<&TraceParent>,
 ) -> Result<Submitted, SubmitError> {
+    submit_as(
+        app,
+        &Requester::local(),
+        request,
+        dispatch,
+        reuse_fresh,
+        caller,
+    )
+    .await
+}
+
+/// Submits `request` for `requester` (see [`submit_in_trace`]).
+pub async fn submit_as(
+    app: &Arc<App>,
+    requester: &Requester,
+    request: &AnalysisRequest,
+    dispatch: Dispatch,
+    reuse_fresh: bool,
+    caller: Option<&TraceParent>,
+) -> Result<Submitted, SubmitError> {
+    let tenant = &requester.tenant;
     // The version active now, whichever process activated it: the query records it
     // and its analysis runs with it.
     let active = app.configs.active().await.map_err(config_error)?;
     let (query, params) = parse_with(request, &active)?;
-    let user_id = request.user_id()?.map(String::from);
+    // The request may name the user it asks for (a service acting for its users);
+    // else the key's user is recorded.
+    let user_id = request
+        .user_id()?
+        .map(String::from)
+        .or_else(|| requester.user_id.clone());
     let fingerprint = Fingerprint::compute(&query, &params);
     // The variant is chosen by the fingerprint under the active configuration's
     // defaults (when there is no user), so the same question keeps its variant.
-    let assignment = assign_running_experiment(app, user_id.as_deref(), &fingerprint).await?;
+    let assignment =
+        assign_running_experiment(app, tenant, user_id.as_deref(), &fingerprint).await?;
     let (experiment, variant_version) = assignment.unzip();
     // A variant that names a config version runs with it: the query records that
     // version and the worker builds the analysis from it.
@@ -206,7 +274,7 @@ pub async fn submit_in_trace(
 
     let answered_by = if reuse_fresh {
         app.store
-            .find_fresh_result(&fingerprint, window_start)
+            .find_fresh_result(tenant, &fingerprint, window_start)
             .await?
     } else {
         None
@@ -221,6 +289,7 @@ pub async fn submit_in_trace(
     let trace_id = trace.trace_id.clone();
     let new = NewQuery {
         id: Uuid::now_v7(),
+        tenant: tenant.clone(),
         text: query.raw().to_owned(),
         normalized_text: query.normalized().to_owned(),
         params,
@@ -232,6 +301,21 @@ pub async fn submit_in_trace(
         user_id,
         experiment,
     };
+    if answered_by.is_none()
+        && dispatch == Dispatch::Enqueue
+        && let Some(cap) = requester.max_inflight
+    {
+        let inflight = app.store.count_inflight(tenant).await?;
+        if inflight >= cap {
+            return join_at_cap(app, &new, window_start, now)
+                .await?
+                .ok_or_else(|| SubmitError::TenantQueueFull {
+                    tenant: tenant.clone(),
+                    inflight,
+                    cap,
+                });
+        }
+    }
     // Only new work queued for a worker can be shared; a cache hit shares nothing and
     // the CLI (RecordOnly) runs the pipeline itself.
     let joined =
@@ -306,4 +390,35 @@ pub async fn submit_in_trace(
         cache_hit: answered_by.is_some(),
         coalesced: false,
     })
+}
+
+/// At the tenant's cap, a request makes no new work but may still join an identical
+/// analysis of the tenant in flight whose job exists.
+async fn join_at_cap(
+    app: &App,
+    new: &NewQuery,
+    window_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<Submitted>, SubmitError> {
+    if new.experiment.is_some() {
+        return Ok(None);
+    }
+    let Some(existing) = app
+        .store
+        .find_inflight(&new.tenant, &new.fingerprint, window_start)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(record) = app.store.get_query(existing).await? else {
+        return Ok(None);
+    };
+    if !has_a_job(app, &record, now).await? {
+        return Ok(None);
+    }
+    Ok(Some(Submitted {
+        query: record,
+        cache_hit: false,
+        coalesced: true,
+    }))
 }

@@ -216,7 +216,12 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
         assert_eq!(body["error"]["error_type"], error_type, "{body}");
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
     }
-    let page = t.app.store.list_queries(10, 0).await.unwrap();
+    let page = t
+        .app
+        .store
+        .list_queries(&marketlens_core::domain::TenantId::local(), 10, 0)
+        .await
+        .unwrap();
     assert_eq!(page.total, 0, "a rejected request wrote a query");
     assert_eq!(t.app.queue.stats().await.unwrap().queued, 0);
 
@@ -248,7 +253,15 @@ async fn unknown_markets_are_refused_listing_the_known_ones() {
             "{message}"
         );
     }
-    assert_eq!(t.app.store.list_queries(10, 0).await.unwrap().total, 0);
+    assert_eq!(
+        t.app
+            .store
+            .list_queries(&marketlens_core::domain::TenantId::local(), 10, 0)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     let res = t
         .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
         .await;

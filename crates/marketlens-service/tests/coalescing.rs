@@ -53,7 +53,15 @@ async fn identical_requests_in_flight_share_one_job() {
         stats.queued, 1,
         "one job for ten identical requests: {stats:?}"
     );
-    assert_eq!(t.app.store.list_queries(100, 0).await.unwrap().total, 1);
+    assert_eq!(
+        t.app
+            .store
+            .list_queries(&marketlens_core::domain::TenantId::local(), 100, 0)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
 
     // Different parameters are a different question: new query, new job.
     let other = t

@@ -29,7 +29,12 @@ impl Server {
         let addr = listener.local_addr().unwrap();
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(marketlens_service::server::serve_within(
-            app, listener, 0, limits, rx,
+            app,
+            listener,
+            0,
+            limits,
+            marketlens_service::access::AccessPolicy::open(),
+            rx,
         ));
         Server {
             addr,

@@ -239,7 +239,12 @@ async fn bad_feedback_gets_its_documented_error_and_writes_nothing() {
         t.app.store.list_feedback(id).await.unwrap().is_empty(),
         "nothing written"
     );
-    let summary = t.app.store.feedback_summary().await.unwrap();
+    let summary = t
+        .app
+        .store
+        .feedback_summary(&marketlens_core::domain::TenantId::local())
+        .await
+        .unwrap();
     assert!(summary.by_variant.is_empty() && summary.by_rule.is_empty());
     assert_eq!(
         feedback_counted(&t).await,

@@ -94,6 +94,10 @@ async fn a_failed_run_is_stored_on_its_query_and_bad_input_records_nothing() {
         .unwrap_err();
     assert!(matches!(err, InProcessError::Submit(_)), "{err}");
     assert_eq!(err.error_type(), ErrorType::EmptyQuery);
-    let page = app.store.list_queries(100, 0).await.unwrap();
+    let page = app
+        .store
+        .list_queries(&marketlens_core::domain::TenantId::local(), 100, 0)
+        .await
+        .unwrap();
     assert_eq!(page.total, 1, "only the failed analysis was recorded");
 }

@@ -31,6 +31,7 @@ async fn orphan(t: &TestApp, age: Duration) -> Uuid {
         .unwrap();
     let new = NewQuery {
         id: Uuid::now_v7(),
+        tenant: marketlens_core::domain::TenantId::local(),
         text: query.raw().to_owned(),
         normalized_text: query.normalized().to_owned(),
         fingerprint: Fingerprint::compute(&query, &params),

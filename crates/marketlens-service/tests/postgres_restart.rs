@@ -239,6 +239,7 @@ async fn scenario(settings: Settings, version: String, cluster: String) {
             app.clone(),
             listener,
             1,
+            marketlens_service::access::AccessPolicy::open(),
             rx,
         )),
         app,

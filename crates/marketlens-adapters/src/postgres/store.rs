@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
-    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
-    FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
-    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
-    StoredResult,
+    AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
+    ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -18,9 +18,10 @@ use uuid::Uuid;
 
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
-    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
-    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
-    RESULT_COLUMNS, encoding_error, storable_json, storable_text, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, API_KEY_COLUMNS, AUDIT_COLUMNS, EXPERIMENT_COLUMNS,
+    EXPERIMENT_OBSERVATION_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, encoding_error, storable_json,
+    storable_text, store_error, unavailable,
 };
 
 /// First key of the advisory locks that serialise
@@ -81,8 +82,10 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
     sqlx::query(
         "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
          created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
-         cache_hit, result_query_id, progress, user_id, experiment_id, experiment_variant) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]', $13, $14, $15)",
+         cache_hit, result_query_id, progress, user_id, experiment_id, experiment_variant, \
+         tenant) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10, $11, $12, '[]', $13, $14, $15, \
+         $16)",
     )
     .bind(q.id)
     .bind(storable_text(&q.text).into_owned())
@@ -99,26 +102,47 @@ async fn insert_query_row(conn: &mut PgConnection, q: &NewQuery) -> Result<(), S
     .bind(q.user_id.as_deref())
     .bind(q.experiment.as_ref().map(|a| a.experiment_id))
     .bind(q.experiment.as_ref().map(|a| a.variant.as_str()))
+    .bind(q.tenant.as_str())
     .execute(&mut *conn)
     .await
     .map_err(|e| sql::query_insert_error(e, q))?;
     Ok(())
 }
 
+/// Writes an `audit_log` row (on a pooled connection or inside a transaction).
+async fn insert_audit_row(conn: &mut PgConnection, e: &AuditEvent) -> Result<(), StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+    ));
+    sqlx::query(sql)
+        .bind(e.at)
+        .bind(e.tenant.as_ref().map(|t| t.as_str().to_owned()))
+        .bind(e.actor.as_deref().map(|a| storable_text(a).into_owned()))
+        .bind(e.action.as_str())
+        .bind(storable_text(&e.subject).into_owned())
+        .bind(e.detail.as_deref().map(|d| storable_text(d).into_owned()))
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
 /// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
 async fn find_inflight_id(
     conn: &mut PgConnection,
+    tenant: &TenantId,
     fingerprint: &Fingerprint,
     not_before: DateTime<Utc>,
 ) -> Result<Option<Uuid>, StoreError> {
     sqlx::query_scalar(
         "SELECT id FROM queries \
          WHERE fingerprint = $1 AND status IN ('queued', 'running') AND NOT cache_hit \
-         AND created_at >= $2 \
+         AND created_at >= $2 AND tenant = $3 \
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(fingerprint.as_str())
     .bind(not_before)
+    .bind(tenant.as_str())
     .fetch_optional(&mut *conn)
     .await
     .map_err(store_error)
@@ -178,7 +202,41 @@ impl Store for PgStore {
         row.as_ref().map(sql::query_record).transpose()
     }
 
-    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
+    async fn get_tenant_query(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+    ) -> Result<Option<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE id = $1 AND tenant = $2"
+        ));
+        let row = sqlx::query(sql)
+            .bind(id)
+            .bind(tenant.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::query_record).transpose()
+    }
+
+    async fn count_inflight(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM queries \
+             WHERE tenant = $1 AND status IN ('queued', 'running') AND NOT cache_hit",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn list_queries(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        offset: u64,
+    ) -> Result<QueryPage, StoreError> {
         // One REPEATABLE READ transaction so the page and the total come from the same
         // snapshot (READ COMMITTED would take one per statement).
         let mut tx = self
@@ -186,17 +244,19 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
             .map_err(unavailable)?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries")
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries WHERE tenant = $1")
+            .bind(tenant.as_str())
             .fetch_one(&mut *tx)
             .await
             .map_err(store_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {QUERY_COLUMNS} FROM queries \
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE tenant = $3 \
              ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
         ));
         let rows = sqlx::query(sql)
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .bind(tenant.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
@@ -335,17 +395,19 @@ impl Store for PgStore {
 
     async fn find_fresh_result(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         sqlx::query_scalar(
             "SELECT q.id FROM queries q JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.fingerprint = $1 AND q.status = 'completed' AND NOT q.cache_hit \
-             AND r.created_at >= $2 \
+             AND r.created_at >= $2 AND q.tenant = $3 \
              ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
         )
         .bind(fingerprint.as_str())
         .bind(not_before)
+        .bind(tenant.as_str())
         .fetch_optional(&self.pool)
         .await
         .map_err(store_error)
@@ -353,11 +415,12 @@ impl Store for PgStore {
 
     async fn find_inflight(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
-        find_inflight_id(&mut conn, fingerprint, not_before).await
+        find_inflight_id(&mut conn, tenant, fingerprint, not_before).await
     }
 
     async fn inflight_created_before(
@@ -395,7 +458,7 @@ impl Store for PgStore {
             .await
             .map_err(store_error)?;
         if let Some(existing) =
-            find_inflight_id(&mut tx, &query.fingerprint, inflight_since).await?
+            find_inflight_id(&mut tx, &query.tenant, &query.fingerprint, inflight_since).await?
         {
             return Ok(Some(existing));
         }
@@ -444,6 +507,15 @@ impl Store for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
+        let audit = AuditEvent {
+            at: Utc::now(),
+            tenant: None,
+            actor: activated_by.map(str::to_owned),
+            action: AuditAction::ConfigActivated,
+            subject: format!("agent config version {version}"),
+            detail: Some(format!("content hash {content_hash}")),
+        };
+        insert_audit_row(&mut tx, &audit).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
     }
@@ -583,14 +655,15 @@ impl Store for PgStore {
 
     async fn create_experiment(&self, e: &NewExperiment) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO experiments (id, name, salt, variants, status, created_at) \
-             VALUES ($1, $2, $3, $4, 'draft', $5)",
+            "INSERT INTO experiments (id, name, salt, variants, status, created_at, tenant) \
+             VALUES ($1, $2, $3, $4, 'draft', $5, $6)",
         )
         .bind(e.id)
         .bind(&e.name)
         .bind(&e.salt)
         .bind(to_json("variants", &e.variants)?)
         .bind(e.created_at)
+        .bind(e.tenant.as_str())
         .execute(&self.pool)
         .await
         .map_err(|err| {
@@ -609,11 +682,16 @@ impl Store for PgStore {
         row.as_ref().map(sql::experiment_record).transpose()
     }
 
-    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError> {
+    async fn list_experiments(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<ExperimentRecord>, StoreError> {
         let sql = format!(
-            "SELECT {EXPERIMENT_COLUMNS} FROM experiments ORDER BY created_at DESC, id DESC"
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE tenant = $1 \
+             ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_str())
             .fetch_all(&self.pool)
             .await
             .map_err(store_error)?;
@@ -656,9 +734,16 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError> {
-        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE status = 'running'");
+    async fn running_experiment(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments \
+             WHERE status = 'running' AND tenant = $1"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(store_error)?;
@@ -762,7 +847,7 @@ impl Store for PgStore {
         rows.iter().map(sql::feedback_record).collect()
     }
 
-    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+    async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError> {
         // A feedback counts for the result its query reads (a cache hit's is the
         // original's), and for the variant of the query that produced that result.
         // REPEATABLE READ: both aggregates from one snapshot. Text sorts bytewise
@@ -779,11 +864,13 @@ impl Store for PgStore {
              FROM feedback f JOIN queries q ON q.id = f.query_id \
              JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
              JOIN queries oq ON oq.id = r.query_id \
+             WHERE q.tenant = $1 \
              GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
              ORDER BY r.agent_config_version, r.prompt_version COLLATE \"C\" NULLS FIRST, \
              oq.experiment_variant COLLATE \"C\" NULLS FIRST"
         ));
         let variants = sqlx::query(by_variant)
+            .bind(tenant.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
@@ -798,10 +885,11 @@ impl Store for PgStore {
                CROSS JOIN LATERAL jsonb_array_elements(CASE \
                  WHEN jsonb_typeof(r.recommendations) = 'array' THEN r.recommendations \
                  ELSE '[]'::jsonb END) AS j(value) \
-               WHERE jsonb_typeof(j.value) = 'object' \
+               WHERE jsonb_typeof(j.value) = 'object' AND q.tenant = $1 \
              ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule COLLATE \"C\""
         ));
         let rules = sqlx::query(by_rule)
+            .bind(tenant.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
@@ -854,5 +942,115 @@ impl Store for PgStore {
         .await
         .map_err(store_error)?;
         Ok(())
+    }
+    async fn create_tenant(&self, t: &TenantRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tenants (id, created_at) VALUES ($1, $2)")
+            .bind(t.id.as_str())
+            .bind(t.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| sql::unless_conflict(e, || format!("tenant {} exists", t.id)))?;
+        Ok(())
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        let rows = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id COLLATE \"C\"")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::tenant_record).collect()
+    }
+
+    async fn create_api_key(&self, k: &NewApiKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, tenant, user_id, scopes, key_hash, prefix, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(k.id)
+        .bind(k.tenant.as_str())
+        .bind(storable_text(&k.user_id).into_owned())
+        .bind(k.scopes.to_string())
+        .bind(&k.key_hash)
+        .bind(&k.prefix)
+        .bind(k.created_at)
+        .bind(k.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| sql::key_insert_error(e, k))?;
+        Ok(())
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"
+        ));
+        let row = sqlx::query(sql)
+            .bind(key_hash.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::api_key_record).transpose()
+    }
+
+    async fn list_api_keys(
+        &self,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE ($1::text IS NULL OR tenant = $1) \
+             ORDER BY created_at, id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(tenant.map(|t| t.as_str().to_owned()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::api_key_record).collect()
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<ApiKeyRecord, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 \
+             RETURNING {API_KEY_COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(at)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("API key {id}")))?;
+        sql::api_key_record(&row)
+    }
+
+    async fn touch_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(unavailable)?;
+        insert_audit_row(&mut conn, event).await
+    }
+
+    async fn list_audit(&self, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY at DESC, id DESC LIMIT $1"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::audit_event).collect()
     }
 }

@@ -1,6 +1,6 @@
 //! What a database error means for the caller of the store.
 
-use marketlens_core::ports::{ExperimentRecord, NewQuery, StoreError, StoredResult};
+use marketlens_core::ports::{ExperimentRecord, NewApiKey, NewQuery, StoreError, StoredResult};
 use uuid::Uuid;
 
 /// Decoding failures mean the stored data does not have the expected shape; anything
@@ -32,6 +32,11 @@ pub(crate) fn query_insert_error(e: sqlx::Error, q: &NewQuery) -> StoreError {
         ),
         None => format!("agent config version {}", q.agent_config_version),
     })
+}
+
+/// Inserting an API key: its tenant may not exist.
+pub(crate) fn key_insert_error(e: sqlx::Error, k: &NewApiKey) -> StoreError {
+    unless_missing(e, || format!("tenant {}", k.tenant))
 }
 
 /// A write refused by a unique index is `Conflict` with `what` (e.g. a name already

@@ -21,25 +21,26 @@ mod records;
 mod text;
 
 pub(crate) use error::{
-    corrupt, encoding_error, experiment_transition_refused, query_insert_error,
+    corrupt, encoding_error, experiment_transition_refused, key_insert_error, query_insert_error,
     result_insert_error, store_error, unavailable, unless_conflict,
 };
 pub(crate) use records::{
-    RowExt, agent_config_version, collected_batch, experiment_feedback, experiment_observation,
-    experiment_record, feedback_record, feedback_summary, llm_columns, microdollars,
-    price_observation, query_page, query_record, recorded_feedback, stored_result,
+    RowExt, agent_config_version, api_key_record, audit_event, collected_batch,
+    experiment_feedback, experiment_observation, experiment_record, feedback_record,
+    feedback_summary, llm_columns, microdollars, price_observation, query_page, query_record,
+    recorded_feedback, stored_result, tenant_record,
 };
 pub(crate) use text::{storable_json, storable_text};
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
-pub(crate) const QUERY_COLUMNS: &str = "id, text, normalized_text, params, fingerprint, status, \
+pub(crate) const QUERY_COLUMNS: &str = "id, tenant, text, normalized_text, params, fingerprint, status, \
      error_type, error_message, created_at, started_at, finished_at, attempts, trace_id, \
      agent_config_version, cache_hit, result_query_id, progress, user_id, experiment_id, \
      experiment_variant";
 
 /// Every column of `experiments` an [`experiment_record`] reads, in table order.
 pub(crate) const EXPERIMENT_COLUMNS: &str =
-    "id, name, salt, variants, status, created_at, started_at, stopped_at";
+    "id, tenant, name, salt, variants, status, created_at, started_at, stopped_at";
 
 /// What [`experiment_observation`] reads: the assigned queries joined with their own
 /// results (`r` on `q.id`, so a cache hit has none).
@@ -76,3 +77,10 @@ pub(crate) const FEEDBACK_TALLY_COLUMNS: &str = "COUNT(*) AS feedback_count, \
 /// Every column of `agent_configs` an [`agent_config_version`] reads.
 pub(crate) const AGENT_CONFIG_COLUMNS: &str =
     "version, content_hash, config_toml, active, created_at, activated_by";
+
+/// Every column of `api_keys` an [`api_key_record`] reads (all but the hash).
+pub(crate) const API_KEY_COLUMNS: &str = "id, tenant, user_id, scopes, prefix, created_at, \
+     expires_at, revoked_at, last_used_at";
+
+/// Every column of `audit_log` an [`audit_event`] reads and an append writes.
+pub(crate) const AUDIT_COLUMNS: &str = "at, tenant, actor, action, subject, detail";

@@ -9,14 +9,14 @@
 
 use chrono::{DateTime, Utc};
 use marketlens_core::domain::{
-    CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, UserId,
+    CurrencyCode, Feedback, FeedbackComment, FeedbackRating, Fingerprint, Scopes, TenantId, UserId,
 };
 use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
-    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
-    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, PriceObservation,
-    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, RuleFeedback, StoreError, StoredResult,
-    VariantFeedback,
+    AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
+    ExperimentObservation, ExperimentRecord, ExperimentStatus, FeedbackRecord, FeedbackSummary,
+    FeedbackTally, LlmUsage, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, RuleFeedback, StoreError, StoredResult, TenantRecord, VariantFeedback,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -73,6 +73,7 @@ pub(crate) fn query_record(row: &impl RowExt) -> Result<QueryRecord, StoreError>
     let status = row.text("status")?;
     Ok(QueryRecord {
         id: row.uuid("id")?,
+        tenant: tenant(row, "tenant")?,
         text: row.text("text")?,
         normalized_text: row.text("normalized_text")?,
         params: row.json("params")?,
@@ -112,6 +113,7 @@ pub(crate) fn experiment_record(row: &impl RowExt) -> Result<ExperimentRecord, S
     let status = row.text("status")?;
     Ok(ExperimentRecord {
         id: row.uuid("id")?,
+        tenant: tenant(row, "tenant")?,
         name: row.text("name")?,
         salt: row.text("salt")?,
         variants: row.json("variants")?,
@@ -345,5 +347,52 @@ pub(crate) fn agent_config_version(row: &impl RowExt) -> Result<AgentConfigVersi
         active: row.flag("active")?,
         activated_at: row.timestamp("created_at")?,
         activated_by: row.opt_text("activated_by")?,
+    })
+}
+
+/// A tenant id column.
+fn tenant(row: &impl RowExt, column: &str) -> Result<TenantId, StoreError> {
+    let text = row.text(column)?;
+    TenantId::parse(&text).map_err(|e| corrupt(column, e.message))
+}
+
+/// A `tenants` row.
+pub(crate) fn tenant_record(row: &impl RowExt) -> Result<TenantRecord, StoreError> {
+    Ok(TenantRecord {
+        id: tenant(row, "id")?,
+        created_at: row.timestamp("created_at")?,
+    })
+}
+
+/// An `api_keys` row, as selected with [`super::API_KEY_COLUMNS`].
+pub(crate) fn api_key_record(row: &impl RowExt) -> Result<ApiKeyRecord, StoreError> {
+    let scopes = row.text("scopes")?;
+    Ok(ApiKeyRecord {
+        id: row.uuid("id")?,
+        tenant: tenant(row, "tenant")?,
+        user_id: row.text("user_id")?,
+        scopes: Scopes::parse(&scopes).map_err(|e| corrupt("scopes", e.message))?,
+        prefix: row.text("prefix")?,
+        created_at: row.timestamp("created_at")?,
+        expires_at: row.opt_timestamp("expires_at")?,
+        revoked_at: row.opt_timestamp("revoked_at")?,
+        last_used_at: row.opt_timestamp("last_used_at")?,
+    })
+}
+
+/// An `audit_log` row, as selected with [`super::AUDIT_COLUMNS`].
+pub(crate) fn audit_event(row: &impl RowExt) -> Result<AuditEvent, StoreError> {
+    let action = row.text("action")?;
+    Ok(AuditEvent {
+        at: row.timestamp("at")?,
+        tenant: row
+            .opt_text("tenant")?
+            .map(|t| TenantId::parse(&t).map_err(|e| corrupt("tenant", e.message)))
+            .transpose()?,
+        actor: row.opt_text("actor")?,
+        action: AuditAction::parse(&action)
+            .ok_or_else(|| corrupt("action", format!("{action:?}")))?,
+        subject: row.text("subject")?,
+        detail: row.opt_text("detail")?,
     })
 }

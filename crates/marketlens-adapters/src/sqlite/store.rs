@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
-    AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
-    FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
-    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
-    StoredResult,
+    AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
+    ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -17,9 +17,10 @@ use uuid::Uuid;
 use super::row::parse_uuid;
 use super::{SqliteDb, ts};
 use crate::sql::{
-    self, AGENT_CONFIG_COLUMNS, EXPERIMENT_COLUMNS, EXPERIMENT_OBSERVATION_COLUMNS,
-    FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS, PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS,
-    RESULT_COLUMNS, RowExt, encoding_error, storable_json, storable_text, store_error, unavailable,
+    self, AGENT_CONFIG_COLUMNS, API_KEY_COLUMNS, AUDIT_COLUMNS, EXPERIMENT_COLUMNS,
+    EXPERIMENT_OBSERVATION_COLUMNS, FEEDBACK_COLUMNS, FEEDBACK_TALLY_COLUMNS,
+    PRICE_OBSERVATION_COLUMNS, QUERY_COLUMNS, RESULT_COLUMNS, RowExt, encoding_error,
+    storable_json, storable_text, store_error, unavailable,
 };
 
 /// The store of record on the embedded database.
@@ -60,12 +61,14 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
         None => (QueryStatus::Queued, 0, None, None),
     };
     sqlx::query(
-        "INSERT INTO queries (id, text, normalized_text, params, fingerprint, status, \
-         created_at, started_at, finished_at, attempts, trace_id, agent_config_version, \
-         cache_hit, result_query_id, progress, user_id, experiment_id, experiment_variant) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?)",
+        "INSERT INTO queries (id, tenant, text, normalized_text, params, fingerprint, \
+         status, created_at, started_at, finished_at, attempts, trace_id, \
+         agent_config_version, cache_hit, result_query_id, progress, user_id, \
+         experiment_id, experiment_variant) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?)",
     )
     .bind(q.id.to_string())
+    .bind(q.tenant.as_str())
     .bind(storable_text(&q.text).into_owned())
     .bind(storable_text(&q.normalized_text).into_owned())
     .bind(to_json("params", &q.params)?)
@@ -90,21 +93,41 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
 /// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
 async fn find_inflight_id(
     conn: &mut SqliteConnection,
+    tenant: &TenantId,
     fingerprint: &Fingerprint,
     not_before: DateTime<Utc>,
 ) -> Result<Option<Uuid>, StoreError> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT id FROM queries \
          WHERE fingerprint = ? AND status IN ('queued', 'running') AND cache_hit = 0 \
-         AND created_at >= ? \
+         AND tenant = ? AND created_at >= ? \
          ORDER BY created_at DESC, id DESC LIMIT 1",
     )
     .bind(fingerprint.as_str())
+    .bind(tenant.as_str())
     .bind(ts(not_before))
     .fetch_optional(&mut *conn)
     .await
     .map_err(store_error)?;
     id.map(|s| parse_uuid("queries.id", &s)).transpose()
+}
+
+/// Writes an `audit_log` row (on a pooled connection or inside a transaction).
+async fn insert_audit_row(conn: &mut SqliteConnection, e: &AuditEvent) -> Result<(), StoreError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+    ));
+    sqlx::query(sql)
+        .bind(ts(e.at))
+        .bind(e.tenant.as_ref().map(|t| t.as_str().to_owned()))
+        .bind(e.actor.as_deref().map(|a| storable_text(a).into_owned()))
+        .bind(e.action.as_str())
+        .bind(storable_text(&e.subject).into_owned())
+        .bind(e.detail.as_deref().map(|d| storable_text(d).into_owned()))
+        .execute(&mut *conn)
+        .await
+        .map_err(store_error)?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -162,18 +185,54 @@ impl Store for SqliteStore {
         row.as_ref().map(sql::query_record).transpose()
     }
 
-    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
+    async fn get_tenant_query(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+    ) -> Result<Option<QueryRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE id = ? AND tenant = ?"
+        ));
+        let row = sqlx::query(sql)
+            .bind(id.to_string())
+            .bind(tenant.as_str())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::query_record).transpose()
+    }
+
+    async fn count_inflight(&self, tenant: &TenantId) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM queries \
+             WHERE tenant = ? AND status IN ('queued', 'running') AND cache_hit = 0",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn list_queries(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        offset: u64,
+    ) -> Result<QueryPage, StoreError> {
         // One read transaction so the page and the total come from the same snapshot.
         let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries")
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries WHERE tenant = ?")
+            .bind(tenant.as_str())
             .fetch_one(&mut *tx)
             .await
             .map_err(store_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {QUERY_COLUMNS} FROM queries \
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE tenant = ? \
              ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
         ));
         let rows = sqlx::query(sql)
+            .bind(tenant.as_str())
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .fetch_all(&mut *tx)
@@ -317,16 +376,18 @@ impl Store for SqliteStore {
 
     async fn find_fresh_result(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let id: Option<String> = sqlx::query_scalar(
             "SELECT q.id FROM queries q JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
-             AND r.created_at >= ? \
+             AND q.tenant = ? AND r.created_at >= ? \
              ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
         )
         .bind(fingerprint.as_str())
+        .bind(tenant.as_str())
         .bind(ts(not_before))
         .fetch_optional(self.db.pool())
         .await
@@ -336,11 +397,12 @@ impl Store for SqliteStore {
 
     async fn find_inflight(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
-        find_inflight_id(&mut conn, fingerprint, not_before).await
+        find_inflight_id(&mut conn, tenant, fingerprint, not_before).await
     }
 
     async fn inflight_created_before(
@@ -376,7 +438,7 @@ impl Store for SqliteStore {
             .await
             .map_err(unavailable)?;
         if let Some(existing) =
-            find_inflight_id(&mut tx, &query.fingerprint, inflight_since).await?
+            find_inflight_id(&mut tx, &query.tenant, &query.fingerprint, inflight_since).await?
         {
             return Ok(Some(existing));
         }
@@ -424,6 +486,15 @@ impl Store for SqliteStore {
         .await
         .map_err(store_error)?
         .last_insert_rowid();
+        let audit = AuditEvent {
+            at: Utc::now(),
+            tenant: None,
+            actor: activated_by.map(str::to_owned),
+            action: AuditAction::ConfigActivated,
+            subject: format!("agent config version {version}"),
+            detail: Some(format!("content hash {content_hash}")),
+        };
+        insert_audit_row(&mut tx, &audit).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
     }
@@ -546,14 +617,15 @@ impl Store for SqliteStore {
 
     async fn create_experiment(&self, e: &NewExperiment) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO experiments (id, name, salt, variants, status, created_at) \
-             VALUES (?1, ?2, ?3, ?4, 'draft', ?5)",
+            "INSERT INTO experiments (id, name, salt, variants, status, created_at, tenant) \
+             VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
         )
         .bind(e.id.to_string())
         .bind(&e.name)
         .bind(&e.salt)
         .bind(to_json("variants", &e.variants)?)
         .bind(ts(e.created_at))
+        .bind(e.tenant.as_str())
         .execute(self.db.pool())
         .await
         .map_err(|err| {
@@ -572,11 +644,16 @@ impl Store for SqliteStore {
         row.as_ref().map(sql::experiment_record).transpose()
     }
 
-    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError> {
+    async fn list_experiments(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<ExperimentRecord>, StoreError> {
         let sql = format!(
-            "SELECT {EXPERIMENT_COLUMNS} FROM experiments ORDER BY created_at DESC, id DESC"
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE tenant = ?1 \
+             ORDER BY created_at DESC, id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_str())
             .fetch_all(self.db.pool())
             .await
             .map_err(store_error)?;
@@ -619,9 +696,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError> {
-        let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE status = 'running'");
+    async fn running_experiment(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<ExperimentRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {EXPERIMENT_COLUMNS} FROM experiments \
+             WHERE status = 'running' AND tenant = ?1"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tenant.as_str())
             .fetch_optional(self.db.pool())
             .await
             .map_err(store_error)?;
@@ -738,7 +822,7 @@ impl Store for SqliteStore {
         rows.iter().map(sql::feedback_record).collect()
     }
 
-    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError> {
+    async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError> {
         // A feedback counts for the result its query reads (a cache hit's is the
         // original's), and for the variant of the query that produced that result.
         let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
@@ -749,10 +833,12 @@ impl Store for SqliteStore {
              FROM feedback f JOIN queries q ON q.id = f.query_id \
              JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id) \
              JOIN queries oq ON oq.id = r.query_id \
+             WHERE q.tenant = ? \
              GROUP BY r.agent_config_version, r.prompt_version, oq.experiment_variant \
              ORDER BY r.agent_config_version, r.prompt_version, oq.experiment_variant"
         ));
         let variants = sqlx::query(by_variant)
+            .bind(tenant.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
@@ -767,9 +853,11 @@ impl Store for SqliteStore {
                JOIN analysis_results r ON r.query_id = COALESCE(q.result_query_id, q.id), \
                json_each(r.recommendations) j \
                WHERE json_type(r.recommendations) = 'array' AND j.type = 'object' \
+               AND q.tenant = ? \
              ) f WHERE f.rule IS NOT NULL GROUP BY f.rule ORDER BY f.rule"
         ));
         let rules = sqlx::query(by_rule)
+            .bind(tenant.as_str())
             .fetch_all(&mut *tx)
             .await
             .map_err(store_error)?;
@@ -826,5 +914,117 @@ impl Store for SqliteStore {
         .await
         .map_err(store_error)?;
         Ok(())
+    }
+    async fn create_tenant(&self, t: &TenantRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tenants (id, created_at) VALUES (?, ?)")
+            .bind(t.id.as_str())
+            .bind(ts(t.created_at))
+            .execute(self.db.pool())
+            .await
+            .map_err(|e| sql::unless_conflict(e, || format!("tenant {} exists", t.id)))?;
+        Ok(())
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        let rows = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id")
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::tenant_record).collect()
+    }
+
+    async fn create_api_key(&self, k: &NewApiKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, tenant, user_id, scopes, key_hash, prefix, created_at, \
+             expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(k.id.to_string())
+        .bind(k.tenant.as_str())
+        .bind(storable_text(&k.user_id).into_owned())
+        .bind(k.scopes.to_string())
+        .bind(&k.key_hash)
+        .bind(&k.prefix)
+        .bind(ts(k.created_at))
+        .bind(k.expires_at.map(ts))
+        .execute(self.db.pool())
+        .await
+        .map_err(|e| sql::key_insert_error(e, k))?;
+        Ok(())
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?"
+        ));
+        let row = sqlx::query(sql)
+            .bind(key_hash.to_owned())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(sql::api_key_record).transpose()
+    }
+
+    async fn list_api_keys(
+        &self,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE (? IS NULL OR tenant = ?) \
+             ORDER BY created_at, id"
+        ));
+        let tenant = tenant.map(|t| t.as_str().to_owned());
+        let rows = sqlx::query(sql)
+            .bind(tenant.clone())
+            .bind(tenant)
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::api_key_record).collect()
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<ApiKeyRecord, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? \
+             RETURNING {API_KEY_COLUMNS}"
+        ));
+        let row = sqlx::query(sql)
+            .bind(ts(at))
+            .bind(id.to_string())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("API key {id}")))?;
+        sql::api_key_record(&row)
+    }
+
+    async fn touch_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+            .bind(ts(at))
+            .bind(id.to_string())
+            .execute(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
+        insert_audit_row(&mut conn, event).await
+    }
+
+    async fn list_audit(&self, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY at DESC, id DESC LIMIT ?"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(sql::audit_event).collect()
     }
 }

@@ -91,6 +91,11 @@ pub fn marketlens() -> Command {
         "MARKETLENS_BLOB_URL",
         "MARKETLENS_REDIS_PREFIX",
         "MARKETLENS_METRICS_BIND",
+        "MARKETLENS_TENANT",
+        "MARKETLENS_API_KEY",
+        "MARKETLENS_RATE_LIMIT",
+        "MARKETLENS_RATE_BURST",
+        "MARKETLENS_MAX_INFLIGHT_PER_TENANT",
         "MARKETLENS_OTLP_ENDPOINT",
         "OTEL_EXPORTER_OTLP_ENDPOINT",
     ] {
@@ -152,6 +157,8 @@ pub fn serve_logged(
     let server = Proc(
         marketlens_logged(data_dir, config, backends, log)
             .arg("serve")
+            // Loopback, so keys are not needed; access is tested on its own.
+            .arg("--no-auth")
             .args(serve_args)
             .args(["--bind", &bind])
             .spawn()

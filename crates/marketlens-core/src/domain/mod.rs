@@ -11,6 +11,7 @@ mod language;
 mod money;
 mod product;
 mod query;
+mod tenant;
 pub(crate) mod words;
 
 pub use control::{is_unwanted_control, strip_control_characters};
@@ -29,3 +30,4 @@ pub use query::{
     AnalysisParams, AnalysisRequest, Fingerprint, MAX_PRODUCTS_LIMIT, MAX_QUERY_CHARS, Market,
     QueryText, RequestDefaults, SourceName, normalize_query,
 };
+pub use tenant::{MAX_TENANT_CHARS, Scope, Scopes, TenantId};

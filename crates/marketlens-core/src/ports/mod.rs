@@ -5,6 +5,7 @@
 //! and, later, production adapters (PostgreSQL, Redis, a broker, S3), all checked by
 //! the same contract tests.
 
+mod access;
 mod blob;
 mod cache;
 mod llm;
@@ -12,6 +13,7 @@ mod queue;
 mod source;
 mod store;
 
+pub use access::{ApiKeyRecord, AuditAction, AuditEvent, NewApiKey, TenantRecord};
 pub use blob::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
 pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
 pub use llm::{LlmClient, LlmError, LlmRequest, LlmResponse, ResponseFormat};

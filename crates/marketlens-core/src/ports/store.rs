@@ -4,7 +4,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::{AnalysisParams, CurrencyCode, Feedback, Fingerprint};
+use super::access::{ApiKeyRecord, AuditEvent, NewApiKey, TenantRecord};
+use crate::domain::{AnalysisParams, CurrencyCode, Feedback, Fingerprint, TenantId};
 use crate::error::ErrorType;
 use crate::experiment::{ExperimentAssignment, Variants};
 
@@ -74,6 +75,8 @@ pub struct StageProgress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewQuery {
     pub id: Uuid,
+    /// Whose query it is: only this tenant reads it, its result and its report.
+    pub tenant: TenantId,
     pub text: String,
     pub normalized_text: String,
     pub params: AnalysisParams,
@@ -94,6 +97,7 @@ pub struct NewQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryRecord {
     pub id: Uuid,
+    pub tenant: TenantId,
     pub text: String,
     pub normalized_text: String,
     pub params: AnalysisParams,
@@ -202,6 +206,8 @@ impl ExperimentStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewExperiment {
     pub id: Uuid,
+    /// The tenant whose queries it assigns.
+    pub tenant: TenantId,
     pub name: String,
     /// Hashed with each user to assign them; random per experiment so two experiments
     /// on the same variants get independent groups.
@@ -214,6 +220,8 @@ pub struct NewExperiment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExperimentRecord {
     pub id: Uuid,
+    #[schema(value_type = String)]
+    pub tenant: TenantId,
     pub name: String,
     pub salt: String,
     pub variants: Variants,
@@ -353,8 +361,25 @@ pub trait Store: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn insert_query(&self, query: &NewQuery) -> Result<(), StoreError>;
+    /// Any tenant's query: for the workers and the reconciler, which act for every
+    /// tenant. What answers a caller uses [`Store::get_tenant_query`].
     async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError>;
-    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError>;
+    /// The query if it belongs to `tenant` (another tenant's is `None`, as unknown).
+    async fn get_tenant_query(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+    ) -> Result<Option<QueryRecord>, StoreError>;
+    /// One page of `tenant`'s queries, newest first, and how many it has.
+    async fn list_queries(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        offset: u64,
+    ) -> Result<QueryPage, StoreError>;
+    /// How many of `tenant`'s queries wait for or are in the hands of a worker
+    /// (`queued` or `running`, cache hits aside): what the per-tenant queue cap counts.
+    async fn count_inflight(&self, tenant: &TenantId) -> Result<u64, StoreError>;
     /// Marks the query running for delivery `attempt`.
     async fn start_query(
         &self,
@@ -384,18 +409,22 @@ pub trait Store: Send + Sync {
         message: &str,
     ) -> Result<(), StoreError>;
     async fn get_result(&self, query_id: Uuid) -> Result<Option<StoredResult>, StoreError>;
-    /// The most recent completed (non-cache-hit) query with this fingerprint whose
-    /// result was created at or after `not_before`.
+    /// The most recent completed (non-cache-hit) query of `tenant` with this
+    /// fingerprint whose result was created at or after `not_before`. Never another
+    /// tenant's: results are not shared across tenants.
     async fn find_fresh_result(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
 
-    /// The newest query with this fingerprint that is still in flight (`queued` or
-    /// `running`, not a cache hit) and was created at or after `not_before`.
+    /// The newest query of `tenant` with this fingerprint that is still in flight
+    /// (`queued` or `running`, not a cache hit) and was created at or after
+    /// `not_before`. Never another tenant's: analyses are not shared across tenants.
     async fn find_inflight(
         &self,
+        tenant: &TenantId,
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
@@ -409,7 +438,7 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<QueryRecord>, StoreError>;
     /// Records `query` unless an identical one is in flight: when [`Store::find_inflight`]
-    /// finds a query for `query.fingerprint` created at or after `inflight_since`,
+    /// finds a query of `query.tenant` for `query.fingerprint` created at or after `inflight_since`,
     /// nothing is written and that query's id is returned; otherwise `query` is
     /// inserted exactly as [`Store::insert_query`] does and `None` is returned.
     ///
@@ -436,7 +465,8 @@ pub trait Store: Send + Sync {
     /// [`Store::activate_agent_config`], recording who activated it. Every activation
     /// of a config that is not the active one is a new, greater version (going back to
     /// an earlier config makes a new version with its content), so the versions, in
-    /// order, are the history of activations.
+    /// order, are the history of activations. Each new version also writes a
+    /// `config.activated` audit row, in the same transaction.
     async fn activate_agent_config_as(
         &self,
         content_hash: &str,
@@ -473,16 +503,22 @@ pub trait Store: Send + Sync {
     /// `StoreError::Conflict`.
     async fn create_experiment(&self, experiment: &NewExperiment) -> Result<(), StoreError>;
     async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError>;
-    /// Every experiment, newest first.
-    async fn list_experiments(&self) -> Result<Vec<ExperimentRecord>, StoreError>;
+    /// Every experiment of `tenant`, newest first.
+    async fn list_experiments(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<ExperimentRecord>, StoreError>;
     /// `draft` → `running`. `Conflict` when it is not a draft or another experiment is
-    /// running (at most one runs, whatever the callers race); `NotFound` when unknown.
+    /// running in its tenant (at most one runs per tenant, whatever the callers race); `NotFound` when unknown.
     async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// `draft` or `running` → `stopped` (final). `Conflict` when already stopped;
     /// `NotFound` when unknown.
     async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
-    /// The experiment assigning new queries, if any.
-    async fn running_experiment(&self) -> Result<Option<ExperimentRecord>, StoreError>;
+    /// The experiment assigning `tenant`'s new queries, if any.
+    async fn running_experiment(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<ExperimentRecord>, StoreError>;
     /// Every query assigned to the experiment, oldest first, with its result's quality
     /// outcome.
     async fn experiment_observations(
@@ -514,9 +550,10 @@ pub trait Store: Send + Sync {
     -> Result<RecordedFeedback, StoreError>;
     /// The feedback on one query, oldest first.
     async fn list_feedback(&self, query_id: Uuid) -> Result<Vec<FeedbackRecord>, StoreError>;
-    /// Feedback on completed analyses added up per variant and per recommendation rule
-    /// (see [`FeedbackSummary`]); feedback on a query without a result is left out.
-    async fn feedback_summary(&self) -> Result<FeedbackSummary, StoreError>;
+    /// Feedback on `tenant`'s completed analyses added up per variant and per
+    /// recommendation rule (see [`FeedbackSummary`]); feedback on a query without a
+    /// result is left out.
+    async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError>;
 
     /// LLM cost, in micro-dollars, of the results recorded at or after `since`
     /// (the daily budget of the `llm_summarize` stage, shared by every process).
@@ -536,4 +573,30 @@ pub trait Store: Send + Sync {
         answer: &serde_json::Value,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Records a new tenant. An id already used is `Conflict`.
+    async fn create_tenant(&self, tenant: &TenantRecord) -> Result<(), StoreError>;
+    /// Every tenant, by id.
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError>;
+
+    /// Records a new API key (its hash only). An unknown tenant is `NotFound`.
+    async fn create_api_key(&self, key: &NewApiKey) -> Result<(), StoreError>;
+    /// The key whose hash is `key_hash`, revoked and expired ones included (the caller
+    /// tells them apart, to say why a key is refused).
+    async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
+    /// Every key, or `tenant`'s, oldest first.
+    async fn list_api_keys(
+        &self,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Revokes the key at `at` (a key already revoked keeps its first revocation);
+    /// the key after the change. An unknown key is `NotFound`.
+    async fn revoke_api_key(&self, id: Uuid, at: DateTime<Utc>)
+    -> Result<ApiKeyRecord, StoreError>;
+    /// Records that the key was used at `at` (its `last_used_at`).
+    async fn touch_api_key(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Appends an audit row.
+    async fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// The newest `limit` audit rows, newest first.
+    async fn list_audit(&self, limit: u32) -> Result<Vec<AuditEvent>, StoreError>;
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use marketlens_core::ErrorType;
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiError;
 use super::error::ErrorBody;
 use super::handlers::{created_or_ok, json_rejection, page_limit};
+use crate::access::AuthContext;
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
 
@@ -29,7 +30,8 @@ pub struct ActivateRequest {
     toml: Option<String>,
     #[serde(default)]
     version: Option<i64>,
-    /// Who activates it, recorded with the version.
+    /// Who activates it, recorded with the version (and in the audit log); the API
+    /// key's user when absent.
     #[serde(default)]
     activated_by: Option<String>,
 }
@@ -77,6 +79,7 @@ impl From<ActivateError> for ApiError {
 )]
 pub async fn activate_config(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     body: Result<Json<ActivateRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
@@ -90,7 +93,9 @@ pub async fn activate_config(
             ));
         }
     };
-    let done = activate(app.store.as_ref(), &what, request.activated_by.as_deref()).await?;
+    let by = request.activated_by.or_else(|| auth.user_id.clone());
+    let done = activate(app.store.as_ref(), &what, by.as_deref()).await?;
+    tracing::info!(version = done.version, by = %auth.actor(), "agent config activated");
     let view = ActivatedView {
         version: done.version,
         content_hash: done.content_hash,

@@ -62,6 +62,9 @@ pub fn status_for(t: ErrorType) -> StatusCode {
         | ErrorType::QueryTooLong
         | ErrorType::InvalidParameter
         | ErrorType::UnknownSource => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorType::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorType::Forbidden => StatusCode::FORBIDDEN,
+        ErrorType::RateLimited | ErrorType::TenantQueueFull => StatusCode::TOO_MANY_REQUESTS,
         ErrorType::NotFound => StatusCode::NOT_FOUND,
         ErrorType::NotReady | ErrorType::Conflict => StatusCode::CONFLICT,
         // Interrupted work is redelivered: like an outage, it passes.

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use marketlens_core::ports::ExperimentRecord;
 use uuid::Uuid;
 
 use super::ApiError;
 use super::handlers::json_rejection;
+use crate::access::AuthContext;
 use crate::experiments::{self as service, CreateExperiment, ExperimentResults};
 use crate::startup::App;
 
@@ -35,10 +36,11 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
 )]
 pub async fn create(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     body: Result<Json<CreateExperiment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ExperimentRecord>), ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let created = service::create(&app, request).await?;
+    let created = service::create(&app, &auth.tenant, request).await?;
     tracing::info!(experiment_id = %created.id, name = %created.name, "experiment created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -52,8 +54,11 @@ pub async fn create(
         (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
     )
 )]
-pub async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
-    Ok(Json(service::list(&app).await?))
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
+) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
+    Ok(Json(service::list(&app, &auth.tenant).await?))
 }
 
 #[utoipa::path(
@@ -63,16 +68,17 @@ pub async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<ExperimentReco
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now running", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
         (status = 409, description = "Not a draft, or another experiment is running", body = super::error::ErrorBody),
         (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
     )
 )]
 pub async fn start(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
-    let started = service::start(&app, parse_id(&id)?).await?;
+    let started = service::start(&app, &auth.tenant, parse_id(&id)?).await?;
     tracing::info!(experiment_id = %started.id, "experiment started");
     Ok(Json(started))
 }
@@ -84,16 +90,17 @@ pub async fn start(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now stopped", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
         (status = 409, description = "Already stopped", body = super::error::ErrorBody),
         (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
     )
 )]
 pub async fn stop(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
-    let stopped = service::stop(&app, parse_id(&id)?).await?;
+    let stopped = service::stop(&app, &auth.tenant, parse_id(&id)?).await?;
     tracing::info!(experiment_id = %stopped.id, "experiment stopped");
     Ok(Json(stopped))
 }
@@ -105,13 +112,16 @@ pub async fn stop(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "Per-variant figures, the sample-ratio check and the comparisons with the control", body = ExperimentResults),
-        (status = 404, description = "No experiment with this id", body = super::error::ErrorBody),
+        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
         (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
     )
 )]
 pub async fn results(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentResults>, ApiError> {
-    Ok(Json(service::results(&app, parse_id(&id)?).await?))
+    Ok(Json(
+        service::results(&app, &auth.tenant, parse_id(&id)?).await?,
+    ))
 }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, State};
 use axum::response::Response;
 use marketlens_core::domain::FeedbackRequest;
 use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::ApiError;
 use super::error::ErrorBody;
 use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
+use crate::access::AuthContext;
 use crate::feedback::{FeedbackError, record_feedback};
 use crate::startup::App;
 
@@ -51,20 +52,21 @@ pub struct FeedbackView {
         (status = 200, description = "Replaced this user's earlier feedback", body = FeedbackView),
         (status = 201, description = "Recorded", body = FeedbackView),
         (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
-        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
         (status = 409, description = "The analysis is not completed", body = ErrorBody),
         (status = 422, description = "A field is invalid (`field` names it)", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
-    )
+    ),
 )]
 pub async fn post_feedback(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     id: IdPath,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
     let id = parse_id(id)?;
-    let recorded = record_feedback(&app, id, &request).await?;
+    let recorded = record_feedback(&app, &auth.tenant, id, &request).await?;
     let view = FeedbackView {
         feedback: recorded.record,
         created: recorded.created,
@@ -119,12 +121,15 @@ pub struct SummaryView {
     path = "/v1/feedback/summary",
     tag = "feedback",
     responses(
-        (status = 200, description = "Sums, mean rating and useful rate per group", body = SummaryView),
+        (status = 200, description = "Sums, mean rating and useful rate per group, over the caller's tenant's analyses", body = SummaryView),
         (status = 503, description = "Store unavailable", body = ErrorBody),
-    )
+    ),
 )]
-pub async fn feedback_summary(State(app): State<Arc<App>>) -> Result<Json<SummaryView>, ApiError> {
-    let summary = app.store.feedback_summary().await?;
+pub async fn feedback_summary(
+    State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
+) -> Result<Json<SummaryView>, ApiError> {
+    let summary = app.store.feedback_summary(&auth.tenant).await?;
     Ok(Json(SummaryView {
         by_variant: summary
             .by_variant

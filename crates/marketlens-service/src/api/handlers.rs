@@ -3,7 +3,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
@@ -17,8 +17,9 @@ use uuid::Uuid;
 use super::ApiError;
 use super::error::ErrorBody;
 use super::health::{DependencyReport, check_dependencies};
+use crate::access::{AccessPolicy, AuthContext};
 use crate::startup::App;
-use crate::submit::{Dispatch, submit_in_trace};
+use crate::submit::{Dispatch, Requester, SubmitError, submit_as};
 use crate::telemetry::TraceParent;
 
 /// A query as the API shows it.
@@ -113,11 +114,15 @@ impl From<QueryRecord> for AnalysisView {
         (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 422, description = "A parameter is invalid (`field` names it)", body = ErrorBody),
+        (status = 429, description = "The key's rate limit (`rate_limited`) or the tenant's cap on analyses in flight (`tenant_queue_full`) is reached", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
-    )
+    ),
 )]
 pub async fn create_analysis(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
+    Extension(policy): Extension<AccessPolicy>,
     request_headers: HeaderMap,
     body: Result<Json<AnalysisRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -128,8 +133,32 @@ pub async fn create_analysis(
         .get("traceparent")
         .and_then(|v| v.to_str().ok())
         .and_then(TraceParent::parse);
-    let submitted =
-        submit_in_trace(&app, &request, Dispatch::Enqueue, true, caller.as_ref()).await?;
+    let requester = Requester {
+        tenant: auth.tenant,
+        user_id: auth.user_id,
+        max_inflight: policy.max_inflight_per_tenant,
+    };
+    let submitted = match submit_as(
+        &app,
+        &requester,
+        &request,
+        Dispatch::Enqueue,
+        true,
+        caller.as_ref(),
+    )
+    .await
+    {
+        Ok(submitted) => submitted,
+        // Analyses take seconds to minutes: a client retries after a few seconds.
+        Err(e @ SubmitError::TenantQueueFull { .. }) => {
+            return Ok(crate::access::guard::rate_limited(
+                ErrorType::TenantQueueFull,
+                &e.to_string(),
+                std::time::Duration::from_secs(5),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let view = SubmittedView {
         analysis: AnalysisView::from(submitted.query),
         coalesced: submitted.coalesced,
@@ -224,16 +253,17 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
         (status = 200, description = "One page of analyses, newest first", body = PageView),
         (status = 422, description = "`limit` or `offset` out of range", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
-    )
+    ),
 )]
 pub async fn list_analyses(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PageView>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
     let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
-    let page = app.store.list_queries(limit, offset).await?;
+    let page = app.store.list_queries(&auth.tenant, limit, offset).await?;
     Ok(Json(PageView {
         items: page.items.into_iter().map(AnalysisView::from).collect(),
         total: page.total,
@@ -252,10 +282,12 @@ pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
     Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
 }
 
-async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
+/// The caller's tenant's analysis: another tenant's is "not found", exactly like an
+/// unknown id, so ids of other tenants cannot even be confirmed.
+async fn load(app: &App, auth: &AuthContext, id: IdPath) -> Result<QueryRecord, ApiError> {
     let id = parse_id(id)?;
     app.store
-        .get_query(id)
+        .get_tenant_query(&auth.tenant, id)
         .await?
         .ok_or_else(|| ApiError::not_found("analysis"))
 }
@@ -270,15 +302,16 @@ async fn load(app: &App, id: IdPath) -> Result<QueryRecord, ApiError> {
     ),
     responses(
         (status = 200, description = "The analysis", body = AnalysisView),
-        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
-    )
+    ),
 )]
 pub async fn get_analysis(
     State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
     id: IdPath,
 ) -> Result<Json<AnalysisView>, ApiError> {
-    Ok(Json(load(&app, id).await?.into()))
+    Ok(Json(load(&app, &auth, id).await?.into()))
 }
 
 fn not_ready(q: &QueryRecord) -> ApiError {
@@ -299,8 +332,12 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 }
 
 /// The stored result of a completed analysis (a cache hit's points to the original).
-async fn completed_result(app: &App, id: IdPath) -> Result<StoredResult, ApiError> {
-    let q = load(app, id).await?;
+async fn completed_result(
+    app: &App,
+    auth: &AuthContext,
+    id: IdPath,
+) -> Result<StoredResult, ApiError> {
+    let q = load(app, auth, id).await?;
     if q.status != QueryStatus::Completed {
         return Err(not_ready(&q));
     }
@@ -320,13 +357,17 @@ async fn completed_result(app: &App, id: IdPath) -> Result<StoredResult, ApiErro
     ),
     responses(
         (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
-        (status = 404, description = "No analysis with this id", body = ErrorBody),
+        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
         (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
-    )
+    ),
 )]
-pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
-    Ok(Json(completed_result(&app, id).await?.result).into_response())
+pub async fn get_result(
+    State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
+    id: IdPath,
+) -> Result<Response, ApiError> {
+    Ok(Json(completed_result(&app, &auth, id).await?.result).into_response())
 }
 
 /// The self-contained HTML report of a completed analysis.
@@ -339,13 +380,17 @@ pub async fn get_result(State(app): State<Arc<App>>, id: IdPath) -> Result<Respo
     ),
     responses(
         (status = 200, description = "The HTML report", content_type = "text/html", body = String),
-        (status = 404, description = "No analysis or report with this id", body = ErrorBody),
+        (status = 404, description = "No analysis or report with this id in the caller's tenant", body = ErrorBody),
         (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
         (status = 503, description = "Store or blob store unavailable", body = ErrorBody),
-    )
+    ),
 )]
-pub async fn get_report(State(app): State<Arc<App>>, id: IdPath) -> Result<Response, ApiError> {
-    let stored = completed_result(&app, id).await?;
+pub async fn get_report(
+    State(app): State<Arc<App>>,
+    Extension(auth): Extension<AuthContext>,
+    id: IdPath,
+) -> Result<Response, ApiError> {
+    let stored = completed_result(&app, &auth, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
     let report = match app
         .blob

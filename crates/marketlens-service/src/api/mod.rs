@@ -23,6 +23,11 @@
 //! | GET | `/openapi.json` | the OpenAPI 3.1 document of these routes (see [`openapi`]) |
 //! | GET | `/docs` | that document as a page, rendered on the server (see [`docs`]) |
 //!
+//! Every `/v1` route and `/metrics` need an API key (`Authorization: Bearer <key>`)
+//! with the route's scope, unless the server runs without keys (`--no-auth`, loopback
+//! only): see [`crate::access`]. Every read and write is the key's tenant's; another
+//! tenant's analysis or experiment answers 404, like an unknown one.
+//!
 //! Errors are `{"error": {"error_type", "message", "field"?}}` with a stable
 //! `error_type` (see `marketlens_core::ErrorType`): every one, an unknown route (404),
 //! a method a route does not answer (405, with `Allow`) and an oversized request head
@@ -49,6 +54,8 @@ use axum::routing::{MethodRouter, get, post};
 pub use error::ApiError;
 pub use handlers::AnalysisView;
 
+use crate::access::AccessPolicy;
+use crate::access::guard::{Guard, guard};
 use crate::startup::App;
 
 /// Largest accepted request body. A query is at most 200 characters; this leaves room
@@ -93,7 +100,9 @@ pub fn route_paths() -> Vec<&'static str> {
     routes().into_iter().map(|(path, _)| path).collect()
 }
 
-pub fn router(app: Arc<App>) -> Router {
+/// The API, admitting requests as `policy` says.
+pub fn router(app: Arc<App>, policy: AccessPolicy) -> Router {
+    let access = Arc::new(Guard::new(policy, app.store.clone()));
     routes()
         .into_iter()
         .fold(Router::new(), |router, (path, handlers)| {
@@ -103,6 +112,9 @@ pub fn router(app: Arc<App>) -> Router {
         // After every route: it applies to the routes already added.
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Before any handler reads the body or the store: an unauthenticated request
+        // costs one key look-up and no more.
+        .layer(axum::middleware::from_fn_with_state(access, guard))
         .layer(axum::middleware::from_fn(limits::refuse_oversized_heads))
         // Outermost, so every answer carries them, the refusals above included.
         .layer(axum::middleware::from_fn(headers::security_headers))

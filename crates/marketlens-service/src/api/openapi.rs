@@ -6,6 +6,11 @@
 //! [`status_for`] maps to that status, so the document cannot disagree with the
 //! errors the API sends. `tests/openapi.rs` checks that every route of the router is
 //! in the document and the other way round.
+//!
+//! Security is added the same way, from the guard's own rule
+//! ([`required_scope`](crate::access::guard::required_scope)): every operation that
+//! needs a key gets the `bearer` security scheme and its `401`, `403` and `429`
+//! answers, so the document lists exactly the routes the guard protects.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -87,6 +92,7 @@ fn build_document() -> Value {
     let mut doc = ApiDoc::openapi();
     doc.info.version = crate::CRATE_VERSION.to_owned();
     let mut doc = serde_json::to_value(doc).expect("the OpenAPI document serialises");
+    add_security(&mut doc);
 
     // Error types by the status they are sent with.
     let mut by_status: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
@@ -158,4 +164,66 @@ pub async fn openapi_json() -> Response {
         axum::Json(document()),
     )
         .into_response()
+}
+
+/// The `bearer` scheme, and on each protected operation its requirement and the
+/// guard's refusals (see the module's documentation).
+fn add_security(doc: &mut Value) {
+    doc["components"]["securitySchemes"]["bearer"] = json!({
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key (`mlk_…`) made with `marketlens keys create`, sent as \
+            `Authorization: Bearer <key>`. Its scopes: `read` (analyses, results, reports, \
+            history, sums), `write` (submit analyses and feedback), `admin` (experiments, \
+            agent configurations, `/metrics`, `/v1/stats`).",
+    });
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in operations.iter_mut() {
+            let Ok(method) = axum::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+            else {
+                continue;
+            };
+            // The document's `{id}` stands for any segment, as the router's does.
+            let Some(scope) = crate::access::guard::required_scope(&method, path) else {
+                continue;
+            };
+            operation["security"] = json!([{ "bearer": [] }]);
+            let refusals = [
+                (
+                    "401",
+                    "No API key, or one that is unknown, revoked or expired (`unauthorized`)"
+                        .to_owned(),
+                ),
+                (
+                    "403",
+                    format!("The API key lacks the `{scope}` scope (`forbidden`)"),
+                ),
+                (
+                    "429",
+                    "The API key's rate limit is reached (`rate_limited`); `Retry-After` says \
+                     when to try again"
+                        .to_owned(),
+                ),
+            ];
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
+            for (status, description) in refusals {
+                responses.entry(status).or_insert_with(|| {
+                    json!({
+                        "description": description,
+                        "content": {
+                            "application/json": { "schema": { "$ref": ERROR_BODY_REF } }
+                        }
+                    })
+                });
+            }
+        }
+    }
 }

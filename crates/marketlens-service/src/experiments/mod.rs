@@ -16,7 +16,7 @@
 
 use chrono::Utc;
 use marketlens_core::ErrorType;
-use marketlens_core::domain::InvalidInput;
+use marketlens_core::domain::{InvalidInput, TenantId};
 use marketlens_core::experiment::{
     Arm, Comparison, Direction, MeanEstimate, RateEstimate, SampleRatioCheck, Variant, Variants,
     compare_means, compare_rates, mean_with_interval, percentile, sample_ratio_check,
@@ -67,6 +67,7 @@ impl ExperimentError {
 /// independent of every other experiment's).
 pub async fn create(
     app: &App,
+    tenant: &TenantId,
     request: CreateExperiment,
 ) -> Result<ExperimentRecord, ExperimentError> {
     let name = request.name.trim();
@@ -97,40 +98,61 @@ pub async fn create(
     let id = Uuid::now_v7();
     let experiment = NewExperiment {
         id,
+        tenant: tenant.clone(),
         name: name.to_owned(),
         salt: Uuid::new_v4().simple().to_string(),
         variants,
         created_at: Utc::now(),
     };
     app.store.create_experiment(&experiment).await?;
-    get(app, id).await
+    get(app, tenant, id).await
 }
 
-pub async fn get(app: &App, id: Uuid) -> Result<ExperimentRecord, ExperimentError> {
+/// `tenant`'s experiment: another tenant's is as unknown as one that never existed.
+pub async fn get(
+    app: &App,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<ExperimentRecord, ExperimentError> {
     app.store
         .get_experiment(id)
         .await?
+        .filter(|e| &e.tenant == tenant)
         .ok_or_else(|| StoreError::NotFound(format!("experiment {id}")).into())
 }
 
-pub async fn list(app: &App) -> Result<Vec<ExperimentRecord>, ExperimentError> {
-    Ok(app.store.list_experiments().await?)
+pub async fn list(app: &App, tenant: &TenantId) -> Result<Vec<ExperimentRecord>, ExperimentError> {
+    Ok(app.store.list_experiments(tenant).await?)
 }
 
-/// Starts assigning new queries to the experiment's variants.
-pub async fn start(app: &App, id: Uuid) -> Result<ExperimentRecord, ExperimentError> {
+/// Starts assigning `tenant`'s new queries to the experiment's variants.
+pub async fn start(
+    app: &App,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<ExperimentRecord, ExperimentError> {
+    get(app, tenant, id).await?;
     app.store.start_experiment(id, Utc::now()).await?;
-    get(app, id).await
+    get(app, tenant, id).await
 }
 
 /// Stops assigning (for good); its results stay readable.
-pub async fn stop(app: &App, id: Uuid) -> Result<ExperimentRecord, ExperimentError> {
+pub async fn stop(
+    app: &App,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<ExperimentRecord, ExperimentError> {
+    get(app, tenant, id).await?;
     app.store.stop_experiment(id, Utc::now()).await?;
-    get(app, id).await
+    get(app, tenant, id).await
 }
 
-pub async fn results(app: &App, id: Uuid) -> Result<ExperimentResults, ExperimentError> {
-    let experiment = get(app, id).await?;
+pub async fn results(
+    app: &App,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<ExperimentResults, ExperimentError> {
+    let experiment = get(app, tenant, id).await?;
     let observations = app.store.experiment_observations(id).await?;
     let feedback = app.store.experiment_feedback(id).await?;
     Ok(summarize(experiment, &observations, &feedback))

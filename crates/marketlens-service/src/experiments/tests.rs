@@ -16,6 +16,7 @@ fn experiment() -> ExperimentRecord {
     };
     ExperimentRecord {
         id: Uuid::new_v4(),
+        tenant: marketlens_core::domain::TenantId::local(),
         name: "ranking".into(),
         salt: "salt".into(),
         variants: Variants::parse(vec![variant("control"), variant("treatment")]).unwrap(),

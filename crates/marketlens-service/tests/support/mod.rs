@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use marketlens_service::access::AccessPolicy;
 use marketlens_service::startup::{App, Settings};
 use tokio::sync::watch;
 
@@ -61,9 +62,20 @@ impl TestApp {
         Self::spawn_with_settings(workers, |s| s.config_path = config.map(Path::to_owned)).await
     }
 
-    /// On a fresh data directory, with the settings `adjust` makes.
+    /// On a fresh data directory, with the settings `adjust` makes, without API keys
+    /// (every request acts for the `local` tenant).
     pub async fn spawn_with_settings(
         workers: usize,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        Self::spawn_with_access(workers, AccessPolicy::open(), adjust).await
+    }
+
+    /// On a fresh data directory, with the settings `adjust` makes, admitting requests
+    /// as `access` says.
+    pub async fn spawn_with_access(
+        workers: usize,
+        access: AccessPolicy,
         adjust: impl FnOnce(&mut Settings),
     ) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
@@ -80,6 +92,7 @@ impl TestApp {
             app.clone(),
             listener,
             workers,
+            access,
             rx,
         ));
         TestApp {

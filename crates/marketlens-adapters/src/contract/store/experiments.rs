@@ -5,7 +5,7 @@
 //! Every rule that starts an experiment stops it before it returns, so the next rule
 //! (and the second pass on the same store) can start its own.
 
-use marketlens_core::domain::{Feedback, FeedbackRating, UserId};
+use marketlens_core::domain::{Feedback, FeedbackRating, TenantId, UserId};
 use marketlens_core::experiment::{ExperimentAssignment, Variant, Variants};
 use marketlens_core::ports::{
     ExperimentRecord, ExperimentStatus, NewExperiment, NewFeedback, QueryStatus, Store, StoreError,
@@ -36,6 +36,7 @@ fn new_experiment() -> NewExperiment {
     let id = Uuid::new_v4();
     NewExperiment {
         id,
+        tenant: TenantId::local(),
         name: format!("experiment-{id}"),
         salt: format!("salt-{id}"),
         variants: variants(),
@@ -83,7 +84,10 @@ pub async fn an_experiment_reads_back_as_a_listed_draft(store: &dyn Store) {
     assert_eq!(record.status, ExperimentStatus::Draft);
     assert_eq!(record.created_at, experiment.created_at);
     assert_eq!((record.started_at, record.stopped_at), (None, None));
-    let listed = store.list_experiments().await.expect("list_experiments");
+    let listed = store
+        .list_experiments(&TenantId::local())
+        .await
+        .expect("list_experiments");
     assert!(listed.contains(&record), "the new experiment is listed");
     assert!(
         store
@@ -114,7 +118,10 @@ pub async fn an_experiment_runs_once_and_stops_for_good(store: &dyn Store) {
     let running = read(store, experiment.id).await;
     assert_eq!(running.status, ExperimentStatus::Running);
     assert_eq!(running.started_at, Some(started));
-    assert_eq!(store.running_experiment().await.unwrap(), Some(running));
+    assert_eq!(
+        store.running_experiment(&TenantId::local()).await.unwrap(),
+        Some(running)
+    );
     assert!(conflict(
         store.start_experiment(experiment.id, now_us()).await
     ));
@@ -127,7 +134,10 @@ pub async fn an_experiment_runs_once_and_stops_for_good(store: &dyn Store) {
     let stopped = read(store, experiment.id).await;
     assert_eq!(stopped.status, ExperimentStatus::Stopped);
     assert_eq!(stopped.stopped_at, Some(stopped_at));
-    assert_eq!(store.running_experiment().await.unwrap(), None);
+    assert_eq!(
+        store.running_experiment(&TenantId::local()).await.unwrap(),
+        None
+    );
     assert!(conflict(
         store.stop_experiment(experiment.id, now_us()).await
     ));
@@ -148,7 +158,11 @@ pub async fn one_experiment_runs_at_a_time(store: &dyn Store) {
     store.stop_experiment(a.id, now_us()).await.unwrap();
     store.start_experiment(b.id, now_us()).await.unwrap();
     assert_eq!(
-        store.running_experiment().await.unwrap().map(|e| e.id),
+        store
+            .running_experiment(&TenantId::local())
+            .await
+            .unwrap()
+            .map(|e| e.id),
         Some(b.id)
     );
     // A draft can be stopped without ever running.

@@ -3,7 +3,7 @@
 //! per variant and per recommendation rule. Rules find their own figures by a fresh
 //! config version or a fresh rule name, so feedback other rules left does not count.
 
-use marketlens_core::domain::{Feedback, FeedbackComment, FeedbackRating, UserId};
+use marketlens_core::domain::{Feedback, FeedbackComment, FeedbackRating, TenantId, UserId};
 use marketlens_core::ports::{
     FeedbackSummary, FeedbackTally, NewFeedback, NewQuery, RuleFeedback, Store, StoredResult,
     VariantFeedback,
@@ -48,7 +48,10 @@ fn fresh_user() -> String {
 }
 
 async fn summary(store: &dyn Store) -> FeedbackSummary {
-    store.feedback_summary().await.expect("feedback_summary")
+    store
+        .feedback_summary(&TenantId::local())
+        .await
+        .expect("feedback_summary")
 }
 
 /// A completed query under config `config` whose result `shape` adjusts.

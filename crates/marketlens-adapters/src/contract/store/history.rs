@@ -1,6 +1,7 @@
 //! The history of queries: newest first, counted, paged.
 
 use chrono::TimeDelta;
+use marketlens_core::domain::TenantId;
 use marketlens_core::ports::Store;
 use uuid::Uuid;
 
@@ -10,7 +11,11 @@ use crate::contract::now_us;
 pub async fn history_is_newest_first_with_the_total(store: &dyn Store) {
     let be = store.backend();
     let config = fresh_config(store).await;
-    let before = store.list_queries(1, 0).await.unwrap().total;
+    let before = store
+        .list_queries(&TenantId::local(), 1, 0)
+        .await
+        .unwrap()
+        .total;
     // Future-dated, so they come first even after rows of earlier runs.
     let base = now_us() + TimeDelta::days(1);
     let h1 = new_query(&fresh_fingerprint(), config, base);
@@ -20,7 +25,11 @@ pub async fn history_is_newest_first_with_the_total(store: &dyn Store) {
         store.insert_query(q).await.unwrap();
     }
     let all = store
-        .list_queries(u32::try_from(before + 3).unwrap_or(u32::MAX), 0)
+        .list_queries(
+            &TenantId::local(),
+            u32::try_from(before + 3).unwrap_or(u32::MAX),
+            0,
+        )
         .await
         .expect("list_queries");
     assert_eq!(all.total, before + 3, "[{be}] total counts every query");
@@ -58,12 +67,20 @@ pub async fn history_pages_by_limit_and_offset(store: &dyn Store) {
             .await
             .unwrap();
     }
-    let total = store.list_queries(1, 0).await.unwrap().total;
+    let total = store
+        .list_queries(&TenantId::local(), 1, 0)
+        .await
+        .unwrap()
+        .total;
     let all = store
-        .list_queries(u32::try_from(total).unwrap_or(u32::MAX), 0)
+        .list_queries(
+            &TenantId::local(),
+            u32::try_from(total).unwrap_or(u32::MAX),
+            0,
+        )
         .await
         .unwrap();
-    let page = store.list_queries(2, 1).await.unwrap();
+    let page = store.list_queries(&TenantId::local(), 2, 1).await.unwrap();
     assert_eq!(page.total, all.total);
     assert_eq!(
         page.items[..],
@@ -71,12 +88,17 @@ pub async fn history_pages_by_limit_and_offset(store: &dyn Store) {
         "[{be}] limit and offset select a window"
     );
     assert!(
-        store.list_queries(0, 0).await.unwrap().items.is_empty(),
+        store
+            .list_queries(&TenantId::local(), 0, 0)
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
         "[{be}] limit 0 lists nothing"
     );
     assert!(
         store
-            .list_queries(10, total)
+            .list_queries(&TenantId::local(), 10, total)
             .await
             .unwrap()
             .items

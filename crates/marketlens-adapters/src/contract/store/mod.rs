@@ -14,7 +14,7 @@
 //! (observations and their history), `experiments` (A/B experiments and their
 //! queries), `feedback` (users' feedback and its sums),
 //! `rows` (what is stored underneath), `text` (text holding NUL and other control
-//! characters).
+//! characters), `tenants` (tenants, API keys, the audit log, and tenant isolation).
 
 mod collected;
 mod experiments;
@@ -24,6 +24,7 @@ mod lifecycle;
 mod prices;
 mod rows;
 mod sharing;
+mod tenants;
 mod text;
 
 pub use collected::*;
@@ -34,10 +35,11 @@ pub use lifecycle::*;
 pub use prices::*;
 pub use rows::*;
 pub use sharing::*;
+pub use tenants::*;
 pub use text::*;
 
 use chrono::{DateTime, Utc};
-use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market};
+use marketlens_core::domain::{AnalysisParams, CurrencyCode, Fingerprint, Market, TenantId};
 use marketlens_core::ports::{NewQuery, PriceObservation, Store, StoreError, StoredResult};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -161,7 +163,13 @@ macro_rules! store_contract_tests {
                     feedback_on_a_query_without_a_result_is_kept_but_not_summed,
                     text_with_nul_and_control_characters_is_stored,
                     llm_usage_round_trips_and_costs_sum_from_a_time,
-                    an_llm_answer_is_kept_until_it_expires;
+                    an_llm_answer_is_kept_until_it_expires,
+                    a_tenant_is_created_once_and_listed,
+                    an_api_key_is_found_by_its_hash_and_revoked_for_good,
+                    a_tenant_reads_only_its_own_queries,
+                    feedback_sums_count_one_tenants_feedback,
+                    experiments_run_one_per_tenant,
+                    audit_rows_read_back_newest_first_with_config_activations;
                     concurrent_identical_submissions_record_one_query,
                     concurrent_completions_write_one_result,
                     exactly_one_agent_config_is_active,
@@ -210,6 +218,7 @@ fn params() -> AnalysisParams {
 fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) -> NewQuery {
     NewQuery {
         id: Uuid::new_v4(),
+        tenant: TenantId::local(),
         text: "Casque Bluetooth".into(),
         normalized_text: "casque bluetooth".into(),
         params: params(),

@@ -3,6 +3,7 @@
 //! damaged rows that read as errors, never as panics or half-read records.
 
 use chrono::TimeDelta;
+use marketlens_core::domain::TenantId;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -138,7 +139,7 @@ pub async fn corrupt_rows_are_errors_not_panics(f: &StoreFixture) {
                 damage(sql, &row).await;
                 let read = store.get_query(q.id).await;
                 assert!(corrupt(&read), "[{be}] {sql}: get_query gave {read:?}");
-                let listed = store.list_queries(1000, 0).await;
+                let listed = store.list_queries(&TenantId::local(), 1000, 0).await;
                 assert!(
                     corrupt(&listed),
                     "[{be}] {sql}: list_queries gave {listed:?}"

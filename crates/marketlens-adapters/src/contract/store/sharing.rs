@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use marketlens_core::ErrorType;
-use marketlens_core::domain::Fingerprint;
+use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{NewQuery, QueryStatus, Store};
 use uuid::Uuid;
 
@@ -39,13 +39,16 @@ pub async fn a_cache_hit_is_born_completed_and_reads_the_original_result(store: 
 
 /// The query [`Store::find_inflight`] finds.
 async fn in_flight_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
-    store.find_inflight(fp, t).await.expect("find_inflight")
+    store
+        .find_inflight(&TenantId::local(), fp, t)
+        .await
+        .expect("find_inflight")
 }
 
 /// The query [`Store::find_fresh_result`] finds.
 async fn fresh_since(store: &dyn Store, fp: &Fingerprint, t: DateTime<Utc>) -> Option<Uuid> {
     store
-        .find_fresh_result(fp, t)
+        .find_fresh_result(&TenantId::local(), fp, t)
         .await
         .expect("find_fresh_result")
 }
