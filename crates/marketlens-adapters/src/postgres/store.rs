@@ -7,8 +7,8 @@ use marketlens_core::domain::Fingerprint;
 use marketlens_core::ports::{
     AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
     FeedbackRecord, FeedbackSummary, NewExperiment, NewFeedback, NewQuery, PriceObservation,
-    QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store, StoreError,
-    StoredResult,
+    QueryFilter, QueryPage, QueryRecord, QueryStatus, RecordedFeedback, StageProgress, Store,
+    StoreError, StoredResult,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -149,6 +149,13 @@ impl PgStore {
     }
 }
 
+/// The condition of a history listing ([`QueryFilter`]): `$1` the status, `$2` the
+/// lower-cased search text, `$3` its normalised form, each `NULL` when not filtered
+/// on. `strpos`, not `LIKE`: the text is matched as it is, `%` and `_` included.
+const FILTER_POSTGRES: &str = "($1::text IS NULL OR status = $1) \
+     AND ($2::text IS NULL OR strpos(lower(text), $2) > 0 \
+          OR strpos(normalized_text, $3) > 0)";
+
 #[async_trait]
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
@@ -178,7 +185,14 @@ impl Store for PgStore {
         row.as_ref().map(sql::query_record).transpose()
     }
 
-    async fn list_queries(&self, limit: u32, offset: u64) -> Result<QueryPage, StoreError> {
+    async fn find_queries(
+        &self,
+        filter: &QueryFilter,
+        limit: u32,
+        offset: u64,
+    ) -> Result<QueryPage, StoreError> {
+        let (lower, normalized) = filter.search_text().unzip();
+        let status = filter.status_text();
         // One REPEATABLE READ transaction so the page and the total come from the same
         // snapshot (READ COMMITTED would take one per statement).
         let mut tx = self
@@ -186,15 +200,23 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
             .map_err(unavailable)?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM queries WHERE {FILTER_POSTGRES}"
+        )))
+        .bind(status)
+        .bind(lower.clone())
+        .bind(normalized.clone().flatten())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {QUERY_COLUMNS} FROM queries \
-             ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE {FILTER_POSTGRES} \
+             ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
         ));
         let rows = sqlx::query(sql)
+            .bind(status)
+            .bind(lower)
+            .bind(normalized.flatten())
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .fetch_all(&mut *tx)
