@@ -22,6 +22,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use futures::FutureExt;
 use marketlens_adapters::contract::service_available;
 use serde_json::{Value, json};
+use support::llm_server::{LlmServer, Reply, agent_toml_with_llm, grounded, ok};
 use support::{TestApp, write_catalog};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -183,7 +184,21 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
     let Some((chromium, driver)) = browser_binaries() else {
         return;
     };
-    let app = TestApp::spawn(1).await;
+    // The optional LLM stage on, its model answering after a pause: the stages are
+    // seen moving while the analysis runs.
+    let llm = LlmServer::start().await;
+    llm.script(
+        "small-model",
+        [Reply::After(Duration::from_secs(2), Box::new(ok(grounded)))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        agent_toml_with_llm(&llm, "small-model", "large-model", ""),
+    )
+    .unwrap();
+    let app = TestApp::spawn_with_config(1, Some(&config)).await;
     let base = app.base.clone();
     let browser = Browser::start(&chromium, &driver).await;
     browser
@@ -217,7 +232,19 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
                 .unwrap();
             find(c, "#submit-analysis").await.click().await.unwrap();
 
-            // The analysis page follows the stages to completed.
+            // The analysis page follows the stages as they change, pushed by the server.
+            find(
+                c,
+                "#stages li[data-stage='llm_summarize'][data-state='running']",
+            )
+            .await;
+            let earlier = c
+                .find_all(Locator::Css("#stages li[data-state='done']"))
+                .await
+                .unwrap();
+            assert!(!earlier.is_empty(), "the stages before it are done");
+            let mode = find(c, "#live-mode").await.text().await.unwrap();
+            assert!(mode.contains("Live updates"), "{mode}");
             let status = wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
             assert!(status.contains("completed"), "{status}");
             let url = c.current_url().await.unwrap();
@@ -255,7 +282,7 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
             assert!(shown.iter().all(|(_, state)| state == "done"), "{shown:?}");
 
             // The report: summary figures, the embedded report, download links.
-            wait_text(c, "#summary", |t| t.contains("Offers")).await;
+            wait_text(c, "#result-figures", |t| t.contains("Offers")).await;
             let frame = find(c, "#report-frame").await;
             assert_eq!(
                 frame.attr("src").await.unwrap().as_deref(),
@@ -447,9 +474,12 @@ async fn every_page_fits_desktop_and_phone_widths() {
                         "{name} at {width} px is {overflow} px too wide"
                     );
                     if let Some(dir) = &shots {
+                        // Tall, to show the whole page.
+                        c.set_window_size(width, 2400).await.unwrap();
                         std::fs::create_dir_all(dir).unwrap();
                         let png = c.screenshot().await.unwrap();
                         std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
+                        c.set_window_size(width, height).await.unwrap();
                     }
                 }
             }
@@ -480,6 +510,84 @@ async fn every_page_fits_desktop_and_phone_widths() {
             )
             .await;
             assert_eq!(unlabelled, json!([]), "controls without a label");
+        })
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_is_entered_once_and_sent_with_every_request() {
+    let Some((chromium, driver)) = browser_binaries() else {
+        return;
+    };
+    let app = TestApp::spawn(1).await;
+    let location = app
+        .post(&json!({"query": "wireless headphones"}))
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let done = app.wait_done(&location).await;
+    let id = done["id"].as_str().unwrap().to_owned();
+    let base = app.base.clone();
+    let browser = Browser::start(&chromium, &driver).await;
+    browser
+        .run("api_key", async |c: &Client| {
+            c.goto(&format!("{base}/#/history")).await.unwrap();
+            find(c, "#history-table").await;
+            find(c, "#key-panel summary").await.click().await.unwrap();
+            find(c, "#api-key").await.send_keys("k-123 secret").await.unwrap();
+            find(c, "#key-form button[type=submit]")
+                .await
+                .click()
+                .await
+                .unwrap();
+            wait_text(c, "#key-state", |t| t.contains("set")).await;
+            // Kept for the session: a reload still has it, the field does not show it.
+            c.refresh().await.unwrap();
+            wait_text(c, "#key-state", |t| t.contains("(set)")).await;
+            assert_eq!(
+                find(c, "#api-key").await.prop("value").await.unwrap(),
+                Some(String::new())
+            );
+            // Every request the page makes from here on is recorded with its header.
+            js(
+                c,
+                "window.seen = []; const plain = window.fetch; \
+                 window.fetch = (url, options) => { \
+                   window.seen.push([String(url), (options && options.headers && options.headers.Authorization) || null]); \
+                   return plain(url, options); }; \
+                 return true",
+            )
+            .await;
+            js(c, &format!("location.hash = '#/analyses/{id}'; return true")).await;
+            wait_text(c, "#result-figures", |t| t.contains("Offers")).await;
+            // With a key the report is fetched with it and shown from memory.
+            let frame = find(c, "#report-frame").await;
+            assert_eq!(frame.attr("src").await.unwrap(), None);
+            frame.clone().enter_frame().await.unwrap();
+            assert!(!find(c, "h1").await.text().await.unwrap().is_empty());
+            c.enter_parent_frame().await.unwrap();
+            let seen = js(c, "return window.seen").await;
+            let seen = seen.as_array().unwrap();
+            for path in ["", "/result", "/report"] {
+                let url = format!("/v1/analyses/{id}{path}");
+                assert!(
+                    seen.iter().any(|s| s[0] == url.as_str()),
+                    "{url} not requested: {seen:?}"
+                );
+            }
+            assert!(
+                seen.iter().all(|s| s[1] == "Bearer k-123 secret"),
+                "a request without the key: {seen:?}"
+            );
+            // Forgotten on request.
+            find(c, "#key-panel summary").await.click().await.unwrap();
+            find(c, "#key-forget").await.click().await.unwrap();
+            wait_text(c, "#key-state", |t| t.contains("(none)")).await;
+            let stored = js(c, "return sessionStorage.getItem('marketlens.apiKey')").await;
+            assert_eq!(stored, Value::Null);
         })
         .await;
     app.stop().await;

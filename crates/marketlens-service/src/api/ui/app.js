@@ -400,24 +400,26 @@ async function showOutcome(outcome, a, signal) {
   }
   const reportHref = a.links.report;
   const resultHref = a.links.result;
-  const summary = h("div", { id: "summary" });
+  const figures = h("div", { id: "result-figures" });
+  const details = h("div", { id: "summary" });
   const frameSlot = h("div", { id: "report-slot" });
   append(outcome,
     h("h2", {}, "Result"),
-    summary,
-    h("h2", {}, "Report"),
+    figures,
     h("div", { class: "actions" },
       h("a", { class: "button", href: reportHref, id: "open-report", target: "_blank", rel: "noopener" }, "Open report"),
       downloadLink(reportHref, `marketlens-${a.id}.html`, "Download HTML", "download-html"),
       downloadLink(resultHref, `marketlens-${a.id}.json`, "Download JSON", "download-json")),
+    h("h2", {}, "Report"),
     frameSlot,
-    feedbackWidget(a));
+    feedbackWidget(a),
+    details);
   renderReportFrame(frameSlot, reportHref, signal);
   try {
     const result = (await api(resultHref, { signal })).body;
-    renderSummary(summary, result);
+    renderSummary(figures, details, result);
   } catch (e) {
-    if (!signal.aborted) summary.append(failureBox(e));
+    if (!signal.aborted) figures.append(failureBox(e));
   }
 }
 
@@ -468,40 +470,43 @@ async function renderReportFrame(slot, href, signal) {
   }
 }
 
-function renderSummary(el, result) {
+/** The result's key figures, and its summary, recommendations and products as text. */
+function renderSummary(figuresEl, detailsEl, result) {
   const m = result.market || {};
   const stats = m.price || null;
-  const figures = h("div", { class: "figures" },
-    figure("Products", fmtNum((result.products || []).length, 0)),
-    figure("Offers", fmtNum(m.offer_count, 0)),
-    figure("Reviews", fmtNum(result.sentiment ? result.sentiment.review_count : null, 0)),
-    stats ? figure(`Median price (${m.currency})`, fmtNum(stats.median, 2)) : null,
-    stats ? figure(`Price range (${m.currency})`, `${fmtNum(stats.min, 2)} – ${fmtNum(stats.max, 2)}`) : null,
-    figure("Quality checks", result.quality ? (result.quality.passed ? "passed" : "failed") : "–"));
-  append(el, figures);
-  if ((result.data_notices || []).length) {
-    append(el, h("div", { class: "notice" }, result.data_notices.map((n) => h("p", {}, n))));
-  }
-  if ((result.narrative || []).length) {
-    append(el, h("div", { class: "narrative", id: "narrative" }, result.narrative.map((p) => h("p", {}, p))));
-  }
-  if ((result.recommendations || []).length) {
-    append(el, h("h3", {}, "Recommendations"),
-      h("ul", { class: "plain", id: "recommendations" },
-        result.recommendations.map((r) => h("li", {}, h("strong", {}, r.title), " — ", r.detail))));
-  }
+  append(figuresEl,
+    h("div", { class: "figures" },
+      figure("Products", fmtNum((result.products || []).length, 0)),
+      figure("Offers", fmtNum(m.offer_count, 0)),
+      figure("Reviews", fmtNum(result.sentiment ? result.sentiment.review_count : null, 0)),
+      stats ? figure(`Median price (${m.currency})`, fmtNum(stats.median, 2)) : null,
+      stats ? figure(`Price range (${m.currency})`, `${fmtNum(stats.min, 2)} – ${fmtNum(stats.max, 2)}`) : null,
+      figure("Quality checks", result.quality ? (result.quality.passed ? "passed" : "failed") : "–")),
+    (result.data_notices || []).length
+      ? h("div", { class: "notice" }, result.data_notices.map((n) => h("p", {}, n)))
+      : null);
   const products = result.products || [];
-  if (products.length) {
-    append(el, h("h3", {}, `Products (${products.length})`),
-      h("table", { class: "responsive", id: "products" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Product"), h("th", {}, "Brand"), h("th", { class: "num" }, "Offers"), h("th", { class: "num" }, "Reviews"))),
-        h("tbody", {}, products.slice(0, 25).map((p) => h("tr", {},
-          h("td", { "data-label": "Product", class: "product-title" }, p.title),
-          h("td", { "data-label": "Brand" }, p.brand || ""),
-          h("td", { "data-label": "Offers", class: "num" }, fmtNum((p.offers || []).length, 0)),
-          h("td", { "data-label": "Reviews", class: "num" }, fmtNum((p.reviews || []).length, 0)))))),
-      products.length > 25 ? h("p", { class: "muted" }, `The first 25 of ${products.length}; the report lists them all.`) : null);
-  }
+  append(detailsEl,
+    h("h2", {}, "Summary"),
+    (result.narrative || []).length
+      ? h("div", { class: "narrative", id: "narrative" }, result.narrative.map((p) => h("p", {}, p)))
+      : null,
+    (result.recommendations || []).length
+      ? [h("h3", {}, "Recommendations"),
+        h("ul", { class: "plain", id: "recommendations" },
+          result.recommendations.map((r) => h("li", {}, h("strong", {}, r.title), " — ", r.detail)))]
+      : null,
+    products.length
+      ? [h("h3", {}, `Products (${products.length})`),
+        h("table", { class: "responsive", id: "products" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Product"), h("th", {}, "Brand"), h("th", { class: "num" }, "Offers"), h("th", { class: "num" }, "Reviews"))),
+          h("tbody", {}, products.slice(0, 25).map((p) => h("tr", {},
+            h("td", { "data-label": "Product", class: "product-title" }, p.title),
+            h("td", { "data-label": "Brand" }, p.brand || ""),
+            h("td", { "data-label": "Offers", class: "num" }, fmtNum((p.offers || []).length, 0)),
+            h("td", { "data-label": "Reviews", class: "num" }, fmtNum((p.reviews || []).length, 0)))))),
+        products.length > 25 ? h("p", { class: "muted" }, `The first 25 of ${products.length}; the report lists them all.`) : null]
+      : null);
 }
 
 function feedbackWidget(a) {
