@@ -212,7 +212,8 @@ async function newAnalysisView(view, signal, params) {
         `1 to ${options.max_products_limit}.`)),
     h("div", { class: "field" },
       h("fieldset", { id: "f-sources", "aria-describedby": "hint-sources err-sources" },
-        h("legend", {}, "Sources", h("span", { class: "hint", id: "hint-sources" }, "None ticked: every enabled source.")),
+        h("legend", {}, "Sources"),
+        h("p", { class: "hint", id: "hint-sources" }, "None ticked: every enabled source."),
         h("div", { class: "checks" }, sourceBoxes)),
       errorEl("sources")),
     h("div", { class: "actions" },
@@ -455,7 +456,7 @@ function alertNear(el, message) {
  * key the frame loads it directly; with one it is fetched with the key and shown from
  * memory. */
 async function renderReportFrame(slot, href, signal) {
-  const frame = h("iframe", { class: "report-frame", id: "report-frame", title: "Analysis report", sandbox: "", loading: "lazy" });
+  const frame = h("iframe", { class: "report-frame", id: "report-frame", title: "Analysis report", sandbox: "" });
   if (!apiKey()) {
     frame.setAttribute("src", href);
     slot.append(frame);
@@ -516,8 +517,9 @@ function feedbackWidget(a) {
     h("label", {}, h("input", { type: "radio", name: "rating", value: n, required: true }), `${n}`));
   const form = h("form", { id: "feedback-form", class: "card", novalidate: true },
     h("h2", {}, "Feedback"),
-    h("fieldset", { id: "f-rating", "aria-describedby": "feedback-error" },
-      h("legend", {}, "Rating", h("span", { class: "hint" }, "1 poor … 5 excellent")),
+    h("fieldset", { id: "f-rating", "aria-describedby": "hint-rating feedback-error" },
+      h("legend", {}, "Rating"),
+      h("p", { class: "hint", id: "hint-rating" }, "1 poor … 5 excellent"),
       h("div", { class: "rating" }, stars)),
     h("fieldset", { id: "f-useful" },
       h("legend", {}, "Was it useful?"),
@@ -666,7 +668,7 @@ async function statsView(view, signal) {
     table(["Cache", "Hits", "Misses", "Hit rate"], Object.entries(s.cache).map(([name, c]) =>
       [name, num(c.hits), num(c.misses), num(fmtPct(c.hit_rate))]), "stats-cache"),
     h("h2", {}, "Stages"),
-    table(["Stage", "Runs", "p50", "p95", "p99"], Object.entries(s.stages).map(([name, l]) =>
+    table(["Stage", "Runs", "p50", "p95", "p99"], Object.entries(s.stages).sort(byStageOrder).map(([name, l]) =>
       [name, num(l.count), num(fmtSecs(l.p50)), num(fmtSecs(l.p95)), num(fmtSecs(l.p99))])),
     h("h2", {}, "Sources"),
     table(["Source", "Outcomes", "p50", "p95"], Object.entries(s.sources).map(([name, src]) =>
@@ -674,6 +676,13 @@ async function statsView(view, signal) {
     Object.keys(a.failed_by_error_type).length
       ? [h("h2", {}, "Failures by type"), table(["Error type", "Count"], Object.entries(a.failed_by_error_type).map(([k, v]) => [k, num(v)]))]
       : null);
+}
+
+/** Pipeline order; stages this page does not know go last, by name. */
+const STAGE_ORDER = ["fetch_products", "normalize", "analyze_market", "analyze_sentiment", "llm_summarize", "generate_report"];
+function byStageOrder([a], [b]) {
+  const rank = (s) => (STAGE_ORDER.includes(s) ? STAGE_ORDER.indexOf(s) : STAGE_ORDER.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 /** A cell value shown right-aligned. */
@@ -741,7 +750,11 @@ async function experimentView(view, signal, id) {
         num(v.latency_ms ? `${fmtNum(v.latency_ms.p50, 0)} ms` : "–"), mean(v.rating), rate(v.useful_rate), rate(v.quality_check_failure_rate)]),
       "variants-table"),
     h("h2", {}, "Sample ratio"),
-    h("p", {}, r.sample_ratio ? (r.sample_ratio.summary || JSON.stringify(r.sample_ratio)) : "No query assigned yet."),
+    h("p", { id: "sample-ratio" }, r.sample_ratio
+      ? (r.sample_ratio.mismatch
+        ? `The split does not match the weights (χ² ${fmtNum(r.sample_ratio.chi_square, 2)}, p = ${fmtNum(r.sample_ratio.p_value, 4)} < ${r.sample_ratio.threshold}): check the assignment before reading the results.`
+        : `The split matches the weights (χ² ${fmtNum(r.sample_ratio.chi_square, 2)}, p = ${fmtNum(r.sample_ratio.p_value, 4)}).`)
+      : "No query assigned yet."),
     h("h2", {}, "Compared with the control"),
     r.comparisons.length
       ? table(["Variant", "Rating", "Useful rate", "Quality failures", "Latency"], r.comparisons.map((c) =>
