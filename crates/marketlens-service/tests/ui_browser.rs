@@ -598,3 +598,112 @@ async fn an_api_key_is_entered_once_and_sent_with_every_request() {
         .await;
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_polled_when_the_event_stream_is_unavailable() {
+    let Some((chromium, driver)) = browser_binaries() else {
+        return;
+    };
+    let llm = LlmServer::start().await;
+    llm.script(
+        "small-model",
+        [Reply::After(Duration::from_secs(3), Box::new(ok(grounded)))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("agent.toml");
+    std::fs::write(
+        &config,
+        agent_toml_with_llm(&llm, "small-model", "large-model", ""),
+    )
+    .unwrap();
+    let app = TestApp::spawn_with_config(1, Some(&config)).await;
+    let base = app.base.clone();
+    let browser = Browser::start(&chromium, &driver).await;
+    browser
+        .run("polling", async |c: &Client| {
+            c.goto(&format!("{base}/#/")).await.unwrap();
+            find(c, "#f-query").await;
+            // A network path that drops event streams (some proxies do).
+            js(
+                c,
+                "const plain = window.fetch; \
+                 window.fetch = (url, options) => String(url).endsWith('/events') \
+                   ? Promise.reject(new TypeError('stream blocked')) : plain(url, options); \
+                 return true",
+            )
+            .await;
+            find(c, "#f-query")
+                .await
+                .send_keys("wireless headphones")
+                .await
+                .unwrap();
+            find(c, "#submit-analysis").await.click().await.unwrap();
+            wait_text(c, "#live-mode", |t| t.contains("every second")).await;
+            find(
+                c,
+                "#stages li[data-stage='llm_summarize'][data-state='running']",
+            )
+            .await;
+            wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
+            find(c, "#report-frame").await;
+        })
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_pages_through_every_analysis_newest_first() {
+    let Some((chromium, driver)) = browser_binaries() else {
+        return;
+    };
+    // No worker: the analyses stay queued, which is all a history needs.
+    let app = TestApp::spawn(0).await;
+    for i in 1..=25 {
+        let res = app
+            .post(&json!({ "query": format!("query number {i}") }))
+            .await;
+        assert_eq!(res.status(), 202);
+    }
+    let base = app.base.clone();
+    let browser = Browser::start(&chromium, &driver).await;
+    browser
+        .run("history_pages", async |c: &Client| {
+            c.goto(&format!("{base}/#/history")).await.unwrap();
+            find(c, "#history-table").await;
+            let queries = listed_queries(c).await;
+            assert_eq!(queries.len(), 20);
+            assert_eq!(queries[0], "query number 25", "newest first");
+            let pager = find(c, "nav.pager").await.text().await.unwrap();
+            assert!(pager.contains("Page 1 of 2 (25 analyses)"), "{pager}");
+            find(c, "nav.pager a[rel=next]")
+                .await
+                .click()
+                .await
+                .unwrap();
+            wait_text(c, "nav.pager", |t| t.contains("Page 2 of 2")).await;
+            let queries = listed_queries(c).await;
+            let expected: Vec<String> =
+                (1..=5).rev().map(|i| format!("query number {i}")).collect();
+            assert_eq!(queries, expected);
+            // The status filter and the search combine with the pages.
+            c.goto(&format!("{base}/#/history?q=number%202&status=queued"))
+                .await
+                .unwrap();
+            wait_text(c, "nav.pager", |t| t.contains("(7 analyses)")).await;
+        })
+        .await;
+    app.stop().await;
+}
+
+/// The queries of the history page shown, in order.
+async fn listed_queries(c: &Client) -> Vec<String> {
+    let mut queries = Vec::new();
+    for link in c
+        .find_all(Locator::Css("#history-table tbody tr a"))
+        .await
+        .unwrap()
+    {
+        queries.push(link.text().await.unwrap());
+    }
+    queries
+}
