@@ -223,6 +223,12 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
                 min_price.attr("aria-invalid").await.unwrap().as_deref(),
                 Some("true")
             );
+            if let Some(dir) = std::env::var_os("MARKETLENS_UI_SCREENSHOTS") {
+                let dir = PathBuf::from(dir);
+                std::fs::create_dir_all(&dir).unwrap();
+                let png = c.screenshot().await.unwrap();
+                std::fs::write(dir.join("new-error-1280.png"), png).unwrap();
+            }
             min_price.clear().await.unwrap();
             min_price.send_keys("10").await.unwrap();
             find(c, "#f-max_price")

@@ -39,7 +39,7 @@ function clear(el) {
 }
 
 function fmtDate(iso) {
-  if (!iso) return "";
+  if (!iso) return "–";
   const d = new Date(iso);
   return isNaN(d) ? iso : d.toLocaleString();
 }
@@ -159,7 +159,10 @@ function focusHeading(view) {
 
 // ---------------------------------------------------------------- new analysis
 
-const FIELDS = ["query", "currency", "market", "sources", "condition", "min_price", "max_price", "language", "max_products"];
+const FIELD_LABELS = {
+  query: "Product query", currency: "Currency", market: "Market", sources: "Sources", condition: "Condition",
+  min_price: "Minimum price", max_price: "Maximum price", language: "Review language", max_products: "Products to analyse",
+};
 
 async function newAnalysisView(view, signal, params) {
   document.title = "New analysis · marketlens";
@@ -267,7 +270,7 @@ function clearErrors(form, formAlert) {
 
 /** The API's message next to the field it names, or above the form. */
 function showError(form, formAlert, error) {
-  const name = error.field && FIELDS.includes(error.field) ? error.field : null;
+  const name = error.field && FIELD_LABELS[error.field] ? error.field : null;
   const slot = name ? form.querySelector(`[data-error-for="${name}"]`) : null;
   if (slot) {
     slot.textContent = error.message;
@@ -277,7 +280,7 @@ function showError(form, formAlert, error) {
       const focusable = control.matches("fieldset") ? control.querySelector("input") : control;
       if (focusable) focusable.focus();
     }
-    formAlert.textContent = "Please correct the field marked below.";
+    formAlert.textContent = `${FIELD_LABELS[name]}: ${error.message}`;
   } else {
     formAlert.textContent = error.message;
     formAlert.focus && formAlert.setAttribute("tabindex", "-1");
