@@ -69,6 +69,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     async fn start(chromium: &Path, driver: &Path) -> Browser {
+        Self::start_with(chromium, driver, true).await
+    }
+
+    /// With `javascript` false, Chromium runs no script at all.
+    async fn start_with(chromium: &Path, driver: &Path, javascript: bool) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let port = free_port();
         let driver = Command::new(driver)
@@ -91,7 +96,11 @@ impl Browser {
                 ]
             }
         });
-        let capabilities = capabilities.as_object().unwrap().clone();
+        let mut capabilities = capabilities.as_object().unwrap().clone();
+        if !javascript {
+            capabilities["goog:chromeOptions"]["prefs"] =
+                json!({"profile.managed_default_content_settings.javascript": 2});
+        }
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {
@@ -712,4 +721,41 @@ async fn listed_queries(c: &Client) -> Vec<String> {
         queries.push(link.text().await.unwrap());
     }
     queries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_the_page_points_to_the_report_and_the_report_reads() {
+    let Some((chromium, driver)) = browser_binaries() else {
+        return;
+    };
+    let app = TestApp::spawn(1).await;
+    let location = app
+        .post(&json!({"query": "wireless headphones"}))
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let done = app.wait_done(&location).await;
+    assert_eq!(done["status"], "completed");
+    let base = app.base.clone();
+    let browser = Browser::start_with(&chromium, &driver, false).await;
+    browser
+        .run("no_javascript", async |c: &Client| {
+            c.goto(&format!("{base}/")).await.unwrap();
+            let notice = find(c, "main").await.text().await.unwrap();
+            assert!(notice.contains("needs JavaScript"), "{notice}");
+            assert!(
+                notice.contains("/v1/analyses/<analysis id>/report"),
+                "{notice}"
+            );
+            // The script did not run: no form was built.
+            assert!(c.find(Locator::Css("#analysis-form")).await.is_err());
+            find(c, "main a[href='/docs']").await;
+            c.goto(&format!("{base}{location}/report")).await.unwrap();
+            let heading = find(c, "h1").await.text().await.unwrap();
+            assert!(heading.contains("wireless headphones"), "{heading}");
+        })
+        .await;
+    app.stop().await;
 }
