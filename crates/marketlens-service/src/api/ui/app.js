@@ -633,7 +633,8 @@ function historyQuery(q, status, offset) {
 
 async function statsView(view, signal) {
   document.title = "Stats · marketlens";
-  append(view, h("h1", {}, "Stats"));
+  append(view, h("h1", {}, "Stats"),
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "stats-refresh", onclick: () => route() }, "Refresh")));
   focusHeading(view);
   let s;
   try {
@@ -678,7 +679,9 @@ async function statsView(view, signal) {
       [name, Object.entries(src.outcomes).map(([k, v]) => `${k}: ${v}`).join(", "), num(fmtSecs(src.latency_seconds.p50)), num(fmtSecs(src.latency_seconds.p95))])),
     Object.keys(a.failed_by_error_type).length
       ? [h("h2", {}, "Failures by type"), table(["Error type", "Count"], Object.entries(a.failed_by_error_type).map(([k, v]) => [k, num(v)]))]
-      : null);
+      : null,
+    h("h2", {}, "Feedback by rating"),
+    table(["Rating", "Feedback"], Object.entries(s.feedback_by_rating || {}).map(([k, v]) => [`${k} of 5`, num(v)]), "stats-feedback"));
 }
 
 /** Pipeline order; stages this page does not know go last, by name. */
