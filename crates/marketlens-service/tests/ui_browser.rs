@@ -193,18 +193,18 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
     let Some((chromium, driver)) = browser_binaries() else {
         return;
     };
-    // The optional LLM stage on, its model answering after a pause: the stages are
-    // seen moving while the analysis runs.
+    // The optional LLM stage on, its model answering after a pause long enough for a
+    // loaded machine: the stages are seen moving while the analysis runs.
     let llm = LlmServer::start().await;
     llm.script(
         "small-model",
-        [Reply::After(Duration::from_secs(2), Box::new(ok(grounded)))],
+        [Reply::After(Duration::from_secs(5), Box::new(ok(grounded)))],
     );
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(
         &config,
-        agent_toml_with_llm(&llm, "small-model", "large-model", ""),
+        agent_toml_with_llm(&llm, "small-model", "large-model", "timeout_secs = 20\n"),
     )
     .unwrap();
     let app = TestApp::spawn_with_config(1, Some(&config)).await;
@@ -622,13 +622,13 @@ async fn progress_is_polled_when_the_event_stream_is_unavailable() {
     let llm = LlmServer::start().await;
     llm.script(
         "small-model",
-        [Reply::After(Duration::from_secs(3), Box::new(ok(grounded)))],
+        [Reply::After(Duration::from_secs(5), Box::new(ok(grounded)))],
     );
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("agent.toml");
     std::fs::write(
         &config,
-        agent_toml_with_llm(&llm, "small-model", "large-model", ""),
+        agent_toml_with_llm(&llm, "small-model", "large-model", "timeout_secs = 20\n"),
     )
     .unwrap();
     let app = TestApp::spawn_with_config(1, Some(&config)).await;
