@@ -587,7 +587,7 @@ async fn run(cli: Cli) -> ExitCode {
             };
             let workers = if args.no_worker { 0 } else { args.workers };
             eprintln!(
-                "marketlens API on http://{} ({} embedded worker(s), data in {}, {})",
+                "marketlens API and web UI on http://{}/ ({} embedded worker(s), data in {}, {})",
                 listener
                     .local_addr()
                     .map(|a| a.to_string())

@@ -64,7 +64,7 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
         .to_str()
         .unwrap();
     assert!(csp.contains("default-src 'none'"), "{csp}");
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     assert_data_is_not_kept_or_sniffed(&report);
     for path in [location.clone(), "/v1/analyses".to_owned()] {
         assert_data_is_not_kept_or_sniffed(&t.get(&path).await);

@@ -8,13 +8,14 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use marketlens_core::config::DEFAULT_AGENT_TOML;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::llm::{CallOutcome, LlmNarrative, NarrativeStatus};
 use marketlens_service::in_process::{Finished, analyze_in_process};
 use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use support::llm_server::{LlmServer, Reply, grounded, invents_a_price, ok, status};
+use support::llm_server::{
+    LlmServer, Reply, agent_toml_with_llm, grounded, invents_a_price, ok, status,
+};
 
 const SMALL: &str = "small-model";
 const LARGE: &str = "large-model";
@@ -22,39 +23,7 @@ const LARGE: &str = "large-model";
 /// The built-in configuration with `[llm]` on, pointed at `server`; `extra` lines
 /// override settings.
 fn config_text(server: &LlmServer, extra: &str) -> String {
-    // Defaults first: `extra` may end with a sub-table (`[llm.prompt]`).
-    let mut defaults = String::new();
-    for (key, default) in [("timeout_secs", "5"), ("max_retries", "1")] {
-        if !extra.contains(key) {
-            defaults.push_str(&format!("{key} = {default}\n"));
-        }
-    }
-    let extra = format!("{defaults}{extra}");
-    let start = DEFAULT_AGENT_TOML.find("\n[llm]\n").unwrap();
-    let end = DEFAULT_AGENT_TOML.find("\n# Sources are queried").unwrap();
-    let llm = format!(
-        r#"
-[llm]
-enabled = true
-base_url = "{}"
-api_key_env = ""
-small_model = "{SMALL}"
-large_model = "{LARGE}"
-{extra}
-[llm.prices."{SMALL}"]
-input_per_million_usd = 0.15
-output_per_million_usd = 0.6
-[llm.prices."{LARGE}"]
-input_per_million_usd = 2.5
-output_per_million_usd = 10.0
-"#,
-        server.base_url
-    );
-    format!(
-        "{}{llm}{}",
-        &DEFAULT_AGENT_TOML[..start],
-        &DEFAULT_AGENT_TOML[end..]
-    )
+    agent_toml_with_llm(server, SMALL, LARGE, extra)
 }
 
 struct Case {

@@ -396,3 +396,21 @@ async fn docs_page_renders_its_route_list_in_chromium_with_the_network_off() {
     assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
     app.stop().await;
 }
+
+#[test]
+fn prices_of_a_request_are_documented_as_numbers_or_decimal_strings() {
+    let properties = &document()["components"]["schemas"]["AnalysisRequest"]["properties"];
+    for field in ["min_price", "max_price"] {
+        let types: BTreeSet<&str> = properties[field]["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field}: {}", properties[field]))
+            .iter()
+            .filter_map(|s| s["type"].as_str())
+            .collect();
+        assert_eq!(
+            types,
+            BTreeSet::from(["number", "string", "null"]),
+            "{field}"
+        );
+    }
+}

@@ -176,6 +176,7 @@ async fn cross_tenant_matrix(t: TestApp) {
         (Method::GET, "/v1/analyses/{id}", &analysis_id, None),
         (Method::GET, "/v1/analyses/{id}/result", &analysis_id, None),
         (Method::GET, "/v1/analyses/{id}/report", &analysis_id, None),
+        (Method::GET, "/v1/analyses/{id}/events", &analysis_id, None),
         (
             Method::POST,
             "/v1/analyses/{id}/feedback",

@@ -7,8 +7,8 @@ use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
     AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
     ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
-    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
-    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
+    QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -173,6 +173,13 @@ impl PgStore {
     }
 }
 
+/// The condition of a history listing ([`QueryFilter`]): `$1` the status, `$2` the
+/// lower-cased search text, `$3` its normalised form, each `NULL` when not filtered
+/// on. `strpos`, not `LIKE`: the text is matched as it is, `%` and `_` included.
+const FILTER_POSTGRES: &str = "($1::text IS NULL OR status = $1) \
+     AND ($2::text IS NULL OR strpos(lower(text), $2) > 0 \
+          OR strpos(normalized_text, $3) > 0)";
+
 #[async_trait]
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
@@ -231,12 +238,15 @@ impl Store for PgStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn list_queries(
+    async fn find_queries(
         &self,
         tenant: &TenantId,
+        filter: &QueryFilter,
         limit: u32,
         offset: u64,
     ) -> Result<QueryPage, StoreError> {
+        let (lower, normalized) = filter.search_text().unzip();
+        let status = filter.status_text();
         // One REPEATABLE READ transaction so the page and the total come from the same
         // snapshot (READ COMMITTED would take one per statement).
         let mut tx = self
@@ -244,16 +254,24 @@ impl Store for PgStore {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
             .map_err(unavailable)?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries WHERE tenant = $1")
-            .bind(tenant.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM queries WHERE {FILTER_POSTGRES} AND tenant = $4"
+        )))
+        .bind(status)
+        .bind(lower.clone())
+        .bind(normalized.clone().flatten())
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {QUERY_COLUMNS} FROM queries WHERE tenant = $3 \
-             ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE {FILTER_POSTGRES} AND tenant = $6 \
+             ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
         ));
         let rows = sqlx::query(sql)
+            .bind(status)
+            .bind(lower)
+            .bind(normalized.flatten())
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .bind(tenant.as_str())

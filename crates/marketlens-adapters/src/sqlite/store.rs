@@ -7,8 +7,8 @@ use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
     AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
     ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
-    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus,
-    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
+    QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -156,6 +156,13 @@ impl SqliteStore {
     }
 }
 
+/// The condition of a history listing ([`QueryFilter`]), bound as: status twice,
+/// the lower-cased search text twice, its normalised form (each `NULL` when not
+/// filtered on). SQLite's `lower` folds ASCII only: the normalised comparison finds
+/// the rest.
+const FILTER_SQLITE: &str = "(? IS NULL OR status = ?) \
+     AND (? IS NULL OR instr(lower(text), ?) > 0 OR instr(normalized_text, ?) > 0)";
+
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -214,25 +221,40 @@ impl Store for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn list_queries(
+    async fn find_queries(
         &self,
         tenant: &TenantId,
+        filter: &QueryFilter,
         limit: u32,
         offset: u64,
     ) -> Result<QueryPage, StoreError> {
+        let (lower, normalized) = filter.search_text().unzip();
+        let status = filter.status_text();
         // One read transaction so the page and the total come from the same snapshot.
         let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queries WHERE tenant = ?")
-            .bind(tenant.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM queries WHERE tenant = ? AND {FILTER_SQLITE}"
+        )))
+        .bind(tenant.as_str())
+        .bind(status)
+        .bind(status)
+        .bind(lower.clone())
+        .bind(lower.clone())
+        .bind(normalized.clone().flatten())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {QUERY_COLUMNS} FROM queries WHERE tenant = ? \
+            "SELECT {QUERY_COLUMNS} FROM queries WHERE tenant = ? AND {FILTER_SQLITE} \
              ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
         ));
         let rows = sqlx::query(sql)
             .bind(tenant.as_str())
+            .bind(status)
+            .bind(status)
+            .bind(lower.clone())
+            .bind(lower)
+            .bind(normalized.flatten())
             .bind(i64::from(limit))
             .bind(i64::try_from(offset).unwrap_or(i64::MAX))
             .fetch_all(&mut *tx)

@@ -188,10 +188,10 @@ pub struct AnalysisRequest {
     /// Price range in the target currency, inclusive: a JSON number (`500`, `99.5`)
     /// or a decimal string (`"99.50"`).
     #[serde(default, deserialize_with = "price_amount::deserialize")]
-    #[schema(value_type = Option<String>, example = "100")]
+    #[schema(schema_with = price_amount::schema)]
     pub min_price: Option<Decimal>,
     #[serde(default, deserialize_with = "price_amount::deserialize")]
-    #[schema(value_type = Option<String>, example = "899.99")]
+    #[schema(schema_with = price_amount::schema)]
     pub max_price: Option<Decimal>,
     /// Only reviews written in this language are analysed (`en`, `fr`); absent = all.
     #[serde(default)]
@@ -210,6 +210,33 @@ mod price_amount {
 
     use rust_decimal::Decimal;
     use serde::de::{self, Deserializer, Visitor};
+
+    /// Its schema: what [`deserialize`] accepts, a number or a decimal string (or
+    /// nothing).
+    pub(super) fn schema() -> utoipa::openapi::schema::Schema {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+        let one_of = OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .minimum(Some(0))
+                    .examples([serde_json::json!(500)])
+                    .build(),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("A decimal number, e.g. `99.50`"))
+                    .examples([serde_json::json!("899.99")])
+                    .build(),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::Null).build())
+            .description(Some(
+                "Inclusive bound in the target currency, not negative: a JSON number or a decimal string",
+            ))
+            .build();
+        Schema::OneOf(one_of)
+    }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,

@@ -22,6 +22,7 @@ pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
     AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
     ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, NewExperiment,
-    NewFeedback, NewQuery, PriceObservation, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
-    RuleFeedback, StageProgress, StageState, Store, StoreError, StoredResult, VariantFeedback,
+    NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus,
+    RecordedFeedback, RuleFeedback, StageProgress, StageState, Store, StoreError, StoredResult,
+    VariantFeedback,
 };

@@ -119,6 +119,38 @@ pub struct QueryRecord {
     pub experiment: Option<ExperimentAssignment>,
 }
 
+/// Which queries a history listing keeps. The default keeps every query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryFilter {
+    /// Text the query must contain, case-insensitively: compared, lower-cased, with
+    /// the query as asked and with its normalised form (see
+    /// [`normalize_query`](crate::domain::normalize_query)). Empty keeps every query.
+    pub text: Option<String>,
+    pub status: Option<QueryStatus>,
+}
+
+impl QueryFilter {
+    /// The search text as the stores compare it: trimmed and lower-cased (against
+    /// the query as asked), and normalised (against its normalised form, so `ecran`
+    /// finds `Écran` whatever the database's idea of lower case); `None` when there
+    /// is nothing to search for. The normalised form is `None` when nothing of it is
+    /// left (punctuation only): only the first comparison applies then.
+    pub fn search_text(&self) -> Option<(String, Option<String>)> {
+        let lower = self.text.as_deref()?.trim().to_lowercase();
+        if lower.is_empty() {
+            return None;
+        }
+        let normalized = crate::domain::normalize_query(&lower);
+        let normalized = Some(normalized.trim().to_owned()).filter(|n| !n.is_empty());
+        Some((lower, normalized))
+    }
+
+    /// The status as stored, when filtered on.
+    pub fn status_text(&self) -> Option<&'static str> {
+        self.status.map(QueryStatus::as_str)
+    }
+}
+
 /// One page of history, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryPage {
@@ -370,10 +402,23 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         id: Uuid,
     ) -> Result<Option<QueryRecord>, StoreError>;
-    /// One page of `tenant`'s queries, newest first, and how many it has.
+    /// One page of `tenant`'s queries, newest first (`created_at`, then `id`,
+    /// descending), and how many it has.
     async fn list_queries(
         &self,
         tenant: &TenantId,
+        limit: u32,
+        offset: u64,
+    ) -> Result<QueryPage, StoreError> {
+        self.find_queries(tenant, &QueryFilter::default(), limit, offset)
+            .await
+    }
+    /// `tenant`'s history restricted to the queries `filter` keeps, in the same order;
+    /// `total` counts the kept queries.
+    async fn find_queries(
+        &self,
+        tenant: &TenantId,
+        filter: &QueryFilter,
         limit: u32,
         offset: u64,
     ) -> Result<QueryPage, StoreError>;

@@ -7,8 +7,8 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
-use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::{BlobStream, QueryRecord, QueryStatus, StoredResult};
+use marketlens_core::domain::{AnalysisRequest, MAX_QUERY_CHARS};
+use marketlens_core::ports::{BlobStream, QueryFilter, QueryRecord, QueryStatus, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::result::AnalysisResult;
 use serde::{Deserialize, Serialize};
@@ -213,6 +213,51 @@ pub struct PageParams {
     offset: Option<u64>,
 }
 
+/// What a history listing keeps.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryFilter {
+    /// Only analyses whose query contains this text, ignoring case and accents.
+    #[serde(default)]
+    q: Option<String>,
+    /// Only analyses with this status: `queued`, `running`, `completed` or `failed`.
+    #[serde(default)]
+    #[param(value_type = Option<QueryStatus>)]
+    status: Option<String>,
+}
+
+impl HistoryFilter {
+    fn parse(self) -> Result<QueryFilter, ApiError> {
+        let status = match self.status.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(QueryStatus::parse(s).ok_or_else(|| ApiError {
+                field: Some("status"),
+                ..ApiError::new(
+                    ErrorType::InvalidParameter,
+                    format!("unknown status {s:?}: expected queued, running, completed or failed"),
+                )
+            })?),
+        };
+        if self
+            .q
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            return Err(ApiError {
+                field: Some("q"),
+                ..ApiError::new(
+                    ErrorType::InvalidParameter,
+                    format!("q must be at most {MAX_QUERY_CHARS} characters"),
+                )
+            });
+        }
+        Ok(QueryFilter {
+            text: self.q,
+            status,
+        })
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct PageView {
     items: Vec<AnalysisView>,
@@ -243,15 +288,15 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// History: analyses newest first.
+/// History: analyses newest first, optionally only those matching a text or a status.
 #[utoipa::path(
     get,
     path = "/v1/analyses",
     tag = "analyses",
-    params(PageParams),
+    params(PageParams, HistoryFilter),
     responses(
-        (status = 200, description = "One page of analyses, newest first", body = PageView),
-        (status = 422, description = "`limit` or `offset` out of range", body = ErrorBody),
+        (status = 200, description = "One page of the analyses kept, newest first; `total` counts them", body = PageView),
+        (status = 422, description = "`limit` or `offset` out of range, unknown `status`, `q` too long", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
     ),
 )]
@@ -259,11 +304,18 @@ pub async fn list_analyses(
     State(app): State<Arc<App>>,
     Extension(auth): Extension<AuthContext>,
     params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
+    filter: Result<Query<HistoryFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PageView>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
+    let Query(filter) =
+        filter.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
+    let filter = filter.parse()?;
     let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
-    let page = app.store.list_queries(&auth.tenant, limit, offset).await?;
+    let page = app
+        .store
+        .find_queries(&auth.tenant, &filter, limit, offset)
+        .await?;
     Ok(Json(PageView {
         items: page.items.into_iter().map(AnalysisView::from).collect(),
         total: page.total,
@@ -284,7 +336,11 @@ pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
 
 /// The caller's tenant's analysis: another tenant's is "not found", exactly like an
 /// unknown id, so ids of other tenants cannot even be confirmed.
-async fn load(app: &App, auth: &AuthContext, id: IdPath) -> Result<QueryRecord, ApiError> {
+pub(super) async fn load(
+    app: &App,
+    auth: &AuthContext,
+    id: IdPath,
+) -> Result<QueryRecord, ApiError> {
     let id = parse_id(id)?;
     app.store
         .get_tenant_query(&auth.tenant, id)
@@ -411,11 +467,12 @@ pub async fn get_report(
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             // The report is self-contained: forbid every external load and all script,
-            // as a second line of defence behind escaping, and any page framing it.
+            // as a second line of defence behind escaping. Only this API's own pages
+            // (the web UI's report view) may frame it.
             (
                 header::CONTENT_SECURITY_POLICY,
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-                 frame-ancestors 'none'",
+                 frame-ancestors 'self'",
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],

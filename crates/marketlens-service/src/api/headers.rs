@@ -4,8 +4,10 @@
 //!   (which can quote scraped text) as HTML or script.
 //! - `Cache-Control: no-store` on everything under `/v1/`: analyses, results, reports
 //!   and history are a team's data, not to be kept by browsers or shared proxies.
-//! - HTML is never framed (`frame-ancestors 'none'`, against clickjacking); the report
-//!   sets its own stricter policy, anything else HTML gets [`DEFAULT_HTML_CSP`].
+//! - HTML is never framed by another site (`frame-ancestors`, against clickjacking):
+//!   the report may be framed by this API's own web UI only, the UI and everything
+//!   else by nothing. The report and the UI set their own policies, anything else
+//!   HTML gets [`DEFAULT_HTML_CSP`].
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};

@@ -4,8 +4,9 @@
 //! | method | path | answer |
 //! |---|---|---|
 //! | POST | `/v1/analyses` | 202 + `Location` (queued), or 200 when a fresh identical result exists |
-//! | GET | `/v1/analyses` | history, newest first (`?limit=&offset=`) |
+//! | GET | `/v1/analyses` | history, newest first (`?limit=&offset=&q=&status=`) |
 //! | GET | `/v1/analyses/{id}` | status, timestamps, per-stage progress, error |
+//! | GET | `/v1/analyses/{id}/events` | the same as Server-Sent Events, one per change, until completed or failed (see [`events`]) |
 //! | GET | `/v1/analyses/{id}/result` | the result document (JSON) |
 //! | GET | `/v1/analyses/{id}/report` | the HTML report |
 //! | POST | `/v1/admin/experiments` | 201: a new experiment (draft) from `{name, variants}` |
@@ -21,7 +22,9 @@
 //! | GET | `/metrics` | Prometheus metrics (see [`crate::metrics`]) |
 //! | GET | `/v1/stats` | the same figures as JSON, with recent-window percentiles |
 //! | GET | `/openapi.json` | the OpenAPI 3.1 document of these routes (see [`openapi`]) |
+//! | GET | `/v1/analysis-options` | sources, markets, currencies and defaults a new analysis may use |
 //! | GET | `/docs` | that document as a page, rendered on the server (see [`docs`]) |
+//! | GET | `/`, `/ui/{file}` | the web UI (see [`ui`]) |
 //!
 //! Every `/v1` route and `/metrics` need an API key (`Authorization: Bearer <key>`)
 //! with the route's scope, unless the server runs without keys (`--no-auth`, loopback
@@ -37,6 +40,7 @@
 mod admin;
 pub mod docs;
 mod error;
+pub mod events;
 mod experiments;
 mod feedback;
 mod handlers;
@@ -44,6 +48,8 @@ pub mod headers;
 pub mod health;
 pub mod limits;
 pub mod openapi;
+mod options;
+pub mod ui;
 
 use std::sync::Arc;
 
@@ -71,6 +77,7 @@ fn routes() -> Vec<(&'static str, MethodRouter<Arc<App>>)> {
             post(handlers::create_analysis).get(handlers::list_analyses),
         ),
         ("/v1/analyses/{id}", get(handlers::get_analysis)),
+        ("/v1/analyses/{id}/events", get(events::analysis_events)),
         ("/v1/analyses/{id}/result", get(handlers::get_result)),
         ("/v1/analyses/{id}/report", get(handlers::get_report)),
         ("/v1/analyses/{id}/feedback", post(feedback::post_feedback)),
@@ -92,6 +99,9 @@ fn routes() -> Vec<(&'static str, MethodRouter<Arc<App>>)> {
         ("/v1/stats", get(crate::metrics::stats_handler)),
         ("/openapi.json", get(openapi::openapi_json)),
         ("/docs", get(docs::docs_page)),
+        ("/v1/analysis-options", get(options::analysis_options)),
+        ("/", get(ui::index)),
+        ("/ui/{file}", get(ui::ui_file)),
     ]
 }
 

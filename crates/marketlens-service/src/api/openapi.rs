@@ -34,6 +34,8 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         super::handlers::create_analysis,
         super::handlers::list_analyses,
         super::handlers::get_analysis,
+        super::events::analysis_events,
+        super::options::analysis_options,
         super::handlers::get_result,
         super::handlers::get_report,
         super::feedback::post_feedback,
@@ -51,6 +53,8 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         super::experiments::results,
         openapi_json,
         super::docs::docs_page,
+        super::ui::index,
+        super::ui::ui_file,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
@@ -60,6 +64,7 @@ use super::error::{ErrorBody, ErrorDetail, status_for};
         (name = "operations", description = "Health, readiness, metrics and statistics."),
         (name = "experiments", description = "A/B experiments: create, start, stop, and compare their variants."),
         (name = "documentation", description = "This document and its page."),
+        (name = "ui", description = "The web UI: its page and files."),
     )
 )]
 struct ApiDoc;

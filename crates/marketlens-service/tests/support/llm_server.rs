@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use marketlens_core::config::DEFAULT_AGENT_TOML;
 
 /// One scripted answer.
 #[derive(Clone)]
@@ -231,4 +232,42 @@ pub fn status(status: u16, headers: Vec<(&'static str, String)>, body: &str) -> 
         headers,
         body: body.to_owned(),
     }
+}
+
+/// The built-in configuration with `[llm]` on, pointed at `server`, its models `small`
+/// and `large`; `extra` lines override settings.
+pub fn agent_toml_with_llm(server: &LlmServer, small: &str, large: &str, extra: &str) -> String {
+    // Defaults first: `extra` may end with a sub-table (`[llm.prompt]`).
+    let mut defaults = String::new();
+    for (key, default) in [("timeout_secs", "5"), ("max_retries", "1")] {
+        if !extra.contains(key) {
+            defaults.push_str(&format!("{key} = {default}\n"));
+        }
+    }
+    let extra = format!("{defaults}{extra}");
+    let start = DEFAULT_AGENT_TOML.find("\n[llm]\n").unwrap();
+    let end = DEFAULT_AGENT_TOML.find("\n# Sources are queried").unwrap();
+    let llm = format!(
+        r#"
+[llm]
+enabled = true
+base_url = "{}"
+api_key_env = ""
+small_model = "{small}"
+large_model = "{large}"
+{extra}
+[llm.prices."{small}"]
+input_per_million_usd = 0.15
+output_per_million_usd = 0.6
+[llm.prices."{large}"]
+input_per_million_usd = 2.5
+output_per_million_usd = 10.0
+"#,
+        server.base_url
+    );
+    format!(
+        "{}{llm}{}",
+        &DEFAULT_AGENT_TOML[..start],
+        &DEFAULT_AGENT_TOML[end..]
+    )
 }

@@ -141,6 +141,7 @@ macro_rules! store_contract_tests {
                     inflight_queries_are_listed_newest_first_before_a_time,
                     history_is_newest_first_with_the_total,
                     history_pages_by_limit_and_offset,
+                    history_is_filtered_by_status_and_text,
                     a_collected_batch_is_overwritten_with_its_date,
                     collected_batches_are_kept_per_source,
                     price_observations_are_counted_per_product,
