@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grounding::{Facts, GroundingReport};
 use super::input::SummaryInput;
+use super::judge::Judgement;
 use super::output::GeneratedSummary;
 use super::scores::{TextScores, score};
 use crate::config::LlmSettings;
@@ -93,9 +94,13 @@ pub struct LlmNarrative {
     /// Why the first model was skipped for the large one, when it was.
     pub hard_case: Option<String>,
     pub calls: Vec<LlmCall>,
+    /// Totals over every call, the judge's included.
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_microdollars: u64,
+    /// The judge's verdict on the accepted text, when `[llm.judge]` is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<Judgement>,
 }
 
 impl LlmNarrative {
@@ -148,7 +153,17 @@ impl LlmNarrative {
             completion_tokens: calls.iter().map(|c| c.completion_tokens).sum(),
             cost_microdollars: calls.iter().map(|c| c.cost_microdollars).sum(),
             calls,
+            judge: None,
         }
+    }
+
+    /// The narrative with the judge's verdict, its call counted in the totals.
+    pub fn with_judge(mut self, judgement: Judgement) -> Self {
+        self.prompt_tokens += judgement.call.prompt_tokens;
+        self.completion_tokens += judgement.call.completion_tokens;
+        self.cost_microdollars += judgement.call.cost_microdollars;
+        self.judge = Some(judgement);
+        self
     }
 
     fn with_status(mut self, status: NarrativeStatus, reason: Option<String>) -> Self {

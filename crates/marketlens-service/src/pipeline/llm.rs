@@ -18,16 +18,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marketlens_core::config::StructuredOutput;
+use marketlens_core::config::{JudgeSettings, StructuredOutput};
+use marketlens_core::llm::judge::{judge_schema, text_hash};
 use marketlens_core::llm::{
-    CallOutcome, Facts, LlmCall, LlmNarrative, NarrativeStatus, SummaryInput, evaluate, hard_case,
-    output::output_schema,
+    CallOutcome, Facts, GeneratedSummary, JudgeScores, Judgement, LlmCall, LlmNarrative,
+    NarrativeStatus, PromptTemplate, SummaryInput, evaluate, hard_case, output::output_schema,
 };
 use marketlens_core::ports::{
     CacheLevel, LlmClient, LlmRequest, LlmResponse, QueryRecord, ResponseFormat,
 };
-use marketlens_core::recommend::recommend;
 use marketlens_core::report::StageOutputs;
+use marketlens_core::report::narrative::narrative_language;
 use serde::{Deserialize, Serialize};
 
 use super::AnalysisError;
@@ -66,12 +67,12 @@ struct CachedAnswer {
 /// store; analyses running at once may each start the last call, so the cap can be
 /// passed by those calls), or `budget_unknown` when the store cannot tell — spending
 /// is never allowed blind.
-pub(super) async fn over_budget(app: &App) -> Option<String> {
+pub(super) async fn over_budget(app: &App, run: &RunConfig) -> Option<String> {
     let midnight = Utc::now()
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())?;
-    let budget = app.config.llm.daily_budget_microdollars();
+    let budget = run.config.llm.daily_budget_microdollars();
     match app.store.llm_cost_since(midnight).await {
         Ok(spent) if spent >= budget => {
             crate::metrics::llm_call("", "budget_exhausted", None);
@@ -98,23 +99,21 @@ pub(super) async fn summarize(
     query: &QueryRecord,
     outputs: &StageOutputs,
 ) -> Result<LlmNarrative, AnalysisError> {
-    let settings = &app.config.llm;
-    let prompt = app.prompt.clone();
-    // The same pure rules as the report's, on the same outputs: the same
-    // recommendations, in the same order, as the report will show.
-    let recommendations = recommend(
-        &outputs.products,
-        &outputs.market,
-        &outputs.sentiment,
-        &run.config.thresholds,
-    );
+    let settings = &run.config.llm;
+    let prompt = run.prompt.clone();
+    // The deterministic narrative's language (the query's), unless `llm.language`
+    // fixes one.
+    let language = settings
+        .language
+        .pick(narrative_language(&query.text, query.params.language));
     let input = SummaryInput::build(
         &query.text,
+        language,
         Utc::now().date_naive(),
         &outputs.products,
         &outputs.market,
         &outputs.sentiment,
-        &recommendations,
+        &outputs.recommendations,
         settings.top_k_products as usize,
     );
     let facts = Facts::from_input(&input);
@@ -134,20 +133,17 @@ pub(super) async fn summarize(
             user: user.clone(),
             max_output_tokens: settings.max_output_tokens,
             temperature: settings.temperature,
-            response_format: match settings.structured_output {
-                StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
-                    name: "market_summary".into(),
-                    schema: output_schema(),
-                },
-                StructuredOutput::JsonObject => ResponseFormat::JsonObject,
-                StructuredOutput::None => ResponseFormat::Text,
-            },
+            response_format: response_format(
+                settings.structured_output,
+                "market_summary",
+                output_schema,
+            ),
         };
         let key = format!(
             "{}:{}:{model}:{input_hash}",
             query.fingerprint, prompt.prompt_version
         );
-        let (answer, mut call) = answer_of(app, client.as_ref(), &request, &key).await;
+        let (answer, mut call) = answer_of(app, run, client.as_ref(), &request, &key).await;
         let accepted = answer.and_then(|content| {
             let judged = evaluate(&content, &input, &facts);
             call.outcome = judged.outcome;
@@ -177,12 +173,27 @@ pub(super) async fn summarize(
         );
         calls.push(call);
         if let Some(summary) = accepted {
-            return Ok(LlmNarrative::from_calls(
+            let judged = match &settings.judge {
+                Some(judge) => {
+                    let scope = JudgeScope {
+                        query,
+                        input: &input,
+                        input_hash: &input_hash,
+                    };
+                    Some(judge_text(app, run, client.as_ref(), judge, &scope, &summary).await)
+                }
+                None => None,
+            };
+            let narrative = LlmNarrative::from_calls(
                 &prompt.prompt_version,
                 Some((model.to_owned(), summary)),
                 calls,
                 hard,
-            ));
+            );
+            return Ok(match judged {
+                Some(j) => narrative.with_judge(j),
+                None => narrative,
+            });
         }
     }
     Ok(LlmNarrative::from_calls(
@@ -191,6 +202,106 @@ pub(super) async fn summarize(
         calls,
         hard,
     ))
+}
+
+/// How the answer's shape is asked for, by `structured_output`.
+fn response_format(
+    structured: StructuredOutput,
+    name: &str,
+    schema: fn() -> serde_json::Value,
+) -> ResponseFormat {
+    match structured {
+        StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
+            name: name.into(),
+            schema: schema(),
+        },
+        StructuredOutput::JsonObject => ResponseFormat::JsonObject,
+        StructuredOutput::None => ResponseFormat::Text,
+    }
+}
+
+/// What a judgement is about: one analysis' input.
+struct JudgeScope<'a> {
+    query: &'a QueryRecord,
+    input: &'a SummaryInput,
+    input_hash: &'a str,
+}
+
+/// The judge's verdict on an accepted text (`[llm.judge]`): one call (or its cached
+/// answer) on the stage's endpoint. Advisory: a judge that fails or answers out of
+/// shape leaves the text accepted, with the judge's call saying why there is no
+/// verdict. Its scores, and a verdict of inconsistency, go to the metrics.
+async fn judge_text(
+    app: &App,
+    run: &RunConfig,
+    client: &dyn LlmClient,
+    judge: &JudgeSettings,
+    scope: &JudgeScope<'_>,
+    text: &GeneratedSummary,
+) -> Judgement {
+    let prompt = judge
+        .prompt
+        .clone()
+        .unwrap_or_else(PromptTemplate::builtin_judge);
+    let (system, user) = prompt.render_judge(scope.input, text);
+    let request = LlmRequest {
+        model: judge.model.clone(),
+        system,
+        user,
+        max_output_tokens: judge.max_output_tokens,
+        // A verdict should not depend on the draw.
+        temperature: 0.0,
+        response_format: response_format(
+            run.config.llm.structured_output,
+            "summary_review",
+            judge_schema,
+        ),
+    };
+    // The text is part of the key: another accepted text is judged anew.
+    let key = format!(
+        "judge:{}:{}:{}:{}:{}",
+        scope.query.fingerprint,
+        prompt.prompt_version,
+        judge.model,
+        scope.input_hash,
+        text_hash(text)
+    );
+    let (answer, mut call) = answer_of(app, run, client, &request, &key).await;
+    let scores = answer.and_then(|content| match JudgeScores::parse(&content) {
+        Ok(scores) => Some(scores),
+        Err(e) => {
+            call.outcome = CallOutcome::InvalidSchema;
+            call.error = Some(e.to_string());
+            None
+        }
+    });
+    if !call.cache_hit {
+        crate::metrics::llm_call(
+            &judge.model,
+            call.outcome.as_str(),
+            Some(Duration::from_millis(call.latency_ms)),
+        );
+    }
+    if let Some(s) = &scores {
+        crate::metrics::judge_verdict(s.coherence, s.clarity, s.consistent_with_figures);
+    }
+    tracing::info!(
+        query_id = %scope.query.id,
+        model = %judge.model,
+        outcome = call.outcome.as_str(),
+        cache_hit = call.cache_hit,
+        coherence = scores.as_ref().map(|s| s.coherence),
+        clarity = scores.as_ref().map(|s| s.clarity),
+        consistent = scores.as_ref().map(|s| s.consistent_with_figures),
+        error = call.error.as_deref().unwrap_or(""),
+        "llm judge"
+    );
+    Judgement {
+        model: judge.model.clone(),
+        prompt_version: prompt.prompt_version.clone(),
+        scores,
+        call,
+    }
 }
 
 /// The answer cached under `key`: from the cache port (memory, then Redis), else —
@@ -239,6 +350,7 @@ async fn keep_answer(app: &App, key: &str, answer: &CachedAnswer, ttl: Duration)
 /// (outcome `ok` until the answer is judged).
 async fn answer_of(
     app: &App,
+    run: &RunConfig,
     client: &dyn LlmClient,
     request: &LlmRequest,
     key: &str,
@@ -255,7 +367,7 @@ async fn answer_of(
         grounding: None,
         scores: None,
     };
-    let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
+    let ttl = Duration::from_secs(run.config.cache.llm_output_ttl_secs);
     let cached = cached_answer(app, key, ttl).await;
     crate::metrics::cache_lookup(CacheLevel::LlmOutput, cached.is_some());
     if let Some(answer) = cached {
@@ -273,7 +385,7 @@ async fn answer_of(
             prompt_tokens,
             completion_tokens,
         }) => {
-            let cost = app
+            let cost = run
                 .config
                 .llm
                 .price_of(&request.model)

@@ -58,7 +58,7 @@ pub(super) async fn generate_report(
             experiment: query.experiment.clone(),
         },
     };
-    let mut result = assemble_result(head, stages, &run.config.thresholds);
+    let mut result = assemble_result(head, stages);
     result.llm = generated;
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
