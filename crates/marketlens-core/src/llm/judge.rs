@@ -12,7 +12,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::input::SummaryInput;
-use super::outcome::LlmCall;
 use super::output::{GeneratedSummary, strip_fence};
 use crate::config::PromptTemplate;
 
@@ -88,26 +87,6 @@ impl JudgeScores {
             rationale: rationale.to_owned(),
             ..parsed
         })
-    }
-}
-
-/// The judge's part of a result: its model and prompt version, the call, and the
-/// verdict when the call answered with one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Judgement {
-    pub model: String,
-    pub prompt_version: String,
-    /// `None` when the judge did not answer with a verdict (`call` says why).
-    pub scores: Option<JudgeScores>,
-    pub call: LlmCall,
-}
-
-impl Judgement {
-    /// Whether the judge found the text inconsistent with the figures.
-    pub fn flags_inconsistency(&self) -> bool {
-        self.scores
-            .as_ref()
-            .is_some_and(|s| !s.consistent_with_figures)
     }
 }
 

@@ -21,9 +21,9 @@ pub mod scores;
 
 pub use grounding::{ClaimKind, Facts, GroundingReport, Ungrounded};
 pub use input::SummaryInput;
-pub use judge::{JudgeError, JudgeScores, Judgement};
+pub use judge::{JudgeError, JudgeScores};
 pub use outcome::{
-    CallOutcome, Judged, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case,
+    CallOutcome, Judged, Judgement, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case,
 };
 pub use output::{GeneratedSummary, OutputError, RecommendationText};
 pub use prompt::{PromptError, PromptTemplate};

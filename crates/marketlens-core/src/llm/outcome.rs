@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grounding::{Facts, GroundingReport};
 use super::input::SummaryInput;
-use super::judge::Judgement;
+use super::judge::JudgeScores;
 use super::output::GeneratedSummary;
 use super::scores::{TextScores, score};
 use crate::config::LlmSettings;
@@ -22,6 +22,17 @@ pub enum NarrativeStatus {
     Rejected,
     /// No call was made (`reason` says why, e.g. `budget_exhausted`).
     Skipped,
+}
+
+impl NarrativeStatus {
+    /// The status as stored and serialised (`accepted`, `rejected`, `skipped`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NarrativeStatus::Accepted => "accepted",
+            NarrativeStatus::Rejected => "rejected",
+            NarrativeStatus::Skipped => "skipped",
+        }
+    }
 }
 
 /// The outcome of one call (the `outcome` label of the LLM call metrics).
@@ -78,6 +89,26 @@ pub struct LlmCall {
     /// Deterministic scores of an answer that had the right shape.
     #[serde(default)]
     pub scores: Option<TextScores>,
+}
+
+/// The judge's part of a result: its model and prompt version, the call, and the
+/// verdict when the call answered with one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub model: String,
+    pub prompt_version: String,
+    /// `None` when the judge did not answer with a verdict (`call` says why).
+    pub scores: Option<JudgeScores>,
+    pub call: LlmCall,
+}
+
+impl Judgement {
+    /// Whether the judge found the text inconsistent with the figures.
+    pub fn flags_inconsistency(&self) -> bool {
+        self.scores
+            .as_ref()
+            .is_some_and(|s| !s.consistent_with_figures)
+    }
 }
 
 /// The `llm` part of a result.
