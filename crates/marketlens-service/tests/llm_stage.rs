@@ -12,6 +12,7 @@ use marketlens_core::config::DEFAULT_AGENT_TOML;
 use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::domain::Language;
 use marketlens_core::llm::{CallOutcome, LlmNarrative, NarrativeStatus};
+use marketlens_core::ports::JudgeColumns;
 use marketlens_service::in_process::{Finished, analyze_in_process};
 use marketlens_service::live_config::{Activation, activate};
 use marketlens_service::pipeline::NoProgress;
@@ -226,6 +227,13 @@ async fn when_both_models_invent_the_report_keeps_the_deterministic_narrative_an
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Rejected);
     assert!(n.text.is_none(), "a rejected text is never kept as valid");
+    let stored = c.app.store.get_result(f.query.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.llm_status.as_deref(),
+        Some("rejected"),
+        "the grounding outcome is a column"
+    );
+    assert_eq!(stored.judge, None);
     let reason = n.reason.as_deref().unwrap();
     assert!(
         reason.contains("small-model: ungrounded") && reason.contains("large-model: ungrounded"),
@@ -623,6 +631,15 @@ async fn a_configured_judge_rates_the_accepted_text_stored_shown_and_exported() 
     // Stored with the analysis, and recorded as its cost.
     let stored = c.app.store.get_result(f.query.id).await.unwrap().unwrap();
     assert_eq!(stored.result["llm"]["judge"]["scores"]["coherence"], 4);
+    assert_eq!(stored.llm_status.as_deref(), Some("accepted"));
+    assert_eq!(
+        stored.judge,
+        Some(JudgeColumns {
+            coherence: 4,
+            clarity: 5,
+            consistent_with_figures: true
+        })
+    );
     assert_eq!(stored.llm_usage.unwrap().cost_microdollars, 2_450);
     assert!(report_html(&f).contains("coherence 4/5, clarity 5/5"));
     let text = marketlens_service::metrics::install().render();
