@@ -762,3 +762,20 @@ async fn activating_a_new_prompt_version_changes_the_next_analysis_without_a_res
     assert_eq!(llm(&third).prompt_version, "summarize-v2");
     assert_eq!(c.server.requests().len(), 2, "the v2 answer was cached");
 }
+
+#[tokio::test]
+async fn a_judge_prompt_in_the_configuration_is_used_and_recorded() {
+    let extra = format!(
+        "{WITH_JUDGE}[llm.judge.prompt]\nprompt_version = \"judge-v2\"\nsystem = \"Rate it.\"\nuser = \"Figures: {{input_json}} Text: {{summary_json}}\"\n"
+    );
+    let c = case(&extra).await;
+    c.server.script(SMALL, [ok(grounded)]);
+    c.server.script(JUDGE, [ok(judge_approves)]);
+    let f = analyze(&c.app).await;
+    let judge = llm(&f).judge.as_ref().unwrap();
+    assert_eq!(judge.prompt_version, "judge-v2");
+    let sent = &c.server.requests()[1];
+    assert_eq!(sent["messages"][0]["content"], "Rate it.");
+    let user = sent["messages"][1]["content"].as_str().unwrap();
+    assert!(user.starts_with("Figures: {") && user.contains(" Text: {\"summary\":"));
+}

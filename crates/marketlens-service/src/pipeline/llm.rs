@@ -9,10 +9,16 @@
 //! narrative and records why each was rejected. The stage never fails an analysis:
 //! a timeout, a 429 or a broken answer is a rejected generation, not a failed report.
 //!
-//! Every answer is cached on the `llm_output` level under fingerprint +
-//! `prompt_version` + model + a hash of the input, so a second identical analysis
-//! makes no call. Every call is recorded in the result (model, tokens, cost from the
-//! price table, latency, outcome, grounding) and in the metrics.
+//! With `[llm.judge]`, a second model rates the accepted text (coherence, clarity,
+//! consistency with the figures): advisory, recorded and exported, never a reason
+//! to reject.
+//!
+//! Every answer (the judge's too) is cached on the `llm_output` level under
+//! fingerprint + `prompt_version` + model + a hash of the input, so a second
+//! identical analysis makes no call. The settings, the endpoint and the prompt are
+//! those of the query's configuration version (`RunConfig`). Every call is recorded
+//! in the result (model, tokens, cost from the price table, latency, outcome,
+//! grounding) and in the metrics.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -173,7 +179,8 @@ pub(super) async fn summarize(
         );
         calls.push(call);
         if let Some(summary) = accepted {
-            let judged = match &settings.judge {
+            // The judge (when configured) rates the accepted text; advisory only.
+            let judgement = match &settings.judge {
                 Some(judge) => {
                     let scope = JudgeScope {
                         query,
@@ -190,7 +197,7 @@ pub(super) async fn summarize(
                 calls,
                 hard,
             );
-            return Ok(match judged {
+            return Ok(match judgement {
                 Some(j) => narrative.with_judge(j),
                 None => narrative,
             });
