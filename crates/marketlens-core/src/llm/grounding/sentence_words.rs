@@ -37,7 +37,10 @@ const ENGLISH: &str = "\
     choice choices option options recommendation recommendations summary conclusion \
     figure figures data analysis correlation currency currencies cost costs savings \
     entry-level mid-range high-end stars star sold bought built made seen found given \
-    shown known held kept left led paid set spent taken written chosen";
+    shown known held kept left led paid set spent taken written chosen pay conscious \
+    sensitive friendly wise design sound comfort battery build noise performance \
+    durability delivery shipping warranty returns support features size weight screen \
+    display camera storage style";
 
 const FRENCH: &str = "\
     le la les un une des du de ce cet cette ces cela ceci ça il ils elle elles on nous \
@@ -66,7 +69,9 @@ const FRENCH: &str = "\
     entrée remise remises promotion promotions tendance tendances historique valeur \
     valeurs aberrante aberrantes choix option options recommandation recommandations \
     résumé conclusion chiffre chiffres données analyse corrélation devise devises coût \
-    coûts économies étoile étoiles écart fourchette";
+    coûts économies étoile étoiles écart fourchette \
+    attention conseil mieux sachez retenez confort batterie autonomie livraison \
+    garantie écran poids taille";
 
 /// Whether `lowered` (a lower-cased word) opens an ordinary sentence in English or
 /// French: one of the lists or the plural of one, an adverb (`-ly`, `-ment`), a past
@@ -90,7 +95,7 @@ pub(super) fn is_sentence_word(lowered: &str) -> bool {
     lowered.contains('-')
         && lowered
             .split('-')
-            .all(|part| !part.is_empty() && listed(part))
+            .all(|part| !part.is_empty() && is_sentence_word(part))
 }
 
 #[cfg(test)]

@@ -102,6 +102,14 @@ fn grounded_texts_pass_whatever_their_rounding_units_and_language() {
         "Comparez les offres. Privilégiez Acme.",
         "Les prix vont de 99 € à 1 999 €. Zenith domine.",
         "Notamment, douze offres de trois vendeurs.",
+        // Whole answers as a model writes them.
+        "Across 12 offers from 3 sellers, the median price is 241.27 EUR. \
+         Budget-conscious shoppers can start at 99 EUR. Additionally, reviews lean \
+         positive, though 35% are negative. Battery life is praised. Expect to pay \
+         about 240 EUR. Price-wise, Acme leads.",
+        "Sur 12 offres de 3 vendeurs, le prix médian est de 241,27 €. Attention : \
+         35 % des avis sont négatifs. Côté autonomie, la battery plaît. \
+         Attendez-vous à payer environ 240 €. Conseil : comparez Acme et Zenith.",
     ];
     for text in table {
         assert_eq!(ungrounded(text), vec![], "{text}");
