@@ -52,6 +52,7 @@ pub const FEEDBACK: &str = "marketlens_feedback_total";
 pub const LLM_CALL_DURATION: &str = "marketlens_llm_call_duration_seconds";
 pub const LLM_CALLS: &str = "marketlens_llm_calls_total";
 pub const LLM_JUDGE_SCORE: &str = "marketlens_llm_judge_score";
+pub const LLM_TEXT_SCORE: &str = "marketlens_llm_text_score";
 pub const LLM_JUDGE_INCONSISTENT: &str = "marketlens_llm_judge_inconsistent_total";
 
 /// Explicit buckets, so `histogram_quantile` has resolution where it matters: a whole
@@ -70,6 +71,8 @@ const LLM_CALL_BUCKETS: &[f64] = &[
 ];
 /// Judge scores are whole numbers from 1 to 5: one bucket each.
 const JUDGE_SCORE_BUCKETS: &[f64] = &[1.0, 2.0, 3.0, 4.0, 5.0];
+/// Deterministic text scores are ratios from 0 to 1.
+const TEXT_SCORE_BUCKETS: &[f64] = &[0.25, 0.5, 0.75, 0.9, 0.99, 1.0];
 /// HTML report sizes: a few KB (one product) to megabytes (500 products with charts).
 const REPORT_BUCKETS: &[f64] = &[
     10_000.0,
@@ -104,6 +107,7 @@ pub fn install() -> &'static PrometheusHandle {
             (REPORT_SIZE, REPORT_BUCKETS),
             (LLM_CALL_DURATION, LLM_CALL_BUCKETS),
             (LLM_JUDGE_SCORE, JUDGE_SCORE_BUCKETS),
+            (LLM_TEXT_SCORE, TEXT_SCORE_BUCKETS),
         ] {
             builder = builder
                 .set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
@@ -176,6 +180,10 @@ fn describe_all() {
     describe_histogram!(
         LLM_JUDGE_SCORE,
         "Scores (1-5) the LLM judge gave accepted generated texts, by criterion (coherence, clarity)."
+    );
+    describe_histogram!(
+        LLM_TEXT_SCORE,
+        "Deterministic scores (0-1) of each accepted generated text, by score (grounding_rate, key_figure_coverage)."
     );
     describe_counter!(
         LLM_JUDGE_INCONSISTENT,
@@ -426,6 +434,14 @@ pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: 
     *f.llm_tokens.entry("prompt").or_default() += prompt_tokens;
     *f.llm_tokens.entry("completion").or_default() += completion_tokens;
     f.llm_cost_microdollars += cost_microdollars;
+}
+
+/// The deterministic scores of one accepted generated text: the share of its claims
+/// grounded, and of the key figures it states.
+pub fn text_scores(grounding_rate: f64, key_figure_coverage: f64) {
+    install();
+    histogram!(LLM_TEXT_SCORE, "score" => "grounding_rate").record(grounding_rate);
+    histogram!(LLM_TEXT_SCORE, "score" => "key_figure_coverage").record(key_figure_coverage);
 }
 
 /// The judge's verdict on one accepted text: its two scores, and whether it found

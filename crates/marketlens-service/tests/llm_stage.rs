@@ -509,6 +509,8 @@ async fn the_metrics_see_the_llm_series() {
         "marketlens_llm_call_duration_seconds_bucket{model=\"large-model\"",
         "marketlens_llm_tokens_total{kind=\"prompt\"}",
         "marketlens_llm_cost_microdollars_total",
+        "marketlens_llm_text_score_bucket{score=\"grounding_rate\",le=\"1\"}",
+        "marketlens_llm_text_score_bucket{score=\"key_figure_coverage\"",
     ] {
         assert!(text.contains(series), "{series} missing from:\n{text}");
     }

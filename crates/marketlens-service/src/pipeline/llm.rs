@@ -177,6 +177,11 @@ pub(super) async fn summarize(
             error = call.error.as_deref().unwrap_or(""),
             "llm call"
         );
+        if accepted.is_some()
+            && let Some(scores) = &call.scores
+        {
+            crate::metrics::text_scores(scores.grounding_rate, scores.key_figure_coverage);
+        }
         calls.push(call);
         if let Some(summary) = accepted {
             // The judge (when configured) rates the accepted text; advisory only.
