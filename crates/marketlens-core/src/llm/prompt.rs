@@ -79,6 +79,16 @@ mod tests {
     }
 
     #[test]
+    fn earlier_prompt_versions_stay_usable_from_a_configuration() {
+        let v1 = PromptTemplate::from_toml_str(include_str!(
+            "../../../../config/prompts/summarize-v1.toml"
+        ))
+        .unwrap();
+        assert_eq!(v1.prompt_version, "summarize-v1");
+        assert_ne!(v1.system, PromptTemplate::builtin().system);
+    }
+
+    #[test]
     fn a_template_without_a_version_or_the_input_is_refused() {
         for bad in [
             "prompt_version = \"\"\nsystem = \"s\"\nuser = \"{input_json}\"",
