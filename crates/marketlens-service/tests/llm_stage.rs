@@ -781,3 +781,29 @@ async fn a_judge_prompt_in_the_configuration_is_used_and_recorded() {
     let user = sent["messages"][1]["content"].as_str().unwrap();
     assert!(user.starts_with("Figures: {") && user.contains(" Text: {\"summary\":"));
 }
+
+#[tokio::test]
+async fn an_activated_version_whose_key_variable_is_unset_here_is_refused_with_its_name() {
+    let c = case("").await;
+    let variable = "MARKETLENS_TEST_LLM_KEY_NEVER_SET";
+    let text = config_text(&c.server, "").replace(
+        "api_key_env = \"\"",
+        &format!("api_key_env = \"{variable}\""),
+    );
+    // Activation checks what `config validate` checks; the key is read where the
+    // version runs.
+    activate(c.app.store.as_ref(), &Activation::Toml(text), None)
+        .await
+        .unwrap();
+    let request = AnalysisRequest {
+        query: "wireless headphones".into(),
+        ..Default::default()
+    };
+    let e = analyze_in_process(&c.app, &request, false, &NoProgress)
+        .await
+        .err()
+        .expect("no analysis without the key");
+    assert_eq!(e.error_type(), marketlens_core::ErrorType::InvalidConfig);
+    assert!(e.to_string().contains(variable), "{e}");
+    assert!(c.server.requests().is_empty(), "no unauthenticated call");
+}
