@@ -799,10 +799,9 @@ async fn an_activated_version_whose_key_variable_is_unset_here_is_refused_with_i
         query: "wireless headphones".into(),
         ..Default::default()
     };
-    let e = analyze_in_process(&c.app, &request, false, &NoProgress)
-        .await
-        .err()
-        .expect("no analysis without the key");
+    let Err(e) = analyze_in_process(&c.app, &request, false, &NoProgress).await else {
+        panic!("no analysis without the key");
+    };
     assert_eq!(e.error_type(), marketlens_core::ErrorType::InvalidConfig);
     assert!(e.to_string().contains(variable), "{e}");
     assert!(c.server.requests().is_empty(), "no unauthenticated call");
