@@ -879,6 +879,22 @@ async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
                     for paragraph in &text.summary {
                         println!("{paragraph}");
                     }
+                    if let Some(judge) = &llm.judge
+                        && let Some(s) = &judge.scores
+                    {
+                        eprintln!(
+                            "note: judge {}: coherence {}/5, clarity {}/5{}: {}",
+                            Shown(&judge.model),
+                            s.coherence,
+                            s.clarity,
+                            if s.consistent_with_figures {
+                                ""
+                            } else {
+                                ", inconsistent with the figures"
+                            },
+                            Shown(&s.rationale)
+                        );
+                    }
                 }
                 (NarrativeStatus::Skipped, _) => {
                     eprintln!("note: generated summary skipped: {reason}");

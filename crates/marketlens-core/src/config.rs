@@ -230,6 +230,9 @@ pub struct LlmSettings {
     pub timeout_secs: u64,
     /// Products the model sees (those behind recommendations first).
     pub top_k_products: u32,
+    /// The language the generated text is written in: `query` (the query's, as the
+    /// deterministic narrative's: French for a French query), or always `en` or `fr`.
+    pub language: LanguageRule,
     /// Spending cap per UTC day across the deployment (US dollars); once reached the
     /// stage is skipped with reason `budget_exhausted`.
     pub daily_budget_usd: f64,
@@ -252,6 +255,31 @@ pub struct LlmSettings {
     /// configuration, a prompt is recorded in `agent_configs` with its version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<PromptTemplate>,
+    /// The optional judge (`[llm.judge]`): a second model that rates each accepted
+    /// text's coherence and clarity (1-5) and says whether it is consistent with the
+    /// figures. Absent: no judge call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge: Option<JudgeSettings>,
+}
+
+/// The judge of `[llm.judge]`: on the same endpoint as `[llm]`, with its own model
+/// (priced in `llm.prices` like the others) and prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgeSettings {
+    pub model: String,
+    #[serde(default = "JudgeSettings::default_max_output_tokens")]
+    pub max_output_tokens: u32,
+    /// The judge's prompt (`[llm.judge.prompt]`; placeholders `{input_json}` and
+    /// `{summary_json}`); absent: the built-in `config/prompts/judge-v1.toml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<PromptTemplate>,
+}
+
+impl JudgeSettings {
+    fn default_max_output_tokens() -> u32 {
+        400
+    }
 }
 
 /// A prompt template of the `llm_summarize` stage. Placeholders: `{input_json}`
@@ -307,6 +335,27 @@ impl ModelPrice {
     }
 }
 
+/// Which language the generated text is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageRule {
+    /// The narrative's language: the query's, else the reviews' (English by default).
+    Query,
+    En,
+    Fr,
+}
+
+impl LanguageRule {
+    /// The language to write in, given the narrative's.
+    pub fn pick(self, narrative: crate::domain::Language) -> crate::domain::Language {
+        match self {
+            LanguageRule::Query => narrative,
+            LanguageRule::En => crate::domain::Language::En,
+            LanguageRule::Fr => crate::domain::Language::Fr,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StructuredOutput {
@@ -343,6 +392,7 @@ impl Default for LlmSettings {
             temperature: 0.2,
             timeout_secs: 60,
             top_k_products: 10,
+            language: LanguageRule::Query,
             daily_budget_usd: 5.0,
             structured_output: StructuredOutput::JsonSchema,
             hard_case_min_products: 200,
@@ -350,6 +400,7 @@ impl Default for LlmSettings {
             max_retries: 2,
             max_response_bytes: 1024 * 1024,
             prompt: None,
+            judge: None,
         }
     }
 }
@@ -399,6 +450,22 @@ impl LlmSettings {
         if let Some(p) = &self.prompt {
             p.check().or_else(|m| bad(format!("prompt: {m}")))?;
         }
+        if let Some(j) = &self.judge {
+            if j.model.trim().is_empty() {
+                return bad("judge.model must name a model".into());
+            }
+            if !(1..=4096).contains(&j.max_output_tokens) {
+                return bad("judge.max_output_tokens must be between 1 and 4096".into());
+            }
+            if let Some(p) = &j.prompt {
+                p.check().or_else(|m| bad(format!("judge.prompt: {m}")))?;
+                if !p.user.contains("{summary_json}") {
+                    return bad(
+                        "judge.prompt: the user template must contain {summary_json}".into(),
+                    );
+                }
+            }
+        }
         if !self.enabled {
             return Ok(());
         }
@@ -420,10 +487,14 @@ impl LlmSettings {
                 self.api_key_env
             ));
         }
+        let judge = self.judge.as_ref().map(|j| ("judge.model", &j.model));
         for (setting, model) in [
             ("small_model", &self.small_model),
             ("large_model", &self.large_model),
-        ] {
+        ]
+        .into_iter()
+        .chain(judge)
+        {
             if model.trim().is_empty() {
                 return bad(format!("{setting} must name a model"));
             }
@@ -794,6 +865,17 @@ mod tests {
             AgentConfig::from_toml_str(&format!("{without}\n[llm]\nenabled = true\n{extra}\n"))
         };
         assert!(on("").is_ok());
+        let judged = on("[llm.judge]\nmodel = \"gpt-4o\"").unwrap();
+        let judge = judged.llm.judge.as_ref().unwrap();
+        assert_eq!(
+            (judge.model.as_str(), judge.max_output_tokens),
+            ("gpt-4o", 400)
+        );
+        assert_eq!(
+            AgentConfig::from_toml_str(&judged.to_toml()).unwrap(),
+            judged,
+            "the judge is recorded with the configuration"
+        );
         for (extra, says) in [
             ("base_url = \"ftp://x\"", "base_url"),
             (
@@ -806,6 +888,7 @@ mod tests {
             ("top_k_products = 0", "top_k_products"),
             ("daily_budget_usd = -1.0", "daily_budget_usd"),
             ("structured_output = \"xml\"", "structured_output"),
+            ("language = \"de\"", "language"),
             (
                 "[llm.prompt]\nprompt_version = \"v 1\"\nsystem = \"s\"\nuser = \"{input_json}\"",
                 "llm.prompt: prompt_version",
@@ -813,6 +896,19 @@ mod tests {
             (
                 "[llm.prompt]\nprompt_version = \"v2\"\nsystem = \"s\"\nuser = \"no input\"",
                 "{input_json}",
+            ),
+            (
+                "[llm.judge]\nmodel = \"unpriced\"",
+                "no entry for judge.model",
+            ),
+            ("[llm.judge]\nmodel = \"\"", "judge.model must name a model"),
+            (
+                "[llm.judge]\nmodel = \"gpt-4o\"\nmax_output_tokens = 0",
+                "judge.max_output_tokens",
+            ),
+            (
+                "[llm.judge]\nmodel = \"gpt-4o\"\n[llm.judge.prompt]\nprompt_version = \"j2\"\nsystem = \"s\"\nuser = \"{input_json}\"",
+                "{summary_json}",
             ),
         ] {
             let e = on(extra).unwrap_err().to_string();

@@ -211,14 +211,15 @@ pub fn result_for(query: &str, collected: Vec<CollectedProduct>) -> AnalysisResu
             experiment: None,
         },
     };
-    let stages = StageOutputs {
-        sources: vec![],
-        normalization: normalized.summary,
-        products: normalized.products,
+    let stages = StageOutputs::new(
+        vec![],
+        normalized.summary,
+        normalized.products,
         market,
         sentiment,
-    };
-    assemble_result(head, stages, t)
+        t,
+    );
+    assemble_result(head, stages)
 }
 
 /// The `llm_summarize` stage's input for [`result`], with at most `top_k` products.
@@ -226,6 +227,7 @@ pub fn summary_input(top_k: usize) -> crate::llm::SummaryInput {
     let r = result();
     crate::llm::SummaryInput::build(
         &r.query,
+        r.narrative_language,
         r.generated_at.date_naive(),
         &r.products,
         &r.market,

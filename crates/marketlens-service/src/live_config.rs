@@ -15,6 +15,12 @@
 //! analysis runs with exactly that version, retries included: the version on a query
 //! is the one it ran with.
 //!
+//! The `[llm]` settings and the prompt are part of a version like any other setting:
+//! a version with a new `[llm.prompt]` (a new `prompt_version`) or other models is
+//! used by the next analysis submitted after its activation. A version whose `[llm]`
+//! names a key variable this process lacks does not build here, as a version whose
+//! catalogue is missing.
+//!
 //! Settings read once at start-up keep the start-up configuration until the process
 //! restarts: the queue's `max_attempts` and lease, which the queue and the workers are
 //! built with.
@@ -24,20 +30,29 @@ use std::sync::{Arc, Mutex};
 
 use marketlens_core::ErrorType;
 use marketlens_core::config::AgentConfig;
-use marketlens_core::ports::{Source, Store, StoreError};
+use marketlens_core::llm::PromptTemplate;
+use marketlens_core::ports::{LlmClient, Source, Store, StoreError};
 
-use crate::startup::{StartupError, build_sources};
+use crate::startup::{StartupError, build_llm_client, build_sources};
 
 /// How many parsed versions a process keeps. Only the active version and those of
 /// queries still being retried are in use; older ones are dropped first.
 const CACHED_VERSIONS: usize = 8;
 
-/// One configuration version, ready to run: parsed, checked, with its sources built.
+/// One configuration version, ready to run: parsed, checked, with its sources and
+/// its LLM endpoint built. Everything an analysis reads of its configuration is here,
+/// so activating a version changes the sources, thresholds, `[llm]` settings and
+/// prompt (`prompt_version`) of the next analysis at once.
 pub struct RunConfig {
     pub version: i64,
     pub hash: String,
     pub config: Arc<AgentConfig>,
     pub sources: Vec<Arc<dyn Source>>,
+    /// The `llm_summarize` stage's endpoint; `None` when this version's `[llm]` is
+    /// off, and then its analyses make no call for it.
+    pub llm: Option<Arc<dyn LlmClient>>,
+    /// The prompt the stage uses: the version's `[llm.prompt]`, else the built-in one.
+    pub prompt: Arc<PromptTemplate>,
 }
 
 impl RunConfig {
@@ -50,11 +65,19 @@ impl RunConfig {
 
     pub fn from_config(version: i64, config: AgentConfig) -> Result<RunConfig, StartupError> {
         let sources = build_sources(&config)?;
+        let llm = build_llm_client(&config.llm)?;
+        let prompt = config
+            .llm
+            .prompt
+            .clone()
+            .unwrap_or_else(PromptTemplate::builtin);
         Ok(RunConfig {
             version,
             hash: config.content_hash(),
             config: Arc::new(config),
             sources,
+            llm,
+            prompt: Arc::new(prompt),
         })
     }
 }

@@ -51,6 +51,9 @@ pub const LLM_COST: &str = "marketlens_llm_cost_microdollars_total";
 pub const FEEDBACK: &str = "marketlens_feedback_total";
 pub const LLM_CALL_DURATION: &str = "marketlens_llm_call_duration_seconds";
 pub const LLM_CALLS: &str = "marketlens_llm_calls_total";
+pub const LLM_JUDGE_SCORE: &str = "marketlens_llm_judge_score";
+pub const LLM_TEXT_SCORE: &str = "marketlens_llm_text_score";
+pub const LLM_JUDGE_INCONSISTENT: &str = "marketlens_llm_judge_inconsistent_total";
 
 /// Explicit buckets, so `histogram_quantile` has resolution where it matters: a whole
 /// analysis takes from tens of milliseconds (cache) to minutes (slow live shops).
@@ -66,6 +69,10 @@ const STAGE_BUCKETS: &[f64] = &[
 const LLM_CALL_BUCKETS: &[f64] = &[
     0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0,
 ];
+/// Judge scores are whole numbers from 1 to 5: one bucket each.
+const JUDGE_SCORE_BUCKETS: &[f64] = &[1.0, 2.0, 3.0, 4.0, 5.0];
+/// Deterministic text scores are ratios from 0 to 1.
+const TEXT_SCORE_BUCKETS: &[f64] = &[0.25, 0.5, 0.75, 0.9, 0.99, 1.0];
 /// HTML report sizes: a few KB (one product) to megabytes (500 products with charts).
 const REPORT_BUCKETS: &[f64] = &[
     10_000.0,
@@ -99,6 +106,8 @@ pub fn install() -> &'static PrometheusHandle {
             (SOURCE_FETCH_DURATION, STAGE_BUCKETS),
             (REPORT_SIZE, REPORT_BUCKETS),
             (LLM_CALL_DURATION, LLM_CALL_BUCKETS),
+            (LLM_JUDGE_SCORE, JUDGE_SCORE_BUCKETS),
+            (LLM_TEXT_SCORE, TEXT_SCORE_BUCKETS),
         ] {
             builder = builder
                 .set_buckets_for_metric(Matcher::Full(name.to_owned()), buckets)
@@ -168,6 +177,18 @@ fn describe_all() {
         LLM_CALLS,
         "LLM stage outcomes, by outcome (ok, rejected_grounding, invalid_schema, timeout, rate_limited, error, budget_exhausted, cache_hit)."
     );
+    describe_histogram!(
+        LLM_JUDGE_SCORE,
+        "Scores (1-5) the LLM judge gave accepted generated texts, by criterion (coherence, clarity)."
+    );
+    describe_histogram!(
+        LLM_TEXT_SCORE,
+        "Deterministic scores (0-1) of each accepted generated text, by score (grounding_rate, key_figure_coverage)."
+    );
+    describe_counter!(
+        LLM_JUDGE_INCONSISTENT,
+        "Accepted generated texts the LLM judge found inconsistent with the figures."
+    );
 
     // Series that alerts divide by or take rates of exist from the start at zero, so a
     // fresh process reads 0 rather than "no data".
@@ -176,6 +197,7 @@ fn describe_all() {
         counter!(LLM_TOKENS, "kind" => kind).absolute(0);
     }
     counter!(LLM_COST).absolute(0);
+    counter!(LLM_JUDGE_INCONSISTENT).absolute(0);
     for state in ["queued", "running", "dead"] {
         gauge!(QUEUE_JOBS, "state" => state).set(0.0);
     }
@@ -253,6 +275,9 @@ struct Figures {
     /// Feedback recorded, by rating.
     feedback: BTreeMap<u8, u64>,
     llm_outcomes: BTreeMap<&'static str, u64>,
+    /// Texts the LLM judge gave a verdict on, and those it found inconsistent.
+    judged: u64,
+    judged_inconsistent: u64,
     end_to_end: Window,
     stages: BTreeMap<&'static str, Window>,
     sources: BTreeMap<String, Window>,
@@ -411,6 +436,28 @@ pub fn llm_usage(prompt_tokens: u64, completion_tokens: u64, cost_microdollars: 
     f.llm_cost_microdollars += cost_microdollars;
 }
 
+/// The deterministic scores of one accepted generated text: the share of its claims
+/// grounded, and of the key figures it states.
+pub fn text_scores(grounding_rate: f64, key_figure_coverage: f64) {
+    install();
+    histogram!(LLM_TEXT_SCORE, "score" => "grounding_rate").record(grounding_rate);
+    histogram!(LLM_TEXT_SCORE, "score" => "key_figure_coverage").record(key_figure_coverage);
+}
+
+/// The judge's verdict on one accepted text: its two scores, and whether it found
+/// the text inconsistent with the figures (counted).
+pub fn judge_verdict(coherence: u8, clarity: u8, consistent_with_figures: bool) {
+    install();
+    histogram!(LLM_JUDGE_SCORE, "criterion" => "coherence").record(f64::from(coherence));
+    histogram!(LLM_JUDGE_SCORE, "criterion" => "clarity").record(f64::from(clarity));
+    let mut f = figures();
+    f.judged += 1;
+    if !consistent_with_figures {
+        counter!(LLM_JUDGE_INCONSISTENT).increment(1);
+        f.judged_inconsistent += 1;
+    }
+}
+
 /// A feedback was recorded (`created`: new, else it replaced the same user's earlier
 /// one).
 pub fn feedback_recorded(rating: u8, useful: Option<bool>, created: bool) {
@@ -543,6 +590,10 @@ pub struct LlmStats {
     pub cost_usd: f64,
     /// Calls and stage outcomes by label (`ok`, `rejected_grounding`, …).
     pub outcomes: BTreeMap<String, u64>,
+    /// Accepted texts the judge (`[llm.judge]`) gave a verdict on.
+    pub judged: u64,
+    /// Of those, the texts it found inconsistent with the figures.
+    pub judged_inconsistent: u64,
 }
 
 /// The same figures as `/metrics`, with percentiles over the recent window.
@@ -610,6 +661,8 @@ pub async fn stats(app: &App) -> Stats {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), *v))
                 .collect(),
+            judged: f.judged,
+            judged_inconsistent: f.judged_inconsistent,
         },
         feedback_by_rating: f
             .feedback

@@ -11,7 +11,6 @@ use marketlens_adapters::{
 };
 use marketlens_core::ErrorType;
 use marketlens_core::config::{AgentConfig, LlmSettings};
-use marketlens_core::llm::PromptTemplate;
 use marketlens_core::normalize::currency::{RateError, RateTable};
 use marketlens_core::ports::{BlobStore, Cache, JobQueue, LlmClient, Source, Store};
 
@@ -183,11 +182,6 @@ pub struct App {
     /// expects ([`deployment_warnings`]): logged when the API or a worker starts, and
     /// listed by `/readyz` and `/healthz`.
     pub warnings: Vec<String>,
-    /// The `llm_summarize` stage's endpoint; `None` when `[llm]` is off (the
-    /// default), and then no analysis makes a network call for it.
-    pub llm: Option<Arc<dyn LlmClient>>,
-    /// The prompt template the stage uses (its `prompt_version` is recorded).
-    pub prompt: Arc<PromptTemplate>,
     /// Whether LLM answers are also kept in the store's `llm_cache` table: without
     /// Redis it is the only cache level the processes of a deployment share.
     pub llm_cache_in_store: bool,
@@ -271,13 +265,6 @@ impl App {
             )),
             None => Arc::new(memory),
         };
-        let llm = build_llm_client(&config.llm)?;
-        // The configuration's own prompt, else the built-in one.
-        let config_prompt = config
-            .llm
-            .prompt
-            .clone()
-            .unwrap_or_else(PromptTemplate::builtin);
         Ok(Arc::new(App {
             config: startup.config.clone(),
             config_version: startup.version,
@@ -290,8 +277,6 @@ impl App {
             blob,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),
             warnings: deployment_warnings(settings),
-            llm,
-            prompt: Arc::new(config_prompt),
             llm_cache_in_store: b.redis_url.is_none(),
         }))
     }

@@ -35,8 +35,6 @@ async fn a_report_written_to_another_data_directory_is_served_from_the_stored_re
         sources: shared.sources.clone(),
         rates: shared.rates.clone(),
         warnings: Vec::new(),
-        llm: shared.llm.clone(),
-        prompt: shared.prompt.clone(),
         llm_cache_in_store: shared.llm_cache_in_store,
     });
     let (stop_worker, stopped) = watch::channel(false);

@@ -319,10 +319,13 @@ impl Store for PgStore {
         // first commits, then finds the conflict and writes nothing.
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+             $21, $22, $23, $24) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
         let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
+        let (llm_status, judge_coherence, judge_clarity, judge_consistent) =
+            sql::outcome_columns(r);
         let inserted = sqlx::query(insert)
             .bind(r.query_id)
             .bind(to_json("result", &r.result)?)
@@ -344,6 +347,10 @@ impl Store for PgStore {
             .bind(tokens_in)
             .bind(tokens_out)
             .bind(cost)
+            .bind(llm_status)
+            .bind(judge_coherence)
+            .bind(judge_clarity)
+            .bind(judge_consistent)
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;

@@ -27,8 +27,8 @@ pub(crate) use error::{
 pub(crate) use records::{
     RowExt, agent_config_version, api_key_record, audit_event, collected_batch,
     experiment_feedback, experiment_observation, experiment_record, feedback_record,
-    feedback_summary, llm_columns, microdollars, price_observation, query_page, query_record,
-    recorded_feedback, stored_result, tenant_record,
+    feedback_summary, llm_columns, microdollars, outcome_columns, price_observation, query_page,
+    query_record, recorded_feedback, stored_result, tenant_record,
 };
 pub(crate) use text::{storable_json, storable_text};
 
@@ -54,7 +54,8 @@ pub(crate) const EXPERIMENT_OBSERVATION_COLUMNS: &str = "q.id AS query_id, \
 pub(crate) const RESULT_COLUMNS: &str = "query_id, result, market_summary, sentiment_summary, \
      products, recommendations, quality_checks, quality_passed, report_key, report_uri, \
      report_size, crate_version, git_sha, prompt_version, model, agent_config_version, \
-     created_at, tokens_in, tokens_out, cost_usd";
+     created_at, tokens_in, tokens_out, cost_usd, llm_status, judge_coherence, judge_clarity, \
+     judge_consistent";
 
 /// The columns of `price_observations` a [`price_observation`] reads and an append
 /// writes (the row id is the store's own).

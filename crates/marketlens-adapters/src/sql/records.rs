@@ -15,7 +15,7 @@ use marketlens_core::experiment::ExperimentAssignment;
 use marketlens_core::ports::{
     AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
     ExperimentObservation, ExperimentRecord, ExperimentStatus, FeedbackRecord, FeedbackSummary,
-    FeedbackTally, LlmUsage, PriceObservation, QueryPage, QueryRecord, QueryStatus,
+    FeedbackTally, JudgeColumns, LlmUsage, PriceObservation, QueryPage, QueryRecord, QueryStatus,
     RecordedFeedback, RuleFeedback, StoreError, StoredResult, TenantRecord, VariantFeedback,
 };
 use rust_decimal::Decimal;
@@ -182,6 +182,8 @@ pub(crate) fn stored_result(row: &impl RowExt) -> Result<StoredResult, StoreErro
         prompt_version: row.opt_text("prompt_version")?,
         model: row.opt_text("model")?,
         llm_usage: llm_usage(row)?,
+        llm_status: row.opt_text("llm_status")?,
+        judge: judge_columns(row)?,
         agent_config_version: row.int("agent_config_version")?,
         created_at: row.timestamp("created_at")?,
     })
@@ -205,6 +207,46 @@ fn llm_usage(row: &impl RowExt) -> Result<Option<LlmUsage>, StoreError> {
         })),
         (None, None, None) => Ok(None),
         _ => Err(corrupt("tokens_in", "LLM columns partly set")),
+    }
+}
+
+/// The judge's columns of a result row: all three set, or none (no verdict).
+fn judge_columns(row: &impl RowExt) -> Result<Option<JudgeColumns>, StoreError> {
+    let score = |column: &str, v: i64| {
+        u8::try_from(v)
+            .ok()
+            .filter(|s| (1..=5).contains(s))
+            .ok_or_else(|| corrupt(column, format!("{v} is not a score from 1 to 5")))
+    };
+    match (
+        row.opt_int("judge_coherence")?,
+        row.opt_int("judge_clarity")?,
+        row.opt_flag("judge_consistent")?,
+    ) {
+        (Some(coherence), Some(clarity), Some(consistent)) => Ok(Some(JudgeColumns {
+            coherence: score("judge_coherence", coherence)?,
+            clarity: score("judge_clarity", clarity)?,
+            consistent_with_figures: consistent,
+        })),
+        (None, None, None) => Ok(None),
+        _ => Err(corrupt("judge_coherence", "judge columns partly set")),
+    }
+}
+
+/// The values of `llm_status`, `judge_coherence`, `judge_clarity` and
+/// `judge_consistent` for a result.
+pub(crate) fn outcome_columns(
+    r: &StoredResult,
+) -> (Option<&str>, Option<i64>, Option<i64>, Option<bool>) {
+    let status = r.llm_status.as_deref();
+    match r.judge {
+        Some(j) => (
+            status,
+            Some(i64::from(j.coherence)),
+            Some(i64::from(j.clarity)),
+            Some(j.consistent_with_figures),
+        ),
+        None => (status, None, None, None),
     }
 }
 

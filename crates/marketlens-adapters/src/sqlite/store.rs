@@ -304,10 +304,12 @@ impl Store for SqliteStore {
             .map_err(unavailable)?;
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (query_id) DO NOTHING"
         ));
         let (tokens_in, tokens_out, cost) = sql::llm_columns(r.llm_usage);
+        let (llm_status, judge_coherence, judge_clarity, judge_consistent) =
+            sql::outcome_columns(r);
         let inserted = sqlx::query(insert)
             .bind(r.query_id.to_string())
             .bind(to_json("result", &r.result)?)
@@ -329,6 +331,10 @@ impl Store for SqliteStore {
             .bind(tokens_in)
             .bind(tokens_out)
             .bind(cost.map(|c| c.to_string()))
+            .bind(llm_status)
+            .bind(judge_coherence)
+            .bind(judge_clarity)
+            .bind(judge_consistent.map(i64::from))
             .execute(&mut *tx)
             .await
             .map_err(|e| sql::result_insert_error(e, r))?;

@@ -195,6 +195,8 @@ pub fn result_facts(result: &AnalysisResult) -> Facts {
 fn summary_input(result: &AnalysisResult) -> SummaryInput {
     SummaryInput::build(
         &result.query,
+        // The facts do not depend on the language; the narrative's is the query's.
+        crate::report::narrative::narrative_language(&result.query, result.params.language),
         result.generated_at.date_naive(),
         &result.products,
         &result.market,

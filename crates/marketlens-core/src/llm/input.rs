@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
-use crate::domain::{CurrencyCode, Product};
+use crate::domain::{CurrencyCode, Language, Product};
 use crate::recommend::{Recommendation, RecommendationKind};
 
 /// Brands listed in the statistics (largest share first).
@@ -27,6 +27,9 @@ const TOP_ASPECTS: usize = 8;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryInput {
     pub query: String,
+    /// The language the text is written in (the query's, as the deterministic
+    /// narrative's, unless `llm.language` fixes one).
+    pub language: Language,
     /// Every price below is in this currency.
     pub currency: CurrencyCode,
     /// The day the result was computed.
@@ -145,8 +148,10 @@ fn pct(share: f64) -> f64 {
 impl SummaryInput {
     /// The input for one result: its figures, and at most `top_k` products (those
     /// behind recommendations first, then the most offered).
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         query: &str,
+        language: Language,
         analysis_date: NaiveDate,
         products: &[Product],
         market: &MarketSummary,
@@ -288,6 +293,7 @@ impl SummaryInput {
             .collect();
         SummaryInput {
             query: query.to_owned(),
+            language,
             currency: market.currency,
             analysis_date,
             statistics,

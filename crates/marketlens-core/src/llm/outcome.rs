@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grounding::{Facts, GroundingReport};
 use super::input::SummaryInput;
+use super::judge::JudgeScores;
 use super::output::GeneratedSummary;
 use super::scores::{TextScores, score};
 use crate::config::LlmSettings;
@@ -21,6 +22,17 @@ pub enum NarrativeStatus {
     Rejected,
     /// No call was made (`reason` says why, e.g. `budget_exhausted`).
     Skipped,
+}
+
+impl NarrativeStatus {
+    /// The status as stored and serialised (`accepted`, `rejected`, `skipped`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NarrativeStatus::Accepted => "accepted",
+            NarrativeStatus::Rejected => "rejected",
+            NarrativeStatus::Skipped => "skipped",
+        }
+    }
 }
 
 /// The outcome of one call (the `outcome` label of the LLM call metrics).
@@ -79,6 +91,26 @@ pub struct LlmCall {
     pub scores: Option<TextScores>,
 }
 
+/// The judge's part of a result: its model and prompt version, the call, and the
+/// verdict when the call answered with one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub model: String,
+    pub prompt_version: String,
+    /// `None` when the judge did not answer with a verdict (`call` says why).
+    pub scores: Option<JudgeScores>,
+    pub call: LlmCall,
+}
+
+impl Judgement {
+    /// Whether the judge found the text inconsistent with the figures.
+    pub fn flags_inconsistency(&self) -> bool {
+        self.scores
+            .as_ref()
+            .is_some_and(|s| !s.consistent_with_figures)
+    }
+}
+
 /// The `llm` part of a result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmNarrative {
@@ -93,9 +125,13 @@ pub struct LlmNarrative {
     /// Why the first model was skipped for the large one, when it was.
     pub hard_case: Option<String>,
     pub calls: Vec<LlmCall>,
+    /// Totals over every call, the judge's included.
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_microdollars: u64,
+    /// The judge's verdict on the accepted text, when `[llm.judge]` is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<Judgement>,
 }
 
 impl LlmNarrative {
@@ -148,7 +184,17 @@ impl LlmNarrative {
             completion_tokens: calls.iter().map(|c| c.completion_tokens).sum(),
             cost_microdollars: calls.iter().map(|c| c.cost_microdollars).sum(),
             calls,
+            judge: None,
         }
+    }
+
+    /// The narrative with the judge's verdict, its call counted in the totals.
+    pub fn with_judge(mut self, judgement: Judgement) -> Self {
+        self.prompt_tokens += judgement.call.prompt_tokens;
+        self.completion_tokens += judgement.call.completion_tokens;
+        self.cost_microdollars += judgement.call.cost_microdollars;
+        self.judge = Some(judgement);
+        self
     }
 
     fn with_status(mut self, status: NarrativeStatus, reason: Option<String>) -> Self {

@@ -151,7 +151,7 @@ fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), OutputErr
     Ok(())
 }
 
-fn strip_fence(text: &str) -> &str {
+pub(crate) fn strip_fence(text: &str) -> &str {
     let Some(rest) = text.strip_prefix("```") else {
         return text;
     };

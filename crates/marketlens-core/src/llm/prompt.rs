@@ -1,13 +1,15 @@
 //! Prompt templates are data: a TOML file with a `prompt_version`, a system and a
-//! user template (`config/prompts/summarize-v1.toml`, compiled in as the default).
+//! user template (`config/prompts/summarize-v2.toml`, compiled in as the default;
+//! earlier versions stay beside it, for a configuration to name again).
 //! The version is recorded with every result and keys the LLM cache, so a change of
 //! wording is a new version, never a silent edit. A configuration may carry its own
 //! (`[llm.prompt]`), recorded with it in `agent_configs`.
 
 use super::input::SummaryInput;
+use crate::domain::Language;
 
 /// The built-in prompt.
-pub const DEFAULT_PROMPT_TOML: &str = include_str!("../../../../config/prompts/summarize-v1.toml");
+pub const DEFAULT_PROMPT_TOML: &str = include_str!("../../../../config/prompts/summarize-v2.toml");
 
 pub use crate::config::PromptTemplate;
 
@@ -36,6 +38,7 @@ impl PromptTemplate {
         let fill = |template: &str| {
             template
                 .replace("{currency}", input.currency.as_str())
+                .replace("{language}", language_name(input.language))
                 .replace(
                     "{recommendation_count}",
                     &input.recommendations.len().to_string(),
@@ -48,6 +51,14 @@ impl PromptTemplate {
     }
 }
 
+/// The name of a language as an English prompt says it.
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::En => "English",
+        Language::Fr => "French",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,12 +67,25 @@ mod tests {
     #[test]
     fn the_builtin_prompt_embeds_the_input_and_its_counts() {
         let p = PromptTemplate::builtin();
-        assert_eq!(p.prompt_version, "summarize-v1");
-        let input = testing::summary_input(3);
+        assert_eq!(p.prompt_version, "summarize-v2");
+        let mut input = testing::summary_input(3);
         let (system, user) = p.render(&input);
         assert!(system.contains("EUR") && !system.contains("{currency}"));
+        assert!(system.contains("Write every text in English."));
         assert!(user.contains(&input.to_json()));
+        input.language = crate::domain::Language::Fr;
+        assert!(p.render(&input).0.contains("Write every text in French."));
         assert!(user.contains(&format!("{} recommendations", input.recommendations.len())));
+    }
+
+    #[test]
+    fn earlier_prompt_versions_stay_usable_from_a_configuration() {
+        let v1 = PromptTemplate::from_toml_str(include_str!(
+            "../../../../config/prompts/summarize-v1.toml"
+        ))
+        .unwrap();
+        assert_eq!(v1.prompt_version, "summarize-v1");
+        assert_ne!(v1.system, PromptTemplate::builtin().system);
     }
 
     #[test]

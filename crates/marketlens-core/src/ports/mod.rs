@@ -21,8 +21,8 @@ pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStat
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};
 pub use store::{
     AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
-    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, LlmUsage, NewExperiment,
-    NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus,
-    RecordedFeedback, RuleFeedback, StageProgress, StageState, Store, StoreError, StoredResult,
-    VariantFeedback,
+    ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, JudgeColumns, LlmUsage,
+    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
+    QueryStatus, RecordedFeedback, RuleFeedback, StageProgress, StageState, Store, StoreError,
+    StoredResult, VariantFeedback,
 };

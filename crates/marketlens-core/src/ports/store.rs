@@ -179,6 +179,15 @@ pub struct StoredResult {
     pub model: Option<String>,
     /// What the `llm_summarize` stage used, when it ran (the daily budget sums it).
     pub llm_usage: Option<LlmUsage>,
+    /// How the generated text ended when the stage ran (column `llm_status`):
+    /// `accepted` (schema and grounding passed), `rejected` or `skipped`, as
+    /// `marketlens_core::llm::NarrativeStatus::as_str` writes it.
+    #[serde(default)]
+    pub llm_status: Option<String>,
+    /// The judge's scores of the accepted text, when `[llm.judge]` gave a verdict
+    /// (columns `judge_coherence`, `judge_clarity`, `judge_consistent`).
+    #[serde(default)]
+    pub judge: Option<JudgeColumns>,
     pub agent_config_version: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -190,6 +199,16 @@ pub struct LlmUsage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub cost_microdollars: u64,
+}
+
+/// The judge's verdict as a result row keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgeColumns {
+    /// 1 to 5.
+    pub coherence: u8,
+    /// 1 to 5.
+    pub clarity: u8,
+    pub consistent_with_figures: bool,
 }
 
 /// One observed price (history for trends).

@@ -9,6 +9,7 @@ use crate::analysis::market::MarketSummary;
 use crate::analysis::sentiment::SentimentSummary;
 use crate::domain::Product;
 use crate::normalize::NormalizationSummary;
+use crate::recommend::Recommendation;
 use crate::result::QualityReport;
 // The document this stage assembles, where the stage's callers look for it.
 pub use crate::result::{
@@ -23,21 +24,38 @@ pub struct StageOutputs {
     pub products: Vec<Product>,
     pub market: MarketSummary,
     pub sentiment: SentimentSummary,
+    /// Derived from the analyses once ([`StageOutputs::new`]), so the
+    /// `llm_summarize` stage explains exactly the recommendations the report shows.
+    pub recommendations: Vec<Recommendation>,
 }
 
-/// Assembles the result document: recommendations, narrative and data notices from
-/// the stage outputs, then the quality checks on the whole.
-pub fn assemble_result(
-    head: ResultHead,
-    stages: StageOutputs,
-    thresholds: &crate::config::Thresholds,
-) -> AnalysisResult {
-    let recommendations = crate::recommend::recommend(
-        &stages.products,
-        &stages.market,
-        &stages.sentiment,
-        thresholds,
-    );
+impl StageOutputs {
+    /// The analyses' outputs with the recommendations they lead to.
+    pub fn new(
+        sources: Vec<SourceOutcome>,
+        normalization: NormalizationSummary,
+        products: Vec<Product>,
+        market: MarketSummary,
+        sentiment: SentimentSummary,
+        thresholds: &crate::config::Thresholds,
+    ) -> Self {
+        let recommendations =
+            crate::recommend::recommend(&products, &market, &sentiment, thresholds);
+        Self {
+            sources,
+            normalization,
+            products,
+            market,
+            sentiment,
+            recommendations,
+        }
+    }
+}
+
+/// Assembles the result document: narrative and data notices from the stage
+/// outputs (recommendations included), then the quality checks on the whole.
+pub fn assemble_result(head: ResultHead, stages: StageOutputs) -> AnalysisResult {
+    let recommendations = stages.recommendations;
     let narrative_language = narrative::narrative_language(&head.query, head.params.language);
     let narrative = narrative::narrative(
         narrative_language,

@@ -9,25 +9,32 @@
 //! narrative and records why each was rejected. The stage never fails an analysis:
 //! a timeout, a 429 or a broken answer is a rejected generation, not a failed report.
 //!
-//! Every answer is cached on the `llm_output` level under fingerprint +
-//! `prompt_version` + model + a hash of the input, so a second identical analysis
-//! makes no call. Every call is recorded in the result (model, tokens, cost from the
-//! price table, latency, outcome, grounding) and in the metrics.
+//! With `[llm.judge]`, a second model rates the accepted text (coherence, clarity,
+//! consistency with the figures): advisory, recorded and exported, never a reason
+//! to reject.
+//!
+//! Every answer (the judge's too) is cached on the `llm_output` level under
+//! fingerprint + `prompt_version` + model + a hash of the input, so a second
+//! identical analysis makes no call. The settings, the endpoint and the prompt are
+//! those of the query's configuration version (`RunConfig`). Every call is recorded
+//! in the result (model, tokens, cost from the price table, latency, outcome,
+//! grounding) and in the metrics.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use marketlens_core::config::StructuredOutput;
+use marketlens_core::config::{JudgeSettings, StructuredOutput};
+use marketlens_core::llm::judge::{judge_schema, text_hash};
 use marketlens_core::llm::{
-    CallOutcome, Facts, LlmCall, LlmNarrative, NarrativeStatus, SummaryInput, evaluate, hard_case,
-    output::output_schema,
+    CallOutcome, Facts, GeneratedSummary, JudgeScores, Judgement, LlmCall, LlmNarrative,
+    NarrativeStatus, PromptTemplate, SummaryInput, evaluate, hard_case, output::output_schema,
 };
 use marketlens_core::ports::{
     CacheLevel, LlmClient, LlmRequest, LlmResponse, QueryRecord, ResponseFormat,
 };
-use marketlens_core::recommend::recommend;
 use marketlens_core::report::StageOutputs;
+use marketlens_core::report::narrative::narrative_language;
 use serde::{Deserialize, Serialize};
 
 use super::AnalysisError;
@@ -66,12 +73,12 @@ struct CachedAnswer {
 /// store; analyses running at once may each start the last call, so the cap can be
 /// passed by those calls), or `budget_unknown` when the store cannot tell — spending
 /// is never allowed blind.
-pub(super) async fn over_budget(app: &App) -> Option<String> {
+pub(super) async fn over_budget(app: &App, run: &RunConfig) -> Option<String> {
     let midnight = Utc::now()
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())?;
-    let budget = app.config.llm.daily_budget_microdollars();
+    let budget = run.config.llm.daily_budget_microdollars();
     match app.store.llm_cost_since(midnight).await {
         Ok(spent) if spent >= budget => {
             crate::metrics::llm_call("", "budget_exhausted", None);
@@ -98,23 +105,21 @@ pub(super) async fn summarize(
     query: &QueryRecord,
     outputs: &StageOutputs,
 ) -> Result<LlmNarrative, AnalysisError> {
-    let settings = &app.config.llm;
-    let prompt = app.prompt.clone();
-    // The same pure rules as the report's, on the same outputs: the same
-    // recommendations, in the same order, as the report will show.
-    let recommendations = recommend(
-        &outputs.products,
-        &outputs.market,
-        &outputs.sentiment,
-        &run.config.thresholds,
-    );
+    let settings = &run.config.llm;
+    let prompt = run.prompt.clone();
+    // The deterministic narrative's language (the query's), unless `llm.language`
+    // fixes one.
+    let language = settings
+        .language
+        .pick(narrative_language(&query.text, query.params.language));
     let input = SummaryInput::build(
         &query.text,
+        language,
         Utc::now().date_naive(),
         &outputs.products,
         &outputs.market,
         &outputs.sentiment,
-        &recommendations,
+        &outputs.recommendations,
         settings.top_k_products as usize,
     );
     let facts = Facts::from_input(&input);
@@ -134,20 +139,17 @@ pub(super) async fn summarize(
             user: user.clone(),
             max_output_tokens: settings.max_output_tokens,
             temperature: settings.temperature,
-            response_format: match settings.structured_output {
-                StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
-                    name: "market_summary".into(),
-                    schema: output_schema(),
-                },
-                StructuredOutput::JsonObject => ResponseFormat::JsonObject,
-                StructuredOutput::None => ResponseFormat::Text,
-            },
+            response_format: response_format(
+                settings.structured_output,
+                "market_summary",
+                output_schema,
+            ),
         };
         let key = format!(
             "{}:{}:{model}:{input_hash}",
             query.fingerprint, prompt.prompt_version
         );
-        let (answer, mut call) = answer_of(app, client.as_ref(), &request, &key).await;
+        let (answer, mut call) = answer_of(app, run, client.as_ref(), &request, &key).await;
         let accepted = answer.and_then(|content| {
             let judged = evaluate(&content, &input, &facts);
             call.outcome = judged.outcome;
@@ -175,14 +177,35 @@ pub(super) async fn summarize(
             error = call.error.as_deref().unwrap_or(""),
             "llm call"
         );
+        if accepted.is_some()
+            && let Some(scores) = &call.scores
+        {
+            crate::metrics::text_scores(scores.grounding_rate, scores.key_figure_coverage);
+        }
         calls.push(call);
         if let Some(summary) = accepted {
-            return Ok(LlmNarrative::from_calls(
+            // The judge (when configured) rates the accepted text; advisory only.
+            let judgement = match &settings.judge {
+                Some(judge) => {
+                    let scope = JudgeScope {
+                        query,
+                        input: &input,
+                        input_hash: &input_hash,
+                    };
+                    Some(judge_text(app, run, client.as_ref(), judge, &scope, &summary).await)
+                }
+                None => None,
+            };
+            let narrative = LlmNarrative::from_calls(
                 &prompt.prompt_version,
                 Some((model.to_owned(), summary)),
                 calls,
                 hard,
-            ));
+            );
+            return Ok(match judgement {
+                Some(j) => narrative.with_judge(j),
+                None => narrative,
+            });
         }
     }
     Ok(LlmNarrative::from_calls(
@@ -191,6 +214,106 @@ pub(super) async fn summarize(
         calls,
         hard,
     ))
+}
+
+/// How the answer's shape is asked for, by `structured_output`.
+fn response_format(
+    structured: StructuredOutput,
+    name: &str,
+    schema: fn() -> serde_json::Value,
+) -> ResponseFormat {
+    match structured {
+        StructuredOutput::JsonSchema => ResponseFormat::JsonSchema {
+            name: name.into(),
+            schema: schema(),
+        },
+        StructuredOutput::JsonObject => ResponseFormat::JsonObject,
+        StructuredOutput::None => ResponseFormat::Text,
+    }
+}
+
+/// What a judgement is about: one analysis' input.
+struct JudgeScope<'a> {
+    query: &'a QueryRecord,
+    input: &'a SummaryInput,
+    input_hash: &'a str,
+}
+
+/// The judge's verdict on an accepted text (`[llm.judge]`): one call (or its cached
+/// answer) on the stage's endpoint. Advisory: a judge that fails or answers out of
+/// shape leaves the text accepted, with the judge's call saying why there is no
+/// verdict. Its scores, and a verdict of inconsistency, go to the metrics.
+async fn judge_text(
+    app: &App,
+    run: &RunConfig,
+    client: &dyn LlmClient,
+    judge: &JudgeSettings,
+    scope: &JudgeScope<'_>,
+    text: &GeneratedSummary,
+) -> Judgement {
+    let prompt = judge
+        .prompt
+        .clone()
+        .unwrap_or_else(PromptTemplate::builtin_judge);
+    let (system, user) = prompt.render_judge(scope.input, text);
+    let request = LlmRequest {
+        model: judge.model.clone(),
+        system,
+        user,
+        max_output_tokens: judge.max_output_tokens,
+        // A verdict should not depend on the draw.
+        temperature: 0.0,
+        response_format: response_format(
+            run.config.llm.structured_output,
+            "summary_review",
+            judge_schema,
+        ),
+    };
+    // The text is part of the key: another accepted text is judged anew.
+    let key = format!(
+        "judge:{}:{}:{}:{}:{}",
+        scope.query.fingerprint,
+        prompt.prompt_version,
+        judge.model,
+        scope.input_hash,
+        text_hash(text)
+    );
+    let (answer, mut call) = answer_of(app, run, client, &request, &key).await;
+    let scores = answer.and_then(|content| match JudgeScores::parse(&content) {
+        Ok(scores) => Some(scores),
+        Err(e) => {
+            call.outcome = CallOutcome::InvalidSchema;
+            call.error = Some(e.to_string());
+            None
+        }
+    });
+    if !call.cache_hit {
+        crate::metrics::llm_call(
+            &judge.model,
+            call.outcome.as_str(),
+            Some(Duration::from_millis(call.latency_ms)),
+        );
+    }
+    if let Some(s) = &scores {
+        crate::metrics::judge_verdict(s.coherence, s.clarity, s.consistent_with_figures);
+    }
+    tracing::info!(
+        query_id = %scope.query.id,
+        model = %judge.model,
+        outcome = call.outcome.as_str(),
+        cache_hit = call.cache_hit,
+        coherence = scores.as_ref().map(|s| s.coherence),
+        clarity = scores.as_ref().map(|s| s.clarity),
+        consistent = scores.as_ref().map(|s| s.consistent_with_figures),
+        error = call.error.as_deref().unwrap_or(""),
+        "llm judge"
+    );
+    Judgement {
+        model: judge.model.clone(),
+        prompt_version: prompt.prompt_version.clone(),
+        scores,
+        call,
+    }
 }
 
 /// The answer cached under `key`: from the cache port (memory, then Redis), else —
@@ -239,6 +362,7 @@ async fn keep_answer(app: &App, key: &str, answer: &CachedAnswer, ttl: Duration)
 /// (outcome `ok` until the answer is judged).
 async fn answer_of(
     app: &App,
+    run: &RunConfig,
     client: &dyn LlmClient,
     request: &LlmRequest,
     key: &str,
@@ -255,7 +379,7 @@ async fn answer_of(
         grounding: None,
         scores: None,
     };
-    let ttl = Duration::from_secs(app.config.cache.llm_output_ttl_secs);
+    let ttl = Duration::from_secs(run.config.cache.llm_output_ttl_secs);
     let cached = cached_answer(app, key, ttl).await;
     crate::metrics::cache_lookup(CacheLevel::LlmOutput, cached.is_some());
     if let Some(answer) = cached {
@@ -273,7 +397,7 @@ async fn answer_of(
             prompt_tokens,
             completion_tokens,
         }) => {
-            let cost = app
+            let cost = run
                 .config
                 .llm
                 .price_of(&request.model)

@@ -187,20 +187,28 @@ async fn run_stages(
         ),
     );
     let (market, sentiment) = (market?, sentiment?);
-    let outputs = StageOutputs {
-        sources: fetched.outcomes,
-        normalization: normalized.summary,
-        products: Arc::try_unwrap(products).unwrap_or_else(|shared| (*shared).clone()),
-        market: market.summary,
-        sentiment: sentiment.summary,
-    };
+    // The recommendations are derived here, once: the LLM stage explains the same
+    // ones, in the same order, as the report shows.
+    let outputs = StageOutputs::new(
+        fetched.outcomes,
+        normalized.summary,
+        Arc::try_unwrap(products).unwrap_or_else(|shared| (*shared).clone()),
+        market.summary,
+        sentiment.summary,
+        &config.config.thresholds,
+    );
     // Off (the default): not run, not listed, no network call. Over the daily
     // budget: skipped, and the result says so.
-    let generated = match &app.llm {
-        Some(client) => match llm::over_budget(app).await {
+    // The endpoint, models and prompt are those of the query's configuration version,
+    // so an activated version changes them from the next analysis on.
+    let generated = match &config.llm {
+        Some(client) => match llm::over_budget(app, config).await {
             Some(reason) => {
                 stages.skip(Stage::LlmSummarize, &reason).await;
-                Some(LlmNarrative::skipped(&app.prompt.prompt_version, &reason))
+                Some(LlmNarrative::skipped(
+                    &config.prompt.prompt_version,
+                    &reason,
+                ))
             }
             None => Some(
                 stages

@@ -8,7 +8,7 @@ use chrono::Utc;
 use marketlens_core::ErrorType;
 use marketlens_core::analysis::history::{FetchTimes, observations_of};
 use marketlens_core::llm::{LlmNarrative, NarrativeStatus};
-use marketlens_core::ports::{BlobError, LlmUsage, QueryRecord, StoredResult};
+use marketlens_core::ports::{BlobError, JudgeColumns, LlmUsage, QueryRecord, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_result};
 
@@ -58,7 +58,7 @@ pub(super) async fn generate_report(
             experiment: query.experiment.clone(),
         },
     };
-    let mut result = assemble_result(head, stages, &run.config.thresholds);
+    let mut result = assemble_result(head, stages);
     result.llm = generated;
     for failed in result.quality.failed_checks() {
         tracing::warn!(query_id = %query.id, check = %failed.name, detail = %failed.detail, "quality check failed");
@@ -99,6 +99,17 @@ pub(super) async fn generate_report(
             completion_tokens: g.completion_tokens,
             cost_microdollars: g.cost_microdollars,
         }),
+        llm_status: result.llm.as_ref().map(|g| g.status.as_str().to_owned()),
+        judge: result
+            .llm
+            .as_ref()
+            .and_then(|g| g.judge.as_ref())
+            .and_then(|j| j.scores.as_ref())
+            .map(|s| JudgeColumns {
+                coherence: s.coherence,
+                clarity: s.clarity,
+                consistent_with_figures: s.consistent_with_figures,
+            }),
         agent_config_version: query.agent_config_version,
         created_at: result.generated_at,
     };

@@ -199,18 +199,51 @@ pub fn shaped(input: &serde_json::Value, summary: &str) -> String {
     .to_string()
 }
 
-/// A grounded answer: the input's own offer count and median price.
+/// A grounded answer: the input's own offer count and median price, in the
+/// language the input asks for (English or French).
 pub fn grounded(input: &serde_json::Value) -> String {
     let s = &input["statistics"];
+    let (offers, median, currency) = (
+        &s["offer_count"],
+        s["price"]["median"].as_f64().unwrap_or(0.0),
+        input["currency"].as_str().unwrap_or(""),
+    );
+    let summary = match input["language"].as_str() {
+        Some("fr") => format!(
+            "{offers} offres ont été comparées ; le prix médian est de {median:.2} {currency}."
+        ),
+        _ => format!("{offers} offers were compared; the median price is {median:.2} {currency}."),
+    };
+    shaped(input, &summary)
+}
+
+/// A grounded answer that opens a sentence with a brand the result does not hold.
+pub fn invents_a_brand(input: &serde_json::Value) -> String {
     shaped(
         input,
-        &format!(
-            "{} offers were compared; the median price is {:.2} {}.",
-            s["offer_count"],
-            s["price"]["median"].as_f64().unwrap_or(0.0),
-            input["currency"].as_str().unwrap_or("")
-        ),
+        "Prices vary between shops. Grado offers the best value.",
     )
+}
+
+/// A judge's verdict: coherent, clear, consistent with the figures.
+pub fn judge_approves(_input: &serde_json::Value) -> String {
+    serde_json::json!({
+        "coherence": 4, "clarity": 5,
+        "rationale": "States the offer count and the median plainly.",
+        "consistent_with_figures": true, "inconsistencies": []
+    })
+    .to_string()
+}
+
+/// A judge's verdict finding a statement inconsistent with the figures.
+pub fn judge_objects(_input: &serde_json::Value) -> String {
+    serde_json::json!({
+        "coherence": 2, "clarity": 3,
+        "rationale": "The conclusion does not follow from the figures.",
+        "consistent_with_figures": false,
+        "inconsistencies": ["the median is called typical of every shop"]
+    })
+    .to_string()
 }
 
 /// An answer that invents a price.

@@ -2,7 +2,9 @@
 //! retries to its result or failure.
 
 use marketlens_core::ErrorType;
-use marketlens_core::ports::{LlmUsage, QueryStatus, StageProgress, StageState, Store};
+use marketlens_core::ports::{
+    JudgeColumns, LlmUsage, QueryStatus, StageProgress, StageState, Store,
+};
 use uuid::Uuid;
 
 use super::{
@@ -393,6 +395,32 @@ pub async fn llm_usage_round_trips_and_costs_sum_from_a_time(store: &dyn Store) 
     for (id, expected) in ids {
         let read = store.get_result(id).await.unwrap().unwrap();
         assert_eq!(read.llm_usage, expected, "[{be}] LLM usage round-trips");
+        assert_eq!((read.llm_status, read.judge), (None, None));
+    }
+    // The generated text's outcome and the judge's verdict read back as written.
+    for (status, judge) in [
+        (
+            "accepted",
+            Some(JudgeColumns {
+                coherence: 4,
+                clarity: 5,
+                consistent_with_figures: false,
+            }),
+        ),
+        ("rejected", None),
+        ("skipped", None),
+    ] {
+        let nq = running_query(store).await;
+        let mut result = result_for(nq.id, nq.agent_config_version, now_us(), "judged");
+        result.llm_status = Some(status.to_owned());
+        result.judge = judge;
+        assert!(store.complete_query(&result).await.unwrap());
+        let read = store.get_result(nq.id).await.unwrap().unwrap();
+        assert_eq!(
+            (read.llm_status, read.judge),
+            (Some(status.to_owned()), judge),
+            "[{be}] LLM outcome round-trips"
+        );
     }
     assert_eq!(
         store.llm_cost_since(since).await.unwrap(),

@@ -251,6 +251,8 @@ fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str)
         prompt_version: None,
         model: Some("none".into()),
         llm_usage: None,
+        llm_status: None,
+        judge: None,
         agent_config_version: config,
         created_at,
     }

@@ -15,8 +15,11 @@
 //!   capitalised word inside a sentence must be one (or a month, a weekday, a
 //!   currency, or one of a few terms of the trade: Pareto, Bayesian, Spearman, VAT…).
 //!   A capitalised word opening a sentence is checked when a capitalised word or a
-//!   model code follows it ("Sony WH-1000XM5 …"): a lone first word is ordinary
-//!   capitalisation.
+//!   model code follows it ("Sony WH-1000XM5 …"). Alone, it is ordinary
+//!   capitalisation only when it is a word: one of a small list of English and French
+//!   sentence words ([`sentence_words`]), a word of the input's own texts, or a word
+//!   the answer also writes in lower case; any other ("Sennheiser offers the best
+//!   value.") is a name, and must be one of the result's.
 //! - **Prices** (a number with a currency sign, code or word beside it) match a price
 //!   of the input in that currency, rounded as written: 241.27 may appear as 241.27,
 //!   241.3 or 241 — within half a unit of the last written digit — or, after "about",
@@ -52,6 +55,7 @@ use super::output::GeneratedSummary;
 use crate::domain::CurrencyCode;
 
 mod read;
+mod sentence_words;
 
 /// What kind of claim did not match the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +146,9 @@ pub struct Facts {
     names: Vec<Vec<char>>,
     /// Lower-cased words of the names.
     name_words: HashSet<String>,
+    /// Lower-cased words of the input's texts (recommendation titles and details):
+    /// words the result itself writes, so they may open a sentence.
+    vocabulary: HashSet<String>,
     /// Highest ordinal a text may use.
     ranks: u32,
 }
@@ -185,6 +192,13 @@ impl Facts {
         }
         self.names.push(lowered);
         self.names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    }
+
+    /// Adds the words of a text of the result to the words a sentence may open with.
+    pub fn add_vocabulary(&mut self, text: &str) {
+        for w in words_of(&lower(text)) {
+            self.vocabulary.insert(w);
+        }
     }
 
     /// Adds a named figure: prices by name (`*price*`), shares (`*share*`,
@@ -298,6 +312,8 @@ impl Facts {
             f.add_amount(t.max, c);
         }
         for r in &input.recommendations {
+            f.add_vocabulary(&r.title);
+            f.add_vocabulary(&r.detail);
             f.add_name(
                 r.title
                     .split_once(": ")
@@ -341,8 +357,10 @@ impl Facts {
     /// Checks every text of an answer.
     pub fn check_summary(&self, summary: &GeneratedSummary) -> GroundingReport {
         let mut report = GroundingReport::default();
-        for (field, text) in summary.texts() {
-            let (checked, ungrounded) = self.check_text(text);
+        let texts = summary.texts();
+        let lower_case = lower_case_words(texts.iter().map(|(_, t)| *t));
+        for (field, text) in texts {
+            let (checked, ungrounded) = self.check_text_among(text, &lower_case);
             report.claims_checked += checked;
             report
                 .ungrounded
@@ -392,6 +410,17 @@ impl Facts {
 
     /// Checks one text: the number of claims checked, and those that match nothing.
     pub fn check_text(&self, text: &str) -> (u32, Vec<(ClaimKind, String)>) {
+        self.check_text_among(text, &lower_case_words([text]))
+    }
+
+    /// Checks one text of an answer whose words written in lower case are
+    /// `lower_case` (a word the answer writes in lower case is no name where it opens
+    /// a sentence).
+    fn check_text_among(
+        &self,
+        text: &str,
+        lower_case: &HashSet<String>,
+    ) -> (u32, Vec<(ClaimKind, String)>) {
         let chars: Vec<char> = text.chars().collect();
         let masked = self.mask_names(&chars);
         let tokens = tokenize(&chars, &masked);
@@ -438,7 +467,8 @@ impl Facts {
                     }
                 }
                 TokKind::Word(w) => {
-                    if let Some(kind) = self.word_mismatch(&tokens, k, w, &mut checked) {
+                    if let Some(kind) = self.word_mismatch(&tokens, k, w, lower_case, &mut checked)
+                    {
                         bad.push((kind, w.clone()));
                     }
                 }
@@ -465,6 +495,7 @@ impl Facts {
         tokens: &[Tok],
         k: usize,
         word: &str,
+        lower_case: &HashSet<String>,
         checked: &mut u32,
     ) -> Option<ClaimKind> {
         let lowered = word.to_lowercase();
@@ -494,7 +525,12 @@ impl Facts {
                 TokKind::Code(c) => ordinal(&c.to_lowercase()).is_none() && unknown(c),
                 _ => false,
             });
-            if !next_is_name {
+            let a_word = |w: &str| {
+                sentence_words::is_sentence_word(w)
+                    || self.vocabulary.contains(w)
+                    || lower_case.contains(w)
+            };
+            if !next_is_name && a_word(&lowered) {
                 return None;
             }
         }
@@ -573,6 +609,19 @@ impl Facts {
         }
         masked
     }
+}
+
+/// The words written in lower case in `texts` (names are capitalised; a word also
+/// written in lower case is an ordinary word).
+fn lower_case_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+    texts
+        .into_iter()
+        .flat_map(|t| {
+            t.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+                .map(str::to_owned)
+        })
+        .collect()
 }
 
 #[cfg(test)]

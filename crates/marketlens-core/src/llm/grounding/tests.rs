@@ -91,6 +91,25 @@ fn grounded_texts_pass_whatever_their_rounding_units_and_language() {
         // Terms of the trade, sentence starts.
         "Rated by a Bayesian weight; the Pareto front and Spearman correlation.",
         "Overall, buyers like the battery. Prices vary.",
+        // A capitalised first word: an ordinary word of the language, a word the
+        // answer also writes in lower case, or a name of the result.
+        "Interestingly, most buyers like the battery.",
+        "Compare the offers. Reviewers like Zenith.",
+        "Acme leads. Zenith follows.",
+        "Headphones vary: these headphones sell from 99 EUR.",
+        "High-end offers cost 1999 EUR.",
+        "Globalement, les acheteurs aiment la battery.",
+        "Comparez les offres. Privilégiez Acme.",
+        "Les prix vont de 99 € à 1 999 €. Zenith domine.",
+        "Notamment, douze offres de trois vendeurs.",
+        // Whole answers as a model writes them.
+        "Across 12 offers from 3 sellers, the median price is 241.27 EUR. \
+         Budget-conscious shoppers can start at 99 EUR. Additionally, reviews lean \
+         positive, though 35% are negative. Battery life is praised. Expect to pay \
+         about 240 EUR. Price-wise, Acme leads.",
+        "Sur 12 offres de 3 vendeurs, le prix médian est de 241,27 €. Attention : \
+         35 % des avis sont négatifs. Côté autonomie, la battery plaît. \
+         Attendez-vous à payer environ 240 €. Conseil : comparez Acme et Zenith.",
     ];
     for text in table {
         assert_eq!(ungrounded(text), vec![], "{text}");
@@ -127,6 +146,14 @@ fn every_invented_claim_is_caught_with_its_kind() {
         ("The WH-1000XM5 costs less.", Name, "WH-1000XM5"),
         ("The 256GB version is cheaper.", Name, "256GB"),
         ("Also sold on Amazon.", Name, "Amazon"),
+        // An invented brand or shop alone at the start of a sentence, in English and
+        // in French, and a multi-word name there.
+        ("Sennheiser offers the best value.", Name, "Sennheiser"),
+        ("Prices vary. Amazon sells it for 99 EUR.", Name, "Amazon"),
+        ("- Bose is the pick.", Name, "Bose"),
+        ("Darty propose le meilleur prix.", Name, "Darty"),
+        ("Les prix varient. Fnac vend douze offres.", Name, "Fnac"),
+        ("Bose QuietComfort is cheaper.", Name, "QuietComfort"),
         // Dates.
         ("Computed on 2 November 2026.", Date, "2 November 2026"),
         ("Computed on 2026-10-30.", Date, "2026-10-30"),
@@ -191,6 +218,21 @@ fn the_deterministic_texts_of_a_result_are_grounded_in_its_input() {
         .iter()
         .filter(|p| !p.starts_with("Not enough price history"))
         .chain(r.recommendations.iter().map(|r| &r.detail))
+    {
+        assert_eq!(facts.check_text(text).1, vec![], "{text}");
+    }
+    // The French narrative of the same result too (its sentences open with French
+    // words: « Sur », « Pour », « Aucun »…).
+    let french = crate::report::narrative::narrative(
+        crate::domain::Language::Fr,
+        &r.query,
+        &r.market,
+        &r.sentiment,
+        &r.recommendations,
+    );
+    for text in french
+        .iter()
+        .filter(|p| !p.starts_with("Pas encore assez d'historique"))
     {
         assert_eq!(facts.check_text(text).1, vec![], "{text}");
     }
