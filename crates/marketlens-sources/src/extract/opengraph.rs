@@ -40,19 +40,11 @@ pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
     if !is_product && price.is_none() {
         return Vec::new();
     }
-    let field = |keys: &[&str]| {
-        get(keys).map(|value| Field {
-            value,
-            from: Syntax::Opengraph,
-        })
-    };
+    let field = |keys: &[&str]| get(keys).map(|value| Field::new(value, Syntax::Opengraph));
     let url_field = |key: &str| {
         get(&[key])
             .and_then(|v| absolute(&v, base))
-            .map(|value| Field {
-                value,
-                from: Syntax::Opengraph,
-            })
+            .map(|value| Field::new(value, Syntax::Opengraph))
     };
     let mut p = ExtractedProduct::empty(Syntax::Opengraph);
     p.name = field(&["og:title"]);
@@ -67,6 +59,7 @@ pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
     if price.is_some() {
         p.offers.push(ExtractedOffer {
             from: Syntax::Opengraph,
+            confidence: Syntax::Opengraph.base_confidence(),
             kind: OfferKind::Offer,
             price,
             low_price: None,
