@@ -212,6 +212,12 @@ fn normalize_currency(raw: &str) -> Option<String> {
 
 /// Availability as its schema.org token; `None` when the text says nothing about stock.
 pub(super) fn normalize_availability(raw: &str) -> Option<String> {
+    // Catalogue-feed shorthands some OpenGraph tags use.
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "oos" | "out_of_stock" => return Some("OutOfStock".into()),
+        "available for order" | "available_for_order" => return Some("InStock".into()),
+        _ => {}
+    }
     match parse_availability(Some(raw)) {
         Availability::InStock => Some("InStock".into()),
         Availability::OutOfStock => Some("OutOfStock".into()),
@@ -387,7 +393,11 @@ fn same_value(field: FieldName, a: &str, b: &str) -> bool {
 /// Gives the main product (the first) what its structured data lacked, from the best
 /// fields; a page without structured products gets one when the fallbacks found a
 /// name and a price or SKU.
-pub(super) fn complete_main(products: &mut Vec<ExtractedProduct>, best: &BestFields) {
+pub(super) fn complete_main(
+    products: &mut Vec<ExtractedProduct>,
+    best: &BestFields,
+    title: Option<&str>,
+) {
     if products.is_empty() {
         let Some(name) = &best.name else { return };
         if best.price.is_none() && best.sku.is_none() {
@@ -395,6 +405,15 @@ pub(super) fn complete_main(products: &mut Vec<ExtractedProduct>, best: &BestFie
         }
         let from = best.price.as_ref().map_or(name.from, |p| p.from);
         products.push(ExtractedProduct::empty(from));
+    }
+    // The product the page's title names comes first (a related product's JSON-LD
+    // may come before it).
+    if let Some(title) = title
+        && !products.first().is_some_and(|p| names_match(p, title))
+        && let Some(i) = products.iter().position(|p| names_match(p, title))
+    {
+        let main = products.remove(i);
+        products.insert(0, main);
     }
     let main = &mut products[0];
     let field = |s: &Option<Scored>| {
@@ -416,14 +435,54 @@ pub(super) fn complete_main(products: &mut Vec<ExtractedProduct>, best: &BestFie
         }
     }
     let schema_url = |a: &Scored| format!("https://schema.org/{}", a.value);
-    let priced = main
+    let priced_offers = main
         .offers
-        .iter_mut()
-        .find(|o| o.price.is_some() || o.low_price.is_some());
-    match (priced, &best.price) {
-        (Some(o), _) => {
-            if o.availability.is_none() {
-                o.availability = best.availability.as_ref().map(schema_url);
+        .iter()
+        .filter(|o| o.price.is_some() || o.low_price.is_some())
+        .count();
+    let first_priced = main
+        .offers
+        .iter()
+        .position(|o| o.kind == OfferKind::Offer && o.price.is_some())
+        .or_else(|| {
+            main.offers
+                .iter()
+                .position(|o| o.price.is_some() || o.low_price.is_some())
+        });
+    match (first_priced, &best.price) {
+        (Some(i), _) => {
+            let o = &mut main.offers[i];
+            // A lone offer whose own value lost to a better-supported one (a zero
+            // placeholder, a stale price) takes the winner; with several offers
+            // each keeps its own.
+            let lone = priced_offers == 1;
+            let written = o.price.clone().or_else(|| o.low_price.clone());
+            let own = written.as_deref().and_then(|w| normalize_amount(w, None));
+            let own_conf = if own.as_deref() == Some("0") {
+                o.confidence * 0.3
+            } else {
+                o.confidence
+            };
+            if let Some(bp) = &best.price
+                && lone
+                && own.as_deref() != Some(bp.value.as_str())
+                && bp.confidence > own_conf
+            {
+                o.price = Some(bp.value.clone());
+                o.from = bp.from;
+                o.confidence = bp.confidence;
+            }
+            let own_stock = o.availability.as_deref().and_then(normalize_availability);
+            match &best.availability {
+                Some(a) if o.availability.is_none() => o.availability = Some(schema_url(a)),
+                Some(a)
+                    if lone
+                        && own_stock.as_deref() != Some(a.value.as_str())
+                        && a.confidence > o.confidence =>
+                {
+                    o.availability = Some(schema_url(a));
+                }
+                _ => {}
             }
             if o.currency.is_none() {
                 o.currency = best.currency.as_ref().map(|c| c.value.clone());

@@ -73,6 +73,8 @@ struct SkuEl {
 struct Ctx {
     skip: bool,
     noise: bool,
+    /// Inside `<main>` or `<article>`: a `<header>` there heads the content.
+    main: bool,
     struck: bool,
     old: bool,
     stock: bool,
@@ -124,7 +126,13 @@ pub(super) fn read(doc: &Html) -> Page {
                         continue;
                     }
                     let tokens = attr_tokens(el);
-                    if matches!(tag, "nav" | "footer" | "header" | "aside")
+                    if matches!(tag, "main" | "article") {
+                        ctx.main = true;
+                    }
+                    if matches!(tag, "nav" | "footer" | "aside")
+                        || (tag == "header"
+                            && !ctx.main
+                            && !tokens.iter().any(|t| t.contains("product")))
                         || tokens.iter().any(|t| is_noise_token(t))
                     {
                         ctx.noise = true;
@@ -440,6 +448,8 @@ fn is_old_token(t: &str) -> bool {
             || p.starts_with("compare")
             || p.starts_with("strike")
     }) || t.contains("list-price")
+        || t.contains("line-through")
+        || t.contains("linethrough")
         || t.contains("non-sale")
         || t.contains("nonsale")
         || t.contains("pseudo-price")

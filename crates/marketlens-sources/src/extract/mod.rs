@@ -266,7 +266,7 @@ pub fn extract(html: &str, base: Option<&Url>) -> Extraction {
     dom::candidates(&page, &mut candidates);
     let candidates = candidates.into_vec();
     let best = best::choose(&candidates);
-    best::complete_main(&mut products, &best);
+    best::complete_main(&mut products, &best, page.title.as_deref());
     Extraction {
         products,
         by_syntax: BySyntax {

@@ -456,3 +456,27 @@ fn decode_entities_leaves_unknown_and_broken_references() {
     );
     assert_eq!(decode_entities("&#1114112;"), "&#1114112;");
 }
+
+#[test]
+fn main_product_takes_the_winning_values_it_lacked_or_got_wrong() {
+    // A zero placeholder price in JSON-LD loses to the page's price, and the main
+    // product's lone offer says so, with the method that found it.
+    let html = r#"<script type="application/ld+json">{"@type":"Product","name":"Scarf","offers":{"@type":"Offer","price":"0","priceCurrency":"USD"}}</script>
+      <h1>Scarf</h1><div class="prices"><span class="sales"><span class="value" content="145.00">$145.00</span></span></div>
+      <div class="availability">In Stock</div><button class="add-to-cart">Add to Cart</button><p>SKU: TB-1</p>"#;
+    let x = extract(html, None);
+    let main = &x.products[0];
+    assert_eq!(main.offers[0].price.as_deref(), Some("145"));
+    assert_eq!(main.offers[0].from, Syntax::Dom);
+    assert_eq!(
+        main.offers[0].availability.as_deref(),
+        Some("https://schema.org/InStock")
+    );
+    assert_eq!(value(&main.sku), Some(("TB-1", Syntax::Dom)));
+    // The product the title names comes first.
+    let html = r#"<script type="application/ld+json">[{"@type":"Product","name":"Related Cap","offers":{"price":"9"}},
+      {"@type":"Product","name":"Wool Jumper","offers":{"price":"59"}}]</script><h1>Wool Jumper</h1>"#;
+    let x = extract(html, None);
+    assert_eq!(value(&x.products[0].name).unwrap().0, "Wool Jumper");
+    assert_eq!(x.best.price.as_ref().unwrap().value, "59");
+}
