@@ -36,7 +36,6 @@ struct Text {
     noise: bool,
     /// Inside an element whose class speaks of stock or availability.
     stock_hint: bool,
-    in_price: bool,
 }
 
 #[derive(Debug)]
@@ -274,7 +273,6 @@ pub(super) fn read(doc: &Html) -> Page {
                         text,
                         noise: ctx.noise,
                         stock_hint: ctx.stock,
-                        in_price: !open_prices.is_empty(),
                     });
                 }
                 _ => {}
@@ -457,7 +455,7 @@ fn is_old_token(t: &str) -> bool {
 
 fn is_current_token(t: &str) -> bool {
     [
-        "sale", "sales", "special", "final", "current", "now", "promo", "actual", "offer",
+        "sale", "sales", "special", "final", "current", "now", "promo", "actual", "offer", "main",
     ]
     .iter()
     .any(|w| {
@@ -536,15 +534,23 @@ fn number_groups(t: &str) -> usize {
     let mut groups = 0;
     let mut in_num = false;
     let mut last_sep = false;
+    // The decimal part was reached ("249€99"): the number ends at the next mark.
+    let mut decimals = false;
     for c in t.chars() {
         if c.is_ascii_digit() {
             if !in_num {
                 groups += 1;
                 in_num = true;
+                decimals = false;
             }
             last_sep = false;
-        } else if in_num && matches!(c, '.' | ',' | '\'' | ' ' | '\u{a0}' | '\u{202f}') && !last_sep
+        } else if in_num
+            && !decimals
+            && !last_sep
+            && matches!(c, '.' | ',' | '\'' | ' ' | '\u{a0}' | '\u{202f}' | '€')
         {
+            // "249€99": the euro sign as the decimal mark.
+            decimals = c == '€';
             last_sep = true;
         } else {
             in_num = false;
@@ -739,19 +745,19 @@ fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
     }
 }
 
-/// The nearest short text before `pos` outside price elements (a label like "Was:").
+/// The text just before `pos` when it is a label ("Was:"), not a number.
 fn label_before(page: &Page, pos: usize) -> Option<String> {
     let i = page.texts.partition_point(|t| t.pos < pos);
+    // The nearest text only: a price just before is not a label.
     page.texts[..i]
-        .iter()
-        .rev()
-        .take(3)
-        .find(|t| !t.in_price && pos - t.pos <= 3)
+        .last()
+        .filter(|t| !t.text.chars().any(|c| c.is_ascii_digit()) && pos - t.pos <= 3)
         .map(|t| t.text.to_lowercase())
 }
 
 fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
     let from = Syntax::Dom;
+    let mut out_of_stock_words = false;
     for t in &page.texts {
         if t.text.chars().count() > 80 {
             continue;
@@ -766,6 +772,9 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
         } else {
             continue;
         };
+        if value == "OutOfStock" && !t.noise {
+            out_of_stock_words = true;
+        }
         let mut conf = 0.4 + closeness(page, t.pos, carts) * 0.6;
         if t.stock_hint {
             conf += 0.15;
@@ -782,7 +791,11 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
             continue;
         }
         if k.disabled {
-            c.add(FieldName::Availability, "OutOfStock", from, 0.55);
+            // Out-of-stock wording and a disabled add-to-cart control together: a
+            // shop does not render both for an item it sells, whatever its
+            // structured data (often cached) says.
+            let conf = if out_of_stock_words { 0.92 } else { 0.55 };
+            c.add(FieldName::Availability, "OutOfStock", from, conf);
         } else if !says(&lower, OUT_OF_STOCK) && !says(&lower, PRE_ORDER) {
             c.add(FieldName::Availability, "InStock", from, 0.45);
         }
@@ -792,6 +805,10 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
 /// Labels of identifiers, longest first so "référence" is not read as "réf" + "érence".
 const SKU_LABELS: &[(&str, FieldName)] = &[
     ("manufacturer part number", FieldName::Mpn),
+    ("catalogue number", FieldName::Sku),
+    ("catalog number", FieldName::Sku),
+    ("cat. no.", FieldName::Sku),
+    ("cat no.", FieldName::Sku),
     ("numéro de l'objet", FieldName::Sku),
     ("numéro d'article", FieldName::Sku),
     ("item model number", FieldName::Mpn),
@@ -924,5 +941,40 @@ fn skus(page: &Page, c: &mut Candidates) {
     }
     for v in labelled {
         c.add(FieldName::Sku, v, from, 0.6);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_groups_read_thousands_marks_and_euro_cents_as_one_number() {
+        for (text, n) in [
+            ("19,99 €", 1),
+            ("1 299,00 €", 1),
+            ("CHF 1'299.–", 1),
+            ("249€99", 1),
+            ("329€99 249€99", 2),
+            ("Was $25.00 Now $19.99", 2),
+            ("€19 €25", 2),
+            ("no price", 0),
+        ] {
+            assert_eq!(number_groups(text), n, "{text}");
+        }
+    }
+
+    #[test]
+    fn labels_split_off_their_value_and_codes_need_a_digit_or_capitals() {
+        assert_eq!(split_label("SKU: AB-1"), Some((FieldName::Sku, "AB-1")));
+        assert_eq!(
+            split_label("Référence : X-9"),
+            Some((FieldName::Sku, "X-9"))
+        );
+        assert_eq!(split_label("Skulptur"), None);
+        assert_eq!(code_token("24-MB01 | EAN"), Some("24-MB01"));
+        assert_eq!(code_token("ABCD"), Some("ABCD"));
+        assert_eq!(code_token("eBay"), None);
+        assert_eq!(code_token("iPhone"), None);
     }
 }

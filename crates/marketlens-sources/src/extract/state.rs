@@ -498,6 +498,9 @@ fn read_object(m: &Map<String, Value>, cents: bool) -> Option<Found> {
             if f.gtin.is_none() {
                 f.gtin = v.gtin;
             }
+            if f.currency.is_none() {
+                f.currency = v.currency;
+            }
             if f.availability.is_none() {
                 f.availability = Some(
                     if any_in_stock {
