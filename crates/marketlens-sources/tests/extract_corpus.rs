@@ -80,3 +80,24 @@ fn every_judged_field_is_scored_and_struck_prices_are_not_prices() {
     }
     assert_eq!(JUDGED.len(), 6);
 }
+
+#[test]
+fn cut_and_spliced_corpus_pages_never_panic() {
+    let pages = load_corpus(&corpus_dir()).expect("corpus");
+    for (i, p) in pages.iter().enumerate() {
+        let cuts: Vec<usize> = p.html.char_indices().map(|(j, _)| j).collect();
+        for k in [3, 2] {
+            let at = cuts[cuts.len() / k];
+            let _ = extract(&p.html[..at], None);
+            // Another page's tail after this page's head: unclosed scripts,
+            // attributes and JSON cut mid-way.
+            let other = &pages[(i + 1) % pages.len()].html;
+            let tail = other
+                .char_indices()
+                .map(|(j, _)| j)
+                .nth(other.chars().count() / 2)
+                .unwrap_or(0);
+            let _ = extract(&format!("{}{}", &p.html[..at], &other[tail..]), None);
+        }
+    }
+}

@@ -8,6 +8,8 @@
 //! rails and hidden elements count little or nothing.
 
 use ego_tree::iter::Edge;
+use marketlens_core::normalize::price_text::{CurrencyFinding, scan_price};
+use rust_decimal::Decimal;
 use scraper::{Html, Node};
 
 use super::best::{Candidates, FieldName};
@@ -124,15 +126,16 @@ pub(super) fn read(doc: &Html) -> Page {
                         stack.push(ctx);
                         continue;
                     }
-                    let tokens = attr_tokens(el);
+                    // One string for the substring tests, its words for the exact ones.
+                    let joined = attr_tokens(el);
+                    let tokens: Vec<&str> = joined.split(' ').filter(|t| !t.is_empty()).collect();
+                    let named = !joined.is_empty();
                     if matches!(tag, "main" | "article") {
                         ctx.main = true;
                     }
                     if matches!(tag, "nav" | "footer" | "aside")
-                        || (tag == "header"
-                            && !ctx.main
-                            && !tokens.iter().any(|t| t.contains("product")))
-                        || tokens.iter().any(|t| is_noise_token(t))
+                        || (tag == "header" && !ctx.main && !joined.contains("product"))
+                        || (named && is_noise(&joined))
                     {
                         ctx.noise = true;
                     }
@@ -143,9 +146,11 @@ pub(super) fn read(doc: &Html) -> Page {
                     {
                         ctx.struck = true;
                     }
-                    if tokens.iter().any(|t| {
-                        t.contains("stock") || t.contains("availab") || t.contains("lieferzeit")
-                    }) {
+                    if named
+                        && (joined.contains("stock")
+                            || joined.contains("availab")
+                            || joined.contains("lieferzeit"))
+                    {
                         ctx.stock = true;
                     }
                     if tag == "h1" && page.title.is_none() && title_buf.is_none() && !ctx.noise {
@@ -153,13 +158,14 @@ pub(super) fn read(doc: &Html) -> Page {
                         title_buf = Some(String::new());
                         page.title_pos = Some(pos);
                     }
-                    let price_like = tokens.iter().any(|t| is_price_token(t))
-                        && !tokens.iter().any(|t| is_not_price_token(t));
-                    let old_here = tokens.iter().any(|t| is_old_token(t))
-                        || el.attr("data-price-type").is_some_and(|v| {
-                            let v = v.to_ascii_lowercase();
-                            v.contains("old") || v.contains("regular")
-                        });
+                    let price_like =
+                        named && tokens.iter().any(|t| is_price_token(t)) && !is_not_price(&joined);
+                    let old_here =
+                        (named && may_be_old(&joined) && tokens.iter().any(|t| is_old_token(t)))
+                            || el.attr("data-price-type").is_some_and(|v| {
+                                let v = v.to_ascii_lowercase();
+                                v.contains("old") || v.contains("regular")
+                            });
                     if old_here {
                         ctx.old = true;
                     }
@@ -177,7 +183,7 @@ pub(super) fn read(doc: &Html) -> Page {
                             attr_value,
                             classed: true,
                             old: ctx.old || ctx.struck,
-                            weak_old: tokens.iter().any(|t| t.contains("regular")),
+                            weak_old: joined.contains("regular"),
                             current: tokens.iter().any(|t| is_current_token(t)),
                             noise: ctx.noise,
                         });
@@ -185,20 +191,19 @@ pub(super) fn read(doc: &Html) -> Page {
                         open_prices.push(page.prices.len() - 1);
                     }
                     let control_tag = matches!(tag, "button" | "input" | "a");
-                    let cart_class = tokens.iter().any(|t| is_cart_token(t));
                     if control_tag && page.controls.len() < MAX_ITEMS {
+                        let cart_class = is_cart_token(&joined);
                         let input_type = el.attr("type").unwrap_or("").to_ascii_lowercase();
                         if tag != "input" || matches!(input_type.as_str(), "submit" | "button") {
                             // Variable products keep the button disabled until a variant
                             // is chosen: that says nothing about stock.
-                            let waits_for_choice =
-                                tokens.iter().any(|t| t.contains("selection-needed"));
+                            let waits_for_choice = joined.contains("selection-needed");
                             let disabled = !waits_for_choice
                                 && (el.attr("disabled").is_some()
                                     || el.attr("aria-disabled") == Some("true")
                                     || tokens
                                         .iter()
-                                        .any(|t| t == "disabled" || t == "is-disabled"));
+                                        .any(|t| *t == "disabled" || *t == "is-disabled"));
                             page.controls.push(Control {
                                 pos,
                                 text: el.attr("value").unwrap_or("").to_owned(),
@@ -211,7 +216,7 @@ pub(super) fn read(doc: &Html) -> Page {
                             open_controls.push(page.controls.len() - 1);
                         }
                     }
-                    let sku_like = tokens.iter().any(|t| is_sku_token(t))
+                    let sku_like = (named && is_sku_token(&joined))
                         || el.attr("data-sku").is_some()
                         || el.attr("data-product-sku").is_some()
                         || el.attr("data-pid").is_some();
@@ -231,7 +236,7 @@ pub(super) fn read(doc: &Html) -> Page {
                 }
                 Node::Text(t) => {
                     let ctx = *stack.last().unwrap_or(&Ctx::default());
-                    if ctx.skip || page.texts.len() >= MAX_TEXTS {
+                    if ctx.skip || page.texts.len() >= MAX_TEXTS || t.trim().is_empty() {
                         continue;
                     }
                     let Some(text) = clean(t, MAX_TEXT_CHARS) else {
@@ -252,9 +257,10 @@ pub(super) fn read(doc: &Html) -> Page {
                     // A price in text: a candidate of its own (inside a price element
                     // too, whose whole text may hold several prices); in a struck or
                     // "was" context a previous price.
-                    if has_currency_sign(&text)
-                        && text.chars().any(|c| c.is_ascii_digit())
+                    if text.len() <= 80
+                        && text.bytes().any(|b| b.is_ascii_digit())
                         && text.chars().count() <= 40
+                        && has_currency_sign(&text)
                         && page.prices.len() < MAX_ITEMS
                     {
                         page.prices.push(PriceEl {
@@ -331,25 +337,33 @@ fn hidden(el: &scraper::node::Element) -> bool {
     })
 }
 
-/// Class, id, `itemprop` and `data-*` names of an element, lower-case, one token each.
-fn attr_tokens(el: &scraper::node::Element) -> Vec<String> {
-    let mut out = Vec::new();
+/// Class, id, `itemprop` and `data-*` names of an element, lower-case, space-separated.
+fn attr_tokens(el: &scraper::node::Element) -> String {
+    let mut out = String::new();
     for (name, value) in el.attrs() {
         match name {
-            "class" | "id" | "itemprop" => out.extend(
-                value
-                    .split_whitespace()
-                    .take(20)
-                    .map(|t| t.to_ascii_lowercase()),
-            ),
-            n if n.starts_with("data-") => out.push(n.to_ascii_lowercase()),
+            "class" | "id" | "itemprop" => {
+                for t in value.split_whitespace().take(20) {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(t);
+                }
+            }
+            n if n.starts_with("data-") => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(n);
+            }
             _ => {}
         }
     }
+    out.make_ascii_lowercase();
     out
 }
 
-fn is_noise_token(t: &str) -> bool {
+fn is_noise(t: &str) -> bool {
     [
         "related",
         "recommend",
@@ -384,7 +398,7 @@ fn is_price_token(t: &str) -> bool {
         || t == "amount"
 }
 
-fn is_not_price_token(t: &str) -> bool {
+fn is_not_price(t: &str) -> bool {
     [
         "unit",
         "base",
@@ -403,6 +417,16 @@ fn is_not_price_token(t: &str) -> bool {
     ]
     .iter()
     .any(|w| t.contains(w))
+}
+
+/// A cheap test before [`is_old_token`]: whether any of its words can be there.
+fn may_be_old(joined: &str) -> bool {
+    [
+        "old", "was", "compar", "strike", "cross", "before", "orig", "rrp", "uvp", "msrp",
+        "retail", "del", "ancien", "barre", "list", "through", "sale", "pseudo", "regular",
+    ]
+    .iter()
+    .any(|w| joined.contains(w))
 }
 
 fn is_old_token(t: &str) -> bool {
@@ -466,6 +490,7 @@ fn is_current_token(t: &str) -> bool {
 
 fn is_cart_token(t: &str) -> bool {
     let t = t.to_ascii_lowercase();
+    let t = t.as_str();
     [
         "add-to-cart",
         "addtocart",
@@ -723,25 +748,34 @@ fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
         if p.noise {
             conf *= 0.25;
         }
-        let value = p.attr_value.as_deref().unwrap_or(text);
+        // One reading of the text gives both the amount and the currency.
+        let (amount, currency) = match p.attr_value.as_deref() {
+            Some(v) => (v.parse::<Decimal>().ok(), None),
+            None => {
+                let scan = scan_price(text, None, None);
+                let cur = match scan.currency {
+                    CurrencyFinding::Found(c) => Some(c),
+                    _ => None,
+                };
+                (scan.amount, cur)
+            }
+        };
+        let Some(amount) = amount else { continue };
         if p.old || old_label {
-            c.add(FieldName::PreviousPrice, value, Syntax::Dom, conf);
+            c.add_amount(FieldName::PreviousPrice, amount, Syntax::Dom, conf);
             continue;
         }
         // "regular" is the compare-at price on sale and the price otherwise.
         if p.weak_old {
             conf -= 0.1;
         }
-        if !from_attr
-            && let marketlens_core::normalize::price_text::CurrencyFinding::Found(cur) =
-                marketlens_core::normalize::price_text::scan_price(text, None, None).currency
-        {
+        if let Some(cur) = currency {
             c.add(FieldName::Currency, cur.as_str(), Syntax::Dom, conf * 0.8);
         }
-        if crate::extract::normalize_amount(value, c.currency_hint()).as_deref() == Some("0") {
+        if amount.is_zero() {
             conf *= 0.3;
         }
-        c.add(FieldName::Price, value, Syntax::Dom, conf.min(0.75));
+        c.add_amount(FieldName::Price, amount, Syntax::Dom, conf.min(0.75));
     }
 }
 
@@ -763,6 +797,41 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
             continue;
         }
         let lower = t.text.to_lowercase();
+        // Every stock phrase holds one of these; most texts hold none.
+        if ![
+            "stock",
+            "sold",
+            "avail",
+            "rupture",
+            "puis",
+            "dispon",
+            "lager",
+            "verfüg",
+            "liefer",
+            "vergriff",
+            "notify",
+            "email me",
+            "averti",
+            "préven",
+            "benachricht",
+            "agotado",
+            "esaurito",
+            "order",
+            "command",
+            "vorbestell",
+            "ship",
+            "reste",
+            "nur noch",
+            "vorrät",
+            "ausverkauft",
+            "derzeit nicht",
+            "left",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        {
+            continue;
+        }
         let value = if says(&lower, PRE_ORDER) {
             "PreOrder"
         } else if says(&lower, OUT_OF_STOCK) {
@@ -863,7 +932,9 @@ fn split_label(text: &str) -> Option<(FieldName, &str)> {
     let lower = text.to_lowercase();
     for (label, field) in SKU_LABELS {
         if lower.starts_with(label) && lower.len() == text.len() {
-            let rest = &text[label.len()..];
+            let Some(rest) = text.get(label.len()..) else {
+                continue;
+            };
             if rest.chars().next().is_some_and(char::is_alphabetic) {
                 continue;
             }
