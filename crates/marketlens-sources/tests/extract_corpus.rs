@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use marketlens_sources::extract::score::{Counts, JUDGED, best_using, load_corpus};
-use marketlens_sources::extract::{FieldName, Syntax, extract};
+use marketlens_sources::extract::{FieldName, Syntax, extract, extract_thorough};
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/extract-corpus")
@@ -16,10 +16,9 @@ fn f1(field: FieldName, methods: Option<&[Syntax]>) -> f64 {
     let pages = load_corpus(&corpus_dir()).expect("corpus");
     let mut c = Counts::default();
     for p in &pages {
-        let x = extract(&p.html, None);
         let best = match methods {
-            Some(m) => best_using(&x.candidates, m),
-            None => x.best.clone(),
+            Some(m) => best_using(&extract_thorough(&p.html, None).candidates, m),
+            None => extract(&p.html, None).best,
         };
         if let Some(expected) = p.expected(field) {
             c.add(field, expected, best.get(field).map(|b| b.value.as_str()));
@@ -98,6 +97,27 @@ fn cut_and_spliced_corpus_pages_never_panic() {
                 .nth(other.chars().count() / 2)
                 .unwrap_or(0);
             let _ = extract(&format!("{}{}", &p.html[..at], &other[tail..]), None);
+        }
+    }
+}
+
+#[test]
+fn skipping_page_text_that_structured_data_settled_changes_no_judged_field() {
+    for p in load_corpus(&corpus_dir()).expect("corpus") {
+        let (fast, every) = (extract(&p.html, None), extract_thorough(&p.html, None));
+        for f in [
+            FieldName::Price,
+            FieldName::Sku,
+            FieldName::Availability,
+            FieldName::PreviousPrice,
+        ] {
+            assert_eq!(
+                fast.best.get(f).map(|b| &b.value),
+                every.best.get(f).map(|b| &b.value),
+                "{} {}",
+                p.page,
+                f.as_str()
+            );
         }
     }
 }

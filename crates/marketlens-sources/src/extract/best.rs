@@ -174,6 +174,17 @@ impl Candidates {
         });
     }
 
+    /// Whether structured data already gave `field` with its full trust (a sure
+    /// JSON-LD or microdata value): then page-text guesses at it cannot win alone,
+    /// and are not worth their time.
+    pub(super) fn settled(&self, field: FieldName) -> bool {
+        self.items.iter().any(|c| {
+            c.field == field
+                && matches!(c.from, Syntax::JsonLd | Syntax::Microdata)
+                && c.confidence >= c.from.base_confidence() - 1e-9
+        })
+    }
+
     pub(super) fn currency_hint(&self) -> Option<CurrencyCode> {
         self.currency_hint
     }

@@ -7,7 +7,10 @@
 //! prices are previous prices, never the price; navigation, footers, related-product
 //! rails and hidden elements count little or nothing.
 
+use std::collections::HashMap;
+
 use ego_tree::iter::Edge;
+use marketlens_core::domain::CurrencyCode;
 use marketlens_core::normalize::price_text::{CurrencyFinding, scan_price};
 use rust_decimal::Decimal;
 use scraper::{Html, Node};
@@ -18,6 +21,8 @@ use super::{Syntax, clean};
 const MAX_TEXTS: usize = 20_000;
 const MAX_ITEMS: usize = 2_000;
 const MAX_TEXT_CHARS: usize = 120;
+/// Price candidates read per page, the strongest first.
+const MAX_PRICES_READ: usize = 16;
 
 /// What the pass over the page collected.
 #[derive(Debug, Default)]
@@ -35,6 +40,7 @@ pub(super) struct Page {
 struct Text {
     pos: usize,
     text: String,
+    lower: String,
     noise: bool,
     /// Inside an element whose class speaks of stock or availability.
     stock_hint: bool,
@@ -276,6 +282,7 @@ pub(super) fn read(doc: &Html) -> Page {
                     }
                     page.texts.push(Text {
                         pos,
+                        lower: text.to_lowercase(),
                         text,
                         noise: ctx.noise,
                         stock_hint: ctx.stock,
@@ -683,7 +690,7 @@ fn says(text: &str, phrases: &[&str]) -> bool {
     })
 }
 
-pub(super) fn candidates(page: &Page, c: &mut Candidates) {
+pub(super) fn candidates(page: &Page, c: &mut Candidates, thorough: bool) {
     let from = Syntax::Dom;
     if let Some(t) = &page.title {
         c.add(FieldName::Name, t, from, 0.5);
@@ -694,19 +701,49 @@ pub(super) fn candidates(page: &Page, c: &mut Candidates) {
         .filter(|k| !k.noise && (k.add_to_cart_class || says(&k.text.to_lowercase(), ADD_TO_CART)))
         .map(|k| k.pos)
         .collect();
-    prices(page, &carts, c);
+    // With the price settled, only previous prices are looked for.
+    let only_previous = !thorough && c.settled(FieldName::Price);
+    prices(page, &carts, c, only_previous);
     availability(page, &carts, c);
-    skus(page, c);
+    if thorough || !c.settled(FieldName::Sku) {
+        skus(page, c);
+    }
 }
 
-fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
-    // The text just before each price, for "was"/"statt"/"au lieu de" labels.
+fn prices(page: &Page, carts: &[usize], c: &mut Candidates, only_previous: bool) {
+    // A price text is read once per page: an element's text and its text node are
+    // often the same, and a page repeats its prices.
+    let mut read: HashMap<&str, (Option<Decimal>, Option<CurrencyCode>)> = HashMap::new();
+    let mut ranked: Vec<(&PriceEl, f64)> = Vec::new();
     for p in &page.prices {
         let text = p.text.as_str();
         let from_attr = p.attr_value.is_some();
         if !from_attr && (!text.chars().any(|c| c.is_ascii_digit()) || number_groups(text) != 1) {
             continue;
         }
+        let mut conf = if p.classed { 0.35 } else { 0.2 };
+        if from_attr || has_currency_sign(text) {
+            conf += 0.1;
+        }
+        if p.current {
+            conf += 0.1;
+        }
+        conf += closeness(page, p.pos, carts);
+        if p.noise {
+            conf *= 0.25;
+        }
+        // Too weak to win anything (a price in a footer or a related rail).
+        if conf >= 0.1 {
+            ranked.push((p, conf));
+        }
+    }
+    // Only the strongest are read: a page of many prices (offers, tiers, rails) has
+    // its price among the few nearest the title and the add-to-cart control.
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.truncate(MAX_PRICES_READ);
+    ranked.sort_by_key(|(p, _)| p.pos);
+    for (p, mut conf) in ranked {
+        let text = p.text.as_str();
         let lower = text.to_lowercase();
         if [
             "/mo", "month", "mois", "monat", "%", "save", "économ", "spare", " x ", "ab ",
@@ -716,7 +753,6 @@ fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
         {
             continue;
         }
-        let label = label_before(page, p.pos);
         let old_words = [
             "was",
             "statt",
@@ -735,30 +771,22 @@ fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
             "ursprünglicher preis",
             "originally",
         ];
-        let old_label =
-            label.as_deref().is_some_and(|l| says(l, &old_words)) || says(&lower, &old_words);
-        let mut conf = if p.classed { 0.35 } else { 0.2 };
-        if has_currency_sign(text) || from_attr {
-            conf += 0.1;
-        }
-        if p.current {
-            conf += 0.1;
-        }
-        conf += closeness(page, p.pos, carts);
-        if p.noise {
-            conf *= 0.25;
+        let old_label = says(&lower, &old_words)
+            || label_before(page, p.pos).is_some_and(|l| says(l, &old_words));
+        if only_previous && !(p.old || old_label) {
+            continue;
         }
         // One reading of the text gives both the amount and the currency.
         let (amount, currency) = match p.attr_value.as_deref() {
             Some(v) => (v.parse::<Decimal>().ok(), None),
-            None => {
+            None => *read.entry(text).or_insert_with(|| {
                 let scan = scan_price(text, None, None);
                 let cur = match scan.currency {
                     CurrencyFinding::Found(c) => Some(c),
                     _ => None,
                 };
                 (scan.amount, cur)
-            }
+            }),
         };
         let Some(amount) = amount else { continue };
         if p.old || old_label {
@@ -780,13 +808,13 @@ fn prices(page: &Page, carts: &[usize], c: &mut Candidates) {
 }
 
 /// The text just before `pos` when it is a label ("Was:"), not a number.
-fn label_before(page: &Page, pos: usize) -> Option<String> {
+fn label_before(page: &Page, pos: usize) -> Option<&str> {
     let i = page.texts.partition_point(|t| t.pos < pos);
     // The nearest text only: a price just before is not a label.
     page.texts[..i]
         .last()
         .filter(|t| !t.text.chars().any(|c| c.is_ascii_digit()) && pos - t.pos <= 3)
-        .map(|t| t.text.to_lowercase())
+        .map(|t| t.lower.as_str())
 }
 
 fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
@@ -796,7 +824,7 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
         if t.text.chars().count() > 80 {
             continue;
         }
-        let lower = t.text.to_lowercase();
+        let lower = t.lower.as_str();
         // Every stock phrase holds one of these; most texts hold none.
         if ![
             "stock",
@@ -832,11 +860,11 @@ fn availability(page: &Page, carts: &[usize], c: &mut Candidates) {
         {
             continue;
         }
-        let value = if says(&lower, PRE_ORDER) {
+        let value = if says(lower, PRE_ORDER) {
             "PreOrder"
-        } else if says(&lower, OUT_OF_STOCK) {
+        } else if says(lower, OUT_OF_STOCK) {
             "OutOfStock"
-        } else if says(&lower, IN_STOCK) {
+        } else if says(lower, IN_STOCK) {
             "InStock"
         } else {
             continue;
@@ -929,6 +957,14 @@ const SKU_LABELS: &[(&str, FieldName)] = &[
 
 /// The label a short text starts with, and what follows it.
 fn split_label(text: &str) -> Option<(FieldName, &str)> {
+    // Every label starts with one of these letters; most texts do not.
+    let first = text.chars().next()?.to_ascii_lowercase();
+    if !matches!(
+        first,
+        'a' | 'b' | 'c' | 'e' | 'g' | 'h' | 'i' | 'm' | 'n' | 'p' | 'r' | 's' | 'u'
+    ) {
+        return None;
+    }
     let lower = text.to_lowercase();
     for (label, field) in SKU_LABELS {
         if lower.starts_with(label) && lower.len() == text.len() {

@@ -3,10 +3,16 @@
 //! `twitter:data1` pairs ("Price" / "$19.99"), and plain `<meta name="sku">`,
 //! `name="price"` style tags.
 
+use std::sync::LazyLock;
+
 use scraper::{ElementRef, Html, Selector};
 
 use super::best::{Candidates, FieldName};
 use super::{MAX_FIELD_CHARS, Syntax, clean};
+
+/// Parsed once: selector parsing costs more than a small page's search.
+static ITEMPROP: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("[itemprop]").ok());
+static META: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("meta").ok());
 
 /// Elements looked at per kind.
 const MAX_ELEMENTS: usize = 5_000;
@@ -14,8 +20,8 @@ const MAX_ELEMENTS: usize = 5_000;
 pub(super) fn candidates(doc: &Html, c: &mut Candidates) {
     let base = Syntax::MetaTags.base_confidence();
     let mut found: Vec<(FieldName, String, f64)> = Vec::new();
-    if let Ok(sel) = Selector::parse("[itemprop]") {
-        for el in doc.select(&sel).take(MAX_ELEMENTS) {
+    if let Some(sel) = ITEMPROP.as_ref() {
+        for el in doc.select(sel).take(MAX_ELEMENTS) {
             if in_scope(el) {
                 continue;
             }
@@ -50,10 +56,10 @@ pub(super) fn candidates(doc: &Html, c: &mut Candidates) {
             }
         }
     }
-    if let Ok(sel) = Selector::parse("meta") {
+    if let Some(sel) = META.as_ref() {
         let mut labels: Vec<(String, String)> = Vec::new();
         let mut data: Vec<(String, String)> = Vec::new();
-        for m in doc.select(&sel).take(MAX_ELEMENTS) {
+        for m in doc.select(sel).take(MAX_ELEMENTS) {
             let e = m.value();
             let Some(key) = e.attr("name").or_else(|| e.attr("property")) else {
                 continue;

@@ -246,6 +246,19 @@ pub struct BySyntax {
 /// product (the first) gets the fields and the priced offer its structured data
 /// lacked; a page with no structured data at all gets its product from the fallbacks.
 pub fn extract(html: &str, base: Option<&Url>) -> Extraction {
+    extract_with(html, base, false)
+}
+
+/// [`extract`], with every method's candidates for every field: page text is read for
+/// a price or SKU even where sure JSON-LD or microdata already settled it, so that
+/// each method can be measured alone. [`extract`] skips that reading: page text alone
+/// cannot outweigh sure structured data, and the pages where it could with another
+/// method's support are rare next to the time it costs.
+pub fn extract_thorough(html: &str, base: Option<&Url>) -> Extraction {
+    extract_with(html, base, true)
+}
+
+fn extract_with(html: &str, base: Option<&Url>, thorough: bool) -> Extraction {
     let doc = crate::html_depth::parse_document(html);
     let mut warnings = Vec::new();
     let json_ld = jsonld::extract(&doc, base, &mut warnings);
@@ -263,7 +276,7 @@ pub fn extract(html: &str, base: Option<&Url>) -> Extraction {
     }
     meta::candidates(&doc, &mut candidates);
     state::candidates(&doc, page.title.as_deref(), &mut candidates);
-    dom::candidates(&page, &mut candidates);
+    dom::candidates(&page, &mut candidates, thorough);
     let candidates = candidates.into_vec();
     let best = best::choose(&candidates);
     best::complete_main(&mut products, &best, page.title.as_deref());

@@ -8,11 +8,22 @@
 //! whatever the keys are called; the best-scoring object gives the candidates.
 
 use rust_decimal::Decimal;
+use std::sync::LazyLock;
+
 use scraper::{Html, Selector};
 use serde_json::{Map, Value};
 
 use super::Syntax;
 use super::best::{Candidates, FieldName};
+
+/// Parsed once: selector parsing costs more than a small page's search.
+static SCRIPT: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
+static DATA_PRODUCT: LazyLock<Option<Selector>> = LazyLock::new(|| {
+    Selector::parse(
+        "[data-product],[data-product-json],[data-product_variations],[data-product-info],[data-product-data]",
+    )
+    .ok()
+});
 
 const MAX_SCRIPTS: usize = 200;
 const MAX_SCRIPT_BYTES: usize = 4 * 1024 * 1024;
@@ -106,8 +117,8 @@ pub(super) fn candidates(doc: &Html, title: Option<&str>, c: &mut Candidates) {
 fn documents(doc: &Html) -> (Vec<Doc>, Option<String>) {
     let mut out = Vec::new();
     let mut currency = None;
-    if let Ok(sel) = Selector::parse("script") {
-        for s in doc.select(&sel).take(MAX_SCRIPTS) {
+    if let Some(sel) = SCRIPT.as_ref() {
+        for s in doc.select(sel).take(MAX_SCRIPTS) {
             let e = s.value();
             let kind = e.attr("type").unwrap_or("").trim().to_ascii_lowercase();
             if kind.contains("ld+json") {
@@ -158,10 +169,8 @@ fn documents(doc: &Html) -> (Vec<Doc>, Option<String>) {
             }
         }
     }
-    if let Ok(sel) = Selector::parse(
-        "[data-product],[data-product-json],[data-product_variations],[data-product-info],[data-product-data]",
-    ) {
-        for el in doc.select(&sel).take(MAX_SCRIPTS) {
+    if let Some(sel) = DATA_PRODUCT.as_ref() {
+        for el in doc.select(sel).take(MAX_SCRIPTS) {
             for (k, raw) in el.value().attrs() {
                 if !k.starts_with("data-product") {
                     continue;
