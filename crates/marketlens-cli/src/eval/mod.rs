@@ -115,10 +115,13 @@ pub fn run(command: EvalCommand) -> ExitCode {
             let seconds = seconds.clamp(0.1, 600.0);
             if bench {
                 let code = extract::bench(found.as_deref(), seconds);
-                if let Some(c) = &corpus_dir {
-                    return extract::bench_corpus(c, seconds);
+                if code != ExitCode::SUCCESS {
+                    return code;
                 }
-                return code;
+                return match &corpus_dir {
+                    Some(c) => extract::bench_corpus(c, seconds),
+                    None => code,
+                };
             }
             if let Some(c) = &corpus_dir {
                 let code = extract::run_corpus(c, verbose);
