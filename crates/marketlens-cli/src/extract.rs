@@ -28,7 +28,8 @@ pub struct ExtractArgs {
     /// 127.0.0.1 for the demo shop.
     #[arg(long = "allow-private")]
     allow_private: Vec<String>,
-    /// Also print each syntax's own reading before merging.
+    /// Also print each syntax's own reading before merging, and every candidate value
+    /// of the main product's fields with its method and confidence.
     #[arg(long)]
     all: bool,
 }
@@ -89,6 +90,7 @@ pub async fn run(args: ExtractArgs) -> ExitCode {
         "target": args.target,
         "url": base.map(|u| u.to_string()),
         "products": x.products,
+        "best": x.best,
         "found": {
             "json-ld": x.by_syntax.json_ld.len(),
             "microdata": x.by_syntax.microdata.len(),
@@ -98,6 +100,7 @@ pub async fn run(args: ExtractArgs) -> ExitCode {
     });
     if args.all {
         out["by_syntax"] = serde_json::to_value(&x.by_syntax).unwrap_or_default();
+        out["candidates"] = serde_json::to_value(&x.candidates).unwrap_or_default();
     }
     match serde_json::to_string_pretty(&out) {
         Ok(s) => {

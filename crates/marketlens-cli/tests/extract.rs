@@ -70,3 +70,57 @@ fn html_the_parser_repairs_logs_no_parser_warnings() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("foster parenting"), "{stderr}");
 }
+
+#[test]
+fn extract_prints_the_best_fields_with_method_and_confidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        r#"<html><body><h1>Gusseisenpfanne 28 cm</h1><p class="preis">49,90 €</p>
+        <p>Art.-Nr.: 100234</p><p class="lieferstatus">Ausverkauft</p>
+        <button disabled>In den Warenkorb</button></body></html>"#,
+    )
+    .unwrap();
+    let out = stdout_of(
+        &marketlens()
+            .args(["extract", page.to_str().unwrap(), "--all"])
+            .output()
+            .unwrap(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["best"]["price"]["value"], "49.9");
+    assert_eq!(v["best"]["price"]["from"], "dom");
+    assert!(v["best"]["price"]["confidence"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["best"]["sku"]["value"], "100234");
+    assert_eq!(v["best"]["availability"]["value"], "OutOfStock");
+    assert_eq!(v["products"][0]["offers"][0]["from"], "dom");
+    assert!(!v["candidates"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn eval_extract_scores_the_corpus_by_method() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/extract-corpus");
+    let out = marketlens()
+        .args(["eval", "extract", "--corpus", corpus.to_str().unwrap()])
+        .env("MARKETLENS_DATASETS", "/nonexistent/datasets")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout_of(&out);
+    for wanted in [
+        "corpus methods=all price_f1=",
+        "corpus methods=structured price_f1=",
+        "corpus methods=only:dom price_f1=",
+        "corpus field=sku precision=",
+        "corpus won field=price method=",
+        "skipped: dataset",
+    ] {
+        assert!(text.contains(wanted), "{wanted} missing:\n{text}");
+    }
+    let missing = marketlens()
+        .args(["eval", "extract", "--corpus", "/nonexistent/corpus"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -1,4 +1,7 @@
-//! `marketlens eval extract [DIR]`: the product extractor on saved real pages
+//! `marketlens eval extract [DIR] [--corpus DIR]`: the product extractor on the
+//! repository's page corpus (`data/extract-corpus`: pages in the styles of common shop
+//! platforms with expected fields; per-field precision, recall and F1 by method), and
+//! on saved real pages
 //! (`extruct_product_pages` of the datasets: extruct's own test samples and their
 //! expected outputs, summarised in `product_facts.jsonl`), and `--bench`: extraction
 //! throughput on one core.
@@ -12,7 +15,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use marketlens_sources::extract::{ExtractedOffer, ExtractedProduct, Field, OfferKind, extract};
+use marketlens_sources::extract::score::{Counts, JUDGED, best_using, load_corpus, method_sets};
+use marketlens_sources::extract::{
+    ExtractedOffer, ExtractedProduct, Field, FieldName, OfferKind, Syntax, extract,
+    extract_thorough,
+};
 use serde_json::Value;
 
 use crate::stdout::outln;
@@ -255,12 +262,21 @@ pub fn bench(dir: Option<&Path>, seconds: f64) -> ExitCode {
         outln!("skipped: no pages to time");
         return ExitCode::SUCCESS;
     }
+    time_pages(corpus, &pages, seconds);
+    ExitCode::SUCCESS
+}
+
+fn time_pages(corpus: &str, pages: &[String], seconds: f64) {
+    if pages.is_empty() {
+        outln!("skipped: no pages to time");
+        return;
+    }
     let bytes_per_round: usize = pages.iter().map(String::len).sum();
     let started = Instant::now();
     let (mut n, mut bytes, mut products) = (0usize, 0usize, 0usize);
     // Whole rounds over the corpus until the time is up: every page weighs the same.
     while started.elapsed().as_secs_f64() < seconds {
-        for p in &pages {
+        for p in pages {
             products += extract(p, None).products.len();
         }
         n += pages.len();
@@ -272,5 +288,170 @@ pub fn bench(dir: Option<&Path>, seconds: f64) -> ExitCode {
         n as f64 / secs,
         bytes as f64 / 1e6 / secs
     );
+}
+
+/// Per-field F1 on the corpus: for every method set (all, structured data alone, each
+/// fallback added in turn, each method alone), which method won each field, and
+/// per page style.
+pub fn run_corpus(dir: &Path, verbose: bool) -> ExitCode {
+    let pages = match load_corpus(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}", Shown(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let sets = method_sets();
+    let mut counts = vec![[Counts::default(); JUDGED.len()]; sets.len()];
+    // Winning method of each field in the full extractor: (field, method) → counts.
+    let mut wins: Vec<(FieldName, Syntax, Counts)> = Vec::new();
+    let mut by_style: Vec<(String, [Counts; JUDGED.len()])> = Vec::new();
+    let started = Instant::now();
+    for page in &pages {
+        // "all" is what the extractor gives; the method sets are measured on every
+        // method's candidates (`extract_thorough`).
+        let x = extract(&page.html, None);
+        let every = extract_thorough(&page.html, None);
+        for (si, (_, methods)) in sets.iter().enumerate() {
+            let best = if si == 0 {
+                x.best.clone()
+            } else {
+                best_using(&every.candidates, methods)
+            };
+            for (fi, field) in JUDGED.iter().enumerate() {
+                let Some(expected) = page.expected(*field) else {
+                    continue;
+                };
+                let got = best.get(*field);
+                counts[si][fi].add(*field, expected, got.map(|g| g.value.as_str()));
+                if si != 0 {
+                    continue;
+                }
+                let style = match by_style.iter_mut().find(|(s, _)| *s == page.style) {
+                    Some(s) => s,
+                    None => {
+                        by_style.push((page.style.clone(), [Counts::default(); JUDGED.len()]));
+                        by_style.last_mut().expect("just pushed")
+                    }
+                };
+                style.1[fi].add(*field, expected, got.map(|g| g.value.as_str()));
+                if let Some(g) = got {
+                    let mut one = Counts::default();
+                    one.add(*field, expected, Some(&g.value));
+                    match wins.iter_mut().find(|w| w.0 == *field && w.1 == g.from) {
+                        Some(w) => {
+                            w.2.tp += one.tp;
+                            w.2.fp += one.fp;
+                        }
+                        None => wins.push((*field, g.from, Counts { fn_: 0, ..one })),
+                    }
+                }
+                if verbose
+                    && !got.is_some_and(|g| {
+                        expected.is_some_and(|e| {
+                            marketlens_sources::extract::score::same(*field, e, &g.value)
+                        })
+                    })
+                    && (expected.is_some() || got.is_some())
+                {
+                    outln!(
+                        "missed: page={} field={} expected={} got={} from={} confidence={}",
+                        Shown(&page.page),
+                        field.as_str(),
+                        Shown(expected.unwrap_or("-")),
+                        Shown(got.map_or("-", |g| g.value.as_str())),
+                        got.map_or("-", |g| g.from.as_str()),
+                        got.map_or(0.0, |g| g.confidence)
+                    );
+                }
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    let styles: Vec<&str> = {
+        let mut v: Vec<&str> = pages.iter().map(|p| p.style.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let platforms = {
+        let mut v: Vec<&str> = pages.iter().map(|p| p.platform.as_str()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len()
+    };
+    outln!(
+        "corpus={} pages={} platforms={platforms} styles={} langs={}",
+        Shown(&dir.display().to_string()),
+        pages.len(),
+        styles.join(","),
+        {
+            let mut v: Vec<&str> = pages.iter().map(|p| p.lang.as_str()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v.join(",")
+        }
+    );
+    for (si, (name, _)) in sets.iter().enumerate() {
+        let mut line = format!("corpus methods={name}");
+        for (fi, field) in JUDGED.iter().enumerate() {
+            line.push_str(&format!(
+                " {}_f1={:.3}",
+                field.as_str(),
+                counts[si][fi].f1()
+            ));
+        }
+        outln!("{line}");
+    }
+    for (fi, field) in JUDGED.iter().enumerate() {
+        let c = &counts[0][fi];
+        outln!(
+            "corpus field={} precision={:.3} recall={:.3} f1={:.3} tp={} fp={} fn={}",
+            field.as_str(),
+            c.precision(),
+            c.recall(),
+            c.f1(),
+            c.tp,
+            c.fp,
+            c.fn_
+        );
+    }
+    wins.sort_by_key(|w| (JUDGED.iter().position(|f| *f == w.0), w.1.as_str()));
+    for (field, from, c) in &wins {
+        outln!(
+            "corpus won field={} method={} right={} wrong={}",
+            field.as_str(),
+            from.as_str(),
+            c.tp,
+            c.fp
+        );
+    }
+    by_style.sort_by(|a, b| a.0.cmp(&b.0));
+    for (style, c) in &by_style {
+        let n = pages.iter().filter(|p| p.style == *style).count();
+        let mut line = format!("corpus style={} pages={n}", Shown(style));
+        for (fi, field) in JUDGED.iter().enumerate().take(3) {
+            line.push_str(&format!(" {}_f1={:.3}", field.as_str(), c[fi].f1()));
+        }
+        outln!("{line}");
+    }
+    outln!(
+        "corpus pages_per_s={:.1} (each page once, all method sets scored)",
+        pages.len() as f64 / secs
+    );
+    ExitCode::SUCCESS
+}
+
+/// Extraction throughput on one core over the corpus pages.
+pub fn bench_corpus(dir: &Path, seconds: f64) -> ExitCode {
+    let pages = match load_corpus(dir) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}", Shown(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let html: Vec<String> = pages.into_iter().map(|p| p.html).collect();
+    time_pages("extract-corpus", &html, seconds);
     ExitCode::SUCCESS
 }

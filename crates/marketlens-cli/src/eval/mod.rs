@@ -49,6 +49,10 @@ pub enum EvalCommand {
     Extract {
         /// Folder with product_facts.jsonl (default: extruct_product_pages of the datasets).
         dir: Option<PathBuf>,
+        /// The page corpus with expected fields (`expected.jsonl` and `pages/`): per-field
+        /// F1 by method (default: data/extract-corpus of the working directory).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
         /// Print every field that differs.
         #[arg(long)]
         verbose: bool,
@@ -130,17 +134,51 @@ pub async fn run(command: EvalCommand) -> ExitCode {
         }
         EvalCommand::Extract {
             dir,
+            corpus,
             verbose,
             bench,
             seconds,
         } => {
+            let corpus_dir = match corpus {
+                Some(c) if !c.is_dir() => {
+                    eprintln!("error: {} does not exist", c.display());
+                    return ExitCode::from(2);
+                }
+                Some(c) => Some(c),
+                None => {
+                    let c = PathBuf::from("data/extract-corpus");
+                    if c.is_dir() {
+                        Some(c)
+                    } else {
+                        outln!(
+                            "skipped: corpus data/extract-corpus not found; run from the \
+                             repository root or pass --corpus DIR"
+                        );
+                        None
+                    }
+                }
+            };
             let found = dataset_file(
                 dir.clone(),
                 "extruct_product_pages",
                 "marketlens eval extract DIR",
             );
+            let seconds = seconds.clamp(0.1, 600.0);
             if bench {
-                return extract::bench(found.as_deref(), seconds.clamp(0.1, 600.0));
+                let code = extract::bench(found.as_deref(), seconds);
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+                return match &corpus_dir {
+                    Some(c) => extract::bench_corpus(c, seconds),
+                    None => code,
+                };
+            }
+            if let Some(c) = &corpus_dir {
+                let code = extract::run_corpus(c, verbose);
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
             }
             match found {
                 Some(path) => extract::run(&path, verbose),

@@ -2,11 +2,16 @@
 //! comment and CDATA wrappers, raw control characters inside strings), then read by
 //! the schema.org reader.
 
+use std::sync::LazyLock;
+
 use scraper::{Html, Selector};
 use serde_json::Value;
 use url::Url;
 
 use super::{ExtractedProduct, Syntax, schema};
+
+/// Parsed once: selector parsing costs more than a small page's search.
+static SCRIPT: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("script").ok());
 
 /// Scripts read per page, and the largest one parsed.
 const MAX_SCRIPTS: usize = 100;
@@ -17,12 +22,12 @@ pub(super) fn extract(
     base: Option<&Url>,
     warnings: &mut Vec<String>,
 ) -> Vec<ExtractedProduct> {
-    let Ok(selector) = Selector::parse("script") else {
+    let Some(selector) = SCRIPT.as_ref() else {
         return Vec::new();
     };
     let mut roots = Vec::new();
     for (i, script) in doc
-        .select(&selector)
+        .select(selector)
         .filter(|s| {
             s.value().attr("type").is_some_and(|t| {
                 t.split(';')

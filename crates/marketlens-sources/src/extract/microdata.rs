@@ -3,6 +3,7 @@
 //! `itemref` followed), which the schema.org reader then reads like JSON-LD.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
@@ -11,12 +12,17 @@ use url::Url;
 
 use super::{ExtractedProduct, MAX_FIELD_CHARS, Syntax, absolute, clean, schema};
 
+/// Parsed once: selector parsing costs more than a small page's search.
+static ITEMSCOPE: LazyLock<Option<Selector>> =
+    LazyLock::new(|| Selector::parse("[itemscope]").ok());
+static WITH_ID: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("[id]").ok());
+
 const MAX_DEPTH: usize = 16;
 const MAX_PROPS: usize = 20_000;
 const MAX_ITEMS: usize = 500;
 
 pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
-    let Ok(scoped) = Selector::parse("[itemscope]") else {
+    let Some(scoped) = ITEMSCOPE.as_ref() else {
         return Vec::new();
     };
     let mut ctx = Ctx {
@@ -26,7 +32,7 @@ pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
         props: 0,
     };
     let roots: Vec<Value> = doc
-        .select(&scoped)
+        .select(scoped)
         .filter(|e| e.value().attr("itemprop").is_none())
         .take(MAX_ITEMS)
         .map(|e| ctx.item(e, 0, &mut HashSet::new()))
@@ -136,11 +142,11 @@ fn add(obj: &mut Map<String, Value>, name: &str, value: Value) {
 }
 
 fn index_ids(doc: &Html) -> HashMap<String, ElementRef<'_>> {
-    let Ok(sel) = Selector::parse("[id]") else {
+    let Some(sel) = WITH_ID.as_ref() else {
         return HashMap::new();
     };
     let mut map = HashMap::new();
-    for e in doc.select(&sel).take(100_000) {
+    for e in doc.select(sel).take(100_000) {
         if let Some(id) = e.value().attr("id") {
             map.entry(id.to_owned()).or_insert(e);
         }

@@ -14,10 +14,17 @@
 //! walk depth and node counts); markup nesting is bounded before parsing
 //! ([`crate::html_depth`]), so a 50,000-deep page parses in linear time.
 
+mod best;
+mod dom;
 mod jsonld;
+mod meta;
 mod microdata;
 mod opengraph;
 mod schema;
+pub mod score;
+mod state;
+
+pub use best::{BestFields, Candidate, FieldName, Scored, normalize_amount};
 
 use serde::Serialize;
 use url::Url;
@@ -38,6 +45,15 @@ pub enum Syntax {
     JsonLd,
     Microdata,
     Opengraph,
+    /// Product meta tags outside OpenGraph (`twitter:label1`/`twitter:data1`,
+    /// `itemprop` outside any `itemscope`, `<meta name="sku">`).
+    MetaTags,
+    /// A page's embedded state JSON (`__NEXT_DATA__`, `window.__INITIAL_STATE__`,
+    /// Shopify product JSON, `data-product` attributes, …).
+    ScriptState,
+    /// Visible text and markup: the price near the title and the add-to-cart control,
+    /// stock wording, `SKU:` labels.
+    Dom,
 }
 
 impl Syntax {
@@ -46,15 +62,51 @@ impl Syntax {
             Syntax::JsonLd => "json-ld",
             Syntax::Microdata => "microdata",
             Syntax::Opengraph => "opengraph",
+            Syntax::MetaTags => "meta-tags",
+            Syntax::ScriptState => "script-state",
+            Syntax::Dom => "dom",
         }
     }
+
+    /// How far a value read this way is trusted when nothing else is known about it:
+    /// structured data is written for machines, page text for people.
+    pub fn base_confidence(self) -> f64 {
+        match self {
+            Syntax::JsonLd => 0.9,
+            Syntax::Microdata => 0.85,
+            Syntax::Opengraph => 0.75,
+            Syntax::MetaTags => 0.7,
+            Syntax::ScriptState => 0.7,
+            Syntax::Dom => 0.5,
+        }
+    }
+
+    pub const ALL: [Syntax; 6] = [
+        Syntax::JsonLd,
+        Syntax::Microdata,
+        Syntax::Opengraph,
+        Syntax::MetaTags,
+        Syntax::ScriptState,
+        Syntax::Dom,
+    ];
 }
 
-/// A product-level value and where it came from.
+/// A product-level value, where it came from and how far it is trusted (0–1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
     pub value: String,
     pub from: Syntax,
+    pub confidence: f64,
+}
+
+impl Field {
+    pub(crate) fn new(value: String, from: Syntax) -> Self {
+        Self {
+            value,
+            from,
+            confidence: from.base_confidence(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +120,8 @@ pub enum OfferKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExtractedOffer {
     pub from: Syntax,
+    /// How far the offer's price is trusted (0–1).
+    pub confidence: f64,
     pub kind: OfferKind,
     pub price: Option<String>,
     pub low_price: Option<String>,
@@ -168,6 +222,11 @@ pub struct Extraction {
     pub products: Vec<ExtractedProduct>,
     /// Each syntax's own reading, before merging.
     pub by_syntax: BySyntax,
+    /// The page's main product, field by field: the value with the highest confidence
+    /// among every method's candidates (values several methods agree on count more).
+    pub best: BestFields,
+    /// Every candidate value found for the main product, by field and method.
+    pub candidates: Vec<Candidate>,
     /// Problems met (malformed JSON-LD, …), for people writing source configs.
     pub warnings: Vec<String>,
 }
@@ -180,13 +239,47 @@ pub struct BySyntax {
 }
 
 /// Extracts every product of `html`; relative URLs resolve against `base` when given.
+///
+/// Structured data (JSON-LD, microdata, OpenGraph) gives the products; the fallbacks
+/// (other meta tags, embedded state JSON, visible text) add candidates for the main
+/// product's fields. [`Extraction::best`] holds the winner of each field, and the main
+/// product (the first) gets the fields and the priced offer its structured data
+/// lacked; a page with no structured data at all gets its product from the fallbacks.
 pub fn extract(html: &str, base: Option<&Url>) -> Extraction {
+    extract_with(html, base, false)
+}
+
+/// [`extract`], with every method's candidates for every field: page text is read for
+/// a price or SKU even where sure JSON-LD or microdata already settled it, so that
+/// each method can be measured alone. [`extract`] skips that reading: page text alone
+/// cannot outweigh sure structured data, and the pages where it could with another
+/// method's support are rare next to the time it costs.
+pub fn extract_thorough(html: &str, base: Option<&Url>) -> Extraction {
+    extract_with(html, base, true)
+}
+
+fn extract_with(html: &str, base: Option<&Url>, thorough: bool) -> Extraction {
     let doc = crate::html_depth::parse_document(html);
     let mut warnings = Vec::new();
     let json_ld = jsonld::extract(&doc, base, &mut warnings);
     let microdata = microdata::extract(&doc, base);
     let opengraph = opengraph::extract(&doc, base);
-    let products = merge(&json_ld, &microdata, &opengraph);
+    let mut products = merge(&json_ld, &microdata, &opengraph);
+    let page = dom::read(&doc);
+    let mut candidates = best::Candidates::default();
+    for (syntax, list) in [
+        (Syntax::JsonLd, &json_ld),
+        (Syntax::Microdata, &microdata),
+        (Syntax::Opengraph, &opengraph),
+    ] {
+        best::structured(&mut candidates, syntax, list, page.title.as_deref());
+    }
+    meta::candidates(&doc, &mut candidates);
+    state::candidates(&doc, page.title.as_deref(), &mut candidates);
+    dom::candidates(&page, &mut candidates, thorough);
+    let candidates = candidates.into_vec();
+    let best = best::choose(&candidates);
+    best::complete_main(&mut products, &best, page.title.as_deref());
     Extraction {
         products,
         by_syntax: BySyntax {
@@ -194,6 +287,8 @@ pub fn extract(html: &str, base: Option<&Url>) -> Extraction {
             microdata,
             opengraph,
         },
+        best,
+        candidates,
         warnings,
     }
 }
@@ -314,3 +409,55 @@ pub(crate) fn absolute(raw: &str, base: Option<&Url>) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// `text` with HTML character references decoded (`&amp;`, `&#39;`, `&#x20AC;`,
+/// `&nbsp;`, …): JSON-LD and state JSON sit in `<script>`, where the HTML parser
+/// leaves them alone, and shops often escape them anyway.
+pub(crate) fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest[1..]
+            .char_indices()
+            .take(10)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i + 1);
+        let decoded = end.and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                "euro" => Some('€'),
+                "pound" => Some('£'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            }?;
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}

@@ -3,6 +3,7 @@
 //! is present.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 use url::Url;
@@ -11,13 +12,16 @@ use super::{
     ExtractedOffer, ExtractedProduct, Field, MAX_FIELD_CHARS, OfferKind, Syntax, absolute, clean,
 };
 
+/// Parsed once: selector parsing costs more than a small page's search.
+static META: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("meta").ok());
+
 pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
-    let Ok(selector) = Selector::parse("meta") else {
+    let Some(selector) = META.as_ref() else {
         return Vec::new();
     };
     // First value wins (og:image may repeat; the first is the main one).
     let mut tags: HashMap<String, String> = HashMap::new();
-    for m in doc.select(&selector).take(5_000) {
+    for m in doc.select(selector).take(5_000) {
         let e = m.value();
         let Some(key) = e.attr("property").or_else(|| e.attr("name")) else {
             continue;
@@ -40,19 +44,11 @@ pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
     if !is_product && price.is_none() {
         return Vec::new();
     }
-    let field = |keys: &[&str]| {
-        get(keys).map(|value| Field {
-            value,
-            from: Syntax::Opengraph,
-        })
-    };
+    let field = |keys: &[&str]| get(keys).map(|value| Field::new(value, Syntax::Opengraph));
     let url_field = |key: &str| {
         get(&[key])
             .and_then(|v| absolute(&v, base))
-            .map(|value| Field {
-                value,
-                from: Syntax::Opengraph,
-            })
+            .map(|value| Field::new(value, Syntax::Opengraph))
     };
     let mut p = ExtractedProduct::empty(Syntax::Opengraph);
     p.name = field(&["og:title"]);
@@ -67,6 +63,7 @@ pub(super) fn extract(doc: &Html, base: Option<&Url>) -> Vec<ExtractedProduct> {
     if price.is_some() {
         p.offers.push(ExtractedOffer {
             from: Syntax::Opengraph,
+            confidence: Syntax::Opengraph.base_confidence(),
             kind: OfferKind::Offer,
             price,
             low_price: None,

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{
     ExtractedOffer, ExtractedProduct, ExtractedRating, ExtractedReview, Field, MAX_FIELD_CHARS,
-    MAX_OFFERS, MAX_PRODUCTS, MAX_REVIEWS, OfferKind, Syntax, absolute, clean,
+    MAX_OFFERS, MAX_PRODUCTS, MAX_REVIEWS, OfferKind, Syntax, absolute, clean, decode_entities,
 };
 
 const MAX_DEPTH: usize = 48;
@@ -143,6 +143,8 @@ impl<'a> Reader<'a> {
             return None;
         }
         match self.deref(v?) {
+            // JSON-LD sits in <script>, where entities are not decoded by the parser.
+            Value::String(s) if self.from == Syntax::JsonLd => clean(&decode_entities(s), max),
             Value::String(s) => clean(s, max),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -160,10 +162,7 @@ impl<'a> Reader<'a> {
     fn field(&self, m: &'a Map<String, Value>, keys: &[&str]) -> Option<Field> {
         keys.iter()
             .find_map(|k| self.text(prop(m, k)))
-            .map(|value| Field {
-                value,
-                from: self.from,
-            })
+            .map(|value| Field::new(value, self.from))
     }
 
     fn url_field(&self, m: &'a Map<String, Value>, keys: &[&str]) -> Option<Field> {
@@ -179,10 +178,7 @@ impl<'a> Reader<'a> {
                 }?;
                 absolute(&raw, self.base)
             })
-            .map(|value| Field {
-                value,
-                from: self.from,
-            })
+            .map(|value| Field::new(value, self.from))
     }
 
     fn product(&self, m: &'a Map<String, Value>) -> ExtractedProduct {
@@ -265,6 +261,7 @@ impl<'a> Reader<'a> {
             .or_else(|| spec.and_then(|s| self.text(prop(s, "priceCurrency"))));
         out.push(ExtractedOffer {
             from: self.from,
+            confidence: self.from.base_confidence(),
             kind: if aggregate {
                 OfferKind::AggregateOffer
             } else {

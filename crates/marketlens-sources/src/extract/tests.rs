@@ -210,3 +210,273 @@ fn mutated_pages_never_panic() {
         let _ = extract(&text, Some(&base()));
     }
 }
+
+fn best(html: &str, field: FieldName) -> Option<(String, Syntax)> {
+    extract(html, None)
+        .best
+        .get(field)
+        .map(|s| (s.value.clone(), s.from))
+}
+
+#[test]
+fn struck_price_is_the_previous_price_and_the_one_near_the_title_wins() {
+    let html = r#"<html><body>
+    <header><div class="minicart"><span class="price">$0.00</span></div></header>
+    <main><h1>Trail Shoe</h1>
+    <p class="price"><del><span class="amount">$120.00</span></del> <ins><span class="amount">$95.00</span></ins></p>
+    <button class="single_add_to_cart_button">Add to cart</button>
+    <section class="related products"><span class="price">$20.00</span></section></main>
+    <footer>Free shipping over $50</footer></body></html>"#;
+    assert_eq!(
+        best(html, FieldName::Price),
+        Some(("95".into(), Syntax::Dom))
+    );
+    assert_eq!(
+        best(html, FieldName::PreviousPrice).map(|b| b.0),
+        Some("120".into())
+    );
+    assert_eq!(
+        best(html, FieldName::Availability).map(|b| b.0),
+        Some("InStock".into())
+    );
+    // The page had no structured data: the fallbacks give it its product.
+    let x = extract(html, None);
+    assert_eq!(x.products.len(), 1);
+    assert_eq!(x.products[0].offers[0].price.as_deref(), Some("95"));
+    assert_eq!(x.products[0].offers[0].from, Syntax::Dom);
+}
+
+#[test]
+fn stock_wording_and_disabled_buttons_in_three_languages() {
+    for (text, disabled, expected) in [
+        ("Rupture de stock", "", "OutOfStock"),
+        ("En stock", "", "InStock"),
+        ("Ausverkauft", " disabled", "OutOfStock"),
+        ("Auf Lager", "", "InStock"),
+        ("Sold out", " disabled", "OutOfStock"),
+        ("Précommande", "", "PreOrder"),
+    ] {
+        let html = format!(
+            r#"<h1>Lampe</h1><span class="price">19,99 €</span>
+            <p class="stock">{text}</p><button class="add-to-cart"{disabled}>Panier</button>"#
+        );
+        assert_eq!(
+            best(&html, FieldName::Availability).map(|b| b.0),
+            Some(expected.to_owned()),
+            "{text}"
+        );
+    }
+    // A disabled add-to-cart button alone says out of stock.
+    let html = r#"<h1>X</h1><span class="price">£5.00</span><button class="btn add-to-cart" disabled>Add to basket</button>"#;
+    assert_eq!(
+        best(html, FieldName::Availability).map(|b| b.0),
+        Some("OutOfStock".into())
+    );
+}
+
+#[test]
+fn sku_labels_in_text_and_definition_lists() {
+    for (html, sku) in [
+        (r#"<h1>A</h1><p>SKU: AB-123</p>"#, "AB-123"),
+        (r#"<h1>A</h1><p>Item # 44-221</p>"#, "44-221"),
+        (r#"<h1>A</h1><div>Réf. : SAC-30</div>"#, "SAC-30"),
+        (
+            r#"<h1>A</h1><dl><dt>Art.-Nr.</dt><dd>100234</dd></dl>"#,
+            "100234",
+        ),
+        (
+            r#"<h1>A</h1><table><tr><th>Artikelnummer</th><td>KW-9</td></tr></table>"#,
+            "KW-9",
+        ),
+        (
+            r#"<h1>A</h1><span class="product-sku">XY-77</span>"#,
+            "XY-77",
+        ),
+    ] {
+        assert_eq!(
+            best(html, FieldName::Sku).map(|b| b.0),
+            Some(sku.into()),
+            "{html}"
+        );
+    }
+    // "Model" is a part number: a SKU only when nothing better is there.
+    let html = r#"<h1>A</h1><p>Model: WH-1000XM5</p><p>SKU: 55501</p>"#;
+    assert_eq!(
+        best(html, FieldName::Sku).map(|b| b.0),
+        Some("55501".into())
+    );
+    assert_eq!(
+        best(html, FieldName::Mpn).map(|b| b.0),
+        Some("WH-1000XM5".into())
+    );
+}
+
+#[test]
+fn embedded_state_json_next_data_shopify_cents_and_data_attributes() {
+    let next = r#"<h1>Desk</h1><script id="__NEXT_DATA__" type="application/json">
+      {"props":{"pageProps":{"product":{"name":"Desk","sku":"D-1","price":{"amount":"549.00","currencyCode":"USD"},"availableForSale":false}}}}</script>"#;
+    assert_eq!(
+        best(next, FieldName::Price),
+        Some(("549".into(), Syntax::ScriptState))
+    );
+    assert_eq!(
+        best(next, FieldName::Currency).map(|b| b.0),
+        Some("USD".into())
+    );
+    assert_eq!(
+        best(next, FieldName::Availability).map(|b| b.0),
+        Some("OutOfStock".into())
+    );
+    // Liquid's `| json` writes integer cents.
+    let shopify = r#"<h1>Hoodie</h1><script type="application/json" data-product-json>
+      {"title":"Hoodie","handle":"hoodie","variants":[{"sku":"H-S","price":6800,"compare_at_price":8500,"available":true}]}</script>"#;
+    assert_eq!(
+        best(shopify, FieldName::Price).map(|b| b.0),
+        Some("68".into())
+    );
+    assert_eq!(
+        best(shopify, FieldName::PreviousPrice).map(|b| b.0),
+        Some("85".into())
+    );
+    assert_eq!(
+        best(shopify, FieldName::Sku).map(|b| b.0),
+        Some("H-S".into())
+    );
+    let state = r#"<h1>Mower</h1><script>window.__INITIAL_STATE__ = JSON.parse("{\"p\":{\"productName\":\"Mower\",\"articleNumber\":\"M-36\",\"price\":{\"value\":349.0,\"currencyIso\":\"EUR\"}}}");</script>"#;
+    assert_eq!(
+        best(state, FieldName::Price).map(|b| b.0),
+        Some("349".into())
+    );
+    assert_eq!(
+        best(state, FieldName::Sku).map(|b| b.0),
+        Some("M-36".into())
+    );
+    let attr = r#"<h1>Pullover</h1><form data-product_variations='[{"display_price":89,"is_in_stock":true,"sku":"P-M"}]'></form>"#;
+    assert_eq!(best(attr, FieldName::Price).map(|b| b.0), Some("89".into()));
+    // Broken state never panics and proposes nothing.
+    for bad in [
+        "<script>window.__INITIAL_STATE__ = {\"a\":</script>",
+        "<script>window.__NUXT__=(function(a){return {}}(1))</script>",
+        "<script>var meta = JSON.parse(\"\\\"\")</script>",
+    ] {
+        assert!(best(bad, FieldName::Price).is_none(), "{bad}");
+    }
+}
+
+#[test]
+fn meta_tags_outside_opengraph_and_itemprop_outside_itemscope() {
+    let twitter = r#"<head><meta name="twitter:label1" content="Price"><meta name="twitter:data1" content="$24.00">
+      <meta name="twitter:label2" content="Availability"><meta name="twitter:data2" content="In stock"></head>"#;
+    assert_eq!(
+        best(twitter, FieldName::Price),
+        Some(("24".into(), Syntax::MetaTags))
+    );
+    assert_eq!(
+        best(twitter, FieldName::Availability).map(|b| b.0),
+        Some("InStock".into())
+    );
+    let orphan = r#"<h1 itemprop="name">Coussin</h1><span itemprop="price" content="19.92">19,92 €</span>
+      <meta itemprop="priceCurrency" content="EUR"><span itemprop="sku">demo_16</span>"#;
+    assert_eq!(
+        best(orphan, FieldName::Price).map(|b| b.0),
+        Some("19.92".into())
+    );
+    assert_eq!(
+        best(orphan, FieldName::Sku),
+        Some(("demo_16".into(), Syntax::MetaTags))
+    );
+}
+
+#[test]
+fn schema_org_defects_comma_decimal_text_availability_offer_sku_entities() {
+    let html = r#"<script type="application/ld+json">{"@type":"Organization","name":"Shop"}</script>
+    <script type="application/ld+json">{"@type":"Product","name":"Ben &amp; Jerry&#8217;s",
+      "offers":[{"@type":"Offer","sku":"BJ-1","price":"49,95","priceCurrency":"EUR","availability":"InStock"}]}</script>"#;
+    assert_eq!(
+        best(html, FieldName::Name).map(|b| b.0),
+        Some("Ben & Jerry\u{2019}s".into())
+    );
+    assert_eq!(
+        best(html, FieldName::Price),
+        Some(("49.95".into(), Syntax::JsonLd))
+    );
+    assert_eq!(best(html, FieldName::Sku).map(|b| b.0), Some("BJ-1".into()));
+    assert_eq!(
+        best(html, FieldName::Availability).map(|b| b.0),
+        Some("InStock".into())
+    );
+    // Only a GTIN: it stands in for the SKU, trusted less.
+    let gtin = r#"<script type="application/ld+json">{"@type":"Product","name":"K","gtin13":"4006381333931",
+      "offers":{"@type":"AggregateOffer","lowPrice":"10","highPrice":"12","priceCurrency":"EUR"}}</script>"#;
+    let x = extract(gtin, None);
+    let sku = x.best.sku.as_ref().unwrap();
+    assert_eq!(sku.value, "4006381333931");
+    assert!(sku.confidence < Syntax::JsonLd.base_confidence());
+    assert_eq!(x.best.price.as_ref().unwrap().value, "10");
+}
+
+#[test]
+fn every_field_says_its_method_and_confidence_and_agreement_counts() {
+    let html = r#"<head><meta property="og:type" content="product"><meta property="product:price:amount" content="30.00">
+      <meta property="product:price:currency" content="EUR"></head>
+      <body><h1>Vase</h1><span class="price">30,00 €</span><span class="price-old">45,00 €</span>
+      <button class="add-to-cart">Ajouter au panier</button></body>"#;
+    let x = extract(html, None);
+    let price = x.best.price.as_ref().unwrap();
+    assert_eq!(price.value, "30");
+    // OpenGraph and the page text agree: more than either alone.
+    let og = x
+        .candidates
+        .iter()
+        .filter(|c| c.field == FieldName::Price)
+        .map(|c| c.confidence)
+        .fold(0.0f64, f64::max);
+    assert!(price.confidence > og, "{} vs {og}", price.confidence);
+    for c in &x.candidates {
+        assert!((0.0..1.0).contains(&c.confidence), "{c:?}");
+    }
+    assert_eq!(x.best.previous_price.as_ref().unwrap().value, "45");
+    let main = &x.products[0];
+    assert_eq!(
+        main.offers[0].availability.as_deref(),
+        Some("https://schema.org/InStock")
+    );
+    assert!(main.name.as_ref().is_some_and(|n| n.confidence > 0.0));
+}
+
+#[test]
+fn decode_entities_leaves_unknown_and_broken_references() {
+    assert_eq!(
+        decode_entities("a &amp; b &#39;c&#x27; &euro;"),
+        "a & b 'c' €"
+    );
+    assert_eq!(
+        decode_entities("AT&T &bogus; &#xZZ; & &"),
+        "AT&T &bogus; &#xZZ; & &"
+    );
+    assert_eq!(decode_entities("&#1114112;"), "&#1114112;");
+}
+
+#[test]
+fn main_product_takes_the_winning_values_it_lacked_or_got_wrong() {
+    // A zero placeholder price in JSON-LD loses to the page's price, and the main
+    // product's lone offer says so, with the method that found it.
+    let html = r#"<script type="application/ld+json">{"@type":"Product","name":"Scarf","offers":{"@type":"Offer","price":"0","priceCurrency":"USD"}}</script>
+      <h1>Scarf</h1><div class="prices"><span class="sales"><span class="value" content="145.00">$145.00</span></span></div>
+      <div class="availability">In Stock</div><button class="add-to-cart">Add to Cart</button><p>SKU: TB-1</p>"#;
+    let x = extract(html, None);
+    let main = &x.products[0];
+    assert_eq!(main.offers[0].price.as_deref(), Some("145"));
+    assert_eq!(main.offers[0].from, Syntax::Dom);
+    assert_eq!(
+        main.offers[0].availability.as_deref(),
+        Some("https://schema.org/InStock")
+    );
+    assert_eq!(value(&main.sku), Some(("TB-1", Syntax::Dom)));
+    // The product the title names comes first.
+    let html = r#"<script type="application/ld+json">[{"@type":"Product","name":"Related Cap","offers":{"price":"9"}},
+      {"@type":"Product","name":"Wool Jumper","offers":{"price":"59"}}]</script><h1>Wool Jumper</h1>"#;
+    let x = extract(html, None);
+    assert_eq!(value(&x.products[0].name).unwrap().0, "Wool Jumper");
+    assert_eq!(x.best.price.as_ref().unwrap().value, "59");
+}
