@@ -10,6 +10,8 @@
 pub mod condition;
 pub mod currency;
 pub mod gtin;
+pub mod match_features;
+pub mod pair_model;
 pub mod price_text;
 pub mod resolve;
 pub mod tax_market;
@@ -167,6 +169,7 @@ pub fn normalize_with(
             brand: clean(cp.brand.as_deref()),
             model: clean(cp.model.as_deref()),
             mpn: clean(cp.mpn.as_deref()),
+            category: clean(cp.category.as_deref()),
             gtin: cp.gtin.as_deref().and_then(gtin::normalize_gtin),
             price: offers
                 .iter()
