@@ -411,6 +411,11 @@ pub struct TrainSpec<'a> {
     /// Catalogue folder (`products.jsonl`) to generate synthetic pairs from.
     pub synthetic: Option<&'a Path>,
     pub model_out: Option<&'a Path>,
+    /// Boosted trees on top of the linear score (0: logistic regression alone).
+    pub trees: usize,
+    /// Share of the total sample weight given to the synthetic pairs (the pair
+    /// files share the rest equally); with no pair file it is all of it.
+    pub synthetic_share: f64,
 }
 
 /// Feature vectors and labels of every pair of a set, IDF from the set's records.
@@ -446,12 +451,23 @@ pub fn train(spec: &TrainSpec<'_>, settings: &MatchingSettings) -> ExitCode {
         eprintln!("error: nothing to train on: give --pairs FILE and/or --synthetic CATALOG_DIR");
         return ExitCode::from(2);
     }
-    // Every source weighs the same in total, whatever its number of pairs.
+    // Each source's pairs share its weight, whatever their number: the synthetic
+    // pairs `synthetic_share` of the total, the pair files the rest equally.
     let total: usize = sources.iter().map(|(_, s)| s.pairs.len()).sum();
+    let files = spec.pair_files.len();
+    let share = |source: usize| {
+        let synthetic = spec.synthetic.is_some() && source == files;
+        match (synthetic, files) {
+            (true, 0) => 1.0,
+            (true, _) => spec.synthetic_share,
+            (false, _) if spec.synthetic.is_some() => (1.0 - spec.synthetic_share) / files as f64,
+            (false, _) => 1.0 / files as f64,
+        }
+    };
     let mut all: Vec<TrainingPair> = Vec::with_capacity(total);
     let mut described = Vec::new();
     for (source, (name, set)) in sources.iter().enumerate() {
-        let weight = total as f64 / (sources.len() * set.pairs.len().max(1)) as f64;
+        let weight = share(source) * total as f64 / set.pairs.len().max(1) as f64;
         let positives = set.pairs.iter().filter(|p| p.2).count();
         described.push(format!(
             "{name} ({} pairs, {positives} positives)",
@@ -468,7 +484,7 @@ pub fn train(spec: &TrainSpec<'_>, settings: &MatchingSettings) -> ExitCode {
                 }),
         );
     }
-    let model = PairModel::train(&all, 1.0, &described.join(" + "));
+    let model = PairModel::train(&all, 1.0, spec.trees, &described.join(" + "));
     for (source, (name, _)) in sources.iter().enumerate() {
         let mut c = Counts::default();
         for s in all.iter().filter(|s| s.source == source) {

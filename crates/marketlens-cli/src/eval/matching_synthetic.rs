@@ -232,13 +232,22 @@ fn spell_model(m: &str, rng: &mut Rng) -> String {
     }
 }
 
-/// A quantity as one shop spells it: `32GB`, `32 GB`, `32gb`, `1TB` as `1000GB`.
+/// A quantity as one shop spells it: `32GB`, `32 GB`, `32gb`, `1TB` as `1000GB`;
+/// a version number as `5`, `v5` or `Version 5`.
 fn spell_unit(a: &str, rng: &mut Rng) -> String {
     let digits: String = a
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.')
         .collect();
     let unit = &a[digits.len()..];
+    if unit.is_empty() && digits.len() <= 2 && !digits.is_empty() {
+        // A version number: `5`, `v5`, `Version 5`.
+        return match rng.below(4) {
+            0 => format!("v{digits}"),
+            1 => format!("Version {digits}"),
+            _ => digits,
+        };
+    }
     if digits.is_empty() || unit.is_empty() || unit.contains(' ') {
         return a.to_owned();
     }
@@ -803,9 +812,11 @@ pub fn pairs(catalogue_dir: &Path) -> Result<PairSet, String> {
         }
         // The neighbouring product.
         let only_model_differs = p.attributes == neighbour.attributes;
+        // One side shows its model number; the other may not, as a short listing
+        // of a sibling model often does not (then only the shop's wording tells).
         let (a, b) = (
             listing_showing(&p, &mut rng, only_model_differs),
-            listing_showing(&neighbour, &mut rng, only_model_differs),
+            listing(&neighbour, &mut rng),
         );
         push(&mut set, a, b, false);
         // An accessory for it, or a bundle of it.

@@ -84,6 +84,13 @@ pub enum EvalCommand {
         /// Where --train writes the weights (JSON).
         #[arg(long, value_name = "MODEL_JSON")]
         model_out: Option<PathBuf>,
+        /// Boosted trees --train fits on top of the logistic regression (0: none).
+        #[arg(long, default_value_t = 60)]
+        trees: usize,
+        /// Share of the training weight --train gives the synthetic pairs (0..1) when
+        /// pair files are given too.
+        #[arg(long, default_value_t = 0.15)]
+        synthetic_share: f64,
         /// Time the normalisation of synthetic offers instead (see --offers).
         #[arg(long)]
         bench: bool,
@@ -149,6 +156,8 @@ pub fn run(command: EvalCommand) -> ExitCode {
             pairs,
             synthetic,
             model_out,
+            trees,
+            synthetic_share,
             bench,
             offers,
             verbose,
@@ -162,6 +171,8 @@ pub fn run(command: EvalCommand) -> ExitCode {
                     pair_files: &pairs,
                     synthetic: synthetic.as_deref(),
                     model_out: model_out.as_deref(),
+                    trees: trees.min(1000),
+                    synthetic_share: synthetic_share.clamp(0.0, 1.0),
                 };
                 return matching::train(&spec, &config.matching);
             }

@@ -261,8 +261,8 @@ const EDITION_WORDS: &[(&str, EditionKind, &str)] = &[
 ];
 
 /// Edition markers of a text, as (kind, value), without duplicates. Years are
-/// 1980–2039 standing alone; generations are `2nd gen`, `gen 2`, `v2`, `version 2`,
-/// `mark ii`-free ordinals; seats are `3 user(s)`, `5-pc`, `3 licenses`.
+/// 1980–2039 standing alone; generations are `2nd gen`, `gen 2`; seats are
+/// `3 user(s)`, `5-pc`, `3 licenses`.
 pub fn edition_markers(text: &str) -> Vec<(EditionKind, String)> {
     let toks = tokens(text);
     let mut out: Vec<(EditionKind, String)> = Vec::new();
@@ -307,7 +307,9 @@ pub fn edition_markers(text: &str) -> Vec<(EditionKind, String)> {
                 }
                 _ => {}
             }
-            if matches!(prev, Some("gen" | "generation" | "version" | "v")) && t.len() <= 2 {
+            // `v2` and `version 2` are the plain number `2` (as another shop writes
+            // it); only generations are named as such.
+            if matches!(prev, Some("gen" | "generation")) && t.len() <= 2 {
                 push(EditionKind::Generation, n.to_string());
             }
         }
@@ -384,11 +386,11 @@ pub fn accessory_words(text: &str) -> Vec<&'static str> {
     out
 }
 
-/// Accessory words one listing has and the other lacks (`Case for iPhone 15` against
-/// `iPhone 15`: the case is not the phone).
-pub fn accessory_mismatch(a: &[&str], b: &[&str]) -> u32 {
-    let only = |x: &[&str], y: &[&str]| x.iter().filter(|w| !y.contains(w)).count();
-    u32::try_from(only(a, b) + only(b, a)).unwrap_or(u32::MAX)
+/// Whether one listing reads as an accessory or bundle and the other has no such
+/// word at all (`Case for iPhone 15` against `iPhone 15`: the case is not the
+/// phone). Two accessories (`battery pack` / `camcorder battery`) are not flagged.
+pub fn accessory_mismatch(a: &[&str], b: &[&str]) -> bool {
+    a.is_empty() != b.is_empty()
 }
 
 /// Words that name a company's form or trade, not the brand.
@@ -608,15 +610,20 @@ mod tests {
         let phone = accessory_words("Apple iPhone 15 128GB Black");
         let case = accessory_words("Silicone Case for Apple iPhone 15 - Black");
         let pods = accessory_words("AirPods Pro with MagSafe Charging Case");
-        assert_eq!(accessory_mismatch(&phone, &case), 1);
-        assert_eq!(
-            accessory_mismatch(&pods, &accessory_words("airpods pro charging case")),
-            0
-        );
-        assert_eq!(
-            accessory_mismatch(&phone, &accessory_words("iPhone 15 bundle")),
-            1
-        );
+        assert!(accessory_mismatch(&phone, &case));
+        assert!(!accessory_mismatch(
+            &pods,
+            &accessory_words("airpods pro charging case")
+        ));
+        assert!(accessory_mismatch(
+            &phone,
+            &accessory_words("iPhone 15 bundle")
+        ));
+        // Two accessories are not told apart by it.
+        assert!(!accessory_mismatch(
+            &accessory_words("battery pack NP-FH100"),
+            &accessory_words("camcorder battery npfh100")
+        ));
     }
 
     #[test]

@@ -91,7 +91,9 @@ pub enum CodeAgreement {
     /// Both titles show model codes and none agrees, or the same model in two
     /// variants (`vm400b` / `vm400s`).
     Conflict,
-    /// At least one side shows no model code.
+    /// Only one side shows a model code (a short title may name a sibling model).
+    OneSide,
+    /// Neither side shows a model code.
     Unknown,
 }
 
@@ -124,9 +126,9 @@ pub struct PairFeatures {
     pub edition_one_side: u32,
     /// Numbers of one title missing from the other.
     pub number_mismatch: u32,
-    /// Accessory and bundle words (`case`, `for`, `charger`, `bundle`) of one title
-    /// missing from the other.
-    pub accessory_mismatch: u32,
+    /// One title has accessory or bundle words (`case`, `charger`, `bundle`) and the
+    /// other none.
+    pub accessory_mismatch: bool,
     /// Both titles state decimal figures (`2.0 cu. ft.`, `5.6`) and share none.
     pub figures_conflict: bool,
     /// Both titles name colours and share none.
@@ -337,23 +339,38 @@ fn colours(text: &str) -> Vec<&'static str> {
     out
 }
 
-/// Numbers standing as words of a title (`2007`, `(3`, `15.6"`, `32GB`), not the
-/// digits inside model codes; without duplicates.
+/// Version-like tokens of a title: numbers standing as words (`2007`, `(3`, `15.6"`,
+/// `32GB`; `v2` and `ver.2` as `2`) and short letter-digit codes (`cs3`, `x5`, `s24`)
+/// too short to be model numbers; without duplicates.
 fn numbers(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for piece in pieces(text) {
-        let t = piece
+        let word = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        let lower = word.to_lowercase();
+        let unversioned = ["version", "ver.", "ver", "v.", "v"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(&lower);
+        let t = unversioned
             .trim_matches(|c: char| !c.is_ascii_digit())
             .replace(',', ".");
-        let starts_with_digit = piece
-            .trim_start_matches(|c: char| !c.is_alphanumeric())
-            .starts_with(|c: char| c.is_ascii_digit());
-        if starts_with_digit
+        let token = if unversioned.starts_with(|c: char| c.is_ascii_digit())
             && !t.is_empty()
             && t.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-            && !out.contains(&t)
         {
-            out.push(t);
+            t
+        } else if (2..=3).contains(&lower.chars().count())
+            && lower.chars().all(|c| c.is_ascii_alphanumeric())
+            && lower.chars().any(|c| c.is_ascii_digit())
+            && lower.chars().any(|c| c.is_ascii_alphabetic())
+        {
+            lower.clone()
+        } else {
+            continue;
+        };
+        if !out.contains(&token) {
+            out.push(token);
         }
     }
     out
@@ -923,6 +940,8 @@ fn code_agreement(a: &Prepared, b: &Prepared) -> CodeAgreement {
         CodeAgreement::Agree(best)
     } else if !a.codes.is_empty() && !b.codes.is_empty() {
         CodeAgreement::Conflict
+    } else if !a.codes.is_empty() || !b.codes.is_empty() {
+        CodeAgreement::OneSide
     } else {
         CodeAgreement::Unknown
     }
@@ -1055,6 +1074,16 @@ mod tests {
             ["hdrsr10", "davis50b"]
         );
         assert!(model_codes("2.0 cu. ft. microwave 300 cfm").is_empty());
+    }
+
+    #[test]
+    fn version_numbers_read_alike_in_every_spelling() {
+        assert_eq!(
+            numbers("Spy Sweeper v4 CS3 32GB (2007) WH-1000XM5"),
+            ["4", "cs3", "32", "2007"]
+        );
+        assert_eq!(numbers("spy sweeper version 4"), ["4"]);
+        assert_eq!(numbers("Spy Sweeper Ver.4"), ["4"]);
     }
 
     #[test]
