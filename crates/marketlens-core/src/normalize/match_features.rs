@@ -184,20 +184,17 @@ pub fn quantities(text: &str) -> Vec<(Dimension, f64)> {
 /// How the quantities of two listings compare: dimensions both state with a value in
 /// common, and dimensions both state with none in common.
 pub fn quantity_agreement(a: &[(Dimension, f64)], b: &[(Dimension, f64)]) -> (u32, u32) {
-    let mut dims: Vec<Dimension> = a.iter().map(|q| q.0).collect();
-    dims.sort_unstable();
-    dims.dedup();
+    // Allocation-free: this runs for every compared pair.
     let (mut agree, mut conflict) = (0, 0);
-    for d in dims {
-        let xs: Vec<f64> = a.iter().filter(|q| q.0 == d).map(|q| q.1).collect();
-        let ys: Vec<f64> = b.iter().filter(|q| q.0 == d).map(|q| q.1).collect();
-        if ys.is_empty() {
-            continue;
+    for (i, &(d, _)) in a.iter().enumerate() {
+        if a[..i].iter().any(|q| q.0 == d) || !b.iter().any(|q| q.0 == d) {
+            continue; // counted already, or not stated by the other side
         }
         // 2 % tolerance: `1 TB` against `1000 GB`, `15.6"` against `396 mm`.
-        let shared = xs.iter().any(|x| {
-            ys.iter()
-                .any(|y| (x - y).abs() <= 0.02 * x.abs().max(y.abs()))
+        let shared = a.iter().filter(|q| q.0 == d).any(|&(_, x)| {
+            b.iter()
+                .filter(|q| q.0 == d)
+                .any(|&(_, y)| (x - y).abs() <= 0.02 * x.abs().max(y.abs()))
         });
         if shared {
             agree += 1;
@@ -321,16 +318,18 @@ pub fn edition_markers(text: &str) -> Vec<(EditionKind, String)> {
 /// common, and markers stated by one side only (within kinds the other side does not
 /// state at all), per side summed.
 pub fn edition_agreement(a: &[(EditionKind, String)], b: &[(EditionKind, String)]) -> (u32, u32) {
-    let mut kinds: Vec<EditionKind> = a.iter().chain(b).map(|m| m.0).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    // Allocation-free: this runs for every compared pair.
     let (mut conflict, mut one_side) = (0, 0);
-    for k in kinds {
-        let xs: Vec<&String> = a.iter().filter(|m| m.0 == k).map(|m| &m.1).collect();
-        let ys: Vec<&String> = b.iter().filter(|m| m.0 == k).map(|m| &m.1).collect();
-        if xs.is_empty() || ys.is_empty() {
+    let all = a.iter().chain(b);
+    for (i, (k, _)) in all.clone().enumerate() {
+        if all.clone().take(i).any(|m| m.0 == *k) {
+            continue; // this kind is counted already
+        }
+        let mut xs = a.iter().filter(|m| m.0 == *k);
+        let has_y = b.iter().any(|m| m.0 == *k);
+        if !has_y || a.iter().all(|m| m.0 != *k) {
             one_side += 1;
-        } else if !xs.iter().any(|x| ys.contains(x)) {
+        } else if !xs.any(|x| b.iter().any(|y| y.0 == *k && y.1 == x.1)) {
             conflict += 1;
         }
     }
@@ -480,16 +479,40 @@ pub fn brand_initials(brand: &str) -> Option<String> {
     })
 }
 
-/// Whether two brands can be one: equal or one inside the other once canonical
-/// (`sonycreative` / `sony`), or one the initials of the other.
+/// A brand prepared for comparison: its canonical form and initials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrandKey {
+    canonical: String,
+    initials: Option<String>,
+}
+
+impl BrandKey {
+    /// `None` when the text names no brand.
+    pub fn new(brand: &str) -> Option<BrandKey> {
+        Some(BrandKey {
+            canonical: canonical_brand(brand)?,
+            initials: brand_initials(brand),
+        })
+    }
+
+    /// Whether two brands can be one: equal or one inside the other once canonical
+    /// (`sonycreative` / `sony`), or one the initials of the other.
+    pub fn compatible(&self, other: &BrandKey) -> bool {
+        let (x, y) = (&self.canonical, &other.canonical);
+        x.contains(y.as_str())
+            || y.contains(x.as_str())
+            || self.initials.as_ref() == Some(y)
+            || other.initials.as_ref() == Some(x)
+    }
+}
+
+/// Whether two brand texts can be one brand ([`BrandKey::compatible`]); a text
+/// naming no brand is compatible with any.
 pub fn brands_compatible(a: &str, b: &str) -> bool {
-    let (Some(x), Some(y)) = (canonical_brand(a), canonical_brand(b)) else {
-        return true;
-    };
-    x.contains(y.as_str())
-        || y.contains(x.as_str())
-        || brand_initials(a).is_some_and(|i| i == y)
-        || brand_initials(b).is_some_and(|i| i == x)
+    match (BrandKey::new(a), BrandKey::new(b)) {
+        (Some(x), Some(y)) => x.compatible(&y),
+        _ => true,
+    }
 }
 
 #[cfg(test)]

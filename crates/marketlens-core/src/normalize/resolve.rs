@@ -36,8 +36,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::match_features::{
-    Dimension, EditionKind, accessory_mismatch, accessory_words, brands_compatible,
-    canonical_brand, edition_agreement, edition_markers, quantities, quantity_agreement,
+    BrandKey, Dimension, EditionKind, accessory_mismatch, accessory_words, canonical_brand,
+    edition_agreement, edition_markers, quantities, quantity_agreement,
 };
 use super::pair_model::{PairModel, feature_vector};
 use crate::config::MatchingSettings;
@@ -441,8 +441,7 @@ struct Prepared {
     figures: Vec<String>,
     /// Colours named in the title.
     colours: Vec<&'static str>,
-    /// The brand as written.
-    brand_text: Option<String>,
+    brand_key: Option<BrandKey>,
     quantities: Vec<(Dimension, f64)>,
     editions: Vec<(EditionKind, String)>,
     /// Number tokens of the title.
@@ -572,7 +571,7 @@ impl<'s> Resolver<'s> {
                     parts: part_numbers(&format!("{} {}", r.title, model_fields(r))),
                     figures: decimal_figures(&r.title),
                     colours: colours(&r.title),
-                    brand_text: r.brand.clone().filter(|b| !b.trim().is_empty()),
+                    brand_key: r.brand.as_deref().and_then(BrandKey::new),
                     quantities: quantities(&quantity_text),
                     editions: edition_markers(&r.title),
                     numbers: numbers(&r.title),
@@ -613,8 +612,8 @@ impl<'s> Resolver<'s> {
         };
         let brand_mpn_equal = matches!((&a.brand, &b.brand, &a.mpn, &b.mpn),
             (Some(ba), Some(bb), Some(ma), Some(mb)) if ba == bb && ma == mb && ma.chars().count() >= 3);
-        let brand_conflict = match (&a.brand_text, &b.brand_text) {
-            (Some(x), Some(y)) => !brands_compatible(x, y),
+        let brand_conflict = match (&a.brand_key, &b.brand_key) {
+            (Some(x), Some(y)) => !x.compatible(y),
             _ => false,
         };
         let brand_equal = a.brand.is_some() && b.brand.is_some() && !brand_conflict;
