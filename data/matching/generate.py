@@ -14,7 +14,7 @@ Products, vocabularies and wording here are separate from the training generator
 `marketlens eval matching --train --synthetic` (crates/marketlens-cli/src/eval/
 matching_synthetic.rs), so these sets test transfer rather than memory.
 Standard library only, seeded: `python3 data/matching/generate.py` rewrites the
-files byte for byte.
+files byte for byte (`--out DIR` writes them under DIR instead).
 """
 
 import csv
@@ -23,6 +23,7 @@ import random
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = HERE
 
 SOFTWARE = [
     # manufacturer, alt spelling, product, kind of versioning
@@ -142,7 +143,7 @@ def software_title(rng, p, shop):
 
 
 def write_set(name, header, rows_a, rows_b, pairs):
-    out = os.path.join(HERE, name)
+    out = os.path.join(OUT, name)
     os.makedirs(out, exist_ok=True)
     for fname, rows in (("tableA.csv", rows_a), ("tableB.csv", rows_b)):
         with open(os.path.join(out, fname), "w", newline="", encoding="utf-8") as f:
@@ -325,6 +326,12 @@ def build_electronics(rng):
 
 
 def main():
+    global OUT
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        OUT = sys.argv[2]
+    elif len(sys.argv) != 1:
+        print("usage: generate.py [--out DIR]", file=sys.stderr)
+        return 2
     build_software(random.Random(20261130))
     build_electronics(random.Random(19970811))
 
