@@ -105,7 +105,8 @@ pub fn normalize(
 
 /// Normalises the products of every source, in the order given (the most relevant
 /// first), keeping at most `params.max_products` products after merging. Matching
-/// thresholds come from `config.matching`, tax rules from `config.tax`.
+/// blocks are bounded by `config.matching` (pairs are decided by the built-in pair
+/// model), tax rules come from `config.tax`.
 pub fn normalize_with(
     collected: &[CollectedProduct],
     params: &AnalysisParams,
