@@ -139,26 +139,115 @@ fn eval_matching_prints_f1_precision_recall() {
     assert_eq!(figure(&out, "f1=", "recall"), "0.5000");
     assert_eq!(figure(&out, "f1=", "f1"), "0.6667");
 
-    // Fitting on the same file twice gives the same output (reproducible).
-    let fit = |f: &Path| {
+    // Training on the same file twice writes the same model (reproducible), and that
+    // model scores the file when given with --model.
+    let train = |out: &Path| {
         stdout_of(&marketlens(
             dir.path(),
             &[
                 "eval",
                 "matching",
-                "--fit",
-                f.to_str().unwrap(),
-                f.to_str().unwrap(),
+                "--train",
+                "--pairs",
+                file.to_str().unwrap(),
+                "--model-out",
+                out.to_str().unwrap(),
             ],
         ))
     };
-    let a = fit(&file);
-    assert_eq!(a, fit(&file));
-    assert!(
-        a.contains("[matching]") && a.contains("title_threshold = "),
-        "{a}"
+    let (m1, m2) = (dir.path().join("m1.json"), dir.path().join("m2.json"));
+    let a = train(&m1);
+    assert_eq!(a, train(&m2).replace("m2.json", "m1.json"));
+    assert_eq!(
+        std::fs::read_to_string(&m1).unwrap(),
+        std::fs::read_to_string(&m2).unwrap()
     );
-    assert!(figure(&a, "fit ", "valid_f1").parse::<f64>().is_ok());
+    assert!(figure(&a, "train ", "f1").parse::<f64>().is_ok(), "{a}");
+    assert!(a.contains("weight title_cosine="), "{a}");
+    let scored = stdout_of(&marketlens(
+        dir.path(),
+        &[
+            "eval",
+            "matching",
+            file.to_str().unwrap(),
+            "--model",
+            m1.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(figure(&scored, "f1=", "n"), "4", "{scored}");
+
+    // A weights file that is not one is refused with a clear error.
+    std::fs::write(&m2, "{\"features\": []}").unwrap();
+    let bad = marketlens(
+        dir.path(),
+        &[
+            "eval",
+            "matching",
+            file.to_str().unwrap(),
+            "--model",
+            m2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("m2.json"));
+}
+
+/// The committed held-out-style sets (Magellan layout) of `data/matching`.
+fn committed_set(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/matching")
+        .join(name)
+}
+
+#[test]
+fn eval_matching_reads_magellan_folders_with_brand_model_and_category_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    for (set, min_f1) in [("software", 0.6), ("electronics", 0.75)] {
+        let folder = committed_set(set);
+        let out = stdout_of(&marketlens(
+            dir.path(),
+            &["eval", "matching", folder.to_str().unwrap()],
+        ));
+        let f1: f64 = figure(&out, "f1=", "f1").parse().unwrap();
+        assert!(f1 >= min_f1, "{set}: {out}");
+        assert_eq!(figure(&out, "f1=", "positives"), "120", "{out}");
+        // The pair file itself reads the same (its tables are beside it).
+        let direct = stdout_of(&marketlens(
+            dir.path(),
+            &[
+                "eval",
+                "matching",
+                folder.join("test.csv").to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(out, direct);
+    }
+}
+
+#[test]
+fn eval_matching_reads_wide_csv_pairs_and_refuses_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pairs.csv");
+    std::fs::write(
+        &file,
+        "left_title,left_manufacturer,left_price,right_title,right_manufacturer,right_price,label\n\
+         Sony WH-1000XM5 Headphones Black,Sony,$349.99,sony wh1000xm5 wireless headphones (black),,329.00,1\n\
+         Sony WH-1000XM5 Headphones Black,Sony,$349.99,Sony WH-1000XM4 Headphones Black,Sony,$249.99,0\n\
+         Microsoft Office 2007 Professional Upgrade,Microsoft,329.99,microsoft office professional 2007 full version,Microsoft Corporation,499.99,0\n",
+    )
+    .unwrap();
+    let out = stdout_of(&marketlens(
+        dir.path(),
+        &["eval", "matching", file.to_str().unwrap()],
+    ));
+    assert_eq!(figure(&out, "f1=", "n"), "3", "{out}");
+    assert_eq!(figure(&out, "f1=", "tp"), "1", "{out}");
+    assert_eq!(figure(&out, "f1=", "fp"), "0", "{out}");
+
+    std::fs::write(&file, "a,b\n1,2\n").unwrap();
+    let bad = marketlens(dir.path(), &["eval", "matching", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("label"));
 }
 
 #[test]

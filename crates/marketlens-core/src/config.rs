@@ -149,21 +149,12 @@ fn default_outlier_min_offers() -> u32 {
 /// Entity resolution: when two collected products are the same product.
 ///
 /// Identifiers decide first (equal valid GTINs merge, different valid GTINs never
-/// do; equal brand + MPN merge). Without them a pair merges on a shared model number
-/// (with some title agreement) or, when neither side shows a model number that
-/// contradicts the other, on title similarity alone. The defaults were fitted on the
-/// Abt-Buy train split and checked on its validation split with
-/// `marketlens eval matching --fit TRAIN VALID`.
+/// do; equal brand + MPN merge). Otherwise the pair model (`normalize::pair_model`,
+/// weights trained with `marketlens eval matching --train`) weighs model numbers,
+/// units, edition words, brands, title similarity and prices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchingSettings {
-    /// Minimum TF-IDF cosine of the titles for a merge on a shared model number.
-    pub model_title_min: f64,
-    /// Minimum TF-IDF cosine of the titles for a merge on the titles alone.
-    pub title_threshold: f64,
-    /// Both prices known and the higher over the lower above this: never a title-only
-    /// merge (a case at 1/20 the price of the camera is not the camera).
-    pub max_price_ratio: f64,
     /// A model-number or rare-title block larger than this is not used to compare
     /// (such a "model number" is a generic token); keeps resolution near-linear.
     pub max_block_size: u32,
@@ -628,15 +619,6 @@ impl AgentConfig {
             return bad("thresholds.min_sample_size must be at least 3".into());
         }
         let m = &self.matching;
-        let unit = |v: f64| v.is_finite() && (0.0..=1.0).contains(&v);
-        if !unit(m.model_title_min) || !unit(m.title_threshold) {
-            return bad(
-                "matching.model_title_min and matching.title_threshold must be within 0..1".into(),
-            );
-        }
-        if !(m.max_price_ratio.is_finite() && m.max_price_ratio >= 1.0) {
-            return bad("matching.max_price_ratio must be at least 1".into());
-        }
         if m.max_block_size < 2 {
             return bad("matching.max_block_size must be at least 2".into());
         }
@@ -808,8 +790,10 @@ mod tests {
             base.replace("enabled = true", "enabled = false"),
             base.replace("name = \"catalog\"", "name = \"Bad Name\""),
             format!("{base}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),
-            base.replace("title_threshold = ", "title_threshold = 1.5 #"),
-            base.replace("max_price_ratio = ", "max_price_ratio = 0.5 #"),
+            base.replace(
+                "max_block_size = ",
+                "title_threshold = 0.6\nmax_block_size = ",
+            ),
             base.replace("max_block_size = ", "max_block_size = 1 #"),
             base.replace("basis = \"included\"", "basis = \"gross\""),
             base.replace("FR = 20.0", "FR = 120.0"),

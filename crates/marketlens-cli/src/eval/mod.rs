@@ -17,6 +17,7 @@ use crate::stdout::outln;
 
 mod extract;
 mod matching;
+mod matching_synthetic;
 mod prices;
 mod sentiment;
 
@@ -83,13 +84,40 @@ pub enum EvalCommand {
         #[arg(long)]
         bench: bool,
     },
-    /// Product matching: precision, recall and F1 of the pair rule on labelled pairs.
+    /// Product matching: precision, recall and F1 of the pair decision on labelled
+    /// pairs; `--train`: fit the pair model.
     Matching {
-        /// JSONL pairs (default: er_abt_buy/test.jsonl of the datasets).
+        /// Pairs: JSONL (`left`/`right`/`label`), CSV (`left_*`/`right_*`/`label`) or a
+        /// Magellan folder / pair CSV (`tableA.csv`, `tableB.csv`, `ltable_id,rtable_id,label`)
+        /// (default: er_abt_buy/test.jsonl of the datasets).
         file: Option<PathBuf>,
-        /// Fit the [matching] thresholds on TRAIN, check them on VALID, print them.
-        #[arg(long, num_args = 2, value_names = ["TRAIN", "VALID"])]
-        fit: Option<Vec<PathBuf>>,
+        /// Pair file of a Magellan folder to read: train, valid or test.
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Score with this pair-model weights file instead of the built-in one.
+        #[arg(long, value_name = "MODEL_JSON")]
+        model: Option<PathBuf>,
+        /// Train the pair model on --pairs and/or --synthetic and print its weights.
+        #[arg(long)]
+        train: bool,
+        /// Labelled pair files to train on (a Magellan folder gives its train split).
+        #[arg(long, value_name = "PAIRS")]
+        pairs: Vec<PathBuf>,
+        /// Synthetic pairs generated from this catalogue folder (products.jsonl, e.g.
+        /// data/sample-catalog) and generated products: trained on with --train,
+        /// else scored instead of FILE.
+        #[arg(long, value_name = "CATALOG_DIR")]
+        synthetic: Option<PathBuf>,
+        /// Where --train writes the weights (JSON).
+        #[arg(long, value_name = "MODEL_JSON")]
+        model_out: Option<PathBuf>,
+        /// Boosted trees --train fits on top of the logistic regression (0: none).
+        #[arg(long, default_value_t = 60)]
+        trees: usize,
+        /// Share of the training weight --train gives the synthetic pairs (0..1) when
+        /// pair files are given too.
+        #[arg(long, default_value_t = 0.15)]
+        synthetic_share: f64,
         /// Time the normalisation of synthetic offers instead (see --offers).
         #[arg(long)]
         bench: bool,
@@ -211,31 +239,50 @@ pub async fn run(command: EvalCommand) -> ExitCode {
         }
         EvalCommand::Matching {
             file,
-            fit,
+            split,
+            model,
+            train,
+            pairs,
+            synthetic,
+            model_out,
+            trees,
+            synthetic_share,
             bench,
             offers,
             verbose,
         } => {
-            // The thresholds evaluated are those of the built-in agent configuration.
             let config = marketlens_core::config::AgentConfig::builtin();
             if bench {
                 return matching::bench(offers.max(1), &config);
             }
-            if let Some(files) = fit {
-                let usage = "marketlens eval matching --fit TRAIN VALID";
-                let train = dataset_file(files.first().cloned(), "er_abt_buy/train.jsonl", usage);
-                let valid = dataset_file(files.get(1).cloned(), "er_abt_buy/valid.jsonl", usage);
-                return match (train, valid) {
-                    (Some(t), Some(v)) => matching::fit(&t, &v, &config.matching),
-                    _ => missing(true),
+            if train {
+                let spec = matching::TrainSpec {
+                    pair_files: &pairs,
+                    synthetic: synthetic.as_deref(),
+                    model_out: model_out.as_deref(),
+                    trees: trees.min(1000),
+                    synthetic_share: synthetic_share.clamp(0.0, 1.0),
                 };
+                return matching::train(&spec, &config.matching);
+            }
+            if let Some(dir) = synthetic.as_deref() {
+                let source = matching::PairSource::Synthetic(dir);
+                return matching::run(source, model.as_deref(), &config.matching, verbose);
             }
             match dataset_file(
                 file.clone(),
                 "er_abt_buy/test.jsonl",
                 "marketlens eval matching FILE",
             ) {
-                Some(path) => matching::run(&path, &config.matching, verbose),
+                Some(path) => matching::run(
+                    matching::PairSource::File {
+                        path: &path,
+                        split: &split,
+                    },
+                    model.as_deref(),
+                    &config.matching,
+                    verbose,
+                ),
                 None => missing(file.is_some()),
             }
         }

@@ -10,6 +10,8 @@
 pub mod condition;
 pub mod currency;
 pub mod gtin;
+pub mod match_features;
+pub mod pair_model;
 pub mod price_text;
 pub mod resolve;
 pub mod tax_market;
@@ -103,7 +105,8 @@ pub fn normalize(
 
 /// Normalises the products of every source, in the order given (the most relevant
 /// first), keeping at most `params.max_products` products after merging. Matching
-/// thresholds come from `config.matching`, tax rules from `config.tax`.
+/// blocks are bounded by `config.matching` (pairs are decided by the built-in pair
+/// model), tax rules come from `config.tax`.
 pub fn normalize_with(
     collected: &[CollectedProduct],
     params: &AnalysisParams,
@@ -167,6 +170,7 @@ pub fn normalize_with(
             brand: clean(cp.brand.as_deref()),
             model: clean(cp.model.as_deref()),
             mpn: clean(cp.mpn.as_deref()),
+            category: clean(cp.category.as_deref()),
             gtin: cp.gtin.as_deref().and_then(gtin::normalize_gtin),
             price: offers
                 .iter()

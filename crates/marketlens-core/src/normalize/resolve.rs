@@ -8,22 +8,20 @@
 //!    equal by [`super::gtin::normalize_gtin`]) decide alone: equal → same product,
 //!    different → never the same, whatever the titles say.
 //! 2. **Brand + MPN.** The same brand and manufacturer part number → same product.
-//!    Two different known brands → never the same; nor two titles naming different
-//!    colours (EN/FR colour words): shops sell each colour as its own product.
-//! 3. **Model number.** Shops print the model code in titles with their own
-//!    punctuation (`DAV-IS50/B`, `davis50b`) and colour suffixes (`NN-SD797S` vs
-//!    `nnsd797ss`). A code shared exactly, found inside the other title once
-//!    punctuation is removed, or equal once trailing letters are dropped merges the
-//!    pair when the titles also agree a little (`matching.model_title_min`). Two
-//!    titles that both show model codes, none of them agreeing, are different
-//!    products (`KX-TG9344T` is not `KX-TG9342T`), and so are two variants of one
-//!    code (`VM400B` / `VM400S`). Digit-only part numbers (`010-00718-40`) can confirm
-//!    a match but never contradict one, as shops print their own SKUs the same way.
-//! 4. **Title similarity.** Otherwise the TF-IDF cosine of the title words must reach
-//!    `matching.title_threshold`, prices (when both known) must not be further
-//!    apart than `matching.max_price_ratio` (price is weak evidence, used only to
-//!    refuse), and decimal figures in both titles (`2.0 cu. ft.` / `1.6 cu. ft.`) must
-//!    share one.
+//!    Two different known brands (after aliases: `Hewlett-Packard` is `HP`) → never
+//!    the same; nor two titles naming different colours (EN/FR colour words): shops
+//!    sell each colour as its own product; nor two different declared model numbers.
+//! 3. **The pair model.** Otherwise [`super::pair_model`] weighs the pair's
+//!    features ([`PairFeatures`]): whether model codes agree (shops print them with
+//!    their own punctuation, `DAV-IS50/B` / `davis50b`, and colour suffixes,
+//!    `NN-SD797S` / `nnsd797ss`), conflict (`KX-TG9344T` is not `KX-TG9342T`, nor
+//!    `VM400B` `VM400S`) or are unknown; digit-only part numbers (`010-00718-40`),
+//!    which confirm but never contradict; the TF-IDF cosine and IDF-weighted
+//!    containment of the titles (IDF from the records being matched); quantities with
+//!    units and edition words that must agree ([`super::match_features`]); brands;
+//!    numbers in one title only; price ratio; category words. A pair at or above the
+//!    model's threshold is the same product; below it, a pair with a contradiction
+//!    (model numbers, sizes, editions) is different, else unsure.
 //!
 //! **Cost.** Products are only compared within blocks that share a key: GTIN, brand +
 //! MPN, model-code stem, the digits of a model code, or one of the two rarest title
@@ -37,6 +35,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::match_features::{
+    BrandKey, Dimension, EditionKind, accessory_mismatch, accessory_words, canonical_brand,
+    edition_agreement, edition_markers, quantities, quantity_agreement,
+};
+use super::pair_model::{PairModel, feature_vector};
 use crate::config::MatchingSettings;
 
 /// What is known about one collected product, for matching.
@@ -48,6 +51,9 @@ pub struct Record {
     pub brand: Option<String>,
     pub model: Option<String>,
     pub mpn: Option<String>,
+    /// The shop's category words (`Electronics > Headphones`); compared loosely, as
+    /// every shop has its own taxonomy.
+    pub category: Option<String>,
     /// A valid GTIN as 14 digits ([`super::gtin::normalize_gtin`]).
     pub gtin: Option<String>,
     /// A price in one currency for all records; only used to refuse merges.
@@ -59,7 +65,9 @@ pub struct Record {
 pub enum Rule {
     Gtin,
     BrandMpn,
+    /// The pair model, with agreeing model numbers.
     ModelNumber,
+    /// The pair model, without model numbers to go by.
     TitleSimilarity,
 }
 
@@ -83,29 +91,52 @@ pub enum CodeAgreement {
     /// Both titles show model codes and none agrees, or the same model in two
     /// variants (`vm400b` / `vm400s`).
     Conflict,
-    /// At least one side shows no model code.
+    /// Only one side shows a model code (a short title may name a sibling model).
+    OneSide,
+    /// Neither side shows a model code.
     Unknown,
 }
 
-/// Everything [`decide`] needs about a pair; computed once, so thresholds can be
-/// fitted without recomputing it.
+/// Everything [`decide`] needs about a pair; computed once, so a model can be
+/// trained without recomputing it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairFeatures {
     /// Both GTINs known: are they equal?
     pub gtin_equal: Option<bool>,
     pub brand_mpn_equal: bool,
-    /// Both brands known and the same.
+    /// Both brands known and the same (after aliases).
     pub brand_equal: bool,
     pub brand_conflict: bool,
+    /// One side has no brand field and its title names the other's brand.
+    pub brand_in_title: bool,
     pub code: CodeAgreement,
+    /// Both declare model numbers (model / MPN fields): can they be one product's?
+    pub declared_model_equal: Option<bool>,
     /// TF-IDF cosine of the titles, 0..1.
     pub title_similarity: f64,
+    /// IDF weight of the shorter title's words found in the other title, 0..1.
+    pub title_containment: f64,
+    /// Dimensions (storage, length, power…) both titles state with a value in common.
+    pub quantity_agree: u32,
+    /// Dimensions both titles state with no value in common.
+    pub quantity_conflict: u32,
+    /// Edition kinds (tier, platform, licence, year…) both state differently.
+    pub edition_conflict: u32,
+    /// Edition kinds only one side states.
+    pub edition_one_side: u32,
+    /// Numbers of one title missing from the other.
+    pub number_mismatch: u32,
+    /// One title has accessory or bundle words (`case`, `charger`, `bundle`) and the
+    /// other none.
+    pub accessory_mismatch: bool,
     /// Both titles state decimal figures (`2.0 cu. ft.`, `5.6`) and share none.
     pub figures_conflict: bool,
     /// Both titles name colours and share none.
     pub colour_conflict: bool,
     /// Higher price over lower, when both are known and positive.
     pub price_ratio: Option<f64>,
+    /// Jaccard similarity of the category words, when both are known.
+    pub category_similarity: Option<f64>,
 }
 
 /// The decision on a pair.
@@ -128,7 +159,7 @@ impl Verdict {
 }
 
 /// The pair rule (see the module documentation).
-pub fn decide(f: &PairFeatures, s: &MatchingSettings) -> Verdict {
+pub fn decide(f: &PairFeatures, model: &PairModel) -> Verdict {
     match f.gtin_equal {
         Some(true) => {
             return Verdict::Same {
@@ -151,28 +182,29 @@ pub fn decide(f: &PairFeatures, s: &MatchingSettings) -> Verdict {
     if f.colour_conflict {
         return Verdict::Different("different colours");
     }
-    match f.code {
-        // The same brand and exactly the same model code need no title agreement
-        // (titles in two languages share few words).
-        CodeAgreement::Agree(strength)
-            if f.title_similarity >= s.model_title_min || (f.brand_equal && strength >= 1.0) =>
-        {
-            return Verdict::Same {
-                rule: Rule::ModelNumber,
-                score: round3((strength + f.title_similarity) / 2.0),
-            };
-        }
-        CodeAgreement::Conflict => return Verdict::Different("different model numbers"),
-        _ => {}
+    if f.declared_model_equal == Some(false) {
+        return Verdict::Different("different model numbers");
     }
-    let price_ok = f.price_ratio.is_none_or(|r| r <= s.max_price_ratio);
-    if f.title_similarity >= s.title_threshold && price_ok && !f.figures_conflict {
+    let p = model.probability(&feature_vector(f));
+    if p >= model.threshold {
+        let rule = match f.code {
+            CodeAgreement::Agree(_) => Rule::ModelNumber,
+            _ => Rule::TitleSimilarity,
+        };
         return Verdict::Same {
-            rule: Rule::TitleSimilarity,
-            score: round3(f.title_similarity),
+            rule,
+            score: round3(p),
         };
     }
-    Verdict::Unsure
+    if f.code == CodeAgreement::Conflict {
+        Verdict::Different("different model numbers")
+    } else if f.quantity_conflict > 0 {
+        Verdict::Different("different sizes or capacities")
+    } else if f.edition_conflict > 0 {
+        Verdict::Different("different editions")
+    } else {
+        Verdict::Unsure
+    }
 }
 
 fn round3(x: f64) -> f64 {
@@ -264,6 +296,7 @@ const COLOURS: &[(&str, &str)] = &[
     ("blanche", "white"),
     ("bleu", "blue"),
     ("bleue", "blue"),
+    ("blk", "black"),
     ("blue", "blue"),
     ("bronze", "bronze"),
     ("brown", "brown"),
@@ -290,6 +323,7 @@ const COLOURS: &[(&str, &str)] = &[
     ("verte", "green"),
     ("violet", "purple"),
     ("white", "white"),
+    ("wht", "white"),
     ("yellow", "yellow"),
 ];
 
@@ -300,6 +334,43 @@ fn colours(text: &str) -> Vec<&'static str> {
             && !out.contains(&COLOURS[i].1)
         {
             out.push(COLOURS[i].1);
+        }
+    }
+    out
+}
+
+/// Version-like tokens of a title: numbers standing as words (`2007`, `(3`, `15.6"`,
+/// `32GB`; `v2` and `ver.2` as `2`) and short letter-digit codes (`cs3`, `x5`, `s24`)
+/// too short to be model numbers; without duplicates.
+fn numbers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in pieces(text) {
+        let word = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        let lower = word.to_lowercase();
+        let unversioned = ["version", "ver.", "ver", "v.", "v"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(&lower);
+        let t = unversioned
+            .trim_matches(|c: char| !c.is_ascii_digit())
+            .replace(',', ".");
+        let token = if unversioned.starts_with(|c: char| c.is_ascii_digit())
+            && !t.is_empty()
+            && t.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        {
+            t
+        } else if (2..=3).contains(&lower.chars().count())
+            && lower.chars().all(|c| c.is_ascii_alphanumeric())
+            && lower.chars().any(|c| c.is_ascii_digit())
+            && lower.chars().any(|c| c.is_ascii_alphabetic())
+        {
+            lower.clone()
+        } else {
+            continue;
+        };
+        if !out.contains(&token) {
+            out.push(token);
         }
     }
     out
@@ -370,10 +441,20 @@ struct Prepared {
     figures: Vec<String>,
     /// Colours named in the title.
     colours: Vec<&'static str>,
+    brand_key: Option<BrandKey>,
+    quantities: Vec<(Dimension, f64)>,
+    editions: Vec<(EditionKind, String)>,
+    /// Number tokens of the title.
+    numbers: Vec<String>,
+    accessories: Vec<&'static str>,
+    /// Lower-case category words, sorted, without duplicates.
+    category: Vec<String>,
     title_sq: String,
     desc_sq: String,
     /// TF-IDF vector, sorted by term id, unit length.
     vector: Vec<(u32, f64)>,
+    /// Sum of the IDF of the title's distinct terms.
+    idf_total: f64,
     /// Term ids of the title words, for blocking.
     terms: Vec<u32>,
     price: Option<f64>,
@@ -384,11 +465,22 @@ struct Prepared {
 pub struct Resolver<'s> {
     items: Vec<Prepared>,
     settings: &'s MatchingSettings,
+    model: &'s PairModel,
     doc_freq: Vec<u32>,
+    idf: Vec<f64>,
 }
 
 impl<'s> Resolver<'s> {
+    /// With the built-in pair model.
     pub fn new(records: &[Record], settings: &'s MatchingSettings) -> Self {
+        Resolver::with_model(records, settings, PairModel::builtin())
+    }
+
+    pub fn with_model(
+        records: &[Record],
+        settings: &'s MatchingSettings,
+        model: &'s PairModel,
+    ) -> Self {
         let mut vocab: HashMap<String, u32> = HashMap::new();
         let mut doc_freq: Vec<u32> = Vec::new();
         let mut term_lists: Vec<Vec<(u32, u32)>> = Vec::with_capacity(records.len());
@@ -462,15 +554,30 @@ impl<'s> Resolver<'s> {
                     }
                 }
                 let clean = |s: Option<&str>| s.map(squash).filter(|s| !s.is_empty());
+                let mut category: Vec<String> = r
+                    .category
+                    .as_deref()
+                    .map(|c| words(c).collect())
+                    .unwrap_or_default();
+                category.sort_unstable();
+                category.dedup();
+                let quantity_text = format!("{} {}", r.title, model_fields(r));
                 Prepared {
                     gtin: r.gtin.clone(),
-                    brand: clean(r.brand.as_deref()),
+                    brand: r.brand.as_deref().and_then(canonical_brand),
                     mpn: clean(r.mpn.as_deref()),
                     codes: codes.into_iter().filter(|c| !generic(c)).collect(),
                     declared,
                     parts: part_numbers(&format!("{} {}", r.title, model_fields(r))),
                     figures: decimal_figures(&r.title),
                     colours: colours(&r.title),
+                    brand_key: r.brand.as_deref().and_then(BrandKey::new),
+                    quantities: quantities(&quantity_text),
+                    editions: edition_markers(&r.title),
+                    numbers: numbers(&r.title),
+                    accessories: accessory_words(&r.title),
+                    category,
+                    idf_total: terms.iter().map(|&(id, _)| idf[id as usize]).sum(),
                     title_sq: squash(&r.title),
                     desc_sq: r.description.as_deref().map(squash).unwrap_or_default(),
                     terms: terms.iter().map(|&(id, _)| id).collect(),
@@ -482,7 +589,9 @@ impl<'s> Resolver<'s> {
         Resolver {
             items,
             settings,
+            model,
             doc_freq,
+            idf,
         }
     }
 
@@ -503,22 +612,49 @@ impl<'s> Resolver<'s> {
         };
         let brand_mpn_equal = matches!((&a.brand, &b.brand, &a.mpn, &b.mpn),
             (Some(ba), Some(bb), Some(ma), Some(mb)) if ba == bb && ma == mb && ma.chars().count() >= 3);
-        let brand_equal = matches!((&a.brand, &b.brand), (Some(x), Some(y)) if x == y);
-        let brand_conflict = match (&a.brand, &b.brand) {
-            (Some(x), Some(y)) => !(x.contains(y.as_str()) || y.contains(x.as_str())),
+        let brand_conflict = match (&a.brand_key, &b.brand_key) {
+            (Some(x), Some(y)) => !x.compatible(y),
+            _ => false,
+        };
+        let brand_equal = a.brand.is_some() && b.brand.is_some() && !brand_conflict;
+        let brand_in_title = match (&a.brand, &b.brand) {
+            (Some(x), None) => x.chars().count() >= 2 && b.title_sq.contains(x.as_str()),
+            (None, Some(y)) => y.chars().count() >= 2 && a.title_sq.contains(y.as_str()),
             _ => false,
         };
         let price_ratio = match (a.price, b.price) {
             (Some(x), Some(y)) => Some(x.max(y) / x.min(y)),
             _ => None,
         };
+        let declared_model_equal = (!a.declared.is_empty() && !b.declared.is_empty()).then(|| {
+            a.declared
+                .iter()
+                .any(|x| b.declared.iter().any(|y| codes_compatible(x, y)))
+        });
+        let (quantity_agree, quantity_conflict) = quantity_agreement(&a.quantities, &b.quantities);
+        let (edition_conflict, edition_one_side) = edition_agreement(&a.editions, &b.editions);
+        let number_mismatch = a.numbers.iter().filter(|n| !b.numbers.contains(n)).count()
+            + b.numbers.iter().filter(|n| !a.numbers.contains(n)).count();
+        let category_similarity = (!a.category.is_empty() && !b.category.is_empty()).then(|| {
+            let shared = a.category.iter().filter(|w| b.category.contains(w)).count();
+            shared as f64 / (a.category.len() + b.category.len() - shared) as f64
+        });
         PairFeatures {
             gtin_equal,
             brand_mpn_equal,
             brand_equal,
             brand_conflict,
+            brand_in_title,
             code: code_agreement(a, b),
+            declared_model_equal,
             title_similarity: cosine(&a.vector, &b.vector),
+            title_containment: self.containment(a, b),
+            quantity_agree,
+            quantity_conflict,
+            edition_conflict,
+            edition_one_side,
+            number_mismatch: u32::try_from(number_mismatch).unwrap_or(u32::MAX),
+            accessory_mismatch: accessory_mismatch(&a.accessories, &b.accessories),
             colour_conflict: !a.colours.is_empty()
                 && !b.colours.is_empty()
                 && !a.colours.iter().any(|c| b.colours.contains(c)),
@@ -526,12 +662,34 @@ impl<'s> Resolver<'s> {
                 && !b.figures.is_empty()
                 && !a.figures.iter().any(|f| b.figures.contains(f)),
             price_ratio,
+            category_similarity,
         }
+    }
+
+    /// IDF weight of the terms two titles share over that of the lighter title.
+    fn containment(&self, a: &Prepared, b: &Prepared) -> f64 {
+        let lighter = a.idf_total.min(b.idf_total);
+        if lighter <= 0.0 {
+            return 0.0;
+        }
+        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        while i < a.terms.len() && j < b.terms.len() {
+            match a.terms[i].cmp(&b.terms[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += self.idf[a.terms[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (shared / lighter).clamp(0.0, 1.0)
     }
 
     /// The pipeline's decision on pair `(i, j)`.
     pub fn compare(&self, i: usize, j: usize) -> Verdict {
-        decide(&self.features(i, j), self.settings)
+        decide(&self.features(i, j), self.model)
     }
 
     /// Candidate pairs `(i, j)`, `i < j`, sharing a block (see the module docs).
@@ -781,6 +939,8 @@ fn code_agreement(a: &Prepared, b: &Prepared) -> CodeAgreement {
         CodeAgreement::Agree(best)
     } else if !a.codes.is_empty() && !b.codes.is_empty() {
         CodeAgreement::Conflict
+    } else if !a.codes.is_empty() || !b.codes.is_empty() {
+        CodeAgreement::OneSide
     } else {
         CodeAgreement::Unknown
     }
@@ -913,6 +1073,16 @@ mod tests {
             ["hdrsr10", "davis50b"]
         );
         assert!(model_codes("2.0 cu. ft. microwave 300 cfm").is_empty());
+    }
+
+    #[test]
+    fn version_numbers_read_alike_in_every_spelling() {
+        assert_eq!(
+            numbers("Spy Sweeper v4 CS3 32GB (2007) WH-1000XM5"),
+            ["4", "cs3", "32", "2007"]
+        );
+        assert_eq!(numbers("spy sweeper version 4"), ["4"]);
+        assert_eq!(numbers("Spy Sweeper Ver.4"), ["4"]);
     }
 
     #[test]
