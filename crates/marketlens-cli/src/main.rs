@@ -8,6 +8,7 @@ mod experiments;
 mod extract;
 mod feedback;
 mod history;
+mod loadtest;
 mod location;
 mod rates;
 mod stdout;
@@ -194,6 +195,9 @@ enum Command {
         #[command(subcommand)]
         action: experiments::ExperimentsAction,
     },
+    /// Many analyses at once through the real API, on the demo shop with latency:
+    /// throughput, latencies, queue depth, CPU and memory (JSON and SVG).
+    Loadtest(loadtest::LoadtestArgs),
     /// Measure components on external datasets (figures as `name=value`).
     Eval {
         #[command(subcommand)]
@@ -325,6 +329,10 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Rates { data_dir, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             rates::run(&data_dir.data_dir, action)
+        }
+        Command::Loadtest(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            loadtest::run(args).await
         }
         Command::Eval { command } => {
             telemetry::init(format(LogFormat::Text), "warn");
