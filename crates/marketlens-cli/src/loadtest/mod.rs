@@ -710,7 +710,8 @@ async fn execute(args: LoadtestArgs) -> anyhow::Result<Report> {
     while !pending.is_empty() && Instant::now() < deadline {
         stack.check_alive(&logs)?;
         let mut polls = tokio::task::JoinSet::new();
-        let limit = Arc::new(tokio::sync::Semaphore::new(16));
+        // A few at a time and once a second: the polling is load on the API too.
+        let limit = Arc::new(tokio::sync::Semaphore::new(8));
         for id in pending.drain(..) {
             let client = client.clone();
             let url = stack.api.join(&format!("v1/analyses/{id}"))?;
@@ -739,7 +740,7 @@ async fn execute(args: LoadtestArgs) -> anyhow::Result<Report> {
             last_note = Instant::now();
         }
         if !pending.is_empty() {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
     let wall_seconds = run_started.elapsed().as_secs_f64();
