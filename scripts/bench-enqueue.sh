@@ -9,8 +9,9 @@
 # PostgreSQL and Redis: MARKETLENS_BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres) and MARKETLENS_BENCH_REDIS_URL (default
 # redis://127.0.0.1:6379/), under a fresh Redis key prefix. WRK_ARGS overrides the
-# wrk options; MARKETLENS_BIN the binary. Prints wrk's figures and the API's CPU
-# seconds per thousand requests (from /proc).
+# wrk options; MARKETLENS_BIN the binary; the API logs at MARKETLENS_LOG (default
+# `warn` here, so the figures are the API's, not its log output's). Prints wrk's
+# figures and the API's CPU seconds per thousand requests (from /proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
