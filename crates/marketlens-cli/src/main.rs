@@ -10,6 +10,7 @@ mod extract;
 mod feedback;
 mod golden;
 mod history;
+mod loadtest;
 mod location;
 mod rates;
 mod stdout;
@@ -227,6 +228,9 @@ enum Command {
     /// Print the audit log, newest first: tenants and keys created, keys revoked and
     /// used, configurations activated.
     Audit(access::AuditArgs),
+    /// Many analyses at once through the real API, on the demo shop with latency:
+    /// throughput, latencies, queue depth, CPU and memory (JSON and SVG).
+    Loadtest(loadtest::LoadtestArgs),
     /// Measure components on external datasets (figures as `name=value`), or compare
     /// pipeline variants on the golden set (`eval golden`).
     Eval {
@@ -467,6 +471,10 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Rates { data_dir, action } => {
             telemetry::init(format(LogFormat::Text), "warn");
             rates::run(&data_dir.data_dir, action)
+        }
+        Command::Loadtest(args) => {
+            telemetry::init(format(LogFormat::Text), "warn");
+            loadtest::run(args).await
         }
         Command::Eval { command } => {
             // The golden set replays shops that failed when they were recorded: their

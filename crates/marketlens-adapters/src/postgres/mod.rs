@@ -2,10 +2,13 @@
 //!
 //! Same tables and semantics as the embedded SQLite store (see
 //! `migrations/postgres/`), in native types. The pool is built to ride out a database
-//! restart on its own: every connection is checked before it is handed out, so the
-//! dead connections left by a restart are dropped and replaced instead of failing
-//! request after request, and a bounded acquire timeout turns "database down" into a
-//! prompt `StoreError::Unavailable` (a 503 or a retried job) rather than a hang.
+//! restart on its own: a connection that sat idle is checked before it is handed out,
+//! and every connection is checked when it is given back (sqlx pings it on release),
+//! so the dead connections left by a restart are dropped and replaced instead of
+//! failing request after request; and a bounded acquire timeout turns "database down"
+//! into a prompt `StoreError::Unavailable` (a 503 or a retried job) rather than a
+//! hang. A connection in steady use is not pinged again before each use: that round
+//! trip doubled the cost of every statement under load.
 
 mod row;
 mod store;
@@ -22,6 +25,9 @@ pub use store::PgStore;
 /// total is this times the number of processes, to be kept under the server's
 /// `max_connections` (100 by default).
 const MAX_CONNECTIONS: u32 = 10;
+/// A pooled connection idle for longer than this is pinged before it is handed out
+/// (one that was just given back passed the release ping moments ago).
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 /// How long a caller waits for a usable connection (including opening one) before
 /// the store answers `Unavailable`.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,9 +54,19 @@ pub(crate) fn pool(options: PgConnectOptions) -> PgPool {
     PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        // A restart kills every pooled connection; pinging each one before use (a
-        // round trip) is what lets the pool notice and open fresh ones.
-        .test_before_acquire(true)
+        // A restart kills every pooled connection; pinging one that sat idle before
+        // use (a round trip) is what lets the pool notice and open fresh ones. One
+        // given back within the last second passed the release ping.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE_FOR {
+                    use sqlx::Connection;
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .idle_timeout(IDLE_TIMEOUT)
         .max_lifetime(MAX_LIFETIME)
         .connect_lazy_with(options)

@@ -5,7 +5,15 @@
 //! and every read-then-write transaction starts with `BEGIN IMMEDIATE` so it takes the
 //! write lock up front (a deferred transaction that upgrades later can fail with
 //! `SQLITE_BUSY_SNAPSHOT`, which the busy handler does not retry).
+//!
+//! Within a process every write goes through one connection of its own
+//! ([`SqliteDb::writer`]): writers wait their turn in the pool's queue instead of
+//! each taking a connection and meeting SQLite's busy handler, which sleeps between
+//! retries (1, 2, 5, … up to 100 ms) and made the write lock's queue slow and unfair
+//! under load. Reads use the other connections beside it (WAL). Submissions are
+//! written several to a transaction by one task ([`group_commit`]).
 
+mod group_commit;
 mod queue;
 mod row;
 mod store;
@@ -23,13 +31,22 @@ use sqlx::sqlite::{
 pub use queue::SqliteJobQueue;
 pub use store::SqliteStore;
 
+/// Connections for reads (the writer has its own).
+const READERS: u32 = 8;
+
 /// How long a connection waits for another connection's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open, migrated SQLite database. Cheap to clone (it is a connection pool).
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
+    /// Readers.
     pool: SqlitePool,
+    /// The process's single writer connection (the same pool in memory, where there
+    /// is only one connection).
+    writer: SqlitePool,
+    /// The submit path's writes, batched (see [`group_commit`]).
+    group_commit: group_commit::GroupCommit,
 }
 
 impl SqliteDb {
@@ -58,15 +75,23 @@ impl SqliteDb {
         let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
         loop {
             let attempt = async {
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
+                let writer = SqlitePoolOptions::new()
+                    .max_connections(1)
                     .connect_with(options.clone())
                     .await?;
-                migrate(&pool).await?;
-                Ok::<_, sqlx::Error>(pool)
+                migrate(&writer).await?;
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(READERS)
+                    .connect_with(options.clone())
+                    .await?;
+                Ok::<_, sqlx::Error>(SqliteDb {
+                    pool,
+                    group_commit: group_commit::GroupCommit::start(writer.clone()),
+                    writer,
+                })
             };
             match attempt.await {
-                Ok(pool) => return Ok(SqliteDb { pool }),
+                Ok(db) => return Ok(db),
                 Err(e) if is_busy(&e) && tokio::time::Instant::now() < deadline => {
                     tracing::debug!(error = %e, "database busy while opening; retrying");
                     tokio::time::sleep(delay).await;
@@ -100,15 +125,31 @@ impl SqliteDb {
         migrate(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the database: {e}")))?;
-        Ok(SqliteDb { pool })
+        Ok(SqliteDb {
+            writer: pool.clone(),
+            group_commit: group_commit::GroupCommit::start(pool.clone()),
+            pool,
+        })
     }
 
+    /// The connections for reading.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
+    /// The one connection every write of this process goes through (see the module
+    /// documentation).
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub(crate) fn group_commit(&self) -> &group_commit::GroupCommit {
+        &self.group_commit
+    }
+
     /// Closes every connection (waiting for those in use to be returned).
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

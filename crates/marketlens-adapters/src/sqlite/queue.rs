@@ -78,7 +78,7 @@ impl JobQueue for SqliteJobQueue {
         .bind(payload)
         .bind(&now)
         .bind(&now)
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(unavailable)?;
         Ok(())
@@ -104,7 +104,7 @@ impl JobQueue for SqliteJobQueue {
         let now = ts(now_t);
         let mut tx = self
             .db
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
@@ -171,7 +171,7 @@ impl JobQueue for SqliteJobQueue {
             .bind(job.job_id.to_string())
             .bind(worker_id.to_owned())
             .bind(i64::from(job.attempt))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(unavailable)?;
         lease_lost(done.rows_affected(), job)
@@ -187,7 +187,7 @@ impl JobQueue for SqliteJobQueue {
             .bind(job.job_id.to_string())
             .bind(worker_id.to_owned())
             .bind(i64::from(job.attempt))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(unavailable)?;
         lease_lost(done.rows_affected(), job)
@@ -221,7 +221,7 @@ impl JobQueue for SqliteJobQueue {
         .bind(job.job_id.to_string())
         .bind(worker_id.to_owned())
         .bind(i64::from(job.attempt))
-        .fetch_optional(self.db.pool())
+        .fetch_optional(self.db.writer())
         .await
         .map_err(unavailable)?;
         match (status.as_deref(), retry_after) {
@@ -244,7 +244,7 @@ impl JobQueue for SqliteJobQueue {
             .bind(job.job_id.to_string())
             .bind(worker_id.to_owned())
             .bind(i64::from(job.attempt))
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(unavailable)?;
         lease_lost(done.rows_affected(), job)

@@ -49,7 +49,10 @@ fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreEr
 
 /// Writes the `queries` row of a new query (on a pooled connection or inside a
 /// transaction).
-async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(), StoreError> {
+pub(super) async fn insert_query_row(
+    conn: &mut SqliteConnection,
+    q: &NewQuery,
+) -> Result<(), StoreError> {
     let created = ts(q.created_at);
     let (status, cache_hit, result_query_id, started) = match q.answered_by {
         Some(other) => (
@@ -91,7 +94,7 @@ async fn insert_query_row(conn: &mut SqliteConnection, q: &NewQuery) -> Result<(
 }
 
 /// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
-async fn find_inflight_id(
+pub(super) async fn find_inflight_id(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
     fingerprint: &Fingerprint,
@@ -139,7 +142,10 @@ impl SqliteStore {
         id: Uuid,
         update: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
     ) -> Result<(), StoreError> {
-        let done = update.execute(self.db.pool()).await.map_err(store_error)?;
+        let done = update
+            .execute(self.db.writer())
+            .await
+            .map_err(store_error)?;
         if done.rows_affected() == 0 && !self.exists(id).await? {
             return Err(StoreError::NotFound(format!("query {id}")));
         }
@@ -178,7 +184,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_query(&self, q: &NewQuery) -> Result<(), StoreError> {
-        let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
+        let mut conn = self.db.writer().acquire().await.map_err(unavailable)?;
         insert_query_row(&mut conn, q).await
     }
 
@@ -286,7 +292,7 @@ impl Store for SqliteStore {
         let done = sqlx::query("UPDATE queries SET progress = ? WHERE id = ?")
             .bind(to_json("progress", progress)?)
             .bind(id.to_string())
-            .execute(self.db.pool())
+            .execute(self.db.writer())
             .await
             .map_err(store_error)?;
         if done.rows_affected() == 0 {
@@ -298,7 +304,7 @@ impl Store for SqliteStore {
     async fn complete_query(&self, r: &StoredResult) -> Result<bool, StoreError> {
         let mut tx = self
             .db
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
@@ -457,22 +463,14 @@ impl Store for SqliteStore {
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
-        // IMMEDIATE takes the database's write lock before the look-up, so two
-        // submitters (in any process) cannot both see "none in flight" and both insert.
-        let mut tx = self
-            .db
-            .pool()
-            .begin_with("BEGIN IMMEDIATE")
+        // In this process's writer task, batched with the other submissions waiting
+        // (group commit). Its IMMEDIATE transaction takes the database's write lock
+        // before the look-up, so two submitters (in any process) cannot both see "none
+        // in flight" and both insert.
+        self.db
+            .group_commit()
+            .insert_query_unless_inflight(query, inflight_since)
             .await
-            .map_err(unavailable)?;
-        if let Some(existing) =
-            find_inflight_id(&mut tx, &query.tenant, &query.fingerprint, inflight_since).await?
-        {
-            return Ok(Some(existing));
-        }
-        insert_query_row(&mut tx, query).await?;
-        tx.commit().await.map_err(unavailable)?;
-        Ok(None)
     }
 
     async fn activate_agent_config_as(
@@ -483,7 +481,7 @@ impl Store for SqliteStore {
     ) -> Result<i64, StoreError> {
         let mut tx = self
             .db
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
@@ -595,7 +593,7 @@ impl Store for SqliteStore {
         .bind(fingerprint.as_str())
         .bind(to_json("batch", batch)?)
         .bind(ts(stored_at))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(store_error)?;
         Ok(())
@@ -607,7 +605,7 @@ impl Store for SqliteStore {
         }
         let mut tx = self
             .db
-            .pool()
+            .writer()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unavailable)?;
@@ -654,7 +652,7 @@ impl Store for SqliteStore {
         .bind(to_json("variants", &e.variants)?)
         .bind(ts(e.created_at))
         .bind(e.tenant.as_str())
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(|err| {
             sql::unless_conflict(err, || format!("experiment name {:?} is taken", e.name))
@@ -697,7 +695,7 @@ impl Store for SqliteStore {
         )
         .bind(ts(at))
         .bind(id.to_string())
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(|e| sql::unless_conflict(e, || "another experiment is running".to_owned()))?;
         if done.rows_affected() == 0 {
@@ -714,7 +712,7 @@ impl Store for SqliteStore {
         )
         .bind(ts(at))
         .bind(id.to_string())
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(store_error)?;
         if done.rows_affected() == 0 {
@@ -830,7 +828,7 @@ impl Store for SqliteStore {
             .bind(&at)
             .bind(&at)
             .bind(f.query_id.to_string())
-            .fetch_optional(self.db.pool())
+            .fetch_optional(self.db.writer())
             .await
             .map_err(store_error)?
             .ok_or_else(|| StoreError::NotFound(format!("query {}", f.query_id)))?;
@@ -938,7 +936,7 @@ impl Store for SqliteStore {
         .bind(key.to_owned())
         .bind(to_json("answer", answer)?)
         .bind(ts(expires_at))
-        .execute(self.db.pool())
+        .execute(self.db.writer())
         .await
         .map_err(store_error)?;
         Ok(())

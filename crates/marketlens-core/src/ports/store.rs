@@ -93,6 +93,45 @@ pub struct NewQuery {
     pub experiment: Option<ExperimentAssignment>,
 }
 
+impl NewQuery {
+    /// The row as the store writes it for this query (`queued`, or `completed` as a
+    /// cache hit when `answered_by` is set): what reading it back right after the
+    /// insert returns, without the read. Timestamps are kept to the microsecond, as
+    /// every store does, so `created_at` should be too.
+    pub fn recorded(&self) -> QueryRecord {
+        let (status, started_at, finished_at) = match self.answered_by {
+            Some(_) => (
+                QueryStatus::Completed,
+                Some(self.created_at),
+                Some(self.created_at),
+            ),
+            None => (QueryStatus::Queued, None, None),
+        };
+        QueryRecord {
+            id: self.id,
+            tenant: self.tenant.clone(),
+            text: self.text.clone(),
+            normalized_text: self.normalized_text.clone(),
+            params: self.params.clone(),
+            fingerprint: self.fingerprint.clone(),
+            status,
+            error_type: None,
+            error_message: None,
+            created_at: self.created_at,
+            started_at,
+            finished_at,
+            attempts: 0,
+            trace_id: self.trace_id.clone(),
+            agent_config_version: self.agent_config_version,
+            cache_hit: self.answered_by.is_some(),
+            result_query_id: self.answered_by,
+            progress: Vec::new(),
+            user_id: self.user_id.clone(),
+            experiment: self.experiment.clone(),
+        }
+    }
+}
+
 /// A `queries` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryRecord {

@@ -100,7 +100,12 @@ pub async fn an_inserted_query_reads_back(store: &dyn Store) {
     assert!(!q.cache_hit);
     assert_eq!(q.result_query_id, None);
     assert!(q.progress.is_empty());
-    assert_eq!((q.error_type, q.error_message), (None, None));
+    assert_eq!((&q.error_type, &q.error_message), (&None, &None));
+    assert_eq!(
+        q,
+        nq.recorded(),
+        "[{be}] the stored query is the record a submitter answers without reading it back"
+    );
 }
 
 pub async fn an_unknown_query_has_no_record_and_no_result(store: &dyn Store) {

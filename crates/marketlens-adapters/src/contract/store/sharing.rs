@@ -31,6 +31,11 @@ pub async fn a_cache_hit_is_born_completed_and_reads_the_original_result(store: 
     assert_eq!(h.result_query_id, Some(original.id));
     assert_eq!((h.started_at, h.finished_at), (Some(hit_at), Some(hit_at)));
     assert_eq!(
+        h,
+        hit.recorded(),
+        "[{be}] the stored cache hit is the record a submitter answers without reading it back"
+    );
+    assert_eq!(
         store.get_result(hit.id).await.unwrap(),
         Some(result),
         "[{be}] get_result of a cache hit follows result_query_id"
