@@ -39,7 +39,8 @@ pub enum EvalCommand {
     /// Review-text sentiment: Pearson r against human mean ratings, 3-class accuracy.
     Sentiment {
         /// `id<TAB>mean_rating<TAB>text` rows, ratings on -4..+4 (default:
-        /// vader_sentiment/amazonReviewSnippets_GroundTruth.tsv of the datasets).
+        /// vader_sentiment/amazonReviewSnippets_GroundTruth.tsv of the datasets, then
+        /// the labelled English and French sets of data/sentiment).
         file: Option<PathBuf>,
         /// Also time scoring every text on one thread and print `reviews_per_sec=`.
         #[arg(long)]
@@ -97,13 +98,17 @@ pub fn run(command: EvalCommand) -> ExitCode {
             }
         }
         EvalCommand::Sentiment { file, bench } => {
-            match dataset_file(
-                file.clone(),
+            let named = file.is_some();
+            let found = dataset_file(
+                file,
                 "vader_sentiment/amazonReviewSnippets_GroundTruth.tsv",
                 "marketlens eval sentiment FILE",
-            ) {
-                Some(path) => sentiment::run(&path, bench),
-                None => missing(file.is_some()),
+            );
+            match (found, named) {
+                (Some(path), true) => sentiment::run(&path, bench),
+                (None, true) => missing(true),
+                // The repository's own labelled sets are measured either way.
+                (found, false) => sentiment::run_default(found.as_deref(), bench),
             }
         }
         EvalCommand::Prices {

@@ -434,17 +434,17 @@ pub(crate) fn seed_matcher(language: Language) -> &'static Matcher {
     &SEED_TABLES.matcher[lang_index(language)]
 }
 
-/// Token count of a contrast word or phrase starting at `i`, if any.
+/// Token count of a contrast or concession word or phrase starting at `i`, if any.
 fn contrast_at(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
     let t = &tokens[i];
     if !t.is_word() {
         return None;
     }
-    if lex.is_contrast(&t.norm) {
+    if lex.is_contrast(&t.norm) || lex.role(&t.norm) == Some(Role::Concession) {
         return Some(1);
     }
     lex.phrases(&t.norm).iter().find_map(|p| {
-        let ok = p.role == Role::Contrast
+        let ok = matches!(p.role, Role::Contrast | Role::Concession)
             && i + p.rest.len() < tokens.len()
             && p.rest
                 .iter()

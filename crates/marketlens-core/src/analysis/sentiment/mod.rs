@@ -682,6 +682,58 @@ mod tests {
     }
 
     #[test]
+    fn concession_shortfall_and_excess_in_critic_prose() {
+        assert!(en("Although the middle act sags, the finale is genuinely moving.") > 0.0);
+        assert!(en("Although the cast is charming, the script is a mess.") < 0.0);
+        assert!(en("Decent guide, a couple of steps are out of date though.") > 0.0);
+        assert!(en("It fails to generate a single moment of suspense.") < 0.0);
+        assert!(en("The film fails to impress.") < 0.0);
+        assert!(en("Hardly anyone replies here anymore.") < 0.0);
+        assert!(en("The dialogue is hardly sparkling.") < 0.0);
+        assert!(en("Too slow to be useful.") < 0.0);
+        assert!(en("Too pleased with its own cleverness to be truly affecting.") < 0.0);
+        assert!(en("Not exactly the triumph the trailer promised.") < 0.0);
+        assert!(en("Comfortable at first, yet my ears ache after an hour.") < 0.0);
+        assert!(en("Not yet tested, looks great.") > 0.0);
+        assert!(fr("Bien que coûteuse, la nouvelle ligne est une réussite.") > 0.0);
+        assert!(fr("Malgré ses défauts, un film attachant.") > 0.0);
+        assert!(fr("Le film ne parvient jamais à créer le moindre suspense.") < 0.0);
+        assert!(fr("La réduction de bruit est à peine perceptible.") < 0.0);
+        assert!(fr("Trop lourd pour être vraiment pratique.") < 0.0);
+        assert!(fr("Un peu bruyant, sinon très bonne machine.") > 0.0);
+    }
+
+    #[test]
+    fn sarcastic_praise_reads_as_blame() {
+        assert!(en("Just fantastic, it broke after a day.") < -0.3);
+        assert!(en("Bravo... it died a week after the warranty ended.") < 0.0);
+        assert!(en("Oh great, the app crashed again. Wonderful.") < 0.0);
+        assert!(en("Thanks for nothing, the replacement is faulty too.") < -0.3);
+        assert!(fr("Merci pour rien.") < 0.0);
+        assert!(fr("Super, le serveur est encore en panne. Génial.") < 0.0);
+        assert!(fr("Bravo, il a lâché le lendemain de la fin de la garantie.") < 0.0);
+        // Praise that the rest of the text does not contradict stays praise.
+        assert!(en("Great, it works now!") > 0.0);
+        assert!(en("Just perfect for my needs.") > 0.0);
+        assert!(fr("Génial, ça a réglé le problème !") > 0.0);
+        assert!(fr("Bravo aux développeurs, la mise à jour est excellente.") > 0.0);
+    }
+
+    #[test]
+    fn litotes_and_mild_french_contrast() {
+        assert!(en("Never had a single problem with it.") > 0.0);
+        assert!(en("Not without flaws, but it has heart.") > 0.0);
+        assert!(fr("Jamais eu le moindre souci en deux ans.") > 0.0);
+        assert!(fr("Pas mal du tout pour le prix.") > 0.0);
+        // "Good but not perfect" is mild praise, not a complaint.
+        let s = fr("Bien mais pas parfait.");
+        assert!(s > 0.0 && s < fr("Bien."), "{s}");
+        let s = en("Good, but not perfect.");
+        assert!(s > 0.0 && s < en("Good."), "{s}");
+        assert!(fr("Ce n'est pas un compromis parfait, mais il est praticable.") > 0.0);
+    }
+
+    #[test]
     fn exclamation_marks_and_capitals_add_emphasis() {
         assert!(en("good!") > en("good"));
         assert!(en("good!!!") > en("good!"));
