@@ -527,6 +527,15 @@ pub(crate) fn is_stopword(w: &str) -> bool {
     STOPWORDS.contains(w)
 }
 
+/// Frequent nouns that are not aspects of a product (`non_aspects.txt`): times,
+/// places and people of use, words of set phrases.
+static NON_ASPECTS: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| data_words(include_str!("non_aspects.txt")).collect());
+
+pub(crate) fn is_non_aspect(w: &str) -> bool {
+    NON_ASPECTS.contains(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

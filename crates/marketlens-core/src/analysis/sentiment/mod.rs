@@ -436,6 +436,7 @@ fn aspect_sentiments(
 
     let mut acc: Vec<AspectAcc> = (0..names.len()).map(|_| AspectAcc::default()).collect();
     let mut mentions = Vec::new();
+    let mut others = Vec::new();
     for r in scored {
         let lex = lexicon(r.review.language);
         // aspect → (sum, count) of the scopes judged in this review.
@@ -446,7 +447,9 @@ fn aspect_sentiments(
             seed_matcher(r.review.language).mentions(&r.tokens, sentence.clone(), &mut mentions);
             discovered.mentions(&r.tokens, sentence.clone(), &mut mentions);
             for &(aspect, at) in &mentions {
-                let m = score_mention(&r.text, &r.tokens, sentence.clone(), at, lex);
+                others.clear();
+                others.extend(mentions.iter().map(|&(_, o)| o).filter(|&o| o != at));
+                let m = score_mention(&r.text, &r.tokens, sentence.clone(), at, &others, lex);
                 if judged.iter().any(|(a, s)| *a == aspect && *s == m.scope) {
                     continue;
                 }
@@ -1065,6 +1068,68 @@ mod tests {
         );
         assert!(s.aspects.iter().all(|a| a.aspect != "colours"));
         assert!(s.aspects.len() <= aspects::MAX_DISCOVERED + seed_names().count());
+    }
+
+    #[test]
+    fn an_aspect_is_judged_by_the_clause_that_criticises_it() {
+        let texts = [
+            "I wanted to love the battery, but it dies within hours.",
+            "The battery looked great on paper, yet it dies before lunch.",
+            "Although the battery is praised everywhere, it drains overnight.",
+            "Great screen, but the battery is weak.",
+            "Superb screen, but the battery is a joke.",
+        ];
+        let s = summary_of_texts("Phone X", Language::En, &texts);
+        let battery = aspect(&s, "battery");
+        assert_eq!(battery.mentions, 5);
+        assert!(battery.positive_quote.is_none(), "{battery:?}");
+        assert!(battery.negative_share == 1.0, "{battery:?}");
+        // The screen's praise stays the screen's: the clause after names the battery.
+        let screen = aspect(&s, "screen");
+        let quote = screen.positive_quote.as_deref().unwrap_or_default();
+        assert!(
+            quote.ends_with(" screen") && !quote.contains("batter"),
+            "{quote}"
+        );
+        assert!(screen.negative_quote.is_none(), "{screen:?}");
+        let texts = [
+            "J'avais hâte d'essayer la batterie, mais elle tient à peine trois heures.",
+            "Bien que la batterie soit vantée partout, elle se vide en une nuit.",
+        ];
+        let s = summary_of_texts("Téléphone X", Language::Fr, &texts);
+        let battery = aspect(&s, "battery");
+        assert!(battery.positive_quote.is_none(), "{battery:?}");
+        assert!(battery.mean_score < 0.0, "{battery:?}");
+    }
+
+    #[test]
+    fn discovery_keeps_things_not_times_places_people_or_verbs() {
+        let texts = [
+            "Every morning I can hear the grinder, it feels solid and it is ready in a minute.",
+            "In the morning the grinder is loud but I can hear the radio. The drip tray is small.",
+            "On flights it feels great and I can hear every detail; the drip tray fills fast.",
+            "It feels ready for flights and long mornings, the grinder jams sometimes.",
+            "Au bout de deux semaines le moulin a lâché, au bout du compte je l'ai renvoyé.",
+            "Le moulin est bruyant au bout de cinq minutes, je le rends au bout d'un mois.",
+        ];
+        let s = summary_of_texts("Espresso Maker", Language::En, &texts);
+        let names: Vec<&str> = s.aspects.iter().map(|a| a.aspect.as_str()).collect();
+        for not_an_aspect in [
+            "morning", "hear", "feels", "ready", "flights", "bout", "minute", "deux",
+        ] {
+            assert!(
+                names
+                    .iter()
+                    .all(|n| !n.split(' ').any(|w| w == not_an_aspect)),
+                "{not_an_aspect} in {names:?}"
+            );
+        }
+        for aspect_name in ["grinder", "drip tray", "moulin"] {
+            assert!(
+                names.contains(&aspect_name),
+                "{aspect_name} not in {names:?}"
+            );
+        }
     }
 
     #[test]
