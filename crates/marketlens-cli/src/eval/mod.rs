@@ -45,6 +45,9 @@ pub enum EvalCommand {
         /// Also time scoring every text on one thread and print `reviews_per_sec=`.
         #[arg(long)]
         bench: bool,
+        /// Also print every text classed wrongly, with its score.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Price-text parser: amount and currency accuracy, failures by category.
     Prices {
@@ -97,7 +100,11 @@ pub fn run(command: EvalCommand) -> ExitCode {
                 None => missing(dir.is_some()),
             }
         }
-        EvalCommand::Sentiment { file, bench } => {
+        EvalCommand::Sentiment {
+            file,
+            bench,
+            verbose,
+        } => {
             let named = file.is_some();
             let found = dataset_file(
                 file,
@@ -105,10 +112,10 @@ pub fn run(command: EvalCommand) -> ExitCode {
                 "marketlens eval sentiment FILE",
             );
             match (found, named) {
-                (Some(path), true) => sentiment::run(&path, bench),
+                (Some(path), true) => sentiment::run(&path, bench, verbose),
                 (None, true) => missing(true),
                 // The repository's own labelled sets are measured either way.
-                (found, false) => sentiment::run_default(found.as_deref(), bench),
+                (found, false) => sentiment::run_default(found.as_deref(), bench, verbose),
             }
         }
         EvalCommand::Prices {

@@ -104,13 +104,13 @@ fn read_rows(path: &Path) -> Result<(Vec<Row>, usize), ExitCode> {
 }
 
 /// Measures one file, each text in its detected language.
-pub fn run(path: &Path, bench: bool) -> ExitCode {
+pub fn run(path: &Path, bench: bool, verbose: bool) -> ExitCode {
     let (rows, skipped) = match read_rows(path) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let texts = detected(&rows);
-    print_figures("", &rows, &texts, skipped);
+    print_figures("", &rows, &texts, skipped, verbose);
     if bench {
         print_bench(&texts);
     }
@@ -118,7 +118,7 @@ pub fn run(path: &Path, bench: bool) -> ExitCode {
 }
 
 /// Measures the default dataset when there is one, then the repository's sets.
-pub fn run_default(dataset: Option<&Path>, bench: bool) -> ExitCode {
+pub fn run_default(dataset: Option<&Path>, bench: bool, verbose: bool) -> ExitCode {
     let mut bench_texts: Vec<(String, Language)> = Vec::new();
     if let Some(path) = dataset {
         let (rows, skipped) = match read_rows(path) {
@@ -126,7 +126,7 @@ pub fn run_default(dataset: Option<&Path>, bench: bool) -> ExitCode {
             Err(code) => return code,
         };
         let texts = detected(&rows);
-        print_figures("", &rows, &texts, skipped);
+        print_figures("", &rows, &texts, skipped, verbose);
         bench_texts = texts.iter().map(|(t, l)| ((*t).to_owned(), *l)).collect();
     }
     let mut own_texts = Vec::new();
@@ -136,7 +136,13 @@ pub fn run_default(dataset: Option<&Path>, bench: bool) -> ExitCode {
             .iter()
             .map(|r| (r.text.as_str(), set.language))
             .collect();
-        print_figures(&format!("set={} ", set.name), &rows, &texts, skipped);
+        print_figures(
+            &format!("set={} ", set.name),
+            &rows,
+            &texts,
+            skipped,
+            verbose,
+        );
         if set.by_register {
             let mut registers: Vec<&str> = rows.iter().map(|r| register(&r.id)).collect();
             registers.sort_unstable();
@@ -154,6 +160,7 @@ pub fn run_default(dataset: Option<&Path>, bench: bool) -> ExitCode {
                     &part_rows,
                     &part_texts,
                     0,
+                    false,
                 );
             }
         }
@@ -182,11 +189,30 @@ fn detected(rows: &[Row]) -> Vec<(&str, Language)> {
         .collect()
 }
 
-/// Scores the texts and prints their figures on one line after `prefix`.
-fn print_figures(prefix: &str, rows: &[Row], texts: &[(&str, Language)], skipped: usize) {
+/// Scores the texts and prints their figures on one line after `prefix`; `verbose`:
+/// first every text classed wrongly, with its score.
+fn print_figures(
+    prefix: &str,
+    rows: &[Row],
+    texts: &[(&str, Language)],
+    skipped: usize,
+    verbose: bool,
+) {
+    let settings = settings();
     let scores: Vec<f64> = texts.iter().map(|(t, l)| score_text(t, *l)).collect();
     let humans: Vec<f64> = rows.iter().map(|r| r.human_mean).collect();
-    let figures = measure(&scores, &humans, &settings());
+    if verbose {
+        for ((row, score), (text, _)) in rows.iter().zip(&scores).zip(texts) {
+            if label(*score, &settings) != human_label(row.human_mean) {
+                outln!(
+                    "{prefix}wrong id={} human={} score={score:.3} text={text}",
+                    row.id,
+                    row.human_mean
+                );
+            }
+        }
+    }
+    let figures = measure(&scores, &humans, &settings);
     outln!(
         "{prefix}pearson_r={} accuracy={:.4} macro_f1={:.4} n={} skipped={skipped}",
         figures
