@@ -23,6 +23,7 @@ mod lexicon;
 mod scorer;
 mod text;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -32,7 +33,7 @@ use crate::domain::{Language, Product, Review};
 use aspects::{Discovery, Matcher, score_mention, seed_matcher, seed_names};
 use lexicon::lexicon;
 use scorer::score_tokens;
-use text::{Token, quote, sentences, span_text, tokenize};
+use text::{Token, TokenScratch, quote, sentences, span_text, tokenize, tokenize_into};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentimentSettings {
@@ -125,10 +126,32 @@ const GENERIC_PRODUCT_NOUNS: &str = "product item purchase unit device thing mod
     vacuum robot produit article achat appareil casque ecouteurs machine telephone \
     ordinateur portable montre aspirateur modele";
 
+/// Tokens of the last text scored on this thread, kept so that the next one reuses
+/// their buffers.
+type TokenBuffers = (Vec<Token>, TokenScratch);
+
+thread_local! {
+    static TOKEN_BUFFERS: RefCell<TokenBuffers> = RefCell::default();
+}
+
+/// Most tokens whose buffers are kept for the next text.
+const TOKENS_KEPT: usize = 4096;
+
 /// Compound sentiment score of one text in [-1, 1].
 pub fn score_text(text: &str, language: Language) -> f64 {
-    let tokens = tokenize(text, Some(language));
-    score_tokens(&tokens, lexicon(language))
+    TOKEN_BUFFERS.with(|cell| {
+        let lex = lexicon(language);
+        let Ok(mut buffers) = cell.try_borrow_mut() else {
+            return score_tokens(&tokenize(text, Some(language)), lex);
+        };
+        let (tokens, scratch) = &mut *buffers;
+        tokenize_into(text, Some(language), tokens, scratch);
+        let score = score_tokens(tokens, lex);
+        if tokens.capacity() > TOKENS_KEPT {
+            *buffers = TokenBuffers::default();
+        }
+        score
+    })
 }
 
 /// One review, tokenised and scored.

@@ -9,6 +9,8 @@
 //! a lone exclamation of praise ("Just fantastic,", "Bravo…", "Génial.") in a text
 //! that otherwise complains is read as sarcasm.
 
+use std::cell::RefCell;
+
 use super::emoji::{emoji_valence, emoticon_valence};
 use super::lexicon::{Cues, Lexicon, Role};
 use super::text::{Token, TokenKind};
@@ -222,13 +224,51 @@ fn mark_excess(units: &mut [Unit]) {
     }
 }
 
+/// Buffers of one scoring, kept per thread so that scoring allocates nothing once they
+/// have grown.
+#[derive(Default)]
+struct Scratch {
+    units: Vec<Unit>,
+    vals: Vec<f32>,
+    /// Negators that flipped a word.
+    used: Vec<bool>,
+    exclamations: Vec<usize>,
+}
+
+/// Longest run of units whose buffers are kept for the next call.
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
 /// Raw (unnormalised) sum of a run of tokens, punctuation emphasis included.
 pub(crate) fn raw_sum(tokens: &[Token], lex: &Lexicon) -> f64 {
-    let mut units: Vec<Unit> = Vec::with_capacity(tokens.len());
-    let (exclamations, questions) = build_units(tokens, lex, &mut units);
+    SCRATCH.with(|cell| {
+        let Ok(mut scratch) = cell.try_borrow_mut() else {
+            return raw_sum_with(tokens, lex, &mut Scratch::default());
+        };
+        let sum = raw_sum_with(tokens, lex, &mut scratch);
+        if scratch.units.capacity() > SCRATCH_KEPT {
+            *scratch = Scratch::default();
+        }
+        sum
+    })
+}
+
+fn raw_sum_with(tokens: &[Token], lex: &Lexicon, scratch: &mut Scratch) -> f64 {
+    let Scratch {
+        units,
+        vals,
+        used,
+        exclamations: sarcastic,
+    } = scratch;
+    units.clear();
+    let (exclamations, questions) = build_units(tokens, lex, units);
     if units.is_empty() {
         return 0.0;
     }
+    let units: &[Unit] = units;
     let mut any_caps = false;
     let mut any_lower = false;
     for t in tokens.iter().filter(|t| t.is_word()) {
@@ -240,9 +280,11 @@ pub(crate) fn raw_sum(tokens: &[Token], lex: &Lexicon) -> f64 {
     }
     let cap_diff = any_caps && any_lower;
 
-    let mut vals = vec![0f32; units.len()];
+    vals.clear();
+    vals.resize(units.len(), 0.0);
     // Negators that flipped a word; a shortfall that flipped none counts on its own.
-    let mut used = vec![false; units.len()];
+    used.clear();
+    used.resize(units.len(), false);
     for (i, unit) in units.iter().enumerate() {
         let Some(Role::Valence { v, negated }) = unit.role else {
             continue;
@@ -306,7 +348,7 @@ pub(crate) fn raw_sum(tokens: &[Token], lex: &Lexicon) -> f64 {
         }
     }
 
-    read_sarcasm(&units, &mut vals);
+    read_sarcasm(units, vals, sarcastic);
 
     // A conceded clause weighs less.
     for (c, unit) in units.iter().enumerate() {
@@ -368,8 +410,8 @@ pub(crate) fn raw_sum(tokens: &[Token], lex: &Lexicon) -> f64 {
 /// day", "Oh great, the server is down again. Wonderful.") in a text whose other
 /// words complain is sarcasm: its praise counts as blame. A sentence with a contrast
 /// or a concession is a real mixed opinion ("Great, but …") and is left alone.
-fn read_sarcasm(units: &[Unit], vals: &mut [f32]) {
-    let mut exclamations: Vec<usize> = Vec::new();
+fn read_sarcasm(units: &[Unit], vals: &mut [f32], exclamations: &mut Vec<usize>) {
+    exclamations.clear();
     let mut start = 0;
     while start < units.len() {
         let sentence = units[start].sentence;
@@ -414,7 +456,7 @@ fn read_sarcasm(units: &[Unit], vals: &mut [f32]) {
         }
     }
     if rest < 0.0 && worst <= SARCASM_MIN_COMPLAINT {
-        for k in exclamations {
+        for &k in exclamations.iter() {
             vals[k] *= SARCASM_SCALAR;
         }
     }
