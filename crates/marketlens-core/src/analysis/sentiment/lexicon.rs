@@ -69,6 +69,9 @@ impl Cues {
     pub const LEAD: Cues = Cues(4);
     /// French `ne` / `n'` (makes a later `plus` a negator).
     pub const NE: Cues = Cues(8);
+    /// An article or a possessive: after "to"/"pour" it starts a noun phrase ("trop
+    /// bien pour le prix"), not the purpose of an excess.
+    pub const DETERMINER: Cues = Cues(16);
 
     pub fn has(self, other: Cues) -> bool {
         self.0 & other.0 != 0
@@ -150,6 +153,7 @@ impl Modifier {
                     "excess" => Cues::EXCESS,
                     "purpose" => Cues::PURPOSE,
                     "lead" => Cues::LEAD,
+                    "determiner" => Cues::DETERMINER,
                     _ => return None,
                 };
                 Some(Modifier::Cue(entry.trim(), cue))

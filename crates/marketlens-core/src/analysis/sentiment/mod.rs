@@ -726,6 +726,8 @@ mod tests {
         assert!(fr("Le film ne parvient jamais à créer le moindre suspense.") < 0.0);
         assert!(fr("La réduction de bruit est à peine perceptible.") < 0.0);
         assert!(fr("Trop lourd pour être vraiment pratique.") < 0.0);
+        // Colloquial "trop" before a noun phrase is praise, not an excess.
+        assert!(fr("Trop bien pour le prix !") > 0.0);
         assert!(fr("Un peu bruyant, sinon très bonne machine.") > 0.0);
     }
 

@@ -207,7 +207,13 @@ fn mark_excess(units: &mut [Unit]) {
         let clause = units[i].clause;
         let purpose = (i + 1..units.len().min(i + 1 + EXCESS_REACH))
             .take_while(|&j| units[j].clause == clause)
-            .find(|&j| units[j].cues.has(Cues::PURPOSE) && units[j].role.is_none());
+            .find(|&j| units[j].cues.has(Cues::PURPOSE) && units[j].role.is_none())
+            // "trop bien pour le prix" praises; "trop lourd pour être porté" does not.
+            .filter(|&j| {
+                units
+                    .get(j + 1)
+                    .is_none_or(|n| !n.cues.has(Cues::DETERMINER))
+            });
         let Some(to) = purpose else { continue };
         for unit in &mut units[i + 1..to] {
             match unit.role {
