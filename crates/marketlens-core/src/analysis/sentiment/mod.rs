@@ -738,7 +738,9 @@ mod tests {
         assert!(en("Oh great, the app crashed again. Wonderful.") < 0.0);
         assert!(en("Thanks for nothing, the replacement is faulty too.") < -0.3);
         assert!(fr("Merci pour rien.") < 0.0);
-        assert!(fr("Super, le serveur est encore en panne. Génial.") < 0.0);
+        assert!(fr("Génial, le serveur est encore en panne.") < 0.0);
+        // A complaint followed by praise is a change of mood, not sarcasm.
+        assert!(en("Damn, the caps are back. SWEET!") > 0.0);
         assert!(fr("Bravo, il a lâché le lendemain de la fin de la garantie.") < 0.0);
         // Praise that the rest of the text does not contradict stays praise.
         assert!(en("Great, it works now!") > 0.0);

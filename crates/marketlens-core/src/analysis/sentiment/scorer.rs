@@ -20,8 +20,8 @@ use crate::domain::Language;
 const C_INCR: f32 = 0.733;
 /// Multiplier of a negated sentiment word.
 const N_SCALAR: f32 = -0.74;
-/// How many units back a negator reaches ("never had a single problem").
-const NEGATION_WINDOW: usize = 4;
+/// How many words back a negator reaches, articles and quantifiers not counted.
+const NEGATION_WINDOW: usize = 3;
 /// Decay of an intensifier one, two and three words away.
 const BOOST_DECAY: [f32; 3] = [1.0, 0.95, 0.9];
 /// Weight of what comes before / after a contrast word in its sentence.
@@ -38,7 +38,7 @@ const EXCESS_REACH: usize = 6;
 const SARCASM_SCALAR: f32 = -0.75;
 /// …when it is at least this positive and the rest of the text has a word at least
 /// this negative.
-const SARCASM_MIN_PRAISE: f32 = 1.5;
+const SARCASM_MIN_PRAISE: f32 = 2.5;
 const SARCASM_MIN_COMPLAINT: f32 = -1.0;
 /// Added per `!` (at most four).
 const EXCLAMATION_INCR: f64 = 0.292;
@@ -332,15 +332,22 @@ fn raw_sum_with(tokens: &[Token], lex: &Lexicon, scratch: &mut Scratch) -> f64 {
             }
         }
         // Negation: one negator in the window flips (and damps) the word once.
+        // Articles and quantifiers do not count ("never had a single problem").
         if !negated {
-            for j in 1..=NEGATION_WINDOW {
-                let Some(k) = i.checked_sub(j) else { break };
+            let mut counted = 0;
+            for k in (0..i).rev() {
                 if units[k].clause != unit.clause {
                     break;
                 }
                 if units[k].role.is_some_and(Role::negates) {
                     val *= N_SCALAR;
                     used[k] = true;
+                    break;
+                }
+                if !units[k].cues.has(Cues::DETERMINER) {
+                    counted += 1;
+                }
+                if counted >= NEGATION_WINDOW {
                     break;
                 }
             }
@@ -454,15 +461,23 @@ fn read_sarcasm(units: &[Unit], vals: &mut [f32], exclamations: &mut Vec<usize>)
     if exclamations.is_empty() {
         return;
     }
-    let (mut rest, mut worst) = (0f32, 0f32);
+    let mut rest = 0f32;
     for (k, &v) in vals.iter().enumerate() {
         if !exclamations.contains(&k) {
             rest += v;
-            worst = worst.min(v);
         }
     }
-    if rest < 0.0 && worst <= SARCASM_MIN_COMPLAINT {
-        for &k in exclamations.iter() {
+    if rest >= 0.0 {
+        return;
+    }
+    // Only praise that a complaint follows ("Just fantastic, it broke"); a complaint
+    // followed by praise ("Damn, the caps are back. SWEET!") is a change of mood.
+    for &k in exclamations.iter() {
+        let complaint_after = vals[k + 1..]
+            .iter()
+            .enumerate()
+            .any(|(j, &v)| v <= SARCASM_MIN_COMPLAINT && !exclamations.contains(&(k + 1 + j)));
+        if complaint_after {
             vals[k] *= SARCASM_SCALAR;
         }
     }
