@@ -1,5 +1,6 @@
 //! `marketlens eval sentiment` on a small hand-labelled file: stable `name=value`
-//! output, correct figures, and a clean skip when the default dataset is absent.
+//! output, correct figures, and a clean skip when the default dataset is absent (the
+//! repository's own labelled sets are still measured).
 
 mod support;
 
@@ -61,7 +62,23 @@ fn an_absent_default_dataset_is_skipped_and_a_missing_named_file_is_an_error() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("skipped:"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("skipped:"), "{stdout}");
+    // The repository's own labelled sets are measured all the same.
+    for set in ["en/dev", "en/test", "fr/dev", "fr/test"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("set={set} pearson_r=")))
+            .unwrap_or_else(|| panic!("no line for {set} in {stdout}"));
+        let r: f64 = figure(line, "pearson_r").parse().unwrap();
+        assert!(r > 0.0, "{line}");
+        assert!(figure(line, "n").parse::<usize>().unwrap() >= 150, "{line}");
+    }
+    let registers = stdout
+        .lines()
+        .filter(|l| l.starts_with("set=en/test register="))
+        .count();
+    assert_eq!(registers, 4, "{stdout}");
 
     let out = marketlens()
         .args(["eval", "sentiment"])

@@ -67,11 +67,15 @@ pub enum EvalCommand {
     /// Review-text sentiment: Pearson r against human mean ratings, 3-class accuracy.
     Sentiment {
         /// `id<TAB>mean_rating<TAB>text` rows, ratings on -4..+4 (default:
-        /// vader_sentiment/amazonReviewSnippets_GroundTruth.tsv of the datasets).
+        /// vader_sentiment/amazonReviewSnippets_GroundTruth.tsv of the datasets, then
+        /// the labelled English and French sets of data/sentiment).
         file: Option<PathBuf>,
         /// Also time scoring every text on one thread and print `reviews_per_sec=`.
         #[arg(long)]
         bench: bool,
+        /// Also print every text classed wrongly, with its score.
+        #[arg(long)]
+        verbose: bool,
     },
     /// Price-text parser: amount and currency accuracy, failures by category.
     Prices {
@@ -213,14 +217,22 @@ pub async fn run(command: EvalCommand) -> ExitCode {
                 None => missing(dir.is_some()),
             }
         }
-        EvalCommand::Sentiment { file, bench } => {
-            match dataset_file(
-                file.clone(),
+        EvalCommand::Sentiment {
+            file,
+            bench,
+            verbose,
+        } => {
+            let named = file.is_some();
+            let found = dataset_file(
+                file,
                 "vader_sentiment/amazonReviewSnippets_GroundTruth.tsv",
                 "marketlens eval sentiment FILE",
-            ) {
-                Some(path) => sentiment::run(&path, bench),
-                None => missing(file.is_some()),
+            );
+            match (found, named) {
+                (Some(path), true) => sentiment::run(&path, bench, verbose),
+                (None, true) => missing(true),
+                // The repository's own labelled sets are measured either way.
+                (found, false) => sentiment::run_default(found.as_deref(), bench, verbose),
             }
         }
         EvalCommand::Prices {

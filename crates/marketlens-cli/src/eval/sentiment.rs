@@ -10,8 +10,13 @@
 //! paper's): a human mean is positive when `mean / 4 >= 0.05`, negative when
 //! `<= -0.05`, else neutral; a score is classed with the agent config's
 //! `thresholds.sentiment_positive` / `sentiment_negative` (built-in configuration).
-//! With `--bench`, every text is scored again on this one thread, in passes until at
-//! least a second has gone by, and `reviews_per_sec` is printed.
+//!
+//! Without FILE, the default dataset (the Amazon snippets) is measured when present,
+//! then the labelled sets of the repository (`data/sentiment`, English and French,
+//! −2…+2, built into the binary): one `set=` line each, and one per register of the
+//! test sets. With `--bench`, every text (the Amazon snippets, else the repository's
+//! sets) is scored again on this one thread, in passes until at least a second has
+//! gone by, and `reviews_per_sec` is printed.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,17 +30,66 @@ use marketlens_core::domain::{Language, detect_language};
 use crate::stdout::outln;
 
 /// One rated text.
+#[derive(Clone)]
 struct Row {
+    id: String,
     human_mean: f64,
     text: String,
 }
 
-pub fn run(path: &Path, bench: bool) -> ExitCode {
+/// A labelled set of the repository: `data/sentiment/<name>.tsv`.
+struct OwnSet {
+    name: &'static str,
+    language: Language,
+    content: &'static str,
+    /// Reported per register (the part of the id before `-`) too.
+    by_register: bool,
+}
+
+const OWN_SETS: [OwnSet; 4] = [
+    OwnSet {
+        name: "en/dev",
+        language: Language::En,
+        content: include_str!("../../../../data/sentiment/en/dev.tsv"),
+        by_register: false,
+    },
+    OwnSet {
+        name: "en/test",
+        language: Language::En,
+        content: include_str!("../../../../data/sentiment/en/test.tsv"),
+        by_register: true,
+    },
+    OwnSet {
+        name: "fr/dev",
+        language: Language::Fr,
+        content: include_str!("../../../../data/sentiment/fr/dev.tsv"),
+        by_register: false,
+    },
+    OwnSet {
+        name: "fr/test",
+        language: Language::Fr,
+        content: include_str!("../../../../data/sentiment/fr/test.tsv"),
+        by_register: true,
+    },
+];
+
+fn settings() -> SentimentSettings {
+    let t = AgentConfig::builtin().thresholds;
+    SentimentSettings {
+        positive_threshold: t.sentiment_positive,
+        negative_threshold: t.sentiment_negative,
+        min_reviews: t.min_reviews,
+    }
+}
+
+/// Reads a rated file: its rows and malformed-line count, or the exit code after
+/// saying why there are none.
+fn read_rows(path: &Path) -> Result<(Vec<Row>, usize), ExitCode> {
     let content = match std::fs::read_to_string(path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let (rows, skipped) = parse(&content);
@@ -44,23 +98,123 @@ pub fn run(path: &Path, bench: bool) -> ExitCode {
             "error: {} has no `id<TAB>mean_rating<TAB>text` row",
             path.display()
         );
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
-    let t = AgentConfig::builtin().thresholds;
-    let settings = SentimentSettings {
-        positive_threshold: t.sentiment_positive,
-        negative_threshold: t.sentiment_negative,
-        min_reviews: t.min_reviews,
+    Ok((rows, skipped))
+}
+
+/// Measures one file, each text in its detected language.
+pub fn run(path: &Path, bench: bool, verbose: bool) -> ExitCode {
+    let (rows, skipped) = match read_rows(path) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let texts: Vec<(&str, Language)> = rows
-        .iter()
+    let texts = detected(&rows);
+    print_figures("", &rows, &texts, skipped, verbose);
+    if bench {
+        print_bench(&texts);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Measures the default dataset when there is one, then the repository's sets.
+pub fn run_default(dataset: Option<&Path>, bench: bool, verbose: bool) -> ExitCode {
+    let mut bench_texts: Vec<(String, Language)> = Vec::new();
+    if let Some(path) = dataset {
+        let (rows, skipped) = match read_rows(path) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let texts = detected(&rows);
+        print_figures("", &rows, &texts, skipped, verbose);
+        bench_texts = texts.iter().map(|(t, l)| ((*t).to_owned(), *l)).collect();
+    }
+    let mut own_texts = Vec::new();
+    for set in &OWN_SETS {
+        let (rows, skipped) = parse(set.content);
+        let texts: Vec<(&str, Language)> = rows
+            .iter()
+            .map(|r| (r.text.as_str(), set.language))
+            .collect();
+        print_figures(
+            &format!("set={} ", set.name),
+            &rows,
+            &texts,
+            skipped,
+            verbose,
+        );
+        if set.by_register {
+            let mut registers: Vec<&str> = rows.iter().map(|r| register(&r.id)).collect();
+            registers.sort_unstable();
+            registers.dedup();
+            for reg in registers {
+                let (part_rows, part_texts): (Vec<&Row>, Vec<(&str, Language)>) = rows
+                    .iter()
+                    .zip(&texts)
+                    .filter(|(r, _)| register(&r.id) == reg)
+                    .map(|(r, t)| (r, *t))
+                    .unzip();
+                let part_rows: Vec<Row> = part_rows.into_iter().cloned().collect();
+                print_figures(
+                    &format!("set={} register={reg} ", set.name),
+                    &part_rows,
+                    &part_texts,
+                    0,
+                    false,
+                );
+            }
+        }
+        own_texts.extend(texts.iter().map(|(t, l)| ((*t).to_owned(), *l)));
+    }
+    if bench {
+        let texts = if bench_texts.is_empty() {
+            own_texts
+        } else {
+            bench_texts
+        };
+        let texts: Vec<(&str, Language)> = texts.iter().map(|(t, l)| (t.as_str(), *l)).collect();
+        print_bench(&texts);
+    }
+    ExitCode::SUCCESS
+}
+
+/// The register of a row of the repository's sets: its id up to the first `-`.
+fn register(id: &str) -> &str {
+    id.split_once('-').map_or(id, |(r, _)| r)
+}
+
+fn detected(rows: &[Row]) -> Vec<(&str, Language)> {
+    rows.iter()
         .map(|r| (r.text.as_str(), language_of(&r.text)))
-        .collect();
+        .collect()
+}
+
+/// Scores the texts and prints their figures on one line after `prefix`; `verbose`:
+/// first every text classed wrongly, with its score.
+fn print_figures(
+    prefix: &str,
+    rows: &[Row],
+    texts: &[(&str, Language)],
+    skipped: usize,
+    verbose: bool,
+) {
+    let settings = settings();
     let scores: Vec<f64> = texts.iter().map(|(t, l)| score_text(t, *l)).collect();
     let humans: Vec<f64> = rows.iter().map(|r| r.human_mean).collect();
+    if verbose {
+        for ((row, score), (text, _)) in rows.iter().zip(&scores).zip(texts) {
+            if label(*score, &settings) != human_label(row.human_mean) {
+                outln!(
+                    "{prefix}wrong id={} human={} score={score:.3} text={text}",
+                    row.id,
+                    row.human_mean
+                );
+            }
+        }
+    }
     let figures = measure(&scores, &humans, &settings);
     outln!(
-        "pearson_r={} accuracy={:.4} macro_f1={:.4} n={} skipped={skipped}",
+        "{prefix}pearson_r={} accuracy={:.4} macro_f1={:.4} n={} skipped={skipped}",
         figures
             .pearson_r
             .map_or_else(|| "undefined".to_owned(), |r| format!("{r:.4}")),
@@ -68,15 +222,15 @@ pub fn run(path: &Path, bench: bool) -> ExitCode {
         figures.macro_f1,
         rows.len()
     );
-    if bench {
-        let (per_sec, passes, elapsed) = bench_scoring(&texts);
-        outln!(
-            "reviews_per_sec={per_sec:.0} reviews={} passes={passes} seconds={:.3} threads=1",
-            texts.len(),
-            elapsed.as_secs_f64()
-        );
-    }
-    ExitCode::SUCCESS
+}
+
+fn print_bench(texts: &[(&str, Language)]) {
+    let (per_sec, passes, elapsed) = bench_scoring(texts);
+    outln!(
+        "reviews_per_sec={per_sec:.0} reviews={} passes={passes} seconds={:.3} threads=1",
+        texts.len(),
+        elapsed.as_secs_f64()
+    );
 }
 
 fn language_of(text: &str) -> Language {
@@ -94,9 +248,10 @@ fn parse(content: &str) -> (Vec<Row>, usize) {
         }
         // No quoting: split on the first two tabs; the text may hold more.
         let mut parts = line.splitn(3, '\t');
-        let (_id, rating, text) = (parts.next(), parts.next(), parts.next());
+        let (id, rating, text) = (parts.next(), parts.next(), parts.next());
         match (rating.and_then(|r| r.trim().parse::<f64>().ok()), text) {
             (Some(human_mean), Some(text)) if human_mean.is_finite() => rows.push(Row {
+                id: id.unwrap_or_default().to_owned(),
                 human_mean,
                 text: text.to_owned(),
             }),
@@ -185,6 +340,39 @@ mod tests {
             positive_threshold: 0.05,
             negative_threshold: -0.05,
             min_reviews: 1,
+        }
+    }
+
+    #[test]
+    fn the_repository_sets_are_well_formed_and_split_by_register() {
+        for set in &OWN_SETS {
+            let (rows, skipped) = parse(set.content);
+            assert_eq!(skipped, 0, "{}", set.name);
+            assert!(rows.len() >= 150, "{}: {}", set.name, rows.len());
+            for r in &rows {
+                assert!(
+                    [-2.0, -1.0, 0.0, 1.0, 2.0].contains(&r.human_mean),
+                    "{}: {}",
+                    set.name,
+                    r.id
+                );
+                assert!(
+                    ["product", "critic", "editorial", "forum"].contains(&register(&r.id)),
+                    "{}: {}",
+                    set.name,
+                    r.id
+                );
+            }
+        }
+        // Dev and test share no text.
+        for (dev, test) in [(&OWN_SETS[0], &OWN_SETS[1]), (&OWN_SETS[2], &OWN_SETS[3])] {
+            let dev_texts: Vec<String> = parse(dev.content).0.into_iter().map(|r| r.text).collect();
+            assert!(
+                parse(test.content)
+                    .0
+                    .iter()
+                    .all(|r| !dev_texts.contains(&r.text))
+            );
         }
     }
 

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::lexicon::{Lexicon, Role, is_stopword, lexicon};
+use super::lexicon::{Lexicon, Role, is_non_aspect, is_stopword, lexicon};
 use super::scorer::score_tokens;
 use super::text::{Token, TokenKind, span_text, tokenize};
 use crate::domain::Language;
@@ -434,62 +434,82 @@ pub(crate) fn seed_matcher(language: Language) -> &'static Matcher {
     &SEED_TABLES.matcher[lang_index(language)]
 }
 
-/// Token count of a contrast word or phrase starting at `i`, if any.
-fn contrast_at(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
+/// A contrast or concession word or phrase starting at `i`, if any: its token count
+/// and whether it concedes.
+fn contrast_at(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<(usize, bool)> {
     let t = &tokens[i];
     if !t.is_word() {
         return None;
     }
     if lex.is_contrast(&t.norm) {
-        return Some(1);
+        return Some((1, false));
+    }
+    if lex.role(&t.norm) == Some(Role::Concession) {
+        return Some((1, true));
     }
     lex.phrases(&t.norm).iter().find_map(|p| {
-        let ok = p.role == Role::Contrast
+        let ok = matches!(p.role, Role::Contrast | Role::Concession)
             && i + p.rest.len() < tokens.len()
             && p.rest
                 .iter()
                 .enumerate()
                 .all(|(j, w)| tokens[i + 1 + j].is_word() && tokens[i + 1 + j].norm == *w);
-        ok.then_some(p.rest.len() + 1)
+        ok.then_some((p.rest.len() + 1, p.role == Role::Concession))
     })
 }
 
-/// The clause (cut at contrast words and `;`) and the segment (also cut at `,` `:`
-/// brackets and dashes) around token `at`, inside `sentence`.
+/// The clause (cut at contrast and concession words and `;`) and the segment (also cut
+/// at `,` `:` brackets and dashes) around token `at`, inside `sentence`. Both reach
+/// over the segments after it that mention no other aspect (`others`): in "I wanted to
+/// love the battery, but it dies within hours" what follows is still about the battery,
+/// and the clause that criticises it decides its score.
 fn scopes(
     tokens: &[Token],
     sentence: Range<usize>,
     at: usize,
+    others: &[usize],
     lex: &Lexicon,
 ) -> (Range<usize>, Range<usize>) {
-    let mut clause = sentence.clone();
-    let mut segment = sentence.clone();
+    // Segments of the sentence, each with whether a clause cut ends it.
+    let mut segments: Vec<(Range<usize>, bool)> = Vec::new();
+    let mut seg_start = sentence.start;
     let mut i = sentence.start;
     while i < sentence.end {
         let t = &tokens[i];
-        let (is_clause_cut, width) = match contrast_at(tokens, i, lex) {
-            Some(w) => (true, w),
-            None => (matches!(t.kind, TokenKind::Punct(';')), 1),
+        let (is_clause_cut, width, concedes) = match contrast_at(tokens, i, lex) {
+            Some((w, concedes)) => (true, w, concedes),
+            None => (matches!(t.kind, TokenKind::Punct(';')), 1, false),
         };
         let is_segment_cut =
             is_clause_cut || matches!(t.kind, TokenKind::Punct(',' | ':' | '(' | ')' | '-' | '"'));
-        if i + width <= at {
-            if is_clause_cut {
-                clause.start = i + width;
-            }
-            if is_segment_cut {
-                segment.start = i + width;
-            }
-        } else if i > at {
-            if is_clause_cut && clause.end == sentence.end {
-                clause.end = i;
-            }
-            if is_segment_cut && segment.end == sentence.end {
-                segment.end = i;
-            }
+        if is_segment_cut {
+            segments.push((seg_start..i, is_clause_cut));
+            // A concession word stays with its clause, which it weighs down.
+            seg_start = if concedes {
+                i
+            } else {
+                (i + width).min(sentence.end)
+            };
         }
         i += width;
     }
+    segments.push((seg_start..sentence.end, false));
+    let Some(s) = segments.iter().position(|(r, _)| r.contains(&at)) else {
+        return (sentence.clone(), sentence);
+    };
+    let mut e = s;
+    while e + 1 < segments.len() && !others.iter().any(|o| segments[e + 1].0.contains(o)) {
+        e += 1;
+    }
+    let segment = segments[s].0.start..segments[e].0.end;
+    // The clause: from after the last clause cut before the mention's segment to the
+    // first clause cut after it, or further when the segment reaches further.
+    let first = (0..s).rev().find(|&k| segments[k].1).map_or(0, |k| k + 1);
+    let last = (s..segments.len())
+        .find(|&k| segments[k].1)
+        .unwrap_or(segments.len() - 1)
+        .max(e);
+    let clause = segments[first].0.start..segments[last].0.end;
     (clause, segment)
 }
 
@@ -500,15 +520,17 @@ pub(crate) struct ScopedScore<'t> {
     pub scope: Range<usize>,
 }
 
-/// Scores the narrowest scope around token `at` that carries sentiment.
+/// Scores the narrowest scope around token `at` that carries sentiment; `others` are
+/// the other aspect mentions of the sentence.
 pub(crate) fn score_mention<'t>(
     text: &'t str,
     tokens: &[Token],
     sentence: Range<usize>,
     at: usize,
+    others: &[usize],
     lex: &Lexicon,
 ) -> ScopedScore<'t> {
-    let (clause, segment) = scopes(tokens, sentence.clone(), at, lex);
+    let (clause, segment) = scopes(tokens, sentence.clone(), at, others, lex);
     for scope in [segment, clause.clone(), sentence] {
         let score = score_tokens(&tokens[scope.clone()], lex);
         if score != 0.0 {
@@ -526,11 +548,36 @@ pub(crate) fn score_mention<'t>(
     }
 }
 
+/// Words after which a noun follows: articles, demonstratives and possessives, in
+/// either language (reviews mix them).
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "my", "your", "our", "his",
+    "her", "no", "le", "la", "les", "l'", "un", "une", "des", "du", "au", "aux", "ce", "cet",
+    "cette", "ces", "son", "sa", "ses", "leur", "leurs", "mon", "ma", "mes", "ton", "ta", "tes",
+    "notre", "votre", "nos", "vos",
+];
+
+/// Share of its mentions in which a discovered word must follow a determiner: "the
+/// zipper", "le boîtier" name things; "it feels", "I can hear", "on flights" do not.
+const MIN_DETERMINED_SHARE: f64 = 0.34;
+
+/// Counts of one discovered word or pair.
+#[derive(Debug, Default)]
+struct Candidate {
+    /// Reviews mentioning it.
+    reviews: u32,
+    /// Mentions, and those right after a determiner.
+    mentions: u32,
+    determined: u32,
+    /// Surface forms seen, with their counts.
+    surfaces: BTreeMap<String, u32>,
+}
+
 /// Counts content words and word pairs per review for discovery.
 #[derive(Debug, Default)]
 pub(crate) struct Discovery {
-    /// Key (stems joined by a space) → (reviews mentioning it, surface forms seen).
-    counts: HashMap<String, (u32, BTreeMap<String, u32>)>,
+    /// Key (stems joined by a space) → its counts.
+    counts: HashMap<String, Candidate>,
     excluded: HashSet<String>,
 }
 
@@ -556,6 +603,8 @@ impl Discovery {
         let s = stem(&t.norm);
         !is_stopword(&t.norm)
             && !is_stopword(s)
+            && !is_non_aspect(&t.norm)
+            && !is_non_aspect(s)
             && !self.excluded.contains(s)
             && !SEED_TABLES.stems[0].contains(s)
             && !SEED_TABLES.stems[1].contains(s)
@@ -573,6 +622,9 @@ impl Discovery {
             if !content[i] {
                 continue;
             }
+            let determined = i > 0
+                && tokens[i - 1].is_word()
+                && DETERMINERS.contains(&tokens[i - 1].norm.as_str());
             let mut keys = vec![(stem(&t.norm).to_string(), surface(t))];
             if i + 1 < tokens.len() && content[i + 1] {
                 let n = &tokens[i + 1];
@@ -584,21 +636,27 @@ impl Discovery {
             for (key, surf) in keys {
                 let entry = self.counts.entry(key.clone()).or_default();
                 if seen.insert(key) {
-                    entry.0 += 1;
+                    entry.reviews += 1;
                 }
-                *entry.1.entry(surf).or_default() += 1;
+                entry.mentions += 1;
+                entry.determined += u32::from(determined);
+                *entry.surfaces.entry(surf).or_default() += 1;
             }
         }
     }
 
-    /// The most frequent words/pairs seen in at least `min_reviews` reviews: (display
-    /// name, stems). A word is dropped when a chosen pair containing it is as frequent.
+    /// The most frequent words/pairs seen in at least `min_reviews` reviews, and often
+    /// enough after a determiner to be things: (display name, stems). A word is dropped
+    /// when a chosen pair containing it is as frequent.
     pub fn top(&self, min_reviews: u32) -> Vec<(String, Vec<String>)> {
         let mut cands: Vec<(&String, u32, &BTreeMap<String, u32>)> = self
             .counts
             .iter()
-            .filter(|(_, (df, _))| *df >= min_reviews)
-            .map(|(k, (df, surf))| (k, *df, surf))
+            .filter(|(_, c)| {
+                c.reviews >= min_reviews
+                    && f64::from(c.determined) >= MIN_DETERMINED_SHARE * f64::from(c.mentions)
+            })
+            .map(|(k, c)| (k, c.reviews, &c.surfaces))
             .collect();
         cands.sort_by(|a, b| {
             b.1.cmp(&a.1)

@@ -1,8 +1,9 @@
 //! The English and French lexicons, built once from the data files beside this one:
-//! word and phrase valences (`lexicon_*.txt`), intensifiers and dampeners, negators
-//! and contrast words (`modifiers_*.txt`), and stop words (`stopwords_*.txt`). What is
-//! here is how they are read and looked up: roles by precedence, phrases longest
-//! first, regular inflections found from their base form.
+//! word and phrase valences (`lexicon_*.txt`), intensifiers and dampeners, negators,
+//! contrast and concession words and the cue words of a few rules (`modifiers_*.txt`),
+//! and stop words (`stopwords_*.txt`). What is here is how they are read and looked
+//! up: roles by precedence, phrases longest first, regular inflections found from
+//! their base form, and everything a word can be found under one hash lookup.
 
 use std::sync::LazyLock;
 
@@ -33,8 +34,52 @@ pub(crate) enum Role {
         v: f32,
     },
     Negator,
+    /// A negator that also says something fell short ("fails to", "hardly", "à
+    /// peine"): it flips the sentiment word after it, and counts as `v` when there is
+    /// none ("it fails to deliver", "hardly anyone replies").
+    Shortfall {
+        v: f32,
+    },
     /// "but", "however", "mais", "par contre": what follows weighs more.
     Contrast,
+    /// "although", "despite", "bien que", "malgré": the clause it opens (or closes:
+    /// "…, though") is conceded, and weighs less.
+    Concession,
+}
+
+impl Role {
+    /// Flips what follows: a negator or a shortfall.
+    pub fn negates(self) -> bool {
+        matches!(self, Role::Negator | Role::Shortfall { .. })
+    }
+}
+
+/// Words the scorer's rules look for, beside their role (a word can have both:
+/// "too" boosts and marks an excess).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Cues(u8);
+
+impl Cues {
+    pub const NONE: Cues = Cues(0);
+    /// "too", "trop": with a later [`Cues::PURPOSE`] word, "too slow to be useful".
+    pub const EXCESS: Cues = Cues(1);
+    /// "to", "pour".
+    pub const PURPOSE: Cues = Cues(2);
+    /// "just", "oh", "bravo"-style openers of an exclamation that may be sarcastic.
+    pub const LEAD: Cues = Cues(4);
+    /// French `ne` / `n'` (makes a later `plus` a negator).
+    pub const NE: Cues = Cues(8);
+    /// An article or a possessive: after "to"/"pour" it starts a noun phrase ("trop
+    /// bien pour le prix"), not the purpose of an excess.
+    pub const DETERMINER: Cues = Cues(16);
+
+    pub fn has(self, other: Cues) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    fn with(self, other: Cues) -> Cues {
+        Cues(self.0 | other.0)
+    }
 }
 
 #[derive(Debug)]
@@ -44,14 +89,25 @@ pub(crate) struct Phrase {
     pub role: Role,
 }
 
+/// Everything known about one folded word.
+#[derive(Debug, Default)]
+pub(crate) struct Entry {
+    /// Its role alone (inflections of lexicon words included).
+    pub role: Option<Role>,
+    pub cues: Cues,
+    /// Phrases starting with it, longest first.
+    pub phrases: Vec<Phrase>,
+}
+
+static NO_PHRASES: [Phrase; 0] = [];
+
 #[derive(Debug)]
 pub(crate) struct Lexicon {
     pub language: Language,
+    /// Valences of the listed single words (base forms only).
     words: FxHashMap<String, f32>,
-    /// Multi-token entries keyed by their first token, longest first.
-    phrases: FxHashMap<String, Vec<Phrase>>,
-    /// The role of every listed single word, so that most words cost one lookup.
-    roles: FxHashMap<String, Role>,
+    /// Every word with a role, a cue or phrases, so that a word costs one lookup.
+    entries: FxHashMap<Box<str>, Entry>,
     negators: FxHashSet<&'static str>,
     contrast: FxHashSet<&'static str>,
 }
@@ -61,84 +117,94 @@ struct Spec {
     language: Language,
     /// Valences (`lexicon_*.txt`): `<word or phrase> <valence>` a line.
     data: &'static str,
-    modifiers: Modifiers,
-}
-
-/// Boosters, negators and contrast words (`modifiers_*.txt`), single words apart from
-/// phrases: a word is looked up as written, a phrase is tokenised.
-#[derive(Default)]
-struct Modifiers {
-    /// (entry, value, also boosts the word before).
-    boosters: Vec<(&'static str, f32, bool)>,
-    phrase_boosters: Vec<(&'static str, f32, bool)>,
-    negators: Vec<&'static str>,
-    phrase_negators: Vec<&'static str>,
-    contrast: Vec<&'static str>,
-    phrase_contrast: Vec<&'static str>,
-}
-
-impl Modifiers {
-    /// Reads a modifiers file; a line it cannot read is skipped (the tests read every
-    /// line of the built-in files).
-    fn parse(data: &'static str) -> Modifiers {
-        let mut m = Modifiers::default();
-        for line in data.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let Some(entry) = Modifier::parse(line) else {
-                continue;
-            };
-            match entry {
-                Modifier::Boost(e, b, post) if e.contains(' ') => {
-                    m.phrase_boosters.push((e, b, post))
-                }
-                Modifier::Boost(e, b, post) => m.boosters.push((e, b, post)),
-                Modifier::Negate(e) if e.contains(' ') => m.phrase_negators.push(e),
-                Modifier::Negate(e) => m.negators.push(e),
-                Modifier::Contrast(e) if e.contains(' ') => m.phrase_contrast.push(e),
-                Modifier::Contrast(e) => m.contrast.push(e),
-            }
-        }
-        m
-    }
+    /// `modifiers_*.txt`, read with [`Modifier::parse`].
+    modifiers: &'static str,
 }
 
 /// One line of a modifiers file.
 #[derive(Debug, PartialEq)]
 enum Modifier {
+    /// (entry, value, also boosts the word before).
     Boost(&'static str, f32, bool),
     Negate(&'static str),
+    Shortfall(&'static str, f32),
     Contrast(&'static str),
+    Concede(&'static str),
+    Cue(&'static str, Cues),
 }
 
 impl Modifier {
     fn parse(line: &'static str) -> Option<Modifier> {
         let (kind, rest) = line.split_once(' ')?;
-        let boost = |post: bool| {
+        let valued = || {
             let (value, entry) = rest.split_once(' ')?;
-            Some(Modifier::Boost(entry.trim(), value.parse().ok()?, post))
+            Some((entry.trim(), value.parse::<f32>().ok()?))
         };
         match kind {
-            "boost" => boost(false),
-            "boost-after" => boost(true),
+            "boost" => valued().map(|(e, b)| Modifier::Boost(e, b, false)),
+            "boost-after" => valued().map(|(e, b)| Modifier::Boost(e, b, true)),
+            "shortfall" => valued().map(|(e, v)| Modifier::Shortfall(e, v)),
             "negate" => Some(Modifier::Negate(rest.trim())),
             "contrast" => Some(Modifier::Contrast(rest.trim())),
+            "concede" => Some(Modifier::Concede(rest.trim())),
+            "cue" => {
+                let (cue, entry) = rest.split_once(' ')?;
+                let cue = match cue {
+                    "excess" => Cues::EXCESS,
+                    "purpose" => Cues::PURPOSE,
+                    "lead" => Cues::LEAD,
+                    "determiner" => Cues::DETERMINER,
+                    _ => return None,
+                };
+                Some(Modifier::Cue(entry.trim(), cue))
+            }
             _ => None,
         }
+    }
+
+    /// Reads a modifiers file; a line it cannot read is skipped (the tests read every
+    /// line of the built-in files).
+    fn parse_all(data: &'static str) -> impl Iterator<Item = Modifier> {
+        data.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(Modifier::parse)
+    }
+}
+
+/// Precedence of single-word roles when a word is listed twice: negators first, then
+/// contrast and concession words, then boosters, then valences.
+fn precedence(role: &Role) -> u8 {
+    match role {
+        Role::Negator | Role::Shortfall { .. } => 4,
+        Role::Contrast | Role::Concession => 3,
+        Role::Booster { .. } | Role::BoosterOrValence { .. } => 2,
+        Role::Valence { .. } => 1,
     }
 }
 
 impl Lexicon {
     fn build(spec: &Spec) -> Lexicon {
+        let modifiers: Vec<Modifier> = Modifier::parse_all(spec.modifiers).collect();
         let mut lex = Lexicon {
             language: spec.language,
             words: FxHashMap::default(),
-            phrases: FxHashMap::default(),
-            roles: FxHashMap::default(),
-            negators: spec.modifiers.negators.iter().copied().collect(),
-            contrast: spec.modifiers.contrast.iter().copied().collect(),
+            entries: FxHashMap::default(),
+            negators: FxHashSet::default(),
+            contrast: FxHashSet::default(),
         };
+        for m in &modifiers {
+            match *m {
+                Modifier::Negate(e) | Modifier::Shortfall(e, _) if !e.contains(' ') => {
+                    lex.negators.insert(e);
+                }
+                Modifier::Contrast(e) if !e.contains(' ') => {
+                    lex.contrast.insert(e);
+                }
+                _ => {}
+            }
+        }
+        let mut valence_phrases = Vec::new();
         for line in spec.data.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -159,46 +225,114 @@ impl Lexicon {
                 }
                 _ => {
                     let negated = toks.iter().any(|t| lex.is_negator_word(t));
-                    lex.add_phrase(toks, Role::Valence { v, negated });
+                    valence_phrases.push((toks, Role::Valence { v, negated }));
                 }
             }
         }
-        for &(p, b, post) in &spec.modifiers.phrase_boosters {
-            let toks = lex.phrase_tokens(p);
-            lex.add_phrase(toks, Role::Booster { b, post });
+        for (toks, role) in valence_phrases {
+            lex.add_phrase(toks, role);
         }
-        for p in &spec.modifiers.phrase_negators {
-            let toks = lex.phrase_tokens(p);
-            lex.add_phrase(toks, Role::Negator);
+
+        // Single-word roles: the valences of listed words and of their inflections…
+        let words: Vec<(String, f32)> = lex.words.iter().map(|(w, &v)| (w.clone(), v)).collect();
+        for (w, v) in &words {
+            lex.set_role(
+                w,
+                Role::Valence {
+                    v: *v,
+                    negated: false,
+                },
+            );
         }
-        for p in &spec.modifiers.phrase_contrast {
-            let toks = lex.phrase_tokens(p);
-            lex.add_phrase(toks, Role::Contrast);
+        for form in lex.inflection_candidates() {
+            if lex.words.contains_key(&form) {
+                continue;
+            }
+            if let Some(v) = lex.valence(&form) {
+                lex.set_role(&form, Role::Valence { v, negated: false });
+            }
         }
-        // Roles of single words, by precedence: negator, contrast, booster, valence.
-        let mut roles: FxHashMap<String, Role> = lex
-            .words
-            .iter()
-            .map(|(w, &v)| (w.clone(), Role::Valence { v, negated: false }))
-            .collect();
-        for &(w, b, post) in &spec.modifiers.boosters {
-            let role = match lex.valence(w) {
-                Some(v) if v != 0.0 && !post => Role::BoosterOrValence { b, v },
-                _ => Role::Booster { b, post },
+        // …then the modifiers, by precedence.
+        for m in modifiers {
+            let (entry, role) = match m {
+                Modifier::Boost(e, b, post) => {
+                    let role = match lex.valence(e) {
+                        Some(v) if v != 0.0 && !post && !e.contains(' ') => {
+                            Role::BoosterOrValence { b, v }
+                        }
+                        _ => Role::Booster { b, post },
+                    };
+                    (e, role)
+                }
+                Modifier::Negate(e) => (e, Role::Negator),
+                Modifier::Shortfall(e, v) => (e, Role::Shortfall { v }),
+                Modifier::Contrast(e) => (e, Role::Contrast),
+                Modifier::Concede(e) => (e, Role::Concession),
+                Modifier::Cue(e, cue) => {
+                    let entry = lex.entries.entry(e.into()).or_default();
+                    entry.cues = entry.cues.with(cue);
+                    continue;
+                }
             };
-            roles.insert(w.to_string(), role);
+            if entry.contains(' ') {
+                let toks = lex.phrase_tokens(entry);
+                lex.add_phrase(toks, role);
+            } else {
+                let current = lex.entries.get(entry).and_then(|e| e.role);
+                if current.is_none_or(|c| precedence(&role) >= precedence(&c)) {
+                    lex.set_role(entry, role);
+                }
+            }
         }
-        for w in &spec.modifiers.contrast {
-            roles.insert((*w).to_string(), Role::Contrast);
+        if lex.language == Language::Fr {
+            for ne in ["ne", "n'"] {
+                let entry = lex.entries.entry(ne.into()).or_default();
+                entry.cues = entry.cues.with(Cues::NE);
+            }
         }
-        for w in &spec.modifiers.negators {
-            roles.insert((*w).to_string(), Role::Negator);
-        }
-        lex.roles = roles;
-        for list in lex.phrases.values_mut() {
-            list.sort_by_key(|p| std::cmp::Reverse(p.rest.len()));
+        for entry in lex.entries.values_mut() {
+            entry
+                .phrases
+                .sort_by_key(|p| std::cmp::Reverse(p.rest.len()));
         }
         lex
+    }
+
+    fn set_role(&mut self, w: &str, role: Role) {
+        self.entries.entry(w.into()).or_default().role = Some(role);
+    }
+
+    /// Every form [`Lexicon::valence`] could trace back to a listed word: the listed
+    /// words with each regular ending put on.
+    fn inflection_candidates(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for w in self.words.keys() {
+            match self.language {
+                Language::En => {
+                    for (suffix, repl) in EN_INFLECTIONS.iter().map(|&(s, r, _)| (s, r)) {
+                        if let Some(stem) = w.strip_suffix(repl) {
+                            out.push(format!("{stem}{suffix}"));
+                        }
+                    }
+                }
+                Language::Fr => {
+                    let mut forms = vec![w.clone()];
+                    for (suffix, repl) in FR_INFLECTIONS {
+                        if let Some(stem) = w.strip_suffix(repl) {
+                            forms.push(format!("{stem}{suffix}"));
+                        }
+                    }
+                    for f in forms {
+                        for plural in ["", "s", "x"] {
+                            for adverb in ["", "ment"] {
+                                out.push(format!("{f}{plural}{adverb}"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn phrase_tokens(&self, entry: &str) -> Vec<String> {
@@ -214,31 +348,40 @@ impl Lexicon {
             return;
         }
         let first = toks.remove(0);
-        let list = self.phrases.entry(first).or_default();
+        let list = &mut self.entries.entry(first.into()).or_default().phrases;
         list.retain(|p| p.rest != toks);
         list.push(Phrase { rest: toks, role });
     }
 
+    /// What is known about a folded word, in one lookup.
+    pub fn entry(&self, w: &str) -> Option<&Entry> {
+        self.entries.get(w)
+    }
+
     /// Phrases starting with this folded token, longest first.
     pub fn phrases(&self, first: &str) -> &[Phrase] {
-        self.phrases.get(first).map_or(&[], Vec::as_slice)
+        self.entries
+            .get(first)
+            .map_or(&NO_PHRASES[..], |e| e.phrases.as_slice())
     }
 
     fn is_negator_word(&self, w: &str) -> bool {
-        self.negators.contains(w)
-            || (self.language == Language::En && (w.ends_with("n't") || w == "cannot"))
+        self.negators.contains(w) || self.is_negated_verb(w)
+    }
+
+    /// English contractions: "doesn't", "isn't", "cannot".
+    pub fn is_negated_verb(&self, w: &str) -> bool {
+        self.language == Language::En && (w.ends_with("n't") || w == "cannot")
     }
 
     /// The role of a single folded word (phrases are looked up separately). French
     /// `plus` is left to the scorer, which knows whether a `ne` comes before it.
     pub fn role(&self, w: &str) -> Option<Role> {
-        if let Some(&role) = self.roles.get(w) {
-            return Some(role);
+        match self.entries.get(w).and_then(|e| e.role) {
+            Some(role) => Some(role),
+            None if self.is_negated_verb(w) => Some(Role::Negator),
+            None => None,
         }
-        if self.is_negator_word(w) {
-            return Some(Role::Negator);
-        }
-        self.valence(w).map(|v| Role::Valence { v, negated: false })
     }
 
     /// Valence of a folded word, trying regular inflections of lexicon entries.
@@ -259,21 +402,7 @@ impl Lexicon {
         }
         match self.language {
             Language::En => {
-                let cands: [(&str, &str, &str); 12] = [
-                    ("'s", "", ""),
-                    ("ies", "y", ""),
-                    ("es", "", ""),
-                    ("s", "", "ss"),
-                    ("ied", "y", ""),
-                    ("ed", "", ""),
-                    ("ed", "e", ""),
-                    ("ily", "y", ""),
-                    ("ably", "able", ""),
-                    ("ibly", "ible", ""),
-                    ("ly", "", ""),
-                    ("ness", "", ""),
-                ];
-                for (suffix, repl, unless) in cands {
+                for (suffix, repl, unless) in EN_INFLECTIONS {
                     let applies =
                         w.ends_with(suffix) && (unless.is_empty() || !w.ends_with(unless));
                     let found = if applies {
@@ -300,16 +429,7 @@ impl Lexicon {
                     if found.is_some() {
                         return found;
                     }
-                    let cands: [(&str, &str); 7] = [
-                        ("euse", "eux"),
-                        ("ive", "if"),
-                        ("ere", "er"),
-                        ("ete", "et"),
-                        ("lle", "l"),
-                        ("nne", "n"),
-                        ("e", ""),
-                    ];
-                    for (suffix, repl) in cands {
+                    for (suffix, repl) in FR_INFLECTIONS {
                         let found = form
                             .strip_suffix(suffix)
                             .and_then(|stem| try_form(stem, repl));
@@ -323,22 +443,57 @@ impl Lexicon {
         }
     }
 
-    /// A phrase-level or word-level contrast word.
+    /// A single-word contrast word.
     pub fn is_contrast(&self, w: &str) -> bool {
         self.contrast.contains(w)
     }
 
     #[cfg(test)]
     pub fn word_count(&self) -> usize {
-        self.words.len() + self.phrases.values().map(Vec::len).sum::<usize>()
+        self.words.len()
+            + self
+                .entries
+                .values()
+                .flat_map(|e| &e.phrases)
+                .filter(|p| matches!(p.role, Role::Valence { .. }))
+                .count()
     }
 }
+
+/// English endings, tried in order: (ending, what replaces it on the base form, an
+/// ending that rules it out).
+const EN_INFLECTIONS: [(&str, &str, &str); 12] = [
+    ("'s", "", ""),
+    ("ies", "y", ""),
+    ("es", "", ""),
+    ("s", "", "ss"),
+    ("ied", "y", ""),
+    ("ed", "", ""),
+    ("ed", "e", ""),
+    ("ily", "y", ""),
+    ("ably", "able", ""),
+    ("ibly", "ible", ""),
+    ("ly", "", ""),
+    ("ness", "", ""),
+];
+
+/// French feminine endings (after `-ment` and the plural are taken off): (ending, what
+/// replaces it on the masculine form).
+const FR_INFLECTIONS: [(&str, &str); 7] = [
+    ("euse", "eux"),
+    ("ive", "if"),
+    ("ere", "er"),
+    ("ete", "et"),
+    ("lle", "l"),
+    ("nne", "n"),
+    ("e", ""),
+];
 
 static EN: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::En,
         data: include_str!("lexicon_en.txt"),
-        modifiers: Modifiers::parse(include_str!("modifiers_en.txt")),
+        modifiers: include_str!("modifiers_en.txt"),
     })
 });
 
@@ -346,7 +501,7 @@ static FR: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon::build(&Spec {
         language: Language::Fr,
         data: include_str!("lexicon_fr.txt"),
-        modifiers: Modifiers::parse(include_str!("modifiers_fr.txt")),
+        modifiers: include_str!("modifiers_fr.txt"),
     })
 });
 
@@ -374,6 +529,15 @@ static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
 /// Too common to name an aspect, in either language.
 pub(crate) fn is_stopword(w: &str) -> bool {
     STOPWORDS.contains(w)
+}
+
+/// Frequent nouns that are not aspects of a product (`non_aspects.txt`): times,
+/// places and people of use, words of set phrases.
+static NON_ASPECTS: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| data_words(include_str!("non_aspects.txt")).collect());
+
+pub(crate) fn is_non_aspect(w: &str) -> bool {
+    NON_ASPECTS.contains(w)
 }
 
 #[cfg(test)]
@@ -435,13 +599,7 @@ mod tests {
             for line in &lines {
                 assert!(Modifier::parse(line).is_some(), "unreadable line {line:?}");
             }
-            let m = Modifiers::parse(data);
-            let read = m.boosters.len()
-                + m.phrase_boosters.len()
-                + m.negators.len()
-                + m.phrase_negators.len()
-                + m.contrast.len()
-                + m.phrase_contrast.len();
+            let read = Modifier::parse_all(data).count();
             assert_eq!(read, lines.len());
         }
         assert_eq!(
@@ -449,6 +607,15 @@ mod tests {
             Some(Modifier::Boost("a lot", 0.293, true))
         );
         assert_eq!(Modifier::parse("boost x very"), None);
+        assert_eq!(
+            Modifier::parse("shortfall -1.2 fails to"),
+            Some(Modifier::Shortfall("fails to", -1.2))
+        );
+        assert_eq!(
+            Modifier::parse("cue excess too"),
+            Some(Modifier::Cue("too", Cues::EXCESS))
+        );
+        assert_eq!(Modifier::parse("cue sideways too"), None);
         assert_eq!(Modifier::parse("amplify 1 very"), None);
     }
 

@@ -23,6 +23,7 @@ mod lexicon;
 mod scorer;
 mod text;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -32,7 +33,7 @@ use crate::domain::{Language, Product, Review};
 use aspects::{Discovery, Matcher, score_mention, seed_matcher, seed_names};
 use lexicon::lexicon;
 use scorer::score_tokens;
-use text::{Token, quote, sentences, span_text, tokenize};
+use text::{Token, TokenScratch, quote, sentences, span_text, tokenize, tokenize_into};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentimentSettings {
@@ -125,10 +126,32 @@ const GENERIC_PRODUCT_NOUNS: &str = "product item purchase unit device thing mod
     vacuum robot produit article achat appareil casque ecouteurs machine telephone \
     ordinateur portable montre aspirateur modele";
 
+/// Tokens of the last text scored on this thread, kept so that the next one reuses
+/// their buffers.
+type TokenBuffers = (Vec<Token>, TokenScratch);
+
+thread_local! {
+    static TOKEN_BUFFERS: RefCell<TokenBuffers> = RefCell::default();
+}
+
+/// Most tokens whose buffers are kept for the next text.
+const TOKENS_KEPT: usize = 4096;
+
 /// Compound sentiment score of one text in [-1, 1].
 pub fn score_text(text: &str, language: Language) -> f64 {
-    let tokens = tokenize(text, Some(language));
-    score_tokens(&tokens, lexicon(language))
+    TOKEN_BUFFERS.with(|cell| {
+        let lex = lexicon(language);
+        let Ok(mut buffers) = cell.try_borrow_mut() else {
+            return score_tokens(&tokenize(text, Some(language)), lex);
+        };
+        let (tokens, scratch) = &mut *buffers;
+        tokenize_into(text, Some(language), tokens, scratch);
+        let score = score_tokens(tokens, lex);
+        if tokens.capacity() > TOKENS_KEPT {
+            *buffers = TokenBuffers::default();
+        }
+        score
+    })
 }
 
 /// One review, tokenised and scored.
@@ -436,6 +459,7 @@ fn aspect_sentiments(
 
     let mut acc: Vec<AspectAcc> = (0..names.len()).map(|_| AspectAcc::default()).collect();
     let mut mentions = Vec::new();
+    let mut others = Vec::new();
     for r in scored {
         let lex = lexicon(r.review.language);
         // aspect → (sum, count) of the scopes judged in this review.
@@ -446,7 +470,9 @@ fn aspect_sentiments(
             seed_matcher(r.review.language).mentions(&r.tokens, sentence.clone(), &mut mentions);
             discovered.mentions(&r.tokens, sentence.clone(), &mut mentions);
             for &(aspect, at) in &mentions {
-                let m = score_mention(&r.text, &r.tokens, sentence.clone(), at, lex);
+                others.clear();
+                others.extend(mentions.iter().map(|&(_, o)| o).filter(|&o| o != at));
+                let m = score_mention(&r.text, &r.tokens, sentence.clone(), at, &others, lex);
                 if judged.iter().any(|(a, s)| *a == aspect && *s == m.scope) {
                     continue;
                 }
@@ -679,6 +705,62 @@ mod tests {
         assert!(fr("La batterie est nulle mais le son est super") > 0.0);
         assert!(fr("Bel écran, par contre l'autonomie est décevante") < 0.0);
         assert!(fr("Un peu cher, cependant la qualité est excellente") > 0.0);
+    }
+
+    #[test]
+    fn concession_shortfall_and_excess_in_critic_prose() {
+        assert!(en("Although the middle act sags, the finale is genuinely moving.") > 0.0);
+        assert!(en("Although the cast is charming, the script is a mess.") < 0.0);
+        assert!(en("Decent guide, a couple of steps are out of date though.") > 0.0);
+        assert!(en("It fails to generate a single moment of suspense.") < 0.0);
+        assert!(en("The film fails to impress.") < 0.0);
+        assert!(en("Hardly anyone replies here anymore.") < 0.0);
+        assert!(en("The dialogue is hardly sparkling.") < 0.0);
+        assert!(en("Too slow to be useful.") < 0.0);
+        assert!(en("Too pleased with its own cleverness to be truly affecting.") < 0.0);
+        assert!(en("Not exactly the triumph the trailer promised.") < 0.0);
+        assert!(en("Comfortable at first, yet my ears ache after an hour.") < 0.0);
+        assert!(en("Not yet tested, looks great.") > 0.0);
+        assert!(fr("Bien que coûteuse, la nouvelle ligne est une réussite.") > 0.0);
+        assert!(fr("Malgré ses défauts, un film attachant.") > 0.0);
+        assert!(fr("Le film ne parvient jamais à créer le moindre suspense.") < 0.0);
+        assert!(fr("La réduction de bruit est à peine perceptible.") < 0.0);
+        assert!(fr("Trop lourd pour être vraiment pratique.") < 0.0);
+        // Colloquial "trop" before a noun phrase is praise, not an excess.
+        assert!(fr("Trop bien pour le prix !") > 0.0);
+        assert!(fr("Un peu bruyant, sinon très bonne machine.") > 0.0);
+    }
+
+    #[test]
+    fn sarcastic_praise_reads_as_blame() {
+        assert!(en("Just fantastic, it broke after a day.") < -0.3);
+        assert!(en("Bravo... it died a week after the warranty ended.") < 0.0);
+        assert!(en("Oh great, the app crashed again. Wonderful.") < 0.0);
+        assert!(en("Thanks for nothing, the replacement is faulty too.") < -0.3);
+        assert!(fr("Merci pour rien.") < 0.0);
+        assert!(fr("Génial, le serveur est encore en panne.") < 0.0);
+        // A complaint followed by praise is a change of mood, not sarcasm.
+        assert!(en("Damn, the caps are back. SWEET!") > 0.0);
+        assert!(fr("Bravo, il a lâché le lendemain de la fin de la garantie.") < 0.0);
+        // Praise that the rest of the text does not contradict stays praise.
+        assert!(en("Great, it works now!") > 0.0);
+        assert!(en("Just perfect for my needs.") > 0.0);
+        assert!(fr("Génial, ça a réglé le problème !") > 0.0);
+        assert!(fr("Bravo aux développeurs, la mise à jour est excellente.") > 0.0);
+    }
+
+    #[test]
+    fn litotes_and_mild_french_contrast() {
+        assert!(en("Never had a single problem with it.") > 0.0);
+        assert!(en("Not without flaws, but it has heart.") > 0.0);
+        assert!(fr("Jamais eu le moindre souci en deux ans.") > 0.0);
+        assert!(fr("Pas mal du tout pour le prix.") > 0.0);
+        // "Good but not perfect" is mild praise, not a complaint.
+        let s = fr("Bien mais pas parfait.");
+        assert!(s > 0.0 && s < fr("Bien."), "{s}");
+        let s = en("Good, but not perfect.");
+        assert!(s > 0.0 && s < en("Good."), "{s}");
+        assert!(fr("Ce n'est pas un compromis parfait, mais il est praticable.") > 0.0);
     }
 
     #[test]
@@ -1013,6 +1095,68 @@ mod tests {
         );
         assert!(s.aspects.iter().all(|a| a.aspect != "colours"));
         assert!(s.aspects.len() <= aspects::MAX_DISCOVERED + seed_names().count());
+    }
+
+    #[test]
+    fn an_aspect_is_judged_by_the_clause_that_criticises_it() {
+        let texts = [
+            "I wanted to love the battery, but it dies within hours.",
+            "The battery looked great on paper, yet it dies before lunch.",
+            "Although the battery is praised everywhere, it drains overnight.",
+            "Great screen, but the battery is weak.",
+            "Superb screen, but the battery is a joke.",
+        ];
+        let s = summary_of_texts("Phone X", Language::En, &texts);
+        let battery = aspect(&s, "battery");
+        assert_eq!(battery.mentions, 5);
+        assert!(battery.positive_quote.is_none(), "{battery:?}");
+        assert!(battery.negative_share == 1.0, "{battery:?}");
+        // The screen's praise stays the screen's: the clause after names the battery.
+        let screen = aspect(&s, "screen");
+        let quote = screen.positive_quote.as_deref().unwrap_or_default();
+        assert!(
+            quote.ends_with(" screen") && !quote.contains("batter"),
+            "{quote}"
+        );
+        assert!(screen.negative_quote.is_none(), "{screen:?}");
+        let texts = [
+            "J'avais hâte d'essayer la batterie, mais elle tient à peine trois heures.",
+            "Bien que la batterie soit vantée partout, elle se vide en une nuit.",
+        ];
+        let s = summary_of_texts("Téléphone X", Language::Fr, &texts);
+        let battery = aspect(&s, "battery");
+        assert!(battery.positive_quote.is_none(), "{battery:?}");
+        assert!(battery.mean_score < 0.0, "{battery:?}");
+    }
+
+    #[test]
+    fn discovery_keeps_things_not_times_places_people_or_verbs() {
+        let texts = [
+            "Every morning I can hear the grinder, it feels solid and it is ready in a minute.",
+            "In the morning the grinder is loud but I can hear the radio. The drip tray is small.",
+            "On flights it feels great and I can hear every detail; the drip tray fills fast.",
+            "It feels ready for flights and long mornings, the grinder jams sometimes.",
+            "Au bout de deux semaines le moulin a lâché, au bout du compte je l'ai renvoyé.",
+            "Le moulin est bruyant au bout de cinq minutes, je le rends au bout d'un mois.",
+        ];
+        let s = summary_of_texts("Espresso Maker", Language::En, &texts);
+        let names: Vec<&str> = s.aspects.iter().map(|a| a.aspect.as_str()).collect();
+        for not_an_aspect in [
+            "morning", "hear", "feels", "ready", "flights", "bout", "minute", "deux",
+        ] {
+            assert!(
+                names
+                    .iter()
+                    .all(|n| !n.split(' ').any(|w| w == not_an_aspect)),
+                "{not_an_aspect} in {names:?}"
+            );
+        }
+        for aspect_name in ["grinder", "drip tray", "moulin"] {
+            assert!(
+                names.contains(&aspect_name),
+                "{aspect_name} not in {names:?}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::emoji::{emoji_valence, emoticon_at, is_emoji_modifier};
 use crate::domain::Language;
-use crate::domain::words::{Word, read_words};
+use crate::domain::words::read_words;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TokenKind {
@@ -38,16 +38,6 @@ pub(crate) struct Token {
 }
 
 impl Token {
-    fn word(w: Word) -> Self {
-        Token {
-            kind: TokenKind::Word,
-            norm: w.norm,
-            start: w.start,
-            end: w.end,
-            caps: w.caps,
-        }
-    }
-
     pub fn is_word(&self) -> bool {
         self.kind == TokenKind::Word
     }
@@ -69,39 +59,89 @@ fn is_hyphen(c: char) -> bool {
 
 /// Splits `text` into tokens. French elisions are split unless `language` is English.
 pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
-    let split_elisions = language != Some(Language::En);
     let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
+    tokenize_into(text, language, &mut tokens, &mut TokenScratch::default());
+    tokens
+}
+
+/// Buffers kept between calls of [`tokenize_into`] so that tokenizing one more text
+/// allocates nothing once they have grown.
+#[derive(Debug, Default)]
+pub(crate) struct TokenScratch {
+    /// Emptied strings of earlier tokens, ready to hold new words.
+    spare: Vec<String>,
+    word: String,
+}
+
+/// [`tokenize`] into `tokens` (emptied first), reusing the strings of the tokens it
+/// held before.
+pub(crate) fn tokenize_into(
+    text: &str,
+    language: Option<Language>,
+    tokens: &mut Vec<Token>,
+    scratch: &mut TokenScratch,
+) {
+    let spare = &mut scratch.spare;
+    spare.extend(tokens.drain(..).filter_map(|t| {
+        let mut s = t.norm;
+        s.clear();
+        (s.capacity() > 0).then_some(s)
+    }));
+    let mut owned = |s: &str| {
+        let mut out = spare.pop().unwrap_or_default();
+        out.push_str(s);
+        out
+    };
+    let split_elisions = language != Some(Language::En);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = if bytes[i].is_ascii() {
+            char::from(bytes[i])
+        } else {
+            text[i..].chars().next().unwrap_or_default()
+        };
         if c.is_alphanumeric() {
-            let next = read_words(text, i, split_elisions, &mut |w| {
-                tokens.push(Token::word(w))
-            });
-            while chars.peek().is_some_and(|&(j, _)| j < next) {
-                chars.next();
-            }
+            i = read_words(
+                text,
+                i,
+                split_elisions,
+                &mut scratch.word,
+                &mut |span, norm| {
+                    tokens.push(Token {
+                        kind: TokenKind::Word,
+                        norm: owned(norm),
+                        start: span.start,
+                        end: span.end,
+                        caps: span.caps,
+                    })
+                },
+            );
             continue;
         }
         if let Some((key, len)) = emoticon_at(text, i) {
             tokens.push(Token {
                 kind: TokenKind::Emo,
-                norm: key.to_string(),
+                norm: owned(key),
                 start: i,
                 end: i + len,
                 caps: false,
             });
-            while chars.peek().is_some_and(|&(j, _)| j < i + len) {
-                chars.next();
-            }
+            i += len;
             continue;
         }
-        chars.next();
+        let start = i;
         let end = i + c.len_utf8();
+        i = end;
+        if c.is_ascii_whitespace() && c != '\n' {
+            continue;
+        }
         if emoji_valence(c).is_some() {
+            let mut buf = [0u8; 4];
             tokens.push(Token {
                 kind: TokenKind::Emo,
-                norm: c.to_string(),
-                start: i,
+                norm: owned(c.encode_utf8(&mut buf)),
+                start,
                 end,
                 caps: false,
             });
@@ -119,7 +159,7 @@ pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
             '–' | '—' => Some('-'),
             // A hyphen between words splits them; a free-standing one is a dash.
             c if is_hyphen(c) => {
-                let prev_word = text[..i]
+                let prev_word = text[..start]
                     .chars()
                     .next_back()
                     .is_some_and(char::is_alphanumeric);
@@ -135,13 +175,12 @@ pub(crate) fn tokenize(text: &str, language: Option<Language>) -> Vec<Token> {
             tokens.push(Token {
                 kind: TokenKind::Punct(p),
                 norm: String::new(),
-                start: i,
+                start,
                 end,
                 caps: false,
             });
         }
     }
-    tokens
 }
 
 /// Token ranges of the sentences, each keeping its closing punctuation.
