@@ -922,11 +922,18 @@ impl Store for PgStore {
         sql::feedback_summary(&variants, &rules)
     }
 
-    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn llm_cost_since(
+        &self,
+        tenant: &TenantId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let total: rust_decimal::Decimal = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(cost_usd), 0) FROM analysis_results WHERE created_at >= $1",
+            "SELECT COALESCE(SUM(r.cost_usd), 0) FROM analysis_results r \
+             JOIN queries q ON q.id = r.query_id \
+             WHERE r.created_at >= $1 AND q.tenant = $2",
         )
         .bind(since)
+        .bind(tenant.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(store_error)?;

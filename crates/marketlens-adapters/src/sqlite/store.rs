@@ -891,12 +891,19 @@ impl Store for SqliteStore {
         sql::feedback_summary(&variants, &rules)
     }
 
-    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn llm_cost_since(
+        &self,
+        tenant: &TenantId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         // Costs are exact decimal text: summed here as decimals, not as SQLite reals.
         let rows = sqlx::query(
-            "SELECT cost_usd FROM analysis_results WHERE cost_usd IS NOT NULL AND created_at >= ?",
+            "SELECT r.cost_usd AS cost_usd FROM analysis_results r \
+             JOIN queries q ON q.id = r.query_id \
+             WHERE r.cost_usd IS NOT NULL AND r.created_at >= ? AND q.tenant = ?",
         )
         .bind(ts(since))
+        .bind(tenant.as_str())
         .fetch_all(self.db.pool())
         .await
         .map_err(store_error)?;

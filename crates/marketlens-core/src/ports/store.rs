@@ -658,9 +658,14 @@ pub trait Store: Send + Sync {
     /// result is left out.
     async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError>;
 
-    /// LLM cost, in micro-dollars, of the results recorded at or after `since`
-    /// (the daily budget of the `llm_summarize` stage, shared by every process).
-    async fn llm_cost_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// LLM cost, in micro-dollars, of `tenant`'s results recorded at or after `since`
+    /// (the tenant's daily budget of the `llm_summarize` stage, shared by every
+    /// process).
+    async fn llm_cost_since(
+        &self,
+        tenant: &TenantId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
 
     /// The LLM answer cached under `key`, unless it expired before `now` (table
     /// `llm_cache`: the `llm_output` level for deployments without Redis).

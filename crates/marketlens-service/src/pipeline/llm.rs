@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use marketlens_core::config::{JudgeSettings, StructuredOutput};
+use marketlens_core::domain::TenantId;
 use marketlens_core::llm::judge::{judge_schema, text_hash};
 use marketlens_core::llm::{
     CallOutcome, Facts, GeneratedSummary, JudgeScores, Judgement, LlmCall, LlmNarrative,
@@ -68,23 +69,25 @@ struct CachedAnswer {
     completion_tokens: u64,
 }
 
-/// Why the stage must not call today: `budget_exhausted` once the day's (UTC)
-/// recorded LLM cost reaches `llm.daily_budget_usd` (shared by every process on the
-/// store; analyses running at once may each start the last call, so the cap can be
-/// passed by those calls), or `budget_unknown` when the store cannot tell — spending
-/// is never allowed blind.
-pub(super) async fn over_budget(app: &App, run: &RunConfig) -> Option<String> {
+/// Why the stage must not call today: `budget_exhausted` once the tenant's recorded
+/// LLM cost of the day (UTC) reaches `llm.daily_budget_usd` — each tenant has that
+/// budget, so one team cannot spend another's (shared by every process on the store;
+/// analyses running at once may each start the last call, so the cap can be passed
+/// by those calls), or `budget_unknown` when the store cannot tell — spending is
+/// never allowed blind.
+pub(super) async fn over_budget(app: &App, run: &RunConfig, tenant: &TenantId) -> Option<String> {
     let midnight = Utc::now()
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())?;
     let budget = run.config.llm.daily_budget_microdollars();
-    match app.store.llm_cost_since(midnight).await {
+    match app.store.llm_cost_since(tenant, midnight).await {
         Ok(spent) if spent >= budget => {
             crate::metrics::llm_call("", "budget_exhausted", None);
             tracing::warn!(
                 spent_microdollars = spent,
                 budget_microdollars = budget,
+                tenant = %tenant,
                 "LLM daily budget exhausted"
             );
             Some("budget_exhausted".to_owned())

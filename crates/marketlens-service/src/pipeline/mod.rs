@@ -202,7 +202,7 @@ async fn run_stages(
     // The endpoint, models and prompt are those of the query's configuration version,
     // so an activated version changes them from the next analysis on.
     let generated = match &config.llm {
-        Some(client) => match llm::over_budget(app, config).await {
+        Some(client) => match llm::over_budget(app, config, &query.tenant).await {
             Some(reason) => {
                 stages.skip(Stage::LlmSummarize, &reason).await;
                 Some(LlmNarrative::skipped(

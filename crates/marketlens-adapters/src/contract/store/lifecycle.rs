@@ -2,6 +2,7 @@
 //! retries to its result or failure.
 
 use marketlens_core::ErrorType;
+use marketlens_core::domain::TenantId;
 use marketlens_core::ports::{
     JudgeColumns, LlmUsage, QueryStatus, StageProgress, StageState, Store,
 };
@@ -427,9 +428,26 @@ pub async fn llm_usage_round_trips_and_costs_sum_from_a_time(store: &dyn Store) 
             "[{be}] LLM outcome round-trips"
         );
     }
+    // Another tenant's spending is its own: each tenant has its daily budget.
+    let other = super::tenants::fresh_tenant(store).await;
+    let mut theirs = new_query(&fresh_fingerprint(), fresh_config(store).await, now_us());
+    theirs.tenant = other.clone();
+    store.insert_query(&theirs).await.unwrap();
+    store.start_query(theirs.id, 1, None).await.unwrap();
+    let mut result = result_for(theirs.id, theirs.agent_config_version, since + ms(3), "llm");
+    result.llm_usage = Some(usage(99_000));
+    assert!(store.complete_query(&result).await.unwrap());
     assert_eq!(
-        store.llm_cost_since(since).await.unwrap(),
+        store
+            .llm_cost_since(&TenantId::local(), since)
+            .await
+            .unwrap(),
         450 + 7_500,
-        "[{be}] the costs at or after the time, exactly"
+        "[{be}] the tenant's costs at or after the time, exactly"
+    );
+    assert_eq!(
+        store.llm_cost_since(&other, since).await.unwrap(),
+        99_000,
+        "[{be}] another tenant's costs are counted apart"
     );
 }

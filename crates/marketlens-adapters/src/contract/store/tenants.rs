@@ -12,7 +12,7 @@ use super::{completed_query, fresh_config, fresh_fingerprint, new_query, not_fou
 use crate::contract::now_us;
 
 /// A tenant of its own, recorded.
-async fn fresh_tenant(store: &dyn Store) -> TenantId {
+pub(super) async fn fresh_tenant(store: &dyn Store) -> TenantId {
     let id = TenantId::parse(&format!("t-{}", Uuid::new_v4().simple())).expect("a valid tenant");
     store
         .create_tenant(&TenantRecord {
