@@ -608,6 +608,14 @@ async fn run(cli: Cli) -> ExitCode {
                         "no API keys: every request acts for the local tenant",
                 }
             );
+            if access.mode == marketlens_service::access::AuthMode::Keys {
+                // A newcomer's next step, so the UI's key field is not a dead end.
+                eprintln!(
+                    "  a key for the UI and the API: marketlens keys create --tenant local \
+                     --user <you> (same --data-dir / MARKETLENS_DATABASE_URL); on a laptop, \
+                     `serve --no-auth` on 127.0.0.1 needs none"
+                );
+            }
             let shutdown = marketlens_service::server::shutdown_on_signals();
             if let Some(addr) = args.metrics_bind {
                 let listener = match tokio::net::TcpListener::bind(addr).await {
