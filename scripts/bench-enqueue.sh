@@ -23,7 +23,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 
 data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-args=(serve --no-auth --no-worker --bind "127.0.0.1:$port" --data-dir "$data")
+args=(serve --no-auth --max-inflight-per-tenant 0 --no-worker --bind "127.0.0.1:$port" --data-dir "$data")
 case "$mode" in
   embedded) ;;
   postgres)

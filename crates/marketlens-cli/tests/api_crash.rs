@@ -73,6 +73,9 @@ fn an_embedded_api_killed_mid_burst_keeps_every_analysis_it_accepted() {
             .args([
                 "serve",
                 "--no-auth",
+                // More than the default cap of analyses in flight are sent.
+                "--max-inflight-per-tenant",
+                "0",
                 "--no-worker",
                 "--bind",
                 &format!("127.0.0.1:{port}"),
@@ -136,6 +139,9 @@ fn a_postgres_and_redis_api_killed_mid_burst_keeps_every_analysis_it_accepted() 
             .args([
                 "serve",
                 "--no-auth",
+                // More than the default cap of analyses in flight are sent.
+                "--max-inflight-per-tenant",
+                "0",
                 "--no-worker",
                 "--bind",
                 &format!("127.0.0.1:{port}"),

@@ -376,9 +376,12 @@ async fn start(
     };
     let api_port = free_port()?;
     let mut api_args = common("serve");
-    // On loopback without keys: the harness measures analyses, not key look-ups.
+    // On loopback without keys, and without the per-tenant cap on analyses in flight:
+    // the harness measures analyses, not key look-ups or admission control.
     api_args.extend([
         "--no-auth".into(),
+        "--max-inflight-per-tenant".into(),
+        "0".into(),
         "--no-worker".into(),
         "--bind".into(),
         format!("127.0.0.1:{api_port}"),

@@ -11,6 +11,7 @@ pub mod condition;
 pub mod currency;
 pub mod gtin;
 pub mod match_features;
+pub mod pair_features;
 pub mod pair_model;
 pub mod price_text;
 pub mod resolve;

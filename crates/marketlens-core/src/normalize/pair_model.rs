@@ -1,5 +1,5 @@
 //! The learned pair model: how likely two listings are one product, from the pair
-//! features of [`super::resolve::PairFeatures`].
+//! features of [`super::pair_features::PairFeatures`].
 //!
 //! The score is a logistic regression over the features plus a small ensemble of
 //! gradient-boosted trees fitted to what the linear part misses (a feature that
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::resolve::{CodeAgreement, PairFeatures};
+use super::pair_features::{CodeAgreement, PairFeatures};
 
 /// The model's inputs, in order; a weights file names them so a file trained for
 /// another feature list is refused.
