@@ -10,7 +10,7 @@ mod llm_server;
 
 use std::path::Path;
 
-use llm_server::{LlmServer, Reply, shaped};
+use llm_server::{LlmServer, Reply, judge_approves, ok, shaped};
 use support::{marketlens, stdout_of};
 
 /// A grounded English summary: the offer count and the median price of the input.
@@ -51,6 +51,8 @@ async fn a_generated_narrative_is_scored_with_its_tokens_and_cost() {
             completion_tokens: 100,
         }),
     );
+    // The variant's judge rates each accepted text: coherence 4, clarity 5, consistent.
+    server.script("judge-model", (0..2).map(|_| ok(judge_approves)));
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../golden/cases");
@@ -65,7 +67,9 @@ async fn a_generated_narrative_is_scored_with_its_tokens_and_cost() {
             "base_url = \"https://api.openai.com/v1\"",
             &format!("base_url = \"{}\"", server.base_url),
         )
-        .replace("api_key_env = \"OPENAI_API_KEY\"", "api_key_env = \"\"");
+        .replace("api_key_env = \"OPENAI_API_KEY\"", "api_key_env = \"\"")
+        + "\n[llm.judge]\nmodel = \"judge-model\"\n[llm.prices.\"judge-model\"]\n\
+           input_per_million_usd = 0.0\noutput_per_million_usd = 0.0\n";
     let llm = dir.path().join("llm.toml");
     std::fs::write(&llm, config).unwrap();
     let variants = format!("llm={}", llm.display());
@@ -82,9 +86,17 @@ async fn a_generated_narrative_is_scored_with_its_tokens_and_cost() {
     .await
     .unwrap();
     let stdout = stdout_of(&out);
-    assert_eq!(server.models_called(), ["gpt-4o-mini", "gpt-4o-mini"]);
-    // 2 × (1000 + 100) tokens at $0.15 and $0.60 per million.
-    assert_eq!(row(&stdout, "tokens"), ["2200"]);
+    assert_eq!(
+        server.models_called(),
+        ["gpt-4o-mini", "judge-model", "gpt-4o-mini", "judge-model"]
+    );
+    // The pipeline's judge verdicts, on a 0–1 scale: (4 - 1) / 4 and (5 - 1) / 4.
+    assert_eq!(row(&stdout, "judge: coherence"), ["0.750"]);
+    assert_eq!(row(&stdout, "judge: clarity"), ["1.000"]);
+    assert_eq!(row(&stdout, "judge: consistent_with_figures"), ["1.000"]);
+    // 2 × (1000 + 100) tokens of the summaries at $0.15 and $0.60 per million, and the
+    // judge's 2 × 1500 (the stand-in's default count), priced at nothing.
+    assert_eq!(row(&stdout, "tokens"), ["5200"]);
     assert_eq!(row(&stdout, "cost (USD)"), ["0.0004"]);
     // The accepted text is grounded (the stage checked it) but states only two of
     // each case's key points, and the French case got English words.

@@ -227,9 +227,9 @@ pub async fn run_case(case: &GoldenCase, config: &AgentConfig) -> Result<Ran, Go
     })
 }
 
-/// A judge of a result's text, scoring criteria from 0 to 1. None is built into this
-/// command yet: `eval golden` takes one when configured and reports its scores beside
-/// the deterministic ones.
+/// A judge of a result's text, scoring criteria from 0 to 1, run by `eval golden`
+/// itself. Without one, a variant whose configuration has an `[llm.judge]` is scored
+/// by the verdict the pipeline's judge gave ([`pipeline_judge_scores`]).
 #[async_trait::async_trait]
 pub trait Judge: Send + Sync {
     async fn judge(
@@ -237,6 +237,36 @@ pub trait Judge: Send + Sync {
         case: &GoldenCase,
         result: &AnalysisResult,
     ) -> Result<std::collections::BTreeMap<String, f64>, String>;
+}
+
+/// The verdict of the variant's own `[llm.judge]` on the accepted text, as scores
+/// from 0 to 1: coherence and clarity (1–5 mapped linearly), and whether the text is
+/// consistent with the figures (1 or 0). Empty when no judge ran or it gave no verdict.
+pub fn pipeline_judge_scores(result: &AnalysisResult) -> std::collections::BTreeMap<String, f64> {
+    let Some(scores) = result
+        .llm
+        .as_ref()
+        .and_then(|l| l.judge.as_ref())
+        .and_then(|j| j.scores.as_ref())
+    else {
+        return Default::default();
+    };
+    let unit = |grade: u8| (f64::from(grade.clamp(1, 5)) - 1.0) / 4.0;
+    [
+        ("coherence", unit(scores.coherence)),
+        ("clarity", unit(scores.clarity)),
+        (
+            "consistent_with_figures",
+            if scores.consistent_with_figures {
+                1.0
+            } else {
+                0.0
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 /// Runs and scores `case` with `variant`.
@@ -263,7 +293,7 @@ pub async fn score(
                     eprintln!("warning: judge on case {}: {e}", case.id);
                     Default::default()
                 }),
-                None => Default::default(),
+                None => pipeline_judge_scores(result),
             };
             (
                 "completed".to_owned(),
