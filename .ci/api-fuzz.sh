@@ -16,7 +16,10 @@ if [ ! -x "$VENV/bin/st" ]; then
 fi
 DATA="$(mktemp -d)"
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$BIN" serve --no-auth --bind "127.0.0.1:${PORT}" --data-dir "$DATA" >"$DATA/serve.log" 2>&1 &
+KEY="$("$BIN" keys create --tenant local --user api-fuzz --scopes read,write,admin \
+  --data-dir "$DATA" 2>/dev/null)"
+"$BIN" serve --bind "127.0.0.1:${PORT}" --data-dir "$DATA" --rate-limit 0 \
+  --max-inflight-per-tenant 0 >"$DATA/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 100); do
@@ -24,7 +27,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 "$VENV/bin/st" run "http://127.0.0.1:${PORT}/openapi.json" \
-  --max-examples "$EXAMPLES" --seed 1 \
+  --max-examples "$EXAMPLES" --seed 1 --header "Authorization: Bearer ${KEY}" \
   --exclude-checks positive_data_acceptance,negative_data_rejection
 # The server must still be up and healthy after the run.
 curl -sf -o /dev/null "http://127.0.0.1:${PORT}/healthz"

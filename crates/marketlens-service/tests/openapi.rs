@@ -120,7 +120,9 @@ async fn openapi_json_serves_the_3_1_document_with_error_types_per_status() {
             "empty_query",
             "query_too_long",
             "invalid_parameter",
-            "unknown_source"
+            "unknown_source",
+            // A configuration posted to /v1/admin/agent-configs that does not validate.
+            "invalid_config"
         ])
     );
     assert_eq!(words("400"), expect(&["malformed_request"]));

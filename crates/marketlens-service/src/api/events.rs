@@ -65,6 +65,18 @@ impl Follow {
     }
 }
 
+/// One Server-Sent Event of the stream, as a client reads it (for the document only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct AnalysisEvent {
+    /// `progress`, then `completed` or `failed` last.
+    event: String,
+    /// The event's sequence number, from 1.
+    id: String,
+    /// The analysis as `GET /v1/analyses/{id}` shows it, as JSON text.
+    data: String,
+}
+
 /// An analysis's progress, pushed as Server-Sent Events.
 #[utoipa::path(
     get,
@@ -74,7 +86,7 @@ impl Follow {
         ("id" = String, Path, description = "The analysis id (a UUID)"),
     ),
     responses(
-        (status = 200, description = "A stream of events (`text/event-stream`). Each event's data is the analysis (`AnalysisView` JSON): first its state when the stream opens, then one `progress` event per change of status or stage, and a last event named `completed` or `failed`, after which the stream ends.", content_type = "text/event-stream", body = String),
+        (status = 200, description = "A stream of events (`text/event-stream`). Each event's data is the analysis (`AnalysisView` JSON): first its state when the stream opens, then one `progress` event per change of status or stage, and a last event named `completed` or `failed`, after which the stream ends.", content_type = "text/event-stream", body = AnalysisEvent),
         (status = 404, description = "No analysis with this id", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )

@@ -108,6 +108,14 @@ fn build_document() -> Value {
             .push(t.as_str());
     }
 
+    // Sent with another status than its usual one by one route: a configuration
+    // posted to `/v1/admin/agent-configs` is the caller's input, so `invalid_config`
+    // there is a 422, not the 500 of a broken configuration at start-up.
+    let words = by_status.entry("422".to_owned()).or_default();
+    if !words.contains(&ErrorType::InvalidConfig.as_str()) {
+        words.push(ErrorType::InvalidConfig.as_str());
+    }
+
     // Each error response refers to its status's schema.
     let mut used = BTreeMap::new();
     if let Some(paths) = doc["paths"].as_object_mut() {
