@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::{free_port, marketlens, stdout_of, wait_port};
+use support::{free_port, marketlens, stdout_of, table_row as row, wait_port};
 
 /// The repository's golden set.
 fn committed_set() -> PathBuf {
@@ -68,19 +68,6 @@ fn quality_part(stdout: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
-}
-
-/// The value of a metric row of the markdown table, per variant.
-fn row(stdout: &str, metric: &str) -> Vec<String> {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(&format!("| {metric} |")))
-        .unwrap_or_else(|| panic!("no {metric} row in\n{stdout}"));
-    line.trim_matches('|')
-        .split('|')
-        .skip(1)
-        .map(|c| c.trim().to_owned())
-        .collect()
 }
 
 #[test]

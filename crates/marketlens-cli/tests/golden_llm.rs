@@ -11,7 +11,7 @@ mod llm_server;
 use std::path::Path;
 
 use llm_server::{LlmServer, Reply, judge_approves, ok, shaped};
-use support::{marketlens, stdout_of};
+use support::{marketlens, stdout_of, table_row as row};
 
 /// A grounded English summary: the offer count and the median price of the input.
 fn median_summary(input: &serde_json::Value) -> String {
@@ -25,18 +25,6 @@ fn median_summary(input: &serde_json::Value) -> String {
             input["currency"].as_str().unwrap_or("")
         ),
     )
-}
-
-fn row(stdout: &str, metric: &str) -> Vec<String> {
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(&format!("| {metric} |")))
-        .unwrap_or_else(|| panic!("no {metric} row in\n{stdout}"));
-    line.trim_matches('|')
-        .split('|')
-        .skip(1)
-        .map(|c| c.trim().to_owned())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -297,3 +297,17 @@ pub async fn drained_queue_stats(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The cells of a markdown table's row named `metric` (`| metric | a | b |`), after
+/// the name: one per variant in `eval golden`'s table.
+pub fn table_row(stdout: &str, metric: &str) -> Vec<String> {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("| {metric} |")))
+        .unwrap_or_else(|| panic!("no {metric} row in\n{stdout}"));
+    line.trim_matches('|')
+        .split('|')
+        .skip(1)
+        .map(|c| c.trim().to_owned())
+        .collect()
+}
