@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
-    AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
-    ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
-    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
-    QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    AgentConfigVersion, ApiKeyRecord, AuditEvent, ExperimentFeedback, ExperimentObservation,
+    ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey, NewExperiment, NewFeedback,
+    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
+    StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -201,12 +201,8 @@ impl Store for PgStore {
 
     async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {QUERY_COLUMNS} FROM queries WHERE id = $1"));
-        let row = sqlx::query(sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::query_record).transpose()
+        let query = sqlx::query(sql).bind(id);
+        sql::fetch_record(query, &self.pool, sql::query_record).await
     }
 
     async fn get_tenant_query(
@@ -217,13 +213,8 @@ impl Store for PgStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {QUERY_COLUMNS} FROM queries WHERE id = $1 AND tenant = $2"
         ));
-        let row = sqlx::query(sql)
-            .bind(id)
-            .bind(tenant.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::query_record).transpose()
+        let query = sqlx::query(sql).bind(id).bind(tenant.as_str());
+        sql::fetch_record(query, &self.pool, sql::query_record).await
     }
 
     async fn count_inflight(&self, tenant: &TenantId) -> Result<u64, StoreError> {
@@ -410,12 +401,8 @@ impl Store for PgStore {
             "SELECT {RESULT_COLUMNS} FROM analysis_results WHERE query_id = \
              (SELECT COALESCE(result_query_id, id) FROM queries WHERE id = $1)"
         ));
-        let row = sqlx::query(sql)
-            .bind(query_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::stored_result).transpose()
+        let query = sqlx::query(sql).bind(query_id);
+        sql::fetch_record(query, &self.pool, sql::stored_result).await
     }
 
     async fn find_fresh_result(
@@ -458,13 +445,8 @@ impl Store for PgStore {
              WHERE status IN ('queued', 'running') AND NOT cache_hit AND created_at < $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         ));
-        let rows = sqlx::query(sql)
-            .bind(before)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::query_record).collect()
+        let query = sqlx::query(sql).bind(before).bind(i64::from(limit));
+        sql::fetch_records(query, &self.pool, sql::query_record).await
     }
 
     async fn insert_query_unless_inflight(
@@ -532,14 +514,7 @@ impl Store for PgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
-        let audit = AuditEvent {
-            at: Utc::now(),
-            tenant: None,
-            actor: activated_by.map(str::to_owned),
-            action: AuditAction::ConfigActivated,
-            subject: format!("agent config version {version}"),
-            detail: Some(format!("content hash {content_hash}")),
-        };
+        let audit = sql::config_activated(version, content_hash, activated_by);
         insert_audit_row(&mut tx, &audit).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
@@ -559,24 +534,16 @@ impl Store for PgStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(version)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::agent_config_version).transpose()
+        let query = sqlx::query(sql).bind(version);
+        sql::fetch_record(query, &self.pool, sql::agent_config_version).await
     }
 
     async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT $1"
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::agent_config_version).collect()
+        let query = sqlx::query(sql).bind(i64::from(limit));
+        sql::fetch_records(query, &self.pool, sql::agent_config_version).await
     }
 
     async fn get_collected(
@@ -584,16 +551,13 @@ impl Store for PgStore {
         source: &str,
         fingerprint: &Fingerprint,
     ) -> Result<Option<(serde_json::Value, DateTime<Utc>)>, StoreError> {
-        let row = sqlx::query(
+        let query = sqlx::query(
             "SELECT batch, stored_at FROM collected_products_cache \
              WHERE source = $1 AND fingerprint = $2",
         )
         .bind(source.to_owned())
-        .bind(fingerprint.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(store_error)?;
-        row.as_ref().map(sql::collected_batch).transpose()
+        .bind(fingerprint.as_str());
+        sql::fetch_record(query, &self.pool, sql::collected_batch).await
     }
 
     async fn put_collected(
@@ -699,12 +663,8 @@ impl Store for PgStore {
 
     async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError> {
         let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::experiment_record).transpose()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
+        sql::fetch_record(query, &self.pool, sql::experiment_record).await
     }
 
     async fn list_experiments(
@@ -715,12 +675,8 @@ impl Store for PgStore {
             "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE tenant = $1 \
              ORDER BY created_at DESC, id DESC"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::experiment_record).collect()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.as_str());
+        sql::fetch_records(query, &self.pool, sql::experiment_record).await
     }
 
     async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -735,11 +691,7 @@ impl Store for PgStore {
         .execute(&self.pool)
         .await
         .map_err(|e| sql::unless_conflict(e, || "another experiment is running".to_owned()))?;
-        if done.rows_affected() == 0 {
-            let found = self.get_experiment(id).await?;
-            return Err(sql::experiment_transition_refused(id, found, "started"));
-        }
-        Ok(())
+        sql::experiment_changed(self, id, done.rows_affected(), "started").await
     }
 
     async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -752,11 +704,7 @@ impl Store for PgStore {
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
-        if done.rows_affected() == 0 {
-            let found = self.get_experiment(id).await?;
-            return Err(sql::experiment_transition_refused(id, found, "stopped"));
-        }
-        Ok(())
+        sql::experiment_changed(self, id, done.rows_affected(), "stopped").await
     }
 
     async fn running_experiment(
@@ -767,12 +715,8 @@ impl Store for PgStore {
             "SELECT {EXPERIMENT_COLUMNS} FROM experiments \
              WHERE status = 'running' AND tenant = $1"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::experiment_record).transpose()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.as_str());
+        sql::fetch_record(query, &self.pool, sql::experiment_record).await
     }
 
     async fn experiment_observations(
@@ -784,28 +728,21 @@ impl Store for PgStore {
              LEFT JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.experiment_id = $1 ORDER BY q.created_at, q.id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(experiment_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::experiment_observation).collect()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(experiment_id);
+        sql::fetch_records(query, &self.pool, sql::experiment_observation).await
     }
 
     async fn experiment_feedback(
         &self,
         experiment_id: Uuid,
     ) -> Result<Vec<ExperimentFeedback>, StoreError> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT q.experiment_variant AS variant, f.rating AS rating, f.useful AS useful \
              FROM feedback f JOIN queries q ON q.id = f.query_id \
              WHERE q.experiment_id = $1 ORDER BY f.created_at, f.id",
         )
-        .bind(experiment_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(store_error)?;
-        rows.iter().map(sql::experiment_feedback).collect()
+        .bind(experiment_id);
+        sql::fetch_records(query, &self.pool, sql::experiment_feedback).await
     }
 
     async fn price_history(
@@ -823,13 +760,8 @@ impl Store for PgStore {
              WHERE product_id = ANY($1) AND observed_at >= $2 \
              ORDER BY observed_at, id"
         ));
-        let rows = sqlx::query(select)
-            .bind(product_ids)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::price_observation).collect()
+        let query = sqlx::query(select).bind(product_ids).bind(since);
+        sql::fetch_records(query, &self.pool, sql::price_observation).await
     }
 
     async fn record_feedback(&self, f: &NewFeedback) -> Result<RecordedFeedback, StoreError> {
@@ -864,12 +796,8 @@ impl Store for PgStore {
             "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = $1 \
              ORDER BY created_at, id"
         ));
-        let rows = sqlx::query(sql)
-            .bind(query_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::feedback_record).collect()
+        let query = sqlx::query(sql).bind(query_id);
+        sql::fetch_records(query, &self.pool, sql::feedback_record).await
     }
 
     async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError> {
@@ -986,11 +914,8 @@ impl Store for PgStore {
     }
 
     async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
-        let rows = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id COLLATE \"C\"")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::tenant_record).collect()
+        let query = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id COLLATE \"C\"");
+        sql::fetch_records(query, &self.pool, sql::tenant_record).await
     }
 
     async fn create_api_key(&self, k: &NewApiKey) -> Result<(), StoreError> {
@@ -1016,12 +941,8 @@ impl Store for PgStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1"
         ));
-        let row = sqlx::query(sql)
-            .bind(key_hash.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::api_key_record).transpose()
+        let query = sqlx::query(sql).bind(key_hash.to_owned());
+        sql::fetch_record(query, &self.pool, sql::api_key_record).await
     }
 
     async fn list_api_keys(
@@ -1032,12 +953,8 @@ impl Store for PgStore {
             "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE ($1::text IS NULL OR tenant = $1) \
              ORDER BY created_at, id"
         ));
-        let rows = sqlx::query(sql)
-            .bind(tenant.map(|t| t.as_str().to_owned()))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::api_key_record).collect()
+        let query = sqlx::query(sql).bind(tenant.map(|t| t.as_str().to_owned()));
+        sql::fetch_records(query, &self.pool, sql::api_key_record).await
     }
 
     async fn revoke_api_key(
@@ -1078,11 +995,7 @@ impl Store for PgStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY at DESC, id DESC LIMIT $1"
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::audit_event).collect()
+        let query = sqlx::query(sql).bind(i64::from(limit));
+        sql::fetch_records(query, &self.pool, sql::audit_event).await
     }
 }

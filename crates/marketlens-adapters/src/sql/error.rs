@@ -1,6 +1,8 @@
 //! What a database error means for the caller of the store.
 
-use marketlens_core::ports::{ExperimentRecord, NewApiKey, NewQuery, StoreError, StoredResult};
+use marketlens_core::ports::{
+    ExperimentRecord, NewApiKey, NewQuery, Store, StoreError, StoredResult,
+};
 use uuid::Uuid;
 
 /// Decoding failures mean the stored data does not have the expected shape; anything
@@ -86,9 +88,24 @@ pub(crate) fn encoding_error(column: &str, e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("encoding {column}: {e}"))
 }
 
-/// An experiment status change that changed no row: the experiment is unknown
-/// (`NotFound`), or its status does not allow `change` (`Conflict`, naming the status).
-pub(crate) fn experiment_transition_refused(
+/// The outcome of an experiment status change (`change`, e.g. "started") that changed
+/// `rows` rows: done, or refused because the experiment is unknown (`NotFound`) or its
+/// status, read back through `store`, does not allow it (`Conflict`, naming the
+/// status).
+pub(crate) async fn experiment_changed(
+    store: &impl Store,
+    id: Uuid,
+    rows: u64,
+    change: &str,
+) -> Result<(), StoreError> {
+    if rows > 0 {
+        return Ok(());
+    }
+    let found = store.get_experiment(id).await?;
+    Err(experiment_transition_refused(id, found, change))
+}
+
+fn experiment_transition_refused(
     id: Uuid,
     found: Option<ExperimentRecord>,
     change: &str,

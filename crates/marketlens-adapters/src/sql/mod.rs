@@ -10,6 +10,7 @@
 //!   document, an amount…) from its row type, and on top of it the mapping from columns
 //!   to records ([`query_record`], [`query_page`], [`stored_result`],
 //!   [`price_observation`], [`collected_batch`]), written once;
+//! - the fetch-and-map step most reads end with ([`fetch_record`], [`fetch_records`]);
 //! - the error mapping: a value that does not decode is `StoreError::Corrupt` naming
 //!   its column, a missing referenced row is `NotFound`, anything else is the database
 //!   being out of reach (`Unavailable`);
@@ -17,15 +18,17 @@
 //!   PostgreSQL cannot hold, as U+FFFD.
 
 mod error;
+mod fetch;
 mod records;
 mod text;
 
 pub(crate) use error::{
-    corrupt, encoding_error, experiment_transition_refused, key_insert_error, query_insert_error,
+    corrupt, encoding_error, experiment_changed, key_insert_error, query_insert_error,
     result_insert_error, store_error, unavailable, unless_conflict,
 };
+pub(crate) use fetch::{fetch_record, fetch_records};
 pub(crate) use records::{
-    RowExt, agent_config_version, api_key_record, audit_event, collected_batch,
+    RowExt, agent_config_version, api_key_record, audit_event, collected_batch, config_activated,
     experiment_feedback, experiment_observation, experiment_record, feedback_record,
     feedback_summary, llm_columns, microdollars, outcome_columns, price_observation, query_page,
     query_record, recorded_feedback, stored_result, tenant_record,

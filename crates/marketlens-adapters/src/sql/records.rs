@@ -422,6 +422,23 @@ pub(crate) fn api_key_record(row: &impl RowExt) -> Result<ApiKeyRecord, StoreErr
     })
 }
 
+/// The audit row both stores write with a new active config version, in the same
+/// transaction.
+pub(crate) fn config_activated(
+    version: i64,
+    content_hash: &str,
+    activated_by: Option<&str>,
+) -> AuditEvent {
+    AuditEvent {
+        at: Utc::now(),
+        tenant: None,
+        actor: activated_by.map(str::to_owned),
+        action: AuditAction::ConfigActivated,
+        subject: format!("agent config version {version}"),
+        detail: Some(format!("content hash {content_hash}")),
+    }
+}
+
 /// An `audit_log` row, as selected with [`super::AUDIT_COLUMNS`].
 pub(crate) fn audit_event(row: &impl RowExt) -> Result<AuditEvent, StoreError> {
     let action = row.text("action")?;

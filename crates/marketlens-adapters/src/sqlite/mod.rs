@@ -143,6 +143,14 @@ impl SqliteDb {
         &self.writer
     }
 
+    /// A read-then-write transaction on [`SqliteDb::writer`], holding the write lock
+    /// from its start (`BEGIN IMMEDIATE`, see the module documentation).
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+
     pub(crate) fn group_commit(&self) -> &group_commit::GroupCommit {
         &self.group_commit
     }

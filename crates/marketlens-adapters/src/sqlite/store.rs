@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
-    AgentConfigVersion, ApiKeyRecord, AuditAction, AuditEvent, ExperimentFeedback,
-    ExperimentObservation, ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey,
-    NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
-    QueryStatus, RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    AgentConfigVersion, ApiKeyRecord, AuditEvent, ExperimentFeedback, ExperimentObservation,
+    ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey, NewExperiment, NewFeedback,
+    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
+    StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -190,12 +190,8 @@ impl Store for SqliteStore {
 
     async fn get_query(&self, id: Uuid) -> Result<Option<QueryRecord>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {QUERY_COLUMNS} FROM queries WHERE id = ?"));
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::query_record).transpose()
+        let query = sqlx::query(sql).bind(id.to_string());
+        sql::fetch_record(query, self.db.pool(), sql::query_record).await
     }
 
     async fn get_tenant_query(
@@ -206,13 +202,8 @@ impl Store for SqliteStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {QUERY_COLUMNS} FROM queries WHERE id = ? AND tenant = ?"
         ));
-        let row = sqlx::query(sql)
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::query_record).transpose()
+        let query = sqlx::query(sql).bind(id.to_string()).bind(tenant.as_str());
+        sql::fetch_record(query, self.db.pool(), sql::query_record).await
     }
 
     async fn count_inflight(&self, tenant: &TenantId) -> Result<u64, StoreError> {
@@ -302,12 +293,7 @@ impl Store for SqliteStore {
     }
 
     async fn complete_query(&self, r: &StoredResult) -> Result<bool, StoreError> {
-        let mut tx = self
-            .db
-            .writer()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(unavailable)?;
+        let mut tx = self.db.begin_write().await.map_err(unavailable)?;
         let insert = sqlx::AssertSqlSafe(format!(
             "INSERT INTO analysis_results ({RESULT_COLUMNS}) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -400,12 +386,8 @@ impl Store for SqliteStore {
             "SELECT {RESULT_COLUMNS} FROM analysis_results WHERE query_id = \
              (SELECT COALESCE(result_query_id, id) FROM queries WHERE id = ?)"
         ));
-        let row = sqlx::query(sql)
-            .bind(query_id.to_string())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::stored_result).transpose()
+        let query = sqlx::query(sql).bind(query_id.to_string());
+        sql::fetch_record(query, self.db.pool(), sql::stored_result).await
     }
 
     async fn find_fresh_result(
@@ -449,13 +431,8 @@ impl Store for SqliteStore {
              WHERE status IN ('queued', 'running') AND cache_hit = 0 AND created_at < ? \
              ORDER BY created_at DESC, id DESC LIMIT ?"
         ));
-        let rows = sqlx::query(sql)
-            .bind(ts(before))
-            .bind(i64::from(limit))
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::query_record).collect()
+        let query = sqlx::query(sql).bind(ts(before)).bind(i64::from(limit));
+        sql::fetch_records(query, self.db.pool(), sql::query_record).await
     }
 
     async fn insert_query_unless_inflight(
@@ -479,12 +456,7 @@ impl Store for SqliteStore {
         toml: &str,
         activated_by: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self
-            .db
-            .writer()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(unavailable)?;
+        let mut tx = self.db.begin_write().await.map_err(unavailable)?;
         let active: Option<(i64, String)> =
             sqlx::query_as("SELECT version, content_hash FROM agent_configs WHERE active = 1")
                 .fetch_optional(&mut *tx)
@@ -512,14 +484,7 @@ impl Store for SqliteStore {
         .await
         .map_err(store_error)?
         .last_insert_rowid();
-        let audit = AuditEvent {
-            at: Utc::now(),
-            tenant: None,
-            actor: activated_by.map(str::to_owned),
-            action: AuditAction::ConfigActivated,
-            subject: format!("agent config version {version}"),
-            detail: Some(format!("content hash {content_hash}")),
-        };
+        let audit = sql::config_activated(version, content_hash, activated_by);
         insert_audit_row(&mut tx, &audit).await?;
         tx.commit().await.map_err(unavailable)?;
         Ok(version)
@@ -539,24 +504,16 @@ impl Store for SqliteStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs WHERE version = ?"
         ));
-        let row = sqlx::query(sql)
-            .bind(version)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::agent_config_version).transpose()
+        let query = sqlx::query(sql).bind(version);
+        sql::fetch_record(query, self.db.pool(), sql::agent_config_version).await
     }
 
     async fn list_agent_configs(&self, limit: u32) -> Result<Vec<AgentConfigVersion>, StoreError> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AGENT_CONFIG_COLUMNS} FROM agent_configs ORDER BY version DESC LIMIT ?"
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(limit))
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::agent_config_version).collect()
+        let query = sqlx::query(sql).bind(i64::from(limit));
+        sql::fetch_records(query, self.db.pool(), sql::agent_config_version).await
     }
 
     async fn get_collected(
@@ -564,16 +521,13 @@ impl Store for SqliteStore {
         source: &str,
         fingerprint: &Fingerprint,
     ) -> Result<Option<(serde_json::Value, DateTime<Utc>)>, StoreError> {
-        let row = sqlx::query(
+        let query = sqlx::query(
             "SELECT batch, stored_at FROM collected_products_cache \
              WHERE source = ? AND fingerprint = ?",
         )
         .bind(source.to_owned())
-        .bind(fingerprint.as_str())
-        .fetch_optional(self.db.pool())
-        .await
-        .map_err(store_error)?;
-        row.as_ref().map(sql::collected_batch).transpose()
+        .bind(fingerprint.as_str());
+        sql::fetch_record(query, self.db.pool(), sql::collected_batch).await
     }
 
     async fn put_collected(
@@ -603,12 +557,7 @@ impl Store for SqliteStore {
         if obs.is_empty() {
             return Ok(());
         }
-        let mut tx = self
-            .db
-            .writer()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(unavailable)?;
+        let mut tx = self.db.begin_write().await.map_err(unavailable)?;
         let insert = format!(
             "INSERT INTO price_observations ({PRICE_OBSERVATION_COLUMNS}) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -662,12 +611,8 @@ impl Store for SqliteStore {
 
     async fn get_experiment(&self, id: Uuid) -> Result<Option<ExperimentRecord>, StoreError> {
         let sql = format!("SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE id = ?1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.to_string())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::experiment_record).transpose()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string());
+        sql::fetch_record(query, self.db.pool(), sql::experiment_record).await
     }
 
     async fn list_experiments(
@@ -678,12 +623,8 @@ impl Store for SqliteStore {
             "SELECT {EXPERIMENT_COLUMNS} FROM experiments WHERE tenant = ?1 \
              ORDER BY created_at DESC, id DESC"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::experiment_record).collect()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.as_str());
+        sql::fetch_records(query, self.db.pool(), sql::experiment_record).await
     }
 
     async fn start_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -698,11 +639,7 @@ impl Store for SqliteStore {
         .execute(self.db.writer())
         .await
         .map_err(|e| sql::unless_conflict(e, || "another experiment is running".to_owned()))?;
-        if done.rows_affected() == 0 {
-            let found = self.get_experiment(id).await?;
-            return Err(sql::experiment_transition_refused(id, found, "started"));
-        }
-        Ok(())
+        sql::experiment_changed(self, id, done.rows_affected(), "started").await
     }
 
     async fn stop_experiment(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
@@ -715,11 +652,7 @@ impl Store for SqliteStore {
         .execute(self.db.writer())
         .await
         .map_err(store_error)?;
-        if done.rows_affected() == 0 {
-            let found = self.get_experiment(id).await?;
-            return Err(sql::experiment_transition_refused(id, found, "stopped"));
-        }
-        Ok(())
+        sql::experiment_changed(self, id, done.rows_affected(), "stopped").await
     }
 
     async fn running_experiment(
@@ -730,12 +663,8 @@ impl Store for SqliteStore {
             "SELECT {EXPERIMENT_COLUMNS} FROM experiments \
              WHERE status = 'running' AND tenant = ?1"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tenant.as_str())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::experiment_record).transpose()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant.as_str());
+        sql::fetch_record(query, self.db.pool(), sql::experiment_record).await
     }
 
     async fn experiment_observations(
@@ -747,28 +676,21 @@ impl Store for SqliteStore {
              LEFT JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.experiment_id = ?1 ORDER BY q.created_at, q.id"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(experiment_id.to_string())
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::experiment_observation).collect()
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(experiment_id.to_string());
+        sql::fetch_records(query, self.db.pool(), sql::experiment_observation).await
     }
 
     async fn experiment_feedback(
         &self,
         experiment_id: Uuid,
     ) -> Result<Vec<ExperimentFeedback>, StoreError> {
-        let rows = sqlx::query(
+        let query = sqlx::query(
             "SELECT q.experiment_variant AS variant, f.rating AS rating, f.useful AS useful \
              FROM feedback f JOIN queries q ON q.id = f.query_id \
              WHERE q.experiment_id = ?1 ORDER BY f.created_at, f.id",
         )
-        .bind(experiment_id.to_string())
-        .fetch_all(self.db.pool())
-        .await
-        .map_err(store_error)?;
-        rows.iter().map(sql::experiment_feedback).collect()
+        .bind(experiment_id.to_string());
+        sql::fetch_records(query, self.db.pool(), sql::experiment_feedback).await
     }
 
     async fn price_history(
@@ -840,12 +762,8 @@ impl Store for SqliteStore {
             "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE query_id = ? \
              ORDER BY created_at, id"
         ));
-        let rows = sqlx::query(sql)
-            .bind(query_id.to_string())
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::feedback_record).collect()
+        let query = sqlx::query(sql).bind(query_id.to_string());
+        sql::fetch_records(query, self.db.pool(), sql::feedback_record).await
     }
 
     async fn feedback_summary(&self, tenant: &TenantId) -> Result<FeedbackSummary, StoreError> {
@@ -959,11 +877,8 @@ impl Store for SqliteStore {
     }
 
     async fn list_tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
-        let rows = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id")
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::tenant_record).collect()
+        let query = sqlx::query("SELECT id, created_at FROM tenants ORDER BY id");
+        sql::fetch_records(query, self.db.pool(), sql::tenant_record).await
     }
 
     async fn create_api_key(&self, k: &NewApiKey) -> Result<(), StoreError> {
@@ -989,12 +904,8 @@ impl Store for SqliteStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?"
         ));
-        let row = sqlx::query(sql)
-            .bind(key_hash.to_owned())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        row.as_ref().map(sql::api_key_record).transpose()
+        let query = sqlx::query(sql).bind(key_hash.to_owned());
+        sql::fetch_record(query, self.db.pool(), sql::api_key_record).await
     }
 
     async fn list_api_keys(
@@ -1006,13 +917,8 @@ impl Store for SqliteStore {
              ORDER BY created_at, id"
         ));
         let tenant = tenant.map(|t| t.as_str().to_owned());
-        let rows = sqlx::query(sql)
-            .bind(tenant.clone())
-            .bind(tenant)
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::api_key_record).collect()
+        let query = sqlx::query(sql).bind(tenant.clone()).bind(tenant);
+        sql::fetch_records(query, self.db.pool(), sql::api_key_record).await
     }
 
     async fn revoke_api_key(
@@ -1053,11 +959,7 @@ impl Store for SqliteStore {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY at DESC, id DESC LIMIT ?"
         ));
-        let rows = sqlx::query(sql)
-            .bind(i64::from(limit))
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(store_error)?;
-        rows.iter().map(sql::audit_event).collect()
+        let query = sqlx::query(sql).bind(i64::from(limit));
+        sql::fetch_records(query, self.db.pool(), sql::audit_event).await
     }
 }

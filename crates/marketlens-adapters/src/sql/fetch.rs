@@ -1,0 +1,36 @@
+//! The step most reads of both stores end with: run the statement, report a database
+//! failure as [`store_error`] says, and read each row into its record.
+
+use marketlens_core::ports::StoreError;
+use sqlx::query::Query;
+use sqlx::{Database, Executor, IntoArguments};
+
+use super::store_error;
+
+/// The record of the row `query` returns, if it returns one.
+pub(crate) async fn fetch_record<'q, 'c, DB, A, T>(
+    query: Query<'q, DB, A>,
+    executor: impl Executor<'c, Database = DB>,
+    record: impl FnOnce(&DB::Row) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError>
+where
+    DB: Database,
+    A: 'q + Send + IntoArguments<DB>,
+{
+    let row = query.fetch_optional(executor).await.map_err(store_error)?;
+    row.as_ref().map(record).transpose()
+}
+
+/// The records of every row `query` returns, in its order.
+pub(crate) async fn fetch_records<'q, 'c, DB, A, T>(
+    query: Query<'q, DB, A>,
+    executor: impl Executor<'c, Database = DB>,
+    record: impl FnMut(&DB::Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError>
+where
+    DB: Database,
+    A: 'q + Send + IntoArguments<DB>,
+{
+    let rows = query.fetch_all(executor).await.map_err(store_error)?;
+    rows.iter().map(record).collect()
+}
