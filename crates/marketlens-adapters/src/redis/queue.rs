@@ -82,6 +82,12 @@ local function drop_entry(job)
   end
   job.entry = ''
 end
+-- The end of a delivery (completed, failed or released): its stream entry and its
+-- lease go.
+local function end_delivery(job)
+  drop_entry(job)
+  redis.call('ZREM', leases, job.id)
+end
 local function unpend(job)
   if redis.call('HGET', pending, job.query) == job.id then
     redis.call('HDEL', pending, job.query)
@@ -176,8 +182,7 @@ return 1
 const COMPLETE: &str = r#"
 local job = held(ARGV[1], ARGV[2], ARGV[3])
 if not job then return 0 end
-drop_entry(job)
-redis.call('ZREM', leases, job.id)
+end_delivery(job)
 unpend(job)
 redis.call('HDEL', jobs, job.id)
 return 1
@@ -187,8 +192,7 @@ const FAIL: &str = r#"
 local job = held(ARGV[1], ARGV[2], ARGV[3])
 if not job then return false end
 local now = now_ms()
-drop_entry(job)
-redis.call('ZREM', leases, job.id)
+end_delivery(job)
 job.error = ARGV[4]
 job.holder = ''
 if ARGV[5] ~= '' and job.attempts < job.max then
@@ -207,8 +211,7 @@ return job.state
 const RELEASE: &str = r#"
 local job = held(ARGV[1], ARGV[2], ARGV[3])
 if not job then return 0 end
-drop_entry(job)
-redis.call('ZREM', leases, job.id)
+end_delivery(job)
 job.attempts = math.max(job.attempts - 1, 0)
 job.state = 'queued'
 job.holder = ''

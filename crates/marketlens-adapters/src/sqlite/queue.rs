@@ -54,6 +54,34 @@ fn lease_lost(rows_affected: u64, job: &ClaimedJob) -> Result<(), QueueError> {
 /// lease expired must not act through the stale handle).
 const HELD: &str = "id = ? AND status = 'running' AND worker_id = ? AND attempts = ?";
 
+type Update<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds what [`HELD`] compares (the job, its worker, its delivery), after the
+/// statement's own values.
+fn bind_held<'q>(update: Update<'q>, job: &ClaimedJob, worker_id: &str) -> Update<'q> {
+    update
+        .bind(job.job_id.to_string())
+        .bind(worker_id.to_owned())
+        .bind(i64::from(job.attempt))
+}
+
+impl SqliteJobQueue {
+    /// Runs `update`, a statement ending in `WHERE {HELD}` with its other values bound,
+    /// on `job` as `worker_id` holds it: the lease is lost when it changed no row.
+    async fn update_held(
+        &self,
+        update: Update<'_>,
+        job: &ClaimedJob,
+        worker_id: &str,
+    ) -> Result<(), QueueError> {
+        let done = bind_held(update, job, worker_id)
+            .execute(self.db.writer())
+            .await
+            .map_err(unavailable)?;
+        lease_lost(done.rows_affected(), job)
+    }
+}
+
 #[async_trait]
 impl JobQueue for SqliteJobQueue {
     fn backend(&self) -> &'static str {
@@ -102,12 +130,7 @@ impl JobQueue for SqliteJobQueue {
     ) -> Result<Option<ClaimedJob>, QueueError> {
         let now_t = Utc::now();
         let now = ts(now_t);
-        let mut tx = self
-            .db
-            .writer()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(unavailable)?;
+        let mut tx = self.db.begin_write().await.map_err(unavailable)?;
         // A job whose worker died on its last allowed attempt is still delivered, with
         // `attempt > max_attempts`, so that a consumer records the failure on the query
         // before dead-lettering it; otherwise the query would stay `running` forever.
@@ -165,16 +188,8 @@ impl JobQueue for SqliteJobQueue {
         let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE jobs SET lease_expires_at = ?, updated_at = ? WHERE {HELD}"
         ));
-        let done = sqlx::query(sql)
-            .bind(ts(later(now, lease)))
-            .bind(ts(now))
-            .bind(job.job_id.to_string())
-            .bind(worker_id.to_owned())
-            .bind(i64::from(job.attempt))
-            .execute(self.db.writer())
-            .await
-            .map_err(unavailable)?;
-        lease_lost(done.rows_affected(), job)
+        let update = sqlx::query(sql).bind(ts(later(now, lease))).bind(ts(now));
+        self.update_held(update, job, worker_id).await
     }
 
     async fn complete(&self, job: &ClaimedJob, worker_id: &str) -> Result<(), QueueError> {
@@ -182,15 +197,8 @@ impl JobQueue for SqliteJobQueue {
             "UPDATE jobs SET status = 'done', lease_expires_at = NULL, updated_at = ? \
              WHERE {HELD}"
         ));
-        let done = sqlx::query(sql)
-            .bind(ts(Utc::now()))
-            .bind(job.job_id.to_string())
-            .bind(worker_id.to_owned())
-            .bind(i64::from(job.attempt))
-            .execute(self.db.writer())
-            .await
-            .map_err(unavailable)?;
-        lease_lost(done.rows_affected(), job)
+        let update = sqlx::query(sql).bind(ts(Utc::now()));
+        self.update_held(update, job, worker_id).await
     }
 
     async fn fail(
@@ -203,7 +211,7 @@ impl JobQueue for SqliteJobQueue {
         let now = Utc::now();
         let retry_at = retry_after.map(|d| ts(later(now, d)));
         // One statement decides and applies the fate, so it reads the attempts it updates.
-        let status: Option<String> = sqlx::query_scalar(
+        let update = sqlx::query(
             "UPDATE jobs SET \
                status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts \
                         THEN 'queued' ELSE 'dead' END, \
@@ -217,13 +225,15 @@ impl JobQueue for SqliteJobQueue {
         )
         .bind(retry_at)
         .bind(error.to_owned())
-        .bind(ts(now))
-        .bind(job.job_id.to_string())
-        .bind(worker_id.to_owned())
-        .bind(i64::from(job.attempt))
-        .fetch_optional(self.db.writer())
-        .await
-        .map_err(unavailable)?;
+        .bind(ts(now));
+        let row = bind_held(update, job, worker_id)
+            .fetch_optional(self.db.writer())
+            .await
+            .map_err(unavailable)?;
+        let status: Option<String> = row
+            .map(|r| r.try_get("status"))
+            .transpose()
+            .map_err(unavailable)?;
         match (status.as_deref(), retry_after) {
             (None, _) => Err(QueueError::LeaseLost(job.job_id)),
             (Some("queued"), Some(delay)) => Ok(JobFate::Retrying { delay }),
@@ -238,16 +248,8 @@ impl JobQueue for SqliteJobQueue {
              updated_at = ? WHERE {HELD}"
         ));
         let now = ts(Utc::now());
-        let done = sqlx::query(sql)
-            .bind(&now)
-            .bind(&now)
-            .bind(job.job_id.to_string())
-            .bind(worker_id.to_owned())
-            .bind(i64::from(job.attempt))
-            .execute(self.db.writer())
-            .await
-            .map_err(unavailable)?;
-        lease_lost(done.rows_affected(), job)
+        let update = sqlx::query(sql).bind(&now).bind(&now);
+        self.update_held(update, job, worker_id).await
     }
 
     async fn stats(&self) -> Result<QueueStats, QueueError> {
