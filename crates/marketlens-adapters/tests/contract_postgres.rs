@@ -45,12 +45,9 @@ async fn processes_starting_together_migrate_once() {
     with_fresh_database(|url| async move {
         let (a, b) = tokio::join!(PgStore::open(&url), PgStore::open(&url));
         let (a, b) = (a.unwrap(), b.unwrap());
-        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-            .fetch_one(b.pool())
-            .await
-            .unwrap();
-        let migrations = sqlx::migrate!("./migrations/postgres").migrations.len();
-        assert_eq!(applied as usize, migrations, "each migration applied once");
+        Database::Postgres(b.pool().clone())
+            .assert_each_migration_applied_once()
+            .await;
         // Reopening an up-to-date database applies nothing and fails nothing.
         let c = open(&url).await;
         for s in [a, b, c] {

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use marketlens_adapters::contract::queue::QueueFixture;
+use marketlens_adapters::contract::queue::{QueueFixture, claim_and_abandon};
 use marketlens_adapters::contract::{self, Rule};
 use marketlens_adapters::{LayeredCache, MemoryCache, RedisCache, RedisStreamsQueue};
 use marketlens_core::ports::{Cache, CacheLevel, JobPayload, JobQueue, QueueError};
@@ -30,12 +30,26 @@ async fn redis_up() -> bool {
 
 /// A port nothing listens on: Redis "down".
 fn dead_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("redis://127.0.0.1:{port}/")
+    format!("redis://127.0.0.1:{}/", contract::free_port())
+}
+
+/// The level of the entry [`layered_over_shared_entry`] writes, under key "k".
+const SHARED_LEVEL: CacheLevel = CacheLevel::AnalysisResult;
+
+/// A layered cache (memory in front of Redis, under a fresh prefix) where another
+/// process has written `value` at ([`SHARED_LEVEL`], "k") for `ttl`: only Redis has
+/// it. `None` when Redis is unreachable.
+async fn layered_over_shared_entry(value: &[u8], ttl: Duration) -> Option<LayeredCache> {
+    if !redis_up().await {
+        return None;
+    }
+    let p = prefix();
+    let other_process = RedisCache::new(&url(), &p).unwrap();
+    other_process
+        .put(SHARED_LEVEL, "k", value.to_vec(), ttl)
+        .await;
+    let redis = RedisCache::new(&url(), &p).unwrap();
+    Some(LayeredCache::new(MemoryCache::new(1 << 20), redis))
 }
 
 async fn with_redis_cache(rule: Rule<dyn Cache>) {
@@ -62,18 +76,6 @@ async fn with_streams_queue(rule: Rule<QueueFixture>) {
         })
         .await;
     }
-}
-
-mod redis {
-    marketlens_adapters::cache_contract_tests!(crate::with_redis_cache);
-}
-
-mod layered {
-    marketlens_adapters::cache_contract_tests!(crate::with_layered_cache);
-}
-
-mod redis_streams {
-    marketlens_adapters::queue_contract_tests!(crate::with_streams_queue);
 }
 
 #[tokio::test]
@@ -106,34 +108,23 @@ async fn cache_keys_are_namespaced_by_level() {
 
 #[tokio::test]
 async fn a_redis_hit_refills_memory_and_is_counted_per_level() {
-    if !redis_up().await {
+    let Some(layered) = layered_over_shared_entry(b"shared", Duration::from_secs(30)).await else {
         return;
-    }
-    let p = prefix();
-    let level = CacheLevel::AnalysisResult;
-    // Another process wrote the entry: only Redis has it.
-    RedisCache::new(&url(), &p)
-        .unwrap()
-        .put(level, "k", b"shared".to_vec(), Duration::from_secs(30))
-        .await;
-    let layered = LayeredCache::new(
-        MemoryCache::new(1 << 20),
-        RedisCache::new(&url(), &p).unwrap(),
-    );
+    };
     assert_eq!(
-        layered.get(level, "k").await.as_deref(),
+        layered.get(SHARED_LEVEL, "k").await.as_deref(),
         Some(&b"shared"[..])
     );
     assert_eq!(
-        layered.get(level, "k").await.as_deref(),
+        layered.get(SHARED_LEVEL, "k").await.as_deref(),
         Some(&b"shared"[..])
     );
-    assert_eq!(layered.get(level, "absent").await, None);
+    assert_eq!(layered.get(SHARED_LEVEL, "absent").await, None);
     let row = |tier: &str| {
         layered
             .stats()
             .into_iter()
-            .find(|r| r.tier == tier && r.level == level.as_str())
+            .find(|r| r.tier == tier && r.level == SHARED_LEVEL.as_str())
             .unwrap()
     };
     // get 1: memory miss, redis hit (refill); get 2: memory hit; get 3: both miss.
@@ -153,23 +144,13 @@ async fn a_redis_hit_refills_memory_and_is_counted_per_level() {
 
 #[tokio::test]
 async fn a_refilled_entry_expires_with_the_shared_one() {
-    if !redis_up().await {
+    let Some(layered) = layered_over_shared_entry(b"v", Duration::from_millis(400)).await else {
         return;
-    }
-    let p = prefix();
-    let level = CacheLevel::CollectedProducts;
-    RedisCache::new(&url(), &p)
-        .unwrap()
-        .put(level, "k", b"v".to_vec(), Duration::from_millis(400))
-        .await;
-    let layered = LayeredCache::new(
-        MemoryCache::new(1 << 20),
-        RedisCache::new(&url(), &p).unwrap(),
-    );
-    assert!(layered.get(level, "k").await.is_some());
+    };
+    assert!(layered.get(SHARED_LEVEL, "k").await.is_some());
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(
-        layered.get(level, "k").await,
+        layered.get(SHARED_LEVEL, "k").await,
         None,
         "memory kept the copy only for the time Redis had left"
     );
@@ -226,12 +207,7 @@ async fn a_dead_workers_consumer_is_forgotten_when_its_job_is_taken_over() {
         .enqueue(Uuid::new_v4(), &JobPayload::default())
         .await
         .unwrap();
-    let lost = queue
-        .claim("dead-worker", Duration::from_millis(50))
-        .await
-        .unwrap()
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    let lost = claim_and_abandon(&queue, "dead-worker").await;
     let job = queue
         .claim("live-worker", Duration::from_secs(30))
         .await
@@ -256,4 +232,10 @@ async fn a_dead_workers_consumer_is_forgotten_when_its_job_is_taken_over() {
         .collect();
     assert_eq!(names, ["live-worker"], "the dead worker's consumer is gone");
     queue.complete(&job, "live-worker").await.unwrap();
+}
+
+marketlens_adapters::contract_suites! {
+    redis: cache_contract_tests(crate::with_redis_cache);
+    layered: cache_contract_tests(crate::with_layered_cache);
+    redis_streams: queue_contract_tests(crate::with_streams_queue);
 }

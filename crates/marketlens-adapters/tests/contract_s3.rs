@@ -74,15 +74,6 @@ async fn with_bucket_prefix(rule: Rule<dyn BlobStore>) {
     with_bucket("/env/prod", rule).await;
 }
 
-// At the bucket root and under a prefix: keys must map the same way in both.
-mod s3 {
-    marketlens_adapters::blob_contract_tests!(crate::with_bucket_root);
-}
-
-mod s3_prefixed {
-    marketlens_adapters::blob_contract_tests!(crate::with_bucket_prefix);
-}
-
 #[tokio::test]
 async fn objects_land_under_the_prefix_with_s3_uris() {
     let Some((endpoint, bucket)) = fresh_bucket().await else {
@@ -125,4 +116,10 @@ async fn a_missing_bucket_fails_the_ping() {
         blob.put("reports/q/report.html", b"x".to_vec()).await,
         Err(BlobError::Unavailable(_))
     ));
+}
+
+// At the bucket root and under a prefix: keys must map the same way in both.
+marketlens_adapters::contract_suites! {
+    s3: blob_contract_tests(crate::with_bucket_root);
+    s3_prefixed: blob_contract_tests(crate::with_bucket_prefix);
 }

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use marketlens_adapters::contract::Rule;
+use marketlens_adapters::contract::queue::{QueueFixture, claim_and_abandon};
 use marketlens_adapters::contract::store::{Corruption, Database, StoreFixture};
-use marketlens_adapters::contract::{Rule, queue::QueueFixture};
 use marketlens_adapters::{LocalDirBlobStore, MemoryCache, SqliteDb, SqliteJobQueue, SqliteStore};
 use marketlens_core::ports::{BlobStore, Cache, JobPayload, JobQueue};
 use uuid::Uuid;
@@ -74,23 +75,6 @@ async fn with_local_dir(rule: Rule<dyn BlobStore>) {
     rule(&LocalDirBlobStore::new(dir.path().join("blobs")).unwrap()).await;
 }
 
-mod sqlite {
-    marketlens_adapters::store_contract_tests!(crate::with_sqlite_store);
-    marketlens_adapters::queue_contract_tests!(crate::with_sqlite_queue);
-}
-
-mod sqlite_in_memory {
-    marketlens_adapters::store_contract_tests!(crate::with_in_memory_store);
-}
-
-mod memory {
-    marketlens_adapters::cache_contract_tests!(crate::with_memory_cache);
-}
-
-mod local_dir {
-    marketlens_adapters::blob_contract_tests!(crate::with_local_dir);
-}
-
 #[tokio::test]
 async fn a_job_survives_reopening_the_database() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,12 +122,7 @@ async fn a_dead_job_records_why() {
         .enqueue(Uuid::new_v4(), &JobPayload::default())
         .await
         .unwrap();
-    queue
-        .claim("w", Duration::from_millis(1))
-        .await
-        .unwrap()
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    claim_and_abandon(&queue, "w").await;
     // Its worker died on the only attempt: delivered past the bound for the record.
     let last = queue
         .claim("w2", Duration::from_secs(5))
@@ -165,4 +144,12 @@ async fn a_dead_job_records_why() {
         .await
         .unwrap();
     assert_eq!(error, "lease expired after 1 attempts: worker stopped");
+}
+
+marketlens_adapters::contract_suites! {
+    sqlite: store_contract_tests(crate::with_sqlite_store),
+        queue_contract_tests(crate::with_sqlite_queue);
+    sqlite_in_memory: store_contract_tests(crate::with_in_memory_store);
+    memory: cache_contract_tests(crate::with_memory_cache);
+    local_dir: blob_contract_tests(crate::with_local_dir);
 }

@@ -8,12 +8,11 @@
 //! `/usr/lib/postgresql/<version>/bin`); skipped when one is missing, unless
 //! `MARKETLENS_REQUIRE_SERVICES=1`.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use marketlens_adapters::contract::service_available;
+use marketlens_adapters::contract::{self, free_port, service_available};
 use marketlens_adapters::{PgStore, RedisCache, RedisStreamsQueue};
 use marketlens_core::ports::{Cache, CacheLevel, JobPayload, JobQueue, Store};
 use uuid::Uuid;
@@ -108,14 +107,6 @@ fn certificates(name: &str) -> Result<Certificates, String> {
     Ok(Certificates { dir })
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A child process killed when the test ends, whatever happens.
 struct Server(Child);
 
@@ -124,6 +115,18 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `server` (its output discarded) and waits until it listens on `port`.
+fn serve(server: &mut Command, name: &str, port: u16) -> Result<Server, String> {
+    let child = server
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{name}: {e}"))?;
+    let server = Server(child);
+    wait_for_port(port)?;
+    Ok(server)
 }
 
 fn wait_for_port(port: u16) -> Result<(), String> {
@@ -141,7 +144,8 @@ fn wait_for_port(port: u16) -> Result<(), String> {
 
 fn start_tls_redis(certs: &Certificates) -> Result<(Server, u16), String> {
     let port = free_port();
-    let child = Command::new("redis-server")
+    let mut redis = Command::new("redis-server");
+    redis
         .args([
             "--port",
             "0",
@@ -163,14 +167,8 @@ fn start_tls_redis(certs: &Certificates) -> Result<(Server, u16), String> {
             "",
             "--appendonly",
             "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("redis-server: {e}"))?;
-    let server = Server(child);
-    wait_for_port(port)?;
-    Ok((server, port))
+        ]);
+    Ok((serve(&mut redis, "redis-server", port)?, port))
 }
 
 fn redis_setup() -> Option<(Certificates, Certificates, Server, u16)> {
@@ -205,21 +203,7 @@ async fn redis_over_tls_verifies_the_server_against_the_given_authority() {
         .check()
         .await
         .expect("TLS connection with the right CA");
-    cache
-        .put(
-            CacheLevel::CollectedProducts,
-            "k",
-            b"over tls".to_vec(),
-            Duration::from_secs(60),
-        )
-        .await;
-    assert_eq!(
-        cache
-            .get(CacheLevel::CollectedProducts, "k")
-            .await
-            .as_deref(),
-        Some(&b"over tls"[..])
-    );
+    contract::cache::a_put_is_read_back(&cache).await;
     let queue = RedisStreamsQueue::connect(&rediss_url(port, &certs.ca()), &prefix, 2)
         .await
         .unwrap();
@@ -352,7 +336,8 @@ fn start_tls_postgres(certs: &Certificates) -> Result<TlsPostgres, String> {
         return Err(format!("initdb: {}", String::from_utf8_lossy(&init.stderr)));
     }
     let port = free_port();
-    let child = as_pg_user(&bin.join("postgres"))
+    let mut postgres = as_pg_user(&bin.join("postgres"));
+    postgres
         .arg("-D")
         .arg(&data)
         .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
@@ -368,15 +353,9 @@ fn start_tls_postgres(certs: &Certificates) -> Result<TlsPostgres, String> {
         .arg(format!(
             "ssl_key_file={}",
             dir.path().join("server.key").display()
-        ))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("postgres: {e}"))?;
-    let server = Server(child);
-    wait_for_port(port)?;
+        ));
     Ok(TlsPostgres {
-        _server: server,
+        _server: serve(&mut postgres, "postgres", port)?,
         _dir: dir,
         port,
     })
@@ -424,13 +403,11 @@ async fn postgres_with_sslmode_require_and_verify_full_is_encrypted_and_verified
         return;
     };
     let base = format!("postgres://postgres@localhost:{}/postgres", pg.port);
+    let verify_full =
+        |ca: PathBuf| format!("{base}?sslmode=verify-full&sslrootcert={}", ca.display());
 
     // verify-full: the chain and the host name are checked; the store works over it.
-    let verified = format!(
-        "{base}?sslmode=verify-full&sslrootcert={}",
-        certs.ca().display()
-    );
-    let store = open_store(&verified)
+    let store = open_store(&verify_full(certs.ca()))
         .await
         .expect("verify-full with the right CA");
     assert!(session_uses_tls(&store).await);
@@ -447,11 +424,7 @@ async fn postgres_with_sslmode_require_and_verify_full_is_encrypted_and_verified
     store.close().await;
 
     // A server whose certificate another authority signed is refused by verify-full.
-    let wrong = format!(
-        "{base}?sslmode=verify-full&sslrootcert={}",
-        other.ca().display()
-    );
-    let err = open_store(&wrong)
+    let err = open_store(&verify_full(other.ca()))
         .await
         .expect_err("unknown issuer must fail");
     assert!(

@@ -20,6 +20,9 @@
 //! }
 //! ```
 //!
+//! A file testing several backends lists them in one [`contract_suites!`](crate::contract_suites)
+//! table instead: a module per backend, with the suites it runs.
+//!
 //! The macro writes one `#[test]` per rule, so a failure names the backend, the port
 //! and the rule: `memory::cache::a_put_overwrites`. A new rule is a function in its
 //! port's file plus its name in that port's macro; every backend then runs it.
@@ -79,6 +82,14 @@ pub fn service_available<E: std::fmt::Display>(name: &str, reachable: Result<(),
     }
 }
 
+/// A TCP port on the loopback that nothing listens on (the system picked it free and
+/// the listener is closed again): for a server a test starts, or a service "down".
+pub fn free_port() -> u16 {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("binding a free loopback port");
+    listener.local_addr().expect("the bound address").port()
+}
+
 /// Now, at the precision every backend keeps.
 fn now_us() -> DateTime<Utc> {
     Utc::now()
@@ -88,6 +99,29 @@ fn now_us() -> DateTime<Utc> {
 
 async fn sleep(ms: u64) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// The contract suites of several backends, one module per backend:
+///
+/// ```text
+/// marketlens_adapters::contract_suites! {
+///     sqlite: store_contract_tests(crate::with_sqlite_store),
+///         queue_contract_tests(crate::with_sqlite_queue);
+///     memory: cache_contract_tests(crate::with_memory_cache);
+/// }
+/// ```
+///
+/// is `mod sqlite { store_contract_tests!(…); queue_contract_tests!(…); }` and
+/// `mod memory { cache_contract_tests!(…); }`.
+#[macro_export]
+macro_rules! contract_suites {
+    ($($backend:ident: $($suite:ident($runner:path)),+;)+) => {
+        $(
+            mod $backend {
+                $( $crate::$suite!($runner); )+
+            }
+        )+
+    };
 }
 
 /// One test per rule of `$module`, each running its rule against a fresh backend from

@@ -81,6 +81,45 @@ async fn claimed(queue: &dyn JobQueue, worker: &str, lease: Duration) -> Claimed
     job
 }
 
+/// The job claimed next by `worker` (with a long lease), which must be `job` again on
+/// delivery `attempt`; `rule` says why.
+async fn claim_again(
+    queue: &dyn JobQueue,
+    worker: &str,
+    job: &ClaimedJob,
+    attempt: u32,
+    rule: &str,
+) -> ClaimedJob {
+    let be = queue.backend();
+    let again = claim(queue, worker, LONG)
+        .await
+        .unwrap_or_else(|| panic!("[{be}] {rule}: nothing to claim"));
+    assert_eq!(
+        (again.job_id, again.query_id, again.attempt),
+        (job.job_id, job.query_id, attempt),
+        "[{be}] {rule}"
+    );
+    again
+}
+
+/// The next job, claimed by `worker` with a short lease that it then lets run out (a
+/// worker that died holding it): when this returns, the job may be claimed again.
+pub async fn claim_and_abandon(queue: &dyn JobQueue, worker: &str) -> ClaimedJob {
+    let job = claim(queue, worker, SHORT).await.expect("a job to claim");
+    sleep(PAST_SHORT_MS).await;
+    job
+}
+
+/// Completes `job` as `worker`, who must still hold it; `rule` says why.
+async fn assert_completes(queue: &dyn JobQueue, job: &ClaimedJob, worker: &str, rule: &str) {
+    let completed = queue.complete(job, worker).await;
+    assert!(
+        completed.is_ok(),
+        "[{}] {rule}: {completed:?}",
+        queue.backend()
+    );
+}
+
 async fn assert_stats(queue: &dyn JobQueue, queued: u64, running: u64, dead: u64, when: &str) {
     let s = queue.stats().await.expect("stats");
     assert_eq!(
@@ -174,25 +213,17 @@ pub async fn only_the_holder_acts_on_a_job(queue: &dyn JobQueue) {
         lease_lost(queue.release(&job, "w2").await),
         "[{be}] w2 cannot release w1's job"
     );
-    queue
-        .complete(&job, "w1")
-        .await
-        .expect("the holder still holds it");
+    assert_completes(queue, &job, "w1", "the holder still holds it").await;
 }
 
 pub async fn an_expired_lease_redelivers_the_job(queue: &dyn JobQueue) {
-    let be = queue.backend();
     // The worker dies: the lease runs out and the job comes back as attempt 2.
-    let job = claimed(queue, "w1", SHORT).await;
-    sleep(PAST_SHORT_MS).await;
-    let again = claim(queue, "w2", LONG)
+    queue
+        .enqueue(Uuid::new_v4(), &payload())
         .await
-        .expect("redelivery after the lease expired");
-    assert_eq!(
-        (again.job_id, again.attempt),
-        (job.job_id, 2),
-        "[{be}] redelivered"
-    );
+        .expect("enqueue");
+    let job = claim_and_abandon(queue, "w1").await;
+    claim_again(queue, "w2", &job, 2, "redelivered after the lease expired").await;
     assert_not_held(
         queue,
         &job,
@@ -205,18 +236,24 @@ pub async fn an_expired_lease_redelivers_the_job(queue: &dyn JobQueue) {
 
 pub async fn a_job_whose_last_lease_expired_is_delivered_for_the_record(queue: &dyn JobQueue) {
     let be = queue.backend();
-    let job = claimed(queue, "w1", SHORT).await;
-    sleep(PAST_SHORT_MS).await;
-    let again = claim(queue, "w2", SHORT).await.expect("attempt 2");
+    queue
+        .enqueue(Uuid::new_v4(), &payload())
+        .await
+        .expect("enqueue");
+    let job = claim_and_abandon(queue, "w1").await;
     // It dies again on its last attempt: delivered once more, past its bound, so the
     // consumer can record the failure; failing it then dead-letters it.
-    sleep(PAST_SHORT_MS).await;
-    let last = claim(queue, "w3", LONG)
-        .await
-        .expect("a job whose lease expired on its last attempt is delivered for the record");
+    let again = claim_and_abandon(queue, "w2").await;
+    let last = claim_again(
+        queue,
+        "w3",
+        &job,
+        3,
+        "a job whose lease expired on its last attempt is delivered for the record",
+    )
+    .await;
     assert_eq!(
-        (last.job_id, last.attempt, last.max_attempts),
-        (job.job_id, 3, 2),
+        last.max_attempts, 2,
         "[{be}] delivery past the bound says so"
     );
     assert_eq!(
@@ -257,15 +294,14 @@ async fn retried(queue: &dyn JobQueue) -> ClaimedJob {
         "[{be}] a retried job is not delivered before its delay"
     );
     sleep(600).await;
-    let again = claim(queue, "w1", LONG)
-        .await
-        .expect("retried job after its delay");
-    assert_eq!(
-        (again.query_id, again.attempt),
-        (job.query_id, 2),
-        "[{be}] the retry is the next attempt"
-    );
-    again
+    claim_again(
+        queue,
+        "w1",
+        &job,
+        2,
+        "the retry, after its delay, is the next attempt",
+    )
+    .await
 }
 
 pub async fn a_retried_job_waits_for_its_delay(queue: &dyn JobQueue) {
@@ -309,18 +345,11 @@ pub async fn a_permanent_failure_dead_letters_at_once(queue: &dyn JobQueue) {
 }
 
 pub async fn releasing_gives_the_job_back_without_spending_an_attempt(queue: &dyn JobQueue) {
-    let be = queue.backend();
     let job = claimed(queue, "w1", LONG).await;
     queue.release(&job, "w1").await.expect("release");
     assert_not_held(queue, &job, "w1", "released means not held").await;
-    let again = claim(queue, "w2", LONG)
-        .await
-        .expect("released job is available at once");
-    assert_eq!(
-        (again.job_id, again.attempt),
-        (job.job_id, 1),
-        "[{be}] release does not count"
-    );
+    let rule = "a released job is available at once, its attempt not counted";
+    claim_again(queue, "w2", &job, 1, rule).await;
 }
 
 pub async fn a_completed_job_is_gone_and_its_query_may_be_enqueued_again(queue: &dyn JobQueue) {
@@ -378,10 +407,7 @@ pub async fn renewing_keeps_the_job_past_its_first_lease(queue: &dyn JobQueue) {
         claim(queue, "w2", LONG).await.is_none(),
         "[{be}] a renewed lease holds"
     );
-    queue
-        .complete(&job, "w1")
-        .await
-        .expect("complete after renew");
+    assert_completes(queue, &job, "w1", "the renewed lease is still held").await;
 }
 
 pub async fn the_oldest_job_is_claimed_first(queue: &dyn JobQueue) {

@@ -271,12 +271,9 @@ mod tests {
         let path = dir.path().join("race.db");
         let (a, b) = tokio::join!(SqliteDb::open(&path), SqliteDb::open(&path));
         let (a, b) = (a.unwrap(), b.unwrap());
-        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-            .fetch_one(b.pool())
-            .await
-            .unwrap();
-        let migrations = sqlx::migrate!("./migrations/sqlite").migrations.len();
-        assert_eq!(applied as usize, migrations, "each migration applied once");
+        crate::contract::store::Database::Sqlite(b.pool().clone())
+            .assert_each_migration_applied_once()
+            .await;
         a.close().await;
         b.close().await;
     }

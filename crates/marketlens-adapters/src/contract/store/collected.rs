@@ -1,7 +1,7 @@
 //! The collected-products cache: one batch per source and fingerprint, kept with the
 //! time it was stored; and the LLM answers (`llm_cache`), kept until they expire.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use marketlens_core::ports::Store;
 use serde_json::json;
 use uuid::Uuid;
@@ -59,42 +59,45 @@ pub async fn collected_batches_are_kept_per_source(store: &dyn Store) {
     );
 }
 
+/// The LLM answer stored under `key` that is still valid at `at`.
+async fn llm_output(store: &dyn Store, key: &str, at: DateTime<Utc>) -> Option<serde_json::Value> {
+    store.get_llm_output(key, at).await.expect("get_llm_output")
+}
+
 /// An LLM answer reads back under its key until it expires; writing the key again
 /// replaces it.
 pub async fn an_llm_answer_is_kept_until_it_expires(store: &dyn Store) {
     let be = store.backend();
     let now = now_us();
     let key = format!("fp-{}:summarize-v1:model:hash", Uuid::new_v4());
-    let answer = json!({"content": "{\"summary\": []}", "prompt_tokens": 12});
     assert_eq!(
-        store.get_llm_output(&key, now).await.unwrap(),
+        llm_output(store, &key, now).await,
         None,
         "[{be}] unknown key"
     );
-    store
-        .put_llm_output(&key, &answer, now + TimeDelta::hours(1))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get_llm_output(&key, now).await.unwrap(),
-        Some(answer),
-        "[{be}]"
-    );
-    let newer = json!({"content": "{}", "prompt_tokens": 3});
-    store
-        .put_llm_output(&key, &newer, now + TimeDelta::hours(2))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.get_llm_output(&key, now).await.unwrap(),
-        Some(newer),
-        "[{be}] replaced"
-    );
-    assert_eq!(
+    // Each write, valid for longer, replaces the one before.
+    let writes = [
+        (
+            json!({"content": "{\"summary\": []}", "prompt_tokens": 12}),
+            1,
+            "written",
+        ),
+        (json!({"content": "{}", "prompt_tokens": 3}), 2, "replaced"),
+    ];
+    for (answer, valid_hours, why) in writes {
+        let expires_at = now + TimeDelta::hours(valid_hours);
         store
-            .get_llm_output(&key, now + TimeDelta::hours(3))
+            .put_llm_output(&key, &answer, expires_at)
             .await
-            .unwrap(),
+            .expect("put_llm_output");
+        assert_eq!(
+            llm_output(store, &key, now).await,
+            Some(answer),
+            "[{be}] {why}"
+        );
+    }
+    assert_eq!(
+        llm_output(store, &key, now + TimeDelta::hours(3)).await,
         None,
         "[{be}] expired"
     );

@@ -5,6 +5,9 @@
 //! Every rule that starts an experiment stops it before it returns, so the next rule
 //! (and the second pass on the same store) can start its own.
 
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
 use marketlens_core::domain::{Feedback, FeedbackRating, TenantId, UserId};
 use marketlens_core::experiment::{ExperimentAssignment, Variant, Variants};
 use marketlens_core::ports::{
@@ -71,6 +74,21 @@ async fn read(store: &dyn Store, id: Uuid) -> ExperimentRecord {
         .expect("the experiment exists")
 }
 
+/// Applies `change` (a start or a stop) at the current time: the experiment as it
+/// reads back afterwards, and that time.
+async fn changed_now<F>(
+    store: &dyn Store,
+    id: Uuid,
+    change: impl FnOnce(DateTime<Utc>) -> F,
+) -> (ExperimentRecord, DateTime<Utc>)
+where
+    F: Future<Output = Result<(), StoreError>>,
+{
+    let at = now_us();
+    change(at).await.expect("changing the experiment's status");
+    (read(store, id).await, at)
+}
+
 fn conflict<T: std::fmt::Debug>(r: Result<T, StoreError>) -> bool {
     matches!(r, Err(StoreError::Conflict(_)))
 }
@@ -108,36 +126,30 @@ pub async fn an_experiment_name_is_used_once(store: &dyn Store) {
     assert!(store.get_experiment(again.id).await.unwrap().is_none());
 }
 
+/// The local tenant's running experiment, as the store answers it.
+async fn the_running_experiment(store: &dyn Store) -> Option<ExperimentRecord> {
+    store
+        .running_experiment(&TenantId::local())
+        .await
+        .expect("running_experiment")
+}
+
 pub async fn an_experiment_runs_once_and_stops_for_good(store: &dyn Store) {
     let experiment = created(store).await;
-    let started = now_us();
-    store
-        .start_experiment(experiment.id, started)
-        .await
-        .expect("start_experiment");
-    let running = read(store, experiment.id).await;
+    let start = |at| store.start_experiment(experiment.id, at);
+    let (running, started) = changed_now(store, experiment.id, start).await;
     assert_eq!(running.status, ExperimentStatus::Running);
     assert_eq!(running.started_at, Some(started));
-    assert_eq!(
-        store.running_experiment(&TenantId::local()).await.unwrap(),
-        Some(running)
-    );
+    assert_eq!(the_running_experiment(store).await, Some(running));
     assert!(conflict(
         store.start_experiment(experiment.id, now_us()).await
     ));
 
-    let stopped_at = now_us();
-    store
-        .stop_experiment(experiment.id, stopped_at)
-        .await
-        .expect("stop_experiment");
-    let stopped = read(store, experiment.id).await;
+    let stop = |at| store.stop_experiment(experiment.id, at);
+    let (stopped, stopped_at) = changed_now(store, experiment.id, stop).await;
     assert_eq!(stopped.status, ExperimentStatus::Stopped);
     assert_eq!(stopped.stopped_at, Some(stopped_at));
-    assert_eq!(
-        store.running_experiment(&TenantId::local()).await.unwrap(),
-        None
-    );
+    assert_eq!(the_running_experiment(store).await, None);
     assert!(conflict(
         store.stop_experiment(experiment.id, now_us()).await
     ));
@@ -158,11 +170,7 @@ pub async fn one_experiment_runs_at_a_time(store: &dyn Store) {
     store.stop_experiment(a.id, now_us()).await.unwrap();
     store.start_experiment(b.id, now_us()).await.unwrap();
     assert_eq!(
-        store
-            .running_experiment(&TenantId::local())
-            .await
-            .unwrap()
-            .map(|e| e.id),
+        the_running_experiment(store).await.map(|e| e.id),
         Some(b.id)
     );
     // A draft can be stopped without ever running.

@@ -1,10 +1,12 @@
 //! Agent config versions, and a query from its insert through running, progress and
 //! retries to its result or failure.
 
+use std::future::Future;
+
 use marketlens_core::ErrorType;
 use marketlens_core::domain::TenantId;
 use marketlens_core::ports::{
-    JudgeColumns, LlmUsage, QueryStatus, StageProgress, StageState, Store,
+    JudgeColumns, LlmUsage, QueryRecord, QueryStatus, StageProgress, StageState, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -189,13 +191,24 @@ pub async fn set_progress_replaces_the_stage_list(store: &dyn Store) {
     );
 }
 
-pub async fn requeueing_keeps_the_error_for_the_next_attempt(store: &dyn Store) {
+/// A running query after `give_up` (a requeue or a failure, each with its error) was
+/// applied to it, as it reads back.
+async fn after_an_error<F>(store: &dyn Store, give_up: impl FnOnce(Uuid) -> F) -> QueryRecord
+where
+    F: Future<Output = Result<(), StoreError>>,
+{
     let q = running_query(store).await;
+    give_up(q.id).await.expect("recording the error");
     store
-        .requeue_query(q.id, ErrorType::SourceTimeout, "catalog timed out")
+        .get_query(q.id)
         .await
-        .expect("requeue_query");
-    let r = store.get_query(q.id).await.unwrap().unwrap();
+        .expect("get_query")
+        .expect("the query is stored")
+}
+
+pub async fn requeueing_keeps_the_error_for_the_next_attempt(store: &dyn Store) {
+    let requeue = |id| store.requeue_query(id, ErrorType::SourceTimeout, "catalog timed out");
+    let r = after_an_error(store, requeue).await;
     assert_eq!((r.status, r.attempts), (QueryStatus::Queued, 1));
     assert_eq!(r.error_type.as_deref(), Some("source_timeout"));
     assert_eq!(r.error_message.as_deref(), Some("catalog timed out"));
@@ -298,12 +311,8 @@ pub async fn lifecycle_calls_on_an_unknown_query_are_not_found(store: &dyn Store
 
 pub async fn failing_a_query_records_the_error(store: &dyn Store) {
     let be = store.backend();
-    let failing = running_query(store).await;
-    store
-        .fail_query(failing.id, ErrorType::NoData, "no source returned products")
-        .await
-        .expect("fail_query");
-    let f = store.get_query(failing.id).await.unwrap().unwrap();
+    let fail = |id| store.fail_query(id, ErrorType::NoData, "no source returned products");
+    let f = after_an_error(store, fail).await;
     assert_eq!(f.status, QueryStatus::Failed);
     assert!(f.finished_at.is_some(), "[{be}] failure sets finished_at");
     assert_eq!(f.error_type.as_deref(), Some("no_data"));
@@ -311,7 +320,7 @@ pub async fn failing_a_query_records_the_error(store: &dyn Store) {
         f.error_message.as_deref(),
         Some("no source returned products")
     );
-    assert!(store.get_result(failing.id).await.unwrap().is_none());
+    assert!(store.get_result(f.id).await.unwrap().is_none());
 }
 
 pub async fn the_active_version_and_its_history_read_back(store: &dyn Store) {

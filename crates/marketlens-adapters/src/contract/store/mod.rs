@@ -68,6 +68,30 @@ pub enum Database {
     Postgres(sqlx::PgPool),
 }
 
+impl Database {
+    /// Asserts that the database records each migration of its backend as applied
+    /// exactly once: what processes opening it at the same moment must leave.
+    pub async fn assert_each_migration_applied_once(&self) {
+        let count = sqlx::AssertSqlSafe("SELECT COUNT(*) FROM _sqlx_migrations");
+        let (applied, migrations): (Result<i64, _>, _) = match self {
+            Database::Sqlite(pool) => (
+                sqlx::query_scalar(count).fetch_one(pool).await,
+                sqlx::migrate!("./migrations/sqlite").migrations.len(),
+            ),
+            Database::Postgres(pool) => (
+                sqlx::query_scalar(count).fetch_one(pool).await,
+                sqlx::migrate!("./migrations/postgres").migrations.len(),
+            ),
+        };
+        let applied = applied.expect("counting the applied migrations");
+        assert_eq!(
+            usize::try_from(applied).ok(),
+            Some(migrations),
+            "each migration applied once"
+        );
+    }
+}
+
 /// Runs one statement in the backend's own SQL; the rows it changed.
 async fn execute(f: &StoreFixture, sql: &str) -> Result<u64, sqlx::Error> {
     // One statement text, two executors of different types: built in each arm.

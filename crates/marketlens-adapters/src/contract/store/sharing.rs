@@ -224,9 +224,10 @@ pub async fn a_query_in_flight_since_before_the_window_is_not_joined(store: &dyn
 pub async fn running_and_requeued_queries_are_in_flight(store: &dyn Store) {
     let be = store.backend();
     let (first, window) = in_flight(store).await;
+    let found = || in_flight_since(store, &first.fingerprint, window);
     store.start_query(first.id, 1, None).await.unwrap();
     assert_eq!(
-        in_flight_since(store, &first.fingerprint, window).await,
+        found().await,
         Some(first.id),
         "[{be}] a running query is in flight"
     );
@@ -235,7 +236,7 @@ pub async fn running_and_requeued_queries_are_in_flight(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(
-        in_flight_since(store, &first.fingerprint, window).await,
+        found().await,
         Some(first.id),
         "[{be}] a query queued again for a retry is in flight"
     );
