@@ -13,18 +13,10 @@ use marketlens_core::ports::{Cache, CacheError, CacheLevel, CacheStats};
 use crate::memory_cache::MemoryCache;
 use crate::redis::RedisCache;
 
+#[derive(Debug)]
 pub struct LayeredCache {
     memory: MemoryCache,
     redis: RedisCache,
-}
-
-impl std::fmt::Debug for LayeredCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LayeredCache")
-            .field("memory", &self.memory)
-            .field("redis", &self.redis)
-            .finish()
-    }
 }
 
 impl LayeredCache {

@@ -31,11 +31,22 @@ fn server_name(base: &str) -> String {
     }
 }
 
-async fn admin_connection(base: &str) -> Result<PgConnection, String> {
-    match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(base)).await {
-        Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer within 5 s".to_owned()),
+/// How long the test server may take to accept the administrative connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the test server is out of reach.
+#[derive(Debug, thiserror::Error)]
+enum Unreachable {
+    #[error("{0}")]
+    Refused(#[from] sqlx::Error),
+    #[error("no answer within {} s", CONNECT_TIMEOUT.as_secs())]
+    Silent,
+}
+
+async fn admin_connection(base: &str) -> Result<PgConnection, Unreachable> {
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect(base)).await {
+        Ok(connected) => Ok(connected?),
+        Err(_) => Err(Unreachable::Silent),
     }
 }
 
