@@ -2,35 +2,31 @@
 //! failure as [`store_error`] says, and read each row into its record.
 
 use marketlens_core::ports::StoreError;
-use sqlx::query::Query;
-use sqlx::{Database, Executor, IntoArguments};
+use sqlx::{Database, Execute, Executor};
 
 use super::store_error;
 
 /// The record of the row `query` returns, if it returns one.
-pub(crate) async fn fetch_record<'q, 'c, DB, A, T>(
-    query: Query<'q, DB, A>,
+pub(crate) async fn fetch_record<'q, 'c, DB: Database, T>(
+    query: impl Execute<'q, DB> + 'q,
     executor: impl Executor<'c, Database = DB>,
     record: impl FnOnce(&DB::Row) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError>
-where
-    DB: Database,
-    A: 'q + Send + IntoArguments<DB>,
-{
-    let row = query.fetch_optional(executor).await.map_err(store_error)?;
+) -> Result<Option<T>, StoreError> {
+    let row = executor.fetch_optional(query).await.map_err(store_error)?;
     row.as_ref().map(record).transpose()
 }
 
 /// The records of every row `query` returns, in its order.
-pub(crate) async fn fetch_records<'q, 'c, DB, A, T>(
-    query: Query<'q, DB, A>,
+pub(crate) async fn fetch_records<'q, 'c, DB: Database, T>(
+    query: impl Execute<'q, DB> + 'q,
     executor: impl Executor<'c, Database = DB>,
     record: impl FnMut(&DB::Row) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError>
-where
-    DB: Database,
-    A: 'q + Send + IntoArguments<DB>,
-{
-    let rows = query.fetch_all(executor).await.map_err(store_error)?;
-    rows.iter().map(record).collect()
+) -> Result<Vec<T>, StoreError> {
+    executor
+        .fetch_all(query)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(record)
+        .collect()
 }
