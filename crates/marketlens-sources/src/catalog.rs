@@ -18,12 +18,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use async_trait::async_trait;
 use chrono::NaiveDate;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::normalize_query;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview};
-use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
+use marketlens_core::ports::{SourceBatch, SourceError, SourceQuery};
 use serde::{Deserialize, Serialize};
 
 /// `path` value selecting the sample catalogue compiled into the binary.
@@ -119,6 +118,36 @@ struct ReviewRecord {
     date: Option<NaiveDate>,
 }
 
+impl From<OfferRecord> for CollectedOffer {
+    fn from(o: OfferRecord) -> Self {
+        CollectedOffer {
+            offer_id: o.offer_id,
+            seller: o.shop,
+            price_text: o.price_text,
+            currency_hint: o.currency,
+            country: o.country,
+            condition_text: o.condition,
+            availability_text: o.availability,
+            url: o.url,
+        }
+    }
+}
+
+impl From<ReviewRecord> for CollectedReview {
+    fn from(r: ReviewRecord) -> Self {
+        CollectedReview {
+            review_id: r.review_id,
+            seller: r.shop,
+            author: r.author,
+            rating: r.rating,
+            title: r.title,
+            text: r.text,
+            language: r.language,
+            date: r.date,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
@@ -168,6 +197,13 @@ struct RecordFile {
     name: String,
     text: String,
     csv: bool,
+}
+
+impl RecordFile {
+    /// The line named in errors about the `index`-th record (after a CSV header).
+    fn line(&self, index: usize) -> usize {
+        index + 1 + usize::from(self.csv)
+    }
 }
 
 mod sample {
@@ -256,7 +292,7 @@ impl CatalogSource {
             if index.insert(p.product_id.clone(), entries.len()).is_some() {
                 return Err(CatalogError::Record {
                     file: products.name.clone(),
-                    line: i + 1 + usize::from(products.csv),
+                    line: products.line(i),
                     message: format!("duplicate product_id {:?}", p.product_id),
                 });
             }
@@ -297,38 +333,20 @@ impl CatalogSource {
                 other_tokens: tokens(&other),
             });
         }
-        let lookup = |file: &RecordFile, line: usize, id: &str| {
+        let lookup = |file: &RecordFile, i: usize, id: &str| {
             index.get(id).copied().ok_or_else(|| CatalogError::Record {
                 file: file.name.clone(),
-                line,
+                line: file.line(i),
                 message: format!("unknown product_id {id:?}"),
             })
         };
         for (i, o) in offer_records.into_iter().enumerate() {
-            let at = lookup(&offers, i + 1 + usize::from(offers.csv), &o.product_id)?;
-            entries[at].product.offers.push(CollectedOffer {
-                offer_id: o.offer_id,
-                seller: o.shop,
-                price_text: o.price_text,
-                currency_hint: o.currency,
-                country: o.country,
-                condition_text: o.condition,
-                availability_text: o.availability,
-                url: o.url,
-            });
+            let at = lookup(&offers, i, &o.product_id)?;
+            entries[at].product.offers.push(o.into());
         }
         for (i, r) in review_records.into_iter().enumerate() {
-            let at = lookup(&reviews, i + 1 + usize::from(reviews.csv), &r.product_id)?;
-            entries[at].product.reviews.push(CollectedReview {
-                review_id: r.review_id,
-                seller: r.shop,
-                author: r.author,
-                rating: r.rating,
-                title: r.title,
-                text: r.text,
-                language: r.language,
-                date: r.date,
-            });
+            let at = lookup(&reviews, i, &r.product_id)?;
+            entries[at].product.reviews.push(r.into());
         }
         Ok(Self {
             name: name.to_owned(),
@@ -545,19 +563,12 @@ fn record_json<T: Serialize>(record: &T) -> serde_json::Value {
     v
 }
 
-#[async_trait]
-impl Source for CatalogSource {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl_source!(CatalogSource, kind = "catalog");
 
-    fn kind(&self) -> &str {
-        "catalog"
-    }
-
+impl CatalogSource {
     /// Products whose title, brand, model, category or keywords contain every word of
     /// the query; title matches rank first.
-    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+    async fn search_products(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         Ok(SourceBatch {
             products: self
                 .find(query.query.normalized(), query.params.max_products as usize)
@@ -617,6 +628,8 @@ impl CatalogSource {
 
 #[cfg(test)]
 mod tests {
+    use marketlens_core::ports::Source;
+
     use super::*;
     use crate::test_support::query;
 

@@ -1,7 +1,35 @@
 //! Product sources. Each source is one file with a documented config struct and
 //! implements [`marketlens_core::ports::Source`]; adding a source means adding a file
-//! and one line to [`build_source`]. Settings are checked when a source is built
-//! ([`settings`]), so a bad configuration fails at start-up, never mid-analysis.
+//! and one line to [`build_source`] (for a kind that fetches over HTTP, a
+//! [`LiveSource`], to `build_live`, which records and replays it too). Settings are
+//! checked when a source is built ([`settings`]), so a bad configuration fails at
+//! start-up, never mid-analysis.
+
+/// Implements [`Source`] for a source type of one fixed `kind` whose configured name is
+/// its `name` field and whose inherent `search_products` answers queries: the shape
+/// every source here shares, written once.
+macro_rules! impl_source {
+    ($source:ty, kind = $kind:literal) => {
+        #[async_trait::async_trait]
+        impl marketlens_core::ports::Source for $source {
+            fn name(&self) -> &str {
+                &self.name
+            }
+
+            fn kind(&self) -> &str {
+                $kind
+            }
+
+            async fn search(
+                &self,
+                query: &marketlens_core::ports::SourceQuery,
+            ) -> Result<marketlens_core::ports::SourceBatch, marketlens_core::ports::SourceError>
+            {
+                self.search_products(query).await
+            }
+        }
+    };
+}
 
 pub mod catalog;
 pub mod demo_shop;
@@ -25,7 +53,7 @@ use marketlens_core::config::{AgentConfig, SourceEntry};
 use marketlens_core::ports::Source;
 
 use crate::catalog::CatalogError;
-use crate::http::HttpClientError;
+use crate::http::{HttpClientError, TapeMode};
 use crate::settings::SettingError;
 
 /// Why a source cannot be built from its settings.
@@ -93,14 +121,40 @@ fn build_kind(entry: &SourceEntry) -> Result<Arc<dyn Source>, BuildError> {
     Ok(match entry.kind.as_str() {
         "catalog" => Arc::new(catalog::CatalogSource::build(name, &settings(entry)?)?),
         "replay" => Arc::new(replay::ReplaySource::build(name, &settings(entry)?)?),
-        "schema_org" => Arc::new(schema_org::SchemaOrgSource::build(name, settings(entry)?)?),
-        "shopify" => Arc::new(shopify::ShopifySource::build(name, settings(entry)?)?),
-        "woocommerce" => Arc::new(woocommerce::WooCommerceSource::build(
-            name,
-            settings(entry)?,
-        )?),
-        _ => return Err(BuildError::UnknownKind),
+        _ => build_live(entry, None)?,
     })
+}
+
+/// The kinds that fetch over HTTP (a recording keeps their answers as a tape).
+const LIVE_KINDS: &[&str] = &["schema_org", "shopify", "woocommerce"];
+
+/// A source of a kind that fetches over HTTP, its client recording on, or answering
+/// from, `tape` ([`http::tape`]); without one, it fetches live.
+fn build_live(entry: &SourceEntry, tape: Option<TapeMode>) -> Result<Arc<dyn Source>, BuildError> {
+    match entry.kind.as_str() {
+        "schema_org" => live::<schema_org::SchemaOrgSource>(entry, tape),
+        "shopify" => live::<shopify::ShopifySource>(entry, tape),
+        "woocommerce" => live::<woocommerce::WooCommerceSource>(entry, tape),
+        _ => Err(BuildError::UnknownKind),
+    }
+}
+
+fn live<S: LiveSource>(
+    entry: &SourceEntry,
+    tape: Option<TapeMode>,
+) -> Result<Arc<dyn Source>, BuildError> {
+    Ok(Arc::new(S::build(&entry.name, settings(entry)?, tape)?))
+}
+
+/// A source kind that fetches over HTTP: built from its settings table and, for a
+/// recording or a replay, a tape.
+pub trait LiveSource: Source + Sized + 'static {
+    /// The kind's settings (`[sources.settings]`).
+    type Config: serde::de::DeserializeOwned;
+
+    /// Checks the settings and builds the source, its fetches recorded on `tape` or
+    /// answered from it (none: fetched live).
+    fn build(name: &str, config: Self::Config, tape: Option<TapeMode>) -> Result<Self, BuildError>;
 }
 
 /// A kind's settings table as its config struct (unknown keys refused).

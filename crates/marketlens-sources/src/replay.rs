@@ -20,7 +20,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use marketlens_core::ErrorType;
 use marketlens_core::config::SourceEntry;
 use marketlens_core::domain::CollectedProduct;
@@ -30,10 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{CatalogConfig, CatalogSource};
 use crate::http::TapeMode;
 use crate::http::tape::{Tape, TapeError};
-use crate::schema_org::SchemaOrgSource;
-use crate::shopify::ShopifySource;
-use crate::woocommerce::WooCommerceSource;
-use crate::{BuildError, SourceBuildError, settings};
+use crate::{BuildError, LIVE_KINDS, SourceBuildError, build_live, settings};
 
 /// File naming the recorded source's kind and settings.
 pub const SOURCE_FILE: &str = "source.toml";
@@ -112,7 +108,7 @@ impl ReplaySource {
                 fallback: None,
                 settings: recorded.settings,
             };
-            live(&entry, Some(TapeMode::Replay(Arc::new(tape)))).map_err(boxed)?
+            build_live(&entry, Some(TapeMode::Replay(Arc::new(tape)))).map_err(boxed)?
         } else {
             return Err(ReplayError::Invalid {
                 path: file,
@@ -134,43 +130,10 @@ fn boxed(e: BuildError) -> ReplayError {
     ReplayError::Recorded(Box::new(e))
 }
 
-/// The kinds that fetch over HTTP, recorded as tapes.
-const LIVE_KINDS: &[&str] = &["schema_org", "shopify", "woocommerce"];
+impl_source!(ReplaySource, kind = "replay");
 
-/// A live source of `entry`'s kind whose client records on, or replays, `tape`.
-fn live(entry: &SourceEntry, tape: Option<TapeMode>) -> Result<Arc<dyn Source>, BuildError> {
-    let name = entry.name.as_str();
-    Ok(match entry.kind.as_str() {
-        "schema_org" => Arc::new(SchemaOrgSource::build_with_tape(
-            name,
-            settings(entry)?,
-            tape,
-        )?),
-        "shopify" => Arc::new(ShopifySource::build_with_tape(
-            name,
-            settings(entry)?,
-            tape,
-        )?),
-        "woocommerce" => Arc::new(WooCommerceSource::build_with_tape(
-            name,
-            settings(entry)?,
-            tape,
-        )?),
-        _ => return Err(BuildError::UnknownKind),
-    })
-}
-
-#[async_trait]
-impl Source for ReplaySource {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn kind(&self) -> &str {
-        "replay"
-    }
-
-    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+impl ReplaySource {
+    async fn search_products(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         self.inner.search(query).await
     }
 }
@@ -207,7 +170,7 @@ pub fn build_recording(
         (catalog.clone(), Kept::Catalog(catalog))
     } else {
         let tape = Arc::new(Tape::default());
-        let source = live(entry, Some(TapeMode::Record(tape.clone()))).map_err(failed)?;
+        let source = build_live(entry, Some(TapeMode::Record(tape.clone()))).map_err(failed)?;
         (source, Kept::Tape(tape))
     };
     let recorder = Recorder {

@@ -9,21 +9,20 @@
 
 use std::collections::HashSet;
 
-use async_trait::async_trait;
 use futures::StreamExt;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
-use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
+use marketlens_core::ports::{SourceBatch, SourceError, SourceQuery};
 use scraper::Selector;
 use serde::Deserialize;
 use url::Url;
 
-use crate::BuildError;
 use crate::catalog::tokens;
-use crate::extract::{ExtractedProduct, OfferKind, extract};
+use crate::extract::{ExtractedOffer, ExtractedProduct, OfferKind, extract};
 use crate::http::{FetchError, HttpClient, HttpConfig, TapeMode};
 use crate::settings::{SettingError, check_range, http_url};
 use crate::shop::site_name_in_page;
+use crate::{BuildError, LiveSource};
 
 /// Settings of a `schema_org` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -93,14 +92,10 @@ pub struct SchemaOrgSource {
     client: HttpClient,
 }
 
-impl SchemaOrgSource {
-    pub fn build(name: &str, config: SchemaOrgConfig) -> Result<Self, BuildError> {
-        Self::build_with_tape(name, config, None)
-    }
+impl LiveSource for SchemaOrgSource {
+    type Config = SchemaOrgConfig;
 
-    /// As [`Self::build`], its fetches recorded on a tape or answered from one
-    /// ([`crate::http::tape`]).
-    pub fn build_with_tape(
+    fn build(
         name: &str,
         config: SchemaOrgConfig,
         tape: Option<TapeMode>,
@@ -132,7 +127,9 @@ impl SchemaOrgSource {
             client,
         })
     }
+}
 
+impl SchemaOrgSource {
     /// Result pages to start from for `query`: (URL, paged by `{page}`, is a search).
     fn start_urls(&self, query: &str) -> Vec<(String, bool, bool)> {
         let mut out = Vec::new();
@@ -317,25 +314,31 @@ pub fn to_collected(
         .iter()
         .filter(|o| o.kind == OfferKind::Offer && o.price.is_some())
         .collect();
-    let mut offers = Vec::new();
-    for (i, o) in priced.iter().enumerate() {
-        offers.push(CollectedOffer {
-            offer_id: format!(
-                "{url}#offer-{}",
-                o.sku.clone().unwrap_or_else(|| i.to_string())
-            ),
+    // Offer `o` at `price`: the fields every offer reads the same way.
+    let offer = |o: &ExtractedOffer, offer_id: String, price: &Option<String>, url: String| {
+        CollectedOffer {
+            offer_id,
             seller: o
                 .seller
                 .clone()
                 .unwrap_or_else(|| default_seller.to_owned()),
-            price_text: o.price.clone().unwrap_or_default(),
+            price_text: price.clone().unwrap_or_default(),
             currency_hint: o.currency.clone(),
             country: country.map(str::to_owned),
             condition_text: o.condition.clone(),
             availability_text: o.availability.clone(),
-            url: Some(o.url.clone().unwrap_or_else(|| url.clone())),
-        });
-    }
+            url: Some(url),
+        }
+    };
+    let mut offers: Vec<CollectedOffer> = priced
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let id = o.sku.clone().unwrap_or_else(|| i.to_string());
+            let offer_url = o.url.clone().unwrap_or_else(|| url.clone());
+            offer(o, format!("{url}#offer-{id}"), &o.price, offer_url)
+        })
+        .collect();
     // Only an AggregateOffer: its lowest price is the price a buyer can have.
     if offers.is_empty()
         && let Some(agg) = p
@@ -343,19 +346,12 @@ pub fn to_collected(
             .iter()
             .find(|o| o.kind == OfferKind::AggregateOffer && o.low_price.is_some())
     {
-        offers.push(CollectedOffer {
-            offer_id: format!("{url}#offer-low"),
-            seller: agg
-                .seller
-                .clone()
-                .unwrap_or_else(|| default_seller.to_owned()),
-            price_text: agg.low_price.clone().unwrap_or_default(),
-            currency_hint: agg.currency.clone(),
-            country: country.map(str::to_owned),
-            condition_text: agg.condition.clone(),
-            availability_text: agg.availability.clone(),
-            url: Some(url.clone()),
-        });
+        offers.push(offer(
+            agg,
+            format!("{url}#offer-low"),
+            &agg.low_price,
+            url.clone(),
+        ));
     }
     let reviews = p
         .reviews
@@ -421,17 +417,10 @@ pub(crate) fn matches_query(wanted: &[String], p: &CollectedProduct, extra: &str
     wanted.iter().all(|w| have.contains(w))
 }
 
-#[async_trait]
-impl Source for SchemaOrgSource {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl_source!(SchemaOrgSource, kind = "schema_org");
 
-    fn kind(&self) -> &str {
-        "schema_org"
-    }
-
-    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+impl SchemaOrgSource {
+    async fn search_products(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         let text = query.query.normalized();
         let urls = self.discover(text).await?;
         let wanted = tokens(text);

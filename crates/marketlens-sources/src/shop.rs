@@ -11,10 +11,16 @@
 //! - **the condition**: a variant option or attribute `Condition` / `État`, else a tag
 //!   that says used or refurbished (a `new` tag usually means "new arrival"), else the
 //!   variant's title; the product title is read later, in stage `normalize`.
+//!
+//! Both APIs are also read the same way: JSON pages of products, page after page
+//! ([`read_listing`], [`fetch_json`]).
 
-use marketlens_core::domain::Condition;
+use marketlens_core::ErrorType;
+use marketlens_core::domain::{CollectedProduct, Condition};
 use marketlens_core::normalize::condition::parse_condition;
+use marketlens_core::ports::SourceError;
 use scraper::{Html, Selector};
+use serde_json::Value;
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -78,6 +84,54 @@ pub(crate) fn site_name_in_page(html: &str, title_too: bool) -> Option<String> {
                 clean(&title, MAX_NAME_CHARS)
             })
         })
+}
+
+/// A shop API's JSON answer at `url`; `document` names what was expected there, for
+/// the error when the answer is not JSON.
+pub(crate) async fn fetch_json(
+    client: &HttpClient,
+    url: &Url,
+    document: &str,
+) -> Result<Value, SourceError> {
+    let page = client.get(url.as_str()).await?;
+    serde_json::from_str(&page.text).map_err(|e| {
+        SourceError::new(
+            ErrorType::SourceFailed,
+            format!("{url}: not {document}: {e}"),
+        )
+    })
+}
+
+/// A shop's product listing, read page by page: `page(n)` fetches the items of page
+/// `n` (1, 2, …, at most `max_pages`), `keep` makes a product of an item or passes it
+/// over. Reading stops at a page shorter than `page_size` (the last one) or once
+/// `max` products are kept; of a longer page, the first `page_size` items count.
+pub(crate) async fn read_listing<Page>(
+    max_pages: u32,
+    page_size: u32,
+    max: usize,
+    mut page: impl FnMut(u32) -> Page,
+    mut keep: impl FnMut(&Value) -> Option<CollectedProduct>,
+) -> Result<Vec<CollectedProduct>, SourceError>
+where
+    Page: Future<Output = Result<Vec<Value>, SourceError>>,
+{
+    let page_size = page_size as usize;
+    let mut products = Vec::new();
+    for n in 1..=max_pages {
+        let items = page(n).await?;
+        for item in items.iter().take(page_size) {
+            if products.len() < max
+                && let Some(p) = keep(item)
+            {
+                products.push(p);
+            }
+        }
+        if items.len() < page_size || products.len() >= max {
+            break;
+        }
+    }
+    Ok(products)
 }
 
 /// A shop's own name, found once per source: the configured one, else its home

@@ -5,20 +5,21 @@
 //! and conditions are read as [`crate::shop`] says (variant options, tags, titles; the
 //! store's own name, never its host).
 
-use async_trait::async_trait;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CurrencyCode, Market};
-use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
+use marketlens_core::ports::{SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::BuildError;
 use crate::catalog::tokens;
 use crate::http::{HttpClient, HttpConfig, TapeMode};
 use crate::schema_org::matches_query;
 use crate::settings::{check_range, http_url};
-use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
+use crate::shop::{
+    ShopName, condition_text, fetch_json, is_condition_field, is_seller_field, read_listing,
+};
+use crate::{BuildError, LiveSource};
 
 /// Settings of a `shopify` source (`[sources.settings]`).
 #[derive(Debug, Clone, Deserialize)]
@@ -75,14 +76,10 @@ pub struct ShopifySource {
     shop_name: ShopName,
 }
 
-impl ShopifySource {
-    pub fn build(name: &str, config: ShopifyConfig) -> Result<Self, BuildError> {
-        Self::build_with_tape(name, config, None)
-    }
+impl LiveSource for ShopifySource {
+    type Config = ShopifyConfig;
 
-    /// As [`Self::build`], its fetches recorded on a tape or answered from one
-    /// ([`crate::http::tape`]).
-    pub fn build_with_tape(
+    fn build(
         name: &str,
         config: ShopifyConfig,
         tape: Option<TapeMode>,
@@ -100,7 +97,9 @@ impl ShopifySource {
             shop_name,
         })
     }
+}
 
+impl ShopifySource {
     fn product(&self, p: &Value, seller: &str) -> Option<(CollectedProduct, String)> {
         let s = |v: &Value| match v {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -198,60 +197,47 @@ impl ShopifySource {
     }
 }
 
-#[async_trait]
-impl Source for ShopifySource {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl_source!(ShopifySource, kind = "shopify");
 
-    fn kind(&self) -> &str {
-        "shopify"
-    }
-
-    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+impl ShopifySource {
+    async fn search_products(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         let wanted = tokens(query.query.normalized());
-        let max = query.params.max_products as usize;
         let seller = self.shop_name.get(&self.client).await;
-        let mut products = Vec::new();
-        for page in 1..=self.config.max_pages {
-            let mut url = self.base.join("/products.json").map_err(|e| {
-                SourceError::new(ErrorType::InvalidConfig, format!("base_url: {e}"))
-            })?;
-            url.query_pairs_mut()
-                .append_pair("limit", &self.config.page_size.to_string())
-                .append_pair("page", &page.to_string());
-            let fetched = self.client.get(url.as_str()).await?;
-            let doc: Value = serde_json::from_str(&fetched.text).map_err(|e| {
-                SourceError::new(
-                    ErrorType::SourceFailed,
-                    format!("{url}: not a products.json document: {e}"),
-                )
-            })?;
-            let items = doc
-                .get("products")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    SourceError::new(ErrorType::SourceFailed, format!("{url}: no products array"))
-                })?;
-            for item in items.iter().take(self.config.page_size as usize) {
-                let Some((p, tags)) = self.product(item, &seller) else {
-                    continue;
-                };
-                if (!self.config.filter_by_query || matches_query(&wanted, &p, &tags))
-                    && products.len() < max
-                {
-                    products.push(p);
-                }
-            }
-            if items.len() < self.config.page_size as usize || products.len() >= max {
-                break;
-            }
-        }
+        let products = read_listing(
+            self.config.max_pages,
+            self.config.page_size,
+            query.params.max_products as usize,
+            |page| self.page(page),
+            |item| {
+                let (p, tags) = self.product(item, &seller)?;
+                (!self.config.filter_by_query || matches_query(&wanted, &p, &tags)).then_some(p)
+            },
+        )
+        .await?;
         Ok(SourceBatch {
             products,
             notice: self.config.notice.clone(),
             fetched_at: None,
         })
+    }
+
+    /// The products of one page of `/products.json`, as the store wrote them.
+    async fn page(&self, page: u32) -> Result<Vec<Value>, SourceError> {
+        let mut url = self
+            .base
+            .join("/products.json")
+            .map_err(|e| SourceError::new(ErrorType::InvalidConfig, format!("base_url: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("limit", &self.config.page_size.to_string())
+            .append_pair("page", &page.to_string());
+        let mut doc = fetch_json(&self.client, &url, "a products.json document").await?;
+        match doc.get_mut("products").map(Value::take) {
+            Some(Value::Array(items)) => Ok(items),
+            _ => Err(SourceError::new(
+                ErrorType::SourceFailed,
+                format!("{url}: no products array"),
+            )),
+        }
     }
 }
 

@@ -4,21 +4,22 @@
 //! (`/wp-json/wc/store/v1/products/reviews?product_id=…`). The API gives prices in
 //! minor units with their currency, so nothing about the currency is guessed.
 
-use async_trait::async_trait;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{CollectedOffer, CollectedProduct, CollectedReview, Market};
-use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
+use marketlens_core::ports::{SourceBatch, SourceError, SourceQuery};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::BuildError;
 use crate::catalog::tokens;
 use crate::extract::clean;
 use crate::http::{HttpClient, HttpConfig, TapeMode};
 use crate::schema_org::matches_query;
 use crate::settings::{SettingError, check_range, http_url};
-use crate::shop::{ShopName, condition_text, is_condition_field, is_seller_field};
+use crate::shop::{
+    ShopName, condition_text, fetch_json, is_condition_field, is_seller_field, read_listing,
+};
+use crate::{BuildError, LiveSource};
 
 const API: &str = "/wp-json/wc/store/v1/";
 
@@ -77,14 +78,10 @@ pub struct WooCommerceSource {
     shop_name: ShopName,
 }
 
-impl WooCommerceSource {
-    pub fn build(name: &str, config: WooCommerceConfig) -> Result<Self, BuildError> {
-        Self::build_with_tape(name, config, None)
-    }
+impl LiveSource for WooCommerceSource {
+    type Config = WooCommerceConfig;
 
-    /// As [`Self::build`], its fetches recorded on a tape or answered from one
-    /// ([`crate::http::tape`]).
-    pub fn build_with_tape(
+    fn build(
         name: &str,
         config: WooCommerceConfig,
         tape: Option<TapeMode>,
@@ -106,11 +103,22 @@ impl WooCommerceSource {
             shop_name,
         })
     }
+}
 
-    async fn json(&self, url: &Url) -> Result<Value, SourceError> {
-        let page = self.client.get(url.as_str()).await?;
-        serde_json::from_str(&page.text)
-            .map_err(|e| SourceError::new(ErrorType::SourceFailed, format!("{url}: not JSON: {e}")))
+impl WooCommerceSource {
+    /// The API's JSON answer at `path` with the `query` parameters, and its URL.
+    async fn api_json(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<(Url, Value), SourceError> {
+        let mut url = self
+            .api
+            .join(path)
+            .map_err(|e| SourceError::new(ErrorType::InvalidConfig, e.to_string()))?;
+        url.query_pairs_mut().extend_pairs(query);
+        let doc = fetch_json(&self.client, &url, "JSON").await?;
+        Ok((url, doc))
     }
 
     fn product(&self, p: &Value, seller: &str) -> Option<CollectedProduct> {
@@ -193,14 +201,13 @@ impl WooCommerceSource {
     }
 
     async fn reviews(&self, product_id: &str) -> Result<Vec<CollectedReview>, SourceError> {
-        let mut url = self
-            .api
-            .join("products/reviews")
-            .map_err(|e| SourceError::new(ErrorType::InvalidConfig, e.to_string()))?;
-        url.query_pairs_mut()
-            .append_pair("product_id", product_id)
-            .append_pair("per_page", &self.config.reviews_per_product.to_string());
-        let doc = self.json(&url).await?;
+        let per_page = self.config.reviews_per_product.to_string();
+        let (_, doc) = self
+            .api_json(
+                "products/reviews",
+                &[("product_id", product_id), ("per_page", &per_page)],
+            )
+            .await?;
         Ok(doc
             .as_array()
             .into_iter()
@@ -261,50 +268,24 @@ fn from_minor_units(minor: &str, unit: u64) -> Option<String> {
     Some(format!("{int}.{frac}"))
 }
 
-#[async_trait]
-impl Source for WooCommerceSource {
-    fn name(&self) -> &str {
-        &self.name
-    }
+impl_source!(WooCommerceSource, kind = "woocommerce");
 
-    fn kind(&self) -> &str {
-        "woocommerce"
-    }
-
-    async fn search(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
+impl WooCommerceSource {
+    async fn search_products(&self, query: &SourceQuery) -> Result<SourceBatch, SourceError> {
         let text_q = query.query.normalized();
         let wanted = tokens(text_q);
-        let max = query.params.max_products as usize;
         let seller = self.shop_name.get(&self.client).await;
-        let mut products = Vec::new();
-        for page in 1..=self.config.max_pages {
-            let mut url = self
-                .api
-                .join("products")
-                .map_err(|e| SourceError::new(ErrorType::InvalidConfig, e.to_string()))?;
-            url.query_pairs_mut()
-                .append_pair("search", text_q)
-                .append_pair("per_page", &self.config.page_size.to_string())
-                .append_pair("page", &page.to_string());
-            let doc = self.json(&url).await?;
-            let items = doc.as_array().ok_or_else(|| {
-                SourceError::new(
-                    ErrorType::SourceFailed,
-                    format!("{url}: not a product list"),
-                )
-            })?;
-            for item in items.iter().take(self.config.page_size as usize) {
-                if let Some(p) = self.product(item, &seller)
-                    && (!self.config.filter_by_query || matches_query(&wanted, &p, ""))
-                    && products.len() < max
-                {
-                    products.push(p);
-                }
-            }
-            if items.len() < self.config.page_size as usize || products.len() >= max {
-                break;
-            }
-        }
+        let mut products = read_listing(
+            self.config.max_pages,
+            self.config.page_size,
+            query.params.max_products as usize,
+            |page| self.page(text_q, page),
+            |item| {
+                let p = self.product(item, &seller)?;
+                (!self.config.filter_by_query || matches_query(&wanted, &p, "")).then_some(p)
+            },
+        )
+        .await?;
         if self.config.reviews_per_product > 0 {
             for p in &mut products {
                 // A product without its reviews is still worth comparing on price.
@@ -319,6 +300,21 @@ impl Source for WooCommerceSource {
             notice: self.config.notice.clone(),
             fetched_at: None,
         })
+    }
+
+    /// The products of one page of the API's search for `text_q`, as the shop wrote
+    /// them.
+    async fn page(&self, text_q: &str, page: u32) -> Result<Vec<Value>, SourceError> {
+        let (per_page, page) = (self.config.page_size.to_string(), page.to_string());
+        let query = [("search", text_q), ("per_page", &per_page), ("page", &page)];
+        let (url, doc) = self.api_json("products", &query).await?;
+        match doc {
+            Value::Array(items) => Ok(items),
+            _ => Err(SourceError::new(
+                ErrorType::SourceFailed,
+                format!("{url}: not a product list"),
+            )),
+        }
     }
 }
 

@@ -218,6 +218,19 @@ fn best(html: &str, field: FieldName) -> Option<(String, Syntax)> {
         .map(|s| (s.value.clone(), s.from))
 }
 
+/// Checks the best value `html` gives each field; a failure names the field.
+#[track_caller]
+fn assert_best(html: &str, expected: &[(FieldName, &str)]) {
+    let best = extract(html, None).best;
+    for (field, value) in expected {
+        assert_eq!(
+            best.get(*field).map(|s| s.value.as_str()),
+            Some(*value),
+            "{field:?}"
+        );
+    }
+}
+
 #[test]
 fn struck_price_is_the_previous_price_and_the_one_near_the_title_wins() {
     let html = r#"<html><body>
@@ -231,13 +244,12 @@ fn struck_price_is_the_previous_price_and_the_one_near_the_title_wins() {
         best(html, FieldName::Price),
         Some(("95".into(), Syntax::Dom))
     );
-    assert_eq!(
-        best(html, FieldName::PreviousPrice).map(|b| b.0),
-        Some("120".into())
-    );
-    assert_eq!(
-        best(html, FieldName::Availability).map(|b| b.0),
-        Some("InStock".into())
+    assert_best(
+        html,
+        &[
+            (FieldName::PreviousPrice, "120"),
+            (FieldName::Availability, "InStock"),
+        ],
     );
     // The page had no structured data: the fallbacks give it its product.
     let x = extract(html, None);
@@ -268,10 +280,7 @@ fn stock_wording_and_disabled_buttons_in_three_languages() {
     }
     // A disabled add-to-cart button alone says out of stock.
     let html = r#"<h1>X</h1><span class="price">£5.00</span><button class="btn add-to-cart" disabled>Add to basket</button>"#;
-    assert_eq!(
-        best(html, FieldName::Availability).map(|b| b.0),
-        Some("OutOfStock".into())
-    );
+    assert_best(html, &[(FieldName::Availability, "OutOfStock")]);
 }
 
 #[test]
@@ -301,13 +310,9 @@ fn sku_labels_in_text_and_definition_lists() {
     }
     // "Model" is a part number: a SKU only when nothing better is there.
     let html = r#"<h1>A</h1><p>Model: WH-1000XM5</p><p>SKU: 55501</p>"#;
-    assert_eq!(
-        best(html, FieldName::Sku).map(|b| b.0),
-        Some("55501".into())
-    );
-    assert_eq!(
-        best(html, FieldName::Mpn).map(|b| b.0),
-        Some("WH-1000XM5".into())
+    assert_best(
+        html,
+        &[(FieldName::Sku, "55501"), (FieldName::Mpn, "WH-1000XM5")],
     );
 }
 
@@ -319,40 +324,31 @@ fn embedded_state_json_next_data_shopify_cents_and_data_attributes() {
         best(next, FieldName::Price),
         Some(("549".into(), Syntax::ScriptState))
     );
-    assert_eq!(
-        best(next, FieldName::Currency).map(|b| b.0),
-        Some("USD".into())
-    );
-    assert_eq!(
-        best(next, FieldName::Availability).map(|b| b.0),
-        Some("OutOfStock".into())
+    assert_best(
+        next,
+        &[
+            (FieldName::Currency, "USD"),
+            (FieldName::Availability, "OutOfStock"),
+        ],
     );
     // Liquid's `| json` writes integer cents.
     let shopify = r#"<h1>Hoodie</h1><script type="application/json" data-product-json>
       {"title":"Hoodie","handle":"hoodie","variants":[{"sku":"H-S","price":6800,"compare_at_price":8500,"available":true}]}</script>"#;
-    assert_eq!(
-        best(shopify, FieldName::Price).map(|b| b.0),
-        Some("68".into())
-    );
-    assert_eq!(
-        best(shopify, FieldName::PreviousPrice).map(|b| b.0),
-        Some("85".into())
-    );
-    assert_eq!(
-        best(shopify, FieldName::Sku).map(|b| b.0),
-        Some("H-S".into())
+    assert_best(
+        shopify,
+        &[
+            (FieldName::Price, "68"),
+            (FieldName::PreviousPrice, "85"),
+            (FieldName::Sku, "H-S"),
+        ],
     );
     let state = r#"<h1>Mower</h1><script>window.__INITIAL_STATE__ = JSON.parse("{\"p\":{\"productName\":\"Mower\",\"articleNumber\":\"M-36\",\"price\":{\"value\":349.0,\"currencyIso\":\"EUR\"}}}");</script>"#;
-    assert_eq!(
-        best(state, FieldName::Price).map(|b| b.0),
-        Some("349".into())
-    );
-    assert_eq!(
-        best(state, FieldName::Sku).map(|b| b.0),
-        Some("M-36".into())
+    assert_best(
+        state,
+        &[(FieldName::Price, "349"), (FieldName::Sku, "M-36")],
     );
     let attr = r#"<h1>Pullover</h1><form data-product_variations='[{"display_price":89,"is_in_stock":true,"sku":"P-M"}]'></form>"#;
-    assert_eq!(best(attr, FieldName::Price).map(|b| b.0), Some("89".into()));
+    assert_best(attr, &[(FieldName::Price, "89")]);
     // Broken state never panics and proposes nothing.
     for bad in [
         "<script>window.__INITIAL_STATE__ = {\"a\":</script>",
@@ -371,16 +367,10 @@ fn meta_tags_outside_opengraph_and_itemprop_outside_itemscope() {
         best(twitter, FieldName::Price),
         Some(("24".into(), Syntax::MetaTags))
     );
-    assert_eq!(
-        best(twitter, FieldName::Availability).map(|b| b.0),
-        Some("InStock".into())
-    );
+    assert_best(twitter, &[(FieldName::Availability, "InStock")]);
     let orphan = r#"<h1 itemprop="name">Coussin</h1><span itemprop="price" content="19.92">19,92 €</span>
       <meta itemprop="priceCurrency" content="EUR"><span itemprop="sku">demo_16</span>"#;
-    assert_eq!(
-        best(orphan, FieldName::Price).map(|b| b.0),
-        Some("19.92".into())
-    );
+    assert_best(orphan, &[(FieldName::Price, "19.92")]);
     assert_eq!(
         best(orphan, FieldName::Sku),
         Some(("demo_16".into(), Syntax::MetaTags))
@@ -392,18 +382,17 @@ fn schema_org_defects_comma_decimal_text_availability_offer_sku_entities() {
     let html = r#"<script type="application/ld+json">{"@type":"Organization","name":"Shop"}</script>
     <script type="application/ld+json">{"@type":"Product","name":"Ben &amp; Jerry&#8217;s",
       "offers":[{"@type":"Offer","sku":"BJ-1","price":"49,95","priceCurrency":"EUR","availability":"InStock"}]}</script>"#;
-    assert_eq!(
-        best(html, FieldName::Name).map(|b| b.0),
-        Some("Ben & Jerry\u{2019}s".into())
-    );
+    assert_best(html, &[(FieldName::Name, "Ben & Jerry\u{2019}s")]);
     assert_eq!(
         best(html, FieldName::Price),
         Some(("49.95".into(), Syntax::JsonLd))
     );
-    assert_eq!(best(html, FieldName::Sku).map(|b| b.0), Some("BJ-1".into()));
-    assert_eq!(
-        best(html, FieldName::Availability).map(|b| b.0),
-        Some("InStock".into())
+    assert_best(
+        html,
+        &[
+            (FieldName::Sku, "BJ-1"),
+            (FieldName::Availability, "InStock"),
+        ],
     );
     // Only a GTIN: it stands in for the SKU, trusted less.
     let gtin = r#"<script type="application/ld+json">{"@type":"Product","name":"K","gtin13":"4006381333931",

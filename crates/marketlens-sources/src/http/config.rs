@@ -106,7 +106,10 @@ impl HttpConfig {
             check_range(setting, value, allowed)?;
         }
         if let Err(e) = super::guard::AllowList::parse(&self.allow_private_hosts) {
-            return Err(SettingError::invalid("http.allow_private_hosts", e));
+            return Err(SettingError::invalid(
+                "http.allow_private_hosts",
+                e.to_string(),
+            ));
         }
         if let Some(c) = &self.contact
             && (c.trim().is_empty() || c.len() > 200 || c.chars().any(|ch| ch.is_control()))

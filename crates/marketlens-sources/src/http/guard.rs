@@ -29,14 +29,18 @@ pub struct AllowList {
 
 impl AllowList {
     /// Reads the entries; an entry whose port is not a number is refused whole.
-    pub fn parse<I: IntoIterator<Item = S>, S: AsRef<str>>(entries: I) -> Result<Self, String> {
+    pub fn parse<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        entries: I,
+    ) -> Result<Self, AllowListError> {
         let mut list = AllowList::default();
         for entry in entries {
             let entry = entry.as_ref().trim();
             let (host, port) = split_port(entry)?;
             let host = normalize_host(host);
             if host.is_empty() {
-                return Err(format!("{entry:?} names no host"));
+                return Err(AllowListError::NoHost {
+                    entry: entry.to_owned(),
+                });
             }
             if let Some(port) = port {
                 list.ports.insert((host.clone(), port));
@@ -72,21 +76,48 @@ impl AllowList {
     }
 }
 
+/// An `allow_private_hosts` entry that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowListError {
+    #[error("{entry:?} names no host")]
+    NoHost { entry: String },
+    #[error("{entry:?}: port {port:?} is not a number from 1 to 65535")]
+    BadPort { entry: String, port: String },
+    #[error("{entry:?}: unclosed [")]
+    UnclosedBracket { entry: String },
+    #[error("{entry:?}: unexpected {after:?} after ]")]
+    AfterBracket { entry: String, after: String },
+}
+
+impl AllowListError {
+    /// Always a configuration mistake.
+    pub fn error_type(&self) -> marketlens_core::ErrorType {
+        marketlens_core::ErrorType::InvalidConfig
+    }
+}
+
 /// `host` and `host:port` (`[v6]:port` for IPv6; a bare IPv6 address has no port).
-fn split_port(entry: &str) -> Result<(&str, Option<u16>), String> {
-    let bad_port = |p: &str| format!("{entry:?}: port {p:?} is not a number from 1 to 65535");
+fn split_port(entry: &str) -> Result<(&str, Option<u16>), AllowListError> {
     let port = |p: &str| match p.parse::<u16>() {
         Ok(n) if n > 0 => Ok(Some(n)),
-        _ => Err(bad_port(p)),
+        _ => Err(AllowListError::BadPort {
+            entry: entry.to_owned(),
+            port: p.to_owned(),
+        }),
     };
     if let Some(rest) = entry.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("{entry:?}: unclosed ["))?;
+        let (host, after) =
+            rest.split_once(']')
+                .ok_or_else(|| AllowListError::UnclosedBracket {
+                    entry: entry.to_owned(),
+                })?;
         return match after.strip_prefix(':') {
             Some(p) => Ok((host, port(p)?)),
             None if after.is_empty() => Ok((host, None)),
-            None => Err(format!("{entry:?}: unexpected {after:?} after ]")),
+            None => Err(AllowListError::AfterBracket {
+                entry: entry.to_owned(),
+                after: after.to_owned(),
+            }),
         };
     }
     match entry.split_once(':') {

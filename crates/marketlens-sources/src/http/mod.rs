@@ -133,10 +133,9 @@ impl HttpClient {
     pub fn with_tape(config: HttpConfig, tape: Option<TapeMode>) -> Result<Self, HttpClientError> {
         config.validate()?;
         install_crypto_provider();
-        let allow =
-            Arc::new(AllowList::parse(&config.allow_private_hosts).map_err(|e| {
-                crate::settings::SettingError::invalid("http.allow_private_hosts", e)
-            })?);
+        let allow = Arc::new(AllowList::parse(&config.allow_private_hosts).map_err(|e| {
+            crate::settings::SettingError::invalid("http.allow_private_hosts", e.to_string())
+        })?);
         let inner = reqwest::Client::builder()
             .user_agent(config.user_agent())
             .connect_timeout(Duration::from_millis(config.connect_timeout_ms))

@@ -1,3 +1,5 @@
+use marketlens_core::ports::Source;
+
 use super::*;
 use crate::test_support::{local_http, query, start_demo_shop as start};
 
@@ -10,6 +12,7 @@ fn demo_source(base: &str) -> SchemaOrgSource {
             http: local_http(),
             ..SchemaOrgConfig::default()
         },
+        None,
     )
     .unwrap()
 }
@@ -31,6 +34,7 @@ fn local_search_source(
             },
             ..config
         },
+        None,
     )
     .unwrap()
 }
@@ -85,6 +89,7 @@ async fn listing_pages_are_filtered_by_the_query() {
             http: local_http(),
             ..SchemaOrgConfig::default()
         },
+        None,
     )
     .unwrap();
     let batch = source.search(&query("sony")).await.unwrap();
@@ -113,7 +118,7 @@ async fn an_unreachable_shop_is_a_source_error() {
 fn settings_are_validated_at_build() {
     let build = |toml_text: &str| {
         let c: SchemaOrgConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        SchemaOrgSource::build("s", c)
+        SchemaOrgSource::build("s", c, None)
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
@@ -248,6 +253,7 @@ async fn hostile_and_failing_product_pages_leave_the_good_ones_and_a_notice() {
             },
             ..SchemaOrgConfig::default()
         },
+        None,
     )
     .unwrap();
     let batch = strict.search(&query("kettle")).await.unwrap();

@@ -1,7 +1,10 @@
 use marketlens_core::ErrorType;
+use marketlens_core::ports::Source;
 
 use super::*;
-use crate::test_support::{local_http, query, start_demo_shop as start};
+use crate::test_support::{
+    demo_shop_source, local_http, query, search_demo_marketplace, start_demo_shop as start,
+};
 
 #[tokio::test]
 async fn shopify_reads_products_json_pages_and_variants() {
@@ -19,6 +22,7 @@ async fn shopify_reads_products_json_pages_and_variants() {
             notice: Some("Demo shop: sample data".into()),
             http: local_http(),
         },
+        None,
     )
     .unwrap();
     let batch = source.search(&query("headphones")).await.unwrap();
@@ -37,21 +41,14 @@ async fn shopify_reads_products_json_pages_and_variants() {
 
 #[tokio::test]
 async fn sellers_and_conditions_come_from_variant_options_never_the_host() {
-    let base = start().await;
-    let config: ShopifyConfig = toml::from_str(&format!(
-        "base_url = \"{base}\"\ncurrency = \"EUR\"\nmax_pages = 10\npage_size = 20\n\
-         [http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
-    ))
-    .unwrap();
-    let source = ShopifySource::build("demo-shopify", config).unwrap();
-    let batch = source.search(&query("headphones")).await.unwrap();
-    let offers: Vec<&CollectedOffer> = batch.products.iter().flat_map(|p| &p.offers).collect();
-    assert!(offers.len() >= 10, "{}", offers.len());
+    let source: ShopifySource = demo_shop_source(
+        "demo-shopify",
+        "currency = \"EUR\"\nmax_pages = 10\npage_size = 20",
+    )
+    .await;
     // The demo shop is a marketplace: each variant names its seller and condition.
-    for o in &offers {
-        assert!(!o.seller.contains("127.0.0.1"), "{}", o.seller);
-        assert!(o.condition_text.is_some(), "{}: no condition", o.offer_id);
-    }
+    let batch = search_demo_marketplace(&source, "headphones", 10).await;
+    let offers: Vec<&CollectedOffer> = batch.products.iter().flat_map(|p| &p.offers).collect();
     let sellers: std::collections::BTreeSet<&str> =
         offers.iter().map(|o| o.seller.as_str()).collect();
     assert!(sellers.len() >= 3, "{sellers:?}");
@@ -78,7 +75,7 @@ async fn sellers_and_conditions_come_from_variant_options_never_the_host() {
 fn settings_are_parsed_and_checked_before_the_first_request() {
     let build = |toml_text: &str| -> Result<ShopifySource, BuildError> {
         let config: ShopifyConfig = toml::from_str(toml_text)?;
-        ShopifySource::build("s", config)
+        ShopifySource::build("s", config, None)
     };
     let source =
         build("base_url = \"https://store.example\"\ncurrency = \"eur\"\ncountry = \"fr\"")

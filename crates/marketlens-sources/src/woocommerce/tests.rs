@@ -1,5 +1,7 @@
+use marketlens_core::ports::Source;
+
 use super::*;
-use crate::test_support::{query, start_demo_shop as start};
+use crate::test_support::{demo_shop_source, query, search_demo_marketplace};
 
 #[test]
 fn minor_units_become_decimal_text() {
@@ -14,12 +16,8 @@ fn minor_units_become_decimal_text() {
 
 #[tokio::test]
 async fn woocommerce_reads_the_store_api_and_reviews() {
-    let base = start().await;
-    let config: WooCommerceConfig = toml::from_str(&format!(
-        "base_url = \"{base}\"\npage_size = 5\nreviews_per_product = 3\n[http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
-    ))
-    .unwrap();
-    let source = WooCommerceSource::build("woo", config).unwrap();
+    let source: WooCommerceSource =
+        demo_shop_source("woo", "page_size = 5\nreviews_per_product = 3").await;
     let batch = source.search(&query("wireless headphones")).await.unwrap();
     assert!(batch.products.len() >= 5, "{}", batch.products.len());
     for p in &batch.products {
@@ -39,25 +37,18 @@ async fn woocommerce_reads_the_store_api_and_reviews() {
     }
     assert!(batch.products.iter().any(|p| !p.reviews.is_empty()));
     assert!(
-        WooCommerceSource::build("x", toml::from_str("base_url = \"gopher://x\"").unwrap())
-            .is_err()
+        WooCommerceSource::build(
+            "x",
+            toml::from_str("base_url = \"gopher://x\"").unwrap(),
+            None
+        )
+        .is_err()
     );
 }
 
 #[tokio::test]
 async fn sellers_and_conditions_come_from_product_attributes_never_the_host() {
-    let base = start().await;
-    let config: WooCommerceConfig = toml::from_str(&format!(
-        "base_url = \"{base}\"\npage_size = 10\nreviews_per_product = 0\n\
-         [http]\nallow_private_hosts = [\"127.0.0.1\"]\nmin_interval_ms = 0\n"
-    ))
-    .unwrap();
-    let source = WooCommerceSource::build("woo", config).unwrap();
-    let batch = source.search(&query("headphones")).await.unwrap();
-    let offers: Vec<&CollectedOffer> = batch.products.iter().flat_map(|p| &p.offers).collect();
-    assert!(offers.len() >= 5, "{}", offers.len());
-    for o in &offers {
-        assert!(!o.seller.contains("127.0.0.1"), "{}", o.seller);
-        assert!(o.condition_text.is_some(), "{}: no condition", o.offer_id);
-    }
+    let source: WooCommerceSource =
+        demo_shop_source("woo", "page_size = 10\nreviews_per_product = 0").await;
+    search_demo_marketplace(&source, "headphones", 5).await;
 }
