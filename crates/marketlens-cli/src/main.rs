@@ -206,25 +206,17 @@ enum Command {
         action: rates::RatesAction,
     },
     /// Create, start, stop and list A/B experiments, and read their results.
-    Experiments {
-        #[command(subcommand)]
-        action: experiments::ExperimentsAction,
-    },
+    #[command(subcommand)]
+    Experiments(experiments::ExperimentsAction),
     /// Record golden-set cases from live runs (`eval golden` runs the set).
-    Golden {
-        #[command(subcommand)]
-        action: GoldenAction,
-    },
+    #[command(subcommand)]
+    Golden(GoldenAction),
     /// Create and list tenants (whose analyses API keys give access to).
-    Tenants {
-        #[command(subcommand)]
-        action: access::TenantsAction,
-    },
+    #[command(subcommand)]
+    Tenants(access::TenantsAction),
     /// Create, list and revoke API keys.
-    Keys {
-        #[command(subcommand)]
-        action: access::KeysAction,
-    },
+    #[command(subcommand)]
+    Keys(access::KeysAction),
     /// Print the audit log, newest first: tenants and keys created, keys revoked and
     /// used, configurations activated.
     Audit(access::AuditArgs),
@@ -233,17 +225,16 @@ enum Command {
     Loadtest(loadtest::LoadtestArgs),
     /// Measure components on external datasets (figures as `name=value`), or compare
     /// pipeline variants on the golden set (`eval golden`).
-    Eval {
-        #[command(subcommand)]
-        command: eval::EvalCommand,
-    },
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 #[derive(Subcommand)]
 enum GoldenAction {
     /// Ask the request's sources live, freeze what they answered under
     /// SET/cases/ID/sources/, run the case offline and write its case.toml with the
-    /// key points and forbidden claims proposed from that run (review them).
+    /// key points and forbidden claims proposed from that run (review them). A source's
+    /// fallback is recorded with it.
     Record(GoldenRecordArgs),
 }
 
@@ -251,26 +242,8 @@ enum GoldenAction {
 struct GoldenRecordArgs {
     /// The case's id (its directory name): letters, digits, '-' and '_'.
     id: String,
-    /// What to analyse, e.g. "wireless headphones".
-    query: String,
-    #[arg(long)]
-    currency: Option<String>,
-    #[arg(long)]
-    market: Option<String>,
-    #[arg(long)]
-    max_products: Option<u32>,
-    /// Only these sources (repeatable); all enabled sources by default. A source's
-    /// fallback is recorded with it.
-    #[arg(long = "source")]
-    sources: Vec<String>,
-    #[arg(long)]
-    condition: Option<String>,
-    #[arg(long)]
-    min_price: Option<Decimal>,
-    #[arg(long)]
-    max_price: Option<Decimal>,
-    #[arg(long)]
-    language: Option<String>,
+    #[command(flatten)]
+    request: RequestArgs,
     /// What the case stands for, in a sentence.
     #[arg(long, default_value = "")]
     description: String,
@@ -290,8 +263,9 @@ struct GoldenRecordArgs {
     config: ConfigArg,
 }
 
+/// What to analyse, for the commands that run an analysis (`analyze`, `golden record`).
 #[derive(Args)]
-struct AnalyzeArgs {
+struct RequestArgs {
     /// What to analyse, e.g. "wireless headphones".
     query: String,
     /// Target currency (ISO 4217).
@@ -315,6 +289,30 @@ struct AnalyzeArgs {
     /// Only analyse reviews in this language (en, fr).
     #[arg(long)]
     language: Option<String>,
+}
+
+impl RequestArgs {
+    /// The request, asked by `user_id` when one is given.
+    fn into_request(self, user_id: Option<String>) -> AnalysisRequest {
+        AnalysisRequest {
+            query: self.query,
+            currency: self.currency,
+            market: self.market,
+            max_products: self.max_products,
+            sources: (!self.sources.is_empty()).then_some(self.sources),
+            condition: self.condition,
+            min_price: self.min_price,
+            max_price: self.max_price,
+            language: self.language,
+            user_id,
+        }
+    }
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    request: RequestArgs,
     /// Who asks: places the analysis in a running experiment's variant for this user
     /// (without it, the question's fingerprint decides).
     #[arg(long)]
@@ -453,241 +451,255 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> ExitCode {
-    let format = |default: LogFormat| match cli.log_format {
-        Some(Format::Json) => LogFormat::Json,
-        Some(Format::Text) => LogFormat::Text,
-        None => default,
-    };
-    match cli.command {
-        Command::Extract(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            extract::run(args).await
-        }
-        Command::DemoShop(args) => {
-            telemetry::init(format(LogFormat::Text), "info");
-            demo_shop::run(args).await
-        }
-        Command::Rates { data_dir, action } => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            rates::run(&data_dir.data_dir, action)
-        }
-        Command::Loadtest(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            loadtest::run(args).await
-        }
-        Command::Eval { command } => {
+/// How a command logs: its default format and level and, for the commands that run
+/// analyses, the service name its spans are exported under (to an OTLP endpoint, when
+/// one is configured).
+struct Logging {
+    format: LogFormat,
+    level: &'static str,
+    otlp_service: Option<&'static str>,
+}
+
+impl Command {
+    fn logging(&self) -> Logging {
+        let text = |level| Logging {
+            format: LogFormat::Text,
+            level,
+            otlp_service: None,
+        };
+        let service = |name| Logging {
+            format: LogFormat::Json,
+            level: "info",
+            otlp_service: Some(name),
+        };
+        match self {
+            Command::DemoShop(_) => text("info"),
             // The golden set replays shops that failed when they were recorded: their
             // warnings are the cases' subject, not news.
-            let level = match command {
-                eval::EvalCommand::Golden { .. } => "error",
-                _ => "warn",
-            };
-            telemetry::init(format(LogFormat::Text), level);
-            eval::run(command).await
+            Command::Eval(eval::EvalCommand::Golden { .. }) => text("error"),
+            Command::Extract(_)
+            | Command::Rates { .. }
+            | Command::Loadtest(_)
+            | Command::Eval(_)
+            | Command::Golden(_)
+            | Command::Tenants(_)
+            | Command::Keys(_)
+            | Command::Audit(_)
+            | Command::Experiments(_)
+            | Command::History(_)
+            | Command::Show(_)
+            | Command::Open(_)
+            | Command::Config { .. }
+            | Command::Feedback(_) => text("warn"),
+            Command::Analyze(_) => Logging {
+                otlp_service: Some("marketlens-cli"),
+                ..text("warn")
+            },
+            Command::Serve(_) => service("marketlens-api"),
+            Command::Worker(_) => service("marketlens-worker"),
         }
-        Command::Golden {
-            action: GoldenAction::Record(args),
-        } => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            let config = match load_config(args.config.config.as_deref()) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {}", shown(&e));
-                    return ExitCode::from(EXIT_BAD_INPUT);
-                }
-            };
-            golden::record::run(golden::record::RecordOptions {
-                set: args.set,
-                id: args.id,
-                request: AnalysisRequest {
-                    query: args.query,
-                    currency: args.currency,
-                    market: args.market,
-                    max_products: args.max_products,
-                    sources: (!args.sources.is_empty()).then_some(args.sources),
-                    condition: args.condition,
-                    min_price: args.min_price,
-                    max_price: args.max_price,
-                    language: args.language,
-                    ..Default::default()
-                },
-                config,
-                description: args.description,
-                category: args.category,
-                tags: args.tags,
-                force: args.force,
-            })
-            .await
+    }
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    let logging = cli.command.logging();
+    let format = match cli.log_format {
+        Some(Format::Json) => LogFormat::Json,
+        Some(Format::Text) => LogFormat::Text,
+        None => logging.format,
+    };
+    // The guard flushes the exported spans on exit.
+    let _otlp = match logging.otlp_service {
+        Some(service) => Some(telemetry::init_with_otlp(format, logging.level, service)),
+        None => {
+            telemetry::init(format, logging.level);
+            None
         }
-        Command::Tenants { action } => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            access::tenants(action).await
-        }
-        Command::Keys { action } => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            access::keys(action).await
-        }
-        Command::Audit(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            access::audit(args).await
-        }
-        Command::Experiments { action } => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            experiments::run(action).await
-        }
-        Command::History(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            history::history(args).await
-        }
-        Command::Show(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            history::show(args).await
-        }
-        Command::Open(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            history::open_report(args).await
-        }
+    };
+    match cli.command {
+        Command::Extract(args) => extract::run(args).await,
+        Command::DemoShop(args) => demo_shop::run(args).await,
+        Command::Rates { data_dir, action } => rates::run(&data_dir.data_dir, action),
+        Command::Loadtest(args) => loadtest::run(args).await,
+        Command::Eval(command) => eval::run(command).await,
+        Command::Golden(GoldenAction::Record(args)) => golden_record(args).await,
+        Command::Tenants(action) => access::tenants(action).await,
+        Command::Keys(action) => access::keys(action).await,
+        Command::Audit(args) => access::audit(args).await,
+        Command::Experiments(action) => experiments::run(action).await,
+        Command::History(args) => history::history(args).await,
+        Command::Show(args) => history::show(args).await,
+        Command::Open(args) => history::open_report(args).await,
         Command::Config { config, action } => {
-            telemetry::init(format(LogFormat::Text), "warn");
             config_command(config.config.as_deref(), action).await
         }
-        Command::Feedback(args) => {
-            telemetry::init(format(LogFormat::Text), "warn");
-            match open(&args.app.settings()).await {
-                Ok(app) => feedback::run(&app, args).await,
-                Err(code) => code,
-            }
-        }
+        Command::Feedback(args) => match open(&args.app.settings()).await {
+            Ok(app) => feedback::run(&app, args).await,
+            Err(code) => code,
+        },
         Command::Analyze(args) => {
-            // Spans also go to an OTLP endpoint when one is configured; the guard
-            // flushes them on exit.
-            let _otlp =
-                telemetry::init_with_otlp(format(LogFormat::Text), "warn", "marketlens-cli");
             let settings = args.app.settings();
             analyze(&settings, args).await
         }
-        Command::Serve(args) => {
-            // Spans also go to an OTLP endpoint when one is configured; the guard
-            // flushes them on exit.
-            let _otlp =
-                telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-api");
-            let settings = args.app.settings();
-            // Checked before anything opens: an unsafe set-up never starts.
-            let access = match args.access() {
-                Ok(access) => access,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(EXIT_BAD_INPUT);
-                }
-            };
-            let app = match open(&settings).await {
-                Ok(app) => app,
-                Err(code) => return code,
-            };
-            app.log_warnings();
-            let listener = match tokio::net::TcpListener::bind(args.bind).await {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("error: cannot listen on {}: {e}", args.bind);
-                    return ExitCode::from(EXIT_FAILED);
-                }
-            };
-            let workers = if args.no_worker { 0 } else { args.workers };
-            eprintln!(
-                "marketlens API and web UI on http://{}/ ({} embedded worker(s), data in {}, {})",
-                listener
-                    .local_addr()
-                    .map(|a| a.to_string())
-                    .unwrap_or_default(),
-                workers,
-                settings.data_dir.display(),
-                match access.mode {
-                    marketlens_service::access::AuthMode::Keys => "API keys required",
-                    marketlens_service::access::AuthMode::Open =>
-                        "no API keys: every request acts for the local tenant",
-                }
-            );
-            if access.mode == marketlens_service::access::AuthMode::Keys {
-                // A newcomer's next step, so the UI's key field is not a dead end.
-                eprintln!(
-                    "  a key for the UI and the API: marketlens keys create --tenant local \
-                     --user <you> (same --data-dir / MARKETLENS_DATABASE_URL); on a laptop, \
-                     `serve --no-auth` on 127.0.0.1 needs none"
-                );
-            }
-            let shutdown = marketlens_service::server::shutdown_on_signals();
-            if let Some(addr) = args.metrics_bind {
-                let listener = match tokio::net::TcpListener::bind(addr).await {
-                    Ok(l) => l,
-                    Err(e) => {
-                        eprintln!("error: cannot listen on {addr}: {e}");
-                        return ExitCode::from(EXIT_FAILED);
-                    }
-                };
-                eprintln!("marketlens metrics on http://{addr}/metrics (no key)");
-                marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
-            }
-            let limits = marketlens_service::connections::ConnectionLimits {
-                max_connections: args.max_connections.max(1),
-                ..Default::default()
-            };
-            match marketlens_service::server::serve_within(
-                app, listener, workers, limits, access, shutdown,
-            )
-            .await
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: server failed: {}", shown(&e));
-                    ExitCode::from(EXIT_FAILED)
-                }
-            }
+        Command::Serve(args) => serve(args).await,
+        Command::Worker(args) => worker(args).await,
+    }
+}
+
+async fn golden_record(args: GoldenRecordArgs) -> ExitCode {
+    let config = match load_config(args.config.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {}", shown(&e));
+            return ExitCode::from(EXIT_BAD_INPUT);
         }
-        Command::Worker(args) => {
-            // Spans also go to an OTLP endpoint when one is configured; the guard
-            // flushes them on exit.
-            let _otlp =
-                telemetry::init_with_otlp(format(LogFormat::Json), "info", "marketlens-worker");
-            let app = match open(&args.app.settings()).await {
-                Ok(app) => app,
-                Err(code) => return code,
-            };
-            app.log_warnings();
-            let shutdown = marketlens_service::server::shutdown_on_signals();
-            if let Some(addr) = args.metrics_bind {
-                let listener = match tokio::net::TcpListener::bind(addr).await {
-                    Ok(l) => l,
-                    Err(e) => {
-                        eprintln!("error: cannot listen on {addr}: {e}");
-                        return ExitCode::from(EXIT_FAILED);
-                    }
-                };
-                eprintln!("marketlens worker metrics on http://{addr}/metrics");
-                marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
-            }
-            let reconciler = tokio::spawn(marketlens_service::reconcile::run_reconciler(
-                app.clone(),
-                shutdown.clone(),
-            ));
-            let handles: Vec<_> = (0..args.concurrency.max(1))
-                .map(|_| {
-                    tokio::spawn(marketlens_service::worker::run_worker(
-                        app.clone(),
-                        marketlens_service::worker::WorkerOptions::new(
-                            marketlens_service::worker::default_worker_id(),
-                        ),
-                        shutdown.clone(),
-                    ))
-                })
-                .collect();
-            for h in handles {
-                let _ = h.await;
-            }
-            let _ = reconciler.await;
-            ExitCode::SUCCESS
+    };
+    golden::record::run(golden::record::RecordOptions {
+        set: args.set,
+        id: args.id,
+        request: args.request.into_request(None),
+        config,
+        description: args.description,
+        category: args.category,
+        tags: args.tags,
+        force: args.force,
+    })
+    .await
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let settings = args.app.settings();
+    // Checked before anything opens: an unsafe set-up never starts.
+    let access = match args.access() {
+        Ok(access) => access,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let app = match open_logging_warnings(&settings).await {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let listener = match listen(args.bind).await {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let workers = if args.no_worker { 0 } else { args.workers };
+    eprintln!(
+        "marketlens API and web UI on http://{}/ ({} embedded worker(s), data in {}, {})",
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        workers,
+        settings.data_dir.display(),
+        match access.mode {
+            marketlens_service::access::AuthMode::Keys => "API keys required",
+            marketlens_service::access::AuthMode::Open =>
+                "no API keys: every request acts for the local tenant",
+        }
+    );
+    if access.mode == marketlens_service::access::AuthMode::Keys {
+        // A newcomer's next step, so the UI's key field is not a dead end.
+        eprintln!(
+            "  a key for the UI and the API: marketlens keys create --tenant local \
+             --user <you> (same --data-dir / MARKETLENS_DATABASE_URL); on a laptop, \
+             `serve --no-auth` on 127.0.0.1 needs none"
+        );
+    }
+    let shutdown = marketlens_service::server::shutdown_on_signals();
+    if let Some(addr) = args.metrics_bind
+        && let Err(code) = serve_metrics(
+            &app,
+            addr,
+            &shutdown,
+            &format!("marketlens metrics on http://{addr}/metrics (no key)"),
+        )
+        .await
+    {
+        return code;
+    }
+    let limits = marketlens_service::connections::ConnectionLimits {
+        max_connections: args.max_connections.max(1),
+        ..Default::default()
+    };
+    match marketlens_service::server::serve_within(app, listener, workers, limits, access, shutdown)
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: server failed: {}", shown(&e));
+            ExitCode::from(EXIT_FAILED)
         }
     }
+}
+
+async fn worker(args: WorkerArgs) -> ExitCode {
+    let app = match open_logging_warnings(&args.app.settings()).await {
+        Ok(app) => app,
+        Err(code) => return code,
+    };
+    let shutdown = marketlens_service::server::shutdown_on_signals();
+    if let Some(addr) = args.metrics_bind
+        && let Err(code) = serve_metrics(
+            &app,
+            addr,
+            &shutdown,
+            &format!("marketlens worker metrics on http://{addr}/metrics"),
+        )
+        .await
+    {
+        return code;
+    }
+    let reconciler = tokio::spawn(marketlens_service::reconcile::run_reconciler(
+        app.clone(),
+        shutdown.clone(),
+    ));
+    let handles: Vec<_> = (0..args.concurrency.max(1))
+        .map(|_| {
+            tokio::spawn(marketlens_service::worker::run_worker(
+                app.clone(),
+                marketlens_service::worker::WorkerOptions::new(
+                    marketlens_service::worker::default_worker_id(),
+                ),
+                shutdown.clone(),
+            ))
+        })
+        .collect();
+    for h in handles {
+        let _ = h.await;
+    }
+    let _ = reconciler.await;
+    ExitCode::SUCCESS
+}
+
+async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener, ExitCode> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        eprintln!("error: cannot listen on {addr}: {e}");
+        ExitCode::from(EXIT_FAILED)
+    })
+}
+
+/// Serves `GET /metrics` and `GET /v1/stats` on `addr` until shutdown, announced on
+/// stderr by `announcement`.
+async fn serve_metrics(
+    app: &Arc<App>,
+    addr: SocketAddr,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    announcement: &str,
+) -> Result<(), ExitCode> {
+    let listener = listen(addr).await?;
+    eprintln!("{announcement}");
+    marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
+    Ok(())
+}
+
+/// Opens the application for a long-running process and logs what its set-up warns of.
+async fn open_logging_warnings(settings: &Settings) -> Result<Arc<App>, ExitCode> {
+    let app = open(settings).await?;
+    app.log_warnings();
+    Ok(app)
 }
 
 async fn open(settings: &Settings) -> Result<Arc<App>, ExitCode> {
@@ -797,18 +809,7 @@ impl ProgressSink for CliProgress {
 }
 
 async fn analyze(settings: &Settings, args: AnalyzeArgs) -> ExitCode {
-    let request = AnalysisRequest {
-        query: args.query,
-        currency: args.currency,
-        market: args.market,
-        max_products: args.max_products,
-        sources: (!args.sources.is_empty()).then_some(args.sources),
-        condition: args.condition,
-        min_price: args.min_price,
-        max_price: args.max_price,
-        language: args.language,
-        user_id: args.user_id,
-    };
+    let request = args.request.into_request(args.user_id);
     let app = match open(settings).await {
         Ok(app) => app,
         Err(code) => return code,

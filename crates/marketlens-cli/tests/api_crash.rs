@@ -9,6 +9,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use marketlens_adapters::RedisStreamsQueue;
@@ -62,14 +63,17 @@ fn accepted_until_killed(api: &mut Proc, port: u16) -> Vec<uuid::Uuid> {
     })
 }
 
-#[test]
-fn an_embedded_api_killed_mid_burst_keeps_every_analysis_it_accepted() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let config = short_lease_config(dir.path());
+/// Starts `serve --no-worker` on `backends` (logging to `dir`/api.log), sends it the
+/// burst and kills it mid-way; the ids it accepted, at least `KILL_AFTER`.
+fn api_killed_mid_burst(
+    dir: &Path,
+    data: &Path,
+    config: &Path,
+    backends: &[(&str, String)],
+) -> Vec<uuid::Uuid> {
     let port = free_port();
     let mut api = Proc(
-        marketlens_logged(&data, &config, &[], &dir.path().join("api.log"))
+        marketlens_logged(data, config, backends, &dir.join("api.log"))
             .args([
                 "serve",
                 "--no-auth",
@@ -86,6 +90,15 @@ fn an_embedded_api_killed_mid_burst_keeps_every_analysis_it_accepted() {
     wait_port(port, "the API");
     let accepted = accepted_until_killed(&mut api, port);
     assert!(accepted.len() >= KILL_AFTER, "{} accepted", accepted.len());
+    accepted
+}
+
+#[test]
+fn an_embedded_api_killed_mid_burst_keeps_every_analysis_it_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = short_lease_config(dir.path());
+    let accepted = api_killed_mid_burst(dir.path(), &data, &config, &[]);
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -133,25 +146,7 @@ fn a_postgres_and_redis_api_killed_mid_burst_keeps_every_analysis_it_accepted() 
         ("MARKETLENS_REDIS_URL", redis.clone()),
         ("MARKETLENS_REDIS_PREFIX", prefix.clone()),
     ];
-    let port = free_port();
-    let mut api = Proc(
-        marketlens_logged(&data, &config, &backends, &dir.path().join("api.log"))
-            .args([
-                "serve",
-                "--no-auth",
-                // More than the default cap of analyses in flight are sent.
-                "--max-inflight-per-tenant",
-                "0",
-                "--no-worker",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .spawn()
-            .unwrap(),
-    );
-    wait_port(port, "the API");
-    let accepted = accepted_until_killed(&mut api, port);
-    assert!(accepted.len() >= KILL_AFTER, "{} accepted", accepted.len());
+    let accepted = api_killed_mid_burst(dir.path(), &data, &config, &backends);
 
     rt.block_on(async {
         let pool = sqlx::PgPool::connect(&database_url).await.unwrap();

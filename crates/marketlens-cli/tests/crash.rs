@@ -151,12 +151,7 @@ fn a_worker_killed_mid_run_loses_no_job_and_duplicates_no_result() {
         let queue = RedisStreamsQueue::connect(&redis, &prefix, 3)
             .await
             .unwrap();
-        let stats = support::drained_queue_stats(&queue).await;
-        assert_eq!(
-            (stats.queued, stats.running, stats.dead),
-            (0, 0, 0),
-            "no job stuck: {stats:?}"
-        );
+        support::assert_queue_drained(&queue).await;
     });
     eprintln!(
         "crash test ({store} store): {ANALYSES} posted in {posted:?}; worker 0 killed at {kill_time:?} \

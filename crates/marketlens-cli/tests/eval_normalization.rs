@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use support::{marketlens_in, stdout_of};
+use support::{marketlens_in, stdout_of, temp_file};
 
 /// `marketlens` on `data_dir` with `args`, the shared datasets out of reach.
 fn marketlens(data_dir: &Path, args: &[&str]) -> Output {
@@ -164,30 +164,24 @@ fn eval_matching_prints_f1_precision_recall() {
     );
     assert!(figure(&a, "train ", "f1").parse::<f64>().is_ok(), "{a}");
     assert!(a.contains("weight title_cosine="), "{a}");
-    let scored = stdout_of(&marketlens(
-        dir.path(),
-        &[
-            "eval",
-            "matching",
-            file.to_str().unwrap(),
-            "--model",
-            m1.to_str().unwrap(),
-        ],
-    ));
+    let score_with = |model: &Path| {
+        marketlens(
+            dir.path(),
+            &[
+                "eval",
+                "matching",
+                file.to_str().unwrap(),
+                "--model",
+                model.to_str().unwrap(),
+            ],
+        )
+    };
+    let scored = stdout_of(&score_with(&m1));
     assert_eq!(figure(&scored, "f1=", "n"), "4", "{scored}");
 
     // A weights file that is not one is refused with a clear error.
     std::fs::write(&m2, "{\"features\": []}").unwrap();
-    let bad = marketlens(
-        dir.path(),
-        &[
-            "eval",
-            "matching",
-            file.to_str().unwrap(),
-            "--model",
-            m2.to_str().unwrap(),
-        ],
-    );
+    let bad = score_with(&m2);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("m2.json"));
 }
@@ -226,16 +220,13 @@ fn eval_matching_reads_magellan_folders_with_brand_model_and_category_fields() {
 
 #[test]
 fn eval_matching_reads_wide_csv_pairs_and_refuses_bad_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("pairs.csv");
-    std::fs::write(
-        &file,
+    let (dir, file) = temp_file(
+        "pairs.csv",
         "left_title,left_manufacturer,left_price,right_title,right_manufacturer,right_price,label\n\
          Sony WH-1000XM5 Headphones Black,Sony,$349.99,sony wh1000xm5 wireless headphones (black),,329.00,1\n\
          Sony WH-1000XM5 Headphones Black,Sony,$349.99,Sony WH-1000XM4 Headphones Black,Sony,$249.99,0\n\
          Microsoft Office 2007 Professional Upgrade,Microsoft,329.99,microsoft office professional 2007 full version,Microsoft Corporation,499.99,0\n",
-    )
-    .unwrap();
+    );
     let out = stdout_of(&marketlens(
         dir.path(),
         &["eval", "matching", file.to_str().unwrap()],

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{marketlens, stdout_of};
+use support::{marketlens, stdout_of, temp_file};
 
 /// The value of `name=` in a line of `name=value` pairs.
 fn figure(line: &str, name: &str) -> String {
@@ -16,10 +16,8 @@ fn figure(line: &str, name: &str) -> String {
 
 #[test]
 fn prints_correlation_accuracy_and_count_for_any_file_in_the_format() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tiny.tsv");
-    std::fs::write(
-        &file,
+    let (_dir, file) = temp_file(
+        "tiny.tsv",
         "id\tmean_rating\ttext\n\
          1\t3.2\tI love it, excellent sound and great battery!\n\
          2\t-3.1\tTerrible. It broke after a week, a waste of money.\n\
@@ -27,8 +25,7 @@ fn prints_correlation_accuracy_and_count_for_any_file_in_the_format() {
          4\t-2.4\tVery disappointing, not good at all.\n\
          5\t0.0\tThe box contains a cable.\n\
          6\t2.5\tTrès bon produit, je recommande.\n",
-    )
-    .unwrap();
+    );
     let stdout = stdout_of(
         &marketlens()
             .args(["eval", "sentiment"])

@@ -4,7 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{marketlens_in, stdout_of};
+use support::{json_array, marketlens_in, stdout_of};
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     marketlens_in(dir).args(args).output().unwrap()
@@ -74,9 +74,7 @@ fn processes_assign_a_user_alike_and_results_count_every_assigned_analysis() {
 
     let results: serde_json::Value =
         serde_json::from_str(&stdout_of(&run(dir, &["experiments", "results", &id]))).unwrap();
-    let assigned: u64 = results["variants"]
-        .as_array()
-        .unwrap()
+    let assigned: u64 = json_array(&results["variants"])
         .iter()
         .map(|v| v["assigned"].as_u64().unwrap())
         .sum();

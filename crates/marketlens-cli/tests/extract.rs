@@ -2,22 +2,19 @@
 
 mod support;
 
-use support::{marketlens, stdout_of};
+use support::{marketlens, stdout_of, temp_file};
 
 #[test]
 fn extract_prints_products_with_provenance_as_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("page.html");
-    std::fs::write(
-        &page,
+    let (_dir, page) = temp_file(
+        "page.html",
         r#"<html><head><meta property="og:type" content="product">
         <meta property="product:gtin" content="4006381333931">
         <script type="application/ld+json">{"@type":"Product","name":"Kettle K1",
           "offers":{"@type":"Offer","price":"24.90","priceCurrency":"EUR"},
           "review":{"@type":"Review","reviewBody":"Boils fast","reviewRating":{"ratingValue":4}}}
         </script></head><body><img src="x.jpg"></body></html>"#,
-    )
-    .unwrap();
+    );
     let out = stdout_of(
         &marketlens()
             .args([
@@ -49,15 +46,12 @@ fn extract_prints_products_with_provenance_as_json() {
 fn html_the_parser_repairs_logs_no_parser_warnings() {
     // Text and a block directly inside <table>: the HTML parser moves them out of the
     // table ("foster parenting") and warned about it once per occurrence.
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("page.html");
-    std::fs::write(
-        &page,
+    let (_dir, page) = temp_file(
+        "page.html",
         r#"<html><head><script type="application/ld+json">{"@type":"Product","name":"Lamp L2"}
         </script></head><body><table>stray text<div>In stock</div><tr><td>Lamp</td></tr>
         </table><table><p>Free delivery</p></table></body></html>"#,
-    )
-    .unwrap();
+    );
     let out = marketlens()
         .args(["extract", page.to_str().unwrap()])
         .env("MARKETLENS_LOG_FORMAT", "text")
@@ -73,15 +67,12 @@ fn html_the_parser_repairs_logs_no_parser_warnings() {
 
 #[test]
 fn extract_prints_the_best_fields_with_method_and_confidence() {
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("page.html");
-    std::fs::write(
-        &page,
+    let (_dir, page) = temp_file(
+        "page.html",
         r#"<html><body><h1>Gusseisenpfanne 28 cm</h1><p class="preis">49,90 €</p>
         <p>Art.-Nr.: 100234</p><p class="lieferstatus">Ausverkauft</p>
         <button disabled>In den Warenkorb</button></body></html>"#,
-    )
-    .unwrap();
+    );
     let out = stdout_of(
         &marketlens()
             .args(["extract", page.to_str().unwrap(), "--all"])

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use marketlens_adapters::{SqliteDb, SqliteStore};
 use marketlens_core::ports::{FeedbackRecord, Store};
-use support::marketlens_in;
+use support::{marketlens_in, stdout_of};
 use uuid::Uuid;
 
 fn feedback(dir: &Path, args: &[&str]) -> Output {
@@ -17,6 +17,12 @@ fn feedback(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// Feedback that must be accepted, with a confirmation that says `said`.
+fn accepted(dir: &Path, args: &[&str], said: &str) {
+    let stdout = stdout_of(&feedback(dir, args));
+    assert!(stdout.contains(said), "{stdout}");
 }
 
 fn stored(dir: &Path, id: Uuid) -> Vec<FeedbackRecord> {
@@ -70,7 +76,7 @@ fn feedback_is_recorded_replaced_and_refused_like_the_api() {
     );
     assert!(stored(dir, uuid).is_empty(), "nothing written on bad input");
 
-    let out = feedback(
+    accepted(
         dir,
         &[
             &id,
@@ -81,14 +87,9 @@ fn feedback_is_recorded_replaced_and_refused_like_the_api() {
             "--user-id",
             "ana",
         ],
+        "recorded: rating 2",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("recorded: rating 2"),
-        "{}",
-        text(&out.stdout)
-    );
-    let out = feedback(
+    accepted(
         dir,
         &[
             &id,
@@ -99,12 +100,7 @@ fn feedback_is_recorded_replaced_and_refused_like_the_api() {
             "--user-id",
             "ana",
         ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("updated"),
-        "{}",
-        text(&out.stdout)
+        "updated",
     );
 
     let rows = stored(dir, uuid);

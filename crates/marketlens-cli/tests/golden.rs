@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use support::{free_port, marketlens, stdout_of, table_row as row, wait_port};
+use support::{copy_dir, free_port, marketlens, stdout_of, table_row as row, wait_port};
 
 /// The repository's golden set.
 fn committed_set() -> PathBuf {
@@ -25,19 +25,6 @@ const SUBSET: &[&str] = &[
     "fr-casque",
     "fr-smartphone-reconditionne",
 ];
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn subset(dir: &Path) -> PathBuf {
     let set = dir.join("set");
@@ -192,19 +179,18 @@ fn a_case_recorded_from_a_live_shop_is_replayed_with_the_shop_gone() {
     )
     .unwrap();
     let set = dir.path().join("set");
-    let record = marketlens()
-        .args([
-            "golden",
-            "record",
-            "live-watch",
-            "smartwatch",
-            "--source",
-            "shop",
-        ])
-        .arg("--config")
-        .arg(&config)
-        .arg("--set")
-        .arg(&set)
+    // `live-watch`, smartwatches asked of the shop alone.
+    let record_live_watch = || {
+        let mut record = marketlens();
+        record
+            .args(["golden", "record", "live-watch", "smartwatch"])
+            .args(["--source", "shop", "--config"])
+            .arg(&config)
+            .arg("--set")
+            .arg(&set);
+        record
+    };
+    let record = record_live_watch()
         .args(["--category", "smartwatches", "--tag", "live"])
         .output()
         .unwrap();
@@ -214,21 +200,7 @@ fn a_case_recorded_from_a_live_shop_is_replayed_with_the_shop_gone() {
     assert!(case.contains("name = \"cheapest offer\""), "{case}");
     assert!(case_dir.join("sources/shop/tape.json").is_file());
     // Recording the same id again is refused without --force.
-    let again = marketlens()
-        .args([
-            "golden",
-            "record",
-            "live-watch",
-            "smartwatch",
-            "--source",
-            "shop",
-        ])
-        .arg("--config")
-        .arg(&config)
-        .arg("--set")
-        .arg(&set)
-        .output()
-        .unwrap();
+    let again = record_live_watch().output().unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
 

@@ -11,7 +11,7 @@ mod llm_server;
 use std::path::Path;
 
 use llm_server::{LlmServer, Reply, judge_approves, ok, shaped};
-use support::{marketlens, stdout_of, table_row as row};
+use support::{copy_dir, marketlens, stdout_of, table_row as row};
 
 /// A grounded English summary: the offer count and the median price of the input.
 fn median_summary(input: &serde_json::Value) -> String {
@@ -107,17 +107,4 @@ async fn a_generated_narrative_is_scored_with_its_tokens_and_cost() {
         text.as_str().unwrap().starts_with("There are 57 offers"),
         "{text}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

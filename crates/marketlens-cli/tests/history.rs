@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{free_port, marketlens_in, spawn_quiet_server, stdout_of};
+use support::{free_port, json_array, marketlens_in, spawn_quiet_server, stdout_of};
 
 /// Runs `analyze` with `args` in `data_dir`; the `--json` line.
 fn analyze(data_dir: &Path, args: &[&str]) -> Value {
@@ -42,8 +42,7 @@ fn json_of(data_dir: &Path, args: &[&str]) -> Value {
 }
 
 fn ids(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .unwrap()
+    json_array(list)
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect()
@@ -97,9 +96,7 @@ fn check_history_show_open(data_dir: &Path, extra: &[&str], done: &str, failed: 
     // show: status, stages, summary, report location.
     let shown = json(&["show", done, "--json"]);
     assert_eq!(shown["status"], "completed");
-    let stages: Vec<&str> = shown["progress"]
-        .as_array()
-        .unwrap()
+    let stages: Vec<&str> = json_array(&shown["progress"])
         .iter()
         .map(|s| s["stage"].as_str().unwrap())
         .collect();
@@ -109,9 +106,7 @@ fn check_history_show_open(data_dir: &Path, extra: &[&str], done: &str, failed: 
         "{shown}"
     );
     assert!(
-        shown["progress"]
-            .as_array()
-            .unwrap()
+        json_array(&shown["progress"])
             .iter()
             .all(|s| s["state"] == "done"),
         "{shown}"

@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{Api, free_port, marketlens_in, spawn_quiet_server, stdout_of};
+use support::{Api, free_port, json_array, marketlens_in, spawn_quiet_server, stdout_of};
 
 /// Runs `marketlens args…` in `data_dir`: (exit code, stdout, stderr).
 fn run(data_dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -56,9 +56,7 @@ fn tenants_and_keys_are_checked_as_they_are_created() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("lowercase"), "{err}");
     let tenants = json_of(data, &["tenants", "list", "--json"]);
-    let ids: Vec<&str> = tenants
-        .as_array()
-        .unwrap()
+    let ids: Vec<&str> = json_array(&tenants)
         .iter()
         .filter_map(|t| t["id"].as_str())
         .collect();
@@ -230,9 +228,7 @@ async fn a_key_opens_its_tenants_analyses_until_it_is_revoked() {
     assert!(listed[0].get("key").is_none() && listed[0].get("key_hash").is_none());
     // Who did what, newest first.
     let audit = json_of(data, &["audit", "--json"]);
-    let actions: Vec<(&str, &str)> = audit
-        .as_array()
-        .unwrap()
+    let actions: Vec<(&str, &str)> = json_array(&audit)
         .iter()
         .map(|e| {
             (

@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use marketlens_adapters::RedisStreamsQueue;
 use marketlens_adapters::contract::service_available;
 use support::{
-    Api, Proc, free_port, marketlens_logged, result_rows, serve_logged, short_lease_config,
-    wait_port,
+    Api, Proc, free_port, json_array, marketlens_logged, result_rows, serve_logged,
+    short_lease_config, wait_port,
 };
 
 fn redis_server_installed() -> Result<(), String> {
@@ -72,9 +72,7 @@ async fn readiness(api: &Api) -> (u16, serde_json::Value) {
 }
 
 fn check<'a>(ready: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    ready["checks"]
-        .as_array()
-        .unwrap()
+    json_array(&ready["checks"])
         .iter()
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no {name} check in {ready}"))
@@ -221,12 +219,7 @@ fn with_the_queue_on_redis_an_outage_answers_503_and_loses_nothing() {
         let queue = RedisStreamsQueue::connect(&url, "marketlens", 3)
             .await
             .unwrap();
-        let stats = support::drained_queue_stats(&queue).await;
-        assert_eq!(
-            (stats.queued, stats.running, stats.dead),
-            (0, 0, 0),
-            "{stats:?}"
-        );
+        support::assert_queue_drained(&queue).await;
     });
     drop(redis);
 }

@@ -5,14 +5,16 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, marketlens_in, spawn_quiet_server, stdout_of};
+use support::{
+    Api, Proc, create_bucket, free_port, json_array, marketlens_in, spawn_quiet_server, stdout_of,
+    unique_suffix,
+};
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use marketlens_adapters::S3BlobStore;
-use marketlens_adapters::contract::service_available;
 use marketlens_core::ports::BlobStore;
 use object_store::aws::AmazonS3Builder;
 
@@ -45,14 +47,8 @@ async fn reports_are_written_to_s3_and_streamed_back() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let bucket = format!("marketlens-cli-{}", uuid_like());
-    // CreateBucket is a plain path-style PUT on moto and MinIO.
-    let created = match client.put(format!("{endpoint}/{bucket}")).send().await {
-        Ok(r) if r.status().is_success() => Ok(()),
-        Ok(r) => Err(format!("create bucket: HTTP {}", r.status())),
-        Err(e) => Err(e.to_string()),
-    };
-    if !service_available(&format!("S3 server at {endpoint}"), created) {
+    let bucket = format!("marketlens-cli-{}", unique_suffix());
+    if !create_bucket(&client, &endpoint, &bucket).await {
         return;
     }
 
@@ -63,9 +59,7 @@ async fn reports_are_written_to_s3_and_streamed_back() {
     let api = Api::new(port);
 
     let (_, ready) = api.get("/readyz").await;
-    let blob = ready["checks"]
-        .as_array()
-        .unwrap()
+    let blob = json_array(&ready["checks"])
         .iter()
         .find(|c| c["name"] == "blob")
         .unwrap_or_else(|| panic!("no blob check: {ready}"));
@@ -148,13 +142,4 @@ async fn reports_are_written_to_s3_and_streamed_back() {
         .map(|entries| entries.count())
         .unwrap_or(0);
     assert_eq!(local_files, 0, "no report written under {local_reports:?}");
-}
-
-/// A unique, bucket-name-safe suffix without another dependency.
-fn uuid_like() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{nanos:x}-{}", std::process::id())
 }

@@ -10,7 +10,7 @@
 
 mod support;
 
-use support::{Api, Proc, free_port, marketlens_in, wait_port};
+use support::{Api, Proc, create_bucket, free_port, marketlens_in, unique_suffix, wait_port};
 
 use std::path::Path;
 use std::process::Stdio;
@@ -21,14 +21,6 @@ use sqlx::Connection;
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-fn unique() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{nanos:x}{}", std::process::id())
 }
 
 struct Backends {
@@ -114,15 +106,10 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
     if !service_available("Redis at 127.0.0.1:6379", redis_up) {
         return;
     }
-    // S3: a fresh bucket (a plain path-style PUT on moto and MinIO).
-    let id = unique();
+    // S3: a fresh bucket.
+    let id = unique_suffix();
     let bucket = format!("marketlens-sn-{id}");
-    let created = match client.put(format!("{s3_endpoint}/{bucket}")).send().await {
-        Ok(r) if r.status().is_success() => Ok(()),
-        Ok(r) => Err(format!("create bucket: HTTP {}", r.status())),
-        Err(e) => Err(e.to_string()),
-    };
-    if !service_available(&format!("S3 server at {s3_endpoint}"), created) {
+    if !create_bucket(&client, &s3_endpoint, &bucket).await {
         return;
     }
     let db_name = format!("marketlens_sn_{id}");
@@ -158,28 +145,21 @@ async fn api_and_worker_share_work_only_through_the_production_backends() {
         ],
     );
     let _worker = spawn(worker_dir.path(), &backends, &["worker"]);
-    let base = format!("http://127.0.0.1:{port}");
     wait_port(port, "API");
 
-    let res = client
-        .post(format!("{base}/v1/analyses"))
-        .json(&serde_json::json!({"query": "espresso machine"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    let submitted: serde_json::Value = res.json().await.unwrap();
-    let analysis = submitted["id"].as_str().unwrap().to_owned();
-    Api::new(port)
-        .wait_completed(std::slice::from_ref(&analysis), Duration::from_secs(60))
+    let api = Api::new(port);
+    let (code, submitted) = api
+        .post(serde_json::json!({"query": "espresso machine"}))
         .await;
-    let report = client
-        .get(format!("{base}/v1/analyses/{analysis}/report"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(report.status(), 200);
-    assert!(report.text().await.unwrap().contains("espresso machine"));
+    assert_eq!(code, 202, "{submitted}");
+    let analysis = submitted["id"].as_str().unwrap().to_owned();
+    api.wait_completed(std::slice::from_ref(&analysis), Duration::from_secs(60))
+        .await;
+    let (code, report) = api
+        .get_text(&format!("/v1/analyses/{analysis}/report"))
+        .await;
+    assert_eq!(code, 200);
+    assert!(report.contains("espresso machine"));
 
     // The result row is in PostgreSQL, written once.
     let mut conn = sqlx::PgConnection::connect(&backends.database_url)

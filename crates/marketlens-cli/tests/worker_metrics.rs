@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Proc, free_port, marketlens_in, wait_port};
+use support::{Api, Proc, free_port, marketlens_in, wait_port};
 
 use std::path::Path;
 use std::process::Stdio;
@@ -54,13 +54,10 @@ fn a_worker_serves_its_own_metrics() {
     };
 
     rt.block_on(async {
-        let res = client
-            .post(format!("{api}/v1/analyses"))
-            .json(&serde_json::json!({"query": "wireless headphones"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 202);
+        let (code, body) = Api::new(api_port)
+            .post(serde_json::json!({"query": "wireless headphones"}))
+            .await;
+        assert_eq!(code, 202, "{body}");
         // No worker yet: the API's scrape shows the job waiting.
         let m = get(format!("{api}/metrics")).await;
         assert_eq!(

@@ -15,7 +15,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use marketlens_sources::extract::score::{Counts, JUDGED, best_using, load_corpus, method_sets};
+use marketlens_sources::extract::score::{
+    CorpusPage, Counts, JUDGED, best_using, load_corpus, method_sets,
+};
 use marketlens_sources::extract::{
     ExtractedOffer, ExtractedProduct, Field, FieldName, OfferKind, Syntax, extract,
     extract_thorough,
@@ -75,30 +77,10 @@ fn score(facts: &Value, p: Option<&ExtractedProduct>, s: &mut Score) {
     if let Some(price) = fact("price") {
         // OpenGraph facts: one offer.
         let o = offers.first();
-        s.check(
-            "price",
-            Some(price),
-            o.and_then(|o| o.price.as_deref()),
-            true,
-        );
-        s.check(
-            "currency",
-            fact("currency"),
-            o.and_then(|o| o.currency.as_deref()),
-            false,
-        );
-        s.check(
-            "availability",
-            fact("availability"),
-            o.and_then(|o| o.availability.as_deref()),
-            false,
-        );
-        s.check(
-            "condition",
-            fact("condition"),
-            o.and_then(|o| o.condition.as_deref()),
-            false,
-        );
+        s.check("price", Some(price), offer_field(o, |o| &o.price), true);
+        for (name, get) in OG_OFFER_FACTS {
+            s.check(name, fact(name), offer_field(o, get), false);
+        }
     }
     for (i, e) in facts
         .get("offers")
@@ -123,37 +105,42 @@ fn score(facts: &Value, p: Option<&ExtractedProduct>, s: &mut Score) {
             })
             .unwrap_or(0);
         let o = offers.iter().filter(|o| o.kind == kind).nth(nth);
-        let of = |g: fn(&ExtractedOffer) -> &Option<String>| o.and_then(|o| g(o).as_deref());
-        let at = |k: &str| format!("offers[{i}].{k}");
-        s.check(&at("price"), ef("price"), of(|o| &o.price), true);
-        s.check(&at("lowPrice"), ef("lowPrice"), of(|o| &o.low_price), true);
-        s.check(
-            &at("highPrice"),
-            ef("highPrice"),
-            of(|o| &o.high_price),
-            true,
-        );
-        s.check(
-            &at("priceCurrency"),
-            ef("priceCurrency"),
-            of(|o| &o.currency),
-            false,
-        );
-        s.check(
-            &at("availability"),
-            ef("availability"),
-            of(|o| &o.availability),
-            false,
-        );
-        s.check(
-            &at("itemCondition"),
-            ef("itemCondition"),
-            of(|o| &o.condition),
-            false,
-        );
-        s.check(&at("sku"), ef("sku"), of(|o| &o.sku), false);
-        s.check(&at("name"), ef("name"), of(|o| &o.name), false);
+        for (key, get, number) in MICRODATA_OFFER_FACTS {
+            s.check(
+                &format!("offers[{i}].{key}"),
+                ef(key),
+                offer_field(o, get),
+                number,
+            );
+        }
     }
+}
+
+/// How an offer's text field is read.
+type OfferField = fn(&ExtractedOffer) -> &Option<String>;
+
+/// The OpenGraph facts of the one offer besides its price, by name.
+const OG_OFFER_FACTS: [(&str, OfferField); 3] = [
+    ("currency", |o| &o.currency),
+    ("availability", |o| &o.availability),
+    ("condition", |o| &o.condition),
+];
+
+/// The microdata facts of each offer, by schema.org property, and whether each is a
+/// number.
+const MICRODATA_OFFER_FACTS: [(&str, OfferField, bool); 8] = [
+    ("price", |o| &o.price, true),
+    ("lowPrice", |o| &o.low_price, true),
+    ("highPrice", |o| &o.high_price, true),
+    ("priceCurrency", |o| &o.currency, false),
+    ("availability", |o| &o.availability, false),
+    ("itemCondition", |o| &o.condition, false),
+    ("sku", |o| &o.sku, false),
+    ("name", |o| &o.name, false),
+];
+
+fn offer_field(offer: Option<&ExtractedOffer>, get: OfferField) -> Option<&str> {
+    offer.and_then(|o| get(o).as_deref())
 }
 
 pub fn run(dir: &Path, verbose: bool) -> ExitCode {
@@ -290,16 +277,21 @@ fn time_pages(corpus: &str, pages: &[String], seconds: f64) {
     );
 }
 
+/// The corpus pages, or the exit code after saying why they cannot be read.
+fn corpus(dir: &Path) -> Result<Vec<CorpusPage>, ExitCode> {
+    load_corpus(dir).map_err(|e| {
+        eprintln!("error: {}", Shown(&e.to_string()));
+        ExitCode::from(2)
+    })
+}
+
 /// Per-field F1 on the corpus: for every method set (all, structured data alone, each
 /// fallback added in turn, each method alone), which method won each field, and
 /// per page style.
 pub fn run_corpus(dir: &Path, verbose: bool) -> ExitCode {
-    let pages = match load_corpus(dir) {
+    let pages = match corpus(dir) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}", Shown(&e.to_string()));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let sets = method_sets();
     let mut counts = vec![[Counts::default(); JUDGED.len()]; sets.len()];
@@ -444,12 +436,9 @@ pub fn run_corpus(dir: &Path, verbose: bool) -> ExitCode {
 
 /// Extraction throughput on one core over the corpus pages.
 pub fn bench_corpus(dir: &Path, seconds: f64) -> ExitCode {
-    let pages = match load_corpus(dir) {
+    let pages = match corpus(dir) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}", Shown(&e.to_string()));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let html: Vec<String> = pages.into_iter().map(|p| p.html).collect();
     time_pages("extract-corpus", &html, seconds);

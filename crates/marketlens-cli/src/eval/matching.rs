@@ -32,6 +32,7 @@ use marketlens_core::normalize::gtin::normalize_gtin;
 use marketlens_core::normalize::normalize_with;
 use marketlens_core::normalize::pair_model::{FEATURES, PairModel, TrainingPair, feature_vector};
 use marketlens_core::normalize::resolve::{Record, Resolver};
+use marketlens_sources::extract::score::Counts;
 use serde_json::Value;
 
 use super::matching_synthetic;
@@ -293,43 +294,14 @@ fn load_magellan(pairs: &Path) -> Result<PairSet, String> {
     Ok(set)
 }
 
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: u32,
-    fp: u32,
-    fn_: u32,
-}
-
-impl Counts {
-    fn add(&mut self, predicted: bool, label: bool) {
-        match (predicted, label) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, true) => self.fn_ += 1,
-            (false, false) => {}
-        }
-    }
-    fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: u32, b: u32) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        f64::from(a) / f64::from(b)
+/// Counts one pair judged the same (`predicted`) or not against its `label`, in the
+/// precision/recall counts the extraction scores use too.
+fn add_verdict(counts: &mut Counts, predicted: bool, label: bool) {
+    match (predicted, label) {
+        (true, true) => counts.tp += 1,
+        (true, false) => counts.fp += 1,
+        (false, true) => counts.fn_ += 1,
+        (false, false) => {}
     }
 }
 
@@ -390,7 +362,7 @@ pub fn run(
     let mut c = Counts::default();
     for &(l, r, label) in &set.pairs {
         let verdict = resolver.compare(l, r);
-        c.add(verdict.is_same(), label);
+        add_verdict(&mut c, verdict.is_same(), label);
         if verbose && verdict.is_same() != label {
             outln!(
                 "error={} verdict={verdict:?} features={:?} left={:?} right={:?}",
@@ -488,7 +460,7 @@ pub fn train(spec: &TrainSpec<'_>, settings: &MatchingSettings) -> ExitCode {
     for (source, (name, _)) in sources.iter().enumerate() {
         let mut c = Counts::default();
         for s in all.iter().filter(|s| s.source == source) {
-            c.add(model.probability(&s.x) >= model.threshold, s.same);
+            add_verdict(&mut c, model.probability(&s.x) >= model.threshold, s.same);
         }
         outln!(
             "train source={name:?} f1={:.4} precision={:.4} recall={:.4} n={}",

@@ -46,31 +46,23 @@ struct OwnSet {
     by_register: bool,
 }
 
+/// The set `data/sentiment/<name>.tsv`, its name and its file given once.
+macro_rules! own_set {
+    ($name:literal, $language:expr, by_register: $by_register:expr) => {
+        OwnSet {
+            name: $name,
+            language: $language,
+            content: include_str!(concat!("../../../../data/sentiment/", $name, ".tsv")),
+            by_register: $by_register,
+        }
+    };
+}
+
 const OWN_SETS: [OwnSet; 4] = [
-    OwnSet {
-        name: "en/dev",
-        language: Language::En,
-        content: include_str!("../../../../data/sentiment/en/dev.tsv"),
-        by_register: false,
-    },
-    OwnSet {
-        name: "en/test",
-        language: Language::En,
-        content: include_str!("../../../../data/sentiment/en/test.tsv"),
-        by_register: true,
-    },
-    OwnSet {
-        name: "fr/dev",
-        language: Language::Fr,
-        content: include_str!("../../../../data/sentiment/fr/dev.tsv"),
-        by_register: false,
-    },
-    OwnSet {
-        name: "fr/test",
-        language: Language::Fr,
-        content: include_str!("../../../../data/sentiment/fr/test.tsv"),
-        by_register: true,
-    },
+    own_set!("en/dev", Language::En, by_register: false),
+    own_set!("en/test", Language::En, by_register: true),
+    own_set!("fr/dev", Language::Fr, by_register: false),
+    own_set!("fr/test", Language::Fr, by_register: true),
 ];
 
 fn settings() -> SentimentSettings {

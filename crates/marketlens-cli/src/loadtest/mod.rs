@@ -128,36 +128,32 @@ pub async fn run(args: LoadtestArgs) -> ExitCode {
 }
 
 fn check(args: &LoadtestArgs) -> Result<(), String> {
-    if !(1..=100_000).contains(&args.analyses) {
-        return Err("--analyses must be between 1 and 100000".into());
-    }
-    for (name, v) in [
-        ("--repeat-share", args.repeat_share),
-        ("--error-rate", args.error_rate),
-    ] {
-        if !(0.0..=1.0).contains(&v) {
-            return Err(format!("{name} must be between 0 and 1"));
-        }
-    }
-    if !(1..=64).contains(&args.workers) {
-        return Err("--workers must be between 1 and 64".into());
-    }
-    if !(1..=10_000).contains(&args.concurrency) {
-        return Err("--concurrency must be between 1 and 10000".into());
-    }
-    if !(1..=500).contains(&args.product_pages) {
-        return Err("--product-pages must be between 1 and 500".into());
-    }
-    if !(1..=64).contains(&args.shop_connections) {
-        return Err("--shop-connections must be between 1 and 64".into());
-    }
-    if !(1..=1_024).contains(&args.submit_concurrency) {
-        return Err("--submit-concurrency must be between 1 and 1024".into());
-    }
+    within("--analyses", args.analyses, 1, 100_000)?;
+    within("--repeat-share", args.repeat_share, 0.0, 1.0)?;
+    within("--error-rate", args.error_rate, 0.0, 1.0)?;
+    within("--workers", args.workers, 1, 64)?;
+    within("--concurrency", args.concurrency, 1, 10_000)?;
+    within("--product-pages", args.product_pages, 1, 500)?;
+    within("--shop-connections", args.shop_connections, 1, 64)?;
+    within("--submit-concurrency", args.submit_concurrency, 1, 1_024)?;
     if args.sample_ms == 0 || args.timeout_secs == 0 {
         return Err("--sample-ms and --timeout-secs must be positive".into());
     }
     Ok(())
+}
+
+/// `Err("OPTION must be between LOW and HIGH")` unless `low <= value <= high`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    option: &str,
+    value: T,
+    low: T,
+    high: T,
+) -> Result<(), String> {
+    if low <= value && value <= high {
+        Ok(())
+    } else {
+        Err(format!("{option} must be between {low} and {high}"))
+    }
 }
 
 /// Which distinct analysis each submission asks for, in order: `share` of them repeat

@@ -224,15 +224,26 @@ impl Api {
         ids
     }
 
+    /// GETs `path`; the status and the body (`null` unless JSON).
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let res = self
-            .client
+        let res = self.get_response(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// GETs `path`; the status and the body as text.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get_response(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap())
+    }
+
+    async fn get_response(&self, path: &str) -> reqwest::Response {
+        self.client
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+            .unwrap()
     }
 
     /// Polls each analysis until it is completed (a failure or `within` running out
@@ -279,21 +290,20 @@ pub async fn result_rows(data_dir: &Path) -> (i64, i64) {
     counts
 }
 
-/// The queue's counts once it has drained, or as they stand after 15 s.
+/// Fails the test unless the queue drains: nothing queued, running or dead within 15 s.
 ///
 /// A worker acknowledges a job just after it writes the result, so the last
 /// acknowledgements can land a moment after the last result is visible through the API;
 /// reading the counts once at that instant would see a job still `running`.
-pub async fn drained_queue_stats(
-    queue: &impl marketlens_core::ports::JobQueue,
-) -> marketlens_core::ports::QueueStats {
+pub async fn assert_queue_drained(queue: &impl marketlens_core::ports::JobQueue) {
     let drained_by = Instant::now() + Duration::from_secs(15);
     loop {
         let stats = queue.stats().await.expect("queue stats");
         let idle = (stats.queued, stats.running, stats.dead) == (0, 0, 0);
-        if idle || Instant::now() >= drained_by {
-            return stats;
+        if idle {
+            return;
         }
+        assert!(Instant::now() < drained_by, "no job stuck: {stats:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -310,4 +320,58 @@ pub fn table_row(stdout: &str, metric: &str) -> Vec<String> {
         .skip(1)
         .map(|c| c.trim().to_owned())
         .collect()
+}
+
+/// A temporary directory holding one file, `name`, with `content`; the directory lasts
+/// as long as the returned guard.
+pub fn temp_file(name: &str, content: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
+/// Copies the directory tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The elements of `value`, which must be a JSON array.
+pub fn json_array(value: &serde_json::Value) -> &[serde_json::Value] {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+}
+
+/// Creates `bucket` on the S3 server at `endpoint` (CreateBucket is a plain path-style
+/// PUT on moto and MinIO); false, with the test skipped as [`service_available`] says,
+/// when the server does not answer.
+///
+/// [`service_available`]: marketlens_adapters::contract::service_available
+pub async fn create_bucket(client: &reqwest::Client, endpoint: &str, bucket: &str) -> bool {
+    let created = match client.put(format!("{endpoint}/{bucket}")).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("create bucket: HTTP {}", r.status())),
+        Err(e) => Err(e.to_string()),
+    };
+    marketlens_adapters::contract::service_available(&format!("S3 server at {endpoint}"), created)
+}
+
+/// A suffix no other run shares, of hex digits and digits only: safe in bucket and
+/// database names, without another dependency.
+pub fn unique_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{nanos:x}{}", std::process::id())
 }
