@@ -1,7 +1,7 @@
 //! The summary in English.
 
 use super::phrases::{
-    BrandLead, CorrelationFigures, Direction, Mood, Noun, Phrases, Relation, TopAspects,
+    CorrelationFigures, Direction, LeadWords, Mood, Noun, Phrases, Relation, TopAspects,
     TrendFigures,
 };
 use crate::analysis::history::{MissingHistory, describe_missing};
@@ -83,30 +83,28 @@ impl Phrases for English {
         )
     }
 
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
-        let share = self.percent(lead.share * 100.0, 0);
-        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
-        let (each, total) = (lead.each, lead.total);
-        match lead.brands.as_slice() {
-            [brand] => format!(
-                "{brand} has the most offers ({each} of {total}, {share}){}.",
-                medians
-                    .first()
-                    .map(|m| format!(", at a median of {m} {c}"))
-                    .unwrap_or_default()
-            ),
-            brands => format!(
-                "{} are tied for the most offers ({each} each of {total}, {share} each){}.",
-                self.language().join_list(brands),
-                if medians.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", at medians of {} {c} respectively",
-                        self.language().join_list(&medians)
-                    )
-                }
-            ),
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String {
+        let LeadWords {
+            brands,
+            each,
+            total,
+            share,
+            ..
+        } = lead;
+        let median = |m: &String| {
+            if lead.tied {
+                format!(", at medians of {m} {c} respectively")
+            } else {
+                format!(", at a median of {m} {c}")
+            }
+        };
+        let at = lead.medians.as_ref().map(median).unwrap_or_default();
+        if lead.tied {
+            format!(
+                "{brands} are tied for the most offers ({each} each of {total}, {share} each){at}."
+            )
+        } else {
+            format!("{brands} has the most offers ({each} of {total}, {share}){at}.")
         }
     }
 

@@ -2,7 +2,7 @@
 //! quotation marks, and the built-in aspect names translated.
 
 use super::phrases::{
-    BrandLead, CorrelationFigures, Direction, Mood, Noun, Phrases, Relation, TopAspects,
+    CorrelationFigures, Direction, LeadWords, Mood, Noun, Phrases, Relation, TopAspects,
     TrendFigures,
 };
 use crate::analysis::history::{MissingHistory, ShortSpan, short_span};
@@ -112,30 +112,28 @@ impl Phrases for French {
         )
     }
 
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
-        let share = self.percent(lead.share * 100.0, 0);
-        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
-        let (each, total) = (lead.each, lead.total);
-        match lead.brands.as_slice() {
-            [brand] => format!(
-                "{brand} a le plus d'offres ({each} sur {total}, {share}){}.",
-                medians
-                    .first()
-                    .map(|m| format!(", pour un prix médian de {m} {c}"))
-                    .unwrap_or_default()
-            ),
-            brands => format!(
-                "{} sont à égalité pour le plus d'offres ({each} chacune sur {total}, {share} chacune){}.",
-                self.language().join_list(brands),
-                if medians.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", avec des prix médians de {} {c} respectivement",
-                        self.language().join_list(&medians)
-                    )
-                }
-            ),
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String {
+        let LeadWords {
+            brands,
+            each,
+            total,
+            share,
+            ..
+        } = lead;
+        let median = |m: &String| {
+            if lead.tied {
+                format!(", avec des prix médians de {m} {c} respectivement")
+            } else {
+                format!(", pour un prix médian de {m} {c}")
+            }
+        };
+        let at = lead.medians.as_ref().map(median).unwrap_or_default();
+        if lead.tied {
+            format!(
+                "{brands} sont à égalité pour le plus d'offres ({each} chacune sur {total}, {share} chacune){at}."
+            )
+        } else {
+            format!("{brands} a le plus d'offres ({each} sur {total}, {share}){at}.")
         }
     }
 

@@ -84,6 +84,21 @@ pub struct BrandLead<'a> {
     pub medians: Vec<f64>,
 }
 
+/// [`BrandLead`] as the sentence writes it.
+pub struct LeadWords {
+    /// The leading brand, or the tied brands as a list ("A, B and C").
+    pub brands: String,
+    pub tied: bool,
+    /// Offers of each leading brand, of `total`.
+    pub each: u32,
+    pub total: u32,
+    /// Share of all offers of each leading brand, as a percentage.
+    pub share: String,
+    /// The leading brand's median, or the tied brands' medians as a list; `None`
+    /// below the minimum sample.
+    pub medians: Option<String>,
+}
+
 /// A price–rating rank correlation.
 pub struct CorrelationFigures {
     pub products: u32,
@@ -125,8 +140,8 @@ pub trait Phrases: Sync {
     fn price_spread(&self, range: [String; 2], spread: [String; 3], c: &str) -> String;
     /// The price range when `offers` are too few (under `needed`) for a spread.
     fn price_range_only(&self, range: [String; 2], offers: u32, needed: u32, c: &str) -> String;
-    /// One brand leads, or several are tied for the lead.
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String;
+    /// The brand with the most offers, or the brands tied for it, in words.
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String;
     fn no_brand_leads(&self, brands: usize, each: u32, total: u32) -> String;
     fn trend(&self, t: &TrendFigures, c: &str) -> String;
     fn not_enough_history(&self, missing: &[MissingHistory]) -> String;
@@ -162,6 +177,23 @@ pub trait Phrases: Sync {
             None => self.price_range_only(range, p.count, p.needed, c),
         };
         format!("{covers} {prices}")
+    }
+
+    /// One brand leads, or several are tied for the lead.
+    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
+        let language = self.language();
+        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
+        self.leading_brands(
+            &LeadWords {
+                brands: language.join_list(&lead.brands),
+                tied: lead.brands.len() > 1,
+                each: lead.each,
+                total: lead.total,
+                share: self.percent(lead.share * 100.0, 0),
+                medians: (!medians.is_empty()).then(|| language.join_list(&medians)),
+            },
+            c,
+        )
     }
 
     /// `n` and its noun in the right form.
