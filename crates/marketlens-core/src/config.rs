@@ -7,8 +7,21 @@
 use serde::{Deserialize, Serialize};
 
 // Parts of the configuration that are domain types, named here as well.
+use crate::ErrorType;
 use crate::domain::{MAX_PRODUCTS_LIMIT, Market};
 pub use crate::domain::{RequestDefaults, TaxBasis};
+
+/// Reads a TOML document and checks it once read: `syntax` wraps the parser's message
+/// when the text is not a `T`, else `check` says whether the value can be used.
+pub(crate) fn read_checked_toml<T: serde::de::DeserializeOwned, E>(
+    text: &str,
+    syntax: fn(String) -> E,
+    check: impl FnOnce(&T) -> Result<(), E>,
+) -> Result<T, E> {
+    let value: T = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
+    check(&value)?;
+    Ok(value)
+}
 
 /// The built-in default configuration text.
 pub const DEFAULT_AGENT_TOML: &str = include_str!("../../../config/agent.toml");
@@ -287,9 +300,24 @@ pub struct PromptTemplate {
 /// Longest prompt version name.
 const MAX_PROMPT_VERSION_LEN: usize = 64;
 
+/// Why a prompt template cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromptTemplateError {
+    #[error("prompt_version {0:?} must be 1 to {MAX_PROMPT_VERSION_LEN} of A-Z a-z 0-9 - _ .")]
+    Version(String),
+    #[error("the user template must contain {{input_json}}")]
+    NoInputPlaceholder,
+}
+
+impl PromptTemplateError {
+    pub fn error_type(&self) -> ErrorType {
+        ErrorType::InvalidConfig
+    }
+}
+
 impl PromptTemplate {
     /// Why the template cannot be used, if it cannot.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PromptTemplateError> {
         let v = &self.prompt_version;
         if v.is_empty()
             || v.len() > MAX_PROMPT_VERSION_LEN
@@ -297,12 +325,10 @@ impl PromptTemplate {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         {
-            return Err(format!(
-                "prompt_version {v:?} must be 1 to {MAX_PROMPT_VERSION_LEN} of A-Z a-z 0-9 - _ ."
-            ));
+            return Err(PromptTemplateError::Version(v.clone()));
         }
         if !self.user.contains("{input_json}") {
-            return Err("the user template must contain {input_json}".into());
+            return Err(PromptTemplateError::NoInputPlaceholder);
         }
         Ok(())
     }
@@ -533,10 +559,7 @@ impl AgentConfig {
     }
 
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let config: AgentConfig =
-            toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
-        config.validate()?;
-        Ok(config)
+        read_checked_toml(text, ConfigError::Syntax, Self::validate)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {

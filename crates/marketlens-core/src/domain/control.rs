@@ -38,6 +38,15 @@ fn clean_opt(text: &mut Option<String>) {
     }
 }
 
+/// Cleans one record's strings: those it always has and those it may have.
+fn clean_fields<const R: usize, const O: usize>(
+    required: [&mut String; R],
+    optional: [&mut Option<String>; O],
+) {
+    required.into_iter().for_each(clean);
+    optional.into_iter().for_each(clean_opt);
+}
+
 impl CollectedProduct {
     /// Removes unwanted control characters from every string it holds, its offers'
     /// and reviews' included.
@@ -55,12 +64,10 @@ impl CollectedProduct {
             offers,
             reviews,
         } = self;
-        for text in [source, source_product_id, title] {
-            clean(text);
-        }
-        for text in [brand, model, category, gtin, mpn, url] {
-            clean_opt(text);
-        }
+        clean_fields(
+            [source, source_product_id, title],
+            [brand, model, category, gtin, mpn, url],
+        );
         offers
             .iter_mut()
             .for_each(CollectedOffer::strip_control_characters);
@@ -82,18 +89,16 @@ impl CollectedOffer {
             availability_text,
             url,
         } = self;
-        for text in [offer_id, seller, price_text] {
-            clean(text);
-        }
-        for text in [
-            currency_hint,
-            country,
-            condition_text,
-            availability_text,
-            url,
-        ] {
-            clean_opt(text);
-        }
+        clean_fields(
+            [offer_id, seller, price_text],
+            [
+                currency_hint,
+                country,
+                condition_text,
+                availability_text,
+                url,
+            ],
+        );
     }
 }
 
@@ -109,12 +114,7 @@ impl CollectedReview {
             language,
             date: _,
         } = self;
-        for t in [review_id, text] {
-            clean(t);
-        }
-        for t in [seller, author, title, language] {
-            clean_opt(t);
-        }
+        clean_fields([review_id, text], [seller, author, title, language]);
     }
 }
 

@@ -67,18 +67,7 @@ impl FeedbackRating {
     }
 }
 
-impl TryFrom<i64> for FeedbackRating {
-    type Error = InvalidInput;
-    fn try_from(v: i64) -> Result<Self, Self::Error> {
-        Self::new(v)
-    }
-}
-
-impl From<FeedbackRating> for i64 {
-    fn from(r: FeedbackRating) -> i64 {
-        i64::from(r.0)
-    }
-}
+super::macros::checked_conversions!(FeedbackRating: i64 = new);
 
 /// A free-text comment: at most [`MAX_COMMENT_CHARS`] characters, control characters
 /// other than line breaks and tabs removed, never blank.
@@ -141,24 +130,9 @@ impl UserId {
         }
         Ok(Self(id.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for UserId {
-    type Error = InvalidInput;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
-    }
-}
-
-impl From<UserId> for String {
-    fn from(u: UserId) -> String {
-        u.0
-    }
-}
+super::macros::checked_conversions!(UserId: String = parse);
 
 /// Feedback whose every field is valid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

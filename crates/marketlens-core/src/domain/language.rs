@@ -4,39 +4,23 @@
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
-use serde::{Deserialize, Serialize};
 
 use super::InvalidInput;
 use super::words::words;
 
-/// Languages whose review text marketlens can score.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    En,
-    Fr,
+super::macros::word_enum! {
+    /// Languages whose review text marketlens can score.
+    #[derive(utoipa::ToSchema)]
+    pub enum Language {
+        En = "en",
+        Fr = "fr",
+    }
 }
 
 impl Language {
-    pub const ALL: [Language; 2] = [Language::En, Language::Fr];
-
+    /// The ISO 639-1 code.
     pub fn code(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Fr => "fr",
-        }
+        self.as_str()
     }
 
     /// Accepts `en`, `fr`, and regional tags such as `fr-CA` or `en_GB`.
@@ -47,14 +31,12 @@ impl Language {
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Ok(Language::En),
-            "fr" => Ok(Language::Fr),
-            _ => Err(InvalidInput::parameter(
+        Self::from_word(&primary).ok_or_else(|| {
+            InvalidInput::parameter(
                 "language",
                 format!("unsupported language {s:?}: expected one of en, fr"),
-            )),
-        }
+            )
+        })
     }
 
     /// Whether a count of `n` takes the plural form. English: every count but 1
@@ -129,12 +111,6 @@ pub fn detect_language(text: &str) -> Option<Language> {
                 .any(|c| "éèêàâçùûôîïëœ".contains(c.to_lowercase().next().unwrap_or(c)))
                 .then_some(Language::Fr)
         }
-    }
-}
-
-impl std::fmt::Display for Language {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
     }
 }
 

@@ -2,12 +2,14 @@
 //! `Result`); past the boundary an invalid value cannot exist. Also what reading them
 //! needs: a review's language ([`detect_language`]), the folded words of review
 //! text (`words`, shared with the sentiment tokenizer), and collected text cleaned of
-//! control characters (`control`).
+//! control characters (`control`). The shapes most of them take, checked newtypes and
+//! closed vocabularies, are written once (`macros`).
 
 mod control;
 mod feedback;
 mod invalid;
 mod language;
+pub(crate) mod macros;
 mod money;
 mod product;
 mod query;

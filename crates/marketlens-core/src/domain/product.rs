@@ -7,45 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use super::{InvalidInput, Language, Money};
 
-/// Item condition after normalisation.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Condition {
-    New,
-    Used,
-    Refurbished,
-    Unknown,
+super::macros::word_enum! {
+    /// Item condition after normalisation.
+    #[derive(utoipa::ToSchema)]
+    pub enum Condition {
+        New = "new",
+        Used = "used",
+        Refurbished = "refurbished",
+        Unknown = "unknown",
+    }
 }
 
 impl Condition {
-    pub const ALL: [Condition; 4] = [
-        Condition::New,
-        Condition::Used,
-        Condition::Refurbished,
-        Condition::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::New => "new",
-            Condition::Used => "used",
-            Condition::Refurbished => "refurbished",
-            Condition::Unknown => "unknown",
-        }
-    }
-
     /// What is written after a price in this condition: nothing for a new item, else
     /// `used`, `refurbished` or `condition unknown`, so a reader never takes a
     /// second-hand price for a new one.
@@ -152,18 +125,7 @@ impl Rating {
     }
 }
 
-impl TryFrom<f64> for Rating {
-    type Error = InvalidInput;
-    fn try_from(v: f64) -> Result<Self, Self::Error> {
-        Rating::parse(v)
-    }
-}
-
-impl From<Rating> for f64 {
-    fn from(r: Rating) -> f64 {
-        r.0
-    }
-}
+super::macros::checked_conversions!(Rating: f64 = parse);
 
 /// A price converted into the analysis' target currency, with the rate used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -97,24 +97,9 @@ impl Market {
             ))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Market {
-    type Error = InvalidInput;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Market::parse(&s)
-    }
-}
-
-impl From<Market> for String {
-    fn from(m: Market) -> String {
-        m.0
-    }
-}
+super::macros::checked_conversions!(Market: String = parse);
 
 /// A source name as used in the agent config: `[a-z0-9_-]`, 1 to 40 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,24 +122,9 @@ impl SourceName {
             ))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for SourceName {
-    type Error = InvalidInput;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        SourceName::parse(&s)
-    }
-}
-
-impl From<SourceName> for String {
-    fn from(s: SourceName) -> String {
-        s.0
-    }
-}
+super::macros::checked_conversions!(SourceName: String = parse);
 
 impl std::fmt::Display for SourceName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

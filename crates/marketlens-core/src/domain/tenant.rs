@@ -48,11 +48,9 @@ impl TenantId {
         }
         Ok(TenantId(input.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
+
+super::macros::checked_conversions!(TenantId: String = parse);
 
 impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,61 +58,21 @@ impl fmt::Display for TenantId {
     }
 }
 
-impl TryFrom<String> for TenantId {
-    type Error = InvalidInput;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+super::macros::word_enum! {
+    /// What an API key may do. `read`: the tenant's analyses, results, reports, history,
+    /// feedback sums and experiment results. `write`: submit analyses and feedback.
+    /// `admin`: experiments, agent configurations, `/metrics` and `/v1/stats`.
+    #[derive(utoipa::ToSchema)]
+    pub enum Scope {
+        Read = "read",
+        Write = "write",
+        Admin = "admin",
     }
-}
-
-impl From<TenantId> for String {
-    fn from(t: TenantId) -> String {
-        t.0
-    }
-}
-
-/// What an API key may do. `read`: the tenant's analyses, results, reports, history,
-/// feedback sums and experiment results. `write`: submit analyses and feedback.
-/// `admin`: experiments, agent configurations, `/metrics` and `/v1/stats`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    Read,
-    Write,
-    Admin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Write, Scope::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Write => "write",
-            Scope::Admin => "admin",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
-        Scope::ALL.into_iter().find(|scope| scope.as_str() == s)
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        Self::from_word(s)
     }
 }
 

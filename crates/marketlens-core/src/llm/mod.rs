@@ -26,5 +26,5 @@ pub use outcome::{
     CallOutcome, Judged, Judgement, LlmCall, LlmNarrative, NarrativeStatus, evaluate, hard_case,
 };
 pub use output::{GeneratedSummary, OutputError, RecommendationText};
-pub use prompt::{PromptError, PromptTemplate};
+pub use prompt::{PromptError, PromptTemplate, PromptTemplateError};
 pub use scores::TextScores;

@@ -6,19 +6,20 @@
 //! (`[llm.prompt]`), recorded with it in `agent_configs`.
 
 use super::input::SummaryInput;
+use crate::config::read_checked_toml;
 use crate::domain::Language;
 
 /// The built-in prompt.
 pub const DEFAULT_PROMPT_TOML: &str = include_str!("../../../../config/prompts/summarize-v2.toml");
 
-pub use crate::config::PromptTemplate;
+pub use crate::config::{PromptTemplate, PromptTemplateError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
     #[error("prompt template is not valid TOML or has unknown keys: {0}")]
     Syntax(String),
     #[error("invalid prompt template: {0}")]
-    Invalid(String),
+    Invalid(#[from] PromptTemplateError),
 }
 
 impl PromptTemplate {
@@ -27,10 +28,7 @@ impl PromptTemplate {
     }
 
     pub fn from_toml_str(text: &str) -> Result<Self, PromptError> {
-        let t: PromptTemplate =
-            toml::from_str(text).map_err(|e| PromptError::Syntax(e.to_string()))?;
-        t.check().map_err(PromptError::Invalid)?;
-        Ok(t)
+        read_checked_toml(text, PromptError::Syntax, |t: &Self| Ok(t.check()?))
     }
 
     /// The system and user messages for one input.

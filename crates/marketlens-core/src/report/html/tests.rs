@@ -11,7 +11,7 @@ use super::charts::{histogram_svg, history_svg};
 use super::sections::products::is_web_url;
 use super::view::product_anchor;
 use super::{fallback_page, render_html, try_render_html};
-use crate::analysis::market::{MarketSettings, PriceBin, analyze_market};
+use crate::analysis::market::{MarketSettings, MarketSummary, PriceBin, analyze_market};
 use crate::analysis::sentiment::{
     AspectSentiment, Disagreement, GroupSentiment, LabelShares, ReviewSentiment, SentimentLabel,
     SentimentSummary,
@@ -139,10 +139,10 @@ fn products() -> Vec<Product> {
     vec![p1, p2]
 }
 
-fn fixture() -> AnalysisResult {
-    let products = products();
-    let market = analyze_market(
-        &products,
+/// The market summary of `products` in euros, with the fixture's settings.
+fn fixture_market(products: &[Product]) -> MarketSummary {
+    analyze_market(
+        products,
         CurrencyCode::EUR,
         &MarketSettings {
             outlier_robust_z: 3.5,
@@ -152,7 +152,12 @@ fn fixture() -> AnalysisResult {
             // The fixture's two reviews still get a mean and shares.
             min_sample_size: 2,
         },
-    );
+    )
+}
+
+fn fixture() -> AnalysisResult {
+    let products = products();
+    let market = fixture_market(&products);
     let sentiment = SentimentSummary {
         review_count: 2,
         mean_score: Some(0.12),
@@ -320,18 +325,7 @@ fn fixture() -> AnalysisResult {
 fn empty_fixture() -> AnalysisResult {
     let mut r = fixture();
     r.products.clear();
-    r.market = analyze_market(
-        &[],
-        CurrencyCode::EUR,
-        &MarketSettings {
-            outlier_robust_z: 3.5,
-            outlier_min_offers: 5,
-            min_reviews: 1,
-            bayesian_prior_weight: 5.0,
-            // The fixture's two reviews still get a mean and shares.
-            min_sample_size: 2,
-        },
-    );
+    r.market = fixture_market(&[]);
     r.sentiment = SentimentSummary {
         review_count: 0,
         mean_score: None,

@@ -1,7 +1,7 @@
 //! The summary in English.
 
 use super::phrases::{
-    BrandLead, CorrelationFigures, Direction, Mood, Noun, Overview, Phrases, Relation, TopAspects,
+    CorrelationFigures, Direction, LeadWords, Mood, Noun, Phrases, Relation, TopAspects,
     TrendFigures,
 };
 use crate::analysis::history::{MissingHistory, describe_missing};
@@ -44,67 +44,67 @@ impl Phrases for English {
         }
     }
 
-    fn overview(&self, o: &Overview<'_>) -> String {
-        let (query, c) = (o.query, o.currency);
-        let Some(p) = &o.price else {
-            return format!("For \u{201c}{query}\u{201d}, no priced offer was found.");
-        };
-        let [offers, products, sellers] = o.counts;
-        let covers = format!(
-            "For \u{201c}{query}\u{201d}, the comparison covers {} for {} from {}, in {c}.",
-            self.count(offers.into(), Noun::Offer),
-            self.count(products.into(), Noun::Product),
-            self.count(sellers.into(), Noun::Seller),
-        );
-        let n = |v: f64| self.number(v, 2);
-        match p.spread {
-            Some((median, q1, q3)) => format!(
-                "{covers} Prices range from {} to {} {c}, with a median of {} {c} and half of the offers between {} and {} {c}.",
-                self.price(p.min, p.min_condition),
-                self.price(p.max, p.max_condition),
-                n(median),
-                n(q1),
-                n(q3)
-            ),
-            None => format!(
-                "{covers} Prices range from {} to {} {c}; {} {} too little data for a median, quartiles or spread (at least {} needed).",
-                self.price(p.min, p.min_condition),
-                self.price(p.max, p.max_condition),
-                self.count(p.count.into(), Noun::Offer),
-                if self.language().is_plural(p.count.into()) {
-                    "are"
-                } else {
-                    "is"
-                },
-                p.needed
-            ),
-        }
+    fn no_priced_offer(&self, query: &str) -> String {
+        format!("For \u{201c}{query}\u{201d}, no priced offer was found.")
     }
 
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
-        let share = self.percent(lead.share * 100.0, 0);
-        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
-        let (each, total) = (lead.each, lead.total);
-        match lead.brands.as_slice() {
-            [brand] => format!(
-                "{brand} has the most offers ({each} of {total}, {share}){}.",
-                medians
-                    .first()
-                    .map(|m| format!(", at a median of {m} {c}"))
-                    .unwrap_or_default()
-            ),
-            brands => format!(
-                "{} are tied for the most offers ({each} each of {total}, {share} each){}.",
-                self.language().join_list(brands),
-                if medians.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", at medians of {} {c} respectively",
-                        self.language().join_list(&medians)
-                    )
-                }
-            ),
+    fn covers(&self, query: &str, [offers, products, sellers]: [String; 3], c: &str) -> String {
+        format!(
+            "For \u{201c}{query}\u{201d}, the comparison covers {offers} for {products} from {sellers}, in {c}."
+        )
+    }
+
+    fn price_spread(
+        &self,
+        [min, max]: [String; 2],
+        [median, q1, q3]: [String; 3],
+        c: &str,
+    ) -> String {
+        format!(
+            "Prices range from {min} to {max} {c}, with a median of {median} {c} and half of the offers between {q1} and {q3} {c}."
+        )
+    }
+
+    fn price_range_only(
+        &self,
+        [min, max]: [String; 2],
+        offers: u32,
+        needed: u32,
+        c: &str,
+    ) -> String {
+        format!(
+            "Prices range from {min} to {max} {c}; {} {} too little data for a median, quartiles or spread (at least {needed} needed).",
+            self.count(offers.into(), Noun::Offer),
+            if self.language().is_plural(offers.into()) {
+                "are"
+            } else {
+                "is"
+            },
+        )
+    }
+
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String {
+        let LeadWords {
+            brands,
+            each,
+            total,
+            share,
+            ..
+        } = lead;
+        let median = |m: &String| {
+            if lead.tied {
+                format!(", at medians of {m} {c} respectively")
+            } else {
+                format!(", at a median of {m} {c}")
+            }
+        };
+        let at = lead.medians.as_ref().map(median).unwrap_or_default();
+        if lead.tied {
+            format!(
+                "{brands} are tied for the most offers ({each} each of {total}, {share} each){at}."
+            )
+        } else {
+            format!("{brands} has the most offers ({each} of {total}, {share}){at}.")
         }
     }
 

@@ -2,7 +2,7 @@
 //! quotation marks, and the built-in aspect names translated.
 
 use super::phrases::{
-    BrandLead, CorrelationFigures, Direction, Mood, Noun, Overview, Phrases, Relation, TopAspects,
+    CorrelationFigures, Direction, LeadWords, Mood, Noun, Phrases, Relation, TopAspects,
     TrendFigures,
 };
 use crate::analysis::history::{MissingHistory, ShortSpan, short_span};
@@ -73,69 +73,67 @@ impl Phrases for French {
         }
     }
 
-    fn overview(&self, o: &Overview<'_>) -> String {
-        let (query, c) = (o.query, o.currency);
-        let Some(p) = &o.price else {
-            return format!(
-                "Pour «{NBSP}{query}{NBSP}», aucune offre avec un prix n'a été trouvée."
-            );
-        };
-        let [offers, products, sellers] = o.counts;
-        let covers = format!(
-            "Pour «{NBSP}{query}{NBSP}», la comparaison porte sur {} pour {} de {}, en {c}.",
-            self.count(offers.into(), Noun::Offer),
-            self.count(products.into(), Noun::Product),
-            self.count(sellers.into(), Noun::Seller),
-        );
-        let n = |v: f64| self.number(v, 2);
-        match p.spread {
-            Some((median, q1, q3)) => format!(
-                "{covers} Les prix vont de {} à {} {c}, avec une médiane de {} {c}{NBSP}; la moitié des offres se situe entre {} et {} {c}.",
-                self.price(p.min, p.min_condition),
-                self.price(p.max, p.max_condition),
-                n(median),
-                n(q1),
-                n(q3)
-            ),
-            None => format!(
-                "{covers} Les prix vont de {} à {} {c}{NBSP}; {} ne {} pas pour une médiane, des quartiles ou une dispersion (au moins {} nécessaires).",
-                self.price(p.min, p.min_condition),
-                self.price(p.max, p.max_condition),
-                self.count(p.count.into(), Noun::Offer),
-                if self.language().is_plural(p.count.into()) {
-                    "suffisent"
-                } else {
-                    "suffit"
-                },
-                p.needed
-            ),
-        }
+    fn no_priced_offer(&self, query: &str) -> String {
+        format!("Pour «{NBSP}{query}{NBSP}», aucune offre avec un prix n'a été trouvée.")
     }
 
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
-        let share = self.percent(lead.share * 100.0, 0);
-        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
-        let (each, total) = (lead.each, lead.total);
-        match lead.brands.as_slice() {
-            [brand] => format!(
-                "{brand} a le plus d'offres ({each} sur {total}, {share}){}.",
-                medians
-                    .first()
-                    .map(|m| format!(", pour un prix médian de {m} {c}"))
-                    .unwrap_or_default()
-            ),
-            brands => format!(
-                "{} sont à égalité pour le plus d'offres ({each} chacune sur {total}, {share} chacune){}.",
-                self.language().join_list(brands),
-                if medians.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", avec des prix médians de {} {c} respectivement",
-                        self.language().join_list(&medians)
-                    )
-                }
-            ),
+    fn covers(&self, query: &str, [offers, products, sellers]: [String; 3], c: &str) -> String {
+        format!(
+            "Pour «{NBSP}{query}{NBSP}», la comparaison porte sur {offers} pour {products} de {sellers}, en {c}."
+        )
+    }
+
+    fn price_spread(
+        &self,
+        [min, max]: [String; 2],
+        [median, q1, q3]: [String; 3],
+        c: &str,
+    ) -> String {
+        format!(
+            "Les prix vont de {min} à {max} {c}, avec une médiane de {median} {c}{NBSP}; la moitié des offres se situe entre {q1} et {q3} {c}."
+        )
+    }
+
+    fn price_range_only(
+        &self,
+        [min, max]: [String; 2],
+        offers: u32,
+        needed: u32,
+        c: &str,
+    ) -> String {
+        format!(
+            "Les prix vont de {min} à {max} {c}{NBSP}; {} ne {} pas pour une médiane, des quartiles ou une dispersion (au moins {needed} nécessaires).",
+            self.count(offers.into(), Noun::Offer),
+            if self.language().is_plural(offers.into()) {
+                "suffisent"
+            } else {
+                "suffit"
+            },
+        )
+    }
+
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String {
+        let LeadWords {
+            brands,
+            each,
+            total,
+            share,
+            ..
+        } = lead;
+        let median = |m: &String| {
+            if lead.tied {
+                format!(", avec des prix médians de {m} {c} respectivement")
+            } else {
+                format!(", pour un prix médian de {m} {c}")
+            }
+        };
+        let at = lead.medians.as_ref().map(median).unwrap_or_default();
+        if lead.tied {
+            format!(
+                "{brands} sont à égalité pour le plus d'offres ({each} chacune sur {total}, {share} chacune){at}."
+            )
+        } else {
+            format!("{brands} a le plus d'offres ({each} sur {total}, {share}){at}.")
         }
     }
 

@@ -216,6 +216,12 @@ mod tests {
     use crate::domain::Language;
     use crate::testing;
 
+    /// Fails, showing the whole text, unless `text` says `expected`.
+    #[track_caller]
+    fn assert_says(text: &str, expected: &str) {
+        assert!(text.contains(expected), "{expected:?} missing from {text}");
+    }
+
     /// Every number in the narrative appears in the result's figures (rounded as shown).
     #[test]
     fn narrative_uses_only_computed_figures() {
@@ -228,12 +234,12 @@ mod tests {
                 "{figure} missing from {text}"
             );
         }
-        assert!(text.contains(&format!("{} offers", r.market.offer_count)));
-        assert!(text.contains(&format!("{} reviews", r.sentiment.review_count)));
+        assert_says(&text, &format!("{} offers", r.market.offer_count));
+        assert_says(&text, &format!("{} reviews", r.sentiment.review_count));
         // The catalogue gives no condition: best value says what it compared.
-        assert!(
-            text.contains("Best value (among offers of unknown condition: none is marked new): Acme Headphones 100"),
-            "{text}"
+        assert_says(
+            &text,
+            "Best value (among offers of unknown condition: none is marked new): Acme Headphones 100",
         );
     }
 
@@ -242,9 +248,9 @@ mod tests {
         let r = testing::result();
         let text = r.narrative.join(" ");
         // Says what is missing, not a count that reads like plenty.
-        assert!(
-            text.contains("Not enough price history for a trend yet: all prices were observed at one time (a trend needs at least 3 days between the first and the last) and no offer has been seen at two different times."),
-            "{text}"
+        assert_says(
+            &text,
+            "Not enough price history for a trend yet: all prices were observed at one time (a trend needs at least 3 days between the first and the last) and no offer has been seen at two different times.",
         );
         assert!(!text.contains("7 observations"), "{text}");
     }
@@ -263,23 +269,23 @@ mod tests {
         };
         r.market.history.windows = vec![window(7, 1.5, 0), window(90, 1.5, 0)];
         let text = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]).join(" ");
-        assert!(
-            text.contains("Not enough price history for a trend yet: the prices cover only 1.5 days (at least 3 days needed) and no offer has been seen at two different times."),
-            "{text}"
+        assert_says(
+            &text,
+            "Not enough price history for a trend yet: the prices cover only 1.5 days (at least 3 days needed) and no offer has been seen at two different times.",
         );
         assert!(!text.contains("94 observations"));
         // Two analyses minutes apart: a span in hours, not "0.0 days".
         r.market.history.windows = vec![window(90, 0.01, 16)];
         let text = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]).join(" ");
-        assert!(
-            text.contains("the prices cover less than an hour (at least 3 days needed)."),
-            "{text}"
+        assert_says(
+            &text,
+            "the prices cover less than an hour (at least 3 days needed).",
         );
         r.market.history.windows = vec![window(90, 0.3, 16)];
         let text = super::narrative(Language::Fr, "x", &r.market, &r.sentiment, &[]).join(" ");
-        assert!(
-            text.contains("les prix ne couvrent que 7 heures (au moins 3 jours nécessaires)."),
-            "{text}"
+        assert_says(
+            &text,
+            "les prix ne couvrent que 7 heures (au moins 3 jours nécessaires).",
         );
     }
 
@@ -303,11 +309,12 @@ mod tests {
         }];
         let n = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]);
         let text = n.join(" ");
-        assert!(
-            text.contains("Over 20 days of stored prices, prices of the same products fell (-7.3%"),
-            "{text}"
+        assert_says(
+            &text,
+            "Over 20 days of stored prices, prices of the same products fell (-7.3%",
         );
-        assert!(text.contains("-0.50 EUR per day") && text.contains("12 observations"));
+        assert_says(&text, "-0.50 EUR per day");
+        assert_says(&text, "12 observations");
         assert!(!text.contains("last 30 days"), "20 days covered: {text}");
     }
 
@@ -321,12 +328,12 @@ mod tests {
             MarketSettings::from_thresholds(&crate::config::AgentConfig::builtin().thresholds);
         let market = analyze_market(&[one], r.market.currency, &settings);
         let text = super::narrative(Language::En, "x", &market, &r.sentiment, &[]).join(" ");
-        assert!(
-            text.contains("the comparison covers 1 offer for 1 product from 1 seller, in EUR"),
-            "{text}"
+        assert_says(
+            &text,
+            "the comparison covers 1 offer for 1 product from 1 seller, in EUR",
         );
         let n = super::narrative(Language::En, "x", &r.market, &r.sentiment, &[]).join(" ");
-        assert!(n.contains("7 offers for 3 products from 3 sellers"), "{n}");
+        assert_says(&n, "7 offers for 3 products from 3 sellers");
     }
 
     #[test]
@@ -349,9 +356,9 @@ mod tests {
             aspect("battery", -0.4),
         ];
         let text = super::narrative(Language::En, "x", &r.market, &s, &[]).join(" ");
-        assert!(
-            text.contains("The most praised aspects are sound and comfort (4 mentions each); the most criticised aspect is battery (4 mentions)."),
-            "{text}"
+        assert_says(
+            &text,
+            "The most praised aspects are sound and comfort (4 mentions each); the most criticised aspect is battery (4 mentions).",
         );
     }
 

@@ -84,6 +84,21 @@ pub struct BrandLead<'a> {
     pub medians: Vec<f64>,
 }
 
+/// [`BrandLead`] as the sentence writes it.
+pub struct LeadWords {
+    /// The leading brand, or the tied brands as a list ("A, B and C").
+    pub brands: String,
+    pub tied: bool,
+    /// Offers of each leading brand, of `total`.
+    pub each: u32,
+    pub total: u32,
+    /// Share of all offers of each leading brand, as a percentage.
+    pub share: String,
+    /// The leading brand's median, or the tied brands' medians as a list; `None`
+    /// below the minimum sample.
+    pub medians: Option<String>,
+}
+
 /// A price–rating rank correlation.
 pub struct CorrelationFigures {
     pub products: u32,
@@ -116,9 +131,17 @@ pub trait Phrases: Sync {
     /// What follows a price whose condition is not new ("used" / "d'occasion").
     fn condition(&self, c: Condition) -> &'static str;
 
-    fn overview(&self, o: &Overview<'_>) -> String;
-    /// One brand leads, or several are tied for the lead.
-    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String;
+    /// The first paragraph when no offer has a price.
+    fn no_priced_offer(&self, query: &str) -> String;
+    /// What was compared: `counts` are the offers, products and sellers, counted.
+    fn covers(&self, query: &str, counts: [String; 3], c: &str) -> String;
+    /// The price range (`[min, max]`, written) with the median and quartiles
+    /// (`[median, q1, q3]`, written).
+    fn price_spread(&self, range: [String; 2], spread: [String; 3], c: &str) -> String;
+    /// The price range when `offers` are too few (under `needed`) for a spread.
+    fn price_range_only(&self, range: [String; 2], offers: u32, needed: u32, c: &str) -> String;
+    /// The brand with the most offers, or the brands tied for it, in words.
+    fn leading_brands(&self, lead: &LeadWords, c: &str) -> String;
     fn no_brand_leads(&self, brands: usize, each: u32, total: u32) -> String;
     fn trend(&self, t: &TrendFigures, c: &str) -> String;
     fn not_enough_history(&self, missing: &[MissingHistory]) -> String;
@@ -133,6 +156,45 @@ pub trait Phrases: Sync {
     fn no_reviews(&self) -> String;
     /// `compared`: the condition best value compared when not new.
     fn best_value(&self, titles: &[&str], compared: Option<Condition>) -> String;
+
+    /// What was compared and its prices.
+    fn overview(&self, o: &Overview<'_>) -> String {
+        let Some(p) = &o.price else {
+            return self.no_priced_offer(o.query);
+        };
+        let c = o.currency;
+        let nouns = [Noun::Offer, Noun::Product, Noun::Seller];
+        let counts = std::array::from_fn(|i| self.count(o.counts[i].into(), nouns[i]));
+        let covers = self.covers(o.query, counts, c);
+        let range = [
+            self.price(p.min, p.min_condition),
+            self.price(p.max, p.max_condition),
+        ];
+        let prices = match p.spread {
+            Some((median, q1, q3)) => {
+                self.price_spread(range, [median, q1, q3].map(|v| self.number(v, 2)), c)
+            }
+            None => self.price_range_only(range, p.count, p.needed, c),
+        };
+        format!("{covers} {prices}")
+    }
+
+    /// One brand leads, or several are tied for the lead.
+    fn brand_lead(&self, lead: &BrandLead<'_>, c: &str) -> String {
+        let language = self.language();
+        let medians: Vec<String> = lead.medians.iter().map(|m| self.number(*m, 2)).collect();
+        self.leading_brands(
+            &LeadWords {
+                brands: language.join_list(&lead.brands),
+                tied: lead.brands.len() > 1,
+                each: lead.each,
+                total: lead.total,
+                share: self.percent(lead.share * 100.0, 0),
+                medians: (!medians.is_empty()).then(|| language.join_list(&medians)),
+            },
+            c,
+        )
+    }
 
     /// `n` and its noun in the right form.
     fn count(&self, n: u64, noun: Noun) -> String {
