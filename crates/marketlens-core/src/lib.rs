@@ -123,6 +123,7 @@ pub mod stage {
 
 pub use stage::Stage;
 
-/// Builds complete results from plain data for tests of the result-level modules.
+/// Builds complete results from plain data for tests of the result-level modules, and
+/// parses the literal values tests are written with.
 #[cfg(test)]
 pub(crate) mod testing;
