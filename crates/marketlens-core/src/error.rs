@@ -57,6 +57,35 @@ pub enum ErrorType {
 }
 
 impl ErrorType {
+    /// Every failure kind, in declaration order.
+    pub const ALL: [ErrorType; 25] = [
+        ErrorType::MalformedRequest,
+        ErrorType::MethodNotAllowed,
+        ErrorType::PayloadTooLarge,
+        ErrorType::UriTooLong,
+        ErrorType::HeadersTooLarge,
+        ErrorType::RequestTimeout,
+        ErrorType::EmptyQuery,
+        ErrorType::QueryTooLong,
+        ErrorType::InvalidParameter,
+        ErrorType::UnknownSource,
+        ErrorType::Unauthorized,
+        ErrorType::Forbidden,
+        ErrorType::RateLimited,
+        ErrorType::TenantQueueFull,
+        ErrorType::NotFound,
+        ErrorType::NotReady,
+        ErrorType::Conflict,
+        ErrorType::NoData,
+        ErrorType::SourceFailed,
+        ErrorType::SourceTimeout,
+        ErrorType::InvalidConfig,
+        ErrorType::WorkerLost,
+        ErrorType::Interrupted,
+        ErrorType::Internal,
+        ErrorType::Unavailable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorType::MalformedRequest => "malformed_request",
@@ -92,11 +121,7 @@ impl ErrorType {
     }
 }
 
-impl std::fmt::Display for ErrorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(ErrorType);
 
 #[cfg(test)]
 mod tests {
@@ -104,23 +129,7 @@ mod tests {
 
     #[test]
     fn as_str_matches_serde_name() {
-        for e in [
-            ErrorType::MalformedRequest,
-            ErrorType::MethodNotAllowed,
-            ErrorType::UriTooLong,
-            ErrorType::HeadersTooLarge,
-            ErrorType::RequestTimeout,
-            ErrorType::QueryTooLong,
-            ErrorType::UnknownSource,
-            ErrorType::NoData,
-            ErrorType::Unauthorized,
-            ErrorType::Forbidden,
-            ErrorType::RateLimited,
-            ErrorType::TenantQueueFull,
-            ErrorType::WorkerLost,
-            ErrorType::Interrupted,
-            ErrorType::Unavailable,
-        ] {
+        for e in ErrorType::ALL {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
             assert_eq!(ErrorType::parse(e.as_str()), Some(e));
         }

@@ -22,6 +22,18 @@
 //!   forbidden claims, readability per language, and comparing variants.
 //! - [`ports`]: the small traits behind which every backend sits.
 
+/// `Display` for types whose text is their stable name, `as_str` (stages, error
+/// types, …): logs, metrics and the API print the same word.
+macro_rules! display_as_str {
+    ($($t:ty),+ $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
 pub mod analysis;
 pub mod config;
 pub mod domain;
@@ -89,11 +101,7 @@ pub mod stage {
         }
     }
 
-    impl std::fmt::Display for Stage {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    display_as_str!(Stage);
 
     #[cfg(test)]
     mod tests {
@@ -115,6 +123,7 @@ pub mod stage {
 
 pub use stage::Stage;
 
-/// Builds complete results from plain data for tests of the result-level modules.
+/// Builds complete results from plain data for tests of the result-level modules, and
+/// parses the literal values tests are written with.
 #[cfg(test)]
 pub(crate) mod testing;

@@ -1,7 +1,11 @@
 //! A complete analysis result built by running the pure stages on a small hand-made
-//! set of products (two brands, three shops, reviews in English and French).
+//! set of products (two brands, three shops, reviews in English and French), and the
+//! values tests write as literals (`cc("EUR")`, `dec("12.50")`).
+
+use std::str::FromStr;
 
 use chrono::{TimeZone, Utc};
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::analysis::history::{HistorySettings, price_history};
@@ -9,10 +13,26 @@ use crate::analysis::market::{MarketSettings, analyze_market};
 use crate::analysis::sentiment::{SentimentSettings, analyze_sentiment};
 use crate::config::AgentConfig;
 use crate::domain::{
-    AnalysisRequest, CollectedOffer, CollectedProduct, CollectedReview, Fingerprint,
+    AnalysisRequest, CollectedOffer, CollectedProduct, CollectedReview, CurrencyCode, Fingerprint,
+    Market,
 };
 use crate::normalize::{currency::RateTable, normalize};
 use crate::report::{AnalysisResult, ResultHead, StageOutputs, Traceability, assemble_result};
+
+/// A decimal literal; panics on a malformed one.
+pub fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// A currency code literal; panics on an unknown one.
+pub fn cc(s: &str) -> CurrencyCode {
+    CurrencyCode::parse(s).unwrap()
+}
+
+/// A market literal; panics on an unknown one.
+pub fn market(s: &str) -> Market {
+    Market::parse(s).unwrap()
+}
 
 fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
     CollectedOffer {

@@ -104,7 +104,7 @@ impl GoldenCase {
             message,
         };
         let mut case: GoldenCase = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-        case.expect.check().map_err(invalid)?;
+        case.expect.check().map_err(|e| invalid(e.to_string()))?;
         if case.sources.is_empty() {
             return Err(invalid("a case needs at least one source".into()));
         }

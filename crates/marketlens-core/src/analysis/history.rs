@@ -510,6 +510,21 @@ mod tests {
         }
     }
 
+    /// Stored observations of product `id`'s offer in euros: `(amount, days ago)`.
+    fn eur_prices(id: &str, prices: &[(i64, i64)]) -> Vec<PriceObservation> {
+        prices
+            .iter()
+            .map(|&(amount, days_ago)| obs(id, amount, CurrencyCode::EUR, days_ago))
+            .collect()
+    }
+
+    /// Why the window has no trend; panics when it has one.
+    fn reason(w: &TrendWindow) -> &str {
+        w.reason
+            .as_deref()
+            .expect("a window without a trend says why")
+    }
+
     fn history(
         earlier: &[PriceObservation],
         products: &[Product],
@@ -534,12 +549,7 @@ mod tests {
         assert_eq!(h.windows.len(), 3);
         for w in &h.windows {
             assert!(w.trend.is_none());
-            assert!(
-                w.reason
-                    .as_deref()
-                    .unwrap()
-                    .starts_with("not enough history")
-            );
+            assert!(reason(w).starts_with("not enough history"), "{w:?}");
         }
         assert!(h.headline().is_none());
         assert_eq!(h.daily.len(), 1);
@@ -552,10 +562,7 @@ mod tests {
     #[test]
     fn a_rising_price_gives_its_hand_computed_slope_and_change() {
         // 100 € 20 days ago, 110 € 10 days ago, 120 € now: +1 €/day, from 100 €: +20 %.
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 20),
-            obs("a", 110, CurrencyCode::EUR, 10),
-        ];
+        let earlier = eur_prices("a", &[(100, 20), (110, 10)]);
         let h = history(&earlier, &[product("a", 120)], &settings(3, 3));
         assert!(h.has_trend);
         let w7 = &h.windows[0];
@@ -581,26 +588,19 @@ mod tests {
 
     #[test]
     fn the_minimum_history_rule_uses_both_thresholds() {
-        let earlier = [obs("a", 100, CurrencyCode::EUR, 2)];
+        let earlier = eur_prices("a", &[(100, 2)]);
         // Two observations over two days: too few observations for 3, too few days for 3.
         let h = history(&earlier, &[product("a", 90)], &settings(3, 3));
         assert!(!h.has_trend);
         assert!(
-            h.windows[0]
-                .reason
-                .as_deref()
-                .unwrap()
-                .contains(
-                    "the prices cover only 2.0 days (at least 3 days needed) and there are only 2 observations (at least 3 needed)"
-                ),
+            reason(&h.windows[0]).contains(
+                "the prices cover only 2.0 days (at least 3 days needed) and there are only 2 observations (at least 3 needed)"
+            ),
             "{:?}",
-            h.windows[0].reason
+            h.windows[0]
         );
         // Enough observations but over too few days.
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 2),
-            obs("a", 95, CurrencyCode::EUR, 1),
-        ];
+        let earlier = eur_prices("a", &[(100, 2), (95, 1)]);
         assert!(!history(&earlier, &[product("a", 90)], &settings(3, 3)).has_trend);
         // Lower thresholds: the same data has a (falling) trend.
         let h = history(&earlier, &[product("a", 90)], &settings(3, 2));
@@ -611,10 +611,7 @@ mod tests {
 
     #[test]
     fn constant_prices_have_a_flat_trend() {
-        let earlier = [
-            obs("a", 50, CurrencyCode::EUR, 30),
-            obs("a", 50, CurrencyCode::EUR, 15),
-        ];
+        let earlier = eur_prices("a", &[(50, 30), (50, 15)]);
         let h = history(&earlier, &[product("a", 50)], &settings(3, 3));
         let t = h.headline().unwrap().1;
         assert_eq!((t.slope_per_day, t.percent_change), (0.0, 0.0));
@@ -625,10 +622,7 @@ mod tests {
     fn a_product_joining_the_mix_does_not_make_a_trend() {
         // a stays at 100 €; b (1000 €) is seen only today. A pooled fit would see the
         // mean jump from 100 to 550; the within-product fit sees no change.
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 20),
-            obs("a", 100, CurrencyCode::EUR, 10),
-        ];
+        let earlier = eur_prices("a", &[(100, 20), (100, 10)]);
         let h = history(
             &earlier,
             &[product("a", 100), product("b", 1000)],
@@ -646,13 +640,9 @@ mod tests {
         let h = history(&earlier, &[product("a", 100)], &settings(3, 3));
         assert!(!h.has_trend);
         assert!(
-            h.windows[2]
-                .reason
-                .as_deref()
-                .unwrap()
-                .ends_with("no offer has been seen at two different times"),
+            reason(&h.windows[2]).ends_with("no offer has been seen at two different times"),
             "{:?}",
-            h.windows[2].reason
+            h.windows[2]
         );
     }
 
@@ -701,10 +691,7 @@ mod tests {
     fn a_tax_basis_adjustment_of_today_applies_to_the_offer_s_stored_prices() {
         // Shown 100 € three times; today normalisation put it on another tax basis at
         // 120 €. The stored 100s become 120s: no trend, and figures match the market's.
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 20),
-            obs("a", 100, CurrencyCode::EUR, 10),
-        ];
+        let earlier = eur_prices("a", &[(100, 20), (100, 10)]);
         let mut today = product("a", 100);
         today.offers[0].converted.money.amount = Decimal::new(120, 0);
         let h = history(&earlier, &[today], &settings(3, 3));
@@ -717,10 +704,7 @@ mod tests {
     fn another_offer_of_the_same_product_does_not_make_a_trend() {
         // Offer a-o stays at 100 €; a marketplace offer of the same product (200 €) is
         // seen only today: per-offer fits see no change.
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 20),
-            obs("a", 100, CurrencyCode::EUR, 10),
-        ];
+        let earlier = eur_prices("a", &[(100, 20), (100, 10)]);
         let mut today = product("a", 100);
         let mut other = today.offers[0].clone();
         other.id = "a-marketplace".into();
@@ -734,10 +718,7 @@ mod tests {
 
     #[test]
     fn observations_older_than_the_longest_window_or_in_the_future_are_ignored() {
-        let earlier = [
-            obs("a", 100, CurrencyCode::EUR, 200),
-            obs("a", 100, CurrencyCode::EUR, -1),
-        ];
+        let earlier = eur_prices("a", &[(100, 200), (100, -1)]);
         let h = history(&earlier, &[product("a", 100)], &settings(2, 1));
         assert_eq!(h.observation_count, 1);
     }

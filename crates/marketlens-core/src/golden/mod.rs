@@ -20,6 +20,7 @@ pub mod readability;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Language;
+use crate::error::ErrorType;
 use crate::llm::grounding::Facts;
 use crate::llm::input::SummaryInput;
 use crate::llm::outcome::NarrativeStatus;
@@ -97,20 +98,37 @@ impl Claim {
     }
 
     /// Why the claim is malformed, if it is.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ClaimError> {
         let set = usize::from(self.price.is_some())
             + usize::from(self.count.is_some())
             + usize::from(!self.words.is_empty());
         if set != 1 {
-            return Err(format!(
-                "claim {:?}: give exactly one of price, count, words",
-                self.name
-            ));
+            return Err(ClaimError::NotExactlyOne {
+                name: self.name.clone(),
+            });
         }
         if self.words.iter().any(|w| w.trim().is_empty()) {
-            return Err(format!("claim {:?}: an empty word", self.name));
+            return Err(ClaimError::EmptyWord {
+                name: self.name.clone(),
+            });
         }
         Ok(())
+    }
+}
+
+/// A malformed claim of a golden case (the case file is a configuration: its errors
+/// are `invalid_config`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    #[error("claim {name:?}: give exactly one of price, count, words")]
+    NotExactlyOne { name: String },
+    #[error("claim {name:?}: an empty word")]
+    EmptyWord { name: String },
+}
+
+impl ClaimError {
+    pub fn error_type(&self) -> ErrorType {
+        ErrorType::InvalidConfig
     }
 }
 
@@ -129,7 +147,7 @@ pub struct Expectations {
 }
 
 impl Expectations {
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ClaimError> {
         self.key_points
             .iter()
             .chain(&self.forbidden)
@@ -473,8 +491,13 @@ mod tests {
         assert!(Claim::words("aspect", &["battery"]).check().is_ok());
         let mut both = Claim::price("x", 1.0);
         both.count = Some(2);
-        assert!(both.check().unwrap_err().contains("exactly one"));
+        let err = both.check().unwrap_err();
+        assert_eq!(err, ClaimError::NotExactlyOne { name: "x".into() });
+        assert!(err.to_string().contains("exactly one"));
         assert!(Claim::words("x", &[]).check().is_err());
-        assert!(Claim::words("x", &[" "]).check().is_err());
+        assert!(matches!(
+            Claim::words("x", &[" "]).check(),
+            Err(ClaimError::EmptyWord { .. })
+        ));
     }
 }

@@ -300,237 +300,292 @@ mod tests {
         parse_condition(None, t)
     }
 
+    /// A condition field and a title read as `expected`.
+    fn assert_reads(field: Option<&str>, title: &str, expected: Condition) {
+        assert_eq!(
+            parse_condition(field, title),
+            expected,
+            "{field:?}, {title:?}"
+        );
+    }
+
+    /// Each of `fields` (a condition field) reads as `expected`.
+    fn assert_fields(expected: Condition, fields: &[&str]) {
+        for s in fields {
+            assert_eq!(field(s), expected, "{s:?}");
+        }
+    }
+
+    /// Each of `titles` (no condition field) reads as `expected`.
+    fn assert_titles(expected: Condition, titles: &[&str]) {
+        for t in titles {
+            assert_eq!(title(t), expected, "{t:?}");
+        }
+    }
+
+    /// Each of `texts` (an availability field) reads as `expected`.
+    fn assert_availability(expected: Availability, texts: &[&str]) {
+        for s in texts {
+            assert_eq!(parse_availability(Some(s)), expected, "{s:?}");
+        }
+    }
+
     #[test]
     fn schema_org_condition_urls_and_short_names() {
-        for (s, c) in [
-            ("https://schema.org/NewCondition", Condition::New),
-            ("http://schema.org/NewCondition", Condition::New),
-            ("NewCondition", Condition::New),
-            ("schema:NewCondition", Condition::New),
-            ("https://schema.org/UsedCondition", Condition::Used),
-            ("http://schema.org/UsedCondition", Condition::Used),
-            ("UsedCondition", Condition::Used),
-            (
+        assert_fields(
+            Condition::New,
+            &[
+                "https://schema.org/NewCondition",
+                "http://schema.org/NewCondition",
+                "NewCondition",
+                "schema:NewCondition",
+                "https://www.schema.org/NewCondition/",
+            ],
+        );
+        assert_fields(
+            Condition::Used,
+            &[
+                "https://schema.org/UsedCondition",
+                "http://schema.org/UsedCondition",
+                "UsedCondition",
+                "https://schema.org/DamagedCondition",
+                "DamagedCondition",
+                "  HTTPS://SCHEMA.ORG/usedcondition  ",
+            ],
+        );
+        assert_fields(
+            Condition::Refurbished,
+            &[
                 "https://schema.org/RefurbishedCondition",
-                Condition::Refurbished,
-            ),
-            ("RefurbishedCondition", Condition::Refurbished),
-            ("https://schema.org/DamagedCondition", Condition::Used),
-            ("DamagedCondition", Condition::Used),
-            ("  HTTPS://SCHEMA.ORG/usedcondition  ", Condition::Used),
-            ("https://www.schema.org/NewCondition/", Condition::New),
-        ] {
-            assert_eq!(field(s), c, "{s:?}");
-        }
+                "RefurbishedCondition",
+            ],
+        );
     }
 
     #[test]
     fn english_condition_wording() {
-        for (s, c) in [
-            ("new", Condition::New),
-            ("New", Condition::New),
-            ("Brand New", Condition::New),
-            ("used", Condition::Used),
-            ("Pre-owned", Condition::Used),
-            ("pre owned", Condition::Used),
-            ("Second hand", Condition::Used),
-            ("second-hand", Condition::Used),
-            ("Like New", Condition::Used),
-            ("Used - Like New", Condition::Used),
-            ("Open box", Condition::Used),
-            ("open-box", Condition::Used),
-            ("Used - Very Good", Condition::Used),
-            ("Refurbished", Condition::Refurbished),
-            ("Renewed", Condition::Refurbished),
-            ("Reconditioned", Condition::Refurbished),
-            ("Certified Refurbished", Condition::Refurbished),
-        ] {
-            assert_eq!(field(s), c, "{s:?}");
-        }
+        assert_fields(Condition::New, &["new", "New", "Brand New"]);
+        assert_fields(
+            Condition::Used,
+            &[
+                "used",
+                "Pre-owned",
+                "pre owned",
+                "Second hand",
+                "second-hand",
+                "Like New",
+                "Used - Like New",
+                "Open box",
+                "open-box",
+                "Used - Very Good",
+            ],
+        );
+        assert_fields(
+            Condition::Refurbished,
+            &[
+                "Refurbished",
+                "Renewed",
+                "Reconditioned",
+                "Certified Refurbished",
+            ],
+        );
     }
 
     #[test]
     fn french_condition_wording_accent_insensitive() {
-        for (s, c) in [
-            ("neuf", Condition::New),
-            ("Neuf", Condition::New),
-            ("neuve", Condition::New),
-            ("NEUVE", Condition::New),
-            ("occasion", Condition::Used),
-            ("d'occasion", Condition::Used),
-            ("D’occasion", Condition::Used),
-            ("Occasion - très bon état", Condition::Used),
-            ("Occasion - tres bon etat", Condition::Used),
-            ("comme neuf", Condition::Used),
-            ("Comme neuve", Condition::Used),
-            ("État neuf", Condition::Used),
-            ("Très bon état", Condition::Used),
-            ("reconditionné", Condition::Refurbished),
-            ("Reconditionné", Condition::Refurbished),
-            ("RECONDITIONNE", Condition::Refurbished),
-            ("Remis à neuf", Condition::Refurbished),
-            ("remis a neuf", Condition::Refurbished),
-        ] {
-            assert_eq!(field(s), c, "{s:?}");
-        }
+        assert_fields(Condition::New, &["neuf", "Neuf", "neuve", "NEUVE"]);
+        assert_fields(
+            Condition::Used,
+            &[
+                "occasion",
+                "d'occasion",
+                "D’occasion",
+                "Occasion - très bon état",
+                "Occasion - tres bon etat",
+                "comme neuf",
+                "Comme neuve",
+                "État neuf",
+                "Très bon état",
+            ],
+        );
+        assert_fields(
+            Condition::Refurbished,
+            &[
+                "reconditionné",
+                "Reconditionné",
+                "RECONDITIONNE",
+                "Remis à neuf",
+                "remis a neuf",
+            ],
+        );
     }
 
     #[test]
     fn recognised_field_wins_over_title() {
-        assert_eq!(
-            parse_condition(Some("new"), "iPhone 13 reconditionné"),
-            Condition::New
-        );
-        assert_eq!(
-            parse_condition(Some("UsedCondition"), "Renewed iPhone"),
-            Condition::Used
-        );
+        assert_reads(Some("new"), "iPhone 13 reconditionné", Condition::New);
+        assert_reads(Some("UsedCondition"), "Renewed iPhone", Condition::Used);
     }
 
     #[test]
     fn unrecognised_or_absent_field_falls_back_to_title() {
-        assert_eq!(
-            parse_condition(Some("see description"), "Renewed Apple iPhone 12"),
-            Condition::Refurbished
+        assert_reads(
+            Some("see description"),
+            "Renewed Apple iPhone 12",
+            Condition::Refurbished,
         );
-        assert_eq!(
-            parse_condition(Some(""), "Appareil photo d'occasion"),
-            Condition::Used
+        assert_reads(Some(""), "Appareil photo d'occasion", Condition::Used);
+        assert_reads(
+            Some("https://schema.org/Thing"),
+            "Used Nikon D750",
+            Condition::Used,
         );
-        assert_eq!(
-            parse_condition(Some("https://schema.org/Thing"), "Used Nikon D750"),
-            Condition::Used
+        assert_reads(
+            None,
+            "iPhone 12 reconditionné - Très bon état",
+            Condition::Refurbished,
         );
-        assert_eq!(
-            parse_condition(None, "iPhone 12 reconditionné - Très bon état"),
-            Condition::Refurbished
-        );
-        assert_eq!(
-            parse_condition(None, "Sony WH-1000XM4 pre-owned"),
-            Condition::Used
-        );
-        assert_eq!(
-            parse_condition(None, "MacBook Pro (Open Box)"),
-            Condition::Used
-        );
+        assert_reads(None, "Sony WH-1000XM4 pre-owned", Condition::Used);
+        assert_reads(None, "MacBook Pro (Open Box)", Condition::Used);
     }
 
     #[test]
     fn plain_new_in_title_is_not_a_condition() {
-        for t in [
-            "New Balance 574",
-            "2024 new model wireless earbuds",
-            "NEW! Sony headphones",
-            "Chaussures neuves Nike",
-            "Nouveau Samsung Galaxy",
-            "Brand new iPhone",
-        ] {
-            assert_eq!(title(t), Condition::Unknown, "{t:?}");
-        }
+        assert_titles(
+            Condition::Unknown,
+            &[
+                "New Balance 574",
+                "2024 new model wireless earbuds",
+                "NEW! Sony headphones",
+                "Chaussures neuves Nike",
+                "Nouveau Samsung Galaxy",
+                "Brand new iPhone",
+            ],
+        );
     }
 
     #[test]
     fn title_matching_uses_word_boundaries() {
-        for t in [
-            "Newer model headphones",
-            "Unused-looking renewedly box", // `renewedly` is not `renewed`
-            "Refurbishment kit for bikes",
-            "Occasional table",
-            "Perfect gift for any occasion",
-            "Dress for a special occasion",
-            "Heavy usage headphones",
-            "Usedom travel guide",
-        ] {
-            assert_eq!(title(t), Condition::Unknown, "{t:?}");
-        }
-        assert_eq!(title("renewed"), Condition::Refurbished);
-        assert_eq!(title("iPhone 12 occasion"), Condition::Used);
-        assert_eq!(title("Occasion : Canon EOS 80D"), Condition::Used);
-        assert_eq!(title("Apple iPhone 11 (Renewed)"), Condition::Refurbished);
+        assert_titles(
+            Condition::Unknown,
+            &[
+                "Newer model headphones",
+                "Unused-looking renewedly box", // `renewedly` is not `renewed`
+                "Refurbishment kit for bikes",
+                "Occasional table",
+                "Perfect gift for any occasion",
+                "Dress for a special occasion",
+                "Heavy usage headphones",
+                "Usedom travel guide",
+            ],
+        );
+        assert_titles(
+            Condition::Refurbished,
+            &["renewed", "Apple iPhone 11 (Renewed)"],
+        );
+        assert_titles(
+            Condition::Used,
+            &["iPhone 12 occasion", "Occasion : Canon EOS 80D"],
+        );
     }
 
     #[test]
     fn grades_count_in_the_field_but_not_in_titles() {
-        assert_eq!(field("Good"), Condition::Used);
-        assert_eq!(field("Acceptable"), Condition::Used);
-        assert_eq!(title("Good headphones for running"), Condition::Unknown);
-        assert_eq!(title("Damaged box? We refund"), Condition::Unknown);
+        assert_fields(Condition::Used, &["Good", "Acceptable"]);
+        assert_titles(
+            Condition::Unknown,
+            &["Good headphones for running", "Damaged box? We refund"],
+        );
     }
 
     #[test]
     fn unknown_when_nothing_recognisable() {
-        assert_eq!(parse_condition(None, ""), Condition::Unknown);
-        assert_eq!(parse_condition(Some("n/a"), "Sony TV"), Condition::Unknown);
-        assert_eq!(parse_condition(Some("   "), "   "), Condition::Unknown);
-        assert_eq!(parse_condition(Some("🙂"), "🙂"), Condition::Unknown);
+        assert_reads(None, "", Condition::Unknown);
+        assert_reads(Some("n/a"), "Sony TV", Condition::Unknown);
+        assert_reads(Some("   "), "   ", Condition::Unknown);
+        assert_reads(Some("🙂"), "🙂", Condition::Unknown);
     }
 
     #[test]
     fn schema_org_availability() {
-        for (s, a) in [
-            ("https://schema.org/InStock", Availability::InStock),
-            ("http://schema.org/InStock", Availability::InStock),
-            ("InStock", Availability::InStock),
-            ("https://schema.org/OutOfStock", Availability::OutOfStock),
-            ("OutOfStock", Availability::OutOfStock),
-            ("https://schema.org/PreOrder", Availability::PreOrder),
-            ("PreOrder", Availability::PreOrder),
-            ("https://schema.org/BackOrder", Availability::PreOrder),
-            ("BackOrder", Availability::PreOrder),
-            ("https://schema.org/SoldOut", Availability::OutOfStock),
-            ("SoldOut", Availability::OutOfStock),
-            ("https://schema.org/Discontinued", Availability::OutOfStock),
-            (
+        assert_availability(
+            Availability::InStock,
+            &[
+                "https://schema.org/InStock",
+                "http://schema.org/InStock",
+                "InStock",
                 "https://schema.org/LimitedAvailability",
-                Availability::InStock,
-            ),
-            ("LimitedAvailability", Availability::InStock),
-            ("https://schema.org/OnlineOnly", Availability::InStock),
-            ("OnlineOnly", Availability::InStock),
-            ("https://schema.org/InStoreOnly", Availability::InStock),
-            ("InStoreOnly", Availability::InStock),
-            ("instock", Availability::InStock),
-        ] {
-            assert_eq!(parse_availability(Some(s)), a, "{s:?}");
-        }
+                "LimitedAvailability",
+                "https://schema.org/OnlineOnly",
+                "OnlineOnly",
+                "https://schema.org/InStoreOnly",
+                "InStoreOnly",
+                "instock",
+            ],
+        );
+        assert_availability(
+            Availability::OutOfStock,
+            &[
+                "https://schema.org/OutOfStock",
+                "OutOfStock",
+                "https://schema.org/SoldOut",
+                "SoldOut",
+                "https://schema.org/Discontinued",
+            ],
+        );
+        assert_availability(
+            Availability::PreOrder,
+            &[
+                "https://schema.org/PreOrder",
+                "PreOrder",
+                "https://schema.org/BackOrder",
+                "BackOrder",
+            ],
+        );
     }
 
     #[test]
     fn availability_wording() {
-        for (s, a) in [
-            ("in_stock", Availability::InStock),
-            ("In stock", Availability::InStock),
-            ("En stock", Availability::InStock),
-            ("Disponible", Availability::InStock),
-            ("out_of_stock", Availability::OutOfStock),
-            ("Out of stock", Availability::OutOfStock),
-            ("Rupture de stock", Availability::OutOfStock),
-            ("Épuisé", Availability::OutOfStock),
-            ("epuise", Availability::OutOfStock),
-            ("Sold out", Availability::OutOfStock),
-            ("Indisponible", Availability::OutOfStock),
-            ("Not in stock", Availability::OutOfStock),
-            ("preorder", Availability::PreOrder),
-            ("Pre-order", Availability::PreOrder),
-            ("Précommande", Availability::PreOrder),
-            ("pre_order", Availability::PreOrder),
-            ("Available for pre-order", Availability::PreOrder),
-        ] {
-            assert_eq!(parse_availability(Some(s)), a, "{s:?}");
-        }
+        assert_availability(
+            Availability::InStock,
+            &["in_stock", "In stock", "En stock", "Disponible"],
+        );
+        assert_availability(
+            Availability::OutOfStock,
+            &[
+                "out_of_stock",
+                "Out of stock",
+                "Rupture de stock",
+                "Épuisé",
+                "epuise",
+                "Sold out",
+                "Indisponible",
+                "Not in stock",
+            ],
+        );
+        assert_availability(
+            Availability::PreOrder,
+            &[
+                "preorder",
+                "Pre-order",
+                "Précommande",
+                "pre_order",
+                "Available for pre-order",
+            ],
+        );
     }
 
     #[test]
     fn availability_unknown() {
         assert_eq!(parse_availability(None), Availability::Unknown);
-        for s in [
-            "",
-            "   ",
-            "Ships in 2-3 days",
-            "stockholm",
-            "https://schema.org/Thing",
-        ] {
-            assert_eq!(parse_availability(Some(s)), Availability::Unknown, "{s:?}");
-        }
+        assert_availability(
+            Availability::Unknown,
+            &[
+                "",
+                "   ",
+                "Ships in 2-3 days",
+                "stockholm",
+                "https://schema.org/Thing",
+            ],
+        );
     }
 }

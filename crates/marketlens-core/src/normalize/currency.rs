@@ -231,14 +231,7 @@ impl RateTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
-
-    fn cc(s: &str) -> CurrencyCode {
-        CurrencyCode::parse(s).unwrap()
-    }
+    use crate::testing::{cc, dec as d};
 
     const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
@@ -267,24 +260,40 @@ mod tests {
 </Cube>
 </gesmes:Envelope>"#;
 
+    /// Reads `xml`, checks the table's day and the rates given (units per euro), and
+    /// returns the table.
+    fn read_rates(xml: &str, day: &str, rates: &[(&str, &str)]) -> RateTable {
+        let t = RateTable::from_ecb_xml(xml).unwrap();
+        assert_eq!(t.date().to_string(), day);
+        for (code, rate) in rates {
+            assert_eq!(t.per_eur(cc(code)), Some(d(rate)), "{code}");
+        }
+        t
+    }
+
     #[test]
     fn parses_daily_sample_with_both_quote_styles() {
-        let t = RateTable::from_ecb_xml(SAMPLE).unwrap();
-        assert_eq!(t.date(), NaiveDate::from_ymd_opt(2024, 3, 15).unwrap());
-        assert_eq!(t.per_eur(CurrencyCode::USD), Some(d("1.0892")));
-        assert_eq!(t.per_eur(cc("JPY")), Some(d("161.96")));
-        assert_eq!(t.per_eur(CurrencyCode::GBP), Some(d("0.85493")));
-        assert_eq!(t.per_eur(CurrencyCode::EUR), Some(Decimal::ONE));
+        let t = read_rates(
+            SAMPLE,
+            "2024-03-15",
+            &[
+                ("USD", "1.0892"),
+                ("JPY", "161.96"),
+                ("GBP", "0.85493"),
+                ("EUR", "1"),
+            ],
+        );
         let codes: Vec<String> = t.currencies().map(|c| c.to_string()).collect();
         assert_eq!(codes, ["EUR", "GBP", "JPY", "USD"]);
     }
 
     #[test]
     fn takes_the_most_recent_day_and_skips_withdrawn_codes() {
-        let t = RateTable::from_ecb_xml(MULTI_DAY).unwrap();
-        assert_eq!(t.date(), NaiveDate::from_ymd_opt(2024, 3, 15).unwrap());
-        assert_eq!(t.per_eur(CurrencyCode::USD), Some(d("1.0892")));
-        assert_eq!(t.per_eur(cc("CHF")), Some(d("0.9626")));
+        let t = read_rates(
+            MULTI_DAY,
+            "2024-03-15",
+            &[("USD", "1.0892"), ("CHF", "0.9626")],
+        );
         assert_eq!(t.currencies().count(), 3);
     }
 

@@ -478,6 +478,11 @@ mod tests {
         }
     }
 
+    /// One word of each item of a summary list (its id, its currency), in order.
+    fn listed<'a, T>(items: &'a [T], word: impl Fn(&'a T) -> &'a str) -> Vec<&'a str> {
+        items.iter().map(word).collect()
+    }
+
     fn product(
         source: &str,
         id: &str,
@@ -572,13 +577,8 @@ mod tests {
         assert_eq!(n.products.len(), 1);
         assert_eq!(n.summary.offers_in, 3);
         assert_eq!(n.summary.offers_kept, 1);
-        let ids: Vec<&str> = n
-            .summary
-            .offers_rejected
-            .iter()
-            .map(|r| r.offer_id.as_str())
-            .collect();
-        assert_eq!(ids, ["bad", "bad2"]);
+        let rejected = listed(&n.summary.offers_rejected, |r| r.offer_id.as_str());
+        assert_eq!(rejected, ["bad", "bad2"]);
         assert!(
             n.summary
                 .offers_rejected
@@ -699,13 +699,8 @@ mod tests {
         assert_eq!(n.summary.offers_tax_adjusted, 2);
         assert_eq!(n.summary.offers_tax_unadjusted, 1);
         // Every currency converted is listed with its rate and date.
-        let used: Vec<&str> = n
-            .summary
-            .rates_used
-            .iter()
-            .map(|r| r.from.as_str())
-            .collect();
-        assert_eq!(used, ["EUR", "JPY", "USD"]);
+        let converted = listed(&n.summary.rates_used, |r| r.from.as_str());
+        assert_eq!(converted, ["EUR", "JPY", "USD"]);
         assert!(
             n.summary
                 .rates_used

@@ -534,56 +534,60 @@ mod tests {
         assert!(PairModel::from_json(&text).is_err());
     }
 
+    /// `n` pairs of weight 1 spread over `sources` sources; `label(i, x)` sets pair
+    /// `i`'s features (zero otherwise) and says whether it is the same product.
+    fn synthetic(
+        n: u32,
+        sources: u32,
+        label: impl Fn(u32, &mut [f64; FEATURES]) -> bool,
+    ) -> Vec<TrainingPair> {
+        (0..n)
+            .map(|i| {
+                let mut x = [0.0; FEATURES];
+                let same = label(i, &mut x);
+                TrainingPair {
+                    x,
+                    same,
+                    weight: 1.0,
+                    source: (i % sources) as usize,
+                }
+            })
+            .collect()
+    }
+
+    /// How many of `samples` the model classifies right.
+    fn classified_right(m: &PairModel, samples: &[TrainingPair]) -> usize {
+        samples
+            .iter()
+            .filter(|s| (m.probability(&s.x) >= m.threshold) == s.same)
+            .count()
+    }
+
     #[test]
     fn training_separates_a_learnable_rule_and_is_deterministic() {
         // Same product when the titles agree and no model numbers conflict.
-        let mut samples = Vec::new();
-        for i in 0..400u32 {
-            let mut x = [0.0; FEATURES];
+        let samples = synthetic(400, 2, |i, x| {
             x[0] = f64::from(i % 20) / 20.0;
             x[3] = f64::from(u8::from(i % 7 == 0));
-            let same = x[0] >= 0.5 && x[3] == 0.0;
-            samples.push(TrainingPair {
-                x,
-                same,
-                weight: 1.0,
-                source: (i % 2) as usize,
-            });
-        }
+            x[0] >= 0.5 && x[3] == 0.0
+        });
         let m = PairModel::train(&samples, 0.01, 0, "test");
         assert_eq!(m, PairModel::train(&samples, 0.01, 0, "test"));
         assert!(m.weights[0] > 0.0 && m.weights[3] < 0.0, "{m:?}");
-        let correct = samples
-            .iter()
-            .filter(|s| (m.probability(&s.x) >= m.threshold) == s.same)
-            .count();
-        assert_eq!(correct, samples.len());
+        assert_eq!(classified_right(&m, &samples), samples.len());
     }
 
     #[test]
     fn trees_learn_what_a_linear_score_cannot() {
         // Same product only in a middle band of one feature: no linear score does it.
-        let mut samples = Vec::new();
-        for i in 0..300u32 {
-            let mut x = [0.0; FEATURES];
+        let samples = synthetic(300, 1, |i, x| {
             x[0] = f64::from(i % 3) / 2.0;
-            samples.push(TrainingPair {
-                x,
-                same: i % 3 == 1,
-                weight: 1.0,
-                source: 0,
-            });
-        }
-        let right = |m: &PairModel| {
-            samples
-                .iter()
-                .filter(|s| (m.probability(&s.x) >= m.threshold) == s.same)
-                .count()
-        };
+            i % 3 == 1
+        });
         let linear = PairModel::train(&samples, 0.01, 0, "test");
         let boosted = PairModel::train(&samples, 0.01, 30, "test");
-        assert!(right(&linear) < samples.len());
-        assert_eq!(right(&boosted), samples.len());
+        assert!(classified_right(&linear, &samples) < samples.len());
+        assert_eq!(classified_right(&boosted, &samples), samples.len());
         assert_eq!(boosted, PairModel::train(&samples, 0.01, 30, "test"));
         // Its file reads back the same, and a tree pointing backwards is refused.
         assert_eq!(PairModel::from_json(&boosted.to_json()).unwrap(), boosted);

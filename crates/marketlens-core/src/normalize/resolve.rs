@@ -1004,6 +1004,19 @@ mod tests {
         }
     }
 
+    /// How records `i` and `j` compare among `records`.
+    fn verdict(records: &[Record], i: usize, j: usize) -> Verdict {
+        Resolver::new(records, &settings()).compare(i, j)
+    }
+
+    /// The rule records `i` and `j` merge by; `None` when they do not merge.
+    fn merging_rule(records: &[Record], i: usize, j: usize) -> Option<Rule> {
+        match verdict(records, i, j) {
+            Verdict::Same { rule, .. } => Some(rule),
+            Verdict::Different(_) | Verdict::Unsure => None,
+        }
+    }
+
     fn groups(records: &[Record]) -> Vec<Vec<usize>> {
         let s = settings();
         Resolver::new(records, &s)
@@ -1077,15 +1090,7 @@ mod tests {
         };
         let a = mk("Casque sans fil premium", "Sony", "WH1000XM5/B");
         let b = mk("Wireless over-ear headphones", "SONY", "wh-1000xm5-b");
-        let s = settings();
-        let r = Resolver::new(&[a, b], &s);
-        assert!(matches!(
-            r.compare(0, 1),
-            Verdict::Same {
-                rule: Rule::BrandMpn,
-                ..
-            }
-        ));
+        assert_eq!(merging_rule(&[a, b], 0, 1), Some(Rule::BrandMpn));
     }
 
     #[test]
@@ -1094,9 +1099,10 @@ mod tests {
             brand: Some(b.into()),
             ..rec("Wireless headphones WH-1000XM5 black")
         };
-        let s = settings();
-        let r = Resolver::new(&[mk("Sony"), mk("Bose")], &s);
-        assert_eq!(r.compare(0, 1), Verdict::Different("different brands"));
+        assert_eq!(
+            verdict(&[mk("Sony"), mk("Bose")], 0, 1),
+            Verdict::Different("different brands")
+        );
     }
 
     #[test]
@@ -1108,15 +1114,7 @@ mod tests {
             rec("panasonic nnsd797ss countertop microwave oven"),
         ];
         assert_eq!(groups(&records), [vec![0, 1], vec![2, 3]]);
-        let s = settings();
-        let r = Resolver::new(&records, &s);
-        assert!(matches!(
-            r.compare(0, 1),
-            Verdict::Same {
-                rule: Rule::ModelNumber,
-                ..
-            }
-        ));
+        assert_eq!(merging_rule(&records, 0, 1), Some(Rule::ModelNumber));
     }
 
     #[test]
@@ -1125,10 +1123,8 @@ mod tests {
             rec("Panasonic DECT 6.0 cordless phone KX-TG9344T"),
             rec("Panasonic DECT 6.0 cordless phone KX-TG9342T"),
         ];
-        let s = settings();
-        let r = Resolver::new(&records, &s);
         assert_eq!(
-            r.compare(0, 1),
+            verdict(&records, 0, 1),
             Verdict::Different("different model numbers")
         );
         assert_eq!(groups(&records), [[0], [1]]);
@@ -1136,38 +1132,33 @@ mod tests {
 
     #[test]
     fn colour_variants_and_suffix_variants_are_different_products() {
-        let s = settings();
-        let r = Resolver::new(
-            &[
-                rec("Sony Cyber-shot DSC-W150 digital camera silver"),
-                rec("sony cyber-shot dscw150 digital camera noir"),
-                rec("Sanus flat panel wall mount VM400B"),
-                rec("sanus flat panel tv wall mount vm400s"),
-            ],
-            &s,
-        );
-        assert_eq!(r.compare(0, 1), Verdict::Different("different colours"));
+        let records = [
+            rec("Sony Cyber-shot DSC-W150 digital camera silver"),
+            rec("sony cyber-shot dscw150 digital camera noir"),
+            rec("Sanus flat panel wall mount VM400B"),
+            rec("sanus flat panel tv wall mount vm400s"),
+        ];
         assert_eq!(
-            r.compare(2, 3),
+            verdict(&records, 0, 1),
+            Verdict::Different("different colours")
+        );
+        assert_eq!(
+            verdict(&records, 2, 3),
             Verdict::Different("different model numbers")
         );
     }
 
     #[test]
     fn digit_part_numbers_confirm_but_never_contradict() {
-        let s = settings();
-        let r = Resolver::new(
-            &[
-                rec("garmin nuvi 205w gps navigation system 0100071840"),
-                rec("garmin nvi 205w automobile navigator 010-00718-40"),
-                rec("Acme kettle 2000 W 123456"),
-                rec("Acme kettle 2000 W 654321"),
-            ],
-            &s,
-        );
-        assert!(r.compare(0, 1).is_same());
+        let records = [
+            rec("garmin nuvi 205w gps navigation system 0100071840"),
+            rec("garmin nvi 205w automobile navigator 010-00718-40"),
+            rec("Acme kettle 2000 W 123456"),
+            rec("Acme kettle 2000 W 654321"),
+        ];
+        assert!(verdict(&records, 0, 1).is_same());
         // Different shop SKUs say nothing: the titles decide.
-        assert!(r.compare(2, 3).is_same());
+        assert!(verdict(&records, 2, 3).is_same());
     }
 
     #[test]

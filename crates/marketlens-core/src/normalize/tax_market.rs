@@ -74,14 +74,7 @@ fn issuing_country(currency: CurrencyCode) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn m(s: &str) -> Market {
-        Market::parse(s).unwrap()
-    }
-
-    fn c(s: &str) -> CurrencyCode {
-        CurrencyCode::parse(s).unwrap()
-    }
+    use crate::testing::{cc as c, market as m};
 
     #[test]
     fn a_stated_country_wins() {

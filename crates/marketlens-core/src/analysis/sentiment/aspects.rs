@@ -21,307 +21,46 @@ use crate::domain::Language;
 /// Most aspects found by discovery.
 pub(crate) const MAX_DISCOVERED: usize = 5;
 
+/// One aspect of the seed list (`aspects.txt`) and its terms per language.
 struct Seed {
     name: &'static str,
-    en: &'static [&'static str],
-    fr: &'static [&'static str],
+    en: Vec<&'static str>,
+    fr: Vec<&'static str>,
 }
 
-const SEEDS: &[Seed] = &[
-    Seed {
-        name: "battery",
-        en: &[
-            "battery",
-            "batteries",
-            "battery life",
-            "charge",
-            "charging",
-            "charger",
-            "recharge",
-        ],
-        fr: &[
-            "batterie",
-            "autonomie",
-            "charge",
-            "recharge",
-            "chargeur",
-            "chargement",
-        ],
-    },
-    Seed {
-        name: "sound",
-        en: &[
-            "sound",
-            "sound quality",
-            "audio",
-            "bass",
-            "treble",
-            "volume",
-            "speakers",
-        ],
-        fr: &[
-            "le son",
-            "du son",
-            "un son",
-            "son est",
-            "qualite sonore",
-            "qualite du son",
-            "qualite de son",
-            "bon son",
-            "meilleur son",
-            "excellent son",
-            "mauvais son",
-            "beau son",
-            "son clair",
-            "son puissant",
-            "son equilibre",
-            "son etait",
-            "son reste",
-            "son correct",
-            "son parfait",
-            "son sature",
-            "rendu sonore",
-            "audio",
-            "basses",
-            "aigus",
-            "volume",
-        ],
-    },
-    Seed {
-        name: "comfort",
-        en: &["comfort", "comfortable", "uncomfortable", "comfy", "fit"],
-        fr: &["confort", "confortable", "inconfortable", "maintien"],
-    },
-    Seed {
-        name: "build quality",
-        en: &[
-            "build quality",
-            "build",
-            "quality",
-            "construction",
-            "materials",
-            "material",
-            "durability",
-            "finish",
-            "well made",
-            "well built",
-        ],
-        fr: &[
-            "finitions",
-            "finition",
-            "solidite",
-            "robustesse",
-            "fabrication",
-            "qualite de fabrication",
-            "materiaux",
-            "construction",
-            "qualite",
-        ],
-    },
-    Seed {
-        name: "price",
-        en: &[
-            "price",
-            "value",
-            "value for money",
-            "cost",
-            "money",
-            "priced",
-            "expensive",
-            "overpriced",
-            "cheap",
-        ],
-        fr: &[
-            "prix",
-            "rapport qualite prix",
-            "qualite prix",
-            "tarif",
-            "cout",
-            "argent",
-            "cher",
-        ],
-    },
-    Seed {
-        name: "delivery",
-        en: &[
-            "delivery",
-            "shipping",
-            "shipped",
-            "arrived",
-            "package",
-            "packaging",
-            "delivered",
-        ],
-        fr: &[
-            "livraison",
-            "livre",
-            "livree",
-            "colis",
-            "emballage",
-            "expedition",
-            "expedie",
-        ],
-    },
-    Seed {
-        name: "customer service",
-        en: &[
-            "customer service",
-            "customer support",
-            "support",
-            "seller",
-            "warranty",
-            "refund",
-            "after sales",
-        ],
-        fr: &[
-            "sav",
-            "service client",
-            "service apres vente",
-            "vendeur",
-            "garantie",
-            "remboursement",
-        ],
-    },
-    Seed {
-        name: "noise cancelling",
-        en: &[
-            "noise cancelling",
-            "noise canceling",
-            "noise cancellation",
-            "noise reduction",
-            "anc",
-        ],
-        fr: &[
-            "reduction de bruit",
-            "reduction du bruit",
-            "reduction de bruits",
-            "anc",
-            "isolation",
-            "isolation phonique",
-        ],
-    },
-    Seed {
-        name: "screen",
-        en: &["screen", "display", "lcd", "touchscreen", "touch screen"],
-        fr: &["ecran", "affichage"],
-    },
-    Seed {
-        name: "camera",
-        en: &[
-            "camera",
-            "photo",
-            "photos",
-            "pictures",
-            "picture quality",
-            "image quality",
-            "lens",
-            "video",
-            "zoom",
-        ],
-        fr: &[
-            "appareil photo",
-            "photo",
-            "photos",
-            "camera",
-            "objectif",
-            "capteur",
-            "video",
-            "zoom",
-        ],
-    },
-    Seed {
-        name: "coffee",
-        en: &["coffee", "espresso", "cappuccino", "latte", "crema"],
-        fr: &["cafe", "espresso", "expresso", "cappuccino", "crema"],
-    },
-    Seed {
-        name: "milk frother",
-        en: &["milk frother", "frother", "steam wand", "milk"],
-        fr: &[
-            "mousseur",
-            "mousseur a lait",
-            "buse vapeur",
-            "buse a vapeur",
-            "lait",
-            "mousse de lait",
-        ],
-    },
-    Seed {
-        name: "cleaning",
-        en: &[
-            "cleaning",
-            "clean up",
-            "descaling",
-            "maintenance",
-            "washing",
-        ],
-        fr: &["nettoyage", "entretien", "detartrage", "nettoyer"],
-    },
-    Seed {
-        name: "suction",
-        en: &["suction", "suction power"],
-        fr: &["aspiration", "puissance d'aspiration"],
-    },
-    Seed {
-        name: "app",
-        en: &["app", "apps", "application", "software", "firmware"],
-        fr: &["application", "appli", "app", "logiciel"],
-    },
-    Seed {
-        name: "design",
-        en: &[
-            "design",
-            "look",
-            "looks",
-            "style",
-            "appearance",
-            "color",
-            "colour",
-        ],
-        fr: &[
-            "design",
-            "look",
-            "esthetique",
-            "style",
-            "couleur",
-            "apparence",
-        ],
-    },
-    Seed {
-        name: "size and weight",
-        en: &["size", "weight", "heavy", "lightweight", "bulky", "compact"],
-        fr: &[
-            "taille",
-            "poids",
-            "lourd",
-            "leger",
-            "encombrement",
-            "encombrant",
-            "compact",
-        ],
-    },
-    Seed {
-        name: "connectivity",
-        en: &[
-            "connectivity",
-            "bluetooth",
-            "wifi",
-            "wi fi",
-            "pairing",
-            "connection",
-            "signal",
-        ],
-        fr: &[
-            "connectivite",
-            "bluetooth",
-            "wifi",
-            "wi fi",
-            "appairage",
-            "connexion",
-            "signal",
-        ],
-    },
-];
+/// The seed aspects, in the file's order.
+static SEEDS: LazyLock<Vec<Seed>> = LazyLock::new(|| parse_seeds(include_str!("aspects.txt")));
+
+/// Reads the seed list: an aspect's name alone on a line, then indented `en:` and
+/// `fr:` lines of comma-separated terms. The file is part of the build: a malformed
+/// line is a bug, and panics.
+fn parse_seeds(data: &'static str) -> Vec<Seed> {
+    let mut seeds: Vec<Seed> = Vec::new();
+    for line in data.lines() {
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(char::is_whitespace) {
+            seeds.push(Seed {
+                name: text,
+                en: Vec::new(),
+                fr: Vec::new(),
+            });
+            continue;
+        }
+        let seed = seeds
+            .last_mut()
+            .unwrap_or_else(|| panic!("aspects.txt: terms before any aspect: {line:?}"));
+        let (list, terms) = match text.split_once(':') {
+            Some(("en", terms)) => (&mut seed.en, terms),
+            Some(("fr", terms)) => (&mut seed.fr, terms),
+            _ => panic!("aspects.txt: not an `en:` or `fr:` line: {line:?}"),
+        };
+        list.extend(terms.split(',').map(str::trim).filter(|t| !t.is_empty()));
+    }
+    seeds
+}
 
 /// Light stemming so that singular and plural meet ("batteries" stays apart from
 /// "battery" but "écrans" meets "écran").
@@ -408,7 +147,7 @@ static SEED_TABLES: LazyLock<SeedTables> = LazyLock::new(|| {
         stems: [FxHashSet::default(), FxHashSet::default()],
     };
     for (idx, seed) in SEEDS.iter().enumerate() {
-        for (language, terms) in [(Language::En, seed.en), (Language::Fr, seed.fr)] {
+        for (language, terms) in [(Language::En, &seed.en), (Language::Fr, &seed.fr)] {
             let li = lang_index(language);
             for term in terms {
                 let stems = term_stems(term, language);
@@ -690,5 +429,22 @@ impl Discovery {
                 (name, k.split(' ').map(str::to_string).collect())
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_aspect_has_its_own_name_and_terms_in_both_languages() {
+        assert_eq!(SEEDS.len(), 18);
+        let mut names = FxHashSet::default();
+        for seed in SEEDS.iter() {
+            assert!(!seed.en.is_empty() && !seed.fr.is_empty(), "{}", seed.name);
+            assert!(names.insert(seed.name), "{} listed twice", seed.name);
+        }
+        assert_eq!(SEEDS[1].name, "sound");
+        assert_eq!(SEEDS[1].fr.len(), 25);
     }
 }

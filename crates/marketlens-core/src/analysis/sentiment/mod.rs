@@ -545,16 +545,27 @@ mod tests {
         score_text(text, Language::Fr)
     }
 
-    /// Each of `positives` scores above 0.4 and each of `negatives` below -0.4.
-    fn assert_clear(language: Language, positives: &[&str], negatives: &[&str]) {
+    /// Each of `positives` scores above `margin` and each of `negatives` below
+    /// `-margin`.
+    fn assert_scores(language: Language, margin: f64, positives: &[&str], negatives: &[&str]) {
         for text in positives {
             let s = score_text(text, language);
-            assert!(s > 0.4, "{text}: {s}");
+            assert!(s > margin, "{text}: {s}");
         }
         for text in negatives {
             let s = score_text(text, language);
-            assert!(s < -0.4, "{text}: {s}");
+            assert!(s < -margin, "{text}: {s}");
         }
+    }
+
+    /// Each of `positives` scores above 0.4 and each of `negatives` below -0.4.
+    fn assert_clear(language: Language, positives: &[&str], negatives: &[&str]) {
+        assert_scores(language, 0.4, positives, negatives);
+    }
+
+    /// Each of `positives` scores above 0 and each of `negatives` below 0.
+    fn assert_signs(language: Language, positives: &[&str], negatives: &[&str]) {
+        assert_scores(language, 0.0, positives, negatives);
     }
 
     fn settings(min_reviews: u32) -> SentimentSettings {
@@ -650,30 +661,47 @@ mod tests {
 
     #[test]
     fn negation_flips_the_sign() {
-        assert!(en("good") > 0.0 && en("not good") < 0.0);
-        assert!(en("This is not good at all") < 0.0);
-        assert!(en("It isn't comfortable") < 0.0);
-        assert!(en("It doesn't work") < 0.0);
-        assert!(en("not bad") > 0.0);
-        assert!(en("It never disappoints") > 0.0);
-        assert!(en("No problems so far") > 0.0);
-        assert!(en("without any issues") > 0.0);
-        assert!(en("Not worth it") < 0.0 && en("Worth it") > 0.0);
-        assert!(fr("bon") > 0.0 && fr("Ce n'est pas bon") < 0.0);
+        assert_signs(
+            Language::En,
+            &[
+                "good",
+                "not bad",
+                "It never disappoints",
+                "No problems so far",
+                "without any issues",
+                "Worth it",
+                // The negation stops at a comma.
+                "Not cheap, but excellent",
+            ],
+            &[
+                "not good",
+                "This is not good at all",
+                "It isn't comfortable",
+                "It doesn't work",
+                "Not worth it",
+            ],
+        );
+        assert_signs(
+            Language::Fr,
+            &[
+                "bon",
+                "Pas mauvais du tout",
+                "Je n'ai jamais eu de problème",
+                "Aucun souci",
+                "Sans problème",
+                "Je ne suis pas déçu",
+                // `plus` without `ne` compares, it does not negate.
+                "Plus solide que l'ancien",
+            ],
+            &[
+                "Ce n'est pas bon",
+                "Je ne le recommande pas",
+                "Il ne fonctionne plus",
+                "Ça ne marche pas",
+                "Peu fiable",
+            ],
+        );
         assert!(fr("pas mauvais") >= 0.0);
-        assert!(fr("Pas mauvais du tout") > 0.0);
-        assert!(fr("Je ne le recommande pas") < 0.0);
-        assert!(fr("Je n'ai jamais eu de problème") > 0.0);
-        assert!(fr("Aucun souci") > 0.0);
-        assert!(fr("Sans problème") > 0.0);
-        assert!(fr("Je ne suis pas déçu") > 0.0);
-        assert!(fr("Il ne fonctionne plus") < 0.0);
-        assert!(fr("Ça ne marche pas") < 0.0);
-        assert!(fr("Peu fiable") < 0.0);
-        // `plus` without `ne` compares, it does not negate.
-        assert!(fr("Plus solide que l'ancien") > 0.0);
-        // The negation stops at a comma.
-        assert!(en("Not cheap, but excellent") > 0.0);
     }
 
     #[test]
@@ -698,37 +726,63 @@ mod tests {
 
     #[test]
     fn the_clause_after_a_contrast_weighs_more() {
-        assert!(en("Great sound but poor battery") < 0.0);
-        assert!(en("Poor battery but great sound") > 0.0);
-        assert!(en("The screen is nice. However, the battery is terrible.") < 0.0);
-        assert!(fr("Le son est super mais la batterie est nulle") < 0.0);
-        assert!(fr("La batterie est nulle mais le son est super") > 0.0);
-        assert!(fr("Bel écran, par contre l'autonomie est décevante") < 0.0);
-        assert!(fr("Un peu cher, cependant la qualité est excellente") > 0.0);
+        assert_signs(
+            Language::En,
+            &["Poor battery but great sound"],
+            &[
+                "Great sound but poor battery",
+                "The screen is nice. However, the battery is terrible.",
+            ],
+        );
+        assert_signs(
+            Language::Fr,
+            &[
+                "La batterie est nulle mais le son est super",
+                "Un peu cher, cependant la qualité est excellente",
+            ],
+            &[
+                "Le son est super mais la batterie est nulle",
+                "Bel écran, par contre l'autonomie est décevante",
+            ],
+        );
     }
 
     #[test]
     fn concession_shortfall_and_excess_in_critic_prose() {
-        assert!(en("Although the middle act sags, the finale is genuinely moving.") > 0.0);
-        assert!(en("Although the cast is charming, the script is a mess.") < 0.0);
-        assert!(en("Decent guide, a couple of steps are out of date though.") > 0.0);
-        assert!(en("It fails to generate a single moment of suspense.") < 0.0);
-        assert!(en("The film fails to impress.") < 0.0);
-        assert!(en("Hardly anyone replies here anymore.") < 0.0);
-        assert!(en("The dialogue is hardly sparkling.") < 0.0);
-        assert!(en("Too slow to be useful.") < 0.0);
-        assert!(en("Too pleased with its own cleverness to be truly affecting.") < 0.0);
-        assert!(en("Not exactly the triumph the trailer promised.") < 0.0);
-        assert!(en("Comfortable at first, yet my ears ache after an hour.") < 0.0);
-        assert!(en("Not yet tested, looks great.") > 0.0);
-        assert!(fr("Bien que coûteuse, la nouvelle ligne est une réussite.") > 0.0);
-        assert!(fr("Malgré ses défauts, un film attachant.") > 0.0);
-        assert!(fr("Le film ne parvient jamais à créer le moindre suspense.") < 0.0);
-        assert!(fr("La réduction de bruit est à peine perceptible.") < 0.0);
-        assert!(fr("Trop lourd pour être vraiment pratique.") < 0.0);
-        // Colloquial "trop" before a noun phrase is praise, not an excess.
-        assert!(fr("Trop bien pour le prix !") > 0.0);
-        assert!(fr("Un peu bruyant, sinon très bonne machine.") > 0.0);
+        assert_signs(
+            Language::En,
+            &[
+                "Although the middle act sags, the finale is genuinely moving.",
+                "Decent guide, a couple of steps are out of date though.",
+                "Not yet tested, looks great.",
+            ],
+            &[
+                "Although the cast is charming, the script is a mess.",
+                "It fails to generate a single moment of suspense.",
+                "The film fails to impress.",
+                "Hardly anyone replies here anymore.",
+                "The dialogue is hardly sparkling.",
+                "Too slow to be useful.",
+                "Too pleased with its own cleverness to be truly affecting.",
+                "Not exactly the triumph the trailer promised.",
+                "Comfortable at first, yet my ears ache after an hour.",
+            ],
+        );
+        assert_signs(
+            Language::Fr,
+            &[
+                "Bien que coûteuse, la nouvelle ligne est une réussite.",
+                "Malgré ses défauts, un film attachant.",
+                // Colloquial "trop" before a noun phrase is praise, not an excess.
+                "Trop bien pour le prix !",
+                "Un peu bruyant, sinon très bonne machine.",
+            ],
+            &[
+                "Le film ne parvient jamais à créer le moindre suspense.",
+                "La réduction de bruit est à peine perceptible.",
+                "Trop lourd pour être vraiment pratique.",
+            ],
+        );
     }
 
     #[test]

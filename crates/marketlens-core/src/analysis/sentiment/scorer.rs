@@ -10,6 +10,7 @@
 //! that otherwise complains is read as sarcasm.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use super::emoji::{emoji_valence, emoticon_valence};
 use super::lexicon::{Cues, Lexicon, Role};
@@ -376,13 +377,7 @@ fn raw_sum_with(tokens: &[Token], lex: &Lexicon, scratch: &mut Scratch) -> f64 {
 
     // Contrast: within a sentence the part after the first contrast word weighs more;
     // a sentence that opens with one ("However, …") also damps the sentence before.
-    let mut start = 0;
-    while start < units.len() {
-        let sentence = units[start].sentence;
-        let end = units[start..]
-            .iter()
-            .position(|u| u.sentence != sentence)
-            .map_or(units.len(), |p| start + p);
+    for Range { start, end } in runs(units, |u| u.sentence) {
         if let Some(c) = (start..end).find(|&k| units[k].role == Some(Role::Contrast)) {
             for (k, val) in vals.iter_mut().enumerate().take(end).skip(start) {
                 if k < c {
@@ -401,7 +396,6 @@ fn raw_sum_with(tokens: &[Token], lex: &Lexicon, scratch: &mut Scratch) -> f64 {
                 }
             }
         }
-        start = end;
     }
 
     let sum: f64 = vals.iter().map(|&v| f64::from(v)).sum();
@@ -419,28 +413,35 @@ fn raw_sum_with(tokens: &[Token], lex: &Lexicon, scratch: &mut Scratch) -> f64 {
     sum + emphasis * sum.signum()
 }
 
+/// The index ranges of the runs of consecutive units with the same `key` (the
+/// sentences, the clauses), in order.
+fn runs<K: PartialEq>(
+    units: &[Unit],
+    key: impl Fn(&Unit) -> K,
+) -> impl Iterator<Item = Range<usize>> {
+    units
+        .chunk_by(move |a, b| key(a) == key(b))
+        .scan(0, |start, run| {
+            let range = *start..*start + run.len();
+            *start = range.end;
+            Some(range)
+        })
+}
+
 /// A lone exclamation of praise opening a sentence ("Just fantastic, it broke after a
 /// day", "Oh great, the server is down again. Wonderful.") in a text whose other
 /// words complain is sarcasm: its praise counts as blame. A sentence with a contrast
 /// or a concession is a real mixed opinion ("Great, but …") and is left alone.
 fn read_sarcasm(units: &[Unit], vals: &mut [f32], exclamations: &mut Vec<usize>) {
     exclamations.clear();
-    let mut start = 0;
-    while start < units.len() {
-        let sentence = units[start].sentence;
-        let end = units[start..]
-            .iter()
-            .position(|u| u.sentence != sentence)
-            .map_or(units.len(), |p| start + p);
+    for Range { start, end } in runs(units, |u| u.sentence) {
         let mixed = units[start..end]
             .iter()
             .any(|u| matches!(u.role, Some(Role::Contrast | Role::Concession)));
         // The sentence's first clause.
-        let clause = units[start].clause;
-        let first = units[start..end]
-            .iter()
-            .position(|u| u.clause != clause)
-            .map_or(end, |p| start + p);
+        let first = runs(&units[start..end], |u| u.clause)
+            .next()
+            .map_or(end, |clause| start + clause.end);
         let mut praise = None;
         let mut lone = !mixed;
         for k in start..first {
@@ -456,7 +457,6 @@ fn read_sarcasm(units: &[Unit], vals: &mut [f32], exclamations: &mut Vec<usize>)
         if let (true, Some(k)) = (lone, praise) {
             exclamations.push(k);
         }
-        start = end;
     }
     if exclamations.is_empty() {
         return;

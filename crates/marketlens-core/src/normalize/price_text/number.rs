@@ -252,13 +252,8 @@ pub(super) fn scan_number(chars: &[char], start: usize) -> (RawNumber, usize) {
 
 #[cfg(test)]
 mod tests {
-    use std::str::FromStr;
-
     use super::*;
-
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::testing::dec as d;
 
     #[test]
     fn grouping_validation() {

@@ -1,22 +1,9 @@
 //! The price-text rules of [`super`], case by case, and a round trip through every
 //! locale style.
 
-use std::str::FromStr;
-
 use super::number::max_amount;
 use super::*;
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-fn cc(s: &str) -> CurrencyCode {
-    CurrencyCode::parse(s).unwrap()
-}
-
-fn mk(s: &str) -> Market {
-    Market::parse(s).unwrap()
-}
+use crate::testing::{cc, dec as d, market as mk};
 
 /// Parses with no hint and no market; panics with the text on error.
 fn p(text: &str) -> ParsedPrice {
