@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Extension, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use marketlens_core::ErrorType;
@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{created_or_ok, json_rejection, page_limit};
-use crate::access::AuthContext;
+use super::extract::{Caller, JsonBody};
+use super::handlers::{created_or_ok, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
 
@@ -78,11 +78,9 @@ impl From<ActivateError> for ApiError {
     )
 )]
 pub async fn activate_config(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    body: Result<Json<ActivateRequest>, JsonRejection>,
+    Caller { app, auth }: Caller,
+    JsonBody(request): JsonBody<ActivateRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     let what = match (request.toml, request.version) {
         (Some(toml), None) => Activation::Toml(toml),
         (None, Some(version)) => Activation::Version(version),

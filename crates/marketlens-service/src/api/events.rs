@@ -10,7 +10,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Extension, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -18,8 +17,8 @@ use marketlens_core::ports::{QueryRecord, QueryStatus, StageProgress};
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{AnalysisView, IdPath, load};
-use crate::access::AuthContext;
+use super::extract::{AnalysisId, Caller};
+use super::handlers::{AnalysisView, load};
 use crate::startup::App;
 
 /// How often the store is read for changes while a stream is open.
@@ -92,9 +91,8 @@ pub struct AnalysisEvent {
     )
 )]
 pub async fn analysis_events(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     // The caller's tenant's analysis only; later reads follow that id.
     let first = load(&app, &auth, id).await?;

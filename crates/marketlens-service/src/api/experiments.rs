@@ -2,20 +2,15 @@
 //! `/v1/experiments/{id}/results`. The work is in [`crate::experiments`], shared with
 //! the CLI.
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use marketlens_core::ports::ExperimentRecord;
 use uuid::Uuid;
 
 use super::ApiError;
-use super::handlers::json_rejection;
-use crate::access::AuthContext;
+use super::extract::{Caller, JsonBody};
 use crate::experiments::{self as service, CreateExperiment, ExperimentResults};
-use crate::startup::App;
 
 fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("experiment"))
@@ -35,11 +30,9 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     )
 )]
 pub async fn create(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    body: Result<Json<CreateExperiment>, JsonRejection>,
+    Caller { app, auth }: Caller,
+    JsonBody(request): JsonBody<CreateExperiment>,
 ) -> Result<(StatusCode, Json<ExperimentRecord>), ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     let created = service::create(&app, &auth.tenant, request).await?;
     tracing::info!(experiment_id = %created.id, name = %created.name, "experiment created");
     Ok((StatusCode::CREATED, Json(created)))
@@ -54,10 +47,7 @@ pub async fn create(
         (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
     )
 )]
-pub async fn list(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
+pub async fn list(Caller { app, auth }: Caller) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
     Ok(Json(service::list(&app, &auth.tenant).await?))
 }
 
@@ -74,8 +64,7 @@ pub async fn list(
     )
 )]
 pub async fn start(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
     let started = service::start(&app, &auth.tenant, parse_id(&id)?).await?;
@@ -96,8 +85,7 @@ pub async fn start(
     )
 )]
 pub async fn stop(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
     let stopped = service::stop(&app, &auth.tenant, parse_id(&id)?).await?;
@@ -117,8 +105,7 @@ pub async fn stop(
     )
 )]
 pub async fn results(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentResults>, ApiError> {
     Ok(Json(

@@ -2,11 +2,8 @@
 //! analysis, `GET /v1/feedback/summary` adds the ratings up per variant and per
 //! recommendation rule.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, State};
 use axum::response::Response;
 use marketlens_core::domain::FeedbackRequest;
 use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
@@ -14,10 +11,9 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
-use crate::access::AuthContext;
+use super::extract::{AnalysisId, Caller};
+use super::handlers::{created_or_ok, json_rejection};
 use crate::feedback::{FeedbackError, record_feedback};
-use crate::startup::App;
 
 impl From<FeedbackError> for ApiError {
     fn from(e: FeedbackError) -> Self {
@@ -59,13 +55,13 @@ pub struct FeedbackView {
     ),
 )]
 pub async fn post_feedback(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    // Taken as a `Result`: a malformed body is refused before an unknown id.
+    id: Result<AnalysisId, ApiError>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let id = parse_id(id)?;
+    let AnalysisId(id) = id?;
     let recorded = record_feedback(&app, &auth.tenant, id, &request).await?;
     let view = FeedbackView {
         feedback: recorded.record,
@@ -125,10 +121,7 @@ pub struct SummaryView {
         (status = 503, description = "Store unavailable", body = ErrorBody),
     ),
 )]
-pub async fn feedback_summary(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-) -> Result<Json<SummaryView>, ApiError> {
+pub async fn feedback_summary(Caller { app, auth }: Caller) -> Result<Json<SummaryView>, ApiError> {
     let summary = app.store.feedback_summary(&auth.tenant).await?;
     Ok(Json(SummaryView {
         by_variant: summary

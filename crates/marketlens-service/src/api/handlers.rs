@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::extract::{AnalysisId, Caller, JsonBody};
 use super::health::{DependencyReport, check_dependencies};
 use crate::access::{AccessPolicy, AuthContext};
 use crate::startup::App;
@@ -120,13 +121,11 @@ impl From<QueryRecord> for AnalysisView {
     ),
 )]
 pub async fn create_analysis(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Extension(policy): Extension<AccessPolicy>,
     request_headers: HeaderMap,
-    body: Result<Json<AnalysisRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<AnalysisRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     // A caller's W3C trace context: the analysis continues that trace through the
     // queue and the worker. A malformed one is ignored (W3C: start a new trace).
     let caller = request_headers
@@ -301,8 +300,7 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
     ),
 )]
 pub async fn list_analyses(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
     filter: Result<Query<HistoryFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PageView>, ApiError> {
@@ -324,24 +322,13 @@ pub async fn list_analyses(
     }))
 }
 
-/// The `{id}` of a path. Ids that are not UUIDs cannot exist, nor can ids that do not
-/// even decode as UTF-8 (`%FF`): they are "not found", like unknown ones, in the same
-/// JSON as every other error.
-pub(super) type IdPath = Result<Path<String>, PathRejection>;
-
-pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found("analysis"))?;
-    Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
-}
-
 /// The caller's tenant's analysis: another tenant's is "not found", exactly like an
 /// unknown id, so ids of other tenants cannot even be confirmed.
 pub(super) async fn load(
     app: &App,
     auth: &AuthContext,
-    id: IdPath,
+    AnalysisId(id): AnalysisId,
 ) -> Result<QueryRecord, ApiError> {
-    let id = parse_id(id)?;
     app.store
         .get_tenant_query(&auth.tenant, id)
         .await?
@@ -363,9 +350,8 @@ pub(super) async fn load(
     ),
 )]
 pub async fn get_analysis(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Json<AnalysisView>, ApiError> {
     Ok(Json(load(&app, &auth, id).await?.into()))
 }
@@ -391,7 +377,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 async fn completed_result(
     app: &App,
     auth: &AuthContext,
-    id: IdPath,
+    id: AnalysisId,
 ) -> Result<StoredResult, ApiError> {
     let q = load(app, auth, id).await?;
     if q.status != QueryStatus::Completed {
@@ -419,9 +405,8 @@ async fn completed_result(
     ),
 )]
 pub async fn get_result(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     Ok(Json(completed_result(&app, &auth, id).await?.result).into_response())
 }
@@ -442,9 +427,8 @@ pub async fn get_result(
     ),
 )]
 pub async fn get_report(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     let stored = completed_result(&app, &auth, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.
