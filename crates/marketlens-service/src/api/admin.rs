@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::StoreUnavailable;
 use super::extract::{Caller, JsonBody};
 use super::handlers::{created_or_ok, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
@@ -74,7 +75,7 @@ impl From<ActivateError> for ApiError {
         (status = 400, description = "Not JSON, unknown field, or neither or both of `toml` and `version`", body = ErrorBody),
         (status = 404, description = "No such version", body = ErrorBody),
         (status = 422, description = "The configuration is invalid (`config validate`'s message); nothing activated", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn activate_config(
@@ -125,7 +126,7 @@ pub struct HistoryView {
     responses(
         (status = 200, description = "Versions, newest first; `active` marks the active one", body = HistoryView),
         (status = 422, description = "`limit` out of range", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn config_history(

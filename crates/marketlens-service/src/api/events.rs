@@ -17,6 +17,7 @@ use marketlens_core::ports::{QueryRecord, QueryStatus, StageProgress};
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::StoreUnavailable;
 use super::extract::{AnalysisId, Caller};
 use super::handlers::{AnalysisView, load};
 use crate::startup::App;
@@ -87,7 +88,7 @@ pub struct AnalysisEvent {
     responses(
         (status = 200, description = "A stream of events (`text/event-stream`). Each event's data is the analysis (`AnalysisView` JSON): first its state when the stream opens, then one `progress` event per change of status or stage, and a last event named `completed` or `failed`, after which the stream ends.", content_type = "text/event-stream", body = AnalysisEvent),
         (status = 404, description = "No analysis with this id", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn analysis_events(

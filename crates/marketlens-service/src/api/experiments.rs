@@ -9,6 +9,7 @@ use marketlens_core::ports::ExperimentRecord;
 use uuid::Uuid;
 
 use super::ApiError;
+use super::error::responses::{ExperimentNotFound, MalformedBody, StoreUnavailable};
 use super::extract::{Caller, JsonBody};
 use crate::experiments::{self as service, CreateExperiment, ExperimentResults};
 
@@ -23,10 +24,10 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     request_body = CreateExperiment,
     responses(
         (status = 201, description = "The new experiment, a draft", body = ExperimentRecord),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = super::error::ErrorBody),
+        MalformedBody,
         (status = 409, description = "The name is taken", body = super::error::ErrorBody),
         (status = 422, description = "The name or a variant is invalid (`field` names it)", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn create(
@@ -44,7 +45,7 @@ pub async fn create(
     tag = "experiments",
     responses(
         (status = 200, description = "Every experiment, newest first", body = Vec<ExperimentRecord>),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn list(Caller { app, auth }: Caller) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
@@ -58,9 +59,9 @@ pub async fn list(Caller { app, auth }: Caller) -> Result<Json<Vec<ExperimentRec
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now running", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
+        ExperimentNotFound,
         (status = 409, description = "Not a draft, or another experiment is running", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn start(
@@ -79,9 +80,9 @@ pub async fn start(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now stopped", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
+        ExperimentNotFound,
         (status = 409, description = "Already stopped", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn stop(
@@ -100,8 +101,8 @@ pub async fn stop(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "Per-variant figures, the sample-ratio check and the comparisons with the control", body = ExperimentResults),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        ExperimentNotFound,
+        StoreUnavailable,
     )
 )]
 pub async fn results(

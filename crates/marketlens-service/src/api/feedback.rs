@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::{AnalysisNotFound, MalformedBody, StoreUnavailable};
 use super::extract::{AnalysisId, Caller};
 use super::handlers::{created_or_ok, json_rejection};
 use crate::feedback::{FeedbackError, record_feedback};
@@ -47,11 +48,11 @@ pub struct FeedbackView {
     responses(
         (status = 200, description = "Replaced this user's earlier feedback", body = FeedbackView),
         (status = 201, description = "Recorded", body = FeedbackView),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        MalformedBody,
+        AnalysisNotFound,
         (status = 409, description = "The analysis is not completed", body = ErrorBody),
         (status = 422, description = "A field is invalid (`field` names it)", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     ),
 )]
 pub async fn post_feedback(
@@ -118,7 +119,7 @@ pub struct SummaryView {
     tag = "feedback",
     responses(
         (status = 200, description = "Sums, mean rating and useful rate per group, over the caller's tenant's analyses", body = SummaryView),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     ),
 )]
 pub async fn feedback_summary(Caller { app, auth }: Caller) -> Result<Json<SummaryView>, ApiError> {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::{AnalysisNotFound, MalformedBody};
 use super::extract::{AnalysisId, Caller, JsonBody};
 use super::health::{DependencyReport, check_dependencies};
 use crate::access::{AccessPolicy, AuthContext};
@@ -112,7 +113,7 @@ impl From<QueryRecord> for AnalysisView {
         (status = 200, description = "A fresh identical result exists (`cache_hit: true`)", body = SubmittedView),
         (status = 202, description = "Queued, or joined an identical analysis still in flight (`coalesced: true`)", body = SubmittedView,
             headers(("Location" = String, description = "The analysis: `/v1/analyses/{id}`"))),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
+        MalformedBody,
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 422, description = "A parameter is invalid (`field` names it)", body = ErrorBody),
         (status = 429, description = "The key's rate limit (`rate_limited`) or the tenant's cap on analyses in flight (`tenant_queue_full`) is reached", body = ErrorBody,
@@ -345,7 +346,7 @@ pub(super) async fn load(
     ),
     responses(
         (status = 200, description = "The analysis", body = AnalysisView),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        AnalysisNotFound,
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
     ),
 )]
@@ -399,7 +400,7 @@ async fn completed_result(
     ),
     responses(
         (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        AnalysisNotFound,
         (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
     ),
