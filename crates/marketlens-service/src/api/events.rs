@@ -82,9 +82,7 @@ pub struct AnalysisEvent {
     get,
     path = "/v1/analyses/{id}/events",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "A stream of events (`text/event-stream`). Each event's data is the analysis (`AnalysisView` JSON): first its state when the stream opens, then one `progress` event per change of status or stage, and a last event named `completed` or `failed`, after which the stream ends.", content_type = "text/event-stream", body = AnalysisEvent),
         (status = 404, description = "No analysis with this id", body = ErrorBody),

@@ -40,7 +40,13 @@ impl FromRequestParts<Arc<App>> for Caller {
 /// The `{id}` of an analysis route. Ids that are not UUIDs cannot exist, nor can ids
 /// that do not even decode as UTF-8 (`%FF`): they are "not found", like unknown ones,
 /// in the same JSON as every other error.
-pub struct AnalysisId(pub Uuid);
+#[derive(utoipa::IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct AnalysisId(
+    /// The analysis id (a UUID)
+    #[param(value_type = String)]
+    pub Uuid,
+);
 
 impl<S: Send + Sync> FromRequestParts<S> for AnalysisId {
     type Rejection = ApiError;

@@ -41,9 +41,7 @@ pub struct FeedbackView {
     post,
     path = "/v1/analyses/{id}/feedback",
     tag = "feedback",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     request_body = FeedbackRequest,
     responses(
         (status = 200, description = "Replaced this user's earlier feedback", body = FeedbackView),

@@ -341,9 +341,7 @@ pub(super) async fn load(
     get,
     path = "/v1/analyses/{id}",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The analysis", body = AnalysisView),
         AnalysisNotFound,
@@ -395,9 +393,7 @@ async fn completed_result(
     get,
     path = "/v1/analyses/{id}/result",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
         AnalysisNotFound,
@@ -417,9 +413,7 @@ pub async fn get_result(
     get,
     path = "/v1/analyses/{id}/report",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The HTML report", content_type = "text/html", body = String),
         (status = 404, description = "No analysis or report with this id in the caller's tenant", body = ErrorBody),
