@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use marketlens_core::ErrorType;
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::ApiError;
 use super::error::ErrorBody;
 use super::error::responses::StoreUnavailable;
-use super::extract::{Caller, JsonBody};
+use super::extract::{Caller, JsonBody, QueryParams};
 use super::handlers::{created_or_ok, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
@@ -131,9 +130,8 @@ pub struct HistoryView {
 )]
 pub async fn config_history(
     State(app): State<Arc<App>>,
-    params: Result<Query<HistoryParams>, QueryRejection>,
+    QueryParams(p): QueryParams<HistoryParams>,
 ) -> Result<Json<HistoryView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
     let limit = page_limit(p.limit)?;
     Ok(Json(HistoryView {
         items: app.store.list_agent_configs(limit).await?,

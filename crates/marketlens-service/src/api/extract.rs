@@ -1,14 +1,17 @@
 //! What handlers take from a request, parsed once here: who calls (and so which
-//! tenant's data they may touch), an analysis's id in the path, the JSON body. Each refuses a
+//! tenant's data they may touch), an analysis's id in the path, the query parameters,
+//! the JSON body. Each refuses a
 //! request the way every handler would, so handlers start from valid values.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{Extension, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use marketlens_core::ErrorType;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::ApiError;
@@ -58,6 +61,20 @@ impl<S: Send + Sync> FromRequestParts<S> for AnalysisId {
         Uuid::parse_str(&id)
             .map(AnalysisId)
             .map_err(|_| ApiError::not_found("analysis"))
+    }
+}
+
+/// A route's query parameters; ones that do not parse are an invalid parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(params) = Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
+        Ok(QueryParams(params))
     }
 }
 

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, Query, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::ApiError;
 use super::error::ErrorBody;
 use super::error::responses::{AnalysisNotFound, MalformedBody};
-use super::extract::{AnalysisId, Caller, JsonBody};
+use super::extract::{AnalysisId, Caller, JsonBody, QueryParams};
 use super::health::{DependencyReport, check_dependencies};
 use crate::access::{AccessPolicy, AuthContext};
 use crate::startup::App;
@@ -302,12 +302,9 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
 )]
 pub async fn list_analyses(
     Caller { app, auth }: Caller,
-    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
-    filter: Result<Query<HistoryFilter>, axum::extract::rejection::QueryRejection>,
+    QueryParams(p): QueryParams<PageParams>,
+    QueryParams(filter): QueryParams<HistoryFilter>,
 ) -> Result<Json<PageView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
-    let Query(filter) =
-        filter.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
     let filter = filter.parse()?;
     let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
