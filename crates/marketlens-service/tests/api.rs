@@ -86,7 +86,7 @@ async fn analysis_goes_from_202_to_completed_with_json_and_html() {
     assert!(stored.quality_passed);
 
     // History lists it, newest first.
-    let page: serde_json::Value = t.get("/v1/analyses?limit=5").await.json().await.unwrap();
+    let page: serde_json::Value = t.get_json("/v1/analyses?limit=5").await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], body["id"]);
     t.stop().await;
@@ -107,16 +107,13 @@ async fn identical_request_is_answered_from_the_fresh_result() {
     assert_eq!(second["cache_hit"], true);
     assert_eq!(second["fingerprint"], first["fingerprint"]);
     assert_ne!(second["id"], first["id"]);
-    let a: serde_json::Value = t.get(&format!("{loc}/result")).await.json().await.unwrap();
+    let a: serde_json::Value = t.get_json(&format!("{loc}/result")).await;
     let b: serde_json::Value = t
-        .get(&format!(
+        .get_json(&format!(
             "/v1/analyses/{}/result",
             second["id"].as_str().unwrap()
         ))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(a, b);
 
     // Different parameters are a different question.
@@ -132,65 +129,39 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
     let t = TestApp::spawn(0).await;
     let big_query = "a".repeat(10 * 1024);
     let huge_body = format!("{{\"query\": \"{}\"}}", "b".repeat(100 * 1024));
+    let analyses = format!("{}/v1/analyses", t.base);
+    let submit = |body: serde_json::Value| t.client.post(&analyses).json(&body);
+    let submit_raw = |body: String| {
+        t.client
+            .post(&analyses)
+            .header("content-type", "application/json")
+            .body(body)
+    };
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (submit(json!({"query": ""})), 422, "empty_query"),
+        (submit(json!({"query": "  ?! "})), 422, "empty_query"),
+        (submit(json!({"query": big_query})), 422, "query_too_long"),
         (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": ""})),
-            422,
-            "empty_query",
-        ),
-        (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": "  ?! "})),
-            422,
-            "empty_query",
-        ),
-        (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": big_query})),
-            422,
-            "query_too_long",
-        ),
-        (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": "tv", "sources": ["ebay"]})),
+            submit(json!({"query": "tv", "sources": ["ebay"]})),
             422,
             "unknown_source",
         ),
         (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": "tv", "currency": "EURO"})),
+            submit(json!({"query": "tv", "currency": "EURO"})),
             422,
             "invalid_parameter",
         ),
         (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .header("content-type", "application/json")
-                .body("{\"query\": \"tv\""),
+            submit_raw("{\"query\": \"tv\"".to_owned()),
             400,
             "malformed_request",
         ),
         (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .json(&json!({"query": "tv", "colour": "red"})),
+            submit(json!({"query": "tv", "colour": "red"})),
             400,
             "malformed_request",
         ),
-        (
-            t.client
-                .post(format!("{}/v1/analyses", t.base))
-                .header("content-type", "application/json")
-                .body(huge_body),
-            413,
-            "payload_too_large",
-        ),
+        (submit_raw(huge_body), 413, "payload_too_large"),
         (
             t.client
                 .get(format!("{}/v1/analyses/{}", t.base, uuid::Uuid::new_v4())),
@@ -216,13 +187,11 @@ async fn bad_inputs_get_documented_errors_and_write_nothing() {
         assert_eq!(body["error"]["error_type"], error_type, "{body}");
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
     }
-    let page = t
-        .app
-        .store
-        .list_queries(&marketlens_core::domain::TenantId::local(), 10, 0)
-        .await
-        .unwrap();
-    assert_eq!(page.total, 0, "a rejected request wrote a query");
+    assert_eq!(
+        t.local_query_total().await,
+        0,
+        "a rejected request wrote a query"
+    );
     assert_eq!(t.app.queue.stats().await.unwrap().queued, 0);
 
     // Not finished yet: result is 409 not_ready.
@@ -253,15 +222,7 @@ async fn unknown_markets_are_refused_listing_the_known_ones() {
             "{message}"
         );
     }
-    assert_eq!(
-        t.app
-            .store
-            .list_queries(&marketlens_core::domain::TenantId::local(), 10, 0)
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(t.local_query_total().await, 0);
     let res = t
         .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
         .await;
@@ -425,9 +386,7 @@ async fn protocol_errors_are_documented_json_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_query_with_no_matching_product_fails_with_no_data() {
     let t = TestApp::spawn(1).await;
-    let res = t.post(&json!({"query": "flux capacitor"})).await;
-    assert_eq!(res.status(), 202);
-    let loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let loc = t.submit(&json!({"query": "flux capacitor"})).await;
     let done = t.wait_done(&loc).await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["error"]["error_type"], "no_data");
@@ -437,13 +396,18 @@ async fn a_query_with_no_matching_product_fails_with_no_data() {
     t.stop().await;
 }
 
+/// The dependency report at `path`, which must answer 200 with status `ready`.
+async fn ready_report(t: &TestApp, path: &str) -> serde_json::Value {
+    let res = t.get_ok(path, "application/json").await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ready", "{path}: {body}");
+    body
+}
+
 #[tokio::test]
 async fn healthz_reports_each_dependency() {
     let t = TestApp::spawn(0).await;
-    let res = t.get("/healthz").await;
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "ready");
+    let body = ready_report(&t, "/healthz").await;
     let names: Vec<&str> = body["checks"]
         .as_array()
         .unwrap()
@@ -457,10 +421,7 @@ async fn healthz_reports_each_dependency() {
 #[tokio::test]
 async fn readyz_is_ready_on_the_embedded_backends() {
     let t = TestApp::spawn(0).await;
-    let res = t.get("/readyz").await;
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "ready", "{body}");
+    let body = ready_report(&t, "/readyz").await;
     let checks: Vec<(&str, &str, bool)> = body["checks"]
         .as_array()
         .unwrap()

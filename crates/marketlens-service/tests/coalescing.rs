@@ -53,15 +53,7 @@ async fn identical_requests_in_flight_share_one_job() {
         stats.queued, 1,
         "one job for ten identical requests: {stats:?}"
     );
-    assert_eq!(
-        t.app
-            .store
-            .list_queries(&marketlens_core::domain::TenantId::local(), 100, 0)
-            .await
-            .unwrap()
-            .total,
-        1
-    );
+    assert_eq!(t.local_query_total().await, 1);
 
     // Different parameters are a different question: new query, new job.
     let other = t
@@ -84,7 +76,7 @@ async fn identical_requests_in_flight_share_one_job() {
     {
         process_job(&t.app, &job, &options).await;
     }
-    let done: serde_json::Value = t.get(&location).await.json().await.unwrap();
+    let done: serde_json::Value = t.get_json(&location).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["attempts"], 1, "the shared job ran once");
 
@@ -106,7 +98,7 @@ async fn a_failed_analysis_is_not_joined() {
     let t = TestApp::spawn(0).await;
     // Nothing in the sample catalogue matches: the analysis fails with no_data.
     let body = json!({"query": "zzqx unobtainium flux capacitor"});
-    let first: serde_json::Value = t.post(&body).await.json().await.unwrap();
+    let first: serde_json::Value = t.post_json(&body).await;
     let options = WorkerOptions::new("test-worker");
     let job = t
         .app
@@ -117,11 +109,8 @@ async fn a_failed_analysis_is_not_joined() {
         .expect("the job");
     process_job(&t.app, &job, &options).await;
     let failed: serde_json::Value = t
-        .get(&format!("/v1/analyses/{}", first["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/v1/analyses/{}", first["id"].as_str().unwrap()))
+        .await;
     assert_eq!(failed["status"], "failed", "{failed}");
 
     // Asking again is new work, not a join onto the failure.

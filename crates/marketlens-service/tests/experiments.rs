@@ -77,11 +77,8 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
 
     // Before the start nothing is assigned.
     let before: serde_json::Value = t
-        .post(&json!({"query": "wireless headphones", "user_id": "alice"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json(&json!({"query": "wireless headphones", "user_id": "alice"}))
+        .await;
     assert!(before["experiment"].is_null(), "{before}");
 
     let res = admin(&t, &format!("/{id}/start"), None).await;
@@ -103,12 +100,7 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
     let location = format!("/v1/analyses/{}", submitted["id"].as_str().unwrap());
     let done = t.wait_done(&location).await;
     assert_eq!(done["experiment"]["variant"], variant.as_str(), "{done}");
-    let result: serde_json::Value = t
-        .get(&format!("{location}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: serde_json::Value = t.get_json(&format!("{location}/result")).await;
     assert_eq!(
         result["traceability"]["experiment"]["variant"],
         variant.as_str(),
@@ -125,22 +117,14 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
     assert_eq!(feedback.status(), 201);
     // The same user on another question: the same variant.
     let again: serde_json::Value = t
-        .post(&json!({"query": "usb c charger", "user_id": "alice"}))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .post_json(&json!({"query": "usb c charger", "user_id": "alice"}))
+        .await;
     assert_eq!(again["experiment"]["variant"], variant.as_str());
     let too_long = json!({"query": "usb c charger", "user_id": "u".repeat(129)});
     let (status, error) = error_of(t.post(&too_long).await).await;
     assert_eq!((status, error["field"].as_str()), (422, Some("user_id")));
 
-    let results: serde_json::Value = t
-        .get(&format!("/v1/experiments/{id}/results"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let results: serde_json::Value = t.get_json(&format!("/v1/experiments/{id}/results")).await;
     let assigned: Vec<u64> = results["variants"]
         .as_array()
         .unwrap()
@@ -174,7 +158,7 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
     );
     let (status, _) = error_of(admin(&t, &format!("/{id}/stop"), None).await).await;
     assert_eq!(status, 409);
-    let listed: serde_json::Value = t.get("/v1/admin/experiments").await.json().await.unwrap();
+    let listed: serde_json::Value = t.get_json("/v1/admin/experiments").await;
     assert_eq!(listed[0]["id"], id.as_str());
 
     for path in [
@@ -222,11 +206,8 @@ async fn a_variant_that_names_a_config_version_runs_with_it() {
     // The salt is random: 40 users all landing on one side happens once in 2^39.
     for user in (0..40).map(|i| format!("user-{i}")) {
         let submitted: serde_json::Value = t
-            .post(&json!({"query": "wireless headphones", "user_id": user}))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post_json(&json!({"query": "wireless headphones", "user_id": user}))
+            .await;
         let variant = submitted["experiment"]["variant"].as_str().unwrap();
         let expected = if variant == "first" { first } else { second };
         assert_eq!(submitted["agent_config_version"], expected, "{submitted}");

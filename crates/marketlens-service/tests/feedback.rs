@@ -85,7 +85,7 @@ async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
     let stored = t.app.store.list_feedback(id).await.unwrap();
     assert_eq!(stored.len(), 2, "{stored:?}");
 
-    let summary: Value = t.get("/v1/feedback/summary").await.json().await.unwrap();
+    let summary: Value = t.get_json("/v1/feedback/summary").await;
     let variants = summary["by_variant"].as_array().unwrap();
     assert_eq!(variants.len(), 1, "{summary}");
     let v = &variants[0];
@@ -101,12 +101,7 @@ async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
         "{v}"
     );
     // Every rule the result recommended carries both feedbacks.
-    let result: Value = t
-        .get(&format!("/v1/analyses/{id}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value = t.get_json(&format!("/v1/analyses/{id}/result")).await;
     let mut kinds: Vec<&str> = result["recommendations"]
         .as_array()
         .unwrap()

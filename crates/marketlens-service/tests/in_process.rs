@@ -2,38 +2,18 @@
 //! recorded on the query, a fresh identical result answers a second request, and a
 //! failure is stored with its error type.
 
-use std::sync::Arc;
+mod support;
 
 use marketlens_core::ErrorType;
-use marketlens_core::domain::AnalysisRequest;
 use marketlens_core::ports::QueryStatus;
-use marketlens_service::in_process::{InProcessError, analyze_in_process};
-use marketlens_service::pipeline::NoProgress;
-use marketlens_service::startup::{App, Settings};
-
-async fn app(dir: &std::path::Path) -> Arc<App> {
-    App::open(&Settings {
-        data_dir: dir.to_owned(),
-        ..Default::default()
-    })
-    .await
-    .unwrap()
-}
-
-fn request(query: &str) -> AnalysisRequest {
-    AnalysisRequest {
-        query: query.into(),
-        ..Default::default()
-    }
-}
+use marketlens_service::in_process::InProcessError;
+use support::{analyze, embedded_app};
 
 #[tokio::test]
 async fn a_run_is_recorded_and_a_fresh_identical_result_answers_the_next() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path()).await;
-    let first = analyze_in_process(&app, &request("wireless headphones"), true, &NoProgress)
-        .await
-        .unwrap();
+    let app = embedded_app(dir.path()).await;
+    let first = analyze(&app, "wireless headphones", true).await.unwrap();
     assert!(!first.cache_hit);
     assert_eq!(first.result.query_id, first.query.id);
     assert!(
@@ -50,9 +30,7 @@ async fn a_run_is_recorded_and_a_fresh_identical_result_answers_the_next() {
     assert_eq!(recorded.status, QueryStatus::Completed);
     assert_eq!(recorded.attempts, 1);
 
-    let second = analyze_in_process(&app, &request("wireless headphones"), true, &NoProgress)
-        .await
-        .unwrap();
+    let second = analyze(&app, "wireless headphones", true).await.unwrap();
     assert!(second.cache_hit);
     assert_ne!(second.query.id, first.query.id, "a query of its own");
     // The earlier result, read back from the store as the result type.
@@ -66,9 +44,7 @@ async fn a_run_is_recorded_and_a_fresh_identical_result_answers_the_next() {
     assert_eq!(second.result_uri, first.result_uri);
 
     // Without reuse, the pipeline runs again.
-    let third = analyze_in_process(&app, &request("wireless headphones"), false, &NoProgress)
-        .await
-        .unwrap();
+    let third = analyze(&app, "wireless headphones", false).await.unwrap();
     assert!(!third.cache_hit);
     assert_ne!(third.report.key, first.report.key);
 }
@@ -76,10 +52,8 @@ async fn a_run_is_recorded_and_a_fresh_identical_result_answers_the_next() {
 #[tokio::test]
 async fn a_failed_run_is_stored_on_its_query_and_bad_input_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path()).await;
-    let err = analyze_in_process(&app, &request("flux capacitor"), true, &NoProgress)
-        .await
-        .unwrap_err();
+    let app = embedded_app(dir.path()).await;
+    let err = analyze(&app, "flux capacitor", true).await.unwrap_err();
     let InProcessError::Failed { query_id, error } = &err else {
         panic!("expected a failed analysis: {err}");
     };
@@ -89,14 +63,12 @@ async fn a_failed_run_is_stored_on_its_query_and_bad_input_records_nothing() {
     assert_eq!(recorded.status, QueryStatus::Failed);
     assert_eq!(recorded.error_type.as_deref(), Some("no_data"));
 
-    let err = analyze_in_process(&app, &request("   "), true, &NoProgress)
-        .await
-        .unwrap_err();
+    let err = analyze(&app, "   ", true).await.unwrap_err();
     assert!(matches!(err, InProcessError::Submit(_)), "{err}");
     assert_eq!(err.error_type(), ErrorType::EmptyQuery);
     let page = app
         .store
-        .list_queries(&marketlens_core::domain::TenantId::local(), 100, 0)
+        .list_queries(&marketlens_core::domain::TenantId::local(), 1, 0)
         .await
         .unwrap();
     assert_eq!(page.total, 1, "only the failed analysis was recorded");

@@ -23,7 +23,7 @@ async fn activate(t: &TestApp, body: Value) -> (u16, Value) {
 }
 
 async fn history(t: &TestApp) -> Vec<Value> {
-    let v: Value = t.get("/v1/admin/agent-configs").await.json().await.unwrap();
+    let v: Value = t.get_json("/v1/admin/agent-configs").await;
     v["items"].as_array().unwrap().clone()
 }
 

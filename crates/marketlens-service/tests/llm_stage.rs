@@ -58,6 +58,17 @@ async fn case(extra: &str) -> Case {
     }
 }
 
+/// A case (see [`case`]) whose models each answer once, as `answers` say, and one
+/// analysis run on it.
+async fn analyzed<const N: usize>(extra: &str, answers: [(&str, Reply); N]) -> (Case, Finished) {
+    let c = case(extra).await;
+    for (model, reply) in answers {
+        c.server.script(model, [reply]);
+    }
+    let f = analyze(&c.app).await;
+    (c, f)
+}
+
 async fn analyze(app: &Arc<App>) -> Finished {
     analyze_query(app, "wireless headphones").await
 }
@@ -120,9 +131,7 @@ async fn off_by_default_an_analysis_has_no_llm_stage_and_no_client() {
 
 #[tokio::test]
 async fn a_grounded_answer_is_accepted_recorded_and_marked_in_the_report() {
-    let c = case("").await;
-    c.server.script(SMALL, [ok(grounded)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed("", [(SMALL, ok(grounded))]).await;
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Accepted, "{:?}", n.reason);
     assert_eq!(n.model.as_deref(), Some(SMALL));
@@ -161,10 +170,7 @@ async fn a_grounded_answer_is_accepted_recorded_and_marked_in_the_report() {
 
 #[tokio::test]
 async fn an_invented_price_is_rejected_and_the_large_model_answers() {
-    let c = case("").await;
-    c.server.script(SMALL, [ok(invents_a_price)]);
-    c.server.script(LARGE, [ok(grounded)]);
-    let f = analyze(&c.app).await;
+    let (_c, f) = analyzed("", [(SMALL, ok(invents_a_price)), (LARGE, ok(grounded))]).await;
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Accepted);
     assert_eq!(n.model.as_deref(), Some(LARGE));
@@ -187,10 +193,11 @@ async fn an_invented_price_is_rejected_and_the_large_model_answers() {
 
 #[tokio::test]
 async fn when_both_models_invent_the_report_keeps_the_deterministic_narrative_and_says_why() {
-    let c = case("").await;
-    c.server.script(SMALL, [ok(invents_a_price)]);
-    c.server.script(LARGE, [ok(invents_a_price)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed(
+        "",
+        [(SMALL, ok(invents_a_price)), (LARGE, ok(invents_a_price))],
+    )
+    .await;
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Rejected);
     assert!(n.text.is_none(), "a rejected text is never kept as valid");
@@ -424,9 +431,7 @@ async fn a_second_identical_analysis_makes_no_call() {
 
 #[tokio::test]
 async fn a_hard_case_goes_to_the_large_model_first() {
-    let c = case("hard_case_min_products = 1").await;
-    c.server.script(LARGE, [ok(grounded)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed("hard_case_min_products = 1", [(LARGE, ok(grounded))]).await;
     let n = llm(&f);
     assert_eq!(c.server.models_called(), [LARGE]);
     assert!(n.hard_case.as_deref().unwrap().contains("products"));
@@ -469,8 +474,7 @@ async fn the_metrics_see_the_llm_series() {
     c.server.script(SMALL, [ok(invents_a_price)]);
     c.server.script(LARGE, [ok(grounded)]);
     analyze(&c.app).await;
-    let text = marketlens_service::metrics::install().render();
-    for series in [
+    support::assert_scrape_has(&[
         "marketlens_llm_calls_total{outcome=\"rejected_grounding\"}",
         "marketlens_llm_calls_total{outcome=\"ok\"}",
         "marketlens_llm_call_duration_seconds_bucket{model=\"large-model\"",
@@ -478,10 +482,7 @@ async fn the_metrics_see_the_llm_series() {
         "marketlens_llm_cost_microdollars_total",
         "marketlens_llm_text_score_bucket{score=\"grounding_rate\",le=\"1\"}",
         "marketlens_llm_text_score_bucket{score=\"key_figure_coverage\"",
-    ] {
-        assert!(text.contains(series), "{series} missing from:\n{text}");
-    }
-    support::promtool_check(&text);
+    ]);
 }
 
 #[tokio::test]
@@ -513,9 +514,7 @@ async fn without_redis_another_process_finds_the_answer_in_the_database() {
 #[tokio::test]
 async fn a_prompt_in_the_configuration_is_used_recorded_and_keys_the_cache() {
     let prompt = "[llm.prompt]\nprompt_version = \"summarize-v2\"\nsystem = \"Answer in JSON, {currency}.\"\nuser = \"Figures: {input_json}\"";
-    let c = case(prompt).await;
-    c.server.script(SMALL, [ok(grounded)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed(prompt, [(SMALL, ok(grounded))]).await;
     assert_eq!(llm(&f).prompt_version, "summarize-v2");
     assert_eq!(
         f.result.traceability.prompt_version.as_deref(),
@@ -536,10 +535,7 @@ async fn a_prompt_in_the_configuration_is_used_recorded_and_keys_the_cache() {
 
 #[tokio::test]
 async fn a_brand_invented_at_a_sentence_start_is_rejected() {
-    let c = case("").await;
-    c.server.script(SMALL, [ok(invents_a_brand)]);
-    c.server.script(LARGE, [ok(grounded)]);
-    let f = analyze(&c.app).await;
+    let (_c, f) = analyzed("", [(SMALL, ok(invents_a_brand)), (LARGE, ok(grounded))]).await;
     let n = llm(&f);
     assert_first_call(n, CallOutcome::RejectedGrounding, "Grado");
     assert_eq!(n.model.as_deref(), Some(LARGE));
@@ -569,10 +565,11 @@ async fn a_french_query_gets_a_french_narrative_and_a_french_generated_text() {
 
 #[tokio::test]
 async fn a_configured_judge_rates_the_accepted_text_stored_shown_and_exported() {
-    let c = case(WITH_JUDGE).await;
-    c.server.script(SMALL, [ok(grounded)]);
-    c.server.script(JUDGE, [ok(judge_approves)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed(
+        WITH_JUDGE,
+        [(SMALL, ok(grounded)), (JUDGE, ok(judge_approves))],
+    )
+    .await;
     let n = llm(&f);
     assert_eq!(n.status, NarrativeStatus::Accepted);
     let judge = n.judge.as_ref().expect("judged");
@@ -611,16 +608,12 @@ async fn a_configured_judge_rates_the_accepted_text_stored_shown_and_exported() 
     );
     assert_eq!(stored.llm_usage.unwrap().cost_microdollars, 2_450);
     assert!(report_html(&f).contains("coherence 4/5, clarity 5/5"));
-    let text = marketlens_service::metrics::install().render();
-    for series in [
+    support::assert_scrape_has(&[
         "marketlens_llm_judge_score_bucket{criterion=\"coherence\",le=\"4\"}",
         "marketlens_llm_judge_score_bucket{criterion=\"clarity\",le=\"5\"}",
         "marketlens_llm_judge_inconsistent_total",
         "marketlens_llm_call_duration_seconds_bucket{model=\"judge-model\"",
-    ] {
-        assert!(text.contains(series), "{series} missing from:\n{text}");
-    }
-    support::promtool_check(&text);
+    ]);
 
     // A second identical analysis asks neither the model nor the judge.
     let again = analyze(&c.app).await;
@@ -737,10 +730,7 @@ async fn a_judge_prompt_in_the_configuration_is_used_and_recorded() {
     let extra = format!(
         "{WITH_JUDGE}[llm.judge.prompt]\nprompt_version = \"judge-v2\"\nsystem = \"Rate it.\"\nuser = \"Figures: {{input_json}} Text: {{summary_json}}\"\n"
     );
-    let c = case(&extra).await;
-    c.server.script(SMALL, [ok(grounded)]);
-    c.server.script(JUDGE, [ok(judge_approves)]);
-    let f = analyze(&c.app).await;
+    let (c, f) = analyzed(&extra, [(SMALL, ok(grounded)), (JUDGE, ok(judge_approves))]).await;
     let judge = llm(&f).judge.as_ref().unwrap();
     assert_eq!(judge.prompt_version, "judge-v2");
     let sent = &c.server.requests()[1];

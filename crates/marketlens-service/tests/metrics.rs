@@ -71,9 +71,7 @@ async fn metrics_and_stats_move_with_analyses() {
 
     // 1. A completed analysis through the API and the worker (live source fetch).
     let body = json!({"query": "wireless headphones", "currency": "EUR"});
-    let r = t.post(&body).await;
-    assert_eq!(r.status(), 202);
-    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let location = t.submit(&body).await;
     assert_eq!(t.wait_done(&location).await["status"], "completed");
 
     // 2. The same question again: answered from the fresh result (analysis_result hit).
@@ -222,7 +220,7 @@ async fn metrics_and_stats_move_with_analyses() {
     support::promtool_check(&text);
 
     // /v1/stats: the same figures in JSON, with recent-window percentiles.
-    let stats: serde_json::Value = t.get("/v1/stats").await.json().await.unwrap();
+    let stats: serde_json::Value = t.get_json("/v1/stats").await;
     assert!(
         stats["analyses"]["completed"].as_u64().unwrap() >= 2,
         "{stats}"

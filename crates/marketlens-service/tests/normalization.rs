@@ -69,7 +69,7 @@ async fn mixed_shops_become_one_product_per_real_product_in_the_target_currency(
     let loc = res.headers()["location"].to_str().unwrap().to_owned();
     let done = t.wait_done(&loc).await;
     assert_eq!(done["status"], "completed", "{done}");
-    let r: Value = t.get(&format!("{loc}/result")).await.json().await.unwrap();
+    let r: Value = t.get_json(&format!("{loc}/result")).await;
     let products = r["products"].as_array().unwrap();
 
     // Three real products: XM5 (4 shops), XM4, QC Ultra (2 shops).

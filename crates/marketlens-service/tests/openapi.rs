@@ -95,9 +95,7 @@ async fn every_route_of_the_router_is_in_the_document_and_the_other_way_round() 
 #[tokio::test]
 async fn openapi_json_serves_the_3_1_document_with_error_types_per_status() {
     let app = TestApp::spawn(0).await;
-    let response = app.get("/openapi.json").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "application/json");
+    let response = app.get_ok("/openapi.json", "application/json").await;
     let doc: Value = response.json().await.unwrap();
     assert_eq!(doc, *document());
     assert_eq!(doc["openapi"], "3.1.0");
@@ -200,12 +198,7 @@ async fn real_answers_have_exactly_the_documented_fields() {
         "{done}"
     );
 
-    let result: Value = app
-        .get(&format!("{location}/result"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let result: Value = app.get_json(&format!("{location}/result")).await;
     // `llm` is written only when the optional LLM stage is configured (off here).
     let mut result_fields = schema_fields("AnalysisResult");
     assert!(result_fields.remove("llm") && result.get("llm").is_none());
@@ -213,11 +206,11 @@ async fn real_answers_have_exactly_the_documented_fields() {
     assert_eq!(keys(&result["sources"][0]), schema_fields("SourceOutcome"));
     assert_eq!(keys(&result["traceability"]), schema_fields("Traceability"));
 
-    let page: Value = app.get("/v1/analyses").await.json().await.unwrap();
+    let page: Value = app.get_json("/v1/analyses").await;
     assert_eq!(keys(&page), schema_fields("PageView"));
-    let stats: Value = app.get("/v1/stats").await.json().await.unwrap();
+    let stats: Value = app.get_json("/v1/stats").await;
     assert_eq!(keys(&stats), schema_fields("Stats"));
-    let health: Value = app.get("/healthz").await.json().await.unwrap();
+    let health: Value = app.get_json("/healthz").await;
     // `warnings` is left out when there is none.
     let mut health_fields = schema_fields("Health");
     health_fields.remove("warnings");

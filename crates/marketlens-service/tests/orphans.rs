@@ -52,24 +52,14 @@ async fn an_identical_request_does_not_join_an_analysis_whose_job_is_lost() {
     let t = TestApp::spawn(0).await;
     let lost = orphan(&t, Duration::minutes(5)).await;
 
-    let first: serde_json::Value = t
-        .post(&json!({ "query": QUERY }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first: serde_json::Value = t.post_json(&json!({ "query": QUERY })).await;
     assert_eq!(first["coalesced"], false, "{first}");
     assert_ne!(first["id"], lost.to_string(), "joined the orphan");
     let id = Uuid::parse_str(first["id"].as_str().unwrap()).unwrap();
     assert!(t.app.queue.has_job(id).await.unwrap());
 
     // The next identical request joins the new analysis, which has a job.
-    let second: serde_json::Value = t
-        .post(&json!({ "query": QUERY }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: serde_json::Value = t.post_json(&json!({ "query": QUERY })).await;
     assert_eq!(second["coalesced"], true, "{second}");
     assert_eq!(second["id"], first["id"]);
     t.stop().await;

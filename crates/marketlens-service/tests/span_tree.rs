@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use marketlens_core::Stage;
-use marketlens_core::domain::AnalysisRequest;
-use marketlens_service::in_process::{InProcessError, analyze_in_process};
-use marketlens_service::pipeline::NoProgress;
+use marketlens_service::in_process::InProcessError;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -137,8 +135,7 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
         tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
     let dir = tempfile::tempdir().unwrap();
     let app = support::embedded_app(dir.path()).await;
-    let request = support::request("wireless headphones");
-    let done = analyze_in_process(&app, &request, false, &NoProgress)
+    let done = support::analyze(&app, "wireless headphones", false)
         .await
         .unwrap();
     let trace_id = done.query.trace_id.expect("trace id stored at submit");
@@ -146,12 +143,8 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
     assert!(!root.fields.contains_key("error_type"));
 
     // A failing analysis tags its root with error_type.
-    let none = AnalysisRequest {
-        query: "flux capacitor".into(),
-        ..Default::default()
-    };
     let Err(InProcessError::Failed { query_id, .. }) =
-        analyze_in_process(&app, &none, false, &NoProgress).await
+        support::analyze(&app, "flux capacitor", false).await
     else {
         panic!("an analysis of nothing fails");
     };

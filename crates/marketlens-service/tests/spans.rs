@@ -6,9 +6,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use marketlens_core::Stage;
-use marketlens_core::domain::AnalysisRequest;
-use marketlens_service::in_process::analyze_in_process;
-use marketlens_service::pipeline::NoProgress;
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -74,8 +71,7 @@ async fn each_stage_is_a_span_with_its_tags() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = support::embedded_app(dir.path()).await;
-    let request = support::request("wireless headphones");
-    let done = analyze_in_process(&app, &request, false, &NoProgress)
+    let done = support::analyze(&app, "wireless headphones", false)
         .await
         .unwrap();
     let qid = done.query.id.to_string();
@@ -109,7 +105,7 @@ async fn each_stage_is_a_span_with_its_tags() {
 
     // A second run of the same question is served by the collected-products cache.
     buf.0.lock().unwrap().clear();
-    analyze_in_process(&app, &request, false, &NoProgress)
+    support::analyze(&app, "wireless headphones", false)
         .await
         .unwrap();
     let spans = closed_spans_when(&buf, &["fetch_products"]).await;
@@ -118,11 +114,7 @@ async fn each_stage_is_a_span_with_its_tags() {
 
     // A failing analysis tags its stage with error_type.
     buf.0.lock().unwrap().clear();
-    let none = AnalysisRequest {
-        query: "flux capacitor".into(),
-        ..Default::default()
-    };
-    let err = analyze_in_process(&app, &none, false, &NoProgress)
+    let err = support::analyze(&app, "flux capacitor", false)
         .await
         .unwrap_err();
     assert_eq!(err.error_type().as_str(), "no_data");

@@ -71,6 +71,27 @@ async fn call(
     request.send().await.unwrap()
 }
 
+/// `POST /v1/analyses` of `query` with `key`.
+async fn submit(t: &TestApp, key: &str, query: &str) -> reqwest::Response {
+    call(
+        t,
+        Method::POST,
+        "/v1/analyses",
+        Some(key),
+        Some(json!({ "query": query })),
+    )
+    .await
+}
+
+/// The JSON body of `GET path` with `key` (if any).
+async fn get_json(t: &TestApp, path: &str, key: Option<&str>) -> Value {
+    call(t, Method::GET, path, key, None)
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The status and `error_type` of an answer.
 async fn outcome(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
@@ -85,11 +106,7 @@ async fn outcome(response: reqwest::Response) -> (StatusCode, String) {
 /// Polls `GET path` with `key` until the analysis leaves queued/running.
 async fn wait_done(t: &TestApp, path: &str, key: &str) -> Value {
     for _ in 0..600 {
-        let v: Value = call(t, Method::GET, path, Some(key), None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let v: Value = get_json(t, path, Some(key)).await;
         if v["status"] == "completed" || v["status"] == "failed" {
             return v;
         }
@@ -125,14 +142,7 @@ async fn cross_tenant_matrix(t: TestApp) {
     );
 
     // Tenant A: a completed analysis with feedback, and an experiment.
-    let res = call(
-        &t,
-        Method::POST,
-        "/v1/analyses",
-        Some(&key_a),
-        Some(json!({"query": "wireless headphones"})),
-    )
-    .await;
+    let res = submit(&t, &key_a, "wireless headphones").await;
     assert_eq!(res.status(), 202);
     let analysis: Value = res.json().await.unwrap();
     let analysis_id = analysis["id"].as_str().unwrap().to_owned();
@@ -231,11 +241,7 @@ async fn cross_tenant_matrix(t: TestApp) {
     }
 
     // Listings and sums hold nothing of A for B.
-    let history: Value = call(&t, Method::GET, "/v1/analyses", Some(&key_b), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = get_json(&t, "/v1/analyses", Some(&key_b)).await;
     assert_eq!(
         (
             history["total"].as_u64(),
@@ -243,41 +249,18 @@ async fn cross_tenant_matrix(t: TestApp) {
         ),
         (Some(0), Some(0))
     );
-    let history: Value = call(&t, Method::GET, "/v1/analyses", Some(&key_a), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = get_json(&t, "/v1/analyses", Some(&key_a)).await;
     assert_eq!(history["total"], 1);
-    let summary: Value = call(&t, Method::GET, "/v1/feedback/summary", Some(&key_b), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = get_json(&t, "/v1/feedback/summary", Some(&key_b)).await;
     assert_eq!(summary["by_variant"], json!([]), "{summary}");
-    let summary: Value = call(&t, Method::GET, "/v1/feedback/summary", Some(&key_a), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let summary: Value = get_json(&t, "/v1/feedback/summary", Some(&key_a)).await;
     // A's two ratings (5, then 1 from the matrix's own pass).
     assert_eq!(summary["by_variant"][0]["count"], 2, "{summary}");
-    let experiments: Value = call(&t, Method::GET, "/v1/admin/experiments", Some(&key_b), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let experiments: Value = get_json(&t, "/v1/admin/experiments", Some(&key_b)).await;
     assert_eq!(experiments, json!([]));
 
     // The same question from B is B's own analysis: never A's result, never joined.
-    let res = call(
-        &t,
-        Method::POST,
-        "/v1/analyses",
-        Some(&key_b),
-        Some(json!({"query": "wireless headphones"})),
-    )
-    .await;
+    let res = submit(&t, &key_b, "wireless headphones").await;
     assert_eq!(res.status(), 202, "no cache hit on another tenant's result");
     let theirs: Value = res.json().await.unwrap();
     assert_ne!(theirs["id"], analysis["id"]);
@@ -286,14 +269,7 @@ async fn cross_tenant_matrix(t: TestApp) {
         (Some(false), Some(false))
     );
     // While A's identical question is answered from A's own result.
-    let res = call(
-        &t,
-        Method::POST,
-        "/v1/analyses",
-        Some(&key_a),
-        Some(json!({"query": "wireless headphones"})),
-    )
-    .await;
+    let res = submit(&t, &key_a, "wireless headphones").await;
     assert_eq!(res.status(), 200, "A's fresh result answers A");
     t.stop().await;
 }
@@ -495,22 +471,9 @@ async fn a_tenant_at_its_cap_of_queued_analyses_gets_429_others_do_not() {
         key(store, &a, "read write").await,
         key(store, &b, "read write").await,
     );
-    let submit = |key: String, query: &'static str| {
-        let t = &t;
-        async move {
-            call(
-                t,
-                Method::POST,
-                "/v1/analyses",
-                Some(&key),
-                Some(json!({"query": query})),
-            )
-            .await
-        }
-    };
-    assert_eq!(submit(key_a.clone(), "usb microphone").await.status(), 202);
-    assert_eq!(submit(key_a.clone(), "office chair").await.status(), 202);
-    let refused = submit(key_a.clone(), "desk lamp").await;
+    assert_eq!(submit(&t, &key_a, "usb microphone").await.status(), 202);
+    assert_eq!(submit(&t, &key_a, "office chair").await.status(), 202);
+    let refused = submit(&t, &key_a, "desk lamp").await;
     assert!(refused.headers().contains_key("retry-after"));
     assert_eq!(
         outcome(refused).await,
@@ -520,7 +483,7 @@ async fn a_tenant_at_its_cap_of_queued_analyses_gets_429_others_do_not() {
         )
     );
     // An identical analysis in flight is still joined: it costs nothing.
-    let joined = submit(key_a.clone(), "usb microphone").await;
+    let joined = submit(&t, &key_a, "usb microphone").await;
     assert_eq!(joined.status(), 202);
     assert_eq!(joined.json::<Value>().await.unwrap()["coalesced"], true);
     assert_eq!(
@@ -529,18 +492,14 @@ async fn a_tenant_at_its_cap_of_queued_analyses_gets_429_others_do_not() {
         "nothing recorded past the cap"
     );
     // Another tenant has its own cap.
-    assert_eq!(submit(key_b, "desk lamp").await.status(), 202);
+    assert_eq!(submit(&t, &key_b, "desk lamp").await.status(), 202);
     t.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_declares_the_bearer_scheme_where_the_guard_asks_for_it() {
     let t = TestApp::spawn_with_access(0, keys_policy(), |_| {}).await;
-    let doc: Value = call(&t, Method::GET, "/openapi.json", None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = get_json(&t, "/openapi.json", None).await;
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"

@@ -64,9 +64,7 @@ async fn read_events(t: &TestApp, path: &str) -> (reqwest::header::HeaderMap, Ve
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_follow_an_analysis_to_completed_one_event_per_change() {
     let t = TestApp::spawn(1).await;
-    let res = t.post(&json!({"query": "wireless headphones"})).await;
-    assert_eq!(res.status(), 202);
-    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let location = t.submit(&json!({"query": "wireless headphones"})).await;
     let (headers, events) = read_events(&t, &format!("{location}/events")).await;
     assert_eq!(headers["content-type"], "text/event-stream");
     assert_eq!(headers["cache-control"], "no-store");
@@ -218,9 +216,7 @@ async fn analysis_options_come_from_the_active_configuration() {
 #[tokio::test]
 async fn the_ui_is_served_from_the_binary_with_a_strict_policy() {
     let t = TestApp::spawn(0).await;
-    let page = t.get("/").await;
-    assert_eq!(page.status(), 200);
-    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let page = t.get_ok("/", "text/html; charset=utf-8").await;
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -236,9 +232,7 @@ async fn the_ui_is_served_from_the_binary_with_a_strict_policy() {
         ("app.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
     ] {
-        let res = t.get(&format!("/ui/{file}")).await;
-        assert_eq!(res.status(), 200, "{file}");
-        assert_eq!(res.headers()["content-type"], content_type);
+        let res = t.get_ok(&format!("/ui/{file}"), content_type).await;
         let body = res.text().await.unwrap();
         assert!(
             !body.contains("http://") && !body.contains("https://"),

@@ -9,192 +9,30 @@
 //! `MARKETLENS_UI_SCREENSHOTS=<dir>` also saves the screenshot of every page the
 //! layout test visits.
 
+#[path = "support/browser.rs"]
+mod browser;
 mod support;
 
-use std::net::TcpListener;
-use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
+use browser::{
+    Browser, assert_no_dialog, attr, browser_or_skip, click, find, js, open, report_heading_in,
+    screenshot_if_asked, text_of, type_into, wait_text,
+};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
-use futures::FutureExt;
-use marketlens_adapters::contract::service_available;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use support::llm_server::{LlmServer, Reply, agent_toml_with_llm, grounded, ok};
 use support::{TestApp, write_catalog};
 
-const WAIT: Duration = Duration::from_secs(30);
-
-/// Chromium and chromedriver, as `.ci/run` installs them.
-fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
-    let chromium = PathBuf::from(
-        std::env::var_os("MARKETLENS_TEST_CHROMIUM").unwrap_or_else(|| "/usr/bin/chromium".into()),
-    );
-    let driver = PathBuf::from(
-        std::env::var_os("MARKETLENS_TEST_CHROMEDRIVER")
-            .unwrap_or_else(|| "/usr/bin/chromedriver".into()),
-    );
-    let found = match (chromium.exists(), driver.exists()) {
-        (true, true) => Ok(()),
-        (false, _) => Err(format!("{} not found", chromium.display())),
-        (_, false) => Err(format!("{} not found", driver.display())),
-    };
-    service_available("chromium and chromedriver", found).then_some((chromium, driver))
-}
-
-/// A chromedriver process and one browser session, both ended on drop.
-struct Browser {
-    client: Client,
-    driver: Child,
-    /// Chromium's profile and scratch folders (`TMPDIR`), removed on drop.
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Browser {
-    async fn start(chromium: &Path, driver: &Path) -> Browser {
-        Self::start_with(chromium, driver, true).await
-    }
-
-    /// With `javascript` false, Chromium runs no script at all.
-    async fn start_with(chromium: &Path, driver: &Path, javascript: bool) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let driver = Command::new(driver)
-            .arg(format!("--port={port}"))
-            // Chromium's `org.chromium.Chromium.*` scratch folders go with the profile.
-            .env("TMPDIR", profile.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().join("profile").display()),
-                ]
-            }
-        });
-        let mut capabilities = capabilities.as_object().unwrap().clone();
-        if !javascript {
-            capabilities["goog:chromeOptions"]["prefs"] =
-                json!({"profile.managed_default_content_settings.javascript": 2});
-        }
-        let url = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        let client = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(e) if started.elapsed() < Duration::from_secs(20) => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("no WebDriver session from chromedriver at {url}: {e}"),
-            }
-        };
-        Browser {
-            client,
-            driver,
-            _profile: profile,
-        }
-    }
-
-    /// Runs `test`; when it fails, saves a screenshot of the page first.
-    async fn run<F>(self, name: &str, test: F)
-    where
-        F: AsyncFnOnce(&Client),
-    {
-        let outcome = AssertUnwindSafe(test(&self.client)).catch_unwind().await;
-        if let Err(panic) = outcome {
-            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-browser");
-            let _ = std::fs::create_dir_all(&dir);
-            let shot = dir.join(format!("{name}-failure.png"));
-            let saved = match self.client.screenshot().await {
-                Ok(png) => std::fs::write(&shot, png).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match saved {
-                Ok(()) => eprintln!("{name} failed; screenshot: {}", shot.display()),
-                Err(e) => eprintln!("{name} failed; no screenshot ({e})"),
-            }
-            let _ = self.client.clone().close().await;
-            std::panic::resume_unwind(panic);
-        }
-        let _ = self.client.clone().close().await;
-    }
-}
-
-async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
-}
-
-/// Waits until `check` holds for the text of `css`, and returns that text.
-async fn wait_text(c: &Client, css: &str, check: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    let mut last = String::new();
-    while started.elapsed() < WAIT {
-        if let Ok(el) = c.find(Locator::Css(css)).await
-            && let Ok(text) = el.text().await
-        {
-            if check(&text) {
-                return text;
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never showed the expected text; last: {last:?}");
-}
-
-/// Runs `script` in the page and returns its value.
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap()
-}
-
-/// No alert, confirm or prompt is open.
-async fn assert_no_dialog(c: &Client) {
-    match c.get_alert_text().await {
-        Err(e) if e.is_no_such_alert() => {}
-        other => panic!("a dialog is open or the check failed: {other:?}"),
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_history() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
-    // The optional LLM stage on, its model answering after a pause long enough for a
-    // loaded machine: the stages are seen moving while the analysis runs.
+/// Runs `test` in `browser` on the new-analysis form of an application whose optional
+/// LLM stage is on, its model answering after a pause long enough for a loaded
+/// machine: the stages are seen moving while an analysis runs.
+async fn on_the_form_with_a_slow_llm_stage<F>(browser: Browser, name: &str, test: F)
+where
+    F: AsyncFnOnce(&Client, &TestApp),
+{
     let llm = LlmServer::start().await;
     llm.script(
         "small-model",
@@ -208,12 +46,46 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
     )
     .unwrap();
     let app = TestApp::spawn_with_config(1, Some(&config)).await;
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
     browser
-        .run("form_to_feedback", async |c: &Client| {
-            c.goto(&format!("{base}/")).await.unwrap();
-            let query = find(c, "#f-query").await;
+        .run(name, app, async |c: &Client, app: &TestApp| {
+            open(c, app, "/#/").await;
+            find(c, "#f-query").await;
+            test(c, app).await
+        })
+        .await;
+}
+
+/// An application with one worker and a completed analysis of "wireless headphones":
+/// the application, the analysis's location and its id.
+async fn app_with_a_completed_analysis() -> (TestApp, String, String) {
+    let app = TestApp::spawn(1).await;
+    let location = app.submit(&json!({"query": "wireless headphones"})).await;
+    let done = app.wait_done(&location).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let id = done["id"].as_str().unwrap().to_owned();
+    (app, location, id)
+}
+
+/// The values of the attributes `names` of each element `css`, in page order.
+async fn attrs_of_each(c: &Client, css: &str, names: [&str; 2]) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    for element in c.find_all(Locator::Css(css)).await.unwrap() {
+        let [a, b] = names;
+        values.push((
+            attr(&element, a).await.expect(a),
+            attr(&element, b).await.expect(b),
+        ));
+    }
+    values
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_history() {
+    let browser = browser_or_skip!();
+    on_the_form_with_a_slow_llm_stage(
+        browser,
+        "form_to_feedback",
+        async |c: &Client, app: &TestApp| {
             // The form's choices come from the active configuration.
             let sources = c
                 .find_all(Locator::Css("#f-sources input[name=sources]"))
@@ -222,30 +94,21 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
             assert!(!sources.is_empty(), "the enabled sources are offered");
 
             // The API's validation message appears next to its field.
-            query.send_keys("wireless headphones").await.unwrap();
-            find(c, "#f-min_price").await.send_keys("-5").await.unwrap();
-            find(c, "#submit-analysis").await.click().await.unwrap();
+            type_into(c, "#f-query", "wireless headphones").await;
+            type_into(c, "#f-min_price", "-5").await;
+            click(c, "#submit-analysis").await;
             let message = wait_text(c, "#err-min_price", |t| !t.is_empty()).await;
             assert!(message.contains("negative"), "{message}");
             let min_price = find(c, "#f-min_price").await;
             assert_eq!(
-                min_price.attr("aria-invalid").await.unwrap().as_deref(),
+                attr(&min_price, "aria-invalid").await.as_deref(),
                 Some("true")
             );
-            if let Some(dir) = std::env::var_os("MARKETLENS_UI_SCREENSHOTS") {
-                let dir = PathBuf::from(dir);
-                std::fs::create_dir_all(&dir).unwrap();
-                let png = c.screenshot().await.unwrap();
-                std::fs::write(dir.join("new-error-1280.png"), png).unwrap();
-            }
+            screenshot_if_asked(c, "new-error-1280.png").await;
             min_price.clear().await.unwrap();
             min_price.send_keys("10").await.unwrap();
-            find(c, "#f-max_price")
-                .await
-                .send_keys("900")
-                .await
-                .unwrap();
-            find(c, "#submit-analysis").await.click().await.unwrap();
+            type_into(c, "#f-max_price", "900").await;
+            click(c, "#submit-analysis").await;
 
             // The analysis page follows the stages as they change, pushed by the server.
             find(
@@ -258,7 +121,7 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
                 .await
                 .unwrap();
             assert!(!earlier.is_empty(), "the stages before it are done");
-            let mode = find(c, "#live-mode").await.text().await.unwrap();
+            let mode = text_of(c, "#live-mode").await;
             assert!(mode.contains("Live updates"), "{mode}");
             let status = wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
             assert!(status.contains("completed"), "{status}");
@@ -271,17 +134,8 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
             let api_view = app.get_json(&format!("/v1/analyses/{id}")).await;
             assert_eq!(api_view["status"], "completed");
             assert_eq!(api_view["params"]["min_price"], "10", "{api_view}");
-            let stages = c
-                .find_all(Locator::Css("#stages li[data-stage]"))
-                .await
-                .unwrap();
-            let mut shown = Vec::new();
-            for s in &stages {
-                shown.push((
-                    s.attr("data-stage").await.unwrap().unwrap(),
-                    s.attr("data-state").await.unwrap().unwrap(),
-                ));
-            }
+            let shown =
+                attrs_of_each(c, "#stages li[data-stage]", ["data-stage", "data-state"]).await;
             let expected: Vec<(String, String)> = api_view["progress"]
                 .as_array()
                 .unwrap()
@@ -300,72 +154,49 @@ async fn an_analysis_goes_from_the_form_to_the_report_the_feedback_and_the_histo
             wait_text(c, "#result-figures", |t| t.contains("Offers")).await;
             let frame = find(c, "#report-frame").await;
             assert_eq!(
-                frame.attr("src").await.unwrap().as_deref(),
-                Some(format!("/v1/analyses/{id}/report").as_str())
+                attr(&frame, "src").await,
+                Some(format!("/v1/analyses/{id}/report"))
             );
-            assert_eq!(frame.attr("sandbox").await.unwrap().as_deref(), Some(""));
+            assert_eq!(attr(&frame, "sandbox").await.as_deref(), Some(""));
             let json_link = find(c, "#download-json").await;
             assert_eq!(
-                json_link.attr("href").await.unwrap().as_deref(),
-                Some(format!("/v1/analyses/{id}/result").as_str())
+                attr(&json_link, "href").await,
+                Some(format!("/v1/analyses/{id}/result"))
             );
-            frame.clone().enter_frame().await.unwrap();
-            let report_heading = find(c, "h1").await.text().await.unwrap();
+            let report_heading = report_heading_in(c, "#report-frame").await;
             assert!(
                 !report_heading.is_empty(),
                 "the report renders in its frame"
             );
-            c.enter_parent_frame().await.unwrap();
 
             // Feedback.
-            find(c, "#feedback-form input[name=rating][value='4']")
-                .await
-                .click()
-                .await
-                .unwrap();
-            find(c, "#feedback-form input[name=useful][value='yes']")
-                .await
-                .click()
-                .await
-                .unwrap();
-            find(c, "#f-comment")
-                .await
-                .send_keys("Clear price tiers")
-                .await
-                .unwrap();
-            find(c, "#send-feedback").await.click().await.unwrap();
+            click(c, "#feedback-form input[name=rating][value='4']").await;
+            click(c, "#feedback-form input[name=useful][value='yes']").await;
+            type_into(c, "#f-comment", "Clear price tiers").await;
+            click(c, "#send-feedback").await;
             wait_text(c, "#feedback-status", |t| t.contains("recorded")).await;
             let summary = app.get_json("/v1/feedback/summary").await;
             assert_eq!(summary["by_variant"][0]["count"], 1, "{summary}");
 
             // History: found by its text, not under another status.
-            c.goto(&format!("{base}/#/history")).await.unwrap();
-            let search = find(c, "#h-q").await;
-            search.send_keys("WIRELESS").await.unwrap();
-            find(c, "#history-filters button[type=submit]")
-                .await
-                .click()
-                .await
-                .unwrap();
-            let row = find(c, &format!("#history-table tr[data-id='{id}']")).await;
-            assert!(row.text().await.unwrap().contains("wireless headphones"));
-            find(c, "#history-table a").await.click().await.unwrap();
+            open(c, app, "/#/history").await;
+            type_into(c, "#h-q", "WIRELESS").await;
+            click(c, "#history-filters button[type=submit]").await;
+            let row = text_of(c, &format!("#history-table tr[data-id='{id}']")).await;
+            assert!(row.contains("wireless headphones"), "{row}");
+            click(c, "#history-table a").await;
             wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
-            c.goto(&format!("{base}/#/history?q=wireless&status=failed"))
-                .await
-                .unwrap();
+            open(c, app, "/#/history?q=wireless&status=failed").await;
             wait_text(c, "#history-results", |t| t.contains("No analysis matches")).await;
             assert_no_dialog(c).await;
-        })
-        .await;
-    app.stop().await;
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn markup_in_product_data_and_queries_is_shown_as_text() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
+    let browser = browser_or_skip!();
     const TITLE: &str = r#"Evil <img src=x onerror=alert(1)><script>alert(2)</script> Speaker"#;
     let dir = tempfile::tempdir().unwrap();
     let product = json!({
@@ -385,37 +216,32 @@ async fn markup_in_product_data_and_queries_is_shown_as_text() {
         ),
     );
     let app = TestApp::spawn_with_config(1, Some(&config)).await;
-    let submitted = app.post(&json!({ "query": "speaker" })).await;
-    assert_eq!(submitted.status(), 202);
-    let location = submitted.headers()["location"].to_str().unwrap().to_owned();
+    let location = app.submit(&json!({ "query": "speaker" })).await;
     let done = app.wait_done(&location).await;
     assert_eq!(done["status"], "completed", "{done}");
     let id = done["id"].as_str().unwrap().to_owned();
     // A query holding markup (it matches nothing: its failure message quotes it).
     let query = "speaker <img src=x onerror=alert(6)>";
-    let submitted = app.post(&json!({ "query": query })).await;
-    let location = submitted.headers()["location"].to_str().unwrap().to_owned();
+    let location = app.submit(&json!({ "query": query })).await;
     let failed = app.wait_done(&location).await;
     assert_eq!(failed["status"], "failed", "{failed}");
     let failed_id = failed["id"].as_str().unwrap().to_owned();
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
     browser
-        .run("markup_as_text", async |c: &Client| {
-            c.goto(&format!("{base}/#/analyses/{id}")).await.unwrap();
+        .run("markup_as_text", app, async |c: &Client, app: &TestApp| {
+            open(c, app, &format!("/#/analyses/{id}")).await;
             let title = wait_text(c, "#products .product-title", |t| t.contains("Speaker")).await;
             assert_eq!(title, TITLE, "the title is shown exactly, as text");
-            let products = find(c, "#products").await.text().await.unwrap();
+            let products = text_of(c, "#products").await;
             assert!(products.contains("\"><img src=x onerror=alert(3)>"), "{products}");
-            c.goto(&format!("{base}/#/analyses/{failed_id}")).await.unwrap();
+            open(c, app, &format!("/#/analyses/{failed_id}")).await;
             wait_text(c, "#analysis-status", |t| t.contains("failed")).await;
-            assert_eq!(find(c, "h1").await.text().await.unwrap(), query);
-            let message = find(c, "#outcome .alert").await.text().await.unwrap();
+            assert_eq!(text_of(c, "h1").await, query);
+            let message = text_of(c, "#outcome .alert").await;
             assert!(message.contains(query), "{message}");
-            c.goto(&format!("{base}/#/history")).await.unwrap();
-            let row = find(c, &format!("#history-table tr[data-id='{failed_id}'] a")).await;
-            assert_eq!(row.text().await.unwrap(), query);
-            c.goto(&format!("{base}/#/analyses/{id}")).await.unwrap();
+            open(c, app, "/#/history").await;
+            let row = text_of(c, &format!("#history-table tr[data-id='{failed_id}'] a")).await;
+            assert_eq!(row, query);
+            open(c, app, &format!("/#/analyses/{id}")).await;
             wait_text(c, "#products .product-title", |t| t.contains("Speaker")).await;
             // Nothing from the data became an element, and nothing ran.
             let injected = js(
@@ -427,24 +253,12 @@ async fn markup_in_product_data_and_queries_is_shown_as_text() {
             assert_no_dialog(c).await;
         })
         .await;
-    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_fits_desktop_and_phone_widths() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
-    let app = TestApp::spawn(1).await;
-    let location = app
-        .post(&json!({"query": "wireless headphones"}))
-        .await
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let done = app.wait_done(&location).await;
-    let id = done["id"].as_str().unwrap().to_owned();
+    let browser = browser_or_skip!();
+    let (app, _, id) = app_with_a_completed_analysis().await;
     let created = app
         .client
         .post(format!("{}/v1/admin/experiments", app.base))
@@ -457,10 +271,8 @@ async fn every_page_fits_desktop_and_phone_widths() {
     let experiment: Value = created.json().await.unwrap();
     let experiment_id = experiment["id"].as_str().unwrap_or_default().to_owned();
     let shots = std::env::var_os("MARKETLENS_UI_SCREENSHOTS").map(PathBuf::from);
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
     browser
-        .run("layout", async |c: &Client| {
+        .run("layout", app, async |c: &Client, app: &TestApp| {
             let pages = [
                 ("new", "/#/".to_owned(), "#analysis-form"),
                 ("analysis", format!("/#/analyses/{id}"), "#feedback-form"),
@@ -476,13 +288,11 @@ async fn every_page_fits_desktop_and_phone_widths() {
             for (width, height) in [(1280, 900), (390, 844)] {
                 c.set_window_size(width, height).await.unwrap();
                 for (name, path, ready) in &pages {
-                    c.goto(&format!("{base}{path}")).await.unwrap();
+                    open(c, app, path).await;
                     find(c, ready).await;
                     if *name == "analysis" {
                         // The report has loaded in its frame.
-                        find(c, "#report-frame").await.enter_frame().await.unwrap();
-                        find(c, "h1").await;
-                        c.enter_parent_frame().await.unwrap();
+                        report_heading_in(c, "#report-frame").await;
                     }
                     // Wide content scrolls inside its box, never the page sideways.
                     let overflow = js(
@@ -505,7 +315,7 @@ async fn every_page_fits_desktop_and_phone_widths() {
                 }
             }
             // Keyboard: the first tab stop is the skip link, and its focus is visible.
-            c.goto(&format!("{base}/#/")).await.unwrap();
+            open(c, app, "/#/").await;
             // A fresh load (the same-page navigations above moved focus to headings).
             c.refresh().await.unwrap();
             find(c, "#analysis-form").await;
@@ -533,37 +343,19 @@ async fn every_page_fits_desktop_and_phone_widths() {
             assert_eq!(unlabelled, json!([]), "controls without a label");
         })
         .await;
-    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_api_key_is_entered_once_and_sent_with_every_request() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
-    let app = TestApp::spawn(1).await;
-    let location = app
-        .post(&json!({"query": "wireless headphones"}))
-        .await
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let done = app.wait_done(&location).await;
-    let id = done["id"].as_str().unwrap().to_owned();
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
+    let browser = browser_or_skip!();
+    let (app, _, id) = app_with_a_completed_analysis().await;
     browser
-        .run("api_key", async |c: &Client| {
-            c.goto(&format!("{base}/#/history")).await.unwrap();
+        .run("api_key", app, async |c: &Client, app: &TestApp| {
+            open(c, app, "/#/history").await;
             find(c, "#history-table").await;
-            find(c, "#key-panel summary").await.click().await.unwrap();
-            find(c, "#api-key").await.send_keys("k-123 secret").await.unwrap();
-            find(c, "#key-form button[type=submit]")
-                .await
-                .click()
-                .await
-                .unwrap();
+            click(c, "#key-panel summary").await;
+            type_into(c, "#api-key", "k-123 secret").await;
+            click(c, "#key-form button[type=submit]").await;
             wait_text(c, "#key-state", |t| t.contains("set")).await;
             // Kept for the session: a reload still has it, the field does not show it.
             c.refresh().await.unwrap();
@@ -586,10 +378,8 @@ async fn an_api_key_is_entered_once_and_sent_with_every_request() {
             wait_text(c, "#result-figures", |t| t.contains("Offers")).await;
             // With a key the report is fetched with it and shown from memory.
             let frame = find(c, "#report-frame").await;
-            assert_eq!(frame.attr("src").await.unwrap(), None);
-            frame.clone().enter_frame().await.unwrap();
-            assert!(!find(c, "h1").await.text().await.unwrap().is_empty());
-            c.enter_parent_frame().await.unwrap();
+            assert_eq!(attr(&frame, "src").await, None);
+            assert!(!report_heading_in(c, "#report-frame").await.is_empty());
             let seen = js(c, "return window.seen").await;
             let seen = seen.as_array().unwrap();
             for path in ["", "/result", "/report"] {
@@ -604,110 +394,71 @@ async fn an_api_key_is_entered_once_and_sent_with_every_request() {
                 "a request without the key: {seen:?}"
             );
             // Forgotten on request.
-            find(c, "#key-panel summary").await.click().await.unwrap();
-            find(c, "#key-forget").await.click().await.unwrap();
+            click(c, "#key-panel summary").await;
+            click(c, "#key-forget").await;
             wait_text(c, "#key-state", |t| t.contains("(none)")).await;
             let stored = js(c, "return sessionStorage.getItem('marketlens.apiKey')").await;
             assert_eq!(stored, Value::Null);
         })
         .await;
-    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_is_polled_when_the_event_stream_is_unavailable() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
-    let llm = LlmServer::start().await;
-    llm.script(
-        "small-model",
-        [Reply::After(Duration::from_secs(5), Box::new(ok(grounded)))],
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("agent.toml");
-    std::fs::write(
-        &config,
-        agent_toml_with_llm(&llm, "small-model", "large-model", "timeout_secs = 20\n"),
-    )
-    .unwrap();
-    let app = TestApp::spawn_with_config(1, Some(&config)).await;
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
-    browser
-        .run("polling", async |c: &Client| {
-            c.goto(&format!("{base}/#/")).await.unwrap();
-            find(c, "#f-query").await;
-            // A network path that drops event streams (some proxies do).
-            js(
-                c,
-                "const plain = window.fetch; \
+    let browser = browser_or_skip!();
+    on_the_form_with_a_slow_llm_stage(browser, "polling", async |c: &Client, _: &TestApp| {
+        // A network path that drops event streams (some proxies do).
+        js(
+            c,
+            "const plain = window.fetch; \
                  window.fetch = (url, options) => String(url).endsWith('/events') \
                    ? Promise.reject(new TypeError('stream blocked')) : plain(url, options); \
                  return true",
-            )
-            .await;
-            find(c, "#f-query")
-                .await
-                .send_keys("wireless headphones")
-                .await
-                .unwrap();
-            find(c, "#submit-analysis").await.click().await.unwrap();
-            wait_text(c, "#live-mode", |t| t.contains("every second")).await;
-            find(
-                c,
-                "#stages li[data-stage='llm_summarize'][data-state='running']",
-            )
-            .await;
-            wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
-            find(c, "#report-frame").await;
-        })
+        )
         .await;
-    app.stop().await;
+        type_into(c, "#f-query", "wireless headphones").await;
+        click(c, "#submit-analysis").await;
+        wait_text(c, "#live-mode", |t| t.contains("every second")).await;
+        find(
+            c,
+            "#stages li[data-stage='llm_summarize'][data-state='running']",
+        )
+        .await;
+        wait_text(c, "#analysis-status", |t| t.contains("completed")).await;
+        find(c, "#report-frame").await;
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_pages_through_every_analysis_newest_first() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
+    let browser = browser_or_skip!();
     // No worker: the analyses stay queued, which is all a history needs.
     let app = TestApp::spawn(0).await;
     for i in 1..=25 {
-        let res = app
-            .post(&json!({ "query": format!("query number {i}") }))
+        app.submit(&json!({ "query": format!("query number {i}") }))
             .await;
-        assert_eq!(res.status(), 202);
     }
-    let base = app.base.clone();
-    let browser = Browser::start(&chromium, &driver).await;
     browser
-        .run("history_pages", async |c: &Client| {
-            c.goto(&format!("{base}/#/history")).await.unwrap();
+        .run("history_pages", app, async |c: &Client, app: &TestApp| {
+            open(c, app, "/#/history").await;
             find(c, "#history-table").await;
             let queries = listed_queries(c).await;
             assert_eq!(queries.len(), 20);
             assert_eq!(queries[0], "query number 25", "newest first");
-            let pager = find(c, "nav.pager").await.text().await.unwrap();
+            let pager = text_of(c, "nav.pager").await;
             assert!(pager.contains("Page 1 of 2 (25 analyses)"), "{pager}");
-            find(c, "nav.pager a[rel=next]")
-                .await
-                .click()
-                .await
-                .unwrap();
+            click(c, "nav.pager a[rel=next]").await;
             wait_text(c, "nav.pager", |t| t.contains("Page 2 of 2")).await;
             let queries = listed_queries(c).await;
             let expected: Vec<String> =
                 (1..=5).rev().map(|i| format!("query number {i}")).collect();
             assert_eq!(queries, expected);
             // The status filter and the search combine with the pages.
-            c.goto(&format!("{base}/#/history?q=number%202&status=queued"))
-                .await
-                .unwrap();
+            open(c, app, "/#/history?q=number%202&status=queued").await;
             wait_text(c, "nav.pager", |t| t.contains("(7 analyses)")).await;
         })
         .await;
-    app.stop().await;
 }
 
 /// The queries of the history page shown, in order.
@@ -725,25 +476,12 @@ async fn listed_queries(c: &Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_the_page_points_to_the_report_and_the_report_reads() {
-    let Some((chromium, driver)) = browser_binaries() else {
-        return;
-    };
-    let app = TestApp::spawn(1).await;
-    let location = app
-        .post(&json!({"query": "wireless headphones"}))
-        .await
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let done = app.wait_done(&location).await;
-    assert_eq!(done["status"], "completed");
-    let base = app.base.clone();
-    let browser = Browser::start_with(&chromium, &driver, false).await;
+    let browser = browser_or_skip!(javascript: false);
+    let (app, location, _) = app_with_a_completed_analysis().await;
     browser
-        .run("no_javascript", async |c: &Client| {
-            c.goto(&format!("{base}/")).await.unwrap();
-            let notice = find(c, "main").await.text().await.unwrap();
+        .run("no_javascript", app, async |c: &Client, app: &TestApp| {
+            open(c, app, "/").await;
+            let notice = text_of(c, "main").await;
             assert!(notice.contains("needs JavaScript"), "{notice}");
             assert!(
                 notice.contains("/v1/analyses/<analysis id>/report"),
@@ -752,10 +490,9 @@ async fn without_javascript_the_page_points_to_the_report_and_the_report_reads()
             // The script did not run: no form was built.
             assert!(c.find(Locator::Css("#analysis-form")).await.is_err());
             find(c, "main a[href='/docs']").await;
-            c.goto(&format!("{base}{location}/report")).await.unwrap();
-            let heading = find(c, "h1").await.text().await.unwrap();
+            open(c, app, &format!("{location}/report")).await;
+            let heading = text_of(c, "h1").await;
             assert!(heading.contains("wireless headphones"), "{heading}");
         })
         .await;
-    app.stop().await;
 }

@@ -53,6 +53,24 @@ pub struct CreatedKey {
     pub key: String,
 }
 
+/// The audit row of `action` on `subject` by `actor` in `tenant`, at `at`.
+fn audit_row(
+    at: DateTime<Utc>,
+    tenant: &TenantId,
+    actor: &str,
+    action: AuditAction,
+    subject: String,
+) -> AuditEvent {
+    AuditEvent {
+        at,
+        tenant: Some(tenant.clone()),
+        actor: Some(actor.to_owned()),
+        action,
+        subject,
+        detail: None,
+    }
+}
+
 /// Records a tenant.
 pub async fn create_tenant(
     store: &dyn Store,
@@ -64,16 +82,15 @@ pub async fn create_tenant(
         created_at: Utc::now(),
     };
     store.create_tenant(&record).await?;
-    store
-        .append_audit(&AuditEvent {
-            at: record.created_at,
-            tenant: Some(tenant.clone()),
-            actor: Some(actor.to_owned()),
-            action: AuditAction::TenantCreated,
-            subject: format!("tenant {tenant}"),
-            detail: None,
-        })
-        .await?;
+    let subject = format!("tenant {tenant}");
+    let row = audit_row(
+        record.created_at,
+        tenant,
+        actor,
+        AuditAction::TenantCreated,
+        subject,
+    );
+    store.append_audit(&row).await?;
     Ok(record)
 }
 
@@ -104,14 +121,17 @@ pub async fn create_key(
         expires_at,
     };
     store.create_api_key(&new).await?;
+    let row = audit_row(
+        now,
+        tenant,
+        actor,
+        AuditAction::KeyCreated,
+        format!("key {}", new.id),
+    );
     store
         .append_audit(&AuditEvent {
-            at: now,
-            tenant: Some(tenant.clone()),
-            actor: Some(actor.to_owned()),
-            action: AuditAction::KeyCreated,
-            subject: format!("key {}", new.id),
             detail: Some(format!("user {user_id}, scopes {scopes}")),
+            ..row
         })
         .await?;
     let record = ApiKeyRecord {
@@ -135,16 +155,15 @@ pub async fn revoke_key(
     actor: &str,
 ) -> Result<ApiKeyRecord, StoreError> {
     let record = store.revoke_api_key(id, Utc::now()).await?;
-    store
-        .append_audit(&AuditEvent {
-            at: Utc::now(),
-            tenant: Some(record.tenant.clone()),
-            actor: Some(actor.to_owned()),
-            action: AuditAction::KeyRevoked,
-            subject: format!("key {id}"),
-            detail: None,
-        })
-        .await?;
+    let subject = format!("key {id}");
+    let row = audit_row(
+        Utc::now(),
+        &record.tenant,
+        actor,
+        AuditAction::KeyRevoked,
+        subject,
+    );
+    store.append_audit(&row).await?;
     Ok(record)
 }
 

@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Extension, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use marketlens_core::ErrorType;
@@ -17,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{created_or_ok, json_rejection, page_limit};
-use crate::access::AuthContext;
+use super::error::responses::StoreUnavailable;
+use super::extract::{Caller, JsonBody, QueryParams};
+use super::handlers::{created_or_ok, page_limit};
 use crate::live_config::{ActivateError, Activation, activate};
 use crate::startup::App;
 
@@ -74,15 +74,13 @@ impl From<ActivateError> for ApiError {
         (status = 400, description = "Not JSON, unknown field, or neither or both of `toml` and `version`", body = ErrorBody),
         (status = 404, description = "No such version", body = ErrorBody),
         (status = 422, description = "The configuration is invalid (`config validate`'s message); nothing activated", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn activate_config(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    body: Result<Json<ActivateRequest>, JsonRejection>,
+    Caller { app, auth }: Caller,
+    JsonBody(request): JsonBody<ActivateRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     let what = match (request.toml, request.version) {
         (Some(toml), None) => Activation::Toml(toml),
         (None, Some(version)) => Activation::Version(version),
@@ -127,14 +125,13 @@ pub struct HistoryView {
     responses(
         (status = 200, description = "Versions, newest first; `active` marks the active one", body = HistoryView),
         (status = 422, description = "`limit` out of range", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn config_history(
     State(app): State<Arc<App>>,
-    params: Result<Query<HistoryParams>, QueryRejection>,
+    QueryParams(p): QueryParams<HistoryParams>,
 ) -> Result<Json<HistoryView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
     let limit = page_limit(p.limit)?;
     Ok(Json(HistoryView {
         items: app.store.list_agent_configs(limit).await?,

@@ -182,12 +182,10 @@ fn render(doc: &Value) -> String {
 
     html.push_str("<nav aria-labelledby=\"routes-title\"><h2 id=\"routes-title\">Routes</h2><ul id=\"route-list\">");
     for (path, method, _) in &operations {
+        let (id, method, path) = route_names(path, method);
         let _ = write!(
             html,
-            "<li><a href=\"#{}\"><code>{} {}</code></a></li>",
-            anchor("route", &format!("{method}-{path}")),
-            method.to_uppercase(),
-            escape(path)
+            "<li><a href=\"#{id}\"><code>{method} {path}</code></a></li>"
         );
     }
     html.push_str("</ul></nav><section aria-labelledby=\"operations-title\"><h2 id=\"operations-title\">Operations</h2>");
@@ -210,13 +208,20 @@ fn render(doc: &Value) -> String {
     html
 }
 
-fn render_operation(html: &mut String, path: &str, method: &str, operation: &Value) {
-    let _ = write!(
-        html,
-        "<article class=\"route\" id=\"{}\"><h3><span class=\"method method-{method}\">{}</span>{}</h3>",
+/// A route's anchor in the page, and its method and path as shown.
+fn route_names(path: &str, method: &str) -> (String, String, String) {
+    (
         anchor("route", &format!("{method}-{path}")),
         method.to_uppercase(),
-        escape(path)
+        escape(path),
+    )
+}
+
+fn render_operation(html: &mut String, path: &str, method: &str, operation: &Value) {
+    let (id, shown_method, shown_path) = route_names(path, method);
+    let _ = write!(
+        html,
+        "<article class=\"route\" id=\"{id}\"><h3><span class=\"method method-{method}\">{shown_method}</span>{shown_path}</h3>"
     );
     for key in ["summary", "description"] {
         if let Some(s) = operation[key].as_str() {

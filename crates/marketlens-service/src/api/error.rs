@@ -30,6 +30,36 @@ pub struct ErrorDetail<'a> {
     field: Option<&'a str>,
 }
 
+/// Declares, for each `Name = status, "description";`, a response type that route
+/// documents list by name (for the document only: handlers answer with [`ApiError`]).
+macro_rules! documented_errors {
+    ($($(#[$doc:meta])* $name:ident = $status:literal, $description:literal;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(utoipa::IntoResponses)]
+            #[response(status = $status, description = $description)]
+            #[allow(dead_code)]
+            pub struct $name(ErrorBody<'static>);
+        )*
+    };
+}
+
+/// The error responses many routes document alike, each described once.
+pub mod responses {
+    use super::ErrorBody;
+
+    documented_errors! {
+        /// The store (or a backend behind it) does not answer.
+        StoreUnavailable = 503, "Store unavailable";
+        /// An analysis id that is unknown, malformed or another tenant's.
+        AnalysisNotFound = 404, "No analysis with this id in the caller's tenant";
+        /// An experiment id that is unknown, malformed or another tenant's.
+        ExperimentNotFound = 404, "No experiment with this id in the caller's tenant";
+        /// A request body that is not the JSON the route takes.
+        MalformedBody = 400, "Not JSON, unknown field or wrong type";
+    }
+}
+
 impl ApiError {
     pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
         Self {

@@ -10,7 +10,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Extension, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -18,8 +17,9 @@ use marketlens_core::ports::{QueryRecord, QueryStatus, StageProgress};
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{AnalysisView, IdPath, load};
-use crate::access::AuthContext;
+use super::error::responses::StoreUnavailable;
+use super::extract::{AnalysisId, Caller};
+use super::handlers::{AnalysisView, load};
 use crate::startup::App;
 
 /// How often the store is read for changes while a stream is open.
@@ -82,19 +82,16 @@ pub struct AnalysisEvent {
     get,
     path = "/v1/analyses/{id}/events",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "A stream of events (`text/event-stream`). Each event's data is the analysis (`AnalysisView` JSON): first its state when the stream opens, then one `progress` event per change of status or stage, and a last event named `completed` or `failed`, after which the stream ends.", content_type = "text/event-stream", body = AnalysisEvent),
         (status = 404, description = "No analysis with this id", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn analysis_events(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     // The caller's tenant's analysis only; later reads follow that id.
     let first = load(&app, &auth, id).await?;

@@ -2,20 +2,16 @@
 //! `/v1/experiments/{id}/results`. The work is in [`crate::experiments`], shared with
 //! the CLI.
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use marketlens_core::ports::ExperimentRecord;
 use uuid::Uuid;
 
 use super::ApiError;
-use super::handlers::json_rejection;
-use crate::access::AuthContext;
+use super::error::responses::{ExperimentNotFound, MalformedBody, StoreUnavailable};
+use super::extract::{Caller, JsonBody};
 use crate::experiments::{self as service, CreateExperiment, ExperimentResults};
-use crate::startup::App;
 
 fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id).map_err(|_| ApiError::not_found("experiment"))
@@ -28,18 +24,16 @@ fn parse_id(id: &str) -> Result<Uuid, ApiError> {
     request_body = CreateExperiment,
     responses(
         (status = 201, description = "The new experiment, a draft", body = ExperimentRecord),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = super::error::ErrorBody),
+        MalformedBody,
         (status = 409, description = "The name is taken", body = super::error::ErrorBody),
         (status = 422, description = "The name or a variant is invalid (`field` names it)", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn create(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    body: Result<Json<CreateExperiment>, JsonRejection>,
+    Caller { app, auth }: Caller,
+    JsonBody(request): JsonBody<CreateExperiment>,
 ) -> Result<(StatusCode, Json<ExperimentRecord>), ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     let created = service::create(&app, &auth.tenant, request).await?;
     tracing::info!(experiment_id = %created.id, name = %created.name, "experiment created");
     Ok((StatusCode::CREATED, Json(created)))
@@ -51,13 +45,10 @@ pub async fn create(
     tag = "experiments",
     responses(
         (status = 200, description = "Every experiment, newest first", body = Vec<ExperimentRecord>),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
-pub async fn list(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
+pub async fn list(Caller { app, auth }: Caller) -> Result<Json<Vec<ExperimentRecord>>, ApiError> {
     Ok(Json(service::list(&app, &auth.tenant).await?))
 }
 
@@ -68,14 +59,13 @@ pub async fn list(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now running", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
+        ExperimentNotFound,
         (status = 409, description = "Not a draft, or another experiment is running", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn start(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
     let started = service::start(&app, &auth.tenant, parse_id(&id)?).await?;
@@ -90,14 +80,13 @@ pub async fn start(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "The experiment, now stopped", body = ExperimentRecord),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
+        ExperimentNotFound,
         (status = 409, description = "Already stopped", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn stop(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentRecord>, ApiError> {
     let stopped = service::stop(&app, &auth.tenant, parse_id(&id)?).await?;
@@ -112,13 +101,12 @@ pub async fn stop(
     params(("id" = String, Path, description = "The experiment id (a UUID)")),
     responses(
         (status = 200, description = "Per-variant figures, the sample-ratio check and the comparisons with the control", body = ExperimentResults),
-        (status = 404, description = "No experiment with this id in the caller's tenant", body = super::error::ErrorBody),
-        (status = 503, description = "Store unavailable", body = super::error::ErrorBody),
+        ExperimentNotFound,
+        StoreUnavailable,
     )
 )]
 pub async fn results(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ExperimentResults>, ApiError> {
     Ok(Json(

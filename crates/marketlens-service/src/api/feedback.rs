@@ -2,11 +2,8 @@
 //! analysis, `GET /v1/feedback/summary` adds the ratings up per variant and per
 //! recommendation rule.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Extension, State};
 use axum::response::Response;
 use marketlens_core::domain::FeedbackRequest;
 use marketlens_core::ports::{FeedbackRecord, FeedbackTally, RuleFeedback, VariantFeedback};
@@ -14,10 +11,10 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::error::ErrorBody;
-use super::handlers::{IdPath, created_or_ok, json_rejection, parse_id};
-use crate::access::AuthContext;
+use super::error::responses::{AnalysisNotFound, MalformedBody, StoreUnavailable};
+use super::extract::{AnalysisId, Caller};
+use super::handlers::{created_or_ok, json_rejection};
 use crate::feedback::{FeedbackError, record_feedback};
-use crate::startup::App;
 
 impl From<FeedbackError> for ApiError {
     fn from(e: FeedbackError) -> Self {
@@ -44,28 +41,26 @@ pub struct FeedbackView {
     post,
     path = "/v1/analyses/{id}/feedback",
     tag = "feedback",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     request_body = FeedbackRequest,
     responses(
         (status = 200, description = "Replaced this user's earlier feedback", body = FeedbackView),
         (status = 201, description = "Recorded", body = FeedbackView),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        MalformedBody,
+        AnalysisNotFound,
         (status = 409, description = "The analysis is not completed", body = ErrorBody),
         (status = 422, description = "A field is invalid (`field` names it)", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     ),
 )]
 pub async fn post_feedback(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    // Taken as a `Result`: a malformed body is refused before an unknown id.
+    id: Result<AnalysisId, ApiError>,
     body: Result<Json<FeedbackRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(json_rejection)?;
-    let id = parse_id(id)?;
+    let AnalysisId(id) = id?;
     let recorded = record_feedback(&app, &auth.tenant, id, &request).await?;
     let view = FeedbackView {
         feedback: recorded.record,
@@ -122,13 +117,10 @@ pub struct SummaryView {
     tag = "feedback",
     responses(
         (status = 200, description = "Sums, mean rating and useful rate per group, over the caller's tenant's analyses", body = SummaryView),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     ),
 )]
-pub async fn feedback_summary(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-) -> Result<Json<SummaryView>, ApiError> {
+pub async fn feedback_summary(Caller { app, auth }: Caller) -> Result<Json<SummaryView>, ApiError> {
     let summary = app.store.feedback_summary(&auth.tenant).await?;
     Ok(Json(SummaryView {
         by_variant: summary

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use marketlens_core::ErrorType;
@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::{AnalysisNotFound, MalformedBody};
+use super::extract::{AnalysisId, Caller, JsonBody, QueryParams};
 use super::health::{DependencyReport, check_dependencies};
 use crate::access::{AccessPolicy, AuthContext};
 use crate::startup::App;
@@ -111,7 +113,7 @@ impl From<QueryRecord> for AnalysisView {
         (status = 200, description = "A fresh identical result exists (`cache_hit: true`)", body = SubmittedView),
         (status = 202, description = "Queued, or joined an identical analysis still in flight (`coalesced: true`)", body = SubmittedView,
             headers(("Location" = String, description = "The analysis: `/v1/analyses/{id}`"))),
-        (status = 400, description = "Not JSON, unknown field or wrong type", body = ErrorBody),
+        MalformedBody,
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 422, description = "A parameter is invalid (`field` names it)", body = ErrorBody),
         (status = 429, description = "The key's rate limit (`rate_limited`) or the tenant's cap on analyses in flight (`tenant_queue_full`) is reached", body = ErrorBody,
@@ -120,13 +122,11 @@ impl From<QueryRecord> for AnalysisView {
     ),
 )]
 pub async fn create_analysis(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
+    Caller { app, auth }: Caller,
     Extension(policy): Extension<AccessPolicy>,
     request_headers: HeaderMap,
-    body: Result<Json<AnalysisRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<AnalysisRequest>,
 ) -> Result<Response, ApiError> {
-    let Json(request) = body.map_err(json_rejection)?;
     // A caller's W3C trace context: the analysis continues that trace through the
     // queue and the worker. A malformed one is ignored (W3C: start a new trace).
     let caller = request_headers
@@ -301,14 +301,10 @@ pub(super) fn created_or_ok(created: bool, body: impl Serialize) -> Response {
     ),
 )]
 pub async fn list_analyses(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
-    filter: Result<Query<HistoryFilter>, axum::extract::rejection::QueryRejection>,
+    Caller { app, auth }: Caller,
+    QueryParams(p): QueryParams<PageParams>,
+    QueryParams(filter): QueryParams<HistoryFilter>,
 ) -> Result<Json<PageView>, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
-    let Query(filter) =
-        filter.map_err(|e| ApiError::new(ErrorType::InvalidParameter, e.body_text()))?;
     let filter = filter.parse()?;
     let limit = page_limit(p.limit)?;
     let offset = p.offset.unwrap_or(0);
@@ -324,24 +320,13 @@ pub async fn list_analyses(
     }))
 }
 
-/// The `{id}` of a path. Ids that are not UUIDs cannot exist, nor can ids that do not
-/// even decode as UTF-8 (`%FF`): they are "not found", like unknown ones, in the same
-/// JSON as every other error.
-pub(super) type IdPath = Result<Path<String>, PathRejection>;
-
-pub(super) fn parse_id(id: IdPath) -> Result<Uuid, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found("analysis"))?;
-    Uuid::parse_str(&id).map_err(|_| ApiError::not_found("analysis"))
-}
-
 /// The caller's tenant's analysis: another tenant's is "not found", exactly like an
 /// unknown id, so ids of other tenants cannot even be confirmed.
 pub(super) async fn load(
     app: &App,
     auth: &AuthContext,
-    id: IdPath,
+    AnalysisId(id): AnalysisId,
 ) -> Result<QueryRecord, ApiError> {
-    let id = parse_id(id)?;
     app.store
         .get_tenant_query(&auth.tenant, id)
         .await?
@@ -353,19 +338,16 @@ pub(super) async fn load(
     get,
     path = "/v1/analyses/{id}",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The analysis", body = AnalysisView),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        AnalysisNotFound,
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
     ),
 )]
 pub async fn get_analysis(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Json<AnalysisView>, ApiError> {
     Ok(Json(load(&app, &auth, id).await?.into()))
 }
@@ -391,7 +373,7 @@ fn not_ready(q: &QueryRecord) -> ApiError {
 async fn completed_result(
     app: &App,
     auth: &AuthContext,
-    id: IdPath,
+    id: AnalysisId,
 ) -> Result<StoredResult, ApiError> {
     let q = load(app, auth, id).await?;
     if q.status != QueryStatus::Completed {
@@ -408,20 +390,17 @@ async fn completed_result(
     get,
     path = "/v1/analyses/{id}/result",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The result document", body = marketlens_core::result::AnalysisResult),
-        (status = 404, description = "No analysis with this id in the caller's tenant", body = ErrorBody),
+        AnalysisNotFound,
         (status = 409, description = "The analysis is not completed (queued, running or failed)", body = ErrorBody),
         (status = 503, description = "Store or queue unavailable", body = ErrorBody),
     ),
 )]
 pub async fn get_result(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     Ok(Json(completed_result(&app, &auth, id).await?.result).into_response())
 }
@@ -431,9 +410,7 @@ pub async fn get_result(
     get,
     path = "/v1/analyses/{id}/report",
     tag = "analyses",
-    params(
-        ("id" = String, Path, description = "The analysis id (a UUID)"),
-    ),
+    params(AnalysisId),
     responses(
         (status = 200, description = "The HTML report", content_type = "text/html", body = String),
         (status = 404, description = "No analysis or report with this id in the caller's tenant", body = ErrorBody),
@@ -442,9 +419,8 @@ pub async fn get_result(
     ),
 )]
 pub async fn get_report(
-    State(app): State<Arc<App>>,
-    Extension(auth): Extension<AuthContext>,
-    id: IdPath,
+    Caller { app, auth }: Caller,
+    id: AnalysisId,
 ) -> Result<Response, ApiError> {
     let stored = completed_result(&app, &auth, id).await?;
     // Streamed from the blob store: a large report never sits whole in the API's memory.

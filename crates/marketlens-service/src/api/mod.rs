@@ -42,6 +42,7 @@ pub mod docs;
 mod error;
 pub mod events;
 mod experiments;
+mod extract;
 mod feedback;
 mod handlers;
 pub mod headers;

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::error::ErrorBody;
+use super::error::responses::StoreUnavailable;
 use crate::live_config::ConfigLoadError;
 use crate::startup::App;
 
@@ -59,7 +60,7 @@ impl From<ConfigLoadError> for ApiError {
     responses(
         (status = 200, description = "Sources, markets, currencies and defaults a request may use", body = AnalysisOptions),
         (status = 500, description = "The active configuration cannot be used here", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        StoreUnavailable,
     )
 )]
 pub async fn analysis_options(

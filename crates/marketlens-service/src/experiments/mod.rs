@@ -52,6 +52,9 @@ pub enum ExperimentError {
     Store(#[from] StoreError),
 }
 
+/// What the operations on experiments answer.
+pub type Result<T, E = ExperimentError> = std::result::Result<T, E>;
+
 impl ExperimentError {
     pub fn error_type(&self) -> ErrorType {
         match self {
@@ -69,7 +72,7 @@ pub async fn create(
     app: &App,
     tenant: &TenantId,
     request: CreateExperiment,
-) -> Result<ExperimentRecord, ExperimentError> {
+) -> Result<ExperimentRecord> {
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(InvalidInput::parameter(
@@ -109,11 +112,7 @@ pub async fn create(
 }
 
 /// `tenant`'s experiment: another tenant's is as unknown as one that never existed.
-pub async fn get(
-    app: &App,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<ExperimentRecord, ExperimentError> {
+pub async fn get(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentRecord> {
     app.store
         .get_experiment(id)
         .await?
@@ -121,37 +120,25 @@ pub async fn get(
         .ok_or_else(|| StoreError::NotFound(format!("experiment {id}")).into())
 }
 
-pub async fn list(app: &App, tenant: &TenantId) -> Result<Vec<ExperimentRecord>, ExperimentError> {
+pub async fn list(app: &App, tenant: &TenantId) -> Result<Vec<ExperimentRecord>> {
     Ok(app.store.list_experiments(tenant).await?)
 }
 
 /// Starts assigning `tenant`'s new queries to the experiment's variants.
-pub async fn start(
-    app: &App,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<ExperimentRecord, ExperimentError> {
+pub async fn start(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentRecord> {
     get(app, tenant, id).await?;
     app.store.start_experiment(id, Utc::now()).await?;
     get(app, tenant, id).await
 }
 
 /// Stops assigning (for good); its results stay readable.
-pub async fn stop(
-    app: &App,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<ExperimentRecord, ExperimentError> {
+pub async fn stop(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentRecord> {
     get(app, tenant, id).await?;
     app.store.stop_experiment(id, Utc::now()).await?;
     get(app, tenant, id).await
 }
 
-pub async fn results(
-    app: &App,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<ExperimentResults, ExperimentError> {
+pub async fn results(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentResults> {
     let experiment = get(app, tenant, id).await?;
     let observations = app.store.experiment_observations(id).await?;
     let feedback = app.store.experiment_feedback(id).await?;

@@ -174,6 +174,15 @@ mod tests {
                 .map(|(_, state, detail)| (state, detail))
                 .unwrap_or_else(|| panic!("{stage} not in the progress"))
         }
+
+        /// `stage` ended in `state` with `detail`.
+        fn assert_ended(&self, stage: Stage, state: StageState, detail: &str) {
+            assert_eq!(
+                self.state_of(stage),
+                (state, Some(detail.to_owned())),
+                "{stage}"
+            );
+        }
     }
 
     struct Counted(usize);
@@ -203,10 +212,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(out.0, 3);
-        assert_eq!(
-            sink.state_of(Stage::Normalize),
-            (StageState::Done, Some("3 products".into()))
-        );
+        sink.assert_ended(Stage::Normalize, StageState::Done, "3 products");
         let listed: Vec<String> = sink.last().into_iter().map(|(n, _, _)| n).collect();
         let required: Vec<&str> = Stage::required().map(Stage::as_str).collect();
         assert_eq!(listed, required, "every required stage, in order");
@@ -229,10 +235,7 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(err.error_type, ErrorType::Unavailable);
-        assert_eq!(
-            sink.state_of(Stage::GenerateReport),
-            (StageState::Failed, Some("blob store down".into()))
-        );
+        sink.assert_ended(Stage::GenerateReport, StageState::Failed, "blob store down");
     }
 
     #[tokio::test]
@@ -250,10 +253,7 @@ mod tests {
         assert_eq!(market.err().unwrap().error_type, ErrorType::Internal);
         assert_eq!(sentiment.unwrap().0, 2);
         assert_eq!(sink.state_of(Stage::AnalyzeMarket).0, StageState::Failed);
-        assert_eq!(
-            sink.state_of(Stage::AnalyzeSentiment),
-            (StageState::Done, Some("2 products".into()))
-        );
+        sink.assert_ended(Stage::AnalyzeSentiment, StageState::Done, "2 products");
     }
 
     #[tokio::test]
@@ -264,9 +264,10 @@ mod tests {
         let listed: Vec<String> = sink.last().into_iter().map(|(n, _, _)| n).collect();
         let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(listed, all);
-        assert_eq!(
-            sink.state_of(Stage::LlmSummarize),
-            (StageState::Done, Some("skipped: no LLM configured".into()))
+        sink.assert_ended(
+            Stage::LlmSummarize,
+            StageState::Done,
+            "skipped: no LLM configured",
         );
     }
 
@@ -289,10 +290,7 @@ mod tests {
         assert!(cut.is_err());
         assert_eq!(sink.state_of(Stage::Normalize).0, StageState::Running);
         stages.interrupted(&broken("deadline")).await;
-        assert_eq!(
-            sink.state_of(Stage::Normalize),
-            (StageState::Failed, Some("deadline".into()))
-        );
+        sink.assert_ended(Stage::Normalize, StageState::Failed, "deadline");
         assert_eq!(sink.state_of(Stage::FetchProducts).0, StageState::Done);
     }
 

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use marketlens_service::access::AccessPolicy;
+use marketlens_service::in_process::{Finished, InProcessError, analyze_in_process};
+use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
 use tokio::sync::watch;
 
@@ -42,6 +44,16 @@ pub fn request(query: &str) -> marketlens_core::domain::AnalysisRequest {
         query: query.into(),
         ..Default::default()
     }
+}
+
+/// Runs an analysis of `query` (every other parameter at its default) in this process,
+/// without progress reports; with `reuse_fresh`, a fresh identical result answers it.
+pub async fn analyze(
+    app: &Arc<App>,
+    query: &str,
+    reuse_fresh: bool,
+) -> Result<Finished, InProcessError> {
+    analyze_in_process(app, &request(query), reuse_fresh, &NoProgress).await
 }
 
 pub struct TestApp {
@@ -127,6 +139,36 @@ impl TestApp {
         self.get(path).await.json().await.unwrap()
     }
 
+    /// The JSON body of `POST /v1/analyses` with `body`.
+    pub async fn post_json(&self, body: &serde_json::Value) -> serde_json::Value {
+        self.post(body).await.json().await.unwrap()
+    }
+
+    /// `GET path`, which must answer 200 with `content_type`.
+    pub async fn get_ok(&self, path: &str, content_type: &str) -> reqwest::Response {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        assert_eq!(res.headers()["content-type"], content_type, "GET {path}");
+        res
+    }
+
+    /// Submits `body`, which must be queued (202): the analysis's location.
+    pub async fn submit(&self, body: &serde_json::Value) -> String {
+        let res = self.post(body).await;
+        assert_eq!(res.status(), 202, "{body}");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// How many analyses the `local` tenant (every request without API keys) has.
+    pub async fn local_query_total(&self) -> u64 {
+        self.app
+            .store
+            .list_queries(&marketlens_core::domain::TenantId::local(), 1, 0)
+            .await
+            .unwrap()
+            .total
+    }
+
     /// Polls an analysis until it leaves queued/running.
     pub async fn wait_done(&self, location: &str) -> serde_json::Value {
         for _ in 0..600 {
@@ -162,6 +204,16 @@ pub fn write_catalog(
     let path = dir.join("agent.toml");
     std::fs::write(&path, config).unwrap();
     path
+}
+
+/// This process's metrics scrape: it has each of `series` (a name, with the start of
+/// its labels where they matter) and passes `promtool check metrics`.
+pub fn assert_scrape_has(series: &[&str]) {
+    let text = marketlens_service::metrics::install().render();
+    for series in series {
+        assert!(text.contains(series), "{series} missing from:\n{text}");
+    }
+    promtool_check(&text);
 }
 
 /// Lints the scrape with `promtool check metrics` when promtool is installed (CI

@@ -115,6 +115,20 @@ function failureBox(error) {
   return h("div", { class: "alert", role: "alert" }, error.message || String(error));
 }
 
+/**
+ * The body of `GET path` for a view, or null when the view was left meanwhile or the
+ * request failed (the failure then shown in `slot`).
+ */
+async function loadInto(slot, path, signal) {
+  try {
+    const body = (await api(path, { signal })).body;
+    return signal.aborted ? null : body;
+  } catch (e) {
+    if (!signal.aborted) slot.append(failureBox(e));
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- routing
 
 let currentView = null; // { abort: AbortController }
@@ -594,14 +608,8 @@ async function historyView(view, signal, params) {
   const query = new URLSearchParams({ limit: HISTORY_PAGE, offset });
   if (q) query.set("q", q);
   if (status) query.set("status", status);
-  let page;
-  try {
-    page = (await api(`/v1/analyses?${query}`, { signal })).body;
-  } catch (e) {
-    if (!signal.aborted) results.append(failureBox(e));
-    return;
-  }
-  if (signal.aborted) return;
+  const page = await loadInto(results, `/v1/analyses?${query}`, signal);
+  if (page === null) return;
   if (!page.items.length) {
     results.append(h("p", {}, q || status ? "No analysis matches." : "No analysis yet. ", q || status ? null : h("a", { href: "#/" }, "Start one.")));
     return;
@@ -636,14 +644,8 @@ async function statsView(view, signal) {
   append(view, h("h1", {}, "Stats"),
     h("div", { class: "actions" }, h("button", { type: "button", class: "secondary", id: "stats-refresh", onclick: () => route() }, "Refresh")));
   focusHeading(view);
-  let s;
-  try {
-    s = (await api("/v1/stats", { signal })).body;
-  } catch (e) {
-    if (!signal.aborted) view.append(failureBox(e));
-    return;
-  }
-  if (signal.aborted) return;
+  const s = await loadInto(view, "/v1/stats", signal);
+  if (s === null) return;
   const a = s.analyses;
   const since = new Date(s.since);
   const minutes = Math.max((Date.now() - since.getTime()) / 60000, 1 / 60);
@@ -712,14 +714,8 @@ async function experimentsView(view, signal) {
   document.title = "Experiments · marketlens";
   append(view, h("h1", {}, "Experiments"));
   focusHeading(view);
-  let list;
-  try {
-    list = (await api("/v1/admin/experiments", { signal })).body;
-  } catch (e) {
-    if (!signal.aborted) view.append(failureBox(e));
-    return;
-  }
-  if (signal.aborted) return;
+  const list = await loadInto(view, "/v1/admin/experiments", signal);
+  if (list === null) return;
   if (!list.length) {
     view.append(h("p", {}, "No experiment yet. They are created with ", h("code", {}, "POST /v1/admin/experiments"), " (see ", h("a", { href: "/docs" }, "the API docs"), ")."));
     return;
@@ -737,14 +733,8 @@ async function experimentView(view, signal, id) {
   const heading = h("h1", {}, "Experiment");
   append(view, h("p", {}, h("a", { href: "#/experiments" }, "← All experiments")), heading);
   focusHeading(view);
-  let r;
-  try {
-    r = (await api(`/v1/experiments/${encodeURIComponent(id)}/results`, { signal })).body;
-  } catch (e) {
-    if (!signal.aborted) view.append(failureBox(e));
-    return;
-  }
-  if (signal.aborted) return;
+  const r = await loadInto(view, `/v1/experiments/${encodeURIComponent(id)}/results`, signal);
+  if (r === null) return;
   heading.textContent = `Experiment ${r.experiment.name}`;
   const rate = (x) => (x ? `${fmtPct(x.rate)} (${fmtPct(x.ci_low)}–${fmtPct(x.ci_high)}, n=${x.trials})` : "–");
   const mean = (x) => (x ? `${fmtNum(x.mean, 2)} (${fmtNum(x.ci_low, 2)}–${fmtNum(x.ci_high, 2)}, n=${x.n})` : "–");
