@@ -1,6 +1,7 @@
 //! Live configuration versions across processes: an API and two `marketlens worker`
 //! processes share a data directory; `marketlens config activate` makes a new version
-//! and the next analysis on each worker records it, neither worker restarted. Each
+//! and, once the API has seen it (within `ACTIVE_VERSION_TTL`), the next analysis on
+//! each worker records it, neither worker restarted. Each
 //! worker is made to take a given analysis by pausing the other (SIGSTOP, then
 //! SIGCONT: the same process, never restarted).
 
@@ -129,6 +130,9 @@ async fn an_activated_version_reaches_both_running_workers_without_a_restart() {
     let activated: i64 = words[4].parse().unwrap_or_else(|_| panic!("{printed}"));
     let hash = words[7].trim_end_matches(')');
     assert!(activated > before, "{printed}");
+    // The API keeps the active version it read for a short while: another process's
+    // activation reaches it within that time.
+    tokio::time::sleep(marketlens_service::live_config::ACTIVE_VERSION_TTL).await;
 
     // After: the next analysis on each worker records the new version.
     let (q2, on_a2) = analysis_while_paused(&api, &b, &data, 2).await;

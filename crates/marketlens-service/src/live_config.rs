@@ -2,14 +2,17 @@
 //! activating a new one without restarting anything.
 //!
 //! The store's `agent_configs` table is the one place that says which version is
-//! active. Every process asks it at the moment it needs a configuration — the API when
-//! it records a new query, the worker (through the query's recorded version) when a job
-//! starts — so an activation made by any process (`marketlens config activate`, the
-//! admin API) is seen by every API and worker on its next analysis, with no message to
-//! deliver and nothing to restart. Asking is one indexed single-row read; what is
-//! expensive (parsing the TOML, building the sources, which may load a catalogue) is
-//! cached here per version, and versions never change once recorded, so the cache
-//! needs no invalidation: a new activation is simply a version not cached yet.
+//! active. A process asks it when it records a new query, and the worker runs the
+//! version recorded on the query, so an activation made by any process (`marketlens
+//! config activate`, the admin API) reaches every API and worker with no message to
+//! deliver and nothing to restart. The answer is kept for [`ACTIVE_VERSION_TTL`]: at
+//! thousands of submissions a second, one read per request for a value that changes a
+//! few times a day was a round trip on every request's path. So an activation made by
+//! another process is seen within that time; one made through this process (the admin
+//! API) at once, as it forgets the kept answer. What is expensive (parsing the TOML,
+//! building the sources, which may load a catalogue) is cached here per version, and
+//! versions never change once recorded, so that cache needs no invalidation: a new
+//! activation is simply a version not cached yet.
 //!
 //! A query records the version that was active when it was submitted, and its
 //! analysis runs with exactly that version, retries included: the version on a query
@@ -25,15 +28,24 @@
 //! restarts: the queue's `max_attempts` and lease, which the queue and the workers are
 //! built with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use marketlens_core::ErrorType;
 use marketlens_core::config::AgentConfig;
+use marketlens_core::domain::TenantId;
 use marketlens_core::llm::PromptTemplate;
-use marketlens_core::ports::{LlmClient, Source, Store, StoreError};
+use marketlens_core::ports::{ExperimentRecord, LlmClient, Source, Store, StoreError};
 
 use crate::startup::{StartupError, build_llm_client, build_sources};
+
+/// How long the active version read from the store is trusted: the most an
+/// activation made by another process waits before this one records it on new queries.
+pub const ACTIVE_VERSION_TTL: Duration = Duration::from_secs(1);
+
+/// How many tenants' running experiments a process keeps at once.
+const KEPT_TENANTS: usize = 4096;
 
 /// How many parsed versions a process keeps. Only the active version and those of
 /// queries still being retried are in use; older ones are dropped first.
@@ -113,6 +125,10 @@ impl ConfigLoadError {
 pub struct LiveConfig {
     store: Arc<dyn Store>,
     versions: Mutex<BTreeMap<i64, Arc<RunConfig>>>,
+    /// The active version as last read, and when.
+    active: Mutex<Option<(i64, Instant)>>,
+    /// Each tenant's running experiment (or none) as last read, and when.
+    experiments: Mutex<HashMap<TenantId, (Option<ExperimentRecord>, Instant)>>,
 }
 
 impl LiveConfig {
@@ -122,17 +138,90 @@ impl LiveConfig {
         Self {
             store,
             versions: Mutex::new(versions),
+            active: Mutex::new(None),
+            experiments: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The active version, as the store says now.
+    /// The experiment assigning `tenant`'s new queries, if any, as the store said at
+    /// most [`ACTIVE_VERSION_TTL`] ago (kept for the same reason as the active version;
+    /// an experiment started or stopped through this process is seen at once).
+    pub async fn running_experiment(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<ExperimentRecord>, StoreError> {
+        if let Some((running, read_at)) = self.kept_experiments().get(tenant)
+            && read_at.elapsed() < ACTIVE_VERSION_TTL
+        {
+            return Ok(running.clone());
+        }
+        let read_at = Instant::now();
+        let running = self.store.running_experiment(tenant).await?;
+        let mut kept = self.kept_experiments();
+        // Bounded: tenants come and go; the kept answers are only ever a second old.
+        if kept.len() >= KEPT_TENANTS {
+            kept.retain(|_, (_, at)| at.elapsed() < ACTIVE_VERSION_TTL);
+            if kept.len() >= KEPT_TENANTS {
+                kept.clear();
+            }
+        }
+        kept.insert(tenant.clone(), (running.clone(), read_at));
+        Ok(running)
+    }
+
+    /// Forgets `tenant`'s running experiment read last: called when one is started or
+    /// stopped through this process.
+    pub fn forget_running_experiment(&self, tenant: &TenantId) {
+        self.kept_experiments().remove(tenant);
+    }
+
+    fn kept_experiments(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<TenantId, (Option<ExperimentRecord>, Instant)>> {
+        // Entries are written whole: a panic elsewhere leaves the map usable.
+        self.experiments.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The active version, as the store said at most [`ACTIVE_VERSION_TTL`] ago.
     pub async fn active(&self) -> Result<Arc<RunConfig>, ConfigLoadError> {
-        let version = self
-            .store
-            .active_agent_config_version()
-            .await?
-            .ok_or(ConfigLoadError::NoneActive)?;
+        let kept = *self.kept_active();
+        let version = match kept {
+            Some((version, read_at)) if read_at.elapsed() < ACTIVE_VERSION_TTL => version,
+            _ => {
+                let read_at = Instant::now();
+                let version = self
+                    .store
+                    .active_agent_config_version()
+                    .await?
+                    .ok_or(ConfigLoadError::NoneActive)?;
+                *self.kept_active() = Some((version, read_at));
+                version
+            }
+        };
         self.version(version).await
+    }
+
+    /// [`activate`], made through this process: its next analysis runs the version
+    /// activated, without waiting for [`ACTIVE_VERSION_TTL`].
+    pub async fn activate(
+        &self,
+        what: &Activation,
+        activated_by: Option<&str>,
+    ) -> Result<Activated, ActivateError> {
+        let done = activate(self.store.as_ref(), what, activated_by).await?;
+        self.forget_active();
+        Ok(done)
+    }
+
+    /// Forgets the active version read last: the next [`LiveConfig::active`] asks the
+    /// store.
+    fn forget_active(&self) {
+        *self.kept_active() = None;
+    }
+
+    fn kept_active(&self) -> std::sync::MutexGuard<'_, Option<(i64, Instant)>> {
+        // A plain value, written whole: a panic elsewhere leaves it usable.
+        self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Version `version`, built once per process.

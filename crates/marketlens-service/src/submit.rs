@@ -78,7 +78,7 @@ async fn assign_running_experiment(
     user_id: Option<&str>,
     fingerprint: &Fingerprint,
 ) -> Result<Option<(ExperimentAssignment, Option<i64>)>, StoreError> {
-    let Some(experiment) = app.store.running_experiment(tenant).await? else {
+    let Some(experiment) = app.configs.running_experiment(tenant).await? else {
         return Ok(None);
     };
     let key = AssignmentKey::for_request(user_id, fingerprint.as_str());

@@ -30,6 +30,11 @@ async fn post_feedback(t: &TestApp, id: &str, body: &str) -> (u16, Value) {
     (status, res.json().await.unwrap())
 }
 
+/// The metrics registry is the process's, shared by every test of this file: a test
+/// that compares `marketlens_feedback_total` before and after holds this lock, so
+/// another test's feedback is not counted in its difference.
+static FEEDBACK_COUNTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The `marketlens_feedback_total` samples of a scrape, summed.
 async fn feedback_counted(t: &TestApp) -> u64 {
     let text = t.get("/metrics").await.text().await.unwrap();
@@ -41,6 +46,7 @@ async fn feedback_counted(t: &TestApp) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
+    let _counter = FEEDBACK_COUNTER.lock().await;
     let t = TestApp::spawn(1).await;
     let id = completed(&t).await;
     let counted_before = feedback_counted(&t).await;
@@ -136,6 +142,7 @@ async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_feedback_gets_its_documented_error_and_writes_nothing() {
+    let _counter = FEEDBACK_COUNTER.lock().await;
     let t = TestApp::spawn(1).await;
     let id = completed(&t).await;
     let counted_before = feedback_counted(&t).await;

@@ -13,7 +13,7 @@ use marketlens_core::domain::Language;
 use marketlens_core::llm::{CallOutcome, LlmNarrative, NarrativeStatus};
 use marketlens_core::ports::JudgeColumns;
 use marketlens_service::in_process::{Finished, analyze_in_process};
-use marketlens_service::live_config::{Activation, activate};
+use marketlens_service::live_config::Activation;
 use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
 use support::llm_server::{
@@ -685,7 +685,10 @@ async fn activating_a_new_prompt_version_changes_the_next_analysis_without_a_res
     // A new version of the configuration: another prompt, and another small model.
     let prompt = "small_model = \"small-model-b\"\n[llm.prices.\"small-model-b\"]\ninput_per_million_usd = 0.0\noutput_per_million_usd = 0.0\n[llm.prompt]\nprompt_version = \"summarize-v3\"\nsystem = \"Answer in JSON ({currency}, {language}).\"\nuser = \"Figures: {input_json}\"";
     let text = config_text(&c.server, prompt).replace(&format!("small_model = \"{SMALL}\"\n"), "");
-    let activated = activate(c.app.store.as_ref(), &Activation::Toml(text), Some("test"))
+    let activated = c
+        .app
+        .configs
+        .activate(&Activation::Toml(text), Some("test"))
         .await
         .unwrap();
     assert!(!activated.already_active);
@@ -713,13 +716,14 @@ async fn activating_a_new_prompt_version_changes_the_next_analysis_without_a_res
     );
 
     // Going back to the first version brings its prompt back, from the cache.
-    activate(
-        c.app.store.as_ref(),
-        &Activation::Version(first.result.traceability.agent_config_version),
-        None,
-    )
-    .await
-    .unwrap();
+    c.app
+        .configs
+        .activate(
+            &Activation::Version(first.result.traceability.agent_config_version),
+            None,
+        )
+        .await
+        .unwrap();
     let third = analyze(&c.app).await;
     assert_eq!(llm(&third).prompt_version, "summarize-v2");
     assert_eq!(c.server.requests().len(), 2, "the v2 answer was cached");
@@ -749,7 +753,9 @@ async fn an_activated_version_whose_key_variable_is_unset_here_is_refused_with_i
     );
     // Activation checks what `config validate` checks; the key is read where the
     // version runs.
-    activate(c.app.store.as_ref(), &Activation::Toml(text), None)
+    c.app
+        .configs
+        .activate(&Activation::Toml(text), None)
         .await
         .unwrap();
     let request = AnalysisRequest {

@@ -127,7 +127,8 @@ async fn insert_audit_row(conn: &mut PgConnection, e: &AuditEvent) -> Result<(),
     Ok(())
 }
 
-/// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
+/// See [`Store::find_inflight`]. Served by the `(tenant, fingerprint, status, created_at)`
+/// index.
 async fn find_inflight_id(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -454,24 +455,34 @@ impl Store for PgStore {
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(unavailable)?;
-        // Submitters of the same fingerprint queue up on this lock (held until commit),
-        // and under READ COMMITTED the look-up after it sees what the previous holder
-        // committed: two concurrent identical submissions cannot both insert.
-        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-            .bind(INFLIGHT_LOCK_CLASS)
-            .bind(query.fingerprint.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        if let Some(existing) =
-            find_inflight_id(&mut tx, &query.tenant, &query.fingerprint, inflight_since).await?
-        {
-            return Ok(Some(existing));
+        // One round trip: the look-up under the fingerprint's lock and the insert run
+        // in the function `insert_query_unless_inflight` (migration 0008), whose
+        // comment says why two concurrent identical submissions cannot both insert.
+        // The function records new work (queued); a cache hit shares nothing.
+        if query.answered_by.is_some() {
+            return self.insert_query(query).await.map(|()| None);
         }
-        insert_query_row(&mut tx, query).await?;
-        tx.commit().await.map_err(unavailable)?;
-        Ok(None)
+        sqlx::query_scalar(
+            "SELECT insert_query_unless_inflight($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14)",
+        )
+        .bind(INFLIGHT_LOCK_CLASS)
+        .bind(inflight_since)
+        .bind(query.id)
+        .bind(storable_text(&query.text).into_owned())
+        .bind(storable_text(&query.normalized_text).into_owned())
+        .bind(to_json("params", &query.params)?)
+        .bind(query.fingerprint.as_str())
+        .bind(query.created_at)
+        .bind(query.trace_id.as_deref())
+        .bind(query.agent_config_version)
+        .bind(query.user_id.as_deref())
+        .bind(query.experiment.as_ref().map(|a| a.experiment_id))
+        .bind(query.experiment.as_ref().map(|a| a.variant.as_str()))
+        .bind(query.tenant.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| sql::query_insert_error(e, query))
     }
 
     async fn activate_agent_config_as(

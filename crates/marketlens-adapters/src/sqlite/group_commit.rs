@@ -1,27 +1,29 @@
-//! Group commit for the submit path: this process's concurrent
-//! [`insert_query_unless_inflight`](marketlens_core::ports::Store::insert_query_unless_inflight)
-//! calls are written by one task, as many as are waiting (up to [`MAX_BATCH`]) in one
-//! transaction.
+//! Group commit for the submit path: this process's concurrent submissions
+//! ([`insert_query_unless_inflight`](marketlens_core::ports::Store::insert_query_unless_inflight))
+//! and job insertions ([`enqueue`](marketlens_core::ports::JobQueue::enqueue)) are
+//! written by one task, as many as are waiting (up to [`MAX_BATCH`]) in one
+//! transaction: one commit for a whole batch of requests instead of two per request.
 //!
-//! Inside the batch's `BEGIN IMMEDIATE` transaction each call's look-up and insert run
-//! in arrival order, so a later call sees the rows of the earlier ones (two identical
-//! submissions in one batch: the second joins the first), exactly as if they had run
-//! one after another. A call is answered only after the `COMMIT` that made its row
-//! durable, or with the error that kept it out. A call refused on its own (an unknown
-//! config version: a constraint, which SQLite undoes for that statement only) does not
-//! affect the others; any other failure rolls the whole batch back and each call gets
-//! the error, so no call is told "failed" about a row that was written.
+//! Inside the batch's `BEGIN IMMEDIATE` transaction each call runs in arrival order, so
+//! a later call sees the rows of the earlier ones (two identical submissions in one
+//! batch: the second joins the first), exactly as if they had run one after another. A
+//! call is answered only after the `COMMIT` that made its row durable, or with the
+//! error that kept it out. A call refused on its own (an unknown config version: a
+//! constraint, which SQLite undoes for that statement only) does not affect the others;
+//! any other failure rolls the whole batch back and each call gets the error, so no
+//! call is told "failed" about a row that was written.
 //!
 //! The hand-over queue is bounded ([`QUEUE_CAPACITY`]): when the database cannot keep
 //! up, submitters wait for room instead of piling up in memory.
 
 use chrono::{DateTime, Utc};
 use marketlens_core::ports::{NewQuery, StoreError};
-use sqlx::sqlite::SqlitePool;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::store::{find_inflight_id, insert_query_row};
+use super::store::{find_inflight_id, insert_query_row_unless};
+use super::ts;
 use crate::sql::unavailable;
 
 /// The most calls written in one transaction.
@@ -29,11 +31,29 @@ pub const MAX_BATCH: usize = 128;
 /// Calls waiting for the writer, at most.
 pub const QUEUE_CAPACITY: usize = 1024;
 
-/// One call: its query, the in-flight window, and where its answer goes.
-struct Call {
-    query: NewQuery,
-    inflight_since: DateTime<Utc>,
-    answer: oneshot::Sender<Result<Option<Uuid>, StoreError>>,
+/// One write waiting for the writer task, and where its answer goes.
+enum Call {
+    /// A query, unless an identical one is in flight since `inflight_since`.
+    Submit {
+        query: Box<NewQuery>,
+        inflight_since: DateTime<Utc>,
+        answer: oneshot::Sender<Result<Option<Uuid>, StoreError>>,
+    },
+    /// A job for a recorded query.
+    Enqueue {
+        job: NewJob,
+        answer: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+/// A `jobs` row to insert: queued, never attempted.
+pub(crate) struct NewJob {
+    pub id: Uuid,
+    pub query_id: Uuid,
+    pub max_attempts: u32,
+    /// The job's payload, as JSON.
+    pub payload: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The handle callers use; the writer task ends when the last handle is dropped.
@@ -58,19 +78,38 @@ impl GroupCommit {
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let (answer, answered) = oneshot::channel();
-        let call = Call {
-            query: query.clone(),
+        self.hand_over(Call::Submit {
+            query: Box::new(query.clone()),
             inflight_since,
             answer,
-        };
+        })
+        .await?;
+        answered.await.map_err(|_| stopped_before_answering())?
+    }
+
+    /// Inserts `job` unless its query already has a pending job (then nothing).
+    pub(crate) async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
+        let (answer, answered) = oneshot::channel();
+        self.hand_over(Call::Enqueue { job, answer }).await?;
+        answered.await.map_err(|_| stopped_before_answering())?
+    }
+
+    async fn hand_over(&self, call: Call) -> Result<(), StoreError> {
         self.calls
             .send(call)
             .await
-            .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
-        answered.await.map_err(|_| {
-            StoreError::Unavailable("the database writer stopped before answering".into())
-        })?
+            .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))
     }
+}
+
+fn stopped_before_answering() -> StoreError {
+    StoreError::Unavailable("the database writer stopped before answering".into())
+}
+
+/// One call's answer, before it is sent.
+enum Answer {
+    Submit(Result<Option<Uuid>, StoreError>),
+    Enqueue(Result<(), StoreError>),
 }
 
 async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
@@ -81,51 +120,109 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
                 for (call, answer) in batch.drain(..).zip(answers) {
                     // The caller may have gone (its request dropped): its row stays,
                     // as it would had it been written without a batch.
-                    let _ = call.answer.send(answer);
+                    match (call, answer) {
+                        (Call::Submit { answer: to, .. }, Answer::Submit(a)) => {
+                            let _ = to.send(a);
+                        }
+                        (Call::Enqueue { answer: to, .. }, Answer::Enqueue(a)) => {
+                            let _ = to.send(a);
+                        }
+                        // write_batch answers each call with its own kind.
+                        _ => unreachable!("an answer of another kind than its call"),
+                    }
                 }
             }
             Err(e) => {
                 let message = e.to_string();
+                let failed = || Err(StoreError::Unavailable(message.clone()));
                 for call in batch.drain(..) {
-                    let _ = call
-                        .answer
-                        .send(Err(StoreError::Unavailable(message.clone())));
+                    match call {
+                        Call::Submit { answer, .. } => {
+                            let _ = answer.send(failed());
+                        }
+                        Call::Enqueue { answer, .. } => {
+                            let _ = answer.send(failed().map(|_: Option<Uuid>| ()));
+                        }
+                    }
                 }
             }
         }
     }
 }
 
-/// Writes `batch` in one transaction: each call's own answer, or the error that
-/// rolled the whole batch back.
-async fn write_batch(
-    writer: &SqlitePool,
-    batch: &[Call],
-) -> Result<Vec<Result<Option<Uuid>, StoreError>>, StoreError> {
+/// Writes `batch` in one transaction: each call's own answer, in order, or the error
+/// that rolled the whole batch back.
+async fn write_batch(writer: &SqlitePool, batch: &[Call]) -> Result<Vec<Answer>, StoreError> {
     let mut tx = writer
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(unavailable)?;
     let mut answers = Vec::with_capacity(batch.len());
     for call in batch {
-        let answer = match find_inflight_id(
-            &mut tx,
-            &call.query.tenant,
-            &call.query.fingerprint,
-            call.inflight_since,
-        )
-        .await?
-        {
-            Some(existing) => Ok(Some(existing)),
-            None => match insert_query_row(&mut tx, &call.query).await {
-                Ok(()) => Ok(None),
-                // Refused on its own (a constraint): only that statement was undone.
-                Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => Err(e),
-                Err(other) => return Err(other),
-            },
+        let answer = match call {
+            Call::Submit {
+                query,
+                inflight_since,
+                ..
+            } => Answer::Submit(
+                match own_refusal(
+                    insert_query_row_unless(&mut tx, query, Some(*inflight_since)).await,
+                )? {
+                    Ok(true) => Ok(None),
+                    // Not inserted: an identical query is in flight; which one is read
+                    // in the same transaction (the rare case: costs a second statement).
+                    Ok(false) => match find_inflight_id(
+                        &mut tx,
+                        &query.tenant,
+                        &query.fingerprint,
+                        *inflight_since,
+                    )
+                    .await?
+                    {
+                        Some(existing) => Ok(Some(existing)),
+                        None => Err(StoreError::Corrupt(format!(
+                            "query {} was neither inserted nor found in flight",
+                            query.id
+                        ))),
+                    },
+                    Err(refused) => Err(refused),
+                },
+            ),
+            Call::Enqueue { job, .. } => Answer::Enqueue(insert_job_row(&mut tx, job).await),
         };
         answers.push(answer);
     }
     tx.commit().await.map_err(unavailable)?;
     Ok(answers)
+}
+
+/// A statement refused on its own (a constraint: SQLite undid only that statement) is
+/// that call's answer; any other error ends the batch.
+fn own_refusal<T>(result: Result<T, StoreError>) -> Result<Result<T, StoreError>, StoreError> {
+    match result {
+        Ok(done) => Ok(Ok(done)),
+        Err(e @ (StoreError::NotFound(_) | StoreError::Conflict(_))) => Ok(Err(e)),
+        Err(other) => Err(other),
+    }
+}
+
+/// The partial unique index makes a second pending job for the query a no-op.
+async fn insert_job_row(conn: &mut SqliteConnection, job: &NewJob) -> Result<(), StoreError> {
+    let now = ts(job.created_at);
+    sqlx::query(
+        "INSERT INTO jobs (id, query_id, status, attempts, max_attempts, available_at, \
+         payload, created_at, updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) \
+         ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
+    )
+    .bind(job.id.to_string())
+    .bind(job.query_id.to_string())
+    .bind(i64::from(job.max_attempts))
+    .bind(&now)
+    .bind(&job.payload)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
 }

@@ -14,6 +14,7 @@ use marketlens_core::ports::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueErr
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::group_commit::NewJob;
 use super::{SqliteDb, later, parse_ts, ts};
 
 /// The job queue on the embedded database.
@@ -89,27 +90,22 @@ impl JobQueue for SqliteJobQueue {
     }
 
     async fn enqueue(&self, query_id: Uuid, payload: &JobPayload) -> Result<(), QueueError> {
-        let now = ts(Utc::now());
-        let payload = serde_json::to_string(payload).map_err(unavailable)?;
-        // The partial unique index makes a second pending job for the query a no-op.
-        sqlx::query(
-            "INSERT INTO jobs (id, query_id, status, attempts, max_attempts, available_at, \
-             payload, created_at, updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) \
-             ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
-        )
-        // v7 ids sort by creation time: a stable tie-break for jobs created in the same
-        // microsecond.
-        .bind(Uuid::now_v7().to_string())
-        .bind(query_id.to_string())
-        .bind(i64::from(self.max_attempts))
-        .bind(&now)
-        .bind(payload)
-        .bind(&now)
-        .bind(&now)
-        .execute(self.db.writer())
-        .await
-        .map_err(unavailable)?;
-        Ok(())
+        let job = NewJob {
+            // v7 ids sort by creation time: a stable tie-break for jobs created in the
+            // same microsecond.
+            id: Uuid::now_v7(),
+            query_id,
+            max_attempts: self.max_attempts,
+            payload: serde_json::to_string(payload).map_err(unavailable)?,
+            created_at: Utc::now(),
+        };
+        // Written by the process's writer task with the other submissions and jobs
+        // waiting (group commit): answered once committed.
+        self.db
+            .group_commit()
+            .enqueue(job)
+            .await
+            .map_err(unavailable)
     }
 
     async fn has_job(&self, query_id: Uuid) -> Result<bool, QueueError> {

@@ -53,6 +53,22 @@ pub(super) async fn insert_query_row(
     conn: &mut SqliteConnection,
     q: &NewQuery,
 ) -> Result<(), StoreError> {
+    insert_query_row_unless(conn, q, None).await.map(|_| ())
+}
+
+/// Inserts `q` as [`insert_query_row`] does, unless `unless_inflight_since` is set and
+/// a query of `q`'s tenant and fingerprint is in flight since then: one statement, so
+/// the look-up costs no round trip of its own. Whether the row was inserted.
+pub(super) async fn insert_query_row_unless(
+    conn: &mut SqliteConnection,
+    q: &NewQuery,
+    unless_inflight_since: Option<DateTime<Utc>>,
+) -> Result<bool, StoreError> {
+    const COLUMNS: &str = "INSERT INTO queries (id, tenant, text, normalized_text, params, \
+         fingerprint, status, created_at, started_at, finished_at, attempts, trace_id, \
+         agent_config_version, cache_hit, result_query_id, progress, user_id, \
+         experiment_id, experiment_variant)";
+    const VALUES: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?";
     let created = ts(q.created_at);
     let (status, cache_hit, result_query_id, started) = match q.answered_by {
         Some(other) => (
@@ -63,37 +79,49 @@ pub(super) async fn insert_query_row(
         ),
         None => (QueryStatus::Queued, 0, None, None),
     };
-    sqlx::query(
-        "INSERT INTO queries (id, tenant, text, normalized_text, params, fingerprint, \
-         status, created_at, started_at, finished_at, attempts, trace_id, \
-         agent_config_version, cache_hit, result_query_id, progress, user_id, \
-         experiment_id, experiment_variant) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?)",
-    )
-    .bind(q.id.to_string())
-    .bind(q.tenant.as_str())
-    .bind(storable_text(&q.text).into_owned())
-    .bind(storable_text(&q.normalized_text).into_owned())
-    .bind(to_json("params", &q.params)?)
-    .bind(q.fingerprint.as_str())
-    .bind(status.as_str())
-    .bind(&created)
-    .bind(started.clone())
-    .bind(started)
-    .bind(q.trace_id.as_deref())
-    .bind(q.agent_config_version)
-    .bind(cache_hit)
-    .bind(result_query_id)
-    .bind(q.user_id.as_deref())
-    .bind(q.experiment.as_ref().map(|a| a.experiment_id.to_string()))
-    .bind(q.experiment.as_ref().map(|a| a.variant.as_str()))
-    .execute(&mut *conn)
-    .await
-    .map_err(|e| sql::query_insert_error(e, q))?;
-    Ok(())
+    let sql = match unless_inflight_since {
+        None => format!("{COLUMNS} VALUES ({VALUES})"),
+        // INDEXED BY: see `find_inflight_id`.
+        Some(_) => format!(
+            "{COLUMNS} SELECT {VALUES} WHERE NOT EXISTS (SELECT 1 FROM queries \
+             INDEXED BY queries_tenant_fingerprint WHERE fingerprint = ? \
+             AND status IN ('queued', 'running') AND cache_hit = 0 AND tenant = ? \
+             AND created_at >= ?)"
+        ),
+    };
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(q.id.to_string())
+        .bind(q.tenant.as_str())
+        .bind(storable_text(&q.text).into_owned())
+        .bind(storable_text(&q.normalized_text).into_owned())
+        .bind(to_json("params", &q.params)?)
+        .bind(q.fingerprint.as_str())
+        .bind(status.as_str())
+        .bind(&created)
+        .bind(started.clone())
+        .bind(started)
+        .bind(q.trace_id.as_deref())
+        .bind(q.agent_config_version)
+        .bind(cache_hit)
+        .bind(result_query_id)
+        .bind(q.user_id.as_deref())
+        .bind(q.experiment.as_ref().map(|a| a.experiment_id.to_string()))
+        .bind(q.experiment.as_ref().map(|a| a.variant.as_str()));
+    if let Some(since) = unless_inflight_since {
+        insert = insert
+            .bind(q.fingerprint.as_str())
+            .bind(q.tenant.as_str())
+            .bind(ts(since));
+    }
+    let done = insert
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| sql::query_insert_error(e, q))?;
+    Ok(done.rows_affected() == 1)
 }
 
-/// See [`Store::find_inflight`]. Served by the `(fingerprint, status)` index.
+/// See [`Store::find_inflight`]. Served by the `(tenant, fingerprint, status, created_at)`
+/// index.
 pub(super) async fn find_inflight_id(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -101,7 +129,10 @@ pub(super) async fn find_inflight_id(
     not_before: DateTime<Utc>,
 ) -> Result<Option<Uuid>, StoreError> {
     let id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM queries \
+        // INDEXED BY: left to itself, the planner reads the tenant's recent queries
+        // through (tenant, created_at) to spare a sort of at most a few rows (see
+        // migration 0008), a cost that grows with the tenant's history.
+        "SELECT id FROM queries INDEXED BY queries_tenant_fingerprint \
          WHERE fingerprint = ? AND status IN ('queued', 'running') AND cache_hit = 0 \
          AND tenant = ? AND created_at >= ? \
          ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -397,7 +428,10 @@ impl Store for SqliteStore {
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let id: Option<String> = sqlx::query_scalar(
-            "SELECT q.id FROM queries q JOIN analysis_results r ON r.query_id = q.id \
+            // INDEXED BY: one tenant's completed queries of one fingerprint, never a
+            // walk through all the tenant's completed queries (migration 0008).
+            "SELECT q.id FROM queries q INDEXED BY queries_tenant_fingerprint \
+             JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
              AND q.tenant = ? AND r.created_at >= ? \
              ORDER BY r.created_at DESC, q.id DESC LIMIT 1",

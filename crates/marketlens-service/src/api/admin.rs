@@ -19,7 +19,7 @@ use super::error::ErrorBody;
 use super::error::responses::StoreUnavailable;
 use super::extract::{Caller, JsonBody, QueryParams};
 use super::handlers::{created_or_ok, page_limit};
-use crate::live_config::{ActivateError, Activation, activate};
+use crate::live_config::{ActivateError, Activation};
 use crate::startup::App;
 
 /// The body: exactly one of `toml` (a configuration) and `version` (an earlier one).
@@ -92,7 +92,7 @@ pub async fn activate_config(
         }
     };
     let by = request.activated_by.or_else(|| auth.user_id.clone());
-    let done = activate(app.store.as_ref(), &what, by.as_deref()).await?;
+    let done = app.configs.activate(&what, by.as_deref()).await?;
     tracing::info!(version = done.version, by = %auth.actor(), "agent config activated");
     let view = ActivatedView {
         version: done.version,

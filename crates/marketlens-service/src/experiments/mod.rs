@@ -128,6 +128,7 @@ pub async fn list(app: &App, tenant: &TenantId) -> Result<Vec<ExperimentRecord>>
 pub async fn start(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentRecord> {
     get(app, tenant, id).await?;
     app.store.start_experiment(id, Utc::now()).await?;
+    app.configs.forget_running_experiment(tenant);
     get(app, tenant, id).await
 }
 
@@ -135,6 +136,7 @@ pub async fn start(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentR
 pub async fn stop(app: &App, tenant: &TenantId, id: Uuid) -> Result<ExperimentRecord> {
     get(app, tenant, id).await?;
     app.store.stop_experiment(id, Utc::now()).await?;
+    app.configs.forget_running_experiment(tenant);
     get(app, tenant, id).await
 }
 
