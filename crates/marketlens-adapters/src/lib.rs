@@ -16,6 +16,8 @@
 //! - [`secrets`]: backend URLs and messages with their credentials masked.
 //! - [`openai_compat`]: [`OpenAiCompatClient`], the LLM port over any
 //!   OpenAI-compatible chat-completions endpoint.
+//! - `queue_rows` (private): what the SQLite and Redis queues share when they read a
+//!   claimed job back (ids and payload from their stored text).
 //! - `sql` (private): what the two SQL stores share — column lists, reading records
 //!   out of either dialect's rows (`RowExt`), and the database error mapping.
 //! - `contract` (feature `contract`): the behaviour every backend of a port must show,
@@ -29,6 +31,7 @@ pub mod local_blob;
 pub mod memory_cache;
 pub mod openai_compat;
 pub mod postgres;
+mod queue_rows;
 pub mod redis;
 pub mod s3_blob;
 pub mod secrets;

@@ -44,6 +44,7 @@ use marketlens_core::ports::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueErr
 use uuid::Uuid;
 
 use super::{bounded, lazy_manager};
+use crate::queue_rows::{claimed_job, unavailable};
 use crate::secrets::{redact_secrets, redact_url};
 
 /// How long one queue command may take before the call reports the queue
@@ -274,10 +275,6 @@ impl std::fmt::Debug for RedisStreamsQueue {
     }
 }
 
-fn unavailable(e: impl std::fmt::Display) -> QueueError {
-    QueueError::Unavailable(e.to_string())
-}
-
 fn ms(d: Duration) -> u64 {
     d.as_millis().min(u128::from(u64::MAX)) as u64
 }
@@ -399,19 +396,7 @@ impl JobQueue for RedisStreamsQueue {
         let Some((job_id, query_id, attempt, max_attempts, payload)) = got else {
             return Ok(None);
         };
-        let job_id = Uuid::parse_str(&job_id).map_err(unavailable)?;
-        // The payload only carries trace context: losing it must not lose the job.
-        let payload = serde_json::from_str(&payload).unwrap_or_else(|e| {
-            tracing::warn!(%job_id, error = %e, "unreadable job payload; using an empty one");
-            JobPayload::default()
-        });
-        Ok(Some(ClaimedJob {
-            job_id,
-            query_id: Uuid::parse_str(&query_id).map_err(unavailable)?,
-            attempt,
-            max_attempts,
-            payload,
-        }))
+        claimed_job(&job_id, &query_id, attempt, max_attempts, &payload).map(Some)
     }
 
     async fn renew(

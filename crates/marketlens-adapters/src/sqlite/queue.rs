@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::group_commit::NewJob;
 use super::{SqliteDb, later, parse_ts, ts};
+use crate::queue_rows::{claimed_job, unavailable};
 
 /// The job queue on the embedded database.
 #[derive(Debug, Clone)]
@@ -36,10 +37,6 @@ impl SqliteJobQueue {
     pub fn db(&self) -> &SqliteDb {
         &self.db
     }
-}
-
-fn unavailable(e: impl std::fmt::Display) -> QueueError {
-    QueueError::Unavailable(e.to_string())
 }
 
 fn lease_lost(rows_affected: u64, job: &ClaimedJob) -> Result<(), QueueError> {
@@ -158,20 +155,14 @@ impl JobQueue for SqliteJobQueue {
                 .map_err(unavailable)
                 .and_then(|n| u32::try_from(n).map_err(unavailable))
         };
-        let job_id = Uuid::parse_str(&text("id")?).map_err(unavailable)?;
-        let payload_text = text("payload")?;
-        // The payload only carries trace context: losing it must not lose the job.
-        let payload = serde_json::from_str(&payload_text).unwrap_or_else(|e| {
-            tracing::warn!(%job_id, error = %e, "unreadable job payload; using an empty one");
-            JobPayload::default()
-        });
-        Ok(Some(ClaimedJob {
-            job_id,
-            query_id: Uuid::parse_str(&text("query_id")?).map_err(unavailable)?,
-            attempt: num("attempts")?,
-            max_attempts: num("max_attempts")?,
-            payload,
-        }))
+        claimed_job(
+            &text("id")?,
+            &text("query_id")?,
+            num("attempts")?,
+            num("max_attempts")?,
+            &text("payload")?,
+        )
+        .map(Some)
     }
 
     async fn renew(
