@@ -31,7 +31,7 @@ use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput, TenantId};
 use marketlens_core::experiment::{AssignmentKey, ExperimentAssignment, assign};
 use marketlens_core::ports::{
-    CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, StoreError,
+    CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, Recorded, StoreError,
 };
 use uuid::Uuid;
 
@@ -274,17 +274,6 @@ pub async fn submit_as(
         .unwrap_or(DateTime::UNIX_EPOCH)
         .max(DateTime::UNIX_EPOCH);
 
-    let answered_by = if reuse_fresh {
-        app.store
-            .find_fresh_result(tenant, &fingerprint, window_start)
-            .await?
-    } else {
-        None
-    };
-    if reuse_fresh {
-        // The stored fresh result is the analysis-result cache level.
-        crate::metrics::cache_lookup(CacheLevel::AnalysisResult, answered_by.is_some());
-    }
     // The analysis' trace starts here (a `submit` span, in the caller's trace if any);
     // its id is stored on the query and travels with the job so the worker continues it.
     let trace = crate::telemetry::new_trace(caller);
@@ -299,64 +288,82 @@ pub async fn submit_as(
         agent_config_version: active.version,
         trace_id: Some(trace_id.clone()),
         created_at: now,
-        answered_by,
+        answered_by: None,
         user_id,
         experiment,
     };
-    if answered_by.is_none()
-        && dispatch == Dispatch::Enqueue
-        && let Some(cap) = requester.max_inflight
-    {
-        let inflight = app.store.count_inflight(tenant).await?;
-        if inflight >= cap {
-            return join_at_cap(app, &new, window_start, now)
-                .await?
-                .ok_or_else(|| SubmitError::TenantQueueFull {
-                    tenant: tenant.clone(),
-                    inflight,
-                    cap,
-                });
-        }
-    }
     // Only new work queued for a worker can be shared; a cache hit shares nothing and
     // the CLI (RecordOnly) runs the pipeline itself.
-    let joined =
-        if answered_by.is_none() && dispatch == Dispatch::Enqueue && new.experiment.is_none() {
-            app.store
-                .insert_query_unless_inflight(&new, window_start)
+    let join = dispatch == Dispatch::Enqueue && new.experiment.is_none();
+    let fresh_since = reuse_fresh.then_some(window_start);
+    let cap = match requester.max_inflight {
+        Some(cap) if dispatch == Dispatch::Enqueue => Some(cap),
+        _ => None,
+    };
+    let recorded = match cap {
+        Some(cap) => {
+            let inflight = app.store.count_inflight(tenant).await?;
+            if inflight >= cap {
+                // At the cap: no new work, but a fresh result still answers and an
+                // identical analysis in flight may still be joined.
+                match answer_at_cap(app, &new, fresh_since, window_start, now).await? {
+                    AtCap::Answered(fresh) => Recorded::Answered(fresh),
+                    AtCap::Joined(submitted) => return Ok(*submitted),
+                    AtCap::Refused => {
+                        return Err(SubmitError::TenantQueueFull {
+                            tenant: tenant.clone(),
+                            inflight,
+                            cap,
+                        });
+                    }
+                }
+            } else {
+                record(app, &new, fresh_since, join, window_start).await?
+            }
+        }
+        None => record(app, &new, fresh_since, join, window_start).await?,
+    };
+    if reuse_fresh {
+        // The stored fresh result is the analysis-result cache level.
+        crate::metrics::cache_lookup(
+            CacheLevel::AnalysisResult,
+            matches!(recorded, Recorded::Answered(_)),
+        );
+    }
+    let answered_by = match recorded {
+        Recorded::Answered(fresh) => Some(fresh),
+        Recorded::Inserted => None,
+        Recorded::Joined(existing) => {
+            let record = app
+                .store
+                .get_query(existing)
                 .await?
-        } else {
-            app.store.insert_query(&new).await?;
-            None
-        };
-    if let Some(existing) = joined {
-        let record = app
-            .store
-            .get_query(existing)
-            .await?
-            .ok_or(SubmitError::Vanished(existing))?;
-        if has_a_job(app, &record, now).await? {
-            tracing::info!(
+                .ok_or(SubmitError::Vanished(existing))?;
+            if has_a_job(app, &record, now).await? {
+                tracing::info!(
+                    query_id = %existing,
+                    fingerprint = %new.fingerprint,
+                    "analysis coalesced with an identical one in flight"
+                );
+                return Ok(Submitted {
+                    query: record,
+                    cache_hit: false,
+                    coalesced: true,
+                });
+            }
+            // Its job is lost: joining would wait forever. This request makes its own
+            // query and job (which later identical requests join, being newer); the
+            // reconciler deals with the orphan.
+            tracing::warn!(
                 query_id = %existing,
                 fingerprint = %new.fingerprint,
-                "analysis coalesced with an identical one in flight"
+                "identical analysis in flight has no job; not joining it"
             );
-            return Ok(Submitted {
-                query: record,
-                cache_hit: false,
-                coalesced: true,
-            });
+            app.store.insert_query(&new).await?;
+            None
         }
-        // Its job is lost: joining would wait forever. This request makes its own
-        // query and job (which later identical requests join, being newer); the
-        // reconciler deals with the orphan.
-        tracing::warn!(
-            query_id = %existing,
-            fingerprint = %new.fingerprint,
-            "identical analysis in flight has no job; not joining it"
-        );
-        app.store.insert_query(&new).await?;
-    }
+    };
+    let new = NewQuery { answered_by, ..new };
     tracing::info!(
         query_id = %new.id,
         fingerprint = %new.fingerprint,
@@ -391,33 +398,72 @@ pub async fn submit_as(
     })
 }
 
-/// At the tenant's cap, a request makes no new work but may still join an identical
-/// analysis of the tenant in flight whose job exists.
-async fn join_at_cap(
+/// Records `new` in one store step: answered by a fresh result since `fresh_since`,
+/// joined to an identical analysis in flight (when `join`), or inserted.
+async fn record(
     app: &App,
     new: &NewQuery,
+    fresh_since: Option<DateTime<Utc>>,
+    join: bool,
+    window_start: DateTime<Utc>,
+) -> Result<Recorded, SubmitError> {
+    Ok(app
+        .store
+        .record_submission(new, fresh_since, join.then_some(window_start))
+        .await?)
+}
+
+/// What a request at its tenant's cap gets.
+enum AtCap {
+    /// A fresh result answers it (recorded as a cache hit).
+    Answered(Uuid),
+    /// It joins an identical analysis of the tenant in flight whose job exists.
+    Joined(Box<Submitted>),
+    /// Nothing: it would be new work.
+    Refused,
+}
+
+/// At the tenant's cap, a request makes no new work: it is answered from a fresh
+/// result, or joins an identical analysis of the tenant in flight whose job exists.
+async fn answer_at_cap(
+    app: &App,
+    new: &NewQuery,
+    fresh_since: Option<DateTime<Utc>>,
     window_start: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Option<Submitted>, SubmitError> {
+) -> Result<AtCap, SubmitError> {
+    if let Some(since) = fresh_since
+        && let Some(fresh) = app
+            .store
+            .find_fresh_result(&new.tenant, &new.fingerprint, since)
+            .await?
+    {
+        let hit = NewQuery {
+            answered_by: Some(fresh),
+            ..new.clone()
+        };
+        app.store.insert_query(&hit).await?;
+        return Ok(AtCap::Answered(fresh));
+    }
     if new.experiment.is_some() {
-        return Ok(None);
+        return Ok(AtCap::Refused);
     }
     let Some(existing) = app
         .store
         .find_inflight(&new.tenant, &new.fingerprint, window_start)
         .await?
     else {
-        return Ok(None);
+        return Ok(AtCap::Refused);
     };
     let Some(record) = app.store.get_query(existing).await? else {
-        return Ok(None);
+        return Ok(AtCap::Refused);
     };
     if !has_a_job(app, &record, now).await? {
-        return Ok(None);
+        return Ok(AtCap::Refused);
     }
-    Ok(Some(Submitted {
+    Ok(AtCap::Joined(Box::new(Submitted {
         query: record,
         cache_hit: false,
         coalesced: true,
-    }))
+    })))
 }

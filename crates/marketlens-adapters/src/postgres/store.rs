@@ -7,8 +7,8 @@ use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
     AgentConfigVersion, ApiKeyRecord, AuditEvent, ExperimentFeedback, ExperimentObservation,
     ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey, NewExperiment, NewFeedback,
-    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
-    StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, Recorded,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -455,18 +455,35 @@ impl Store for PgStore {
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
-        // One round trip: the look-up under the fingerprint's lock and the insert run
-        // in the function `insert_query_unless_inflight` (migration 0008), whose
-        // comment says why two concurrent identical submissions cannot both insert.
-        // The function records new work (queued); a cache hit shares nothing.
+        // A cache hit shares nothing: recorded as given.
         if query.answered_by.is_some() {
             return self.insert_query(query).await.map(|()| None);
         }
-        sqlx::query_scalar(
-            "SELECT insert_query_unless_inflight($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14)",
+        Ok(
+            match self
+                .record_submission(query, None, Some(inflight_since))
+                .await?
+            {
+                Recorded::Joined(existing) => Some(existing),
+                Recorded::Inserted | Recorded::Answered(_) => None,
+            },
+        )
+    }
+
+    async fn record_submission(
+        &self,
+        query: &NewQuery,
+        fresh_since: Option<DateTime<Utc>>,
+        inflight_since: Option<DateTime<Utc>>,
+    ) -> Result<Recorded, StoreError> {
+        // One round trip: the function `record_submission` (migration 0008), whose
+        // comment says why two concurrent identical submissions cannot both insert.
+        let (outcome, id): (String, Option<Uuid>) = sqlx::query_as(
+            "SELECT outcome, query_id FROM record_submission($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(INFLIGHT_LOCK_CLASS)
+        .bind(fresh_since)
         .bind(inflight_since)
         .bind(query.id)
         .bind(storable_text(&query.text).into_owned())
@@ -482,7 +499,15 @@ impl Store for PgStore {
         .bind(query.tenant.as_str())
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| sql::query_insert_error(e, query))
+        .map_err(|e| sql::query_insert_error(e, query))?;
+        match (outcome.as_str(), id) {
+            ("inserted", _) => Ok(Recorded::Inserted),
+            ("answered", Some(fresh)) => Ok(Recorded::Answered(fresh)),
+            ("joined", Some(existing)) => Ok(Recorded::Joined(existing)),
+            (other, id) => Err(StoreError::Corrupt(format!(
+                "record_submission answered {other:?} with {id:?}"
+            ))),
+        }
     }
 
     async fn activate_agent_config_as(

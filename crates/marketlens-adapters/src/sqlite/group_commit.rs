@@ -1,5 +1,5 @@
 //! Group commit for the submit path: this process's concurrent submissions
-//! ([`insert_query_unless_inflight`](marketlens_core::ports::Store::insert_query_unless_inflight))
+//! ([`record_submission`](marketlens_core::ports::Store::record_submission))
 //! and job insertions ([`enqueue`](marketlens_core::ports::JobQueue::enqueue)) are
 //! written by one task, as many as are waiting (up to [`MAX_BATCH`]) in one
 //! transaction: one commit for a whole batch of requests instead of two per request.
@@ -17,12 +17,14 @@
 //! up, submitters wait for room instead of piling up in memory.
 
 use chrono::{DateTime, Utc};
-use marketlens_core::ports::{NewQuery, StoreError};
+use marketlens_core::ports::{NewQuery, Recorded, StoreError};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::store::{find_inflight_id, insert_query_row_unless};
+use super::store::{
+    InsertGuards, find_fresh_id, find_inflight_id, insert_query_row, insert_query_row_unless,
+};
 use super::ts;
 use crate::sql::unavailable;
 
@@ -33,11 +35,11 @@ pub const QUEUE_CAPACITY: usize = 1024;
 
 /// One write waiting for the writer task, and where its answer goes.
 enum Call {
-    /// A query, unless an identical one is in flight since `inflight_since`.
+    /// A submission (see `Store::record_submission`).
     Submit {
         query: Box<NewQuery>,
-        inflight_since: DateTime<Utc>,
-        answer: oneshot::Sender<Result<Option<Uuid>, StoreError>>,
+        guards: InsertGuards,
+        answer: oneshot::Sender<Result<Recorded, StoreError>>,
     },
     /// A job for a recorded query.
     Enqueue {
@@ -71,16 +73,20 @@ impl GroupCommit {
         GroupCommit { calls }
     }
 
-    /// See [`Store::insert_query_unless_inflight`](marketlens_core::ports::Store::insert_query_unless_inflight).
-    pub(crate) async fn insert_query_unless_inflight(
+    /// See [`Store::record_submission`](marketlens_core::ports::Store::record_submission).
+    pub(crate) async fn record(
         &self,
         query: &NewQuery,
-        inflight_since: DateTime<Utc>,
-    ) -> Result<Option<Uuid>, StoreError> {
+        guards: InsertGuards,
+    ) -> Result<Recorded, StoreError> {
         let (answer, answered) = oneshot::channel();
         self.hand_over(Call::Submit {
-            query: Box::new(query.clone()),
-            inflight_since,
+            // The store decides whether it is a cache hit.
+            query: Box::new(NewQuery {
+                answered_by: None,
+                ..query.clone()
+            }),
+            guards,
             answer,
         })
         .await?;
@@ -108,7 +114,7 @@ fn stopped_before_answering() -> StoreError {
 
 /// One call's answer, before it is sent.
 enum Answer {
-    Submit(Result<Option<Uuid>, StoreError>),
+    Submit(Result<Recorded, StoreError>),
     Enqueue(Result<(), StoreError>),
 }
 
@@ -141,7 +147,7 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
                             let _ = answer.send(failed());
                         }
                         Call::Enqueue { answer, .. } => {
-                            let _ = answer.send(failed().map(|_: Option<Uuid>| ()));
+                            let _ = answer.send(failed().map(|_: Recorded| ()));
                         }
                     }
                 }
@@ -160,40 +166,54 @@ async fn write_batch(writer: &SqlitePool, batch: &[Call]) -> Result<Vec<Answer>,
     let mut answers = Vec::with_capacity(batch.len());
     for call in batch {
         let answer = match call {
-            Call::Submit {
-                query,
-                inflight_since,
-                ..
-            } => Answer::Submit(
-                match own_refusal(
-                    insert_query_row_unless(&mut tx, query, Some(*inflight_since)).await,
-                )? {
-                    Ok(true) => Ok(None),
-                    // Not inserted: an identical query is in flight; which one is read
-                    // in the same transaction (the rare case: costs a second statement).
-                    Ok(false) => match find_inflight_id(
-                        &mut tx,
-                        &query.tenant,
-                        &query.fingerprint,
-                        *inflight_since,
-                    )
-                    .await?
-                    {
-                        Some(existing) => Ok(Some(existing)),
-                        None => Err(StoreError::Corrupt(format!(
-                            "query {} was neither inserted nor found in flight",
-                            query.id
-                        ))),
-                    },
-                    Err(refused) => Err(refused),
-                },
-            ),
+            Call::Submit { query, guards, .. } => {
+                Answer::Submit(record_submission(&mut tx, query, *guards).await?)
+            }
             Call::Enqueue { job, .. } => Answer::Enqueue(insert_job_row(&mut tx, job).await),
         };
         answers.push(answer);
     }
     tx.commit().await.map_err(unavailable)?;
     Ok(answers)
+}
+
+/// One submission inside the batch's transaction: the call's own answer, or the error
+/// that ends the batch.
+async fn record_submission(
+    tx: &mut SqliteConnection,
+    query: &NewQuery,
+    guards: InsertGuards,
+) -> Result<Result<Recorded, StoreError>, StoreError> {
+    let inserted = match own_refusal(insert_query_row_unless(tx, query, guards).await)? {
+        Ok(inserted) => inserted,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    if inserted {
+        return Ok(Ok(Recorded::Inserted));
+    }
+    // A guard held (the rare case: it costs more statements): which one, in the same
+    // transaction.
+    if let Some(since) = guards.fresh_since
+        && let Some(fresh) = find_fresh_id(tx, &query.tenant, &query.fingerprint, since).await?
+    {
+        let hit = NewQuery {
+            answered_by: Some(fresh),
+            ..query.clone()
+        };
+        return Ok(
+            own_refusal(insert_query_row(tx, &hit).await)?.map(|()| Recorded::Answered(fresh))
+        );
+    }
+    if let Some(since) = guards.inflight_since
+        && let Some(existing) =
+            find_inflight_id(tx, &query.tenant, &query.fingerprint, since).await?
+    {
+        return Ok(Ok(Recorded::Joined(existing)));
+    }
+    Err(StoreError::Corrupt(format!(
+        "query {} was neither inserted nor answered nor joined",
+        query.id
+    )))
 }
 
 /// A statement refused on its own (a constraint: SQLite undid only that statement) is

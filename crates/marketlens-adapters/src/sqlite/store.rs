@@ -7,8 +7,8 @@ use marketlens_core::domain::{Fingerprint, TenantId};
 use marketlens_core::ports::{
     AgentConfigVersion, ApiKeyRecord, AuditEvent, ExperimentFeedback, ExperimentObservation,
     ExperimentRecord, FeedbackRecord, FeedbackSummary, NewApiKey, NewExperiment, NewFeedback,
-    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, RecordedFeedback,
-    StageProgress, Store, StoreError, StoredResult, TenantRecord,
+    NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord, QueryStatus, Recorded,
+    RecordedFeedback, StageProgress, Store, StoreError, StoredResult, TenantRecord,
 };
 use serde::Serialize;
 use sqlx::sqlite::SqliteConnection;
@@ -53,22 +53,42 @@ pub(super) async fn insert_query_row(
     conn: &mut SqliteConnection,
     q: &NewQuery,
 ) -> Result<(), StoreError> {
-    insert_query_row_unless(conn, q, None).await.map(|_| ())
+    insert_query_row_unless(conn, q, InsertGuards::default())
+        .await
+        .map(|_| ())
 }
 
-/// Inserts `q` as [`insert_query_row`] does, unless `unless_inflight_since` is set and
-/// a query of `q`'s tenant and fingerprint is in flight since then: one statement, so
-/// the look-up costs no round trip of its own. Whether the row was inserted.
+/// What keeps [`insert_query_row_unless`] from inserting: a fresh result of the
+/// query's tenant and fingerprint since `fresh_since`, an identical query in flight
+/// since `inflight_since`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct InsertGuards {
+    pub fresh_since: Option<DateTime<Utc>>,
+    pub inflight_since: Option<DateTime<Utc>>,
+}
+
+/// Inserts `q` as [`insert_query_row`] does, unless one of `guards` holds: one
+/// statement, so the look-ups cost no round trip of their own. Whether the row was
+/// inserted.
 pub(super) async fn insert_query_row_unless(
     conn: &mut SqliteConnection,
     q: &NewQuery,
-    unless_inflight_since: Option<DateTime<Utc>>,
+    guards: InsertGuards,
 ) -> Result<bool, StoreError> {
     const COLUMNS: &str = "INSERT INTO queries (id, tenant, text, normalized_text, params, \
          fingerprint, status, created_at, started_at, finished_at, attempts, trace_id, \
          agent_config_version, cache_hit, result_query_id, progress, user_id, \
          experiment_id, experiment_variant)";
     const VALUES: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?";
+    // INDEXED BY: see `find_fresh_id` and `find_inflight_id`.
+    const FRESH: &str = "EXISTS (SELECT 1 FROM queries q \
+         INDEXED BY queries_tenant_fingerprint JOIN analysis_results r ON r.query_id = q.id \
+         WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
+         AND q.tenant = ? AND r.created_at >= ?)";
+    const INFLIGHT: &str = "EXISTS (SELECT 1 FROM queries \
+         INDEXED BY queries_tenant_fingerprint WHERE fingerprint = ? \
+         AND status IN ('queued', 'running') AND cache_hit = 0 AND tenant = ? \
+         AND created_at >= ?)";
     let created = ts(q.created_at);
     let (status, cache_hit, result_query_id, started) = match q.answered_by {
         Some(other) => (
@@ -79,15 +99,18 @@ pub(super) async fn insert_query_row_unless(
         ),
         None => (QueryStatus::Queued, 0, None, None),
     };
-    let sql = match unless_inflight_since {
-        None => format!("{COLUMNS} VALUES ({VALUES})"),
-        // INDEXED BY: see `find_inflight_id`.
-        Some(_) => format!(
-            "{COLUMNS} SELECT {VALUES} WHERE NOT EXISTS (SELECT 1 FROM queries \
-             INDEXED BY queries_tenant_fingerprint WHERE fingerprint = ? \
-             AND status IN ('queued', 'running') AND cache_hit = 0 AND tenant = ? \
-             AND created_at >= ?)"
-        ),
+    let guarded: Vec<(&str, DateTime<Utc>)> = [
+        (FRESH, guards.fresh_since),
+        (INFLIGHT, guards.inflight_since),
+    ]
+    .into_iter()
+    .filter_map(|(sql, since)| Some((sql, since?)))
+    .collect();
+    let sql = if guarded.is_empty() {
+        format!("{COLUMNS} VALUES ({VALUES})")
+    } else {
+        let unless: Vec<String> = guarded.iter().map(|(e, _)| format!("NOT {e}")).collect();
+        format!("{COLUMNS} SELECT {VALUES} WHERE {}", unless.join(" AND "))
     };
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(q.id.to_string())
@@ -107,7 +130,7 @@ pub(super) async fn insert_query_row_unless(
         .bind(q.user_id.as_deref())
         .bind(q.experiment.as_ref().map(|a| a.experiment_id.to_string()))
         .bind(q.experiment.as_ref().map(|a| a.variant.as_str()));
-    if let Some(since) = unless_inflight_since {
+    for (_, since) in guarded {
         insert = insert
             .bind(q.fingerprint.as_str())
             .bind(q.tenant.as_str())
@@ -118,6 +141,31 @@ pub(super) async fn insert_query_row_unless(
         .await
         .map_err(|e| sql::query_insert_error(e, q))?;
     Ok(done.rows_affected() == 1)
+}
+
+/// See [`Store::find_fresh_result`].
+pub(super) async fn find_fresh_id(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    fingerprint: &Fingerprint,
+    not_before: DateTime<Utc>,
+) -> Result<Option<Uuid>, StoreError> {
+    let id: Option<String> = sqlx::query_scalar(
+        // INDEXED BY: one tenant's completed queries of one fingerprint, never a walk
+        // through all the tenant's completed queries (migration 0008).
+        "SELECT q.id FROM queries q INDEXED BY queries_tenant_fingerprint \
+         JOIN analysis_results r ON r.query_id = q.id \
+         WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
+         AND q.tenant = ? AND r.created_at >= ? \
+         ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
+    )
+    .bind(fingerprint.as_str())
+    .bind(tenant.as_str())
+    .bind(ts(not_before))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(store_error)?;
+    id.map(|s| parse_uuid("queries.id", &s)).transpose()
 }
 
 /// See [`Store::find_inflight`]. Served by the `(tenant, fingerprint, status, created_at)`
@@ -427,22 +475,8 @@ impl Store for SqliteStore {
         fingerprint: &Fingerprint,
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
-        let id: Option<String> = sqlx::query_scalar(
-            // INDEXED BY: one tenant's completed queries of one fingerprint, never a
-            // walk through all the tenant's completed queries (migration 0008).
-            "SELECT q.id FROM queries q INDEXED BY queries_tenant_fingerprint \
-             JOIN analysis_results r ON r.query_id = q.id \
-             WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
-             AND q.tenant = ? AND r.created_at >= ? \
-             ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
-        )
-        .bind(fingerprint.as_str())
-        .bind(tenant.as_str())
-        .bind(ts(not_before))
-        .fetch_optional(self.db.pool())
-        .await
-        .map_err(store_error)?;
-        id.map(|s| parse_uuid("queries.id", &s)).transpose()
+        let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
+        find_fresh_id(&mut conn, tenant, fingerprint, not_before).await
     }
 
     async fn find_inflight(
@@ -474,13 +508,36 @@ impl Store for SqliteStore {
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
+        Ok(
+            match self
+                .record_submission(query, None, Some(inflight_since))
+                .await?
+            {
+                Recorded::Joined(existing) => Some(existing),
+                Recorded::Inserted | Recorded::Answered(_) => None,
+            },
+        )
+    }
+
+    async fn record_submission(
+        &self,
+        query: &NewQuery,
+        fresh_since: Option<DateTime<Utc>>,
+        inflight_since: Option<DateTime<Utc>>,
+    ) -> Result<Recorded, StoreError> {
         // In this process's writer task, batched with the other submissions waiting
         // (group commit). Its IMMEDIATE transaction takes the database's write lock
-        // before the look-up, so two submitters (in any process) cannot both see "none
+        // before the look-ups, so two submitters (in any process) cannot both see "none
         // in flight" and both insert.
         self.db
             .group_commit()
-            .insert_query_unless_inflight(query, inflight_since)
+            .record(
+                query,
+                InsertGuards {
+                    fresh_since,
+                    inflight_since,
+                },
+            )
             .await
     }
 

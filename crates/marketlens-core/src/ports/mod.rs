@@ -23,6 +23,6 @@ pub use store::{
     AgentConfigVersion, ExperimentFeedback, ExperimentObservation, ExperimentRecord,
     ExperimentStatus, FeedbackRecord, FeedbackSummary, FeedbackTally, JudgeColumns, LlmUsage,
     NewExperiment, NewFeedback, NewQuery, PriceObservation, QueryFilter, QueryPage, QueryRecord,
-    QueryStatus, RecordedFeedback, RuleFeedback, StageProgress, StageState, Store, StoreError,
-    StoredResult, VariantFeedback,
+    QueryStatus, Recorded, RecordedFeedback, RuleFeedback, StageProgress, StageState, Store,
+    StoreError, StoredResult, VariantFeedback,
 };

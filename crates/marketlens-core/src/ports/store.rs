@@ -132,6 +132,18 @@ impl NewQuery {
     }
 }
 
+/// How [`Store::record_submission`] recorded a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// A fresh result answers it: the query is recorded as a cache hit answered by
+    /// this (completed) query.
+    Answered(Uuid),
+    /// This identical query is in flight: nothing was written.
+    Joined(Uuid),
+    /// The query is recorded as new work (`queued`).
+    Inserted,
+}
+
 /// A `queries` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryRecord {
@@ -554,6 +566,50 @@ pub trait Store: Send + Sync {
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError>;
+    /// Records a submission in one step, the way the submit path decides it: when
+    /// `fresh_since` is given and [`Store::find_fresh_result`] finds a result since then,
+    /// `query` is recorded as a cache hit answered by it ([`Recorded::Answered`]); else,
+    /// when `inflight_since` is given, as [`Store::insert_query_unless_inflight`] does
+    /// ([`Recorded::Joined`] or [`Recorded::Inserted`]); else it is inserted.
+    /// `query.answered_by` is ignored: the store decides it.
+    ///
+    /// The default composes the methods above; a store that can do it in fewer round
+    /// trips overrides it with the same outcome.
+    async fn record_submission(
+        &self,
+        query: &NewQuery,
+        fresh_since: Option<DateTime<Utc>>,
+        inflight_since: Option<DateTime<Utc>>,
+    ) -> Result<Recorded, StoreError> {
+        let new = NewQuery {
+            answered_by: None,
+            ..query.clone()
+        };
+        if let Some(since) = fresh_since
+            && let Some(fresh) = self
+                .find_fresh_result(&new.tenant, &new.fingerprint, since)
+                .await?
+        {
+            let hit = NewQuery {
+                answered_by: Some(fresh),
+                ..new
+            };
+            self.insert_query(&hit).await?;
+            return Ok(Recorded::Answered(fresh));
+        }
+        match inflight_since {
+            Some(since) => Ok(
+                match self.insert_query_unless_inflight(&new, since).await? {
+                    Some(existing) => Recorded::Joined(existing),
+                    None => Recorded::Inserted,
+                },
+            ),
+            None => {
+                self.insert_query(&new).await?;
+                Ok(Recorded::Inserted)
+            }
+        }
+    }
 
     /// Records `toml` as the active agent config unless the active one has the same
     /// hash; returns the active version number.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{Fingerprint, TenantId};
-use marketlens_core::ports::{NewQuery, QueryStatus, Store};
+use marketlens_core::ports::{NewQuery, QueryStatus, Recorded, Store};
 use uuid::Uuid;
 
 use super::{
@@ -127,6 +127,67 @@ pub async fn a_pending_query_offers_no_fresh_result(store: &dyn Store) {
         None,
         "[{be}] a fingerprint with only a pending query has no fresh result"
     );
+}
+
+pub async fn a_submission_is_answered_by_a_fresh_result_else_joined_else_inserted(
+    store: &dyn Store,
+) {
+    let be = store.backend();
+    let (newer, _) = two_results(store).await;
+    let (fp, config) = (&newer.fingerprint, newer.agent_config_version);
+    let hour_ago = now_us() - TimeDelta::hours(1);
+    let asked = new_query(fp, config, now_us());
+    assert_eq!(
+        store
+            .record_submission(&asked, Some(hour_ago), Some(hour_ago))
+            .await
+            .unwrap(),
+        Recorded::Answered(newer.id),
+        "[{be}] a fresh result answers the submission"
+    );
+    let hit = NewQuery {
+        answered_by: Some(newer.id),
+        ..asked
+    };
+    assert_eq!(
+        store.get_query(hit.id).await.unwrap(),
+        Some(hit.recorded()),
+        "[{be}] recorded as a cache hit answered by the fresh result"
+    );
+
+    let new_work = new_query(fp, config, now_us());
+    assert_eq!(
+        store
+            .record_submission(&new_work, None, Some(hour_ago))
+            .await
+            .unwrap(),
+        Recorded::Inserted,
+        "[{be}] without a fresh-result look-up and nothing in flight: new work"
+    );
+    assert_eq!(
+        store.get_query(new_work.id).await.unwrap(),
+        Some(new_work.recorded())
+    );
+    let joiner = new_query(fp, config, now_us());
+    assert_eq!(
+        store
+            .record_submission(&joiner, Some(now_us()), Some(hour_ago))
+            .await
+            .unwrap(),
+        Recorded::Joined(new_work.id),
+        "[{be}] no result that fresh, and the identical query in flight is joined"
+    );
+    assert!(
+        store.get_query(joiner.id).await.unwrap().is_none(),
+        "[{be}] joining writes nothing"
+    );
+    let own = new_query(fp, config, now_us());
+    assert_eq!(
+        store.record_submission(&own, None, None).await.unwrap(),
+        Recorded::Inserted,
+        "[{be}] with neither look-up the query is inserted"
+    );
+    assert_eq!(store.get_query(own.id).await.unwrap(), Some(own.recorded()));
 }
 
 /// A fingerprint whose query was recorded two minutes ago through
