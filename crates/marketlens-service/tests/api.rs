@@ -117,10 +117,8 @@ async fn identical_request_is_answered_from_the_fresh_result() {
     assert_eq!(a, b);
 
     // Different parameters are a different question.
-    let third = t
-        .post(&json!({"query": "wireless headphones", "currency": "USD"}))
+    t.submit(&json!({"query": "wireless headphones", "currency": "USD"}))
         .await;
-    assert_eq!(third.status(), 202);
     t.stop().await;
 }
 
@@ -223,10 +221,8 @@ async fn unknown_markets_are_refused_listing_the_known_ones() {
         );
     }
     assert_eq!(t.local_query_total().await, 0);
-    let res = t
-        .post(&json!({"query": "tv", "market": "us", "currency": "USD"}))
+    t.submit(&json!({"query": "tv", "market": "us", "currency": "USD"}))
         .await;
-    assert_eq!(res.status(), 202);
     t.stop().await;
 }
 
@@ -408,12 +404,7 @@ async fn ready_report(t: &TestApp, path: &str) -> serde_json::Value {
 async fn healthz_reports_each_dependency() {
     let t = TestApp::spawn(0).await;
     let body = ready_report(&t, "/healthz").await;
-    let names: Vec<&str> = body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = support::field_strs(&body["checks"], "name");
     assert_eq!(names, ["store", "queue", "cache", "blob"]);
     t.stop().await;
 }

@@ -108,12 +108,11 @@ async fn an_experiment_assigns_analyses_and_reports_results() {
     );
     // Feedback on the analysis counts for its variant.
     let feedback = t
-        .client
-        .post(format!("{}{location}/feedback", t.base))
-        .json(&json!({"rating": 4, "useful": true, "user_id": "alice"}))
-        .send()
-        .await
-        .unwrap();
+        .post_to(
+            &format!("{location}/feedback"),
+            &json!({"rating": 4, "useful": true, "user_id": "alice"}),
+        )
+        .await;
     assert_eq!(feedback.status(), 201);
     // The same user on another question: the same variant.
     let again: serde_json::Value = t

@@ -44,12 +44,21 @@ async fn feedback_counted(t: &TestApp) -> u64 {
         .sum::<f64>() as u64
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
-    let _counter = FEEDBACK_COUNTER.lock().await;
+/// A server with one completed analysis, under [`FEEDBACK_COUNTER`] (held while the
+/// guard lives): the guard, the server, the analysis' id and the feedback counted
+/// before any on it.
+async fn counting_with_a_completed_analysis()
+-> (tokio::sync::MutexGuard<'static, ()>, TestApp, Uuid, u64) {
+    let counter = FEEDBACK_COUNTER.lock().await;
     let t = TestApp::spawn(1).await;
     let id = completed(&t).await;
     let counted_before = feedback_counted(&t).await;
+    (counter, t, id, counted_before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
+    let (_counter, t, id, counted_before) = counting_with_a_completed_analysis().await;
 
     let (status, first) = post_feedback(
         &t,
@@ -108,12 +117,7 @@ async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
     );
     // Every rule the result recommended carries both feedbacks.
     let result: Value = t.get_json(&format!("/v1/analyses/{id}/result")).await;
-    let mut kinds: Vec<&str> = result["recommendations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["kind"].as_str().unwrap())
-        .collect();
+    let mut kinds = support::field_strs(&result["recommendations"], "kind");
     kinds.sort_unstable();
     kinds.dedup();
     assert!(
@@ -142,10 +146,7 @@ async fn feedback_is_recorded_replaced_by_the_same_user_and_added_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_feedback_gets_its_documented_error_and_writes_nothing() {
-    let _counter = FEEDBACK_COUNTER.lock().await;
-    let t = TestApp::spawn(1).await;
-    let id = completed(&t).await;
-    let counted_before = feedback_counted(&t).await;
+    let (_counter, t, id, counted_before) = counting_with_a_completed_analysis().await;
     let long_comment = "x".repeat(3_000);
     let cases = [
         (

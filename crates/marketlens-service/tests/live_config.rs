@@ -11,13 +11,7 @@ use serde_json::{Value, json};
 use support::TestApp;
 
 async fn activate(t: &TestApp, body: Value) -> (u16, Value) {
-    let res = t
-        .client
-        .post(format!("{}/v1/admin/agent-configs", t.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = t.post_to("/v1/admin/agent-configs", &body).await;
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
 }

@@ -79,12 +79,7 @@ async fn mixed_shops_become_one_product_per_real_product_in_the_target_currency(
         .find(|p| p["offers"].as_array().unwrap().len() == 4)
         .expect("one product holds the four XM5 offers");
     assert_eq!(xm5["id"], "gtin:04548736132610");
-    let mut shops: Vec<&str> = xm5["offers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["seller"].as_str().unwrap())
-        .collect();
+    let mut shops = support::field_strs(&xm5["offers"], "seller");
     shops.sort_unstable();
     assert_eq!(shops, ["Brightline", "Harbour", "Maple", "Voltaire"]);
     // Each merge keeps its rule, score and partner.

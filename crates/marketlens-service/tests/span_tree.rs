@@ -80,41 +80,48 @@ impl Tree {
             .filter(|(_, c)| c.name == name)
             .collect()
     }
+
+    /// The spans named `name` of one analysis (tagged with its `query_id`).
+    fn of_query(&self, name: &str, query_id: &str) -> Vec<(u64, Captured)> {
+        self.named(name)
+            .into_iter()
+            .filter(|(_, c)| c.fields["query_id"] == query_id)
+            .collect()
+    }
+
+    /// The first span named `name` of one analysis.
+    fn first_of_query(&self, name: &str, query_id: &str) -> (u64, Captured) {
+        self.of_query(name, query_id)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no {name} span of {query_id}"))
+    }
+}
+
+/// A tree capturing every span opened on this thread until the guard is dropped.
+fn capture() -> (Tree, tracing::subscriber::DefaultGuard) {
+    let tree = Tree::default();
+    let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    (tree, guard)
 }
 
 /// Asserts the tree below one `analysis` root; returns the root.
 fn assert_analysis_tree(tree: &Tree, query_id: &str, trace_id: &str) -> Captured {
-    let roots: Vec<_> = tree
-        .named("analysis")
-        .into_iter()
-        .filter(|(_, c)| c.fields["query_id"] == query_id)
-        .collect();
+    let roots = tree.of_query("analysis", query_id);
     assert_eq!(roots.len(), 1, "one root span per analysis: {roots:?}");
     let (root_id, root) = roots.into_iter().next().unwrap();
     assert_eq!(root.fields["trace_id"], trace_id, "{root:?}");
     assert_eq!(trace_id.len(), 32);
     for stage in Stage::required() {
-        let spans: Vec<_> = tree
-            .named(stage.as_str())
-            .into_iter()
-            .filter(|(_, c)| c.fields["query_id"] == query_id)
-            .collect();
+        let spans = tree.of_query(stage.as_str(), query_id);
         assert_eq!(spans.len(), 1, "{stage}: {spans:?}");
         let (_, span) = &spans[0];
         assert_eq!(span.parent, Some(root_id), "{stage} is a child of analysis");
         assert_ne!(span.fields["product_count"], "0", "{stage}: {span:?}");
         assert!(!span.fields.contains_key("error_type"), "{stage}: {span:?}");
     }
-    let (fetch_id, _) = tree
-        .named("fetch_products")
-        .into_iter()
-        .find(|(_, c)| c.fields["query_id"] == query_id)
-        .unwrap();
-    let sources: Vec<_> = tree
-        .named("fetch_source")
-        .into_iter()
-        .filter(|(_, c)| c.fields["query_id"] == query_id)
-        .collect();
+    let (fetch_id, _) = tree.first_of_query("fetch_products", query_id);
+    let sources = tree.of_query("fetch_source", query_id);
     assert!(!sources.is_empty());
     for (_, s) in &sources {
         assert_eq!(
@@ -130,9 +137,7 @@ fn assert_analysis_tree(tree: &Tree, query_id: &str, trace_id: &str) -> Captured
 
 #[tokio::test]
 async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
-    let tree = Tree::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let (tree, _guard) = capture();
     let dir = tempfile::tempdir().unwrap();
     let app = support::embedded_app(dir.path()).await;
     let done = support::analyze(&app, "wireless headphones", false)
@@ -149,11 +154,7 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
         panic!("an analysis of nothing fails");
     };
     let qid = query_id.to_string();
-    let (_, root) = tree
-        .named("analysis")
-        .into_iter()
-        .find(|(_, c)| c.fields["query_id"] == qid)
-        .unwrap();
+    let (_, root) = tree.first_of_query("analysis", &qid);
     assert_eq!(root.fields["error_type"], "no_data");
 }
 
@@ -161,9 +162,7 @@ async fn stages_hang_under_one_analysis_root_with_the_trace_id() {
 async fn the_worker_continues_the_trace_from_the_job() {
     // A current-thread runtime: the API and the worker run on this thread, under the
     // capturing subscriber.
-    let tree = Tree::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let (tree, _guard) = capture();
     let t = support::TestApp::spawn(1).await;
     let r = t
         .post(&serde_json::json!({"query": "wireless headphones"}))
@@ -179,21 +178,13 @@ async fn the_worker_continues_the_trace_from_the_job() {
     let qid = created["id"].as_str().unwrap();
 
     assert_analysis_tree(&tree, qid, trace_id);
-    let (job_id, job) = tree
-        .named("job")
-        .into_iter()
-        .find(|(_, c)| c.fields["query_id"] == qid)
-        .expect("job span");
+    let (job_id, job) = tree.first_of_query("job", qid);
     assert_eq!(
         job.fields["trace_id"], trace_id,
         "job continues the API's trace"
     );
     assert_eq!(job.fields["parent_span_id"].len(), 16);
-    let (_, root) = tree
-        .named("analysis")
-        .into_iter()
-        .find(|(_, c)| c.fields["query_id"] == qid)
-        .unwrap();
+    let (_, root) = tree.first_of_query("analysis", qid);
     assert_eq!(
         root.parent,
         Some(job_id),
@@ -204,9 +195,7 @@ async fn the_worker_continues_the_trace_from_the_job() {
 
 #[tokio::test]
 async fn a_callers_traceparent_is_continued_through_the_api_the_queue_and_the_worker() {
-    let tree = Tree::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(tree.clone()));
+    let (tree, _guard) = capture();
     let t = support::TestApp::spawn(1).await;
     let (caller_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
     let r = t
@@ -234,11 +223,7 @@ async fn a_callers_traceparent_is_continued_through_the_api_the_queue_and_the_wo
             .any(|(_, s)| s.fields.get("trace_id").map(String::as_str) == Some(caller_trace)),
         "submit span in the caller's trace"
     );
-    let (_, job) = tree
-        .named("job")
-        .into_iter()
-        .find(|(_, c)| c.fields["query_id"] == qid)
-        .expect("job span");
+    let (_, job) = tree.first_of_query("job", qid);
     assert_eq!(job.fields["trace_id"], caller_trace, "{job:?}");
     assert_analysis_tree(&tree, qid, caller_trace);
     let result = t.get_json(&format!("{location}/result")).await;

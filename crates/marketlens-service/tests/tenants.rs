@@ -71,6 +71,13 @@ async fn call(
     request.send().await.unwrap()
 }
 
+/// The status `GET /v1/analyses` answers with `key`.
+async fn list_status(t: &TestApp, key: &str) -> StatusCode {
+    call(t, Method::GET, "/v1/analyses", Some(key), None)
+        .await
+        .status()
+}
+
 /// `POST /v1/analyses` of `query` with `key`.
 async fn submit(t: &TestApp, key: &str, query: &str) -> reqwest::Response {
     call(
@@ -357,12 +364,7 @@ async fn missing_revoked_and_expired_keys_are_401_and_missing_scopes_403() {
             "{method} {path}"
         );
     }
-    assert_eq!(
-        call(&t, Method::GET, "/v1/analyses", Some(&reader), None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(list_status(&t, &reader).await, 200);
 
     // What holds no tenant data answers without a key.
     for path in ["/healthz", "/readyz", "/openapi.json", "/docs"] {
@@ -393,13 +395,7 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_its_use_is_audited_on
     let a = tenant(store, "delta").await;
     let (busy, other) = (key(store, &a, "read").await, key(store, &a, "read").await);
     for i in 0..3 {
-        assert_eq!(
-            call(&t, Method::GET, "/v1/analyses", Some(&busy), None)
-                .await
-                .status(),
-            200,
-            "request {i}"
-        );
+        assert_eq!(list_status(&t, &busy).await, 200, "request {i}");
     }
     let refused = call(&t, Method::GET, "/v1/analyses", Some(&busy), None).await;
     let retry_after: u64 = refused.headers()["retry-after"]
@@ -416,9 +412,7 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_its_use_is_audited_on
         (StatusCode::TOO_MANY_REQUESTS, "rate_limited".to_owned())
     );
     assert_eq!(
-        call(&t, Method::GET, "/v1/analyses", Some(&other), None)
-            .await
-            .status(),
+        list_status(&t, &other).await,
         200,
         "each key has its own bucket"
     );

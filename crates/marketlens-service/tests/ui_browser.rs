@@ -260,14 +260,13 @@ async fn every_page_fits_desktop_and_phone_widths() {
     let browser = browser_or_skip!();
     let (app, _, id) = app_with_a_completed_analysis().await;
     let created = app
-        .client
-        .post(format!("{}/v1/admin/experiments", app.base))
-        .json(&json!({"name": "prompt-test", "variants": [
-            {"name": "control", "weight": 50}, {"name": "treatment", "weight": 50}
-        ]}))
-        .send()
-        .await
-        .unwrap();
+        .post_to(
+            "/v1/admin/experiments",
+            &json!({"name": "prompt-test", "variants": [
+                {"name": "control", "weight": 50}, {"name": "treatment", "weight": 50}
+            ]}),
+        )
+        .await;
     let experiment: Value = created.json().await.unwrap();
     let experiment_id = experiment["id"].as_str().unwrap_or_default().to_owned();
     let shots = std::env::var_os("MARKETLENS_UI_SCREENSHOTS").map(PathBuf::from);

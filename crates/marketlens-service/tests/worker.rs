@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use marketlens_core::config::DEFAULT_AGENT_TOML;
 use marketlens_core::domain::AnalysisRequest;
-use marketlens_core::ports::QueryStatus;
+use marketlens_core::ports::{ClaimedJob, QueryStatus};
 use marketlens_service::startup::App;
 use marketlens_service::submit::{Dispatch, submit};
 use marketlens_service::worker::{WorkerOptions, process_job, run_worker};
@@ -28,6 +28,16 @@ async fn app_with_one_job(
     (app, submitted)
 }
 
+/// The queued job, claimed for `lease` by a worker (`doomed`) that then vanishes: it
+/// never renews nor acknowledges it.
+async fn claimed_by_a_doomed_worker(app: &App, lease: Duration) -> ClaimedJob {
+    app.queue
+        .claim("doomed", lease)
+        .await
+        .unwrap()
+        .expect("a job is queued")
+}
+
 fn short_lease() -> String {
     DEFAULT_AGENT_TOML
         .replace("lease_secs = 300", "lease_secs = 1")
@@ -40,12 +50,7 @@ async fn a_job_whose_worker_died_mid_run_is_redelivered_and_completed_once() {
     let (app, s) = app_with_one_job(&short_lease(), dir.path()).await;
 
     // A worker takes the job, marks the query running, then vanishes (no ack, no renew).
-    let job = app
-        .queue
-        .claim("doomed", Duration::from_millis(300))
-        .await
-        .unwrap()
-        .unwrap();
+    let job = claimed_by_a_doomed_worker(&app, Duration::from_millis(300)).await;
     app.store
         .start_query(s.query.id, job.attempt, None)
         .await
@@ -89,12 +94,7 @@ async fn a_job_whose_workers_keep_dying_ends_failed_with_worker_lost() {
     let dir = tempfile::tempdir().unwrap();
     let config = short_lease().replace("max_attempts = 3", "max_attempts = 1");
     let (app, s) = app_with_one_job(&config, dir.path()).await;
-    let _lost = app
-        .queue
-        .claim("doomed", Duration::from_millis(50))
-        .await
-        .unwrap()
-        .unwrap();
+    let _lost = claimed_by_a_doomed_worker(&app, Duration::from_millis(50)).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let job = app

@@ -14,13 +14,12 @@ use marketlens_core::analysis::sentiment::{
 };
 use marketlens_core::domain::Product;
 use marketlens_core::normalize::{Normalized, normalize_with};
-use marketlens_core::ports::{PriceObservation, QueryRecord};
+use marketlens_core::ports::PriceObservation;
 
-use super::AnalysisError;
 use super::fetch::Fetched;
 use super::runner::{StageOutput, on_blocking_pool};
+use super::{Analysis, AnalysisError};
 use crate::live_config::RunConfig;
-use crate::startup::App;
 
 impl StageOutput for Normalized {
     fn product_count(&self) -> Option<usize> {
@@ -38,9 +37,7 @@ impl StageOutput for Normalized {
 /// Stage `normalize`: prices, currencies, conditions, one product per real product.
 /// `no_data` (final) when no offer survives the request's filters.
 pub(super) async fn normalize(
-    app: &Arc<App>,
-    run: &RunConfig,
-    query: &QueryRecord,
+    Analysis { app, run, query }: Analysis<'_>,
     fetched: &Fetched,
 ) -> Result<Normalized, AnalysisError> {
     let collected = fetched.products();
@@ -77,9 +74,7 @@ impl<T> StageOutput for Analysed<T> {
 /// Stage `analyze_market`: price statistics and breakdowns, and the price trends of
 /// the products from the prices earlier analyses stored.
 pub(super) async fn market(
-    app: &Arc<App>,
-    run: &RunConfig,
-    query: &QueryRecord,
+    Analysis { app, run, query }: Analysis<'_>,
     products: Arc<Vec<Product>>,
 ) -> Result<Analysed<MarketSummary>, AnalysisError> {
     let thresholds = &run.config.thresholds;

@@ -11,16 +11,14 @@ use marketlens_core::ErrorType;
 use marketlens_core::analysis::history::FetchTimes;
 use marketlens_core::config::AgentConfig;
 use marketlens_core::domain::{CollectedProduct, QueryText};
-use marketlens_core::ports::{QueryRecord, Source, SourceBatch, SourceQuery};
+use marketlens_core::ports::{Source, SourceBatch, SourceQuery};
 use marketlens_core::report::{SourceOutcome, SourceStatus};
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use super::AnalysisError;
 use super::fetch_source::{SourceFetcher, TimedSource};
 use super::runner::StageOutput;
-use crate::live_config::RunConfig;
-use crate::startup::App;
+use super::{Analysis, AnalysisError};
 
 /// What the sources answered: one batch and one outcome per selected source.
 pub(super) struct Fetched {
@@ -76,9 +74,7 @@ impl StageOutput for Fetched {
 
 /// Queries every selected source concurrently; `no_data` when none has a product.
 pub(super) async fn fetch_products(
-    app: &Arc<App>,
-    run: &RunConfig,
-    query: &QueryRecord,
+    Analysis { app, run, query }: Analysis<'_>,
     text: &QueryText,
 ) -> Result<Fetched, AnalysisError> {
     let selected: Vec<&Arc<dyn Source>> = run

@@ -38,8 +38,8 @@ use marketlens_core::report::StageOutputs;
 use marketlens_core::report::narrative::narrative_language;
 use serde::{Deserialize, Serialize};
 
-use super::AnalysisError;
 use super::runner::StageOutput;
+use super::{Analysis, AnalysisError};
 use crate::live_config::RunConfig;
 use crate::startup::App;
 
@@ -102,10 +102,8 @@ pub(super) async fn over_budget(app: &App, run: &RunConfig, tenant: &TenantId) -
 
 /// Stage `llm_summarize`: the cascade over the configured models.
 pub(super) async fn summarize(
-    app: &Arc<App>,
-    run: &RunConfig,
+    Analysis { app, run, query }: Analysis<'_>,
     client: &Arc<dyn LlmClient>,
-    query: &QueryRecord,
     outputs: &StageOutputs,
 ) -> Result<LlmNarrative, AnalysisError> {
     let settings = &run.config.llm;

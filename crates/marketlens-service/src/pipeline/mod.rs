@@ -24,7 +24,7 @@
 //! and progress detail), e.g. between the analyses and the report:
 //!
 //! ```text
-//! let summary = stages.run(Stage::LlmSummarize, llm::summarize(app, &outputs)).await?;
+//! let summary = stages.run(Stage::LlmSummarize, llm::summarize(analysis, &outputs)).await?;
 //! ```
 //!
 //! An optional stage that does not run in an analysis is recorded with its reason
@@ -80,6 +80,16 @@ impl AnalysisError {
     fn internal(message: impl std::fmt::Display) -> Self {
         Self::new(ErrorType::Internal, message.to_string(), true)
     }
+}
+
+/// What every stage of one analysis works with: the application's ports, the
+/// configuration version the query recorded (see `run_analysis`) and the query. Each
+/// stage function takes it first, then its own input.
+#[derive(Clone, Copy)]
+struct Analysis<'a> {
+    app: &'a Arc<App>,
+    run: &'a RunConfig,
+    query: &'a QueryRecord,
 }
 
 /// What a completed analysis produced.
@@ -161,25 +171,24 @@ async fn run_stages(
 ) -> Result<Completed, AnalysisError> {
     let text = QueryText::parse(&query.text)
         .map_err(|e| AnalysisError::new(e.error_type, e.message, false))?;
+    let analysis = Analysis {
+        app,
+        run: config,
+        query,
+    };
 
     let fetched = stages
-        .run(
-            Stage::FetchProducts,
-            fetch::fetch_products(app, config, query, &text),
-        )
+        .run(Stage::FetchProducts, fetch::fetch_products(analysis, &text))
         .await?;
     let normalized = stages
-        .run(
-            Stage::Normalize,
-            compute::normalize(app, config, query, &fetched),
-        )
+        .run(Stage::Normalize, compute::normalize(analysis, &fetched))
         .await?;
     let fetch_times = fetched.fetch_times();
     let products = Arc::new(normalized.products);
     let (market, sentiment) = tokio::join!(
         stages.run(
             Stage::AnalyzeMarket,
-            compute::market(app, config, query, products.clone())
+            compute::market(analysis, products.clone())
         ),
         stages.run(
             Stage::AnalyzeSentiment,
@@ -214,7 +223,7 @@ async fn run_stages(
                 stages
                     .run(
                         Stage::LlmSummarize,
-                        llm::summarize(app, config, client, query, &outputs),
+                        llm::summarize(analysis, client, &outputs),
                     )
                     .await?,
             ),
@@ -224,11 +233,11 @@ async fn run_stages(
     let mut completed = stages
         .run(
             Stage::GenerateReport,
-            report::generate_report(app, config, query, outputs, generated),
+            report::generate_report(analysis, outputs, generated),
         )
         .await?;
 
     // Recorded last, so that a query seen `completed` already shows every stage done.
-    completed.written_now = report::record_result(app, query, &completed, &fetch_times).await?;
+    completed.written_now = report::record_result(analysis, &completed, &fetch_times).await?;
     Ok(completed)
 }

@@ -2,20 +2,16 @@
 //! and the JSON result written to the blob store — and, once every stage is done,
 //! recording the result on the query.
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use marketlens_core::ErrorType;
 use marketlens_core::analysis::history::{FetchTimes, observations_of};
 use marketlens_core::llm::{LlmNarrative, NarrativeStatus};
-use marketlens_core::ports::{BlobError, JudgeColumns, LlmUsage, QueryRecord, StoredResult};
+use marketlens_core::ports::{BlobError, JudgeColumns, LlmUsage, StoredResult};
 use marketlens_core::report::html::render_html;
 use marketlens_core::report::{ResultHead, StageOutputs, Traceability, assemble_result};
 
 use super::runner::StageOutput;
-use super::{AnalysisError, Completed};
-use crate::live_config::RunConfig;
-use crate::startup::App;
+use super::{Analysis, AnalysisError, Completed};
 
 impl StageOutput for Completed {
     fn product_count(&self) -> Option<usize> {
@@ -30,9 +26,7 @@ impl StageOutput for Completed {
 /// narrative when it ran) and writes the report and the JSON result to the blob
 /// store.
 pub(super) async fn generate_report(
-    app: &Arc<App>,
-    run: &RunConfig,
-    query: &QueryRecord,
+    Analysis { app, run, query }: Analysis<'_>,
     stages: StageOutputs,
     generated: Option<LlmNarrative>,
 ) -> Result<Completed, AnalysisError> {
@@ -128,8 +122,7 @@ pub(super) async fn generate_report(
 /// whether the result was written now (false when an earlier delivery of the same job
 /// already wrote it).
 pub(super) async fn record_result(
-    app: &Arc<App>,
-    query: &QueryRecord,
+    Analysis { app, query, .. }: Analysis<'_>,
     completed: &Completed,
     fetched: &FetchTimes,
 ) -> Result<bool, AnalysisError> {

@@ -117,9 +117,15 @@ impl TestApp {
         }
     }
 
+    /// `POST /v1/analyses` with `body`.
     pub async fn post(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.post_to("/v1/analyses", body).await
+    }
+
+    /// `POST path` with the JSON `body`.
+    pub async fn post_to(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client
-            .post(format!("{}/v1/analyses", self.base))
+            .post(format!("{}{path}", self.base))
             .json(body)
             .send()
             .await
@@ -185,6 +191,14 @@ impl TestApp {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
     }
+}
+
+/// The string `field` of each element of the JSON array `items`.
+pub fn field_strs<'a>(items: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    let items = items
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {items}"));
+    items.iter().map(|i| i[field].as_str().unwrap()).collect()
 }
 
 /// Writes a catalogue directory and a config using it; returns the config path.
