@@ -450,26 +450,6 @@ impl Store for PgStore {
         sql::fetch_records(query, &self.pool, sql::query_record).await
     }
 
-    async fn insert_query_unless_inflight(
-        &self,
-        query: &NewQuery,
-        inflight_since: DateTime<Utc>,
-    ) -> Result<Option<Uuid>, StoreError> {
-        // A cache hit shares nothing: recorded as given.
-        if query.answered_by.is_some() {
-            return self.insert_query(query).await.map(|()| None);
-        }
-        Ok(
-            match self
-                .record_submission(query, None, Some(inflight_since))
-                .await?
-            {
-                Recorded::Joined(existing) => Some(existing),
-                Recorded::Inserted | Recorded::Answered(_) => None,
-            },
-        )
-    }
-
     async fn record_submission(
         &self,
         query: &NewQuery,

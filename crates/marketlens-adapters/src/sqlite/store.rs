@@ -503,22 +503,6 @@ impl Store for SqliteStore {
         sql::fetch_records(query, self.db.pool(), sql::query_record).await
     }
 
-    async fn insert_query_unless_inflight(
-        &self,
-        query: &NewQuery,
-        inflight_since: DateTime<Utc>,
-    ) -> Result<Option<Uuid>, StoreError> {
-        Ok(
-            match self
-                .record_submission(query, None, Some(inflight_since))
-                .await?
-            {
-                Recorded::Joined(existing) => Some(existing),
-                Recorded::Inserted | Recorded::Answered(_) => None,
-            },
-        )
-    }
-
     async fn record_submission(
         &self,
         query: &NewQuery,

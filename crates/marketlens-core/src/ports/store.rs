@@ -557,59 +557,44 @@ pub trait Store: Send + Sync {
     /// nothing is written and that query's id is returned; otherwise `query` is
     /// inserted exactly as [`Store::insert_query`] does and `None` is returned.
     ///
-    /// The look-up and the insert are atomic with respect to every other caller of this
-    /// method, in any process sharing the store, so concurrent identical submissions
-    /// record one query (and so one job). Meant for new work: a cache hit
-    /// (`answered_by` set) shares nothing and is recorded with `insert_query`.
+    /// [`Store::record_submission`] without the fresh-result look-up, so as atomic.
+    /// Meant for new work: a cache hit (`answered_by` set) shares nothing and is
+    /// recorded as given.
     async fn insert_query_unless_inflight(
         &self,
         query: &NewQuery,
         inflight_since: DateTime<Utc>,
-    ) -> Result<Option<Uuid>, StoreError>;
+    ) -> Result<Option<Uuid>, StoreError> {
+        // A cache hit shares nothing: recorded as given.
+        if query.answered_by.is_some() {
+            return self.insert_query(query).await.map(|()| None);
+        }
+        let recorded = self
+            .record_submission(query, None, Some(inflight_since))
+            .await?;
+        Ok(match recorded {
+            Recorded::Joined(existing) => Some(existing),
+            Recorded::Inserted | Recorded::Answered(_) => None,
+        })
+    }
     /// Records a submission in one step, the way the submit path decides it: when
     /// `fresh_since` is given and [`Store::find_fresh_result`] finds a result since then,
     /// `query` is recorded as a cache hit answered by it ([`Recorded::Answered`]); else,
-    /// when `inflight_since` is given, as [`Store::insert_query_unless_inflight`] does
-    /// ([`Recorded::Joined`] or [`Recorded::Inserted`]); else it is inserted.
-    /// `query.answered_by` is ignored: the store decides it.
+    /// when `inflight_since` is given and [`Store::find_inflight`] finds an identical
+    /// query in flight since then, nothing is written ([`Recorded::Joined`]); else
+    /// `query` is inserted ([`Recorded::Inserted`]). `query.answered_by` is ignored: the
+    /// store decides it.
     ///
-    /// The default composes the methods above; a store that can do it in fewer round
-    /// trips overrides it with the same outcome.
+    /// The look-ups and the insert are atomic with respect to every other caller, in
+    /// any process sharing the store, so concurrent identical submissions record one
+    /// query (and so one job). One round trip where the backend allows it: it is the
+    /// submit path's only write to the store.
     async fn record_submission(
         &self,
         query: &NewQuery,
         fresh_since: Option<DateTime<Utc>>,
         inflight_since: Option<DateTime<Utc>>,
-    ) -> Result<Recorded, StoreError> {
-        let new = NewQuery {
-            answered_by: None,
-            ..query.clone()
-        };
-        if let Some(since) = fresh_since
-            && let Some(fresh) = self
-                .find_fresh_result(&new.tenant, &new.fingerprint, since)
-                .await?
-        {
-            let hit = NewQuery {
-                answered_by: Some(fresh),
-                ..new
-            };
-            self.insert_query(&hit).await?;
-            return Ok(Recorded::Answered(fresh));
-        }
-        match inflight_since {
-            Some(since) => Ok(
-                match self.insert_query_unless_inflight(&new, since).await? {
-                    Some(existing) => Recorded::Joined(existing),
-                    None => Recorded::Inserted,
-                },
-            ),
-            None => {
-                self.insert_query(&new).await?;
-                Ok(Recorded::Inserted)
-            }
-        }
-    }
+    ) -> Result<Recorded, StoreError>;
 
     /// Records `toml` as the active agent config unless the active one has the same
     /// hash; returns the active version number.
