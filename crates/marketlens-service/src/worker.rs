@@ -152,6 +152,11 @@ pub async fn process_job(app: &Arc<App>, job: &ClaimedJob, options: &WorkerOptio
     }
     if matches!(query.status, QueryStatus::Completed | QueryStatus::Failed) {
         // Redelivered after its outcome was recorded (the worker died before acking).
+        tracing::info!(
+            query_id = %query.id,
+            attempt = job.attempt,
+            "redelivered job of a finished analysis acknowledged"
+        );
         let _ = app.queue.complete(job, worker_id).await;
         return;
     }
