@@ -787,43 +787,51 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_bad_values() {
-        let base = DEFAULT_AGENT_TOML;
-        let cases = [
-            base.replace("[defaults]", "[defaults]\ncolour = \"blue\""),
-            base.replace("currency = \"EUR\"", "currency = \"EURO\""),
-            base.replace("max_attempts = 3", "max_attempts = 0"),
-            base.replace("retry_backoff_secs = 5", "retry_backoff_secs = 500"),
-            base.replace("sentiment_negative = -0.05", "sentiment_negative = 0.5"),
-            base.replace(
+        // Each edit of the built-in file makes it invalid.
+        let edits = [
+            ("[defaults]", "[defaults]\ncolour = \"blue\""),
+            ("currency = \"EUR\"", "currency = \"EURO\""),
+            ("max_attempts = 3", "max_attempts = 0"),
+            ("retry_backoff_secs = 5", "retry_backoff_secs = 500"),
+            ("sentiment_negative = -0.05", "sentiment_negative = 0.5"),
+            (
                 "bayesian_prior_weight = 5.0",
                 "bayesian_prior_weight = -1.0",
             ),
-            base.replace("best_value_min_rating = 3.5", "best_value_min_rating = 6.0"),
-            base.replace(
+            ("best_value_min_rating = 3.5", "best_value_min_rating = 6.0"),
+            (
                 "condition_avoid_max_discount = 0.1",
                 "condition_avoid_max_discount = 1.5",
             ),
-            base.replace(
+            (
                 "history_min_observations = 3",
                 "history_min_observations = 1",
             ),
-            base.replace("history_min_days = 3", "history_min_days = 0"),
-            base.replace("min_sample_size = 5", "min_sample_size = 2"),
-            base.replace("outlier_min_offers = 5", "outlier_min_offers = 3"),
-            base.replace("enabled = true", "enabled = false"),
-            base.replace("name = \"catalog\"", "name = \"Bad Name\""),
-            format!("{base}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),
-            base.replace(
+            ("history_min_days = 3", "history_min_days = 0"),
+            ("min_sample_size = 5", "min_sample_size = 2"),
+            ("outlier_min_offers = 5", "outlier_min_offers = 3"),
+            ("enabled = true", "enabled = false"),
+            ("name = \"catalog\"", "name = \"Bad Name\""),
+            (
                 "max_block_size = ",
                 "title_threshold = 0.6\nmax_block_size = ",
             ),
-            base.replace("max_block_size = ", "max_block_size = 1 #"),
-            base.replace("basis = \"included\"", "basis = \"gross\""),
-            base.replace("FR = 20.0", "FR = 120.0"),
-            base.replace("FR = 20.0", "FRA = 20.0"),
-            "not toml at all [".to_string(),
+            ("max_block_size = ", "max_block_size = 1 #"),
+            ("basis = \"included\"", "basis = \"gross\""),
+            ("FR = 20.0", "FR = 120.0"),
+            ("FR = 20.0", "FRA = 20.0"),
         ];
-        for text in cases {
+        for (from, to) in edits {
+            let text = DEFAULT_AGENT_TOML.replace(from, to);
+            assert!(
+                AgentConfig::from_toml_str(&text).is_err(),
+                "{from:?} -> {to:?}"
+            );
+        }
+        for text in [
+            format!("{DEFAULT_AGENT_TOML}\n[[sources]]\nname = \"catalog\"\nkind = \"catalog\"\n"),
+            "not toml at all [".to_string(),
+        ] {
             assert!(AgentConfig::from_toml_str(&text).is_err(), "{text}");
         }
     }

@@ -86,12 +86,12 @@ fn best_value(
                 .iter()
                 .find(|g| g.key == b.product_id)
                 .map(|g| g.mean_score);
-            let mut figures = BTreeMap::from([
-                ("lowest_price".into(), b.price),
-                ("weighted_rating".into(), b.weighted_rating),
-                ("mean_stars".into(), rating.mean_stars),
-                ("rated_reviews".into(), f64::from(b.rated_reviews)),
-                ("market_mean_rating".into(), prior),
+            let mut figures = named([
+                ("lowest_price", b.price),
+                ("weighted_rating", b.weighted_rating),
+                ("mean_stars", rating.mean_stars),
+                ("rated_reviews", f64::from(b.rated_reviews)),
+                ("market_mean_rating", prior),
             ]);
             if let Some(score) = text {
                 figures.insert("mean_text_sentiment".into(), score);
@@ -116,11 +116,11 @@ fn best_value(
                 why: Explanation {
                     rule: "Pareto front of lowest price vs review-count-weighted (Bayesian) star rating, among products with enough rated reviews and a rating at or above the minimum".into(),
                     figures,
-                    thresholds: BTreeMap::from([
-                        ("thresholds.min_reviews".into(), f64::from(t.min_reviews)),
-                        ("thresholds.best_value_min_rating".into(), t.best_value_min_rating),
-                        ("thresholds.best_value_max".into(), f64::from(t.best_value_max)),
-                        ("thresholds.bayesian_prior_weight".into(), t.bayesian_prior_weight),
+                    thresholds: named([
+                        ("thresholds.min_reviews", f64::from(t.min_reviews)),
+                        ("thresholds.best_value_min_rating", t.best_value_min_rating),
+                        ("thresholds.best_value_max", f64::from(t.best_value_max)),
+                        ("thresholds.bayesian_prior_weight", t.bayesian_prior_weight),
                     ]),
                     product_ids: vec![p.id.clone()],
                 },
@@ -150,17 +150,25 @@ fn conditions_to_avoid(market: &MarketSummary, t: &Thresholds) -> Vec<Recommenda
             ),
             why: Explanation {
                 rule: "Median discount of the condition against new offers of the same products below the threshold".into(),
-                figures: BTreeMap::from([
-                    ("median_discount".into(), d.median_discount),
-                    ("products_compared".into(), f64::from(d.products_compared)),
+                figures: named([
+                    ("median_discount", d.median_discount),
+                    ("products_compared", f64::from(d.products_compared)),
                 ]),
-                thresholds: BTreeMap::from([(
-                    "thresholds.condition_avoid_max_discount".into(),
+                thresholds: named([(
+                    "thresholds.condition_avoid_max_discount",
                     t.condition_avoid_max_discount,
                 )]),
                 product_ids: d.product_ids.clone(),
             },
         })
+        .collect()
+}
+
+/// Figures or thresholds by name, as an [`Explanation`] lists them.
+fn named<const N: usize>(values: [(&str, f64); N]) -> BTreeMap<String, f64> {
+    values
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
         .collect()
 }
 
@@ -188,16 +196,13 @@ fn price_positioning(market: &MarketSummary, t: &Thresholds) -> Option<Recommend
         ),
         why: Explanation {
             rule: "Bands are the offer-price quartiles: below Q1, Q1 to Q3, above Q3".into(),
-            figures: BTreeMap::from([
-                ("q1".into(), s.q1),
-                ("median".into(), s.median),
-                ("q3".into(), s.q3),
-                ("offer_count".into(), f64::from(s.count)),
+            figures: named([
+                ("q1", s.q1),
+                ("median", s.median),
+                ("q3", s.q3),
+                ("offer_count", f64::from(s.count)),
             ]),
-            thresholds: BTreeMap::from([(
-                "thresholds.min_sample_size".into(),
-                f64::from(t.min_sample_size),
-            )]),
+            thresholds: named([("thresholds.min_sample_size", f64::from(t.min_sample_size))]),
             product_ids: Vec::new(),
         },
     })
@@ -219,16 +224,16 @@ fn sellers_to_avoid(sentiment: &SentimentSummary, t: &Thresholds) -> Vec<Recomme
                 rule:
                     "Seller's mean review-text sentiment below the threshold, with enough reviews"
                         .into(),
-                figures: BTreeMap::from([
-                    ("mean_sentiment".into(), g.mean_score),
-                    ("review_count".into(), f64::from(g.review_count)),
+                figures: named([
+                    ("mean_sentiment", g.mean_score),
+                    ("review_count", f64::from(g.review_count)),
                 ]),
-                thresholds: BTreeMap::from([
+                thresholds: named([
                     (
-                        "thresholds.seller_avoid_sentiment".into(),
+                        "thresholds.seller_avoid_sentiment",
                         t.seller_avoid_sentiment,
                     ),
-                    ("thresholds.min_reviews".into(), f64::from(t.min_reviews)),
+                    ("thresholds.min_reviews", f64::from(t.min_reviews)),
                 ]),
                 product_ids: Vec::new(),
             },
@@ -258,17 +263,17 @@ fn aspects_to_watch(sentiment: &SentimentSummary, t: &Thresholds) -> Vec<Recomme
             ),
             why: Explanation {
                 rule: "Share of negative mentions of an aspect at or above the threshold".into(),
-                figures: BTreeMap::from([
-                    ("negative_share".into(), a.negative_share),
-                    ("mentions".into(), f64::from(a.mentions)),
-                    ("mean_sentiment".into(), a.mean_score),
+                figures: named([
+                    ("negative_share", a.negative_share),
+                    ("mentions", f64::from(a.mentions)),
+                    ("mean_sentiment", a.mean_score),
                 ]),
-                thresholds: BTreeMap::from([
+                thresholds: named([
                     (
-                        "thresholds.aspect_watch_negative_share".into(),
+                        "thresholds.aspect_watch_negative_share",
                         t.aspect_watch_negative_share,
                     ),
-                    ("thresholds.min_reviews".into(), f64::from(t.min_reviews)),
+                    ("thresholds.min_reviews", f64::from(t.min_reviews)),
                 ]),
                 product_ids: Vec::new(),
             },

@@ -34,7 +34,8 @@ pub fn market(s: &str) -> Market {
     Market::parse(s).unwrap()
 }
 
-fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
+/// A collected offer with nothing but its id, seller and price text.
+pub fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
     CollectedOffer {
         offer_id: id.into(),
         seller: seller.into(),
@@ -43,7 +44,15 @@ fn offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
         country: None,
         condition_text: None,
         availability_text: None,
+        url: None,
+    }
+}
+
+/// An offer of the sample set, with a page at its shop.
+fn shop_offer(id: &str, seller: &str, price: &str) -> CollectedOffer {
+    CollectedOffer {
         url: Some(format!("https://{}.example/{id}", seller.to_lowercase())),
+        ..offer(id, seller, price)
     }
 }
 
@@ -79,8 +88,8 @@ pub fn products() -> Vec<CollectedProduct> {
             "100",
             "Acme",
             vec![
-                offer("a1", "Alpha", "99,00 €"),
-                offer("a2", "Beta", "€105.00"),
+                shop_offer("a1", "Alpha", "99,00 €"),
+                shop_offer("a2", "Beta", "€105.00"),
             ],
             vec![
                 review(
@@ -110,8 +119,8 @@ pub fn products() -> Vec<CollectedProduct> {
             "200",
             "Acme",
             vec![
-                offer("b1", "Alpha", "149,00 €"),
-                offer("b2", "Gamma", "155 €"),
+                shop_offer("b1", "Alpha", "149,00 €"),
+                shop_offer("b2", "Gamma", "155 €"),
             ],
             vec![
                 review(
@@ -141,9 +150,9 @@ pub fn products() -> Vec<CollectedProduct> {
             "300",
             "Zenith",
             vec![
-                offer("c1", "Beta", "249,00 €"),
-                offer("c2", "Gamma", "259,00 €"),
-                offer("c3", "Alpha", "1 999,00 €"),
+                shop_offer("c1", "Beta", "249,00 €"),
+                shop_offer("c2", "Gamma", "259,00 €"),
+                shop_offer("c3", "Alpha", "1 999,00 €"),
             ],
             vec![
                 review(

@@ -450,6 +450,7 @@ mod tests {
     use crate::config::RequestDefaults;
     use crate::domain::{AnalysisRequest, Condition};
     use crate::domain::{TaxBasis, TaxBasisFrom};
+    use crate::testing::offer;
     use rust_decimal::Decimal;
 
     fn params(req: AnalysisRequest) -> AnalysisParams {
@@ -465,16 +466,11 @@ mod tests {
         }
     }
 
-    fn offer(id: &str, seller: &str, price: &str, currency: Option<&str>) -> CollectedOffer {
+    /// An offer whose shop declares its currency.
+    fn offer_in(id: &str, seller: &str, price: &str, currency: &str) -> CollectedOffer {
         CollectedOffer {
-            offer_id: id.into(),
-            seller: seller.into(),
-            price_text: price.into(),
-            currency_hint: currency.map(Into::into),
-            country: None,
-            condition_text: None,
-            availability_text: None,
-            url: None,
+            currency_hint: Some(currency.into()),
+            ..offer(id, seller, price)
         }
     }
 
@@ -520,15 +516,15 @@ mod tests {
             "a",
             "1",
             Some("036000291452"),
-            vec![offer("o1", "S1", "€10.00", None)],
+            vec![offer("o1", "S1", "€10.00")],
         );
         let b = product(
             "b",
             "9",
             Some("0036000291452"),
-            vec![offer("o2", "S2", "$12.00", Some("USD"))],
+            vec![offer_in("o2", "S2", "$12.00", "USD")],
         );
-        let c = product("a", "2", None, vec![offer("o3", "S1", "20,00 €", None)]);
+        let c = product("a", "2", None, vec![offer("o3", "S1", "20,00 €")]);
         let n = normalize(&[a, b, c], &params(req()), &RateTable::bundled());
         assert_eq!(n.products.len(), 2);
         let merged = &n.products[0];
@@ -550,8 +546,8 @@ mod tests {
 
     #[test]
     fn merges_brand_and_model_when_no_gtin() {
-        let mut a = product("a", "1", None, vec![offer("o1", "S1", "10 €", None)]);
-        let mut b = product("b", "2", None, vec![offer("o2", "S2", "11 €", None)]);
+        let mut a = product("a", "1", None, vec![offer("o1", "S1", "10 €")]);
+        let mut b = product("b", "2", None, vec![offer("o2", "S2", "11 €")]);
         a.model = Some("WH-1000XM5".into());
         b.model = Some("wh1000xm5".into());
         b.brand = Some("ACME".into());
@@ -567,12 +563,9 @@ mod tests {
             "a",
             "1",
             None,
-            vec![
-                offer("ok", "S", "10 €", None),
-                offer("bad", "S", "call us", None),
-            ],
+            vec![offer("ok", "S", "10 €"), offer("bad", "S", "call us")],
         );
-        let b = product("a", "2", None, vec![offer("bad2", "S", "", None)]);
+        let b = product("a", "2", None, vec![offer("bad2", "S", "")]);
         let n = normalize(&[a, b], &params(req()), &RateTable::bundled());
         assert_eq!(n.products.len(), 1);
         assert_eq!(n.summary.offers_in, 3);
@@ -589,9 +582,9 @@ mod tests {
 
     #[test]
     fn applies_condition_price_and_language_filters() {
-        let mut used = offer("u", "S", "50 €", None);
+        let mut used = offer("u", "S", "50 €");
         used.condition_text = Some("Occasion - très bon état".into());
-        let mut a = product("a", "1", None, vec![offer("n", "S", "100 €", None), used]);
+        let mut a = product("a", "1", None, vec![offer("n", "S", "100 €"), used]);
         a.reviews.push(CollectedReview {
             review_id: "fr".into(),
             seller: None,
@@ -625,10 +618,11 @@ mod tests {
         assert_eq!(n.products[0].offers[0].id, "u");
     }
 
-    fn offer_in(id: &str, price: &str, currency: &str, country: &str) -> CollectedOffer {
+    /// An offer of a shop in `country` that declares its currency.
+    fn offer_at(id: &str, price: &str, currency: &str, country: &str) -> CollectedOffer {
         CollectedOffer {
             country: Some(country.into()),
-            ..offer(id, "S", price, Some(currency))
+            ..offer_in(id, "S", price, currency)
         }
     }
 
@@ -641,12 +635,12 @@ mod tests {
     #[test]
     fn prices_are_put_on_the_configured_tax_basis() {
         let offers = vec![
-            offer_in("ttc", "120,00 € TTC", "EUR", "FR"),
-            offer_in("ht", "100,00 € HT", "EUR", "FR"),
-            offer_in("fr", "120,00 €", "EUR", "FR"),
-            offer_in("us", "$100.00", "USD", "US"),
-            offer_in("us-vat", "$107.50 incl. tax", "USD", "US"),
-            offer_in("jp", "¥10000 税抜 excl. tax", "JPY", "JP"),
+            offer_at("ttc", "120,00 € TTC", "EUR", "FR"),
+            offer_at("ht", "100,00 € HT", "EUR", "FR"),
+            offer_at("fr", "120,00 €", "EUR", "FR"),
+            offer_at("us", "$100.00", "USD", "US"),
+            offer_at("us-vat", "$107.50 incl. tax", "USD", "US"),
+            offer_at("jp", "¥10000 税抜 excl. tax", "JPY", "JP"),
         ];
         let a = product("a", "1", None, offers);
         let p = params(AnalysisRequest {
@@ -721,9 +715,9 @@ mod tests {
         // The catalogue names the shop's country; a scraped page only its currency.
         let catalogue = CollectedOffer {
             country: Some("CA".into()),
-            ..offer("catalogue", "Maple", "C$1,319.99", Some("CAD"))
+            ..offer_in("catalogue", "Maple", "C$1,319.99", "CAD")
         };
-        let page = offer("page", "Maple", "1319.99", Some("CAD"));
+        let page = offer_in("page", "Maple", "1319.99", "CAD");
         let a = product("a", "1", None, vec![catalogue, page]);
         let n = normalize(
             std::slice::from_ref(&a),
@@ -752,9 +746,9 @@ mod tests {
             "1",
             gtin,
             vec![
-                offer("page-1", "ReNew Market", "299,00 €", None),
-                used(offer("page-2", "ReNew Market", "249,00 €", None), "used"),
-                offer("page-3", "Other Shop", "299,00 €", None),
+                offer("page-1", "ReNew Market", "299,00 €"),
+                used(offer("page-2", "ReNew Market", "249,00 €"), "used"),
+                offer("page-3", "Other Shop", "299,00 €"),
             ],
         );
         let api = product(
@@ -762,13 +756,10 @@ mod tests {
             "9",
             gtin,
             vec![
-                offer("api-1", "RENEW MARKET", "299.00", Some("EUR")),
-                used(
-                    offer("api-2", "renew  market", "249.00", Some("EUR")),
-                    "Used",
-                ),
+                offer_in("api-1", "RENEW MARKET", "299.00", "EUR"),
+                used(offer_in("api-2", "renew  market", "249.00", "EUR"), "Used"),
                 // Same shop and price but a second listing of this source: its own offer.
-                offer("api-3", "ReNew Market", "299.00", Some("EUR")),
+                offer_in("api-3", "ReNew Market", "299.00", "EUR"),
             ],
         );
         let n = normalize(&[page, api], &params(req()), &RateTable::bundled());
@@ -793,15 +784,15 @@ mod tests {
 
     #[test]
     fn resolution_merges_across_shops_and_keeps_evidence() {
-        let mut a = product("shop-a", "1", None, vec![offer("o1", "A", "10 €", None)]);
+        let mut a = product("shop-a", "1", None, vec![offer("o1", "A", "10 €")]);
         a.title = "Sony WH-1000XM5 Wireless Headphones Black".into();
         a.model = None;
         a.brand = Some("Sony".into());
-        let mut b = product("shop-b", "x", None, vec![offer("o2", "B", "11 €", None)]);
+        let mut b = product("shop-b", "x", None, vec![offer("o2", "B", "11 €")]);
         b.title = "Casque sans fil Sony WH1000XM5 noir".into();
         b.model = None;
         b.brand = Some("SONY".into());
-        let mut c = product("shop-c", "y", None, vec![offer("o3", "C", "12 €", None)]);
+        let mut c = product("shop-c", "y", None, vec![offer("o3", "C", "12 €")]);
         c.title = "Sony WH-1000XM4 Wireless Headphones Black".into();
         c.model = None;
         c.brand = Some("Sony".into());
@@ -826,7 +817,7 @@ mod tests {
                     "a",
                     &i.to_string(),
                     None,
-                    vec![offer(&format!("o{i}"), "S", "5 €", None)],
+                    vec![offer(&format!("o{i}"), "S", "5 €")],
                 )
             })
             .collect();
