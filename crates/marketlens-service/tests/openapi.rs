@@ -409,3 +409,28 @@ fn prices_of_a_request_are_documented_as_numbers_or_decimal_strings() {
         );
     }
 }
+
+#[test]
+fn closed_vocabularies_are_documented_with_the_words_the_api_writes() {
+    use marketlens_core::domain::{Condition, Language};
+    let schemas = &document()["components"]["schemas"];
+    let documented = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: {}", schemas[name]))
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let words = |all: &[&str]| all.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        documented("Language"),
+        words(&Language::ALL.map(Language::as_str))
+    );
+    assert_eq!(
+        documented("Condition"),
+        words(&Condition::ALL.map(Condition::as_str))
+    );
+    // And they are what serde writes.
+    assert_eq!(serde_json::to_value(Language::Fr).unwrap(), json!("fr"));
+}

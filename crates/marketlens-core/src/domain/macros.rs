@@ -57,7 +57,10 @@ macro_rules! word_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $word:literal, )+
+            // `tt`, not `literal`: a literal fragment reaches derives wrapped in an
+            // invisible group, which utoipa's `ToSchema` does not read as the serde
+            // name (the schema then listed the variants' Rust names).
+            $( $(#[$variant_meta:meta])* $variant:ident = $word:tt, )+
         }
     ) => {
         $(#[$meta])*
