@@ -609,14 +609,14 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
     }
     let shutdown = marketlens_service::server::shutdown_on_signals();
-    if let Some(addr) = args.metrics_bind
-        && let Err(code) = serve_metrics(
-            &app,
-            addr,
-            &shutdown,
-            &format!("marketlens metrics on http://{addr}/metrics (no key)"),
-        )
-        .await
+    if let Err(code) = serve_metrics(
+        &app,
+        args.metrics_bind,
+        &shutdown,
+        "marketlens",
+        " (no key)",
+    )
+    .await
     {
         return code;
     }
@@ -641,14 +641,8 @@ async fn worker(args: WorkerArgs) -> ExitCode {
         Err(code) => return code,
     };
     let shutdown = marketlens_service::server::shutdown_on_signals();
-    if let Some(addr) = args.metrics_bind
-        && let Err(code) = serve_metrics(
-            &app,
-            addr,
-            &shutdown,
-            &format!("marketlens worker metrics on http://{addr}/metrics"),
-        )
-        .await
+    if let Err(code) =
+        serve_metrics(&app, args.metrics_bind, &shutdown, "marketlens worker", "").await
     {
         return code;
     }
@@ -681,16 +675,20 @@ async fn listen(addr: SocketAddr) -> Result<tokio::net::TcpListener, ExitCode> {
     })
 }
 
-/// Serves `GET /metrics` and `GET /v1/stats` on `addr` until shutdown, announced on
-/// stderr by `announcement`.
+/// Serves `GET /metrics` and `GET /v1/stats` on `addr`, when one is given, until
+/// shutdown, announced on stderr as `{who} metrics on http://{addr}/metrics{note}`.
 async fn serve_metrics(
     app: &Arc<App>,
-    addr: SocketAddr,
+    addr: Option<SocketAddr>,
     shutdown: &tokio::sync::watch::Receiver<bool>,
-    announcement: &str,
+    who: &str,
+    note: &str,
 ) -> Result<(), ExitCode> {
+    let Some(addr) = addr else {
+        return Ok(());
+    };
     let listener = listen(addr).await?;
-    eprintln!("{announcement}");
+    eprintln!("{who} metrics on http://{addr}/metrics{note}");
     marketlens_service::metrics::spawn_server(app.clone(), listener, shutdown.clone());
     Ok(())
 }

@@ -39,10 +39,6 @@ use crate::live_config::ConfigLoadError;
 use crate::startup::App;
 use crate::telemetry::TraceParent;
 
-/// The variant of the running experiment (if any) this request is assigned to: by its
-/// user, or by the question's fingerprint when there is no user. A pure function of the
-/// experiment's salt and the key, so every process assigns alike (see
-/// `marketlens_core::experiment::assign`).
 /// A configuration that could not be loaded: the store out of reach, or the version
 /// unknown or invalid.
 fn config_error(e: ConfigLoadError) -> SubmitError {
@@ -71,6 +67,10 @@ fn parse_with(
     )
 }
 
+/// The variant of the running experiment (if any) this request is assigned to: by its
+/// user, or by the question's fingerprint when there is no user. A pure function of the
+/// experiment's salt and the key, so every process assigns alike (see
+/// `marketlens_core::experiment::assign`).
 /// Also returns the agent config version the variant runs, when it names one.
 async fn assign_running_experiment(
     app: &App,
@@ -296,32 +296,35 @@ pub async fn submit_as(
     // the CLI (RecordOnly) runs the pipeline itself.
     let join = dispatch == Dispatch::Enqueue && new.experiment.is_none();
     let fresh_since = reuse_fresh.then_some(window_start);
-    let cap = match requester.max_inflight {
-        Some(cap) if dispatch == Dispatch::Enqueue => Some(cap),
+    // The tenant's cap on analyses in flight, when it is reached (new work only).
+    let at_cap = match requester.max_inflight {
+        Some(cap) if dispatch == Dispatch::Enqueue => {
+            let inflight = app.store.count_inflight(tenant).await?;
+            (inflight >= cap).then_some((inflight, cap))
+        }
         _ => None,
     };
-    let recorded = match cap {
-        Some(cap) => {
-            let inflight = app.store.count_inflight(tenant).await?;
-            if inflight >= cap {
-                // At the cap: no new work, but a fresh result still answers and an
-                // identical analysis in flight may still be joined.
-                match answer_at_cap(app, &new, fresh_since, window_start, now).await? {
-                    AtCap::Answered(fresh) => Recorded::Answered(fresh),
-                    AtCap::Joined(submitted) => return Ok(*submitted),
-                    AtCap::Refused => {
-                        return Err(SubmitError::TenantQueueFull {
-                            tenant: tenant.clone(),
-                            inflight,
-                            cap,
-                        });
-                    }
+    let recorded = match at_cap {
+        // At the cap: no new work, but a fresh result still answers and an identical
+        // analysis in flight may still be joined.
+        Some((inflight, cap)) => {
+            match answer_at_cap(app, &new, fresh_since, window_start, now).await? {
+                AtCap::Answered(fresh) => Recorded::Answered(fresh),
+                AtCap::Joined(submitted) => return Ok(*submitted),
+                AtCap::Refused => {
+                    return Err(SubmitError::TenantQueueFull {
+                        tenant: tenant.clone(),
+                        inflight,
+                        cap,
+                    });
                 }
-            } else {
-                record(app, &new, fresh_since, join, window_start).await?
             }
         }
-        None => record(app, &new, fresh_since, join, window_start).await?,
+        None => {
+            app.store
+                .record_submission(&new, fresh_since, join.then_some(window_start))
+                .await?
+        }
     };
     if reuse_fresh {
         // The stored fresh result is the analysis-result cache level.
@@ -396,21 +399,6 @@ pub async fn submit_as(
         cache_hit: answered_by.is_some(),
         coalesced: false,
     })
-}
-
-/// Records `new` in one store step: answered by a fresh result since `fresh_since`,
-/// joined to an identical analysis in flight (when `join`), or inserted.
-async fn record(
-    app: &App,
-    new: &NewQuery,
-    fresh_since: Option<DateTime<Utc>>,
-    join: bool,
-    window_start: DateTime<Utc>,
-) -> Result<Recorded, SubmitError> {
-    Ok(app
-        .store
-        .record_submission(new, fresh_since, join.then_some(window_start))
-        .await?)
 }
 
 /// What a request at its tenant's cap gets.
