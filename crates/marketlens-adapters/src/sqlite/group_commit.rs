@@ -22,9 +22,7 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::store::{
-    InsertGuards, find_fresh_id, find_inflight_id, insert_query_row, insert_query_row_unless,
-};
+use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless};
 use super::ts;
 use crate::sql::unavailable;
 
@@ -194,7 +192,9 @@ async fn record_submission(
     // A guard held (the rare case: it costs more statements): which one, in the same
     // transaction.
     if let Some(since) = guards.fresh_since
-        && let Some(fresh) = find_fresh_id(tx, &query.tenant, &query.fingerprint, since).await?
+        && let Some(fresh) = Lookup::Fresh
+            .find(tx, &query.tenant, &query.fingerprint, since)
+            .await?
     {
         let hit = NewQuery {
             answered_by: Some(fresh),
@@ -205,8 +205,9 @@ async fn record_submission(
         );
     }
     if let Some(since) = guards.inflight_since
-        && let Some(existing) =
-            find_inflight_id(tx, &query.tenant, &query.fingerprint, since).await?
+        && let Some(existing) = Lookup::InFlight
+            .find(tx, &query.tenant, &query.fingerprint, since)
+            .await?
     {
         return Ok(Ok(Recorded::Joined(existing)));
     }

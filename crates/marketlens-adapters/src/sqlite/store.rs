@@ -80,15 +80,6 @@ pub(super) async fn insert_query_row_unless(
          agent_config_version, cache_hit, result_query_id, progress, user_id, \
          experiment_id, experiment_variant)";
     const VALUES: &str = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, '[]', ?, ?, ?";
-    // INDEXED BY: see `find_fresh_id` and `find_inflight_id`.
-    const FRESH: &str = "EXISTS (SELECT 1 FROM queries q \
-         INDEXED BY queries_tenant_fingerprint JOIN analysis_results r ON r.query_id = q.id \
-         WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
-         AND q.tenant = ? AND r.created_at >= ?)";
-    const INFLIGHT: &str = "EXISTS (SELECT 1 FROM queries \
-         INDEXED BY queries_tenant_fingerprint WHERE fingerprint = ? \
-         AND status IN ('queued', 'running') AND cache_hit = 0 AND tenant = ? \
-         AND created_at >= ?)";
     let created = ts(q.created_at);
     let (status, cache_hit, result_query_id, started) = match q.answered_by {
         Some(other) => (
@@ -99,9 +90,9 @@ pub(super) async fn insert_query_row_unless(
         ),
         None => (QueryStatus::Queued, 0, None, None),
     };
-    let guarded: Vec<(&str, DateTime<Utc>)> = [
-        (FRESH, guards.fresh_since),
-        (INFLIGHT, guards.inflight_since),
+    let guarded: Vec<(Lookup, DateTime<Utc>)> = [
+        (Lookup::Fresh, guards.fresh_since),
+        (Lookup::InFlight, guards.inflight_since),
     ]
     .into_iter()
     .filter_map(|(sql, since)| Some((sql, since?)))
@@ -109,7 +100,10 @@ pub(super) async fn insert_query_row_unless(
     let sql = if guarded.is_empty() {
         format!("{COLUMNS} VALUES ({VALUES})")
     } else {
-        let unless: Vec<String> = guarded.iter().map(|(e, _)| format!("NOT {e}")).collect();
+        let unless: Vec<String> = guarded
+            .iter()
+            .map(|(lookup, _)| format!("NOT EXISTS (SELECT 1 {})", lookup.source_and_filter()))
+            .collect();
         format!("{COLUMNS} SELECT {VALUES} WHERE {}", unless.join(" AND "))
     };
     let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -143,55 +137,66 @@ pub(super) async fn insert_query_row_unless(
     Ok(done.rows_affected() == 1)
 }
 
-/// See [`Store::find_fresh_result`].
-pub(super) async fn find_fresh_id(
-    conn: &mut SqliteConnection,
-    tenant: &TenantId,
-    fingerprint: &Fingerprint,
-    not_before: DateTime<Utc>,
-) -> Result<Option<Uuid>, StoreError> {
-    let id: Option<String> = sqlx::query_scalar(
-        // INDEXED BY: one tenant's completed queries of one fingerprint, never a walk
-        // through all the tenant's completed queries (migration 0008).
-        "SELECT q.id FROM queries q INDEXED BY queries_tenant_fingerprint \
-         JOIN analysis_results r ON r.query_id = q.id \
-         WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
-         AND q.tenant = ? AND r.created_at >= ? \
-         ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
-    )
-    .bind(fingerprint.as_str())
-    .bind(tenant.as_str())
-    .bind(ts(not_before))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    id.map(|s| parse_uuid("queries.id", &s)).transpose()
+/// The submit path's two look-ups of one tenant's queries of one fingerprint, since a
+/// time: a fresh result ([`Store::find_fresh_result`]) and an identical query in flight
+/// ([`Store::find_inflight`]). Each binds fingerprint, tenant, time, in that order.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Lookup {
+    Fresh,
+    InFlight,
 }
 
-/// See [`Store::find_inflight`]. Served by the `(tenant, fingerprint, status, created_at)`
-/// index.
-pub(super) async fn find_inflight_id(
-    conn: &mut SqliteConnection,
-    tenant: &TenantId,
-    fingerprint: &Fingerprint,
-    not_before: DateTime<Utc>,
-) -> Result<Option<Uuid>, StoreError> {
-    let id: Option<String> = sqlx::query_scalar(
-        // INDEXED BY: left to itself, the planner reads the tenant's recent queries
-        // through (tenant, created_at) to spare a sort of at most a few rows (see
-        // migration 0008), a cost that grows with the tenant's history.
-        "SELECT id FROM queries INDEXED BY queries_tenant_fingerprint \
-         WHERE fingerprint = ? AND status IN ('queued', 'running') AND cache_hit = 0 \
-         AND tenant = ? AND created_at >= ? \
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-    )
-    .bind(fingerprint.as_str())
-    .bind(tenant.as_str())
-    .bind(ts(not_before))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(store_error)?;
-    id.map(|s| parse_uuid("queries.id", &s)).transpose()
+impl Lookup {
+    /// `FROM … WHERE …`, the query aliased `q`. INDEXED BY: left to itself, the
+    /// planner walks the tenant's recent (or completed) queries through
+    /// `(tenant, created_at)` or `(tenant, status)` to spare a sort of a few rows, a cost
+    /// that grows with the tenant's history (migration 0008).
+    fn source_and_filter(self) -> &'static str {
+        match self {
+            Lookup::Fresh => {
+                "FROM queries q INDEXED BY queries_tenant_fingerprint \
+                 JOIN analysis_results r ON r.query_id = q.id \
+                 WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
+                 AND q.tenant = ? AND r.created_at >= ?"
+            }
+            Lookup::InFlight => {
+                "FROM queries q INDEXED BY queries_tenant_fingerprint \
+                 WHERE q.fingerprint = ? AND q.status IN ('queued', 'running') \
+                 AND q.cache_hit = 0 AND q.tenant = ? AND q.created_at >= ?"
+            }
+        }
+    }
+
+    /// The newest match first.
+    fn order(self) -> &'static str {
+        match self {
+            Lookup::Fresh => "r.created_at DESC, q.id DESC",
+            Lookup::InFlight => "q.created_at DESC, q.id DESC",
+        }
+    }
+
+    /// The newest matching query of `tenant` for `fingerprint` since `not_before`.
+    pub(super) async fn find(
+        self,
+        conn: &mut SqliteConnection,
+        tenant: &TenantId,
+        fingerprint: &Fingerprint,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let sql = format!(
+            "SELECT q.id {} ORDER BY {} LIMIT 1",
+            self.source_and_filter(),
+            self.order()
+        );
+        let id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(fingerprint.as_str())
+            .bind(tenant.as_str())
+            .bind(ts(not_before))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(store_error)?;
+        id.map(|s| parse_uuid("queries.id", &s)).transpose()
+    }
 }
 
 /// Writes an `audit_log` row (on a pooled connection or inside a transaction).
@@ -476,7 +481,9 @@ impl Store for SqliteStore {
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
-        find_fresh_id(&mut conn, tenant, fingerprint, not_before).await
+        Lookup::Fresh
+            .find(&mut conn, tenant, fingerprint, not_before)
+            .await
     }
 
     async fn find_inflight(
@@ -486,7 +493,9 @@ impl Store for SqliteStore {
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.db.pool().acquire().await.map_err(unavailable)?;
-        find_inflight_id(&mut conn, tenant, fingerprint, not_before).await
+        Lookup::InFlight
+            .find(&mut conn, tenant, fingerprint, not_before)
+            .await
     }
 
     async fn inflight_created_before(
