@@ -10,6 +10,7 @@
 //! hang. A connection in steady use is not pinged again before each use: that round
 //! trip doubled the cost of every statement under load.
 
+mod group_commit;
 mod row;
 mod store;
 

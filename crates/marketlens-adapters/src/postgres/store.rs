@@ -16,6 +16,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::group_commit::GroupCommit;
 use super::{check_reachable, connect_options, pool};
 use crate::sql::{
     self, AGENT_CONFIG_COLUMNS, API_KEY_COLUMNS, AUDIT_COLUMNS, EXPERIMENT_COLUMNS,
@@ -24,16 +25,12 @@ use crate::sql::{
     storable_text, store_error, unavailable,
 };
 
-/// First key of the advisory locks that serialise
-/// [`Store::insert_query_unless_inflight`] per fingerprint (the second key is a hash of
-/// the fingerprint). The two-key form lives in its own key space, apart from the
-/// one-key locks sqlx's migrator takes.
-const INFLIGHT_LOCK_CLASS: i32 = 0x6d6c_6e73; // "mlns"
-
 /// The store of record on PostgreSQL. Cheap to clone (it is a connection pool).
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The submit path's writes, batched (see [`super::group_commit`]).
+    group_commit: GroupCommit,
 }
 
 impl PgStore {
@@ -47,7 +44,10 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the database: {e}")))?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            group_commit: GroupCommit::start(pool.clone()),
+            pool,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -456,38 +456,12 @@ impl Store for PgStore {
         fresh_since: Option<DateTime<Utc>>,
         inflight_since: Option<DateTime<Utc>>,
     ) -> Result<Recorded, StoreError> {
-        // One round trip: the function `record_submission` (migration 0008), whose
-        // comment says why two concurrent identical submissions cannot both insert.
-        let (outcome, id): (String, Option<Uuid>) = sqlx::query_as(
-            "SELECT outcome, query_id FROM record_submission($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(INFLIGHT_LOCK_CLASS)
-        .bind(fresh_since)
-        .bind(inflight_since)
-        .bind(query.id)
-        .bind(storable_text(&query.text).into_owned())
-        .bind(storable_text(&query.normalized_text).into_owned())
-        .bind(to_json("params", &query.params)?)
-        .bind(query.fingerprint.as_str())
-        .bind(query.created_at)
-        .bind(query.trace_id.as_deref())
-        .bind(query.agent_config_version)
-        .bind(query.user_id.as_deref())
-        .bind(query.experiment.as_ref().map(|a| a.experiment_id))
-        .bind(query.experiment.as_ref().map(|a| a.variant.as_str()))
-        .bind(query.tenant.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| sql::query_insert_error(e, query))?;
-        match (outcome.as_str(), id) {
-            ("inserted", _) => Ok(Recorded::Inserted),
-            ("answered", Some(fresh)) => Ok(Recorded::Answered(fresh)),
-            ("joined", Some(existing)) => Ok(Recorded::Joined(existing)),
-            (other, id) => Err(StoreError::Corrupt(format!(
-                "record_submission answered {other:?} with {id:?}"
-            ))),
-        }
+        // Batched with the process's other submissions in one statement and one
+        // commit; migration 0008's function says why two concurrent identical
+        // submissions cannot both insert.
+        self.group_commit
+            .record(query, fresh_since, inflight_since)
+            .await
     }
 
     async fn activate_agent_config_as(

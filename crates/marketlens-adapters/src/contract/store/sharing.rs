@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{Fingerprint, TenantId};
-use marketlens_core::ports::{NewQuery, QueryStatus, Recorded, Store};
+use marketlens_core::ports::{NewQuery, QueryStatus, Recorded, Store, StoreError};
 use uuid::Uuid;
 
 use super::{
@@ -419,4 +419,52 @@ pub async fn concurrent_identical_submissions_record_one_query(f: &StoreFixture)
         .await;
         assert_eq!(recorded, 1, "[{be}] round {round}: one row");
     }
+}
+
+/// Submissions made at the same moment may be written together (one transaction or
+/// one statement): each still gets its own answer, and one the database refuses (an
+/// unknown config version) costs the others nothing.
+pub async fn concurrent_submissions_are_answered_each_on_its_own(store: &dyn Store) {
+    let be = store.backend();
+    let config = fresh_config(store).await;
+    let hour_ago = now_us() - TimeDelta::hours(1);
+    let shared = fresh_fingerprint();
+    let mut submissions: Vec<NewQuery> = (0..6)
+        .map(|_| new_query(&fresh_fingerprint(), config, now_us()))
+        .collect();
+    // Two identical questions among them, and one naming a version that does not
+    // exist.
+    submissions.push(new_query(&shared, config, now_us()));
+    submissions.push(new_query(&shared, config, now_us()));
+    submissions.push(new_query(&fresh_fingerprint(), i64::MAX, now_us()));
+    let answers = futures::future::join_all(
+        submissions
+            .iter()
+            .map(|q| store.record_submission(q, Some(hour_ago), Some(hour_ago))),
+    )
+    .await;
+    for (q, answer) in submissions[..6].iter().zip(&answers) {
+        assert_eq!(
+            answer.as_ref().ok(),
+            Some(&Recorded::Inserted),
+            "[{be}] a new question is inserted: {answer:?}"
+        );
+        assert_eq!(store.get_query(q.id).await.unwrap(), Some(q.recorded()));
+    }
+    let (first, second) = (&submissions[6], &submissions[7]);
+    let pair = (answers[6].as_ref().ok(), answers[7].as_ref().ok());
+    assert!(
+        matches!(pair, (Some(Recorded::Inserted), Some(Recorded::Joined(id))) if *id == first.id)
+            || matches!(pair, (Some(Recorded::Joined(id)), Some(Recorded::Inserted)) if *id == second.id),
+        "[{be}] of two identical questions one is inserted and the other joins it: {pair:?}"
+    );
+    assert!(
+        matches!(answers[8], Err(StoreError::NotFound(_))),
+        "[{be}] the one naming an unknown config version is refused: {:?}",
+        answers[8]
+    );
+    assert!(
+        store.get_query(submissions[8].id).await.unwrap().is_none(),
+        "[{be}] and not written"
+    );
 }
