@@ -14,6 +14,11 @@
 //! versions never change once recorded, so that cache needs no invalidation: a new
 //! activation is simply a version not cached yet.
 //!
+//! When a kept answer expires under load, one request asks the store and the others
+//! go on with the answer kept (a moment past its second) until the new one is in:
+//! without that, every request arriving during the read asked too, and the burst of
+//! reads, once a second, held the connections the submissions were waiting for.
+//!
 //! A query records the version that was active when it was submitted, and its
 //! analysis runs with exactly that version, retries included: the version on a query
 //! is the one it ran with.
@@ -129,6 +134,30 @@ pub struct LiveConfig {
     active: Mutex<Option<(i64, Instant)>>,
     /// Each tenant's running experiment (or none) as last read, and when.
     experiments: Mutex<HashMap<TenantId, (Option<ExperimentRecord>, Instant)>>,
+    /// Held while the active version is read from the store.
+    reading_active: tokio::sync::Mutex<()>,
+    /// Held while a running experiment is read from the store.
+    reading_experiments: tokio::sync::Mutex<()>,
+}
+
+/// What a request whose kept answer has expired does.
+enum Turn<'a> {
+    /// Read the store (having checked that no one did meanwhile).
+    Read(tokio::sync::MutexGuard<'a, ()>),
+    /// Go on with the expired answer: another request is reading the new one.
+    KeepExpired,
+}
+
+impl<'a> Turn<'a> {
+    /// With an expired answer at hand, it is used while another request reads;
+    /// without one, the request waits for its turn to read.
+    async fn take(reading: &'a tokio::sync::Mutex<()>, have_expired: bool) -> Turn<'a> {
+        match reading.try_lock() {
+            Ok(turn) => Turn::Read(turn),
+            Err(_) if have_expired => Turn::KeepExpired,
+            Err(_) => Turn::Read(reading.lock().await),
+        }
+    }
 }
 
 impl LiveConfig {
@@ -140,6 +169,8 @@ impl LiveConfig {
             versions: Mutex::new(versions),
             active: Mutex::new(None),
             experiments: Mutex::new(HashMap::new()),
+            reading_active: tokio::sync::Mutex::new(()),
+            reading_experiments: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -150,6 +181,17 @@ impl LiveConfig {
         &self,
         tenant: &TenantId,
     ) -> Result<Option<ExperimentRecord>, StoreError> {
+        let kept = self.kept_experiments().get(tenant).cloned();
+        if let Some((running, read_at)) = &kept
+            && read_at.elapsed() < ACTIVE_VERSION_TTL
+        {
+            return Ok(running.clone());
+        }
+        let _turn = match Turn::take(&self.reading_experiments, kept.is_some()).await {
+            Turn::KeepExpired => return Ok(kept.and_then(|(running, _)| running)),
+            Turn::Read(turn) => turn,
+        };
+        // Someone may have read it while this request waited for its turn.
         if let Some((running, read_at)) = self.kept_experiments().get(tenant)
             && read_at.elapsed() < ACTIVE_VERSION_TTL
         {
@@ -184,10 +226,26 @@ impl LiveConfig {
 
     /// The active version, as the store said at most [`ACTIVE_VERSION_TTL`] ago.
     pub async fn active(&self) -> Result<Arc<RunConfig>, ConfigLoadError> {
+        let fresh = |kept: Option<(i64, Instant)>| {
+            kept.filter(|(_, read_at)| read_at.elapsed() < ACTIVE_VERSION_TTL)
+                .map(|(version, _)| version)
+        };
         let kept = *self.kept_active();
-        let version = match kept {
-            Some((version, read_at)) if read_at.elapsed() < ACTIVE_VERSION_TTL => version,
-            _ => {
+        if let Some(version) = fresh(kept) {
+            return self.version(version).await;
+        }
+        let turn = match Turn::take(&self.reading_active, kept.is_some()).await {
+            Turn::KeepExpired => {
+                let (version, _) = kept.expect("an expired answer");
+                return self.version(version).await;
+            }
+            Turn::Read(turn) => turn,
+        };
+        // Someone may have read it while this request waited for its turn.
+        let kept = *self.kept_active();
+        let version = match fresh(kept) {
+            Some(version) => version,
+            None => {
                 let read_at = Instant::now();
                 let version = self
                     .store
@@ -198,6 +256,7 @@ impl LiveConfig {
                 version
             }
         };
+        drop(turn);
         self.version(version).await
     }
 
@@ -325,4 +384,34 @@ pub async fn activate(
         content_hash: hash,
         already_active: before == Some(version),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Turn;
+
+    #[tokio::test]
+    async fn an_expired_answer_is_read_again_by_one_request_while_the_others_keep_it() {
+        let reading = tokio::sync::Mutex::new(());
+        let first = Turn::take(&reading, true).await;
+        assert!(
+            matches!(first, Turn::Read(_)),
+            "nobody reads: this one does"
+        );
+        assert!(
+            matches!(Turn::take(&reading, true).await, Turn::KeepExpired),
+            "someone reads: go on with the expired answer"
+        );
+        // Without an answer at hand, a request waits for the read in progress.
+        let mut waiting = Box::pin(Turn::take(&reading, false));
+        assert!(
+            futures::poll!(waiting.as_mut()).is_pending(),
+            "nothing to go on with: it waits"
+        );
+        drop(first);
+        assert!(
+            matches!(waiting.await, Turn::Read(_)),
+            "then takes its turn"
+        );
+    }
 }
