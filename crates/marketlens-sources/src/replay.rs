@@ -53,8 +53,11 @@ struct Recorded {
     settings: toml::Table,
 }
 
+/// A file that cannot be read or written, or whose content is not what it should be,
+/// named by its path. Frozen data fails this way, and so do the golden set's cases
+/// that hold it.
 #[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
+pub enum FileError {
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -62,6 +65,30 @@ pub enum ReplayError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+impl FileError {
+    /// The I/O error's wrapper for `path`, for `map_err`.
+    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
+        move |source| FileError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// `path`'s content is not what it should be, as `message` says.
+    pub fn invalid(path: &Path, message: impl Into<String>) -> FileError {
+        FileError::Invalid {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error(transparent)]
     Tape(#[from] TapeError),
     #[error("recorded source: {0}")]
@@ -85,14 +112,9 @@ impl ReplaySource {
     pub fn build(name: &str, config: &ReplayConfig) -> Result<Self, ReplayError> {
         let dir = Path::new(&config.path);
         let file = dir.join(SOURCE_FILE);
-        let text = std::fs::read_to_string(&file).map_err(|source| ReplayError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let recorded: Recorded = toml::from_str(&text).map_err(|e| ReplayError::Invalid {
-            path: file.clone(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(&file).map_err(FileError::io(&file))?;
+        let recorded: Recorded =
+            toml::from_str(&text).map_err(|e| FileError::invalid(&file, e.to_string()))?;
         let inner: Arc<dyn Source> = if recorded.kind == "catalog" {
             let catalog = CatalogConfig {
                 path: dir.display().to_string(),
@@ -110,14 +132,15 @@ impl ReplaySource {
             };
             build_live(&entry, Some(TapeMode::Replay(Arc::new(tape)))).map_err(boxed)?
         } else {
-            return Err(ReplayError::Invalid {
-                path: file,
-                message: format!(
+            return Err(FileError::invalid(
+                &file,
+                format!(
                     "kind {:?} cannot be replayed; recorded kinds: catalog, {}",
                     recorded.kind,
                     LIVE_KINDS.join(", ")
                 ),
-            });
+            )
+            .into());
         };
         Ok(Self {
             name: name.to_owned(),
@@ -189,18 +212,15 @@ impl Recorder {
     /// Writes the frozen data into `dir` (created): `source.toml`, then the tape, or
     /// the catalogue records of `found` (the products the catalogue answered).
     pub fn write(&self, dir: &Path, found: &[CollectedProduct]) -> Result<(), ReplayError> {
-        let io = |path: PathBuf| move |source| ReplayError::Io { path, source };
-        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        std::fs::create_dir_all(dir).map_err(FileError::io(dir))?;
         let recorded = Recorded {
             kind: self.kind.clone(),
             settings: self.settings.clone(),
         };
         let file = dir.join(SOURCE_FILE);
-        let text = toml::to_string(&recorded).map_err(|e| ReplayError::Invalid {
-            path: file.clone(),
-            message: e.to_string(),
-        })?;
-        std::fs::write(&file, text).map_err(io(file.clone()))?;
+        let text =
+            toml::to_string(&recorded).map_err(|e| FileError::invalid(&file, e.to_string()))?;
+        std::fs::write(&file, text).map_err(FileError::io(&file))?;
         match &self.kept {
             Kept::Tape(tape) => tape.write(&dir.join(TAPE_FILE))?,
             Kept::Catalog(catalog) => catalog
