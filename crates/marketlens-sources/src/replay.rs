@@ -17,7 +17,7 @@
 //! The replayed source answers under the `replay` entry's name, with the recorded
 //! source's notice.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use marketlens_core::ErrorType;
@@ -27,8 +27,9 @@ use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogConfig, CatalogSource};
+use crate::files::FileError;
 use crate::http::TapeMode;
-use crate::http::tape::{Tape, TapeError};
+use crate::http::tape::Tape;
 use crate::{BuildError, LIVE_KINDS, SourceBuildError, build_live, settings};
 
 /// File naming the recorded source's kind and settings.
@@ -53,44 +54,11 @@ struct Recorded {
     settings: toml::Table,
 }
 
-/// A file that cannot be read or written, or whose content is not what it should be,
-/// named by its path. Frozen data fails this way, and so do the golden set's cases
-/// that hold it.
-#[derive(Debug, thiserror::Error)]
-pub enum FileError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
-}
-
-impl FileError {
-    /// The I/O error's wrapper for `path`, for `map_err`.
-    pub fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
-        move |source| FileError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
-    /// `path`'s content is not what it should be, as `message` says.
-    pub fn invalid(path: &Path, message: impl Into<String>) -> FileError {
-        FileError::Invalid {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
+    /// `source.toml`, the tape or the directory they are written in.
     #[error(transparent)]
     File(#[from] FileError),
-    #[error(transparent)]
-    Tape(#[from] TapeError),
     #[error("recorded source: {0}")]
     Recorded(#[source] Box<BuildError>),
 }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use marketlens_core::golden::metrics::{
     CaseRun, Regression, TOLERANCES, Tolerance, VariantMetrics, aggregate, regressions,
 };
-use marketlens_sources::replay::FileError;
+use marketlens_sources::files::FileError;
 use serde::{Deserialize, Serialize};
 
 use super::{GoldenError, Judge, Variant, page, read_set, score};

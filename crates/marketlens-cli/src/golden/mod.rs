@@ -30,7 +30,7 @@ use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::{InProcessError, analyze_in_process};
 use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
-use marketlens_sources::replay::FileError;
+use marketlens_sources::files::FileError;
 use serde::{Deserialize, Serialize};
 
 pub use variant::Variant;

@@ -32,7 +32,8 @@ use marketlens_core::golden::{Claim, Expectations, proposed_key_points, result_f
 use marketlens_core::ports::{Source, SourceQuery};
 use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::InProcessError;
-use marketlens_sources::replay::{FileError, Recorder, build_recording};
+use marketlens_sources::files::FileError;
+use marketlens_sources::replay::{Recorder, build_recording};
 
 use super::{CaseSource, GoldenCase, GoldenError, SOURCES_DIR, run_case};
 
