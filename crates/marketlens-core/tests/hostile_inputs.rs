@@ -13,29 +13,14 @@
 //! a case that takes more than a few seconds even in a debug build means a parser
 //! went quadratic or worse on some input.
 
-use std::time::{Duration, Instant};
+#[path = "support/hostile.rs"]
+mod hostile;
 
+use hostile::{json_scalar, within_guard};
 use marketlens_core::config::{AgentConfig, DEFAULT_AGENT_TOML};
 use marketlens_core::domain::{AnalysisRequest, CurrencyCode, Market, RequestDefaults};
 use marketlens_core::normalize::price_text::{parse_price, scan_price};
 use proptest::prelude::*;
-
-/// Far above what any of these parsers needs for the inputs below (microseconds to a
-/// few milliseconds), far below a hang.
-const HANG_GUARD: Duration = Duration::from_secs(5);
-
-fn within_guard<T>(what: &str, input: &str, run: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let out = run();
-    let took = start.elapsed();
-    assert!(
-        took < HANG_GUARD,
-        "{what} took {took:?} on {} characters: {:?}",
-        input.chars().count(),
-        input.chars().take(200).collect::<String>()
-    );
-    out
-}
 
 /// The pieces price text is made of, to build strings that reach deep into the
 /// parser rather than failing at the first character.
@@ -217,37 +202,28 @@ proptest! {
 /// JSON values of every kind, with the strings and numbers requests are made of.
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::Value;
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        any::<String>().prop_map(Value::String),
-        prop::sample::select(vec![
-            "EUR",
-            "usd",
-            "FR",
-            "us",
-            "new",
-            "used",
-            "refurbished",
-            "any",
-            "en",
-            "fr",
-            "-1",
-            "1e400",
-            "99.999",
-            "0",
-            "",
-            " ",
-            "catalog",
-            "NaN",
-            "1,5",
-        ])
-        .prop_map(|s| Value::String(s.to_owned())),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
+    json_scalar(&[
+        "EUR",
+        "usd",
+        "FR",
+        "us",
+        "new",
+        "used",
+        "refurbished",
+        "any",
+        "en",
+        "fr",
+        "-1",
+        "1e400",
+        "99.999",
+        "0",
+        "",
+        " ",
+        "catalog",
+        "NaN",
+        "1,5",
+    ])
+    .prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::vec((any::<String>(), inner), 0..4)

@@ -34,6 +34,7 @@ macro_rules! impl_source {
 pub mod catalog;
 pub mod demo_shop;
 pub mod extract;
+pub mod files;
 pub mod html_depth;
 pub mod http;
 pub mod replay;

@@ -17,7 +17,7 @@
 //! The replayed source answers under the `replay` entry's name, with the recorded
 //! source's notice.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use marketlens_core::ErrorType;
@@ -27,8 +27,9 @@ use marketlens_core::ports::{Source, SourceBatch, SourceError, SourceQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogConfig, CatalogSource};
+use crate::files::FileError;
 use crate::http::TapeMode;
-use crate::http::tape::{Tape, TapeError};
+use crate::http::tape::Tape;
 use crate::{BuildError, LIVE_KINDS, SourceBuildError, build_live, settings};
 
 /// File naming the recorded source's kind and settings.
@@ -55,15 +56,9 @@ struct Recorded {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// `source.toml`, the tape or the directory they are written in.
     #[error(transparent)]
-    Tape(#[from] TapeError),
+    File(#[from] FileError),
     #[error("recorded source: {0}")]
     Recorded(#[source] Box<BuildError>),
 }
@@ -85,14 +80,9 @@ impl ReplaySource {
     pub fn build(name: &str, config: &ReplayConfig) -> Result<Self, ReplayError> {
         let dir = Path::new(&config.path);
         let file = dir.join(SOURCE_FILE);
-        let text = std::fs::read_to_string(&file).map_err(|source| ReplayError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let recorded: Recorded = toml::from_str(&text).map_err(|e| ReplayError::Invalid {
-            path: file.clone(),
-            message: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(&file).map_err(FileError::io(&file))?;
+        let recorded: Recorded =
+            toml::from_str(&text).map_err(|e| FileError::invalid(&file, e.to_string()))?;
         let inner: Arc<dyn Source> = if recorded.kind == "catalog" {
             let catalog = CatalogConfig {
                 path: dir.display().to_string(),
@@ -110,14 +100,15 @@ impl ReplaySource {
             };
             build_live(&entry, Some(TapeMode::Replay(Arc::new(tape)))).map_err(boxed)?
         } else {
-            return Err(ReplayError::Invalid {
-                path: file,
-                message: format!(
+            return Err(FileError::invalid(
+                &file,
+                format!(
                     "kind {:?} cannot be replayed; recorded kinds: catalog, {}",
                     recorded.kind,
                     LIVE_KINDS.join(", ")
                 ),
-            });
+            )
+            .into());
         };
         Ok(Self {
             name: name.to_owned(),
@@ -189,18 +180,15 @@ impl Recorder {
     /// Writes the frozen data into `dir` (created): `source.toml`, then the tape, or
     /// the catalogue records of `found` (the products the catalogue answered).
     pub fn write(&self, dir: &Path, found: &[CollectedProduct]) -> Result<(), ReplayError> {
-        let io = |path: PathBuf| move |source| ReplayError::Io { path, source };
-        std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
+        std::fs::create_dir_all(dir).map_err(FileError::io(dir))?;
         let recorded = Recorded {
             kind: self.kind.clone(),
             settings: self.settings.clone(),
         };
         let file = dir.join(SOURCE_FILE);
-        let text = toml::to_string(&recorded).map_err(|e| ReplayError::Invalid {
-            path: file.clone(),
-            message: e.to_string(),
-        })?;
-        std::fs::write(&file, text).map_err(io(file.clone()))?;
+        let text =
+            toml::to_string(&recorded).map_err(|e| FileError::invalid(&file, e.to_string()))?;
+        std::fs::write(&file, text).map_err(FileError::io(&file))?;
         match &self.kept {
             Kept::Tape(tape) => tape.write(&dir.join(TAPE_FILE))?,
             Kept::Catalog(catalog) => catalog

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use marketlens_core::golden::metrics::{
     CaseRun, Regression, TOLERANCES, Tolerance, VariantMetrics, aggregate, regressions,
 };
+use marketlens_sources::files::FileError;
 use serde::{Deserialize, Serialize};
 
 use super::{GoldenError, Judge, Variant, page, read_set, score};
@@ -118,11 +119,10 @@ fn finish(options: &EvalOptions, evaluation: &Evaluation) -> ExitCode {
 }
 
 pub fn read_baseline(path: &Path) -> Result<Evaluation, GoldenError> {
-    let text = std::fs::read_to_string(path).map_err(super::io(path))?;
-    serde_json::from_str(&text).map_err(|e| GoldenError::Invalid {
-        path: path.to_path_buf(),
-        message: format!("not an eval golden JSON: {e}"),
-    })
+    let text = std::fs::read_to_string(path).map_err(FileError::io(path))?;
+    let evaluation = serde_json::from_str(&text)
+        .map_err(|e| FileError::invalid(path, format!("not an eval golden JSON: {e}")))?;
+    Ok(evaluation)
 }
 
 /// Each variant against the baseline's variant of the same label, else its first.
@@ -144,15 +144,13 @@ pub fn compare(current: &Evaluation, baseline: &Evaluation) -> Vec<Regression> {
 
 /// Writes `golden.json` and `golden.html` into `dir`.
 pub fn write_outputs(dir: &Path, evaluation: &Evaluation) -> Result<(), GoldenError> {
-    std::fs::create_dir_all(dir).map_err(super::io(dir))?;
+    std::fs::create_dir_all(dir).map_err(FileError::io(dir))?;
     let json = dir.join("golden.json");
-    let text = serde_json::to_string_pretty(evaluation).map_err(|e| GoldenError::Invalid {
-        path: json.clone(),
-        message: e.to_string(),
-    })?;
-    std::fs::write(&json, text + "\n").map_err(super::io(&json))?;
+    let text = serde_json::to_string_pretty(evaluation)
+        .map_err(|e| FileError::invalid(&json, e.to_string()))?;
+    std::fs::write(&json, text + "\n").map_err(FileError::io(&json))?;
     let html = dir.join("golden.html");
-    std::fs::write(&html, page::render(evaluation)).map_err(super::io(&html))?;
+    std::fs::write(&html, page::render(evaluation)).map_err(FileError::io(&html))?;
     eprintln!("wrote {} and {}", json.display(), html.display());
     Ok(())
 }

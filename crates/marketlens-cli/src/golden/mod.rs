@@ -30,6 +30,7 @@ use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::{InProcessError, analyze_in_process};
 use marketlens_service::pipeline::NoProgress;
 use marketlens_service::startup::{App, Settings};
+use marketlens_sources::files::FileError;
 use serde::{Deserialize, Serialize};
 
 pub use variant::Variant;
@@ -75,22 +76,11 @@ pub struct GoldenCase {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GoldenError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// A case's file, a baseline or an output: they fail as frozen data does.
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{0}")]
     Config(String),
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GoldenError + '_ {
-    move |source| GoldenError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 impl GoldenCase {
@@ -98,11 +88,8 @@ impl GoldenCase {
     /// frozen data present, fallbacks naming sources of the case.
     pub fn read(dir: &Path) -> Result<Self, GoldenError> {
         let path = dir.join(CASE_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let invalid = |message: String| GoldenError::Invalid {
-            path: path.clone(),
-            message,
-        };
+        let text = std::fs::read_to_string(&path).map_err(FileError::io(&path))?;
+        let invalid = |message: String| GoldenError::from(FileError::invalid(&path, message));
         let mut case: GoldenCase = toml::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         case.expect.check().map_err(|e| invalid(e.to_string()))?;
         if case.sources.is_empty() {
@@ -134,11 +121,9 @@ impl GoldenCase {
 
     pub fn write(&self) -> Result<(), GoldenError> {
         let path = self.dir.join(CASE_FILE);
-        let text = toml::to_string(self).map_err(|e| GoldenError::Invalid {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        std::fs::write(&path, text).map_err(io(&path))
+        let text = toml::to_string(self).map_err(|e| FileError::invalid(&path, e.to_string()))?;
+        std::fs::write(&path, text).map_err(FileError::io(&path))?;
+        Ok(())
     }
 
     /// What the case expects as an outcome: `completed`, or an error type.
@@ -181,17 +166,18 @@ impl GoldenCase {
 pub fn read_set(dir: &Path) -> Result<Vec<GoldenCase>, GoldenError> {
     let cases_dir = dir.join("cases");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&cases_dir)
-        .map_err(io(&cases_dir))?
+        .map_err(FileError::io(&cases_dir))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.join(CASE_FILE).is_file())
         .collect();
     dirs.sort();
     if dirs.is_empty() {
-        return Err(GoldenError::Invalid {
-            path: cases_dir,
-            message: format!("no case (a directory with {CASE_FILE})"),
-        });
+        return Err(FileError::invalid(
+            &cases_dir,
+            format!("no case (a directory with {CASE_FILE})"),
+        )
+        .into());
     }
     dirs.iter().map(|d| GoldenCase::read(d)).collect()
 }
@@ -205,10 +191,10 @@ pub struct Ran {
 /// Runs `case` once with `config` (its sources replaced by the case's), in a fresh
 /// embedded data directory: nothing cached, nothing stored from an earlier run.
 pub async fn run_case(case: &GoldenCase, config: &AgentConfig) -> Result<Ran, GoldenError> {
-    let work = tempfile::tempdir().map_err(io(Path::new("temporary directory")))?;
+    let work = tempfile::tempdir().map_err(FileError::io(Path::new("temporary directory")))?;
     let config_path = work.path().join("agent.toml");
     let config = case.config_for(config);
-    std::fs::write(&config_path, config.to_toml()).map_err(io(&config_path))?;
+    std::fs::write(&config_path, config.to_toml()).map_err(FileError::io(&config_path))?;
     let settings = Settings {
         data_dir: work.path().join("data"),
         config_path: Some(config_path),

@@ -32,6 +32,7 @@ use marketlens_core::golden::{Claim, Expectations, proposed_key_points, result_f
 use marketlens_core::ports::{Source, SourceQuery};
 use marketlens_core::report::AnalysisResult;
 use marketlens_service::in_process::InProcessError;
+use marketlens_sources::files::FileError;
 use marketlens_sources::replay::{Recorder, build_recording};
 
 use super::{CaseSource, GoldenCase, GoldenError, SOURCES_DIR, run_case};
@@ -101,7 +102,7 @@ pub async fn record(options: &RecordOptions) -> Result<GoldenCase, GoldenError> 
                 dir.display()
             )));
         }
-        std::fs::remove_dir_all(&dir).map_err(super::io(&dir))?;
+        std::fs::remove_dir_all(&dir).map_err(FileError::io(&dir))?;
     }
     let config = &options.config;
     let (query, params) = options

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{FetchError, FetchErrorKind, Page};
+use crate::files::FileError;
 
 /// One recorded fetch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,18 +48,9 @@ pub enum Answer {
     },
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum TapeError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a tape of recorded fetches: {source}")]
-    Format {
-        path: String,
-        source: serde_json::Error,
-    },
+/// A tape file whose JSON is not recorded fetches (or fetches that cannot be written).
+fn not_a_tape(path: &Path, e: serde_json::Error) -> FileError {
+    FileError::invalid(path, format!("not a tape of recorded fetches: {e}"))
 }
 
 /// Recorded fetches, shared by the client that records or replays them.
@@ -78,15 +70,9 @@ impl Tape {
     }
 
     /// Reads a tape file written by [`Tape::write`].
-    pub fn read(path: &Path) -> Result<Self, TapeError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TapeError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let exchanges = serde_json::from_str(&text).map_err(|source| TapeError::Format {
-            path: path.display().to_string(),
-            source,
-        })?;
+    pub fn read(path: &Path) -> Result<Self, FileError> {
+        let text = std::fs::read_to_string(path).map_err(FileError::io(path))?;
+        let exchanges = serde_json::from_str(&text).map_err(|e| not_a_tape(path, e))?;
         Ok(Self::new(exchanges))
     }
 
@@ -99,18 +85,10 @@ impl Tape {
     }
 
     /// Writes the tape as pretty JSON (one exchange per entry, sorted by URL).
-    pub fn write(&self, path: &Path) -> Result<(), TapeError> {
-        let io = |source| TapeError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let text = serde_json::to_string_pretty(&self.exchanges()).map_err(|source| {
-            TapeError::Format {
-                path: path.display().to_string(),
-                source,
-            }
-        })?;
-        std::fs::write(path, text + "\n").map_err(io)
+    pub fn write(&self, path: &Path) -> Result<(), FileError> {
+        let text =
+            serde_json::to_string_pretty(&self.exchanges()).map_err(|e| not_a_tape(path, e))?;
+        std::fs::write(path, text + "\n").map_err(FileError::io(path))
     }
 
     /// Keeps the outcome of one fetch of `url`.
