@@ -434,3 +434,32 @@ fn closed_vocabularies_are_documented_with_the_words_the_api_writes() {
     // And they are what serde writes.
     assert_eq!(serde_json::to_value(Language::Fr).unwrap(), json!("fr"));
 }
+
+/// The document names each schema after its type; two types of one name would leave
+/// one of them documented with the other's fields.
+#[test]
+fn types_sharing_a_short_name_are_documented_apart() {
+    use marketlens_service::experiments::VariantLatency;
+    use marketlens_service::metrics::LatencySummary;
+    let written = |v: Value| keys(&v);
+    let window = LatencySummary {
+        count: 0,
+        p50: None,
+        p95: None,
+        p99: None,
+        max: None,
+    };
+    assert_eq!(
+        schema_fields("LatencySummary"),
+        written(serde_json::to_value(window).unwrap())
+    );
+    let variant = VariantLatency {
+        p50: 1.0,
+        p95: 2.0,
+        mean: None,
+    };
+    assert_eq!(
+        schema_fields("VariantLatency"),
+        written(serde_json::to_value(variant).unwrap())
+    );
+}

@@ -457,8 +457,6 @@ pub async fn get_report(
         .into_response())
 }
 
-/// Liveness and each dependency: the same checks and status as `/readyz`, with the
-/// version of this build.
 /// The report of a completed analysis that this process's report store does not
 /// hold: the worker that wrote it keeps its reports somewhere this API cannot read
 /// (the local report store of another data directory). The result in the store of
@@ -492,6 +490,8 @@ pub struct Health {
     version: &'static str,
 }
 
+/// Liveness and each dependency: the same checks and status as `/readyz`, with the
+/// version of this build.
 #[utoipa::path(
     get,
     path = "/healthz",

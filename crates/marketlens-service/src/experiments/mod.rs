@@ -172,7 +172,7 @@ pub struct VariantResults {
     /// Answered from an earlier result (no run of their own: no latency, no checks).
     pub cache_hits: u64,
     /// Start to finish of the analyses it ran, in milliseconds.
-    pub latency_ms: Option<LatencySummary>,
+    pub latency_ms: Option<VariantLatency>,
     /// Share of its results that failed a quality check.
     pub quality_check_failure_rate: Option<RateEstimate>,
     /// Feedback given on its analyses.
@@ -183,8 +183,9 @@ pub struct VariantResults {
     pub useful_rate: Option<RateEstimate>,
 }
 
+/// End-to-end latency of a variant's analyses, in milliseconds.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct LatencySummary {
+pub struct VariantLatency {
     pub p50: f64,
     pub p95: f64,
     /// The mean with its t interval (`None` under two analyses).
@@ -332,8 +333,8 @@ fn arm<T>(name: &str, data: T) -> Arm<'_, T> {
     Arm { name, data }
 }
 
-fn latency_summary(latencies_ms: &[f64]) -> Option<LatencySummary> {
-    Some(LatencySummary {
+fn latency_summary(latencies_ms: &[f64]) -> Option<VariantLatency> {
+    Some(VariantLatency {
         p50: percentile(latencies_ms, 0.5)?,
         p95: percentile(latencies_ms, 0.95)?,
         mean: mean_with_interval(latencies_ms),
