@@ -71,20 +71,13 @@ impl GroupCommit {
         fresh_since: Option<DateTime<Utc>>,
         inflight_since: Option<DateTime<Utc>>,
     ) -> Result<Recorded, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        let submission = Submission {
+        sql::hand_to_writer(&self.calls, |answer| Submission {
             query: Box::new(query.clone()),
             fresh_since,
             inflight_since,
             answer,
-        };
-        self.calls
-            .send(submission)
-            .await
-            .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
-        answered.await.map_err(|_| {
-            StoreError::Unavailable("the database writer stopped before answering".into())
-        })?
+        })
+        .await
     }
 }
 

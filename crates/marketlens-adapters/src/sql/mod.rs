@@ -15,12 +15,14 @@
 //!   its column, a missing referenced row is `NotFound`, anything else is the database
 //!   being out of reach (`Unavailable`);
 //! - text as both write it ([`storable_text`], [`storable_json`]): NUL, which
-//!   PostgreSQL cannot hold, as U+FFFD.
+//!   PostgreSQL cannot hold, as U+FFFD;
+//! - handing a submit-path write to the group-commit task ([`hand_to_writer`]).
 
 mod error;
 mod fetch;
 mod records;
 mod text;
+mod writer;
 
 pub(crate) use error::{
     corrupt, encoding_error, experiment_changed, key_insert_error, query_insert_error,
@@ -34,6 +36,7 @@ pub(crate) use records::{
     query_record, recorded_feedback, stored_result, tenant_record,
 };
 pub(crate) use text::{storable_json, storable_text};
+pub(crate) use writer::hand_to_writer;
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
 pub(crate) const QUERY_COLUMNS: &str = "id, tenant, text, normalized_text, params, fingerprint, status, \

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless};
 use super::ts;
-use crate::sql::unavailable;
+use crate::sql::{hand_to_writer, unavailable};
 
 /// The most calls written in one transaction.
 pub const MAX_BATCH: usize = 128;
@@ -77,8 +77,7 @@ impl GroupCommit {
         query: &NewQuery,
         guards: InsertGuards,
     ) -> Result<Recorded, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.hand_over(Call::Submit {
+        hand_to_writer(&self.calls, |answer| Call::Submit {
             // The store decides whether it is a cache hit.
             query: Box::new(NewQuery {
                 answered_by: None,
@@ -87,27 +86,13 @@ impl GroupCommit {
             guards,
             answer,
         })
-        .await?;
-        answered.await.map_err(|_| stopped_before_answering())?
+        .await
     }
 
     /// Inserts `job` unless its query already has a pending job (then nothing).
     pub(crate) async fn enqueue(&self, job: NewJob) -> Result<(), StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.hand_over(Call::Enqueue { job, answer }).await?;
-        answered.await.map_err(|_| stopped_before_answering())?
+        hand_to_writer(&self.calls, |answer| Call::Enqueue { job, answer }).await
     }
-
-    async fn hand_over(&self, call: Call) -> Result<(), StoreError> {
-        self.calls
-            .send(call)
-            .await
-            .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))
-    }
-}
-
-fn stopped_before_answering() -> StoreError {
-    StoreError::Unavailable("the database writer stopped before answering".into())
 }
 
 /// One call's answer, before it is sent.
