@@ -17,8 +17,9 @@
 //! want of the database (a connection lost, the pool exhausted) is not retried: its
 //! outcome is unknown, and every caller is told the database is unavailable.
 //!
-//! The hand-over queue is bounded ([`QUEUE_CAPACITY`]): when the database cannot keep
-//! up, submitters wait for room instead of piling up in memory.
+//! The hand-over queue is bounded ([`spawn_writer`](crate::sql::spawn_writer)): when
+//! the database cannot keep up, submitters wait for room instead of piling up in
+//! memory.
 
 use chrono::{DateTime, Utc};
 use marketlens_core::ports::{NewQuery, Recorded, StoreError};
@@ -32,8 +33,6 @@ use crate::sql::{self, storable_json, storable_text};
 
 /// The most submissions recorded in one statement.
 pub const MAX_BATCH: usize = 128;
-/// Submissions waiting for the writer, at most.
-pub const QUEUE_CAPACITY: usize = 1024;
 /// Batches in the database at once.
 pub const BATCHES_IN_FLIGHT: usize = 2;
 
@@ -59,9 +58,9 @@ pub(super) struct GroupCommit {
 impl GroupCommit {
     /// Starts the writer task, which takes a connection from `pool` for each batch.
     pub(super) fn start(pool: PgPool) -> GroupCommit {
-        let (calls, waiting) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(pool, waiting));
-        GroupCommit { calls }
+        GroupCommit {
+            calls: sql::spawn_writer(|waiting| write_batches(pool, waiting)),
+        }
     }
 
     /// See [`Store::record_submission`](marketlens_core::ports::Store::record_submission).

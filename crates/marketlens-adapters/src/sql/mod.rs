@@ -36,7 +36,7 @@ pub(crate) use records::{
     query_record, recorded_feedback, stored_result, tenant_record,
 };
 pub(crate) use text::{storable_json, storable_text};
-pub(crate) use writer::hand_to_writer;
+pub(crate) use writer::{hand_to_writer, spawn_writer};
 
 /// Every column of `queries` a [`query_record`] reads, in table order.
 pub(crate) const QUERY_COLUMNS: &str = "id, tenant, text, normalized_text, params, fingerprint, status, \

@@ -13,8 +13,9 @@
 //! any other failure rolls the whole batch back and each call gets the error, so no
 //! call is told "failed" about a row that was written.
 //!
-//! The hand-over queue is bounded ([`QUEUE_CAPACITY`]): when the database cannot keep
-//! up, submitters wait for room instead of piling up in memory.
+//! The hand-over queue is bounded ([`spawn_writer`](crate::sql::spawn_writer)): when
+//! the database cannot keep up, submitters wait for room instead of piling up in
+//! memory.
 
 use chrono::{DateTime, Utc};
 use marketlens_core::ports::{NewQuery, Recorded, StoreError};
@@ -24,12 +25,10 @@ use uuid::Uuid;
 
 use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless};
 use super::ts;
-use crate::sql::{hand_to_writer, unavailable};
+use crate::sql::{hand_to_writer, spawn_writer, unavailable};
 
 /// The most calls written in one transaction.
 pub const MAX_BATCH: usize = 128;
-/// Calls waiting for the writer, at most.
-pub const QUEUE_CAPACITY: usize = 1024;
 
 /// One write waiting for the writer task, and where its answer goes.
 enum Call {
@@ -66,9 +65,9 @@ impl GroupCommit {
     /// Starts the writer task on `writer` (the process's writer connection, which
     /// it takes for each batch and gives back between them).
     pub(crate) fn start(writer: SqlitePool) -> GroupCommit {
-        let (calls, waiting) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(writer, waiting));
-        GroupCommit { calls }
+        GroupCommit {
+            calls: spawn_writer(|waiting| write_batches(writer, waiting)),
+        }
     }
 
     /// See [`Store::record_submission`](marketlens_core::ports::Store::record_submission).
