@@ -508,7 +508,8 @@ pub async fn render(app: &App) -> String {
     handle.render()
 }
 
-/// `GET /metrics`.
+/// This process's metrics for Prometheus: analyses and their stages, sources,
+/// caches, the queue, feedback, LLM calls and their cost.
 #[utoipa::path(
     get,
     path = "/metrics",
