@@ -8,14 +8,17 @@
 # Needs `wrk` (apt-get install wrk) and a release build (built here if missing).
 # PostgreSQL and Redis: MARKETLENS_BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres) and MARKETLENS_BENCH_REDIS_URL (default
-# redis://127.0.0.1:6379/), under a fresh Redis key prefix. WRK_ARGS overrides the
-# wrk options; MARKETLENS_BIN the binary; the API logs at MARKETLENS_LOG (default
+# redis://127.0.0.1:6379/), under a fresh Redis key prefix (its keys removed at the
+# end). WRK_ARGS overrides the wrk options; MARKETLENS_BIN the binary; the API logs
+# at MARKETLENS_LOG (default
 # `warn` here, so the figures are the API's, not its log output's). Prints wrk's
 # figures and the API's CPU seconds per thousand requests (from /proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode="${1:-embedded}"
+# The Redis keys of this run (postgres mode), removed when it ends.
+prefix="marketlens-bench-$$-$RANDOM"
 bin="${MARKETLENS_BIN:-target/release/marketlens}"
 wrk_args="${WRK_ARGS:--t2 -c64 -d15s}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
@@ -30,13 +33,18 @@ case "$mode" in
     args+=(--database-url "${MARKETLENS_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
            --queue-url "${MARKETLENS_BENCH_REDIS_URL:-redis://127.0.0.1:6379/}"
            --redis-url "${MARKETLENS_BENCH_REDIS_URL:-redis://127.0.0.1:6379/}"
-           --redis-prefix "marketlens-bench-$$-$RANDOM") ;;
+           --redis-prefix "$prefix") ;;
   *) echo "usage: $0 embedded|postgres" >&2; exit 2 ;;
 esac
 
 MARKETLENS_LOG="${MARKETLENS_LOG:-warn}" "$bin" "${args[@]}" 2>"$data/api.log" &
 api=$!
-trap 'kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; rm -rf "$data"' EXIT
+forget_keys() {
+  [ "$mode" = postgres ] && command -v redis-cli >/dev/null || return 0
+  redis-cli -u "${MARKETLENS_BENCH_REDIS_URL:-redis://127.0.0.1:6379/}" --scan --pattern "$prefix*" \
+    | xargs -r redis-cli -u "${MARKETLENS_BENCH_REDIS_URL:-redis://127.0.0.1:6379/}" del >/dev/null
+}
+trap 'kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; rm -rf "$data"; forget_keys' EXIT
 for _ in $(seq 1 100); do
   curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break
   sleep 0.1
