@@ -457,7 +457,7 @@ impl Store for PgStore {
         inflight_since: Option<DateTime<Utc>>,
     ) -> Result<Recorded, StoreError> {
         // Batched with the process's other submissions in one statement and one
-        // commit; migration 0008's function says why two concurrent identical
+        // commit; migration 0009's function says why two concurrent identical
         // submissions cannot both insert.
         self.group_commit
             .record(query, fresh_since, inflight_since)
