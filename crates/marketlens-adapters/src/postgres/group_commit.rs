@@ -101,35 +101,23 @@ async fn write_batches(pool: PgPool, mut waiting: mpsc::Receiver<Submission>) {
 
 /// Records `batch` and answers each of its callers. A caller may have gone (its
 /// request dropped): its row stays, as it would had it been written without a batch.
+/// The function takes the batch's locks in its own order, so the batch is sent as it
+/// arrived.
 async fn write_batch(pool: &PgPool, mut batch: Vec<Submission>) {
-    // Stable: identical questions keep their arrival order.
-    batch.sort_by(|a, b| {
-        a.query
-            .fingerprint
-            .as_str()
-            .cmp(b.query.fingerprint.as_str())
-    });
+    if batch.len() == 1 {
+        let s = batch.pop().expect("one submission");
+        return record_alone(pool, s).await;
+    }
     match record_batch(pool, &batch).await {
         Ok(answers) => {
             for (s, recorded) in batch.into_iter().zip(answers) {
                 let _ = s.answer.send(recorded);
             }
         }
-        Err(e) if batch.len() > 1 && refused_by_the_database(&e) => {
+        Err(e) if refused_by_the_database(&e) => {
             // The statement failed as a whole and wrote nothing: each submission on
             // its own, so only the one at fault is refused.
-            futures::future::join_all(batch.into_iter().map(|s| async move {
-                let recorded = record_batch(pool, std::slice::from_ref(&s)).await;
-                let recorded = recorded
-                    .map_err(|e| sql::query_insert_error(e, &s.query))
-                    .and_then(|mut answers| answers.pop().unwrap_or_else(fewer_answers));
-                let _ = s.answer.send(recorded);
-            }))
-            .await;
-        }
-        Err(e) if batch.len() == 1 => {
-            let s = batch.pop().expect("one submission");
-            let _ = s.answer.send(Err(sql::query_insert_error(e, &s.query)));
+            futures::future::join_all(batch.into_iter().map(|s| record_alone(pool, s))).await;
         }
         Err(e) => {
             let message = e.to_string();
@@ -138,6 +126,16 @@ async fn write_batch(pool: &PgPool, mut batch: Vec<Submission>) {
             }
         }
     }
+}
+
+/// Records `s` in a call of its own and answers its caller; a refusal names what the
+/// submission referred to (`NotFound` for an unknown config version).
+async fn record_alone(pool: &PgPool, s: Submission) {
+    let recorded = record_batch(pool, std::slice::from_ref(&s))
+        .await
+        .map_err(|e| sql::query_insert_error(e, &s.query))
+        .and_then(|mut answers| answers.pop().unwrap_or_else(fewer_answers));
+    let _ = s.answer.send(recorded);
 }
 
 /// An error the database answered with (a constraint, a deadlock): the statement
