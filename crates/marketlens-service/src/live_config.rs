@@ -140,6 +140,13 @@ pub struct LiveConfig {
     reading_experiments: tokio::sync::Mutex<()>,
 }
 
+/// The answer kept in `kept`, unless it was read [`ACTIVE_VERSION_TTL`] ago or more.
+fn unexpired<T>(kept: &Option<(T, Instant)>) -> Option<&T> {
+    kept.as_ref()
+        .filter(|(_, read_at)| read_at.elapsed() < ACTIVE_VERSION_TTL)
+        .map(|(answer, _)| answer)
+}
+
 /// What a request whose kept answer has expired does.
 enum Turn<'a> {
     /// Read the store (having checked that no one did meanwhile).
@@ -182,9 +189,7 @@ impl LiveConfig {
         tenant: &TenantId,
     ) -> Result<Option<ExperimentRecord>, StoreError> {
         let kept = self.kept_experiments().get(tenant).cloned();
-        if let Some((running, read_at)) = &kept
-            && read_at.elapsed() < ACTIVE_VERSION_TTL
-        {
+        if let Some(running) = unexpired(&kept) {
             return Ok(running.clone());
         }
         let _turn = match Turn::take(&self.reading_experiments, kept.is_some()).await {
@@ -192,9 +197,7 @@ impl LiveConfig {
             Turn::Read(turn) => turn,
         };
         // Someone may have read it while this request waited for its turn.
-        if let Some((running, read_at)) = self.kept_experiments().get(tenant)
-            && read_at.elapsed() < ACTIVE_VERSION_TTL
-        {
+        if let Some(running) = unexpired(&self.kept_experiments().get(tenant).cloned()) {
             return Ok(running.clone());
         }
         let read_at = Instant::now();
@@ -226,12 +229,8 @@ impl LiveConfig {
 
     /// The active version, as the store said at most [`ACTIVE_VERSION_TTL`] ago.
     pub async fn active(&self) -> Result<Arc<RunConfig>, ConfigLoadError> {
-        let fresh = |kept: Option<(i64, Instant)>| {
-            kept.filter(|(_, read_at)| read_at.elapsed() < ACTIVE_VERSION_TTL)
-                .map(|(version, _)| version)
-        };
         let kept = *self.kept_active();
-        if let Some(version) = fresh(kept) {
+        if let Some(&version) = unexpired(&kept) {
             return self.version(version).await;
         }
         let turn = match Turn::take(&self.reading_active, kept.is_some()).await {
@@ -243,8 +242,8 @@ impl LiveConfig {
         };
         // Someone may have read it while this request waited for its turn.
         let kept = *self.kept_active();
-        let version = match fresh(kept) {
-            Some(version) => version,
+        let version = match unexpired(&kept) {
+            Some(&version) => version,
             None => {
                 let read_at = Instant::now();
                 let version = self
