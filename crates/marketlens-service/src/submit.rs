@@ -6,7 +6,7 @@
 //! `queued` or `running` (submitted within `cache.analysis_result_ttl_secs`) is answered
 //! with that query instead of a new one, so a burst of identical requests costs one job.
 //! The check and the insert are one atomic store operation
-//! (`Store::insert_query_unless_inflight`), so this holds across API processes too.
+//! (`Store::record_submission`), so this holds across API processes too.
 //! Only an analysis whose job exists is joined: one recorded more than a few seconds
 //! ago that the queue has no job for (a CLI run killed mid-way, a broker restarted
 //! without persistence) would never finish, so the request makes its own query and job

@@ -6,7 +6,7 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Calls waiting for a writer task, at most: when the database cannot keep up,
 /// submitters wait for room instead of piling up in memory.
-pub(crate) const WRITER_QUEUE_CAPACITY: usize = 1024;
+const WRITER_QUEUE_CAPACITY: usize = 1024;
 
 /// Spawns the writer task `write` makes of the receiving end of a bounded hand-over
 /// queue, and returns the sending end. The task ends when the last sender is dropped.
