@@ -17,6 +17,10 @@
 //! want of the database (a connection lost, the pool exhausted) is not retried: its
 //! outcome is unknown, and every caller is told the database is unavailable.
 //!
+//! The writer also gives a new database's `queries` table its first statistics
+//! ([`FirstStatistics`]), so the function is not left with plans made on an empty
+//! table.
+//!
 //! The hand-over queue is bounded ([`spawn_writer`](crate::sql::spawn_writer)): when
 //! the database cannot keep up, submitters wait for room instead of piling up in
 //! memory.
@@ -29,6 +33,7 @@ use std::sync::Arc;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use uuid::Uuid;
 
+use super::statistics::FirstStatistics;
 use crate::sql::{self, storable_json, storable_text};
 
 /// The most submissions recorded in one statement.
@@ -82,6 +87,7 @@ impl GroupCommit {
 
 async fn write_batches(pool: PgPool, mut waiting: mpsc::Receiver<Submission>) {
     let in_flight = Arc::new(Semaphore::new(BATCHES_IN_FLIGHT));
+    let statistics = Arc::new(FirstStatistics::default());
     loop {
         // A free slot first, so a batch takes everything that arrived meanwhile.
         let Ok(slot) = in_flight.clone().acquire_owned().await else {
@@ -91,10 +97,12 @@ async fn write_batches(pool: PgPool, mut waiting: mpsc::Receiver<Submission>) {
         if waiting.recv_many(&mut batch, MAX_BATCH).await == 0 {
             return;
         }
-        let pool = pool.clone();
+        let (pool, statistics) = (pool.clone(), statistics.clone());
         tokio::spawn(async move {
+            let submissions = batch.len();
             write_batch(&pool, batch).await;
             drop(slot);
+            statistics.recorded(submissions, &pool);
         });
     }
 }

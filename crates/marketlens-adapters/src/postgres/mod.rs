@@ -12,6 +12,7 @@
 
 mod group_commit;
 mod row;
+mod statistics;
 mod store;
 
 use std::str::FromStr;

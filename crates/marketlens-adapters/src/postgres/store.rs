@@ -128,7 +128,9 @@ async fn insert_audit_row(conn: &mut PgConnection, e: &AuditEvent) -> Result<(),
 }
 
 /// See [`Store::find_inflight`]. Served by the `(tenant, fingerprint, status, created_at)`
-/// index.
+/// index: the latest is picked by an aggregate, not `ORDER BY … LIMIT 1`, which a plan
+/// made on a small table may serve by walking the tenant's queries by date (migration
+/// 0010 says more).
 async fn find_inflight_id(
     conn: &mut PgConnection,
     tenant: &TenantId,
@@ -136,15 +138,14 @@ async fn find_inflight_id(
     not_before: DateTime<Utc>,
 ) -> Result<Option<Uuid>, StoreError> {
     sqlx::query_scalar(
-        "SELECT id FROM queries \
+        "SELECT (array_agg(id ORDER BY created_at DESC, id DESC))[1] FROM queries \
          WHERE fingerprint = $1 AND status IN ('queued', 'running') AND NOT cache_hit \
-         AND created_at >= $2 AND tenant = $3 \
-         ORDER BY created_at DESC, id DESC LIMIT 1",
+         AND created_at >= $2 AND tenant = $3",
     )
     .bind(fingerprint.as_str())
     .bind(not_before)
     .bind(tenant.as_str())
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
     .map_err(store_error)
 }
@@ -413,15 +414,15 @@ impl Store for PgStore {
         not_before: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
         sqlx::query_scalar(
-            "SELECT q.id FROM queries q JOIN analysis_results r ON r.query_id = q.id \
+            "SELECT (array_agg(q.id ORDER BY r.created_at DESC, q.id DESC))[1] \
+             FROM queries q JOIN analysis_results r ON r.query_id = q.id \
              WHERE q.fingerprint = $1 AND q.status = 'completed' AND NOT q.cache_hit \
-             AND r.created_at >= $2 AND q.tenant = $3 \
-             ORDER BY r.created_at DESC, q.id DESC LIMIT 1",
+             AND r.created_at >= $2 AND q.tenant = $3",
         )
         .bind(fingerprint.as_str())
         .bind(not_before)
         .bind(tenant.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_one(&self.pool)
         .await
         .map_err(store_error)
     }

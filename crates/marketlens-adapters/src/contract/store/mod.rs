@@ -316,6 +316,28 @@ async fn recorded_query(store: &dyn Store) -> NewQuery {
     query
 }
 
+/// Records `count` new questions of the default tenant under a fresh config, submitted
+/// all at once as concurrent requests would be (a batching store groups them).
+pub async fn record_new_questions(store: &dyn Store, count: usize) {
+    let config = fresh_config(store).await;
+    let since = now_us() - chrono::TimeDelta::hours(1);
+    let questions: Vec<NewQuery> = (0..count)
+        .map(|_| new_query(&fresh_fingerprint(), config, now_us()))
+        .collect();
+    let answers = futures::future::join_all(
+        questions
+            .iter()
+            .map(|q| store.record_submission(q, Some(since), Some(since))),
+    )
+    .await;
+    for answer in answers {
+        assert!(
+            matches!(answer, Ok(marketlens_core::ports::Recorded::Inserted)),
+            "a new question is recorded: {answer:?}"
+        );
+    }
+}
+
 /// A query recorded and started (attempt 1).
 async fn running_query(store: &dyn Store) -> NewQuery {
     let query = recorded_query(store).await;
