@@ -33,6 +33,7 @@ macro_rules! queue_contract_tests {
             $crate::__contract_tests!($runner, queue, $crate::contract::queue::QueueFixture, queue;
                     an_empty_queue_has_nothing_to_claim,
                     enqueueing_a_pending_query_again_is_one_job,
+                    jobs_enqueued_at_once_are_each_queued_once_with_their_payload,
                     a_claim_delivers_the_job_with_its_payload,
                     a_leased_job_is_not_delivered_again,
                     only_the_holder_acts_on_a_job,
@@ -162,6 +163,46 @@ pub async fn enqueueing_a_pending_query_again_is_one_job(queue: &dyn JobQueue) {
     claim(queue, "w1", LONG).await.expect("the job");
     queue.enqueue(q1, &payload()).await.unwrap();
     assert_stats(queue, 0, 1, 0, "enqueueing a query whose job is running").await;
+}
+
+/// Many enqueues in flight at once (a batching queue writes them together), each
+/// query twice: one job per query, each with its own payload.
+pub async fn jobs_enqueued_at_once_are_each_queued_once_with_their_payload(queue: &dyn JobQueue) {
+    const QUERIES: usize = 60;
+    let be = queue.backend();
+    let sent: BTreeMap<Uuid, JobPayload> = (0..QUERIES)
+        .map(|i| {
+            let trace = format!("00-{:032x}-{:016x}-01", i + 1, i + 1);
+            let payload = JobPayload {
+                trace_context: BTreeMap::from([("traceparent".to_owned(), trace)]),
+            };
+            (Uuid::new_v4(), payload)
+        })
+        .collect();
+    let enqueues = sent
+        .iter()
+        .chain(sent.iter())
+        .map(|(query, payload)| queue.enqueue(*query, payload));
+    for done in futures::future::join_all(enqueues).await {
+        done.expect("enqueue");
+    }
+    assert_stats(
+        queue,
+        QUERIES as u64,
+        0,
+        0,
+        "after enqueueing each query twice at once",
+    )
+    .await;
+    let mut delivered = BTreeMap::new();
+    while let Some(job) = claim(queue, "w1", LONG).await {
+        assert!(
+            delivered.insert(job.query_id, job.payload).is_none(),
+            "[{be}] a second job for {}",
+            job.query_id
+        );
+    }
+    assert_eq!(delivered, sent, "[{be}] each query's job, with its payload");
 }
 
 pub async fn a_claim_delivers_the_job_with_its_payload(queue: &dyn JobQueue) {

@@ -140,23 +140,45 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
 
 /// Writes `batch` in one transaction: each call's own answer, in order, or the error
 /// that rolled the whole batch back.
+///
+/// The submissions run one by one, in arrival order; the jobs go in after them, in one
+/// statement. Running the jobs last changes no answer: a job is only ever handed over
+/// once its query's batch has committed, so no job depends on a submission of the
+/// same batch, and a submission looks at queries, never at jobs. One statement for
+/// the jobs instead of one each matters because every statement is a round trip to
+/// sqlx's SQLite thread, two thread switches.
 async fn write_batch(writer: &SqlitePool, batch: &[Call]) -> Result<Vec<Answer>, StoreError> {
     let mut tx = writer
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(unavailable)?;
-    let mut answers = Vec::with_capacity(batch.len());
+    let mut submitted = Vec::new();
+    let mut jobs = Vec::new();
     for call in batch {
-        let answer = match call {
+        match call {
             Call::Submit { query, guards, .. } => {
-                Answer::Submit(record_submission(&mut tx, query, *guards).await?)
+                submitted.push(record_submission(&mut tx, query, *guards).await?);
             }
-            Call::Enqueue { job, .. } => Answer::Enqueue(insert_job_row(&mut tx, job).await),
-        };
-        answers.push(answer);
+            Call::Enqueue { job, .. } => jobs.push(job),
+        }
     }
+    let enqueued = insert_job_rows(&mut tx, &jobs).await;
     tx.commit().await.map_err(unavailable)?;
-    Ok(answers)
+    let (mut submitted, mut enqueued) = (submitted.into_iter(), enqueued.into_iter());
+    Ok(batch
+        .iter()
+        .map(|call| match call {
+            Call::Submit { .. } => Answer::Submit(submitted.next().unwrap_or_else(lost_answer)),
+            Call::Enqueue { .. } => Answer::Enqueue(enqueued.next().unwrap_or_else(lost_answer)),
+        })
+        .collect())
+}
+
+/// A call the batch wrote no answer for (cannot happen: one answer is pushed per call).
+fn lost_answer<T>() -> Result<T, StoreError> {
+    Err(StoreError::Corrupt(
+        "a batched write lost its answer".into(),
+    ))
 }
 
 /// One submission inside the batch's transaction: the call's own answer, or the error
@@ -211,23 +233,54 @@ fn own_refusal<T>(result: Result<T, StoreError>) -> Result<Result<T, StoreError>
     }
 }
 
-/// The partial unique index makes a second pending job for the query a no-op.
-async fn insert_job_row(conn: &mut SqliteConnection, job: &NewJob) -> Result<(), StoreError> {
-    let now = ts(job.created_at);
-    sqlx::query(
+/// Inserts `jobs` in one statement; each job's answer. When the statement fails (one
+/// row refused: SQLite undoes that statement only), each job is inserted on its own,
+/// so only the one at fault gets the error.
+async fn insert_job_rows(
+    conn: &mut SqliteConnection,
+    jobs: &[&NewJob],
+) -> Vec<Result<(), StoreError>> {
+    match jobs {
+        [] => Vec::new(),
+        [job] => vec![insert_jobs(conn, std::slice::from_ref(job)).await],
+        _ => match insert_jobs(conn, jobs).await {
+            Ok(()) => jobs.iter().map(|_| Ok(())).collect(),
+            Err(_) => {
+                let mut answers = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    answers.push(insert_jobs(conn, std::slice::from_ref(job)).await);
+                }
+                answers
+            }
+        },
+    }
+}
+
+/// One `INSERT` of `jobs` (at most [`MAX_BATCH`] rows of seven values: far below
+/// SQLite's bound on bound values). The partial unique index makes a second pending
+/// job for a query a no-op.
+async fn insert_jobs(conn: &mut SqliteConnection, jobs: &[&NewJob]) -> Result<(), StoreError> {
+    let mut insert = sqlx::QueryBuilder::new(
         "INSERT INTO jobs (id, query_id, status, attempts, max_attempts, available_at, \
-         payload, created_at, updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) \
-         ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
-    )
-    .bind(job.id.to_string())
-    .bind(job.query_id.to_string())
-    .bind(i64::from(job.max_attempts))
-    .bind(&now)
-    .bind(&job.payload)
-    .bind(&now)
-    .bind(&now)
-    .execute(&mut *conn)
-    .await
-    .map_err(unavailable)?;
+         payload, created_at, updated_at) ",
+    );
+    insert.push_values(jobs, |mut row, job| {
+        let now = ts(job.created_at);
+        row.push_bind(job.id.to_string())
+            .push_bind(job.query_id.to_string())
+            .push("'queued'")
+            .push("0")
+            .push_bind(i64::from(job.max_attempts))
+            .push_bind(now.clone())
+            .push_bind(job.payload.clone())
+            .push_bind(now.clone())
+            .push_bind(now);
+    });
+    insert.push(" ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING");
+    insert
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
     Ok(())
 }
