@@ -23,9 +23,10 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless};
+use super::row::parse_uuid;
+use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless, to_json};
 use super::ts;
-use crate::sql::{hand_to_writer, spawn_writer, unavailable};
+use crate::sql::{hand_to_writer, spawn_writer, storable_text, unavailable};
 
 /// The most calls written in one transaction.
 pub const MAX_BATCH: usize = 128;
@@ -141,27 +142,26 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
 /// Writes `batch` in one transaction: each call's own answer, in order, or the error
 /// that rolled the whole batch back.
 ///
-/// The submissions run one by one, in arrival order; the jobs go in after them, in one
+/// The submissions go first ([`record_submissions`]), the jobs after them, in one
 /// statement. Running the jobs last changes no answer: a job is only ever handed over
 /// once its query's batch has committed, so no job depends on a submission of the
-/// same batch, and a submission looks at queries, never at jobs. One statement for
-/// the jobs instead of one each matters because every statement is a round trip to
-/// sqlx's SQLite thread, two thread switches.
+/// same batch, and a submission looks at queries, never at jobs. Few statements per
+/// batch matter because every statement is a round trip to sqlx's SQLite thread, two
+/// thread switches.
 async fn write_batch(writer: &SqlitePool, batch: &[Call]) -> Result<Vec<Answer>, StoreError> {
     let mut tx = writer
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(unavailable)?;
-    let mut submitted = Vec::new();
+    let mut submissions = Vec::new();
     let mut jobs = Vec::new();
     for call in batch {
         match call {
-            Call::Submit { query, guards, .. } => {
-                submitted.push(record_submission(&mut tx, query, *guards).await?);
-            }
+            Call::Submit { query, guards, .. } => submissions.push((&**query, *guards)),
             Call::Enqueue { job, .. } => jobs.push(job),
         }
     }
+    let submitted = record_submissions(&mut tx, &submissions).await?;
     let enqueued = insert_job_rows(&mut tx, &jobs).await;
     tx.commit().await.map_err(unavailable)?;
     let (mut submitted, mut enqueued) = (submitted.into_iter(), enqueued.into_iter());
@@ -181,6 +181,125 @@ fn lost_answer<T>() -> Result<T, StoreError> {
     ))
 }
 
+/// The batch's submissions, each answered as if they had run one after another in
+/// arrival order: the call's own answer, or the error that ends the batch.
+///
+/// The first submission of each question (tenant and fingerprint) in the batch is
+/// inserted by one statement, each row unless its own guards hold; a question's
+/// later submissions (which must see the first's row) run one by one after it, in
+/// order. Questions apart cannot see each other's rows, so this is the same as one
+/// after another. A submission that statement did not insert (a guard held) is then
+/// answered as [`record_submission`] does. When the statement is refused (one row
+/// naming an unknown config version, say: SQLite undoes that statement only), every
+/// submission runs one by one, so only the one at fault is refused.
+async fn record_submissions(
+    tx: &mut SqliteConnection,
+    submissions: &[(&NewQuery, InsertGuards)],
+) -> Result<Vec<Result<Recorded, StoreError>>, StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let (firsts, repeats): (Vec<usize>, Vec<usize>) = (0..submissions.len()).partition(|&i| {
+        let query = submissions[i].0;
+        seen.insert((query.tenant.as_str(), query.fingerprint.as_str()))
+    });
+    let mut answers: Vec<Option<Result<Recorded, StoreError>>> =
+        (0..submissions.len()).map(|_| None).collect();
+    let inserted = match firsts.len() {
+        0 | 1 => None,
+        _ => {
+            let rows: Vec<_> = firsts.iter().map(|&i| submissions[i]).collect();
+            insert_unless_guarded(tx, &rows).await?
+        }
+    };
+    match inserted {
+        Some(inserted) => {
+            for &i in &firsts {
+                let (query, guards) = submissions[i];
+                answers[i] = Some(if inserted.contains(&query.id) {
+                    Ok(Recorded::Inserted)
+                } else {
+                    not_inserted(tx, query, guards).await?
+                });
+            }
+        }
+        None => {
+            for &i in &firsts {
+                let (query, guards) = submissions[i];
+                answers[i] = Some(record_submission(tx, query, guards).await?);
+            }
+        }
+    }
+    for &i in &repeats {
+        let (query, guards) = submissions[i];
+        answers[i] = Some(record_submission(tx, query, guards).await?);
+    }
+    Ok(answers
+        .into_iter()
+        .map(|a| a.unwrap_or_else(lost_answer))
+        .collect())
+}
+
+/// Inserts each of `rows` (new questions, none twice) unless one of its own guards
+/// holds, in one statement; the ids inserted, or `None` when the statement was refused
+/// as a whole (a row breaking a constraint, or one that cannot be encoded: nothing
+/// written) and the rows must go one by one. Each row's look-ups see the queries from
+/// before the statement, not the other rows of it.
+async fn insert_unless_guarded(
+    tx: &mut SqliteConnection,
+    rows: &[(&NewQuery, InsertGuards)],
+) -> Result<Option<std::collections::HashSet<Uuid>>, StoreError> {
+    let fresh = Lookup::Fresh.source_and_filter_on("v.fingerprint", "v.tenant", "v.fresh_since");
+    let inflight =
+        Lookup::InFlight.source_and_filter_on("v.fingerprint", "v.tenant", "v.inflight_since");
+    let mut insert = sqlx::QueryBuilder::new(
+        "WITH v (id, tenant, text, normalized_text, params, fingerprint, created_at, \
+         trace_id, agent_config_version, user_id, experiment_id, experiment_variant, \
+         fresh_since, inflight_since) AS (",
+    );
+    let Ok(params) = rows
+        .iter()
+        .map(|(query, _)| to_json("params", &query.params))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return Ok(None);
+    };
+    insert.push_values(rows.iter().zip(params), |mut row, ((q, guards), params)| {
+        row.push_bind(q.id.to_string())
+            .push_bind(q.tenant.as_str().to_owned())
+            .push_bind(storable_text(&q.text).into_owned())
+            .push_bind(storable_text(&q.normalized_text).into_owned())
+            .push_bind(params)
+            .push_bind(q.fingerprint.as_str().to_owned())
+            .push_bind(ts(q.created_at))
+            .push_bind(q.trace_id.clone())
+            .push_bind(q.agent_config_version)
+            .push_bind(q.user_id.clone())
+            .push_bind(q.experiment.as_ref().map(|a| a.experiment_id.to_string()))
+            .push_bind(q.experiment.as_ref().map(|a| a.variant.clone()))
+            .push_bind(guards.fresh_since.map(ts))
+            .push_bind(guards.inflight_since.map(ts));
+    });
+    insert.push(format!(
+        ") INSERT INTO queries (id, tenant, text, normalized_text, params, fingerprint, \
+         status, created_at, attempts, trace_id, agent_config_version, cache_hit, progress, \
+         user_id, experiment_id, experiment_variant) \
+         SELECT id, tenant, text, normalized_text, params, fingerprint, 'queued', \
+         created_at, 0, trace_id, agent_config_version, 0, '[]', user_id, experiment_id, \
+         experiment_variant FROM v \
+         WHERE (v.fresh_since IS NULL OR NOT EXISTS (SELECT 1 {fresh})) \
+         AND (v.inflight_since IS NULL OR NOT EXISTS (SELECT 1 {inflight})) \
+         RETURNING id"
+    ));
+    let ids: Vec<String> = match insert.build_query_scalar().fetch_all(&mut *tx).await {
+        Ok(ids) => ids,
+        Err(sqlx::Error::Database(e)) if e.kind() != sqlx::error::ErrorKind::Other => {
+            return Ok(None);
+        }
+        Err(e) => return Err(unavailable(e)),
+    };
+    let inserted = ids.iter().map(|id| parse_uuid("queries.id", id));
+    inserted.collect::<Result<_, _>>().map(Some)
+}
+
 /// One submission inside the batch's transaction: the call's own answer, or the error
 /// that ends the batch.
 async fn record_submission(
@@ -195,8 +314,16 @@ async fn record_submission(
     if inserted {
         return Ok(Ok(Recorded::Inserted));
     }
-    // A guard held (the rare case: it costs more statements): which one, in the same
-    // transaction.
+    not_inserted(tx, query, guards).await
+}
+
+/// The answer for a submission one of whose guards kept it out: which one, in the
+/// same transaction (the rare case: it costs more statements).
+async fn not_inserted(
+    tx: &mut SqliteConnection,
+    query: &NewQuery,
+    guards: InsertGuards,
+) -> Result<Result<Recorded, StoreError>, StoreError> {
     if let Some(since) = guards.fresh_since
         && let Some(fresh) = Lookup::Fresh
             .find(tx, &query.tenant, &query.fingerprint, since)

@@ -40,7 +40,7 @@ impl SqliteStore {
 }
 
 /// Encodes a value for a JSON text column.
-fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
+pub(super) fn to_json<T: Serialize + ?Sized>(column: &str, v: &T) -> Result<String, StoreError> {
     serde_json::to_value(v)
         .map(storable_json)
         .and_then(|v| serde_json::to_string(&v))
@@ -147,23 +147,35 @@ pub(super) enum Lookup {
 }
 
 impl Lookup {
-    /// `FROM … WHERE …`, the query aliased `q`. INDEXED BY: left to itself, the
-    /// planner walks the tenant's recent (or completed) queries through
-    /// `(tenant, created_at)` or `(tenant, status)` to spare a sort of a few rows, a cost
-    /// that grows with the tenant's history (migration 0008).
-    fn source_and_filter(self) -> &'static str {
+    /// `FROM … WHERE …`, the query aliased `q`, matching the bound fingerprint,
+    /// tenant and time, in that order.
+    fn source_and_filter(self) -> String {
+        self.source_and_filter_on("?", "?", "?")
+    }
+
+    /// `FROM … WHERE …`, the query aliased `q`, matching `fingerprint`, `tenant` and
+    /// `since`: each a `?` or a column of the enclosing statement. INDEXED BY: left
+    /// to itself, the planner walks the tenant's recent (or completed) queries through
+    /// `(tenant, created_at)` or `(tenant, status)` to spare a sort of a few rows, a
+    /// cost that grows with the tenant's history (migration 0008).
+    pub(super) fn source_and_filter_on(
+        self,
+        fingerprint: &str,
+        tenant: &str,
+        since: &str,
+    ) -> String {
         match self {
-            Lookup::Fresh => {
+            Lookup::Fresh => format!(
                 "FROM queries q INDEXED BY queries_tenant_fingerprint \
                  JOIN analysis_results r ON r.query_id = q.id \
-                 WHERE q.fingerprint = ? AND q.status = 'completed' AND q.cache_hit = 0 \
-                 AND q.tenant = ? AND r.created_at >= ?"
-            }
-            Lookup::InFlight => {
+                 WHERE q.fingerprint = {fingerprint} AND q.status = 'completed' \
+                 AND q.cache_hit = 0 AND q.tenant = {tenant} AND r.created_at >= {since}"
+            ),
+            Lookup::InFlight => format!(
                 "FROM queries q INDEXED BY queries_tenant_fingerprint \
-                 WHERE q.fingerprint = ? AND q.status IN ('queued', 'running') \
-                 AND q.cache_hit = 0 AND q.tenant = ? AND q.created_at >= ?"
-            }
+                 WHERE q.fingerprint = {fingerprint} AND q.status IN ('queued', 'running') \
+                 AND q.cache_hit = 0 AND q.tenant = {tenant} AND q.created_at >= {since}"
+            ),
         }
     }
 

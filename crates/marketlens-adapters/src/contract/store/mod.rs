@@ -159,6 +159,7 @@ macro_rules! store_contract_tests {
                     a_pending_query_offers_no_fresh_result,
                     a_submission_is_answered_by_a_fresh_result_else_joined_else_inserted,
                     concurrent_submissions_are_answered_each_on_its_own,
+                    concurrent_submissions_are_answered_as_one_after_another,
                     a_query_with_nothing_in_flight_is_recorded,
                     an_identical_query_in_flight_is_joined,
                     a_query_in_flight_since_before_the_window_is_not_joined,

@@ -468,3 +468,69 @@ pub async fn concurrent_submissions_are_answered_each_on_its_own(store: &dyn Sto
         "[{be}] and not written"
     );
 }
+
+/// Submissions in flight at once (a batching store writes them together), none
+/// refused: each is answered as if they had come one after another — a fresh result
+/// answers, a query in flight is joined, new questions are inserted, and of two
+/// identical new questions the second joins the first.
+pub async fn concurrent_submissions_are_answered_as_one_after_another(store: &dyn Store) {
+    let be = store.backend();
+    let (newer, _) = two_results(store).await;
+    let (inflight, window) = in_flight(store).await;
+    let config = newer.agent_config_version;
+    let shared = fresh_fingerprint();
+    let submissions = [
+        new_query(&newer.fingerprint, config, now_us()),
+        new_query(&inflight.fingerprint, config, now_us()),
+        new_query(&fresh_fingerprint(), config, now_us()),
+        new_query(&shared, config, now_us()),
+        new_query(&fresh_fingerprint(), config, now_us()),
+        new_query(&shared, config, now_us()),
+        new_query(&fresh_fingerprint(), config, now_us()),
+    ];
+    // The last one asks for neither look-up.
+    let answers = futures::future::join_all(submissions.iter().enumerate().map(|(i, q)| {
+        let guard = (i < submissions.len() - 1).then_some(window);
+        store.record_submission(q, guard, guard)
+    }))
+    .await;
+    let answers: Vec<Recorded> = answers
+        .into_iter()
+        .map(|a| a.expect("no submission is refused"))
+        .collect();
+    assert_eq!(
+        answers[0],
+        Recorded::Answered(newer.id),
+        "[{be}] a fresh result answers"
+    );
+    let hit = NewQuery {
+        answered_by: Some(newer.id),
+        ..submissions[0].clone()
+    };
+    assert_eq!(
+        store.get_query(hit.id).await.unwrap(),
+        Some(hit.recorded()),
+        "[{be}] recorded as a cache hit"
+    );
+    assert_eq!(
+        answers[1],
+        Recorded::Joined(inflight.id),
+        "[{be}] the query in flight is joined"
+    );
+    assert!(store.get_query(submissions[1].id).await.unwrap().is_none());
+    for i in [2, 4, 6] {
+        assert_eq!(answers[i], Recorded::Inserted, "[{be}] new question {i}");
+        assert_eq!(
+            store.get_query(submissions[i].id).await.unwrap(),
+            Some(submissions[i].recorded()),
+            "[{be}] new question {i} reads back as written"
+        );
+    }
+    let (first, second) = (&submissions[3], &submissions[5]);
+    let pair = (&answers[3], &answers[5]);
+    assert!(
+        matches!(pair, (Recorded::Inserted, Recorded::Joined(id)) if *id == first.id)
+            || matches!(pair, (Recorded::Joined(id), Recorded::Inserted) if *id == second.id),
+        "[{be}] of two identical new questions one is inserted and the other joins it: {pair:?}"
+    );
+}
