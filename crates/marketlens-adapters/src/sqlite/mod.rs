@@ -11,8 +11,10 @@
 //! each taking a connection and meeting SQLite's busy handler, which sleeps between
 //! retries (1, 2, 5, … up to 100 ms) and made the write lock's queue slow and unfair
 //! under load. Reads use the other connections beside it (WAL). Submissions are
-//! written several to a transaction by one task ([`group_commit`]).
+//! written several to a transaction by one task ([`group_commit`]), and the WAL is
+//! copied back into the file by another, off the write path ([`checkpoint`]).
 
+mod checkpoint;
 mod group_commit;
 mod queue;
 mod row;
@@ -47,6 +49,8 @@ pub struct SqliteDb {
     writer: SqlitePool,
     /// The submit path's writes, batched (see [`group_commit`]).
     group_commit: group_commit::GroupCommit,
+    /// The WAL's checkpoints, while any clone lives (see [`checkpoint`]).
+    _checkpoints: checkpoint::Checkpoints,
 }
 
 impl SqliteDb {
@@ -66,7 +70,9 @@ impl SqliteDb {
             // consistency; FULL would fsync on every commit.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // No checkpoint inside a commit: a task does them (see `checkpoint`).
+            .pragma("wal_autocheckpoint", "0");
         // Two processes creating the file at the same moment can meet SQLite's
         // deadlock guard (one converting the fresh file to WAL while the other holds a
         // read lock), which fails at once with SQLITE_BUSY instead of waiting. It only
@@ -85,6 +91,7 @@ impl SqliteDb {
                     .connect_with(options.clone())
                     .await?;
                 Ok::<_, sqlx::Error>(SqliteDb {
+                    _checkpoints: checkpoint::Checkpoints::start(pool.clone()),
                     pool,
                     group_commit: group_commit::GroupCommit::start(writer.clone()),
                     writer,
@@ -128,6 +135,7 @@ impl SqliteDb {
         Ok(SqliteDb {
             writer: pool.clone(),
             group_commit: group_commit::GroupCommit::start(pool.clone()),
+            _checkpoints: checkpoint::Checkpoints::none(),
             pool,
         })
     }
@@ -260,9 +268,43 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(busy, 5000);
+        let autocheckpoint: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(db.writer())
+            .await
+            .unwrap();
+        assert_eq!(autocheckpoint, 0, "no checkpoint inside a commit");
         db.close().await;
         // Reopening an up-to-date database applies nothing and fails nothing.
         SqliteDb::open(&path).await.unwrap().close().await;
+    }
+
+    /// Commits leave their pages in the WAL; the checkpoint task copies them into the
+    /// database file soon after.
+    #[tokio::test]
+    async fn the_wal_is_copied_into_the_file_off_the_write_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let db = SqliteDb::open(&path).await.unwrap();
+        let file_size = || std::fs::metadata(&path).unwrap().len();
+        let before = file_size();
+        sqlx::raw_sql(
+            "CREATE TABLE filler (x TEXT); \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) \
+             INSERT INTO filler SELECT printf('%.1000c', 'x') FROM n",
+        )
+        .execute(db.writer())
+        .await
+        .unwrap();
+        // About 4 MB committed: in the WAL first, in the file once checkpointed.
+        let copied = async {
+            while file_size() < before + 3_000_000 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::time::timeout(checkpoint::CHECKPOINT_EVERY * 20, copied)
+            .await
+            .unwrap_or_else(|_| panic!("the database file is still {} bytes", file_size()));
+        db.close().await;
     }
 
     #[tokio::test]
