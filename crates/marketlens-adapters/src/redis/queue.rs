@@ -106,10 +106,12 @@ local function held(id, worker, attempt)
 end
 "#;
 
+// No ensure_group() here: adding to the stream needs no group, and a claim creates
+// it (at id 0, so it sees every entry added before). Creating it on every enqueue
+// cost an error reply (BUSYGROUP) per job.
 const ENQUEUE: &str = r#"
 local id, query, payload, max, created = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 if redis.call('HSETNX', pending, query, id) == 0 then return 0 end
-ensure_group()
 local job = { id = id, query = query, attempts = 0, max = max, state = 'queued',
   holder = '', payload = payload, created = created, entry = '', error = '' }
 push(job)
