@@ -190,8 +190,9 @@ fn lost_answer<T>() -> Result<T, StoreError> {
 /// order. Questions apart cannot see each other's rows, so this is the same as one
 /// after another. A submission that statement did not insert (a guard held) is then
 /// answered as [`record_submission`] does. When the statement is refused (one row
-/// naming an unknown config version, say: SQLite undoes that statement only), every
-/// submission runs one by one, so only the one at fault is refused.
+/// naming an unknown config version, say: SQLite undoes that statement only), or the
+/// batch holds a single question, every submission runs one by one in arrival order,
+/// so only the one at fault is refused.
 async fn record_submissions(
     tx: &mut SqliteConnection,
     submissions: &[(&NewQuery, InsertGuards)],
@@ -201,8 +202,6 @@ async fn record_submissions(
         let query = submissions[i].0;
         seen.insert((query.tenant.as_str(), query.fingerprint.as_str()))
     });
-    let mut answers: Vec<Option<Result<Recorded, StoreError>>> =
-        (0..submissions.len()).map(|_| None).collect();
     let inserted = match firsts.len() {
         0 | 1 => None,
         _ => {
@@ -210,23 +209,22 @@ async fn record_submissions(
             insert_unless_guarded(tx, &rows).await?
         }
     };
-    match inserted {
-        Some(inserted) => {
-            for &i in &firsts {
-                let (query, guards) = submissions[i];
-                answers[i] = Some(if inserted.contains(&query.id) {
-                    Ok(Recorded::Inserted)
-                } else {
-                    not_inserted(tx, query, guards).await?
-                });
-            }
+    let Some(inserted) = inserted else {
+        let mut answers = Vec::with_capacity(submissions.len());
+        for &(query, guards) in submissions {
+            answers.push(record_submission(tx, query, guards).await?);
         }
-        None => {
-            for &i in &firsts {
-                let (query, guards) = submissions[i];
-                answers[i] = Some(record_submission(tx, query, guards).await?);
-            }
-        }
+        return Ok(answers);
+    };
+    let mut answers: Vec<Option<Result<Recorded, StoreError>>> =
+        (0..submissions.len()).map(|_| None).collect();
+    for &i in &firsts {
+        let (query, guards) = submissions[i];
+        answers[i] = Some(if inserted.contains(&query.id) {
+            Ok(Recorded::Inserted)
+        } else {
+            not_inserted(tx, query, guards).await?
+        });
     }
     for &i in &repeats {
         let (query, guards) = submissions[i];
