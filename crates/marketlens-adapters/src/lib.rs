@@ -4,7 +4,9 @@
 //! Map:
 //! - [`sqlite`]: one SQLite file ([`SqliteDb`]) holding the store of record
 //!   ([`SqliteStore`]) and the durable job queue ([`SqliteJobQueue`]); several processes
-//!   may share it.
+//!   may share it. [`SqliteIntake`] writes a submission and its job in one transaction.
+//! - [`intake`]: [`StoreThenQueue`], the submit path's write over a store and a queue
+//!   that are two systems.
 //! - [`postgres`]: [`PgStore`], the production store of record on PostgreSQL (same
 //!   schema and semantics as the SQLite store).
 //! - [`memory_cache`]: [`MemoryCache`], an in-process cache bounded in bytes.
@@ -26,6 +28,7 @@
 //!   (`sqlite::store::complete_query_is_idempotent`).
 
 mod cache_counters;
+pub mod intake;
 pub mod layered_cache;
 pub mod local_blob;
 pub mod memory_cache;
@@ -41,6 +44,7 @@ pub mod sqlite;
 #[cfg(any(test, feature = "contract"))]
 pub mod contract;
 
+pub use intake::StoreThenQueue;
 pub use layered_cache::LayeredCache;
 pub use local_blob::LocalDirBlobStore;
 pub use memory_cache::MemoryCache;
@@ -48,4 +52,4 @@ pub use openai_compat::{OpenAiCompatClient, OpenAiCompatSettings};
 pub use postgres::PgStore;
 pub use redis::{RedisCache, RedisStreamsQueue};
 pub use s3_blob::S3BlobStore;
-pub use sqlite::{SqliteDb, SqliteJobQueue, SqliteStore};
+pub use sqlite::{SqliteDb, SqliteIntake, SqliteJobQueue, SqliteStore};

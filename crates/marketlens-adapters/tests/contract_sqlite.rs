@@ -3,12 +3,17 @@
 //! durability across reopening, and what the queue keeps in its rows.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use marketlens_adapters::contract::Rule;
+use marketlens_adapters::contract::intake::IntakeFixture;
 use marketlens_adapters::contract::queue::{QueueFixture, claim_and_abandon};
 use marketlens_adapters::contract::store::{Corruption, Database, StoreFixture};
-use marketlens_adapters::{LocalDirBlobStore, MemoryCache, SqliteDb, SqliteJobQueue, SqliteStore};
+use marketlens_adapters::{
+    LocalDirBlobStore, MemoryCache, SqliteDb, SqliteIntake, SqliteJobQueue, SqliteStore,
+    StoreThenQueue,
+};
 use marketlens_core::ports::{BlobStore, Cache, JobPayload, JobQueue};
 use uuid::Uuid;
 
@@ -62,6 +67,43 @@ async fn with_sqlite_queue(rule: Rule<QueueFixture>) {
     rule(&QueueFixture {
         queue: Box::new(SqliteJobQueue::new(one, 2)),
         second: Box::new(SqliteJobQueue::new(two, 2)),
+    })
+    .await;
+}
+
+/// The embedded intake on `db`, with the store and queue it writes to.
+fn sqlite_intake(db: SqliteDb) -> IntakeFixture {
+    IntakeFixture {
+        intake: Box::new(SqliteIntake::new(db.clone(), 2)),
+        store: Box::new(SqliteStore::new(db.clone())),
+        queue: Box::new(SqliteJobQueue::new(db, 2)),
+    }
+}
+
+/// The embedded intake: a submission and its job in one transaction.
+async fn with_sqlite_intake(rule: Rule<IntakeFixture>) {
+    let dir = tempfile::tempdir().unwrap();
+    rule(&sqlite_intake(open(dir.path()).await)).await;
+}
+
+async fn with_in_memory_intake(rule: Rule<IntakeFixture>) {
+    rule(&sqlite_intake(SqliteDb::open_in_memory().await.unwrap())).await;
+}
+
+/// The intake of a store and a queue apart (record, then enqueue), here on the
+/// embedded ones.
+async fn with_store_then_queue(rule: Rule<IntakeFixture>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(dir.path()).await;
+    let store = SqliteStore::new(db.clone());
+    let queue = SqliteJobQueue::new(db, 2);
+    rule(&IntakeFixture {
+        intake: Box::new(StoreThenQueue::new(
+            Arc::new(store.clone()),
+            Arc::new(queue.clone()),
+        )),
+        store: Box::new(store),
+        queue: Box::new(queue),
     })
     .await;
 }
@@ -148,8 +190,11 @@ async fn a_dead_job_records_why() {
 
 marketlens_adapters::contract_suites! {
     sqlite: store_contract_tests(crate::with_sqlite_store),
-        queue_contract_tests(crate::with_sqlite_queue);
-    sqlite_in_memory: store_contract_tests(crate::with_in_memory_store);
+        queue_contract_tests(crate::with_sqlite_queue),
+        intake_contract_tests(crate::with_sqlite_intake);
+    sqlite_in_memory: store_contract_tests(crate::with_in_memory_store),
+        intake_contract_tests(crate::with_in_memory_intake);
+    store_then_queue: intake_contract_tests(crate::with_store_then_queue);
     memory: cache_contract_tests(crate::with_memory_cache);
     local_dir: blob_contract_tests(crate::with_local_dir);
 }

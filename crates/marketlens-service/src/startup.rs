@@ -7,12 +7,13 @@ use std::sync::Arc;
 use marketlens_adapters::secrets::redact_url;
 use marketlens_adapters::{
     LayeredCache, LocalDirBlobStore, MemoryCache, OpenAiCompatClient, OpenAiCompatSettings,
-    PgStore, RedisCache, RedisStreamsQueue, S3BlobStore, SqliteDb, SqliteJobQueue, SqliteStore,
+    PgStore, RedisCache, RedisStreamsQueue, S3BlobStore, SqliteDb, SqliteIntake, SqliteJobQueue,
+    SqliteStore, StoreThenQueue,
 };
 use marketlens_core::ErrorType;
 use marketlens_core::config::{AgentConfig, LlmSettings};
 use marketlens_core::normalize::currency::{RateError, RateTable};
-use marketlens_core::ports::{BlobStore, Cache, JobQueue, LlmClient, Source, Store};
+use marketlens_core::ports::{BlobStore, Cache, Intake, JobQueue, LlmClient, Source, Store};
 
 use crate::live_config::{LiveConfig, RunConfig};
 
@@ -173,6 +174,9 @@ pub struct App {
     pub configs: LiveConfig,
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn JobQueue>,
+    /// The submit path's write: records a submission and queues its job (one
+    /// transaction on the embedded database, which holds both).
+    pub intake: Arc<dyn Intake>,
     pub cache: Arc<dyn Cache>,
     pub blob: Arc<dyn BlobStore>,
     /// The sources of `config`.
@@ -237,6 +241,14 @@ impl App {
                 config.queue.max_attempts,
             )),
         };
+        let intake: Arc<dyn Intake> = match (&b.database_url, &b.queue_url) {
+            // Both ports on the embedded database: one transaction for both writes.
+            (None, None) => Arc::new(SqliteIntake::new(
+                embedded.open().await.map_err(data_err)?,
+                config.queue.max_attempts,
+            )),
+            _ => Arc::new(StoreThenQueue::new(store.clone(), queue.clone())),
+        };
         let blob: Arc<dyn BlobStore> = match &b.blob_url {
             // Endpoint, credentials and region from the standard `AWS_*` variables.
             Some(url) if url.starts_with("s3://") => Arc::new(
@@ -273,6 +285,7 @@ impl App {
             configs: LiveConfig::new(store.clone(), startup),
             store,
             queue,
+            intake,
             cache,
             blob,
             rates: Arc::new(load_rates(&settings.data_dir)?.0),

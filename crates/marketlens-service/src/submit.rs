@@ -6,7 +6,8 @@
 //! `queued` or `running` (submitted within `cache.analysis_result_ttl_secs`) is answered
 //! with that query instead of a new one, so a burst of identical requests costs one job.
 //! The check and the insert are one atomic store operation
-//! (`Store::record_submission`), so this holds across API processes too.
+//! (`Store::record_submission`, through `Intake::submit`, which also queues the new
+//! query's job), so this holds across API processes too.
 //! Only an analysis whose job exists is joined: one recorded more than a few seconds
 //! ago that the queue has no job for (a CLI run killed mid-way, a broker restarted
 //! without persistence) would never finish, so the request makes its own query and job
@@ -27,11 +28,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use marketlens_adapters::intake::enqueue_or_fail;
 use marketlens_core::ErrorType;
 use marketlens_core::domain::{AnalysisRequest, Fingerprint, InvalidInput, TenantId};
 use marketlens_core::experiment::{AssignmentKey, ExperimentAssignment, assign};
 use marketlens_core::ports::{
-    CacheLevel, JobPayload, NewQuery, QueryRecord, QueueError, Recorded, StoreError,
+    CacheLevel, IntakeError, JobPayload, NewQuery, QueryRecord, QueueError, Recorded, StoreError,
 };
 use uuid::Uuid;
 
@@ -99,7 +101,7 @@ pub enum SubmitError {
     /// The store could not record or read the query.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The queue refused the job; the query is recorded as failed.
+    /// The queue refused the job; the query is recorded as failed (or not at all).
     #[error("could not queue the analysis: {0}")]
     Queue(#[from] QueueError),
     /// The active configuration version could not be built.
@@ -118,6 +120,15 @@ pub enum SubmitError {
         inflight: u64,
         cap: u64,
     },
+}
+
+impl From<IntakeError> for SubmitError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Store(e) => SubmitError::Store(e),
+            IntakeError::Queue(e) => SubmitError::Queue(e),
+        }
+    }
 }
 
 impl SubmitError {
@@ -304,6 +315,10 @@ pub async fn submit_as(
         }
         _ => None,
     };
+    // Where new work is queued, its job travels with the submission (the intake).
+    let payload = JobPayload {
+        trace_context: [("traceparent".to_owned(), trace.traceparent.clone())].into(),
+    };
     let recorded = match at_cap {
         // At the cap: no new work, but a fresh result still answers and an identical
         // analysis in flight may still be joined.
@@ -320,11 +335,12 @@ pub async fn submit_as(
                 }
             }
         }
-        None => {
-            app.store
-                .record_submission(&new, fresh_since, join.then_some(window_start))
+        None if dispatch == Dispatch::Enqueue => {
+            app.intake
+                .submit(&new, fresh_since, join.then_some(window_start), &payload)
                 .await?
         }
+        None => app.store.record_submission(&new, fresh_since, None).await?,
     };
     if reuse_fresh {
         // The stored fresh result is the analysis-result cache level.
@@ -363,6 +379,7 @@ pub async fn submit_as(
                 "identical analysis in flight has no job; not joining it"
             );
             app.store.insert_query(&new).await?;
+            enqueue_or_fail(&*app.store, &*app.queue, new.id, &payload).await?;
             None
         }
     };
@@ -374,24 +391,6 @@ pub async fn submit_as(
         "analysis submitted"
     );
 
-    if answered_by.is_none() && dispatch == Dispatch::Enqueue {
-        let payload = JobPayload {
-            trace_context: [("traceparent".to_owned(), trace.traceparent.clone())].into(),
-        };
-        if let Err(e) = app.queue.enqueue(new.id, &payload).await {
-            // Never leave a recorded query that no worker will ever pick up.
-            let err = SubmitError::Queue(e);
-            let message = err.to_string();
-            if let Err(store_err) = app
-                .store
-                .fail_query(new.id, ErrorType::Unavailable, &message)
-                .await
-            {
-                tracing::error!(query_id = %new.id, error = %store_err, "could not mark unqueued query failed");
-            }
-            return Err(err);
-        }
-    }
     // The row just written, as written (the stores' contract tests hold them to it):
     // no read back on the request's path.
     Ok(Submitted {

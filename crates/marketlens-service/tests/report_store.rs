@@ -30,6 +30,7 @@ async fn a_report_written_to_another_data_directory_is_served_from_the_stored_re
         configs: LiveConfig::new(shared.store.clone(), shared.configs.active().await.unwrap()),
         store: shared.store.clone(),
         queue: shared.queue.clone(),
+        intake: shared.intake.clone(),
         cache: shared.cache.clone(),
         blob: worker_blob.clone(),
         sources: shared.sources.clone(),

@@ -1,6 +1,6 @@
 //! Contract tests: the behaviour every backend of a port must show, one rule a function.
 //!
-//! [`store`], [`queue`], [`cache`] and [`blob`] hold the rules of one port each: async
+//! [`store`], [`queue`], [`intake`], [`cache`] and [`blob`] hold the rules of one port each: async
 //! functions that drive a backend through the port and panic with a message naming the
 //! broken rule. A backend's test file proves itself by invoking its port's macro
 //! ([`store_contract_tests!`](crate::store_contract_tests),
@@ -35,6 +35,7 @@
 
 pub mod blob;
 pub mod cache;
+pub mod intake;
 pub mod postgres;
 pub mod queue;
 pub mod store;

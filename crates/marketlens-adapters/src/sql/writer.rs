@@ -22,10 +22,10 @@ where
 /// Sends the call `call` builds around its answer channel to the writer task behind
 /// `calls`, and waits for the answer: the task writes it once the call's batch is
 /// committed (or failed).
-pub(crate) async fn hand_to_writer<C, T>(
+pub(crate) async fn hand_to_writer<C, T, E: From<StoreError>>(
     calls: &mpsc::Sender<C>,
-    call: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> C,
-) -> Result<T, StoreError> {
+    call: impl FnOnce(oneshot::Sender<Result<T, E>>) -> C,
+) -> Result<T, E> {
     let (answer, answered) = oneshot::channel();
     calls
         .send(call(answer))

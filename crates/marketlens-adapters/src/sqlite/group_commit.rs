@@ -1,8 +1,10 @@
 //! Group commit for the submit path: this process's concurrent submissions
-//! ([`record_submission`](marketlens_core::ports::Store::record_submission))
+//! ([`record_submission`](marketlens_core::ports::Store::record_submission), or
+//! [`Intake::submit`](marketlens_core::ports::Intake::submit) with the new query's job)
 //! and job insertions ([`enqueue`](marketlens_core::ports::JobQueue::enqueue)) are
 //! written by one task, as many as are waiting (up to [`MAX_BATCH`]) in one
-//! transaction: one commit for a whole batch of requests instead of two per request.
+//! transaction: one commit for a whole batch of requests instead of one or two per
+//! request.
 //!
 //! Inside the batch's `BEGIN IMMEDIATE` transaction each call runs in arrival order, so
 //! a later call sees the rows of the earlier ones (two identical submissions in one
@@ -17,9 +19,13 @@
 //! the database cannot keep up, submitters wait for room instead of piling up in
 //! memory.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
-use marketlens_core::ports::{NewQuery, Recorded, StoreError};
-use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use marketlens_core::ports::{IntakeError, JobPayload, NewQuery, QueueError, Recorded, StoreError};
+use sqlx::Connection;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -37,7 +43,10 @@ enum Call {
     Submit {
         query: Box<NewQuery>,
         guards: InsertGuards,
-        answer: oneshot::Sender<Result<Recorded, StoreError>>,
+        /// The job to insert with the query when it is inserted as new work (the
+        /// intake), or none (the store alone).
+        job: Option<NewJob>,
+        answer: oneshot::Sender<Result<Recorded, IntakeError>>,
     },
     /// A job for a recorded query.
     Enqueue {
@@ -56,6 +65,25 @@ pub(crate) struct NewJob {
     pub created_at: DateTime<Utc>,
 }
 
+impl NewJob {
+    /// A new job for `query_id`, created now.
+    pub(crate) fn queued(
+        query_id: Uuid,
+        max_attempts: u32,
+        payload: &JobPayload,
+    ) -> Result<NewJob, serde_json::Error> {
+        Ok(NewJob {
+            // v7 ids sort by creation time: a stable tie-break for jobs created in the
+            // same microsecond.
+            id: Uuid::now_v7(),
+            query_id,
+            max_attempts,
+            payload: serde_json::to_string(payload)?,
+            created_at: Utc::now(),
+        })
+    }
+}
+
 /// The handle callers use; the writer task ends when the last handle is dropped.
 #[derive(Debug, Clone)]
 pub(crate) struct GroupCommit {
@@ -64,7 +92,8 @@ pub(crate) struct GroupCommit {
 
 impl GroupCommit {
     /// Starts the writer task on `writer` (the process's writer connection, which
-    /// it takes for each batch and gives back between them).
+    /// it keeps across back-to-back batches, at most [`HOLD_AT_MOST`], and gives back
+    /// when no call waits).
     pub(crate) fn start(writer: SqlitePool) -> GroupCommit {
         GroupCommit {
             calls: spawn_writer(|waiting| write_batches(writer, waiting)),
@@ -77,6 +106,21 @@ impl GroupCommit {
         query: &NewQuery,
         guards: InsertGuards,
     ) -> Result<Recorded, StoreError> {
+        self.submit(query, guards, None).await.map_err(|e| match e {
+            IntakeError::Store(e) => e,
+            // Only a submission with a job can meet the queue's error.
+            IntakeError::Queue(e) => StoreError::Unavailable(e.to_string()),
+        })
+    }
+
+    /// Records `query` as [`GroupCommit::record`] does and, when it is inserted as
+    /// new work, inserts `job` (for it) in the same transaction.
+    pub(crate) async fn submit(
+        &self,
+        query: &NewQuery,
+        guards: InsertGuards,
+        job: Option<NewJob>,
+    ) -> Result<Recorded, IntakeError> {
         hand_to_writer(&self.calls, |answer| Call::Submit {
             // The store decides whether it is a cache hit.
             query: Box::new(NewQuery {
@@ -84,6 +128,7 @@ impl GroupCommit {
                 ..query.clone()
             }),
             guards,
+            job,
             answer,
         })
         .await
@@ -97,14 +142,40 @@ impl GroupCommit {
 
 /// One call's answer, before it is sent.
 enum Answer {
-    Submit(Result<Recorded, StoreError>),
+    Submit(Result<Recorded, IntakeError>),
     Enqueue(Result<(), StoreError>),
 }
 
+/// How long the writer task keeps the writer connection from one batch to the next
+/// while calls keep coming, before giving the process's other writes (a worker's)
+/// their turn.
+const HOLD_AT_MOST: Duration = Duration::from_millis(50);
+
 async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match write_batch(&writer, &batch).await {
+    // The writer connection, kept across back-to-back batches: taking it from the pool
+    // and giving it back costs a round trip to its thread each (sqlx checks a
+    // connection when it is returned), as long as the batch's own statements.
+    let mut held: Option<(PoolConnection<Sqlite>, Instant)> = None;
+    loop {
+        if waiting.is_empty() {
+            held = None;
+        }
+        if waiting.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return;
+        }
+        let written = match writer_connection(&mut held, &writer).await {
+            Ok(conn) => match write_new_questions(conn, &batch).await {
+                Some(written) => written,
+                None => write_batch(conn, &batch.iter().collect::<Vec<_>>()).await,
+            },
+            Err(e) => Err(e),
+        };
+        if written.is_err() {
+            // Back to the pool, which checks it (and closes it if it is broken).
+            held = None;
+        }
+        match written {
             Ok(answers) => {
                 for (call, answer) in batch.drain(..).zip(answers) {
                     // The caller may have gone (its request dropped): its row stays,
@@ -127,7 +198,7 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
                 for call in batch.drain(..) {
                     match call {
                         Call::Submit { answer, .. } => {
-                            let _ = answer.send(failed());
+                            let _ = answer.send(failed().map_err(IntakeError::Store));
                         }
                         Call::Enqueue { answer, .. } => {
                             let _ = answer.send(failed().map(|_: Recorded| ()));
@@ -139,39 +210,232 @@ async fn write_batches(writer: SqlitePool, mut waiting: mpsc::Receiver<Call>) {
     }
 }
 
+/// The writer connection for the next batch: the one `held`, unless it has been held
+/// for [`HOLD_AT_MOST`] (then it goes back to the pool first, where another write may
+/// be waiting for it), else one taken from the pool and held from now.
+async fn writer_connection<'h>(
+    held: &'h mut Option<(PoolConnection<Sqlite>, Instant)>,
+    writer: &SqlitePool,
+) -> Result<&'h mut PoolConnection<Sqlite>, StoreError> {
+    if held
+        .as_ref()
+        .is_some_and(|(_, since)| since.elapsed() >= HOLD_AT_MOST)
+    {
+        *held = None;
+    }
+    if let Some((conn, _)) = held {
+        return Ok(conn);
+    }
+    let conn = writer.acquire().await.map_err(unavailable)?;
+    Ok(&mut held.insert((conn, Instant::now())).0)
+}
+
 /// Writes `batch` in one transaction: each call's own answer, in order, or the error
 /// that rolled the whole batch back.
 ///
 /// The submissions go first ([`record_submissions`]), the jobs after them, in one
-/// statement. Running the jobs last changes no answer: a job is only ever handed over
-/// once its query's batch has committed, so no job depends on a submission of the
-/// same batch, and a submission looks at queries, never at jobs. Few statements per
-/// batch matter because every statement is a round trip to sqlx's SQLite thread, two
-/// thread switches.
-async fn write_batch(writer: &SqlitePool, batch: &[Call]) -> Result<Vec<Answer>, StoreError> {
+/// statement: those of the submissions inserted as new work, then those enqueued.
+/// Running the enqueued jobs last changes no answer: such a job is only ever handed
+/// over once its query's batch has committed, so no job depends on a submission of
+/// the same batch, and a submission looks at queries, never at jobs. Few statements
+/// per batch matter because every statement is a round trip to sqlx's SQLite thread,
+/// two thread switches.
+async fn write_batch(
+    writer: &mut SqliteConnection,
+    batch: &[&Call],
+) -> Result<Vec<Answer>, StoreError> {
     let mut tx = writer
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(unavailable)?;
     let mut submissions = Vec::new();
-    let mut jobs = Vec::new();
+    let mut enqueued = Vec::new();
     for call in batch {
         match call {
             Call::Submit { query, guards, .. } => submissions.push((&**query, *guards)),
-            Call::Enqueue { job, .. } => jobs.push(job),
+            Call::Enqueue { job, .. } => enqueued.push(job),
         }
     }
-    let submitted = record_submissions(&mut tx, &submissions).await?;
-    let enqueued = insert_job_rows(&mut tx, &jobs).await;
+    let mut submitted: Vec<Result<Recorded, IntakeError>> =
+        record_submissions(&mut tx, &submissions)
+            .await?
+            .into_iter()
+            .map(|a| a.map_err(IntakeError::Store))
+            .collect();
+    // The jobs of the new queries, each with the index of its submission's answer.
+    let new_work: Vec<(usize, &NewJob)> = batch
+        .iter()
+        .filter_map(|call| match call {
+            Call::Submit { job, .. } => Some(job.as_ref()),
+            Call::Enqueue { .. } => None,
+        })
+        .enumerate()
+        .filter_map(|(i, job)| {
+            let job = job.filter(|_| matches!(submitted[i], Ok(Recorded::Inserted)))?;
+            Some((i, job))
+        })
+        .collect();
+    let jobs: Vec<&NewJob> = new_work
+        .iter()
+        .map(|&(_, job)| job)
+        .chain(enqueued)
+        .collect();
+    let mut inserted = insert_job_rows(&mut tx, &jobs).await.into_iter();
+    for (&(i, job), result) in new_work.iter().zip(inserted.by_ref()) {
+        if let Err(e) = result {
+            // Its query must not wait for a job no worker will pick up.
+            let message = format!("could not queue the analysis: {e}");
+            fail_query(&mut tx, job.query_id, &message).await?;
+            submitted[i] = Err(IntakeError::Queue(QueueError::Unavailable(e.to_string())));
+        }
+    }
     tx.commit().await.map_err(unavailable)?;
-    let (mut submitted, mut enqueued) = (submitted.into_iter(), enqueued.into_iter());
+    let mut submitted = submitted.into_iter();
     Ok(batch
         .iter()
         .map(|call| match call {
-            Call::Submit { .. } => Answer::Submit(submitted.next().unwrap_or_else(lost_answer)),
-            Call::Enqueue { .. } => Answer::Enqueue(enqueued.next().unwrap_or_else(lost_answer)),
+            Call::Submit { .. } => Answer::Submit(
+                submitted
+                    .next()
+                    .unwrap_or_else(|| lost_answer().map_err(IntakeError::Store)),
+            ),
+            Call::Enqueue { .. } => Answer::Enqueue(inserted.next().unwrap_or_else(lost_answer)),
         })
         .collect())
+}
+
+/// The common batch, new questions only, in one round trip to sqlx's SQLite thread
+/// instead of four or more: one command begins the transaction (`BEGIN IMMEDIATE`),
+/// inserts the questions unless their guards hold ([`push_insert_unless_guarded`]),
+/// inserts the jobs of those inserted ([`push_insert_jobs_of_new_queries`]) and
+/// commits. The submissions a guard kept out (a fresh result, an identical query in
+/// flight) then go through [`write_batch`] in a transaction of their own, as if they
+/// had come just after the others: questions apart cannot see each other's rows, so
+/// every answer is still the one they would get one after another.
+///
+/// `None` when the batch is not of that kind (a job to enqueue on its own, a question
+/// submitted twice) or when the command failed (a row refused fails it whole): it is
+/// rolled back, nothing is written, and the whole batch goes through [`write_batch`],
+/// which answers each call on its own.
+async fn write_new_questions(
+    conn: &mut PoolConnection<Sqlite>,
+    batch: &[Call],
+) -> Option<Result<Vec<Answer>, StoreError>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut jobs = Vec::new();
+    for call in batch {
+        let Call::Submit {
+            query, guards, job, ..
+        } = call
+        else {
+            return None;
+        };
+        if !seen.insert((query.tenant.as_str(), query.fingerprint.as_str())) {
+            return None;
+        }
+        rows.push((&**query, *guards));
+        jobs.extend(job);
+    }
+    let mut command = sqlx::QueryBuilder::new("BEGIN IMMEDIATE; ");
+    if !push_insert_unless_guarded(&mut command, &rows) {
+        return None;
+    }
+    if !jobs.is_empty() {
+        command.push("; ");
+        push_insert_jobs_of_new_queries(&mut command, &jobs);
+    }
+    command.push("; COMMIT");
+    // SQLite runs the statements of one command in order (sqlx prepares each in turn);
+    // the rows are those of the questions' `RETURNING id`.
+    let ids: Vec<String> = match command.build_query_scalar().fetch_all(&mut **conn).await {
+        Ok(ids) => ids,
+        Err(_) => {
+            // Whichever statement failed, nothing is kept.
+            roll_back(conn).await;
+            return None;
+        }
+    };
+    let inserted = match inserted_ids(&ids) {
+        Ok(inserted) => inserted,
+        Err(e) => return Some(Err(e)),
+    };
+    let kept_out: Vec<&Call> = batch
+        .iter()
+        .zip(&rows)
+        .filter(|(_, (query, _))| !inserted.contains(&query.id))
+        .map(|(call, _)| call)
+        .collect();
+    let mut later = if kept_out.is_empty() {
+        Vec::new()
+    } else {
+        match write_batch(conn, &kept_out).await {
+            Ok(answers) => answers,
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    .into_iter();
+    Some(Ok(rows
+        .iter()
+        .map(|(query, _)| {
+            if inserted.contains(&query.id) {
+                Answer::Submit(Ok(Recorded::Inserted))
+            } else {
+                later
+                    .next()
+                    .unwrap_or_else(|| Answer::Submit(lost_answer().map_err(IntakeError::Store)))
+            }
+        })
+        .collect()))
+}
+
+/// Rolls back the transaction [`write_new_questions`] began, if it is still open.
+/// When that fails (no transaction: its `BEGIN` was what failed; or a broken
+/// connection), the connection is closed once dropped instead of going back to the
+/// pool, so no later write can find it inside a transaction.
+async fn roll_back(conn: &mut PoolConnection<Sqlite>) {
+    if sqlx::query("ROLLBACK").execute(&mut **conn).await.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// Pushes onto `command` one `INSERT` of the jobs (at most [`MAX_BATCH`] rows of five
+/// values) whose query exists: the queries this transaction inserted, as query ids are
+/// new for every submission. The partial unique index makes a second pending job for a
+/// query a no-op.
+fn push_insert_jobs_of_new_queries(command: &mut sqlx::QueryBuilder<Sqlite>, jobs: &[&NewJob]) {
+    command.push("WITH j (id, query_id, max_attempts, payload, created_at) AS (");
+    command.push_values(jobs, |mut row, job| {
+        row.push_bind(job.id.to_string())
+            .push_bind(job.query_id.to_string())
+            .push_bind(i64::from(job.max_attempts))
+            .push_bind(job.payload.clone())
+            .push_bind(ts(job.created_at));
+    });
+    command.push(
+        ") INSERT INTO jobs (id, query_id, status, attempts, max_attempts, available_at, \
+         payload, created_at, updated_at) \
+         SELECT id, query_id, 'queued', 0, max_attempts, created_at, payload, created_at, \
+         created_at FROM j WHERE EXISTS (SELECT 1 FROM queries WHERE queries.id = j.query_id) \
+         ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
+    );
+}
+
+/// Records the query `id`, inserted in this transaction, as failed because its job
+/// could not be queued.
+async fn fail_query(tx: &mut SqliteConnection, id: Uuid, message: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE queries SET status = 'failed', finished_at = ?, error_type = ?, \
+         error_message = ? WHERE id = ?",
+    )
+    .bind(ts(Utc::now()))
+    .bind(marketlens_core::ErrorType::Unavailable.as_str())
+    .bind(storable_text(message).into_owned())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
 }
 
 /// A call the batch wrote no answer for (cannot happen: one answer is pushed per call).
@@ -245,21 +509,46 @@ async fn insert_unless_guarded(
     tx: &mut SqliteConnection,
     rows: &[(&NewQuery, InsertGuards)],
 ) -> Result<Option<std::collections::HashSet<Uuid>>, StoreError> {
+    let mut insert = sqlx::QueryBuilder::new("");
+    if !push_insert_unless_guarded(&mut insert, rows) {
+        return Ok(None);
+    }
+    let ids: Vec<String> = match insert.build_query_scalar().fetch_all(&mut *tx).await {
+        Ok(ids) => ids,
+        Err(sqlx::Error::Database(e)) if e.kind() != sqlx::error::ErrorKind::Other => {
+            return Ok(None);
+        }
+        Err(e) => return Err(unavailable(e)),
+    };
+    inserted_ids(&ids).map(Some)
+}
+
+/// The ids a `RETURNING id` gave back.
+fn inserted_ids(ids: &[String]) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    ids.iter().map(|id| parse_uuid("queries.id", id)).collect()
+}
+
+/// Pushes onto `insert` the statement of [`insert_unless_guarded`] (`RETURNING id`);
+/// false, with nothing pushed, when a row cannot be encoded.
+fn push_insert_unless_guarded(
+    insert: &mut sqlx::QueryBuilder<Sqlite>,
+    rows: &[(&NewQuery, InsertGuards)],
+) -> bool {
     let fresh = Lookup::Fresh.source_and_filter_on("v.fingerprint", "v.tenant", "v.fresh_since");
     let inflight =
         Lookup::InFlight.source_and_filter_on("v.fingerprint", "v.tenant", "v.inflight_since");
-    let mut insert = sqlx::QueryBuilder::new(
-        "WITH v (id, tenant, text, normalized_text, params, fingerprint, created_at, \
-         trace_id, agent_config_version, user_id, experiment_id, experiment_variant, \
-         fresh_since, inflight_since) AS (",
-    );
     let Ok(params) = rows
         .iter()
         .map(|(query, _)| to_json("params", &query.params))
         .collect::<Result<Vec<_>, _>>()
     else {
-        return Ok(None);
+        return false;
     };
+    insert.push(
+        "WITH v (id, tenant, text, normalized_text, params, fingerprint, created_at, \
+         trace_id, agent_config_version, user_id, experiment_id, experiment_variant, \
+         fresh_since, inflight_since) AS (",
+    );
     insert.push_values(rows.iter().zip(params), |mut row, ((q, guards), params)| {
         row.push_bind(q.id.to_string())
             .push_bind(q.tenant.as_str().to_owned())
@@ -287,15 +576,7 @@ async fn insert_unless_guarded(
          AND (v.inflight_since IS NULL OR NOT EXISTS (SELECT 1 {inflight})) \
          RETURNING id"
     ));
-    let ids: Vec<String> = match insert.build_query_scalar().fetch_all(&mut *tx).await {
-        Ok(ids) => ids,
-        Err(sqlx::Error::Database(e)) if e.kind() != sqlx::error::ErrorKind::Other => {
-            return Ok(None);
-        }
-        Err(e) => return Err(unavailable(e)),
-    };
-    let inserted = ids.iter().map(|id| parse_uuid("queries.id", id));
-    inserted.collect::<Result<_, _>>().map(Some)
+    true
 }
 
 /// One submission inside the batch's transaction: the call's own answer, or the error

@@ -16,6 +16,7 @@
 
 mod checkpoint;
 mod group_commit;
+mod intake;
 mod queue;
 mod row;
 mod store;
@@ -30,6 +31,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use intake::SqliteIntake;
 pub use queue::SqliteJobQueue;
 pub use store::SqliteStore;
 
@@ -72,7 +74,10 @@ impl SqliteDb {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             // No checkpoint inside a commit: a task does them (see `checkpoint`).
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            // Room for a whole batch's `RETURNING` rows and statement results, so the
+            // connection's thread never waits for the batch's task to read them.
+            .row_buffer_size(2 * group_commit::MAX_BATCH);
         // Two processes creating the file at the same moment can meet SQLite's
         // deadlock guard (one converting the fresh file to WAL while the other holds a
         // read lock), which fails at once with SQLITE_BUSY instead of waiting. It only
@@ -81,13 +86,17 @@ impl SqliteDb {
         let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
         loop {
             let attempt = async {
+                // A connection to a local file does not break the way a network one
+                // does: no round trip to its thread to check it at each acquire.
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .connect_with(options.clone())
                     .await?;
                 migrate(&writer).await?;
                 let pool = SqlitePoolOptions::new()
                     .max_connections(READERS)
+                    .test_before_acquire(false)
                     .connect_with(options.clone())
                     .await?;
                 Ok::<_, sqlx::Error>(SqliteDb {

@@ -87,15 +87,7 @@ impl JobQueue for SqliteJobQueue {
     }
 
     async fn enqueue(&self, query_id: Uuid, payload: &JobPayload) -> Result<(), QueueError> {
-        let job = NewJob {
-            // v7 ids sort by creation time: a stable tie-break for jobs created in the
-            // same microsecond.
-            id: Uuid::now_v7(),
-            query_id,
-            max_attempts: self.max_attempts,
-            payload: serde_json::to_string(payload).map_err(unavailable)?,
-            created_at: Utc::now(),
-        };
+        let job = NewJob::queued(query_id, self.max_attempts, payload).map_err(unavailable)?;
         // Written by the process's writer task with the other submissions and jobs
         // waiting (group commit): answered once committed.
         self.db

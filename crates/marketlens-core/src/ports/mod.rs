@@ -8,6 +8,7 @@
 mod access;
 mod blob;
 mod cache;
+mod intake;
 mod llm;
 mod queue;
 mod source;
@@ -16,6 +17,7 @@ mod store;
 pub use access::{ApiKeyRecord, AuditAction, AuditEvent, NewApiKey, TenantRecord};
 pub use blob::{BlobError, BlobLocation, BlobStore, BlobStream, validate_key};
 pub use cache::{Cache, CacheError, CacheLevel, CacheStats};
+pub use intake::{Intake, IntakeError};
 pub use llm::{LlmClient, LlmError, LlmRequest, LlmResponse, ResponseFormat};
 pub use queue::{ClaimedJob, JobFate, JobPayload, JobQueue, QueueError, QueueStats};
 pub use source::{Source, SourceBatch, SourceError, SourceQuery};

@@ -226,7 +226,7 @@ macro_rules! __store_contract_tests {
     };
 }
 
-fn fresh_fingerprint() -> Fingerprint {
+pub(super) fn fresh_fingerprint() -> Fingerprint {
     Fingerprint::from_stored(Uuid::new_v4().simple().to_string())
 }
 
@@ -243,7 +243,11 @@ fn params() -> AnalysisParams {
     }
 }
 
-fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) -> NewQuery {
+pub(super) fn new_query(
+    fingerprint: &Fingerprint,
+    config: i64,
+    created_at: DateTime<Utc>,
+) -> NewQuery {
     NewQuery {
         id: Uuid::new_v4(),
         tenant: TenantId::local(),
@@ -260,7 +264,12 @@ fn new_query(fingerprint: &Fingerprint, config: i64, created_at: DateTime<Utc>) 
     }
 }
 
-fn result_for(query_id: Uuid, config: i64, created_at: DateTime<Utc>, tag: &str) -> StoredResult {
+pub(super) fn result_for(
+    query_id: Uuid,
+    config: i64,
+    created_at: DateTime<Utc>,
+    tag: &str,
+) -> StoredResult {
     StoredResult {
         query_id,
         result: json!({ "tag": tag, "products": [1, 2, 3] }),
@@ -303,7 +312,7 @@ fn fresh_product() -> String {
 }
 
 /// A config version of its own that queries can name.
-async fn fresh_config(store: &dyn Store) -> i64 {
+pub(super) async fn fresh_config(store: &dyn Store) -> i64 {
     store
         .activate_agent_config(&format!("config-{}", Uuid::new_v4()), "# test")
         .await
