@@ -22,6 +22,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use marketlens_core::ErrorType;
 use marketlens_core::ports::{IntakeError, JobPayload, NewQuery, QueueError, Recorded, StoreError};
 use sqlx::Connection;
 use sqlx::pool::PoolConnection;
@@ -30,7 +31,9 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::row::parse_uuid;
-use super::store::{InsertGuards, Lookup, insert_query_row, insert_query_row_unless, to_json};
+use super::store::{
+    InsertGuards, Lookup, fail_query_update, insert_query_row, insert_query_row_unless, to_json,
+};
 use super::ts;
 use crate::sql::{hand_to_writer, spawn_writer, storable_text, unavailable};
 
@@ -284,9 +287,12 @@ async fn write_batch(
     for (&(i, job), result) in new_work.iter().zip(inserted.by_ref()) {
         if let Err(e) = result {
             // Its query must not wait for a job no worker will pick up.
-            let message = format!("could not queue the analysis: {e}");
-            fail_query(&mut tx, job.query_id, &message).await?;
-            submitted[i] = Err(IntakeError::Queue(QueueError::Unavailable(e.to_string())));
+            let refused = IntakeError::Queue(QueueError::Unavailable(e.to_string()));
+            fail_query_update(job.query_id, ErrorType::Unavailable, &refused.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            submitted[i] = Err(refused);
         }
     }
     tx.commit().await.map_err(unavailable)?;
@@ -419,23 +425,6 @@ fn push_insert_jobs_of_new_queries(command: &mut sqlx::QueryBuilder<Sqlite>, job
          created_at FROM j WHERE EXISTS (SELECT 1 FROM queries WHERE queries.id = j.query_id) \
          ON CONFLICT (query_id) WHERE status IN ('queued', 'running') DO NOTHING",
     );
-}
-
-/// Records the query `id`, inserted in this transaction, as failed because its job
-/// could not be queued.
-async fn fail_query(tx: &mut SqliteConnection, id: Uuid, message: &str) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE queries SET status = 'failed', finished_at = ?, error_type = ?, \
-         error_message = ? WHERE id = ?",
-    )
-    .bind(ts(Utc::now()))
-    .bind(marketlens_core::ErrorType::Unavailable.as_str())
-    .bind(storable_text(message).into_owned())
-    .bind(id.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(unavailable)?;
-    Ok(())
 }
 
 /// A call the batch wrote no answer for (cannot happen: one answer is pushed per call).

@@ -449,15 +449,8 @@ impl Store for SqliteStore {
         error_type: ErrorType,
         message: &str,
     ) -> Result<(), StoreError> {
-        let update = sqlx::query(
-            "UPDATE queries SET status = 'failed', finished_at = ?, error_type = ?, \
-             error_message = ? WHERE id = ? AND status <> 'completed'",
-        )
-        .bind(ts(Utc::now()))
-        .bind(error_type.as_str())
-        .bind(storable_text(message).into_owned())
-        .bind(id.to_string());
-        self.transition(id, update).await
+        self.transition(id, fail_query_update(id, error_type, message))
+            .await
     }
 
     async fn requeue_query(
@@ -1058,4 +1051,20 @@ impl Store for SqliteStore {
         let query = sqlx::query(sql).bind(i64::from(limit));
         sql::fetch_records(query, self.db.pool(), sql::audit_event).await
     }
+}
+
+/// The `UPDATE` that records query `id` as failed (unless it completed meanwhile).
+pub(super) fn fail_query_update(
+    id: Uuid,
+    error_type: ErrorType,
+    message: &str,
+) -> sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    sqlx::query(
+        "UPDATE queries SET status = 'failed', finished_at = ?, error_type = ?, \
+         error_message = ? WHERE id = ? AND status <> 'completed'",
+    )
+    .bind(ts(Utc::now()))
+    .bind(error_type.as_str())
+    .bind(storable_text(message).into_owned())
+    .bind(id.to_string())
 }
